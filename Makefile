@@ -1,0 +1,33 @@
+# sensor-gateway: build, test and benchmark. `make test` prepares a fresh Debian machine by itself.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config
+PIP_PACKAGES := msgpack==1.2.4
+
+.PHONY: deps build test bench
+
+## deps: install the C libraries, nats-server and the Python test clients if they are missing.
+deps:
+	@missing=""; for package in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@python3 -c 'import msgpack' 2>/dev/null \
+		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
+		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack)
+
+## build: debug build of every target.
+build: deps
+	$(SWIFT) build
+
+## test: every test (unit, interop with Python clients, and later a real nats-server).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## bench: the benchmarks, release build; figures are kept in README.md.
+bench: deps
+	$(SWIFT) run -c release EventModelBenchmark

@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 language mode plus the upcoming features that keep
+/// imports honest (no C type leaks into a public signature without an explicit `public import`).
+let swiftSettings: [SwiftSetting] = [
+    // SE-0335: `any` spelled out for existentials.
+    .enableUpcomingFeature("ExistentialAny"),
+    // SE-0444: members are visible only from modules that are imported in the file.
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // SE-0409: imports are internal unless declared `public import`.
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "sensor-gateway",
+    platforms: [.macOS(.v15)],
+    targets: [
+        // C libraries: one module each, imported by exactly one Swift module.
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        .systemLibrary(name: "CMsgPack", pkgConfig: "msgpack", providers: [.apt(["libmsgpack-dev"])]),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+
+        // Swift modules, lowest layer first.
+        .target(
+            name: "EventModel",
+            dependencies: ["CMsgPack"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Benchmarks: plain executables printing rates; run with `make bench`.
+        .executableTarget(
+            name: "EventModelBenchmark",
+            dependencies: ["EventModel"],
+            path: "Benchmarks/EventModelBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "EventModelTests",
+            dependencies: ["EventModel"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,234 @@
+internal import CMsgPack
+
+/// MessagePack to and from ``EventValue``; decoding goes through msgpack-c.
+///
+/// Decisions for what MessagePack has and JSON lacks:
+/// - Extension type -1 is a timestamp (4, 8 or 12 bytes); any other extension type is rejected with
+///   ``EventDecodingError/Reason/unsupportedExtension(type:)``: it has no meaning a filter could use and
+///   guessing one would silently change the event.
+/// - Map keys must be strings; integer keys become their decimal text (as Go's `encoding/json` does for
+///   `map[int]T`), any other key type is rejected. A key present twice is rejected.
+/// - float32 widens to `.double`; encoding writes float64.
+public enum MessagePackCodec {
+    /// Deepest nesting msgpack-c's parser accepts: its stack is fixed at compile time
+    /// (`MSGPACK_EMBED_STACK_SIZE` = 32 in Debian's libmsgpackc2), below the default limit of 64.
+    public static let parserDepthCeiling = 32
+
+    /// Decodes exactly one value that fills `bytes`.
+    /// - Throws: ``EventDecodingError`` naming the limit exceeded or the malformed value.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default)
+        throws(EventDecodingError) -> EventValue
+    {
+        guard bytes.count <= limits.maxPayloadBytes else {
+            throw EventDecodingError(.payloadTooLarge(size: bytes.count, limit: limits.maxPayloadBytes))
+        }
+        try MessagePackPreflight.check(
+            bytes, maxDepth: min(limits.maxDepth, parserDepthCeiling), maxElements: limits.maxContainerElements)
+        guard let base = bytes.baseAddress else { throw EventDecodingError(.truncated(needed: 1, available: 0)) }
+
+        var unpacked = msgpack_unpacked()
+        msgpack_unpacked_init(&unpacked)
+        defer { msgpack_unpacked_destroy(&unpacked) }
+        var consumed = 0
+        let status = msgpack_unpack_next(&unpacked, base.assumingMemoryBound(to: CChar.self), bytes.count, &consumed)
+        guard status == MSGPACK_UNPACK_SUCCESS else {
+            // The preflight accepted the input, so only memory exhaustion remains.
+            throw EventDecodingError(.truncated(needed: UInt64(bytes.count), available: consumed))
+        }
+        return try value(of: unpacked.data)
+    }
+
+    /// Decodes exactly one value that fills `bytes`.
+    /// - Throws: ``EventDecodingError`` naming the limit exceeded or the malformed value.
+    public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws(EventDecodingError) -> EventValue {
+        try withTypedBytes(bytes) { buffer throws(EventDecodingError) in try decode(buffer, limits: limits) }
+    }
+
+    /// The MessagePack encoding of `value`, in the smallest format for each element; map keys sorted.
+    public static func encode(_ value: EventValue) -> [UInt8] {
+        var writer = MessagePackWriter()
+        writer.write(value)
+        return writer.bytes
+    }
+
+    private static func value(of object: msgpack_object) throws(EventDecodingError) -> EventValue {
+        switch object.type {
+        case MSGPACK_OBJECT_NIL:
+            return .null
+        case MSGPACK_OBJECT_BOOLEAN:
+            return .bool(object.via.boolean)
+        case MSGPACK_OBJECT_POSITIVE_INTEGER:
+            return .unsigned(object.via.u64)
+        case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+            return .int(object.via.i64)
+        case MSGPACK_OBJECT_FLOAT32, MSGPACK_OBJECT_FLOAT64:
+            return .double(object.via.f64)
+        case MSGPACK_OBJECT_STR:
+            return .string(try string(object.via.str.ptr, count: Int(object.via.str.size)))
+        case MSGPACK_OBJECT_BIN:
+            let count = Int(object.via.bin.size)
+            guard count > 0, let pointer = object.via.bin.ptr else { return .binary([]) }
+            return .binary(Array(UnsafeRawBufferPointer(start: pointer, count: count)))
+        case MSGPACK_OBJECT_ARRAY:
+            let count = Int(object.via.array.size)
+            guard count > 0, let elements = object.via.array.ptr else { return .array([]) }
+            var array = [EventValue]()
+            array.reserveCapacity(count)
+            for index in 0..<count {
+                do throws(EventDecodingError) { array.append(try value(of: elements[index])) } catch { throw error.nested(in: .index(index)) }
+            }
+            return .array(array)
+        case MSGPACK_OBJECT_MAP:
+            let count = Int(object.via.map.size)
+            guard count > 0, let entries = object.via.map.ptr else { return .map([:]) }
+            var map = [String: EventValue](minimumCapacity: count)
+            for index in 0..<count {
+                let key = try mapKey(entries[index].key)
+                do throws(EventDecodingError) {
+                    if map.updateValue(try value(of: entries[index].val), forKey: key) != nil {
+                        throw EventDecodingError(.duplicateKey(key))
+                    }
+                } catch {
+                    throw error.nested(in: .key(key))
+                }
+            }
+            return .map(map)
+        case MSGPACK_OBJECT_EXT:
+            return try timestamp(object)
+        default:
+            throw EventDecodingError(.unsupportedFormat("msgpack-c object type \(object.type.rawValue)"))
+        }
+    }
+
+    private static func mapKey(_ object: msgpack_object) throws(EventDecodingError) -> String {
+        switch object.type {
+        case MSGPACK_OBJECT_STR: try string(object.via.str.ptr, count: Int(object.via.str.size))
+        case MSGPACK_OBJECT_POSITIVE_INTEGER: String(object.via.u64)
+        case MSGPACK_OBJECT_NEGATIVE_INTEGER: String(object.via.i64)
+        default: throw EventDecodingError(.nonStringMapKey(type: (try? value(of: object))?.typeName ?? "extension"))
+        }
+    }
+
+    private static func string(_ pointer: UnsafePointer<CChar>?, count: Int) throws(EventDecodingError) -> String {
+        guard count > 0, let pointer else { return "" }
+        let utf8 = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
+        guard let text = String(validating: UnsafeBufferPointer(start: utf8, count: count), as: UTF8.self) else {
+            throw EventDecodingError(.invalidUTF8)
+        }
+        return text
+    }
+
+    private static func timestamp(_ object: msgpack_object) throws(EventDecodingError) -> EventValue {
+        guard object.via.ext.type == -1 else { throw EventDecodingError(.unsupportedExtension(type: object.via.ext.type)) }
+        var object = object
+        var timestamp = msgpack_timestamp()
+        guard msgpack_object_to_timestamp(&object, &timestamp), timestamp.tv_nsec < 1_000_000_000 else {
+            throw EventDecodingError(.invalidTimestamp(size: Int(object.via.ext.size)))
+        }
+        return .timestamp(EventTimestamp(seconds: timestamp.tv_sec, nanoseconds: timestamp.tv_nsec))
+    }
+}
+
+/// Runs `body` over the bytes of `array` with a typed error.
+func withTypedBytes<Result>(
+    _ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(EventDecodingError) -> Result
+) throws(EventDecodingError) -> Result {
+    let outcome: Swift.Result<Result, EventDecodingError> = array.withUnsafeBytes { buffer in
+        do throws(EventDecodingError) { return .success(try body(buffer)) } catch { return .failure(error) }
+    }
+    return try outcome.get()
+}
+
+/// Appends MessagePack encodings to a byte array.
+private struct MessagePackWriter {
+    var bytes: [UInt8] = []
+
+    mutating func write(_ value: EventValue) {
+        switch value {
+        case .null: bytes.append(0xc0)
+        case .bool(let flag): bytes.append(flag ? 0xc3 : 0xc2)
+        case .int(let number) where number >= 0: writeUnsigned(UInt64(number))
+        case .int(let number): writeNegative(number)
+        case .uint(let number): writeUnsigned(number)
+        case .double(let number):
+            bytes.append(0xcb)
+            writeBigEndian(number.bitPattern, width: 8)
+        case .string(let text): writeString(text)
+        case .binary(let data):
+            writeHeader(count: data.count, small: nil, formats: (0xc4, 0xc5, 0xc6))
+            bytes.append(contentsOf: data)
+        case .array(let elements):
+            writeHeader(count: elements.count, small: (0x90, 16), formats: (nil, 0xdc, 0xdd))
+            for element in elements { write(element) }
+        case .map(let entries):
+            writeHeader(count: entries.count, small: (0x80, 16), formats: (nil, 0xde, 0xdf))
+            for key in entries.keys.sorted() {
+                writeString(key)
+                write(entries[key] ?? .null)
+            }
+        case .timestamp(let time): writeTimestamp(time)
+        }
+    }
+
+    private mutating func writeUnsigned(_ number: UInt64) {
+        switch number {
+        case 0..<0x80: bytes.append(UInt8(number))
+        case 0..<0x100: bytes.append(contentsOf: [0xcc, UInt8(number)])
+        case 0..<0x1_0000: bytes.append(0xcd); writeBigEndian(number, width: 2)
+        case 0..<0x1_0000_0000: bytes.append(0xce); writeBigEndian(number, width: 4)
+        default: bytes.append(0xcf); writeBigEndian(number, width: 8)
+        }
+    }
+
+    private mutating func writeNegative(_ number: Int64) {
+        let pattern = UInt64(bitPattern: number)
+        switch number {
+        case -32 ..< 0: bytes.append(UInt8(truncatingIfNeeded: pattern))
+        case -0x80 ..< 0: bytes.append(0xd0); writeBigEndian(pattern, width: 1)
+        case -0x8000 ..< 0: bytes.append(0xd1); writeBigEndian(pattern, width: 2)
+        case -0x8000_0000 ..< 0: bytes.append(0xd2); writeBigEndian(pattern, width: 4)
+        default: bytes.append(0xd3); writeBigEndian(pattern, width: 8)
+        }
+    }
+
+    private mutating func writeString(_ text: String) {
+        let utf8 = text.utf8
+        writeHeader(count: utf8.count, small: (0xa0, 32), formats: (0xd9, 0xda, 0xdb))
+        bytes.append(contentsOf: utf8)
+    }
+
+    /// Writes a length header: the fix form when `count` is below `small.limit`, else the 8-, 16- or 32-bit form.
+    private mutating func writeHeader(count: Int, small: (base: UInt8, limit: Int)?, formats: (UInt8?, UInt8, UInt8)) {
+        if let small, count < small.limit {
+            bytes.append(small.base | UInt8(count))
+        } else if let format8 = formats.0, count < 0x100 {
+            bytes.append(contentsOf: [format8, UInt8(count)])
+        } else if count < 0x1_0000 {
+            bytes.append(formats.1)
+            writeBigEndian(UInt64(count), width: 2)
+        } else {
+            bytes.append(formats.2)
+            writeBigEndian(UInt64(count), width: 4)
+        }
+    }
+
+    private mutating func writeTimestamp(_ time: EventTimestamp) {
+        if time.nanoseconds == 0, time.seconds >= 0, time.seconds < 1 << 32 {
+            bytes.append(contentsOf: [0xd6, 0xff])
+            writeBigEndian(UInt64(time.seconds), width: 4)
+        } else if time.seconds >= 0, time.seconds < 1 << 34 {
+            bytes.append(contentsOf: [0xd7, 0xff])
+            writeBigEndian(UInt64(time.nanoseconds) << 34 | UInt64(time.seconds), width: 8)
+        } else {
+            bytes.append(contentsOf: [0xc7, 12, 0xff])
+            writeBigEndian(UInt64(time.nanoseconds), width: 4)
+            writeBigEndian(UInt64(bitPattern: time.seconds), width: 8)
+        }
+    }
+
+    private mutating func writeBigEndian(_ value: UInt64, width: Int) {
+        for shift in stride(from: (width - 1) * 8, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+}
