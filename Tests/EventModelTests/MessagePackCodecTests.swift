@@ -173,3 +173,42 @@ struct MessagePackCodecTests {
         #expect(bomb?.description == "container declares 4294967295 elements, more than the limit of 65536 at $ (byte 3)")
     }
 }
+
+@Suite("Random corruption")
+struct CorruptionTests {
+    /// Seeded so that a failure reproduces.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var mixed = state
+            mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
+            return mixed ^ (mixed >> 31)
+        }
+    }
+
+    @Test("corrupted events decode or fail with a typed error, never crash", arguments: EventFormat.allCases)
+    func corruption(format: EventFormat) {
+        var random = SplitMix(state: format == .json ? 1 : 2)
+        let original = CloudEventCodec.encodeStructured(typicalEvent, format: format)
+        var refused = 0
+        for _ in 0..<20_000 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let index = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[index] = UInt8.random(in: 0...255, using: &random)
+                case 1: bytes.remove(at: index)
+                default: bytes.insert(UInt8.random(in: 0...255, using: &random), at: index)
+                }
+            }
+            do {
+                _ = try CloudEventCodec.decode(payload: bytes)
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > 10_000, "most corruptions are detected")
+    }
+}
