@@ -1,7 +1,7 @@
 # sensor-gateway: build, test and benchmark. `make test` prepares a fresh Debian machine by itself.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config
+APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
 PIP_PACKAGES := msgpack==1.2.4
 
 .PHONY: deps build test bench

@@ -31,6 +31,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "HTTPTransport",
+            dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
+        ),
+
         // Benchmarks: plain executables printing rates; run with `make bench`.
         .target(
             name: "DecodeBaselineC",
@@ -44,6 +50,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(
+            name: "HTTPTransportTests",
+            dependencies: ["HTTPTransport"],
+            exclude: ["Support/http_test_server.py"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EventModelTests",
             dependencies: ["EventModel"],

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""A loopback HTTP/1.1 server for the HTTPTransport tests; keeps connections alive.
+
+Prints `PORT <n>` once listening (port chosen by the kernel), then serves until killed.
+  /echo        200, JSON: method, path, headers (lower-cased names), body, client_port (one per connection)
+  /status/<n>  status n, body "status <n>" (none for 204 and 304)
+  /slow/<ms>   sleeps, then 200 "slow"
+Options: --cert FILE --key FILE serve HTTPS.
+"""
+import argparse
+import json
+import ssl
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(length) if length else b""
+        path = self.path.split("?")[0]
+        if path == "/echo":
+            payload = json.dumps({
+                "method": self.command,
+                "path": self.path,
+                "headers": {name.lower(): value for name, value in self.headers.items()},
+                "body": body.decode("utf-8", "replace"),
+                "client_port": self.client_address[1],
+            }).encode()
+            self.reply(200, payload, "application/json")
+        elif path.startswith("/status/"):
+            status = int(path.rsplit("/", 1)[1])
+            self.reply(status, f"status {status}".encode(), "text/plain")
+        elif path.startswith("/slow/"):
+            time.sleep(int(path.rsplit("/", 1)[1]) / 1000)
+            self.reply(200, b"slow", "text/plain")
+        else:
+            self.reply(404, b"not found", "text/plain")
+
+    def reply(self, status, payload, content_type):
+        if status in (204, 304):
+            payload = b""  # these statuses never carry a body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    options = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    if options.cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(options.cert, options.key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    print("PORT", server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
