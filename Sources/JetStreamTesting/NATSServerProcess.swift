@@ -98,7 +98,7 @@ public final class NATSServerProcess: @unchecked Sendable {
 
     private static func launch(executable: String, port: Int, store: URL, arguments: [String]) throws -> Process {
         let log = logFile(of: store)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
