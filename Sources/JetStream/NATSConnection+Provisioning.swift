@@ -69,6 +69,7 @@ extension NATSConnection {
 
     /// Creates the stream, or updates it in place when it exists.
     /// - Throws: ``NATSError`` when the server refuses (e.g. a change of storage, which cannot be made in place).
+    @discardableResult
     public func createOrUpdate(_ spec: StreamSpec) async throws(NATSError) -> ProvisioningResult {
         let connection = self
         return try await worker.run { () throws(NATSError) -> ProvisioningResult in
@@ -95,6 +96,7 @@ extension NATSConnection {
 
     /// Creates the durable consumer, or updates it in place when it exists.
     /// - Throws: ``NATSError`` when the stream does not exist or the server refuses a change.
+    @discardableResult
     public func createOrUpdate(_ spec: ConsumerSpec) async throws(NATSError) -> ProvisioningResult {
         let connection = self
         let name = "\(spec.stream)/\(spec.durableName)"
@@ -129,6 +131,7 @@ extension NATSConnection {
 
     /// Creates the bucket, or updates its stream (`KV_<bucket>`) in place when it exists.
     /// - Throws: ``NATSError`` when the server refuses.
+    @discardableResult
     public func createOrUpdate(_ spec: KeyValueSpec) async throws(NATSError) -> ProvisioningResult {
         let connection = self
         return try await worker.run { () throws(NATSError) -> ProvisioningResult in

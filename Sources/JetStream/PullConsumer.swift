@@ -86,8 +86,10 @@ public final class PullConsumer: @unchecked Sendable {
         try await connection.consumerInfo(stream: stream, consumer: durable)
     }
 
-    /// One pull request: up to `batchSize` messages, or none if `maxWait` passed first.
-    func fetch(_ options: FetchOptions) async throws(NATSError) -> [JetStreamMessage] {
+    /// One pull request: up to `options.batchSize` messages, or none if `options.maxWait` passed first (or the
+    /// connection is being re-established). ``messages(_:)`` is the loop over it.
+    /// - Throws: ``NATSError``, e.g. ``NATSError/Code/connectionClosed``.
+    public func fetch(_ options: FetchOptions = FetchOptions()) async throws(NATSError) -> [JetStreamMessage] {
         let consumer = self
         let maximumDeliveries = maximumDeliveries
         let name = "\(stream)/\(durable)"
