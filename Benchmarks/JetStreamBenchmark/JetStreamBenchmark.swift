@@ -38,12 +38,17 @@ struct JetStreamBenchmark {
         var cRates: [Int: [Double]] = [:]
         for round in 1...rounds {
             for batch in batchSizes {
-                let cConsumer = try await makeConsumer(connection, name: "c-\(batch)-\(round)")
-                cRates[batch, default: []].append(
-                    try runC(cProgram, url: server.url, durable: cConsumer, batch: batch, count: count))
-                let swiftConsumer = try await makeConsumer(connection, name: "swift-\(batch)-\(round)")
-                swiftRates[batch, default: []].append(
-                    try await consume(connection, durable: swiftConsumer, batch: batch, count: count))
+                // Alternate which side goes first, so neither always meets the server's state after the other.
+                for side in round % 2 == 1 ? ["c", "swift"] : ["swift", "c"] {
+                    let consumer = try await makeConsumer(connection, name: "\(side)-\(batch)-\(round)")
+                    if side == "c" {
+                        cRates[batch, default: []].append(
+                            try runC(cProgram, url: server.url, durable: consumer, batch: batch, count: count))
+                    } else {
+                        swiftRates[batch, default: []].append(
+                            try await consume(connection, durable: consumer, batch: batch, count: count))
+                    }
+                }
             }
         }
         await connection.close()

@@ -13,6 +13,11 @@ final class BlockingWorker: Sendable {
         queue = DispatchQueue(label: label, attributes: concurrent ? .concurrent : [])
     }
 
+    /// Queues `body` without waiting for it.
+    func submit(_ body: @escaping @Sendable () -> Void) {
+        queue.async(execute: body)
+    }
+
     /// Runs `body` on the worker's thread and returns its result; `body` reads any libnats error itself, on
     /// that thread, before returning.
     func run<Success: Sendable>(_ body: @escaping @Sendable () throws(NATSError) -> Success) async throws(NATSError)

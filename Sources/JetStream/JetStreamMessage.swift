@@ -58,16 +58,19 @@ public final class JetStreamMessage: @unchecked Sendable {
     }
 
     /// Calls `body` with the payload in place, without copying it; the buffer is valid only inside `body`.
+    @inlinable
     public func withData<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result)
         throws(Failure) -> Result
     {
+        try withExtendedLifetime(self) { () throws(Failure) -> Result in try body(payload) }
+    }
+
+    /// The payload in libnats' buffer: valid while this object lives.
+    @usableFromInline
+    var payload: UnsafeRawBufferPointer {
         let length = Int(natsMsg_GetDataLength(message))
-        guard let bytes = natsMsg_GetData(message), length > 0 else {
-            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
-        }
-        return try withExtendedLifetime(self) { () throws(Failure) -> Result in
-            try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bytes), count: length))
-        }
+        guard let bytes = natsMsg_GetData(message), length > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bytes), count: length)
     }
 
     /// A copy of the payload; use ``withData(_:)`` to read it without copying.

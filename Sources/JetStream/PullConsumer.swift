@@ -73,6 +73,10 @@ public final class PullConsumer: @unchecked Sendable {
 
     /// The messages of the consumer, fetched `options.batchSize` at a time.
     ///
+    /// The next pull request is sent as soon as a batch is handed out, so the server delivers it while the caller
+    /// works through the current one: at most two batches are delivered and not yet handed out. Messages fetched but
+    /// never handed out (the loop ended early) are nak'ed, so they are redelivered at once.
+    ///
     /// The sequence ends (returns nil) when the task is cancelled or the connection is drained or closed; a fetch
     /// that times out because nothing is pending, or because the server is being reconnected, is simply sent again.
     /// Iterate it from one task at a time.
@@ -91,32 +95,38 @@ public final class PullConsumer: @unchecked Sendable {
     /// - Throws: ``NATSError``, e.g. ``NATSError/Code/connectionClosed``.
     public func fetch(_ options: FetchOptions = FetchOptions()) async throws(NATSError) -> [JetStreamMessage] {
         let consumer = self
-        let maximumDeliveries = maximumDeliveries
-        let name = "\(stream)/\(durable)"
-        return try await worker.run { () throws(NATSError) -> [JetStreamMessage] in
-            var request = jsFetchRequest()
-            jsFetchRequest_Init(&request)
-            request.Batch = Int32(clamping: max(options.batchSize, 1))
-            request.Expires = options.maxWait.nanoseconds
-            var list = natsMsgList()
-            let status = natsSubscription_FetchRequest(&list, consumer.subscription, &request)
-            defer { natsMsgList_Destroy(&list) }
-            switch status {
-            case NATS_OK:
-                var messages: [JetStreamMessage] = []
-                messages.reserveCapacity(Int(list.Count))
-                for index in 0..<Int(list.Count) {
-                    guard let message = list.Msgs[index] else { continue }
-                    list.Msgs[index] = nil
-                    messages.append(JetStreamMessage(taking: message, maximumDeliveries: maximumDeliveries))
-                }
-                return messages
-            case NATS_TIMEOUT, NATS_CONNECTION_DISCONNECTED, NATS_NO_RESPONDERS:
-                return []
-            default:
-                throw NATSError.fromLastError(status, operation: "fetch \(name)")
+        return try await worker.run { () throws(NATSError) -> [JetStreamMessage] in try consumer.fetchNow(options) }
+    }
+
+    /// Sends one pull request and waits for its messages on the calling thread: call it on ``worker`` only.
+    func fetchNow(_ options: FetchOptions) throws(NATSError) -> [JetStreamMessage] {
+        var request = jsFetchRequest()
+        jsFetchRequest_Init(&request)
+        request.Batch = Int32(clamping: max(options.batchSize, 1))
+        request.Expires = options.maxWait.nanoseconds
+        var list = natsMsgList()
+        let status = natsSubscription_FetchRequest(&list, subscription, &request)
+        defer { natsMsgList_Destroy(&list) }
+        switch status {
+        case NATS_OK:
+            var messages: [JetStreamMessage] = []
+            messages.reserveCapacity(Int(list.Count))
+            for index in 0..<Int(list.Count) {
+                guard let message = list.Msgs[index] else { continue }
+                list.Msgs[index] = nil
+                messages.append(JetStreamMessage(taking: message, maximumDeliveries: maximumDeliveries))
             }
+            return messages
+        case NATS_TIMEOUT, NATS_CONNECTION_DISCONNECTED, NATS_NO_RESPONDERS:
+            return []
+        default:
+            throw NATSError.fromLastError(status, operation: "fetch \(stream)/\(durable)")
         }
+    }
+
+    /// Runs `body` on the consumer's fetch thread, after any fetch already queued there.
+    func submitToWorker(_ body: @escaping @Sendable () -> Void) {
+        worker.submit(body)
     }
 
     /// The messages of a ``PullConsumer``; see ``PullConsumer/messages(_:)``.
@@ -131,19 +141,15 @@ public final class PullConsumer: @unchecked Sendable {
             AsyncIterator(consumer: consumer, options: options)
         }
 
-        /// Hands out the current batch and fetches the next one when it is used up.
+        /// Hands out the messages of the consumer's ``FetchPipeline``.
         public struct AsyncIterator: AsyncIteratorProtocol {
             public typealias Element = JetStreamMessage
             public typealias Failure = NATSError
 
-            let consumer: PullConsumer
-            let options: FetchOptions
-            private var batch: [JetStreamMessage] = []
-            private var nextIndex = 0
+            private let pipeline: FetchPipeline
 
             init(consumer: PullConsumer, options: FetchOptions) {
-                self.consumer = consumer
-                self.options = options
+                pipeline = FetchPipeline(consumer: consumer, options: options)
             }
 
             /// The next message, or nil once the task is cancelled or the connection is closed.
@@ -151,18 +157,15 @@ public final class PullConsumer: @unchecked Sendable {
             public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(NATSError)
                 -> JetStreamMessage?
             {
-                while nextIndex == batch.count {
-                    batch = []
-                    nextIndex = 0
+                while true {
+                    if let message = pipeline.takeMessage() { return message }
                     if Task.isCancelled { return nil }
                     do {
-                        batch = try await consumer.fetch(options)
+                        try await pipeline.awaitBatch()
                     } catch where error.code == .connectionClosed {
                         return nil
                     }
                 }
-                defer { nextIndex += 1 }
-                return batch[nextIndex]
             }
 
             /// The next message; see ``next(isolation:)``.

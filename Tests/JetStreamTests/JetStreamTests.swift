@@ -128,6 +128,31 @@ struct JetStreamTests {
         }
     }
 
+    @Test("leaving the loop early: messages fetched but not handed out are redelivered at once, not after ack_wait")
+    func earlyExitRedeliversUnread() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "EARLY", subjects: ["early.>"]) {
+                    $0.ackWait = .seconds(30)
+                }
+                let result = try await connection.publishBatch(
+                    (0..<10).map { OutgoingMessage(subject: "early.n", data: [UInt8($0)]) })
+                #expect(result.acknowledged == 10)
+                for try await message in consumer.messages(.init(batchSize: 4, maxWait: .seconds(1))) {
+                    #expect(message.data == [0])
+                    try message.ack()
+                    break
+                }
+                var rest: [UInt8] = []
+                while rest.count < 9, let message = try await nextMessage(consumer, wait: .seconds(2)) {
+                    rest.append(message.data[0])
+                    try message.ack()
+                }
+                #expect(rest.sorted() == Array(1...9))
+            }
+        }
+    }
+
     @Test("Nats-Msg-Id: a second publish with the same id is reported duplicate and not stored")
     func deduplication() async throws {
         try await withServer { server in
