@@ -8,6 +8,7 @@ import Darwin
 /// every copy is freed when the arena is.
 final class CStringArena {
     private var pointers: [UnsafeMutablePointer<CChar>] = []
+    private var arrays: [UnsafeMutableRawPointer] = []
 
     /// A NUL-terminated copy of `string`, valid while the arena lives.
     func copy(_ string: String) -> UnsafePointer<CChar> {
@@ -36,8 +37,6 @@ final class CStringArena {
         arrays.append(UnsafeMutableRawPointer(array))
         return array
     }
-
-    private var arrays: [UnsafeMutableRawPointer] = []
 
     deinit {
         for pointer in pointers { free(pointer) }

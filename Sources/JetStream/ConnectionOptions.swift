@@ -2,9 +2,11 @@
 ///
 /// - Configuration keys (as `config/gateway.yaml` spells them under `nats:`): `urls` (list, default
 ///   `nats://127.0.0.1:4222`), `credentialsFile`, `token` (secret), `tls.ca`, `tls.cert`, `tls.key`.
-public struct ConnectionOptions: Sendable {
+///
+/// Printing the options (or an error made from them) never shows a password or token.
+public struct ConnectionOptions: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// How the client authenticates; at most one kind per connection.
-    public enum Authentication: Sendable, CustomStringConvertible {
+    public enum Authentication: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         /// No credentials.
         case none
         /// A user name and password (the password is never printed).
@@ -22,6 +24,11 @@ public struct ConnectionOptions: Sendable {
             case .credentialsFile(let path): "credentials file \(path)"
             }
         }
+
+        public var debugDescription: String { description }
+
+        /// Reflection (`dump`, the default printing of enclosing values) shows ``description`` only.
+        public var customMirror: Mirror { Mirror(self, children: ["kind": description]) }
     }
 
     /// TLS settings; any non-nil field turns TLS on.
@@ -104,6 +111,18 @@ public struct ConnectionOptions: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
     }
+}
+
+extension ConnectionOptions {
+    public var description: String {
+        "ConnectionOptions(urls: \(NATSConnection.redacted(urls)), name: \(name ?? "-"), authentication: \(authentication), "
+            + "tls: \(tls == nil ? "off" : "on"), connectTimeout: \(connectTimeout), requestTimeout: \(requestTimeout))"
+    }
+
+    public var debugDescription: String { description }
+
+    /// Reflection (`dump`) shows ``description`` only, so URL credentials stay hidden.
+    public var customMirror: Mirror { Mirror(self, children: ["summary": description]) }
 }
 
 extension Duration {

@@ -1,6 +1,12 @@
 internal import CNATS
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where a message stands in its stream and consumer.
 public struct MessageMetadata: Sendable, Hashable {
     /// The stream's name.
@@ -182,9 +188,3 @@ public final class JetStreamMessage: @unchecked Sendable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
