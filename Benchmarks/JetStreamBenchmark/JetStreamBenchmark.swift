@@ -5,9 +5,11 @@ import JetStreamTesting
 
 /// Consume + decode + ack throughput of the JetStream module against a C program doing the same loop on libnats,
 /// both against one nats-server in one run, at batch sizes 64, 256 and 1024; prints a table with the Swift/C ratio.
+/// Each batch size runs twice: with the decode (Swift: EventModel's `MessagePackCodec.decode`; C: `msgpack_unpack_next`)
+/// and without it (consume + ack), which shows how much of a difference is the transport and how much the decoder.
 ///
 /// usage: JetStreamBenchmark <path of the C program> — `make bench-jetstream` builds and passes it.
-/// Environment: `BENCH_MESSAGES` (default 50000) messages per run, `BENCH_ROUNDS` (default 3) interleaved rounds,
+/// Environment: `BENCH_MESSAGES` (default 40000) messages per run, `BENCH_ROUNDS` (default 3) interleaved rounds,
 /// the median of which is reported.
 @main
 struct JetStreamBenchmark {
@@ -22,7 +24,7 @@ struct JetStreamBenchmark {
         }
         let cProgram = arguments[1]
         let environment = ProcessInfo.processInfo.environment
-        let count = environment["BENCH_MESSAGES"].flatMap(Int.init) ?? 50_000
+        let count = environment["BENCH_MESSAGES"].flatMap(Int.init) ?? 40_000
         let rounds = environment["BENCH_ROUNDS"].flatMap(Int.init) ?? 3
 
         let server = try NATSServerProcess.start()
@@ -32,21 +34,31 @@ struct JetStreamBenchmark {
         let payload = samplePayload()
         try await publish(count: count, payload: payload, to: connection)
         print("nats-server \(server.url), \(count) messages of \(payload.count) bytes (MessagePack map) per run,"
-            + " median of \(rounds) interleaved rounds; consume + decode + ack, one ack per message")
+            + " median of \(rounds) interleaved rounds; one ack per message")
 
-        var swiftRates: [Int: [Double]] = [:]
-        var cRates: [Int: [Double]] = [:]
+        struct Key: Hashable {
+            let decode: Bool
+            let batch: Int
+        }
+        var swiftRates: [Key: [Double]] = [:]
+        var cRates: [Key: [Double]] = [:]
         for round in 1...rounds {
-            for batch in batchSizes {
-                // Alternate which side goes first, so neither always meets the server's state after the other.
-                for side in round % 2 == 1 ? ["c", "swift"] : ["swift", "c"] {
-                    let consumer = try await makeConsumer(connection, name: "\(side)-\(batch)-\(round)")
-                    if side == "c" {
-                        cRates[batch, default: []].append(
-                            try runC(cProgram, url: server.url, durable: consumer, batch: batch, count: count))
-                    } else {
-                        swiftRates[batch, default: []].append(
-                            try await consume(connection, durable: consumer, batch: batch, count: count))
+            for decode in [true, false] {
+                for batch in batchSizes {
+                    let key = Key(decode: decode, batch: batch)
+                    // Alternate which side goes first, so neither always meets the server's state after the other.
+                    for side in round % 2 == 1 ? ["c", "swift"] : ["swift", "c"] {
+                        let name = "\(side)-\(decode ? "decode" : "ack")-\(batch)-\(round)"
+                        let consumer = try await makeConsumer(connection, name: name)
+                        if side == "c" {
+                            cRates[key, default: []].append(
+                                try runC(cProgram, url: server.url, durable: consumer, batch: batch, count: count, decode: decode))
+                        } else {
+                            swiftRates[key, default: []].append(
+                                try await consume(connection, durable: consumer, batch: batch, count: count, decode: decode))
+                        }
+                        // Every run meets the same server state: one stream, no other consumer.
+                        try await connection.deleteConsumer(stream: stream, consumer: consumer)
                     }
                 }
             }
@@ -54,12 +66,16 @@ struct JetStreamBenchmark {
         await connection.close()
 
         print("")
-        print("| batch | C msg/s | Swift msg/s | Swift/C |")
-        print("|---:|---:|---:|---:|")
-        for batch in batchSizes {
-            let c = median(cRates[batch] ?? [])
-            let swift = median(swiftRates[batch] ?? [])
-            print("| \(batch) | \(Int(c.rounded())) | \(Int(swift.rounded())) | \(String(format: "%.2f", swift / c)) |")
+        print("| loop | batch | C msg/s | Swift msg/s | Swift/C |")
+        print("|---|---:|---:|---:|---:|")
+        for decode in [true, false] {
+            for batch in batchSizes {
+                let key = Key(decode: decode, batch: batch)
+                let c = median(cRates[key] ?? [])
+                let swift = median(swiftRates[key] ?? [])
+                let loop = decode ? "consume + decode + ack" : "consume + ack"
+                print("| \(loop) | \(batch) | \(Int(c.rounded())) | \(Int(swift.rounded())) | \(String(format: "%.2f", swift / c)) |")
+            }
         }
     }
 
@@ -91,16 +107,22 @@ struct JetStreamBenchmark {
         return name
     }
 
-    /// The Swift loop: the module's async sequence of messages, decode in place, ack.
-    static func consume(_ connection: NATSConnection, durable: String, batch: Int, count: Int) async throws -> Double {
+    /// The Swift loop: the module's async sequence of messages, decode in place (if told to), ack.
+    static func consume(_ connection: NATSConnection, durable: String, batch: Int, count: Int, decode: Bool)
+        async throws -> Double
+    {
         let consumer = try await connection.pullConsumer(stream: stream, durable: durable)
         var received = 0
         var decodedEntries = 0
         let clock = ContinuousClock()
         let start = clock.now
         for try await message in consumer.messages(.init(batchSize: batch, maxWait: .seconds(1))) {
-            let value = try message.withData { bytes throws(EventDecodingError) in try MessagePackCodec.decode(bytes) }
-            decodedEntries += value.mapValue?.count ?? 0
+            if decode {
+                let value = try message.withData { bytes throws(EventDecodingError) in try MessagePackCodec.decode(bytes) }
+                decodedEntries += value.mapValue?.count ?? 0
+            } else {
+                decodedEntries += message.withData { $0.isEmpty ? 0 : 5 }
+            }
             try message.ack()
             received += 1
             if received == count { break }
@@ -112,10 +134,12 @@ struct JetStreamBenchmark {
     }
 
     /// The C loop, as a child process; returns its rate.
-    static func runC(_ program: String, url: String, durable: String, batch: Int, count: Int) throws -> Double {
+    static func runC(_ program: String, url: String, durable: String, batch: Int, count: Int, decode: Bool) throws
+        -> Double
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = [url, stream, durable, "\(batch)", "\(count)"]
+        process.arguments = [url, stream, durable, "\(batch)", "\(count)", decode ? "decode" : "no-decode"]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -34,6 +34,19 @@ extension NATSConnection {
             maximumDeliveries: info.public.maximumDeliveries, worker: worker)
     }
 
+    /// Deletes consumer `consumer` of `stream` with its delivery state.
+    /// - Throws: ``NATSError`` with ``NATSError/Code/notFound`` if either does not exist.
+    public func deleteConsumer(stream: String, consumer: String) async throws(NATSError) {
+        let connection = self
+        try await worker.run { () throws(NATSError) in
+            var errorCode = jsErrCode(0)
+            let status = js_DeleteConsumer(connection.jetStream, stream, consumer, nil, &errorCode)
+            guard status == NATS_OK else {
+                throw NATSError.fromLastError(status, operation: "delete consumer \(stream)/\(consumer)", jetStreamErrorCode: errorCode)
+            }
+        }
+    }
+
     /// The counters of consumer `consumer` of `stream`.
     /// - Throws: ``NATSError`` with ``NATSError/Code/notFound`` if either does not exist.
     public func consumerInfo(stream: String, consumer: String) async throws(NATSError) -> ConsumerInfo {
