@@ -31,7 +31,8 @@ public struct NATSError: Error, Sendable, CustomStringConvertible {
         public static let authorizationFailed = Code(.authorizationFailed)
         /// TLS could not be established (server without TLS, bad certificate, wrong CA).
         public static let tlsFailed = Code(.tlsFailed)
-        /// The connection was closed (by ``NATSConnection/close()``, ``NATSConnection/drain(timeout:)`` or for good).
+        /// The connection, or the consumer's subscription, was closed (by ``NATSConnection/close()``,
+        /// ``NATSConnection/drain(timeout:)`` or for good).
         public static let connectionClosed = Code(.connectionClosed)
         /// The server did not answer in time.
         public static let timeout = Code(.timeout)
@@ -113,7 +114,7 @@ extension NATSError {
             return .connectionFailed
         case NATS_NOT_PERMITTED, NATS_CONNECTION_AUTH_FAILED: return .authorizationFailed
         case NATS_SSL_ERROR, NATS_SECURE_CONNECTION_WANTED, NATS_SECURE_CONNECTION_REQUIRED: return .tlsFailed
-        case NATS_CONNECTION_CLOSED, NATS_DRAINING: return .connectionClosed
+        case NATS_CONNECTION_CLOSED, NATS_DRAINING, NATS_INVALID_SUBSCRIPTION: return .connectionClosed
         case NATS_TIMEOUT, NATS_NO_RESPONDERS: return .timeout
         case NATS_NOT_FOUND: return .notFound
         case NATS_INVALID_ARG, NATS_INVALID_SUBJECT, NATS_MAX_PAYLOAD: return .invalidArgument
@@ -136,6 +137,18 @@ extension NATSError {
         case NATS_CONNECTION_AUTH_FAILED: "NATS_CONNECTION_AUTH_FAILED"
         case NATS_NOT_PERMITTED: "NATS_NOT_PERMITTED"
         case NATS_NOT_FOUND: "NATS_NOT_FOUND"
+        case NATS_LINE_TOO_LONG: "NATS_LINE_TOO_LONG"
+        case NATS_ADDRESS_MISSING: "NATS_ADDRESS_MISSING"
+        case NATS_INVALID_SUBSCRIPTION: "NATS_INVALID_SUBSCRIPTION"
+        case NATS_INVALID_TIMEOUT: "NATS_INVALID_TIMEOUT"
+        case NATS_MAX_DELIVERED_MSGS: "NATS_MAX_DELIVERED_MSGS"
+        case NATS_INSUFFICIENT_BUFFER: "NATS_INSUFFICIENT_BUFFER"
+        case NATS_NO_MEMORY: "NATS_NO_MEMORY"
+        case NATS_SYS_ERROR: "NATS_SYS_ERROR"
+        case NATS_FAILED_TO_INITIALIZE: "NATS_FAILED_TO_INITIALIZE"
+        case NATS_NOT_INITIALIZED: "NATS_NOT_INITIALIZED"
+        case NATS_NOT_YET_CONNECTED: "NATS_NOT_YET_CONNECTED"
+        case NATS_INVALID_QUEUE_NAME: "NATS_INVALID_QUEUE_NAME"
         case NATS_INVALID_ARG: "NATS_INVALID_ARG"
         case NATS_INVALID_SUBJECT: "NATS_INVALID_SUBJECT"
         case NATS_ILLEGAL_STATE: "NATS_ILLEGAL_STATE"

@@ -153,6 +153,31 @@ struct JetStreamTests {
         }
     }
 
+    @Test("drain while a consumer iterates: its sequence ends without error, and the connection closes")
+    func drainEndsConsumers() async throws {
+        try await withServer { server in
+            let connection = try await NATSConnection.connect(testOptions(server.url))
+            let consumer = try await makeStreamAndConsumer(connection, stream: "DRAIN", subjects: ["drain.>"])
+            _ = try await connection.publishBatch((0..<3).map { OutgoingMessage(subject: "drain.n", data: [UInt8($0)]) })
+            let received = try await withThrowingTaskGroup(of: Int.self) { group in
+                group.addTask {
+                    var count = 0
+                    for try await message in consumer.messages(.init(batchSize: 2, maxWait: .milliseconds(500))) {
+                        try message.ack()
+                        count += 1
+                    }
+                    return count
+                }
+                let acked = await eventually { (try? await consumer.info().ackFloorStreamSequence) == 3 }
+                #expect(acked)
+                try await connection.drain(timeout: .seconds(5))
+                return try await group.next() ?? -1
+            }
+            #expect(received == 3)
+            #expect(connection.state == .closed)
+        }
+    }
+
     @Test("Nats-Msg-Id: a second publish with the same id is reported duplicate and not stored")
     func deduplication() async throws {
         try await withServer { server in
