@@ -119,13 +119,13 @@ public struct JetStreamSpecs: Sendable, Hashable {
 
     /// Reads and checks every `.json` file under `directory`'s `streams`, `consumers` and `kv` folders.
     /// - Throws: ``SpecError`` naming the file and field of the first problem: a missing, mistyped, out-of-range or
-    ///   unknown field, or a consumer of a stream no file or server defines is left to provisioning.
+    ///   unknown field, a stray file, or a name defined twice. (Whether a consumer's stream exists is the server's
+    ///   answer, at provisioning.)
     public static func load(directory: URL) throws(SpecError) -> JetStreamSpecs {
         var specs = JetStreamSpecs()
         let folders = ["streams", "consumers", "kv"]
         let known = Set(folders)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        guard FileManager.default.fileExists(atPath: directory.path) else {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
             throw SpecError(file: directory.path, field: "", reason: "no such directory")
         }
         if let stray = entries.sorted().first(where: { !known.contains($0) && !$0.hasPrefix(".") && !$0.hasSuffix(".md") }) {
@@ -133,20 +133,20 @@ public struct JetStreamSpecs: Sendable, Hashable {
                 file: directory.appendingPathComponent(stray).path, field: "",
                 reason: "specs live in streams/, consumers/ or kv/")
         }
-        for url in try files(in: directory.appendingPathComponent("streams")) {
+        for url in files(in: directory.appendingPathComponent("streams")) {
             specs.streams.append(try parseStream(try SpecFields.load(url)))
         }
-        for url in try files(in: directory.appendingPathComponent("kv")) {
+        for url in files(in: directory.appendingPathComponent("kv")) {
             specs.keyValueBuckets.append(try parseKeyValue(try SpecFields.load(url)))
         }
-        for url in try files(in: directory.appendingPathComponent("consumers")) {
+        for url in files(in: directory.appendingPathComponent("consumers")) {
             specs.consumers.append(try parseConsumer(try SpecFields.load(url)))
         }
         try checkNamesAreUnique(specs, directory: directory)
         return specs
     }
 
-    private static func files(in folder: URL) throws(SpecError) -> [URL] {
+    private static func files(in folder: URL) -> [URL] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
         return names.filter { $0.hasSuffix(".json") }.sorted().map { folder.appendingPathComponent($0) }
     }
