@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
 PIP_PACKAGES := msgpack==1.2.4
 
-.PHONY: deps build test bench
+.PHONY: deps build test bench bench-jetstream
 
 ## deps: install the C libraries, nats-server and the Python test clients if they are missing.
 deps:
@@ -31,3 +31,12 @@ test: deps
 ## bench: the benchmarks, release build; figures are kept in README.md.
 bench: deps
 	$(SWIFT) run -c release EventModelBenchmark
+
+## bench-jetstream: JetStream consume + decode + ack, Swift module vs the C program over libnats (same nats-server).
+JETSTREAM_C_BENCH := .build/jetstream-consume-c
+$(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
+	mkdir -p .build
+	$(CC) -O2 -o $@ $< $$(pkg-config --cflags --libs libnats msgpack)
+
+bench-jetstream: deps $(JETSTREAM_C_BENCH)
+	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)

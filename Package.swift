@@ -62,6 +62,31 @@ let package = Package(
             exclude: ["Interop/msgpack_interop.py"],
             swiftSettings: swiftSettings
         ),
+
+        // JetStream (issue 3): the only importer of CNATS; a test/benchmark support library that runs a
+        // real nats-server; the Swift and C consume benchmarks; the integration tests.
+        .target(
+            name: "JetStream",
+            dependencies: ["CNATS"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JetStreamTesting",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "JetStreamBenchmark",
+            dependencies: ["JetStream", "JetStreamTesting", "EventModel"],
+            path: "Benchmarks/JetStreamBenchmark",
+            exclude: ["c"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JetStreamTests",
+            dependencies: ["JetStream", "JetStreamTesting"],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

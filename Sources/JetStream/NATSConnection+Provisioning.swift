@@ -1,0 +1,284 @@
+internal import CNATS
+public import Foundation
+
+/// What provisioning did to one stream, consumer or bucket.
+public struct ProvisioningResult: Sendable, Hashable, CustomStringConvertible {
+    /// The kind of resource.
+    public enum Kind: String, Sendable, Hashable { case stream, consumer, keyValueBucket = "kv bucket" }
+    /// Created, or updated in place (which leaves an unchanged resource unchanged).
+    public enum Action: String, Sendable, Hashable { case created, updated }
+
+    /// The kind.
+    public let kind: Kind
+    /// The name (`STREAM/durable` for a consumer).
+    public let name: String
+    /// What was done.
+    public let action: Action
+
+    public var description: String { "\(kind.rawValue) \(name): \(action.rawValue)" }
+}
+
+/// Why provisioning stopped: a spec file is invalid, or the server refused a resource.
+public enum ProvisioningError: Error, Sendable, CustomStringConvertible {
+    /// A spec file is invalid.
+    case invalidSpec(SpecError)
+    /// The server refused to create or update a resource (e.g. a change it cannot apply in place).
+    case refused(kind: ProvisioningResult.Kind, name: String, error: NATSError)
+
+    public var description: String {
+        switch self {
+        case .invalidSpec(let error): "\(error)"
+        case .refused(let kind, let name, let error): "\(kind.rawValue) \(name): \(error)"
+        }
+    }
+}
+
+extension NATSConnection {
+    /// Creates or updates every stream, key-value bucket and consumer of a `specs/jetstream` directory, in that
+    /// order. Running it again with the same files changes nothing.
+    /// - Throws: ``ProvisioningError``; nothing is sent to the server when a file is invalid.
+    @discardableResult
+    public func provision(directory: URL) async throws(ProvisioningError) -> [ProvisioningResult] {
+        let specs: JetStreamSpecs
+        do { specs = try JetStreamSpecs.load(directory: directory) } catch { throw .invalidSpec(error) }
+        return try await provision(specs)
+    }
+
+    /// Creates or updates `specs`' streams, then buckets, then consumers.
+    /// - Throws: ``ProvisioningError/refused(kind:name:error:)`` for the first resource the server refuses.
+    @discardableResult
+    public func provision(_ specs: JetStreamSpecs) async throws(ProvisioningError) -> [ProvisioningResult] {
+        var results: [ProvisioningResult] = []
+        for stream in specs.streams {
+            do { results.append(try await createOrUpdate(stream)) } catch {
+                throw .refused(kind: .stream, name: stream.name, error: error)
+            }
+        }
+        for bucket in specs.keyValueBuckets {
+            do { results.append(try await createOrUpdate(bucket)) } catch {
+                throw .refused(kind: .keyValueBucket, name: bucket.bucket, error: error)
+            }
+        }
+        for consumer in specs.consumers {
+            do { results.append(try await createOrUpdate(consumer)) } catch {
+                throw .refused(kind: .consumer, name: "\(consumer.stream)/\(consumer.durableName)", error: error)
+            }
+        }
+        return results
+    }
+
+    /// Creates the stream, or updates it in place when it exists.
+    /// - Throws: ``NATSError`` when the server refuses (e.g. a change of storage, which cannot be made in place).
+    @discardableResult
+    public func createOrUpdate(_ spec: StreamSpec) async throws(NATSError) -> ProvisioningResult {
+        let connection = self
+        return try await worker.run { () throws(NATSError) -> ProvisioningResult in
+            let exists = try connection.streamExists(spec.name)
+            let arena = CStringArena()
+            var config = jsStreamConfig()
+            jsStreamConfig_Init(&config)
+            spec.apply(to: &config, arena: arena)
+            var info: UnsafeMutablePointer<jsStreamInfo>?
+            var errorCode = jsErrCode(0)
+            let status =
+                exists
+                ? js_UpdateStream(&info, connection.jetStream, &config, nil, &errorCode)
+                : js_AddStream(&info, connection.jetStream, &config, nil, &errorCode)
+            guard status == NATS_OK else {
+                throw NATSError.fromLastError(
+                    status, operation: "\(exists ? "update" : "create") stream \(spec.name)", jetStreamErrorCode: errorCode)
+            }
+            jsStreamInfo_Destroy(info)
+            withExtendedLifetime(arena) {}
+            return ProvisioningResult(kind: .stream, name: spec.name, action: exists ? .updated : .created)
+        }
+    }
+
+    /// Creates the durable consumer, or updates it in place when it exists.
+    /// - Throws: ``NATSError`` when the stream does not exist or the server refuses a change.
+    @discardableResult
+    public func createOrUpdate(_ spec: ConsumerSpec) async throws(NATSError) -> ProvisioningResult {
+        let connection = self
+        let name = "\(spec.stream)/\(spec.durableName)"
+        return try await worker.run { () throws(NATSError) -> ProvisioningResult in
+            var existing: UnsafeMutablePointer<jsConsumerInfo>?
+            var lookupError = jsErrCode(0)
+            let lookup = js_GetConsumerInfo(&existing, connection.jetStream, spec.stream, spec.durableName, nil, &lookupError)
+            let exists = lookup == NATS_OK
+            jsConsumerInfo_Destroy(existing)
+            if !exists && lookup != NATS_NOT_FOUND {
+                throw NATSError.fromLastError(lookup, operation: "look up consumer \(name)", jetStreamErrorCode: lookupError)
+            }
+            let arena = CStringArena()
+            var config = jsConsumerConfig()
+            jsConsumerConfig_Init(&config)
+            spec.apply(to: &config, arena: arena)
+            var info: UnsafeMutablePointer<jsConsumerInfo>?
+            var errorCode = jsErrCode(0)
+            let status =
+                exists
+                ? js_UpdateConsumer(&info, connection.jetStream, spec.stream, &config, nil, &errorCode)
+                : js_AddConsumer(&info, connection.jetStream, spec.stream, &config, nil, &errorCode)
+            guard status == NATS_OK else {
+                throw NATSError.fromLastError(
+                    status, operation: "\(exists ? "update" : "create") consumer \(name)", jetStreamErrorCode: errorCode)
+            }
+            jsConsumerInfo_Destroy(info)
+            withExtendedLifetime(arena) {}
+            return ProvisioningResult(kind: .consumer, name: name, action: exists ? .updated : .created)
+        }
+    }
+
+    /// Creates the bucket, or updates its stream (`KV_<bucket>`) in place when it exists.
+    /// - Throws: ``NATSError`` when the server refuses.
+    @discardableResult
+    public func createOrUpdate(_ spec: KeyValueSpec) async throws(NATSError) -> ProvisioningResult {
+        let connection = self
+        return try await worker.run { () throws(NATSError) -> ProvisioningResult in
+            let streamName = "KV_\(spec.bucket)"
+            if try connection.streamExists(streamName) {
+                var info: UnsafeMutablePointer<jsStreamInfo>?
+                var errorCode = jsErrCode(0)
+                try NATSError.check("look up kv bucket \(spec.bucket)") {
+                    js_GetStreamInfo(&info, connection.jetStream, streamName, nil, &errorCode)
+                }
+                defer { jsStreamInfo_Destroy(info) }
+                // A copy of the struct: its pointers stay owned by `info`, the changed ones by `arena`.
+                guard var config = info?.pointee.Config?.pointee else {
+                    throw NATSError(.operationFailed, operation: "update kv bucket \(spec.bucket)", detail: "no stream config")
+                }
+                let arena = CStringArena()
+                spec.apply(toStream: &config, arena: arena)
+                var updated: UnsafeMutablePointer<jsStreamInfo>?
+                let status = js_UpdateStream(&updated, connection.jetStream, &config, nil, &errorCode)
+                guard status == NATS_OK else {
+                    throw NATSError.fromLastError(
+                        status, operation: "update kv bucket \(spec.bucket)", jetStreamErrorCode: errorCode)
+                }
+                jsStreamInfo_Destroy(updated)
+                withExtendedLifetime(arena) {}
+                return ProvisioningResult(kind: .keyValueBucket, name: spec.bucket, action: .updated)
+            }
+            let arena = CStringArena()
+            var config = kvConfig()
+            kvConfig_Init(&config)
+            spec.apply(to: &config, arena: arena)
+            var store: OpaquePointer?
+            try NATSError.check("create kv bucket \(spec.bucket)") { js_CreateKeyValue(&store, connection.jetStream, &config) }
+            kvStore_Destroy(store)
+            withExtendedLifetime(arena) {}
+            return ProvisioningResult(kind: .keyValueBucket, name: spec.bucket, action: .created)
+        }
+    }
+
+    /// Whether the stream exists; runs on a worker thread.
+    private func streamExists(_ name: String) throws(NATSError) -> Bool {
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var errorCode = jsErrCode(0)
+        let status = js_GetStreamInfo(&info, jetStream, name, nil, &errorCode)
+        jsStreamInfo_Destroy(info)
+        switch status {
+        case NATS_OK: return true
+        case NATS_NOT_FOUND: return false
+        default: throw NATSError.fromLastError(status, operation: "look up stream \(name)", jetStreamErrorCode: errorCode)
+        }
+    }
+}
+
+extension StreamSpec {
+    func apply(to config: inout jsStreamConfig, arena: CStringArena) {
+        config.Name = arena.copy(name)
+        config.Description = arena.copy(description)
+        config.Subjects = arena.copyArray(subjects)
+        config.SubjectsLen = Int32(subjects.count)
+        if let retention {
+            config.Retention =
+                switch retention {
+                case .limits: js_LimitsPolicy
+                case .interest: js_InterestPolicy
+                case .workQueue: js_WorkQueuePolicy
+                }
+        }
+        if let storage { config.Storage = storage.natsValue }
+        if let discard { config.Discard = discard == .old ? js_DiscardOld : js_DiscardNew }
+        if let maxConsumers { config.MaxConsumers = maxConsumers }
+        if let maxMessages { config.MaxMsgs = maxMessages }
+        if let maxBytes { config.MaxBytes = maxBytes }
+        if let maxMessagesPerSubject { config.MaxMsgsPerSubject = maxMessagesPerSubject }
+        if let maxMessageSize { config.MaxMsgSize = Int32(clamping: maxMessageSize) }
+        if let maxAge { config.MaxAge = maxAge.nanoseconds }
+        if let duplicateWindow { config.Duplicates = duplicateWindow.nanoseconds }
+        if let replicas { config.Replicas = replicas }
+        if let noAck { config.NoAck = noAck }
+        if let denyDelete { config.DenyDelete = denyDelete }
+        if let denyPurge { config.DenyPurge = denyPurge }
+        if let allowRollup { config.AllowRollup = allowRollup }
+        if let allowDirect { config.AllowDirect = allowDirect }
+    }
+}
+
+extension StreamSpec.Storage {
+    var natsValue: jsStorageType { self == .file ? js_FileStorage : js_MemoryStorage }
+}
+
+extension ConsumerSpec {
+    func apply(to config: inout jsConsumerConfig, arena: CStringArena) {
+        config.Durable = arena.copy(durableName)
+        config.Description = arena.copy(description)
+        if let deliverPolicy {
+            config.DeliverPolicy =
+                switch deliverPolicy {
+                case .all: js_DeliverAll
+                case .last: js_DeliverLast
+                case .new: js_DeliverNew
+                case .byStartSequence: js_DeliverByStartSequence
+                case .lastPerSubject: js_DeliverLastPerSubject
+                }
+        }
+        if let startSequence { config.OptStartSeq = startSequence }
+        config.AckPolicy =
+            switch ackPolicy ?? .explicit {
+            case .explicit: js_AckExplicit
+            case .all: js_AckAll
+            case .none: js_AckNone
+            }
+        if let ackWait { config.AckWait = ackWait.nanoseconds }
+        if let maxDeliver { config.MaxDeliver = maxDeliver }
+        if let backoff, !backoff.isEmpty {
+            config.BackOff = arena.copyArray(backoff.map(\.nanoseconds))
+            config.BackOffLen = Int32(backoff.count)
+        }
+        config.FilterSubject = arena.copy(filterSubject)
+        if let replayPolicy { config.ReplayPolicy = replayPolicy == .instant ? js_ReplayInstant : js_ReplayOriginal }
+        if let maxWaiting { config.MaxWaiting = maxWaiting }
+        if let maxAckPending { config.MaxAckPending = maxAckPending }
+        if let maxBatch { config.MaxRequestBatch = maxBatch }
+        if let maxExpires { config.MaxRequestExpires = maxExpires.nanoseconds }
+        if let replicas { config.Replicas = replicas }
+        if let headersOnly { config.HeadersOnly = headersOnly }
+        if let memoryStorage { config.MemoryStorage = memoryStorage }
+    }
+}
+
+extension KeyValueSpec {
+    func apply(to config: inout kvConfig, arena: CStringArena) {
+        config.Bucket = arena.copy(bucket)
+        config.Description = arena.copy(description)
+        if let history { config.History = UInt8(clamping: history) }
+        if let ttl { config.TTL = ttl.nanoseconds }
+        if let maxBytes { config.MaxBytes = maxBytes }
+        if let maxValueSize { config.MaxValueSize = Int32(clamping: maxValueSize) }
+        if let replicas { config.Replicas = Int32(clamping: replicas) }
+        if let storage { config.StorageType = storage.natsValue }
+    }
+
+    /// The same settings, on the bucket's existing stream (as the NATS clients map them).
+    func apply(toStream config: inout jsStreamConfig, arena: CStringArena) {
+        if let description { config.Description = arena.copy(description) }
+        if let history { config.MaxMsgsPerSubject = history }
+        if let ttl { config.MaxAge = ttl.nanoseconds }
+        if let maxBytes { config.MaxBytes = maxBytes }
+        if let maxValueSize { config.MaxMsgSize = Int32(clamping: maxValueSize) }
+        if let replicas { config.Replicas = replicas }
+    }
+}

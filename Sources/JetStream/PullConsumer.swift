@@ -1,0 +1,177 @@
+internal import CNATS
+
+/// What a consumer has delivered and what is outstanding, as the server reports it.
+public struct ConsumerInfo: Sendable, Hashable {
+    /// The stream's name.
+    public let stream: String
+    /// The consumer's name.
+    public let name: String
+    /// Messages in the stream not yet delivered to this consumer.
+    public let pending: UInt64
+    /// Messages delivered and waiting for an ack.
+    public let ackPending: Int64
+    /// Messages delivered more than once.
+    public let redelivered: Int64
+    /// Pull requests waiting at the server.
+    public let waiting: Int64
+    /// Highest stream sequence delivered.
+    public let deliveredStreamSequence: UInt64
+    /// Stream sequence below which everything is acknowledged (or terminated, or exhausted).
+    public let ackFloorStreamSequence: UInt64
+    /// `max_deliver` of the consumer (-1 or 0: unlimited).
+    public let maximumDeliveries: Int64
+}
+
+/// A durable pull consumer bound to an existing consumer of a stream; the owner of one pull `natsSubscription`.
+///
+/// Messages arrive through ``messages()``, fetched in batches on a thread of the consumer's own, so fetches
+/// never run on Swift's cooperative pool and never overlap.
+///
+/// Sendable: the subscription handle is set once and destroyed in `deinit`; libnats locks subscription calls,
+/// and every fetch runs on the consumer's serial ``BlockingWorker``, so fetches never overlap.
+public final class PullConsumer: @unchecked Sendable {
+    /// How messages are fetched.
+    public struct FetchOptions: Sendable {
+        /// Messages asked for per pull request (at most the consumer's `max_batch`).
+        public var batchSize: Int
+        /// How long a pull request waits for at least one message before the next one is sent. It also bounds how
+        /// long ending the sequence (task cancellation) can take.
+        public var maxWait: Duration
+
+        /// Creates fetch options; the defaults suit the gateway.
+        public init(batchSize: Int = 256, maxWait: Duration = .seconds(1)) {
+            self.batchSize = batchSize
+            self.maxWait = maxWait
+        }
+    }
+
+    /// The stream's name.
+    public let stream: String
+    /// The durable consumer's name.
+    public let durable: String
+    /// `max_deliver` of the consumer when it was bound (-1 or 0: unlimited).
+    public let maximumDeliveries: Int64
+    let connection: NATSConnection
+    private let subscription: OpaquePointer
+    private let worker: BlockingWorker
+
+    init(
+        connection: NATSConnection, subscription: OpaquePointer, stream: String, durable: String,
+        maximumDeliveries: Int64, worker: BlockingWorker
+    ) {
+        self.connection = connection
+        self.subscription = subscription
+        self.stream = stream
+        self.durable = durable
+        self.maximumDeliveries = maximumDeliveries
+        self.worker = worker
+    }
+
+    deinit {
+        natsSubscription_Destroy(subscription)
+    }
+
+    /// The messages of the consumer, fetched `options.batchSize` at a time.
+    ///
+    /// The next pull request is sent as soon as a batch is handed out, so the server delivers it while the caller
+    /// works through the current one: at most two batches are delivered and not yet handed out. Messages fetched but
+    /// never handed out (the loop ended early) are nak'ed, so they are redelivered at once.
+    ///
+    /// The sequence ends (returns nil) when the task is cancelled or the connection is drained or closed; a fetch
+    /// that times out because nothing is pending, or because the server is being reconnected, is simply sent again.
+    /// Iterate it from one task at a time.
+    public func messages(_ options: FetchOptions = FetchOptions()) -> Messages {
+        Messages(consumer: self, options: options)
+    }
+
+    /// The consumer's counters, from the server.
+    /// - Throws: ``NATSError`` if the server cannot be asked.
+    public func info() async throws(NATSError) -> ConsumerInfo {
+        try await connection.consumerInfo(stream: stream, consumer: durable)
+    }
+
+    /// One pull request: up to `options.batchSize` messages, or none if `options.maxWait` passed first (or the
+    /// connection is being re-established). ``messages(_:)`` is the loop over it.
+    /// - Throws: ``NATSError``, e.g. ``NATSError/Code/connectionClosed``.
+    public func fetch(_ options: FetchOptions = FetchOptions()) async throws(NATSError) -> [JetStreamMessage] {
+        let consumer = self
+        return try await worker.run { () throws(NATSError) -> [JetStreamMessage] in try consumer.fetchNow(options) }
+    }
+
+    /// Sends one pull request and waits for its messages on the calling thread: call it on ``worker`` only.
+    func fetchNow(_ options: FetchOptions) throws(NATSError) -> [JetStreamMessage] {
+        var request = jsFetchRequest()
+        jsFetchRequest_Init(&request)
+        request.Batch = Int32(clamping: max(options.batchSize, 1))
+        request.Expires = options.maxWait.nanoseconds
+        var list = natsMsgList()
+        let status = natsSubscription_FetchRequest(&list, subscription, &request)
+        defer { natsMsgList_Destroy(&list) }
+        switch status {
+        case NATS_OK:
+            var messages: [JetStreamMessage] = []
+            messages.reserveCapacity(Int(list.Count))
+            for index in 0..<Int(list.Count) {
+                guard let message = list.Msgs[index] else { continue }
+                list.Msgs[index] = nil
+                messages.append(JetStreamMessage(taking: message, maximumDeliveries: maximumDeliveries))
+            }
+            return messages
+        case NATS_TIMEOUT, NATS_CONNECTION_DISCONNECTED, NATS_NO_RESPONDERS:
+            return []
+        default:
+            throw NATSError.fromLastError(status, operation: "fetch \(stream)/\(durable)")
+        }
+    }
+
+    /// Runs `body` on the consumer's fetch thread, after any fetch already queued there.
+    func submitToWorker(_ body: @escaping @Sendable () -> Void) {
+        worker.submit(body)
+    }
+
+    /// The messages of a ``PullConsumer``; see ``PullConsumer/messages(_:)``.
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = JetStreamMessage
+        public typealias Failure = NATSError
+
+        let consumer: PullConsumer
+        let options: FetchOptions
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(consumer: consumer, options: options)
+        }
+
+        /// Hands out the messages of the consumer's ``FetchPipeline``.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            public typealias Element = JetStreamMessage
+            public typealias Failure = NATSError
+
+            private let pipeline: FetchPipeline
+
+            init(consumer: PullConsumer, options: FetchOptions) {
+                pipeline = FetchPipeline(consumer: consumer, options: options)
+            }
+
+            /// The next message, or nil once the task is cancelled or the connection is closed.
+            /// - Throws: ``NATSError`` when a fetch fails for another reason (e.g. the consumer was deleted).
+            public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(NATSError)
+                -> JetStreamMessage?
+            {
+                while true {
+                    if let message = pipeline.takeMessage() { return message }
+                    if Task.isCancelled { return nil }
+                    do {
+                        try await pipeline.awaitBatch()
+                    } catch where error.code == .connectionClosed {
+                        return nil
+                    }
+                }
+            }
+
+            /// The next message; see ``next(isolation:)``.
+            public mutating func next() async throws(NATSError) -> JetStreamMessage? {
+                try await next(isolation: nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,350 @@
+import Foundation
+import JetStream
+import JetStreamTesting
+import Testing
+
+/// Against a real nats-server each (started and stopped by the test). Serialized: the redelivery timings are
+/// measured, and the machine has two cores.
+@Suite("JetStream against nats-server", .serialized, .timeLimit(.minutes(2)))
+struct JetStreamTests {
+    @Test("10k messages published and consumed in order with acks; none left pending")
+    func tenThousandInOrder() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "ORDER", subjects: ["order.>"])
+                let count = 10_000
+                let messages = (0..<count).map { index in
+                    OutgoingMessage(subject: "order.test", data: Array("\(index)".utf8), messageID: "order-\(index)")
+                }
+                let result = try await connection.publishBatch(messages)
+                #expect(result.acknowledged == count)
+                #expect(result.failures.isEmpty)
+
+                var expected = 0
+                var lastStreamSequence: UInt64 = 0
+                for try await message in consumer.messages(.init(batchSize: 256, maxWait: .seconds(1))) {
+                    #expect(message.subject == "order.test")
+                    #expect(String(decoding: message.data, as: UTF8.self) == "\(expected)")
+                    let metadata = try message.metadata()
+                    #expect(metadata.streamSequence == lastStreamSequence + 1)
+                    #expect(metadata.deliveries == 1)
+                    lastStreamSequence = metadata.streamSequence
+                    try message.ack()
+                    expected += 1
+                    if expected == count { break }
+                }
+                #expect(expected == count)
+                let settled = try await eventually {
+                    let info = try await consumer.info()
+                    return info.ackPending == 0 && info.pending == 0 && info.ackFloorStreamSequence == UInt64(count)
+                }
+                #expect(settled, "every message acknowledged and none pending")
+            }
+        }
+    }
+
+    @Test("a message not acked is redelivered after ack_wait")
+    func redeliveryAfterAckWait() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "REDELIVER", subjects: ["redeliver.>"]) {
+                    $0.ackWait = .seconds(1)
+                }
+                _ = try await connection.publish(OutgoingMessage(subject: "redeliver.one", data: [1]))
+                let clock = ContinuousClock()
+                let first = try #require(try await nextMessage(consumer, wait: .seconds(2)))
+                let firstAt = clock.now
+                #expect(try first.metadata().deliveries == 1)
+                #expect(try await nextMessage(consumer, wait: .milliseconds(500)) == nil, "not before ack_wait")
+                let second = try #require(try await nextMessage(consumer, wait: .seconds(3)))
+                #expect(clock.now - firstAt >= .milliseconds(900))
+                #expect(try second.metadata().streamSequence == first.metadata().streamSequence)
+                #expect(try second.metadata().deliveries == 2)
+                try second.ack()
+            }
+        }
+    }
+
+    @Test("nak with a delay: redelivered after about the delay, not before")
+    func nakWithDelay() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "NAK", subjects: ["nak.>"]) {
+                    $0.ackWait = .seconds(30)
+                }
+                _ = try await connection.publish(OutgoingMessage(subject: "nak.one", data: [1]))
+                let clock = ContinuousClock()
+                let first = try #require(try await nextMessage(consumer, wait: .seconds(2)))
+                try first.nak(delay: .milliseconds(1200))
+                let nakedAt = clock.now
+                #expect(try await nextMessage(consumer, wait: .milliseconds(700)) == nil, "not before the delay")
+                let second = try #require(try await nextMessage(consumer, wait: .seconds(3)))
+                let waited = clock.now - nakedAt
+                #expect(waited >= .milliseconds(1100) && waited < .seconds(4), "redelivered after \(waited)")
+                #expect(try second.metadata().deliveries == 2)
+                try second.ack()
+                #expect(throws: NATSError.self) { try second.ack() }
+            }
+        }
+    }
+
+    @Test("term: never delivered again")
+    func termIsFinal() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "TERM", subjects: ["term.>"]) {
+                    $0.ackWait = .milliseconds(500)
+                }
+                _ = try await connection.publish(OutgoingMessage(subject: "term.one", data: [1]))
+                let message = try #require(try await nextMessage(consumer, wait: .seconds(2)))
+                try message.term()
+                #expect(try await nextMessage(consumer, wait: .seconds(2)) == nil, "no redelivery past 4 × ack_wait")
+                let info = try await consumer.info()
+                #expect(info.ackPending == 0)
+                #expect(info.pending == 0)
+            }
+        }
+    }
+
+    @Test("max_deliver exhaustion is visible: the last delivery says so, and none follows")
+    func maxDeliverExhaustion() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "EXHAUST", subjects: ["exhaust.>"]) {
+                    $0.ackWait = .milliseconds(500)
+                    $0.maxDeliver = 2
+                }
+                #expect(consumer.maximumDeliveries == 2)
+                _ = try await connection.publish(OutgoingMessage(subject: "exhaust.one", data: [1]))
+                let first = try #require(try await nextMessage(consumer, wait: .seconds(2)))
+                #expect(!first.isLastDelivery)
+                try first.nak()
+                let last = try #require(try await nextMessage(consumer, wait: .seconds(2)))
+                #expect(try last.metadata().deliveries == 2)
+                #expect(last.isLastDelivery)
+                try last.nak()
+                #expect(try await nextMessage(consumer, wait: .seconds(2)) == nil, "no third delivery")
+            }
+        }
+    }
+
+    @Test("leaving the loop early: messages fetched but not handed out are redelivered at once, not after ack_wait")
+    func earlyExitRedeliversUnread() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "EARLY", subjects: ["early.>"]) {
+                    $0.ackWait = .seconds(30)
+                }
+                let result = try await connection.publishBatch(
+                    (0..<10).map { OutgoingMessage(subject: "early.n", data: [UInt8($0)]) })
+                #expect(result.acknowledged == 10)
+                for try await message in consumer.messages(.init(batchSize: 4, maxWait: .seconds(1))) {
+                    #expect(message.data == [0])
+                    try message.ack()
+                    break
+                }
+                var rest: [UInt8] = []
+                while rest.count < 9, let message = try await nextMessage(consumer, wait: .seconds(2)) {
+                    rest.append(message.data[0])
+                    try message.ack()
+                }
+                #expect(rest.sorted() == Array(1...9))
+            }
+        }
+    }
+
+    @Test("drain while a consumer iterates: its sequence ends without error, and the connection closes")
+    func drainEndsConsumers() async throws {
+        try await withServer { server in
+            let connection = try await NATSConnection.connect(testOptions(server.url))
+            let consumer = try await makeStreamAndConsumer(connection, stream: "DRAIN", subjects: ["drain.>"])
+            _ = try await connection.publishBatch((0..<3).map { OutgoingMessage(subject: "drain.n", data: [UInt8($0)]) })
+            let received = try await withThrowingTaskGroup(of: Int.self) { group in
+                group.addTask {
+                    var count = 0
+                    for try await message in consumer.messages(.init(batchSize: 2, maxWait: .milliseconds(500))) {
+                        try message.ack()
+                        count += 1
+                    }
+                    return count
+                }
+                let acked = await eventually { (try? await consumer.info().ackFloorStreamSequence) == 3 }
+                #expect(acked)
+                try await connection.drain(timeout: .seconds(5))
+                return try await group.next() ?? -1
+            }
+            #expect(received == 3)
+            #expect(connection.state == .closed)
+        }
+    }
+
+    @Test("Nats-Msg-Id: a second publish with the same id is reported duplicate and not stored")
+    func deduplication() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                try await connection.createOrUpdate(StreamSpec(name: "DEDUP", subjects: ["dedup.>"]))
+                let message = OutgoingMessage(subject: "dedup.one", data: [1], headers: ["ce-type": "t"], messageID: "id-1")
+                let first = try await connection.publish(message)
+                let second = try await connection.publish(message)
+                #expect(first.stream == "DEDUP")
+                #expect(!first.isDuplicate)
+                #expect(second.isDuplicate)
+                #expect(second.sequence == first.sequence)
+                var consumer = ConsumerSpec(stream: "DEDUP", durableName: "reader")
+                consumer.ackPolicy = .explicit
+                try await connection.createOrUpdate(consumer)
+                let reader = try await connection.pullConsumer(stream: "DEDUP", durable: "reader")
+                let delivered = try await reader.fetch(.init(batchSize: 10, maxWait: .milliseconds(500)))
+                #expect(delivered.count == 1)
+                #expect(delivered.first?.header("ce-type") == "t")
+                #expect(delivered.first?.headers["Nats-Msg-Id"] == ["id-1"])
+            }
+        }
+    }
+
+    @Test("KV: compare-and-set with a stale revision fails with a distinct error; get, create, delete, watch")
+    func keyValue() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                var spec = KeyValueSpec(bucket: "state")
+                spec.history = 5
+                try await connection.createOrUpdate(spec)
+                let bucket = try await connection.keyValue("state")
+                let watcher = try await bucket.watch()
+                var updates = watcher.makeAsyncIterator()
+                #expect(try await updates.next() == .caughtUp)
+
+                let first = try await bucket.put("sensor.a", value: Array("one".utf8))
+                let second = try await bucket.update("sensor.a", value: Array("two".utf8), expectedRevision: first)
+                #expect(second > first)
+                do {
+                    try await bucket.update("sensor.a", value: Array("stale".utf8), expectedRevision: first)
+                    Issue.record("a stale revision was accepted")
+                } catch let error as NATSError {
+                    #expect(error.code == .staleRevision)
+                    #expect(error.jetStreamErrorCode == 10071)
+                }
+                #expect(try await bucket.get("sensor.a")?.value == Array("two".utf8))
+                #expect(try await bucket.get("sensor.a")?.revision == second)
+
+                await #expect { try await bucket.create("sensor.a", value: [0]) } throws: { error in
+                    (error as? NATSError)?.code == .keyExists
+                }
+                try await bucket.delete("sensor.a")
+                #expect(try await bucket.get("sensor.a") == nil)
+                #expect(try await bucket.create("sensor.a", value: [9]) > second, "create after delete")
+                #expect(try await bucket.get("missing") == nil)
+
+                var seen: [KeyValueEntry.Operation] = []
+                while seen.count < 4, case .entry(let entry)? = try await updates.next() {
+                    #expect(entry.key == "sensor.a")
+                    seen.append(entry.operation)
+                }
+                #expect(seen == [.put, .put, .delete, .put])
+                watcher.stop()
+            }
+        }
+    }
+
+    @Test("nats-server killed and restarted with its store mid-consume: every message delivered, none lost")
+    func serverRestartLosesNothing() async throws {
+        var server = try NATSServerProcess.start(port: try NATSServerProcess.freeLoopbackPort())
+        defer { server.stop() }
+        let connection = try await NATSConnection.connect(testOptions(server.url))
+        let consumer = try await makeStreamAndConsumer(connection, stream: "RESTART", subjects: ["restart.>"]) {
+            $0.ackWait = .seconds(2)
+        }
+        let count = 2_000
+        let result = try await connection.publishBatch(
+            (0..<count).map { OutgoingMessage(subject: "restart.n", data: Array("\($0)".utf8), messageID: "r-\($0)") })
+        #expect(result.acknowledged == count)
+
+        let events = connection.events
+        var received = Set<String>()
+        var restarted = false
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        for try await message in consumer.messages(.init(batchSize: 64, maxWait: .milliseconds(500))) {
+            received.insert(String(decoding: message.data, as: UTF8.self))
+            try message.ack()
+            if received.count == count / 4 && !restarted {
+                restarted = true
+                server = try server.restarted()
+            }
+            if received.count == count || clock.now > deadline { break }
+        }
+        #expect(restarted)
+        #expect(received.count == count, "received \(received.count) of \(count) distinct messages")
+        #expect(connection.state == .connected)
+        // Acks sent while the server was down may be lost: those messages come again after ack_wait and are
+        // acked again (at least once); then nothing is outstanding.
+        let settled = try await eventually(timeout: .seconds(10)) {
+            for message in try await consumer.fetch(.init(batchSize: 256, maxWait: .milliseconds(200))) {
+                #expect(received.contains(String(decoding: message.data, as: UTF8.self)))
+                try message.ack()
+            }
+            let info = try await consumer.info()
+            return info.ackPending == 0 && info.pending == 0
+        }
+        #expect(settled)
+
+        try await connection.drain(timeout: .seconds(5))
+        #expect(connection.state == .closed)
+        var observed: [ConnectionEvent] = []
+        for await event in events { observed.append(event) }
+        #expect(observed.contains(.disconnected))
+        #expect(observed.contains(.reconnected))
+        #expect(observed.last == .closed)
+    }
+
+    @Test("wrong credentials: an authorization error, promptly, that does not contain the password")
+    func wrongCredentials() async throws {
+        try await withServer(arguments: ["--user", "gateway", "--pass", "right-secret"]) { server in
+            var options = testOptions(server.url)
+            options.authentication = .userPassword(user: "gateway", password: "wrong-secret")
+            let clock = ContinuousClock()
+            let started = clock.now
+            await #expect {
+                _ = try await NATSConnection.connect(options)
+            } throws: { error in
+                guard let error = error as? NATSError else { return false }
+                return error.code == .authorizationFailed && !"\(error)".contains("wrong-secret")
+            }
+            #expect(clock.now - started < .seconds(5))
+
+            options.authentication = .userPassword(user: "gateway", password: "right-secret")
+            let connection = try await NATSConnection.connect(options)
+            #expect(connection.state == .connected)
+            await connection.close()
+        }
+    }
+
+    @Test("unreachable server: a connection error, promptly")
+    func unreachableServer() async throws {
+        let port = try NATSServerProcess.freeLoopbackPort()
+        let clock = ContinuousClock()
+        let started = clock.now
+        await #expect {
+            _ = try await NATSConnection.connect(testOptions("nats://127.0.0.1:\(port)"))
+        } throws: { error in
+            (error as? NATSError)?.code == .connectionFailed
+        }
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test("TLS to a plain server: a TLS error, promptly")
+    func tlsToPlainServer() async throws {
+        try await withServer { server in
+            var options = testOptions(server.url)
+            options.tls = .init()
+            let clock = ContinuousClock()
+            let started = clock.now
+            await #expect {
+                _ = try await NATSConnection.connect(options)
+            } throws: { error in
+                (error as? NATSError)?.code == .tlsFailed
+            }
+            #expect(clock.now - started < .seconds(5))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import JetStream
+import Testing
+
+@testable import JetStream
+
+@Suite("Connection options")
+struct OptionsTests {
+    @Test("reconnect waits double from the initial delay up to the maximum")
+    func reconnectBackoff() {
+        let policy = ConnectionOptions.Reconnect(initialDelay: .milliseconds(100), maximumDelay: .seconds(2))
+        #expect((1...7).map { policy.delay(forAttempt: $0) } == [
+            .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600),
+            .seconds(2), .seconds(2),
+        ])
+        #expect(policy.delay(forAttempt: 1_000) == .seconds(2))
+    }
+
+    @Test("printing options never shows a password, a token or URL credentials")
+    func secretsAreNotPrinted() {
+        var options = ConnectionOptions(urls: ["nats://gateway:url-secret@127.0.0.1:4222"])
+        options.authentication = .userPassword(user: "gateway", password: "password-secret")
+        let withPassword = "\(options) \(String(reflecting: options)) \(String(describing: options.authentication))"
+        options.authentication = .token("token-secret")
+        var dumped = ""
+        dump(options, to: &dumped)
+        let printed = withPassword + "\(options)" + dumped
+        #expect(!printed.contains("secret"), "\(printed)")
+        #expect(printed.contains("gateway"))
+    }
+
+    @Test("Go durations in spec files", arguments: [
+        ("0", Duration.zero), ("500ms", .milliseconds(500)), ("30s", .seconds(30)), ("1m30s", .seconds(90)),
+        ("168h", .seconds(168 * 3600)), ("1.5s", .milliseconds(1500)), ("250us", .microseconds(250)),
+    ])
+    func goDurations(text: String, expected: Duration) {
+        #expect(SpecFields.parseGoDuration(text) == expected)
+    }
+
+    @Test("malformed Go durations are rejected", arguments: ["", "soon", "10", "5 s", "1d", "-1s"])
+    func malformedGoDurations(text: String) {
+        #expect(SpecFields.parseGoDuration(text) == nil)
+    }
+}
