@@ -15,6 +15,11 @@ let swiftSettings: [SwiftSetting] = [
 let package = Package(
     name: "sensor-gateway",
     platforms: [.macOS(.v15)],
+    dependencies: [
+        // SensorKit block: YAML for Sensor files, argument parsing for the executable.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
     targets: [
         // C libraries: one module each, imported by exactly one Swift module.
         .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
@@ -28,6 +33,23 @@ let package = Package(
         .target(
             name: "EventModel",
             dependencies: ["CMsgPack"],
+            swiftSettings: swiftSettings
+        ),
+
+        // SensorKit block: the pure rule engine and the command line that drives it.
+        .target(
+            name: "SensorKit",
+            dependencies: ["EventModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sensor-gateway",
+            dependencies: ["SensorKit", "EventModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SensorKitTests",
+            dependencies: ["SensorKit", "EventModel"],
             swiftSettings: swiftSettings
         ),
 
