@@ -287,9 +287,9 @@ struct SensorDecoder {
                 "\(path).comparator '\(comparator.rawValue)' cannot compare strings (only = and !=; Argo Events never passes it)",
                 at: node["comparator"] ?? node, path: "\(path).comparator")
         }
-        if type == .bool, let comparator, comparator != .equal && comparator != .notEqual {
+        if type == .bool, let comparator, comparator != .equal {
             diagnostics.error(
-                "\(path).comparator '\(comparator.rawValue)' cannot compare booleans (only = and !=)",
+                "\(path).comparator '\(comparator.rawValue)' has no effect on bool filters in Argo Events (only =); list the other value instead",
                 at: node["comparator"] ?? node, path: "\(path).comparator")
         }
         let template = templateText.flatMap { parseTemplate($0, at: node["template"] ?? node, path: "\(path).template") }

@@ -1,0 +1,241 @@
+public import EventModel
+
+/// The outcome of one filter on one event, as `explain` shows it.
+public struct FilterCheck: Sendable, Hashable {
+    /// `data`, `exprs`, `context` or `time`.
+    public var kind: String
+    /// The filter, described (`body.x number > [3]`).
+    public var filter: String
+    /// Whether it passed.
+    public var passed: Bool
+    /// The value the filter saw (the path's value, the fields, the attributes or the time), `nil` if none.
+    public var observed: EventValue?
+    /// The error, if the filter could not be evaluated.
+    public var error: String?
+}
+
+/// The outcome of a dependency's filters on one event.
+public struct FilterVerdict: Sendable, Hashable {
+    /// Whether the event passes (in `or` mode, a pass may come with errors, as in Argo Events).
+    public var passed: Bool
+    /// Errors met on the way, joined as Argo Events joins them.
+    public var errors: [String]
+    /// Each filter evaluated, in Argo Events' order (exprs, data, context, time).
+    public var checks: [FilterCheck]
+}
+
+extension DependencyFilters {
+    /// Applies the filters to an event with Argo Events' semantics (`pkg/sensors/dependencies/filter.go`).
+    /// - Parameters:
+    ///   - event: the event.
+    ///   - operation: the dependency's `filtersLogicalOperator`.
+    public func evaluate(_ event: Event, operation: LogicalOperator) -> FilterVerdict {
+        var checks: [FilterCheck] = []
+        var errors: [String] = []
+        var results: [Bool] = []
+        if let exprs {
+            let (passed, error) = evaluateExprs(exprs, data: event.data, checks: &checks)
+            if let error {
+                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                errors.append(error)
+            }
+            results.append(passed)
+        }
+        if let data {
+            let (passed, error) = evaluateData(data, data: event.data, checks: &checks)
+            if let error {
+                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                errors.append(error)
+            }
+            results.append(passed)
+        }
+        if let context {
+            let check = context.evaluate(event)
+            checks.append(check)
+            results.append(check.passed)
+        }
+        if let time {
+            let check = time.evaluate(event)
+            checks.append(check)
+            if let error = check.error {
+                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                errors.append(error)
+            }
+            results.append(check.passed)
+        }
+        let passed = operation == .and ? results.allSatisfy { $0 } : results.contains(true)
+        return FilterVerdict(passed: passed, errors: errors, checks: checks)
+    }
+
+    private func evaluateData(_ filters: [DataFilter], data: EventValue?, checks: inout [FilterCheck]) -> (Bool, String?) {
+        guard let data else { return (true, nil) }
+        if case .binary = data {
+            checks.append(FilterCheck(kind: "data", filter: "data", passed: false, observed: nil, error: "event data not valid JSON"))
+            return (false, "data filter error (event data not valid JSON)")
+        }
+        var errors: [String] = []
+        var allPassed = true
+        for filter in filters {
+            let check = filter.evaluate(data)
+            checks.append(check)
+            if let error = check.error {
+                if dataLogicalOperator == .and { return (false, "data filter error (\(error))") }
+                errors.append(error)
+                continue
+            }
+            if dataLogicalOperator == .or && check.passed { return (true, nil) }
+            if !check.passed {
+                allPassed = false
+                if dataLogicalOperator == .and { return (false, nil) }
+            }
+        }
+        if dataLogicalOperator == .or {
+            return (false, errors.isEmpty ? nil : "data filter errors [\(errors.joined(separator: ", "))]")
+        }
+        return (allPassed, nil)
+    }
+
+    private func evaluateExprs(_ filters: [ExprFilter], data: EventValue?, checks: inout [FilterCheck]) -> (Bool, String?) {
+        guard let data else { return (true, nil) }
+        if case .binary = data {
+            checks.append(FilterCheck(kind: "exprs", filter: "exprs", passed: false, observed: nil, error: "event data not valid JSON"))
+            return (false, "expr filter error (event data not valid JSON)")
+        }
+        var errors: [String] = []
+        for filter in filters {
+            let check = filter.evaluate(data)
+            checks.append(check)
+            if let error = check.error {
+                if exprLogicalOperator == .and { return (false, "expr filter error (\(error))") }
+                errors.append(error)
+                continue
+            }
+            if exprLogicalOperator == .and && !check.passed { return (false, nil) }
+            if exprLogicalOperator == .or && check.passed { return (true, nil) }
+        }
+        if exprLogicalOperator == .or {
+            return (false, errors.isEmpty ? nil : "expr filter errors [\(errors.joined(separator: ", "))]")
+        }
+        return (true, nil)
+    }
+}
+
+extension DataFilter {
+    /// Applies this filter to event data.
+    public func evaluate(_ data: EventValue) -> FilterCheck {
+        var check = FilterCheck(kind: "data", filter: summary, passed: false, observed: nil, error: nil)
+        guard var value = path.value(in: data) else {
+            check.error = "path '\(path.text)' does not exist"
+            return check
+        }
+        check.observed = value
+        if let template {
+            do {
+                let output = try template.render(input: .string(value.gjsonString))
+                guard !output.isEmpty, output != "<no value>" else {
+                    check.error = "template evaluated to an empty value"
+                    return check
+                }
+                value = .string(output)
+                check.observed = value
+            } catch {
+                check.error = error.description
+                return check
+            }
+        }
+        switch type {
+        case .bool:
+            let actual = value.gjsonBool
+            check.passed = booleans.contains(actual)
+        case .number:
+            let actual = value.gjsonFloat
+            check.passed = numbers.contains { expected in
+                switch comparator {
+                case .equal: actual == expected
+                case .notEqual: actual != expected
+                case .less: actual < expected
+                case .lessOrEqual: actual <= expected
+                case .greater: actual > expected
+                case .greaterOrEqual: actual >= expected
+                }
+            }
+        case .string:
+            let text = value.gjsonString
+            check.passed = patterns.contains { pattern in
+                switch comparator {
+                case .equal: pattern.matches(text)
+                case .notEqual: !pattern.matches(text)
+                default: false
+                }
+            }
+        }
+        return check
+    }
+}
+
+extension ExprFilter {
+    /// Applies this filter to event data.
+    public func evaluate(_ data: EventValue) -> FilterCheck {
+        var check = FilterCheck(kind: "exprs", filter: source, passed: false, observed: nil, error: nil)
+        var parameters: [String: ExprValue] = [:]
+        var observed: [String: EventValue] = [:]
+        for field in fields {
+            guard let value = field.path.value(in: data) else {
+                check.observed = .map(observed)
+                check.error = "path '\(field.path.text)' does not exist"
+                return check
+            }
+            observed[field.name] = value
+            parameters[field.name] = ExprValue(value)
+        }
+        check.observed = .map(observed)
+        var evaluator = ExprEvaluator(parameters: parameters, patterns: patterns)
+        do {
+            let result = try evaluator.evaluate(expression)
+            guard case .bool(let passed) = result else {
+                check.error = "expression '\(source)' gave \(result.typeName), not a boolean"
+                return check
+            }
+            check.passed = passed
+        } catch {
+            check.error = "\(error)"
+        }
+        return check
+    }
+}
+
+extension ContextFilter {
+    /// Compares the non-empty fields with the event's attributes, by exact string equality.
+    public func evaluate(_ event: Event) -> FilterCheck {
+        var observed: [String: EventValue] = [:]
+        var passed = true
+        var description: [String] = []
+        for (name, expected, actual) in [
+            ("type", type, Optional(event.type)), ("subject", subject, event.subject), ("source", source, Optional(event.source)),
+            ("datacontenttype", dataContentType, event.dataContentType),
+        ] {
+            guard let expected else { continue }
+            description.append("\(name)=\(expected)")
+            observed[name] = actual.map(EventValue.string) ?? .null
+            if actual != expected { passed = false }
+        }
+        return FilterCheck(kind: "context", filter: description.joined(separator: " "), passed: passed, observed: .map(observed), error: nil)
+    }
+}
+
+extension TimeFilter {
+    /// Passes when the event's `time`, in the filter's zone, falls in the window.
+    public func evaluate(_ event: Event) -> FilterCheck {
+        let description = "\(start)-\(stop) \(zone)"
+        guard let time = event.time else {
+            return FilterCheck(kind: "time", filter: description, passed: false, observed: nil, error: "time filter error (event has no time)")
+        }
+        let second = time.secondOfDay(in: zone)
+        let startSecond = start.secondsSinceMidnight
+        let stopSecond = stop.secondsSinceMidnight
+        let passed = startSecond < stopSecond
+            ? (startSecond <= second && second < stopSecond)
+            : (second >= startSecond || second < stopSecond)
+        return FilterCheck(kind: "time", filter: description, passed: passed, observed: .timestamp(time), error: nil)
+    }
+}
