@@ -624,6 +624,19 @@ struct SensorDecoder {
                     return nil
                 }
             }
+            if key == "argoWorkflow" && operation != .submit {
+                let resourceKind = resource["kind"]?.stringValue ?? ""
+                if operation == .submitFrom && !["CronWorkflow", "WorkflowTemplate"].contains(resourceKind) {
+                    diagnostics.error(
+                        "\(path): submit-from needs a CronWorkflow or WorkflowTemplate resource, not '\(resourceKind)'",
+                        at: sourceNode, path: "\(path).source")
+                }
+                if (resource["metadata"]?["name"]?.stringValue ?? "").isEmpty {
+                    diagnostics.error(
+                        "\(path): operation \(operation.rawValue) needs metadata.name (generateName works only with submit)",
+                        at: sourceNode, path: "\(path).source")
+                }
+            }
             let trigger = ArgoWorkflowTrigger(operation: operation, resource: resource, parameters: parameters, arguments: [])
             return key == "k8s" ? .k8sWorkflow(trigger) : .argoWorkflow(trigger)
         case "http":
@@ -723,6 +736,10 @@ struct SensorDecoder {
             let destination = entry.string("dest", diagnostics: &diagnostics) ?? ""
             if destination.isEmpty && !allowEmptyDestination {
                 diagnostics.error("\(path).dest is required", at: node, path: "\(path).dest")
+            } else if !destination.isEmpty {
+                do { _ = try SetPath(destination) } catch {
+                    diagnostics.error("\(path).dest: \(error)", at: node["dest"] ?? node, path: "\(path).dest")
+                }
             }
             let operationText = entry.string("operation", diagnostics: &diagnostics) ?? ""
             let operation = operationText.isEmpty ? TriggerParameter.Operation.overwrite : TriggerParameter.Operation(rawValue: operationText)
