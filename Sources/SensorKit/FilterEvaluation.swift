@@ -33,8 +33,9 @@ extension DependencyFilters {
         var checks: [FilterCheck] = []
         var errors: [String] = []
         var results: [Bool] = []
+        let payload = event.payload
         if let exprs {
-            let (passed, error) = evaluateExprs(exprs, data: event.data, checks: &checks)
+            let (passed, error) = evaluateExprs(exprs, payload: payload, checks: &checks)
             if let error {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
@@ -42,7 +43,7 @@ extension DependencyFilters {
             results.append(passed)
         }
         if let data {
-            let (passed, error) = evaluateData(data, data: event.data, checks: &checks)
+            let (passed, error) = evaluateData(data, payload: payload, checks: &checks)
             if let error {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
@@ -67,11 +68,14 @@ extension DependencyFilters {
         return FilterVerdict(passed: passed, errors: errors, checks: checks)
     }
 
-    private func evaluateData(_ filters: [DataFilter], data: EventValue?, checks: inout [FilterCheck]) -> (Bool, String?) {
-        guard let data else { return (true, nil) }
-        if case .binary = data {
+    private func evaluateData(_ filters: [DataFilter], payload: EventPayload, checks: inout [FilterCheck]) -> (Bool, String?) {
+        let data: EventValue
+        switch payload {
+        case .absent: return (true, nil)
+        case .opaque:
             checks.append(FilterCheck(kind: "data", filter: "data", passed: false, observed: nil, error: "event data not valid JSON"))
             return (false, "data filter error (event data not valid JSON)")
+        case .structured(let value): data = value
         }
         var errors: [String] = []
         var allPassed = true
@@ -95,11 +99,14 @@ extension DependencyFilters {
         return (allPassed, nil)
     }
 
-    private func evaluateExprs(_ filters: [ExprFilter], data: EventValue?, checks: inout [FilterCheck]) -> (Bool, String?) {
-        guard let data else { return (true, nil) }
-        if case .binary = data {
+    private func evaluateExprs(_ filters: [ExprFilter], payload: EventPayload, checks: inout [FilterCheck]) -> (Bool, String?) {
+        let data: EventValue
+        switch payload {
+        case .absent: return (true, nil)
+        case .opaque:
             checks.append(FilterCheck(kind: "exprs", filter: "exprs", passed: false, observed: nil, error: "event data not valid JSON"))
             return (false, "expr filter error (event data not valid JSON)")
+        case .structured(let value): data = value
         }
         var errors: [String] = []
         for filter in filters {

@@ -38,11 +38,17 @@ extension Event {
         return .map(map)
     }
 
-    /// `{"context":{…},"data":"<base64 of the JSON data>"}`, what a parameter with only `dependencyName` gets.
+    /// `{"context":{…},"data":"<base64 of the data>"}`, what a parameter with only `dependencyName` gets
+    /// (Go marshals the event's `[]byte` data as base64: JSON text for structured data, the bytes otherwise).
     var wholeEventJSON: String {
-        let dataText = data.map(JSONText.render) ?? ""
-        let document = EventValue.map(["context": argoContext, "data": .string(Base64.encode(Array(dataText.utf8)))])
-        return JSONText.render(document)
+        let bytes: [UInt8]
+        switch (payload, data) {
+        case (.structured(let value), _): bytes = Array(JSONText.render(value).utf8)
+        case (.opaque, .binary(let raw)?): bytes = raw
+        case (.opaque, let other?): bytes = Array(other.gjsonString.utf8)
+        case (.absent, _), (.opaque, nil): bytes = []
+        }
+        return JSONText.render(.map(["context": argoContext, "data": .string(Base64.encode(bytes))]))
     }
 }
 
@@ -69,9 +75,9 @@ extension TriggerParameter {
         if usesData {
             template = src.dataTemplate
             key = src.dataKey
-            guard let data = event.data, !Self.isOpaque(data) else {
+            guard case .structured(let data) = event.payload else {
                 if let value = src.value { return .text(value) }
-                throw ParameterError(destination: destination, reason: "event data of '\(src.dependencyName)' is not JSON")
+                throw ParameterError(destination: destination, reason: "event data of '\(src.dependencyName)' is absent or not JSON")
             }
             payload = data
         } else {
@@ -90,11 +96,6 @@ extension TriggerParameter {
         }
         if let value = src.value { return .text(value) }
         throw ParameterError(destination: destination, reason: "unable to resolve '\(src.dependencyName)' parameter value")
-    }
-
-    private static func isOpaque(_ data: EventValue) -> Bool {
-        if case .binary = data { return true }
-        return false
     }
 
     /// Writes a resolved value into `document` at `dest` (Argo Events `ApplyParams`, sjson semantics): `append` and
