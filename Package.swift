@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(
             name: "EventModelTests",
             dependencies: ["EventModel"],
+            exclude: ["Interop/msgpack_interop.py"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -23,7 +23,8 @@ public struct EventTimestamp: Sendable, Hashable, Comparable, CustomStringConver
     /// RFC 3339 text in UTC with the shortest exact fraction, e.g. `2026-11-21T10:15:00.5Z`.
     public var rfc3339: String {
         let days = seconds.floorDivided(by: 86_400)
-        let secondOfDay = seconds - days * 86_400
+        let remainder = seconds % 86_400
+        let secondOfDay = remainder < 0 ? remainder + 86_400 : remainder
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
         var text = Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2)
         text += "T" + Self.padded(secondOfDay / 3600, 2) + ":" + Self.padded(secondOfDay / 60 % 60, 2)
