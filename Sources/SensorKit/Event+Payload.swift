@@ -11,8 +11,9 @@ enum EventPayload {
 }
 
 extension Event {
-    /// The data as Argo Events sees it: structured values as they are; YAML (`application/yaml`, `text/yaml`,
-    /// `application/x-yaml`) and JSON text or bytes parsed; anything else opaque.
+    /// The data as Argo Events sees it: structured values as they are; JSON bytes and YAML (`application/yaml`,
+    /// `text/yaml`, `application/x-yaml`) text or bytes parsed; text and bytes of any other media type opaque
+    /// ("not valid JSON" to filters).
     var payload: EventPayload {
         guard let data else { return .absent }
         let contentType = (dataContentType ?? "").lowercased()
@@ -20,17 +21,21 @@ extension Event {
         let isJSON = contentType.isEmpty || contentType.contains("json")
         switch data {
         case .binary(let bytes):
-            guard isYAML || isJSON, let text = String(validating: bytes, as: UTF8.self) else { return .opaque }
-            return Self.parse(text).map(EventPayload.structured) ?? .opaque
-        case .string(let text) where isYAML:
-            return Self.parse(text).map(EventPayload.structured) ?? .opaque
+            if isJSON { return (try? JSONCodec.decode(bytes)).map(EventPayload.structured) ?? .opaque }
+            if isYAML, let text = String(validating: bytes, as: UTF8.self) { return Self.parseYAML(text) }
+            return .opaque
+        case .string(let text):
+            if isYAML { return Self.parseYAML(text) }
+            return isJSON || contentType.contains("msgpack") ? .structured(data) : .opaque
         default:
             return .structured(data)
         }
     }
 
-    private static func parse(_ text: String) -> EventValue? {
-        guard let documents = try? YAMLTree.documents(of: text, file: "event data"), documents.count == 1 else { return nil }
-        return documents.first?.eventValue
+    private static func parseYAML(_ text: String) -> EventPayload {
+        guard let documents = try? YAMLTree.documents(of: text, file: "event data"), documents.count == 1,
+            let document = documents.first
+        else { return .opaque }
+        return .structured(document.eventValue)
     }
 }
