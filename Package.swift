@@ -47,6 +47,12 @@ let package = Package(
             dependencies: ["SensorKit", "EventModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "SensorKitBenchmark",
+            dependencies: ["SensorKit", "EventModel"],
+            path: "Benchmarks/SensorKitBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SensorKitTests",
             dependencies: ["SensorKit", "EventModel"],

@@ -29,13 +29,15 @@ extension DependencyFilters {
     /// - Parameters:
     ///   - event: the event.
     ///   - operation: the dependency's `filtersLogicalOperator`.
-    public func evaluate(_ event: Event, operation: LogicalOperator) -> FilterVerdict {
+    ///   - recordChecks: whether to describe each filter in ``FilterVerdict/checks`` (for `explain`; the daemon's
+    ///     hot path leaves it off).
+    public func evaluate(_ event: Event, operation: LogicalOperator, recordChecks: Bool = true) -> FilterVerdict {
         var checks: [FilterCheck] = []
         var errors: [String] = []
         var results: [Bool] = []
         let payload = event.payload
         if let exprs {
-            let (passed, error) = evaluateExprs(exprs, payload: payload, checks: &checks)
+            let (passed, error) = evaluateExprs(exprs, payload: payload, record: recordChecks, checks: &checks)
             if let error {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
@@ -43,7 +45,7 @@ extension DependencyFilters {
             results.append(passed)
         }
         if let data {
-            let (passed, error) = evaluateData(data, payload: payload, checks: &checks)
+            let (passed, error) = evaluateData(data, payload: payload, record: recordChecks, checks: &checks)
             if let error {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
@@ -52,12 +54,12 @@ extension DependencyFilters {
         }
         if let context {
             let check = context.evaluate(event)
-            checks.append(check)
+            if recordChecks { checks.append(check) }
             results.append(check.passed)
         }
         if let time {
             let check = time.evaluate(event)
-            checks.append(check)
+            if recordChecks { checks.append(check) }
             if let error = check.error {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
@@ -68,7 +70,9 @@ extension DependencyFilters {
         return FilterVerdict(passed: passed, errors: errors, checks: checks)
     }
 
-    private func evaluateData(_ filters: [DataFilter], payload: EventPayload, checks: inout [FilterCheck]) -> (Bool, String?) {
+    private func evaluateData(_ filters: [DataFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck])
+        -> (Bool, String?)
+    {
         let data: EventValue
         switch payload {
         case .absent: return (true, nil)
@@ -80,8 +84,8 @@ extension DependencyFilters {
         var errors: [String] = []
         var allPassed = true
         for filter in filters {
-            let check = filter.evaluate(data)
-            checks.append(check)
+            let check = filter.outcome(data)
+            if record { checks.append(filter.check(check)) }
             if let error = check.error {
                 if dataLogicalOperator == .and { return (false, "data filter error (\(error))") }
                 errors.append(error)
@@ -99,7 +103,9 @@ extension DependencyFilters {
         return (allPassed, nil)
     }
 
-    private func evaluateExprs(_ filters: [ExprFilter], payload: EventPayload, checks: inout [FilterCheck]) -> (Bool, String?) {
+    private func evaluateExprs(_ filters: [ExprFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck])
+        -> (Bool, String?)
+    {
         let data: EventValue
         switch payload {
         case .absent: return (true, nil)
@@ -111,7 +117,7 @@ extension DependencyFilters {
         var errors: [String] = []
         for filter in filters {
             let check = filter.evaluate(data)
-            checks.append(check)
+            if record { checks.append(check) }
             if let error = check.error {
                 if exprLogicalOperator == .and { return (false, "expr filter error (\(error))") }
                 errors.append(error)
@@ -127,36 +133,57 @@ extension DependencyFilters {
     }
 }
 
+/// The result of one filter before it is described for `explain`.
+struct FilterOutcome {
+    var passed = false
+    var observed: EventValue?
+    var error: String?
+}
+
 extension DataFilter {
     /// Applies this filter to event data.
     public func evaluate(_ data: EventValue) -> FilterCheck {
-        var check = FilterCheck(kind: "data", filter: summary, passed: false, observed: nil, error: nil)
+        check(outcome(data))
+    }
+
+    /// Whether this filter passes event data (a filter that cannot be evaluated does not pass); the hot-path form
+    /// of ``evaluate(_:)``, which also describes the filter.
+    public func passes(_ data: EventValue) -> Bool {
+        let result = outcome(data)
+        return result.passed && result.error == nil
+    }
+
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
+        FilterCheck(kind: "data", filter: summary, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
+    }
+
+    func outcome(_ data: EventValue) -> FilterOutcome {
+        var outcome = FilterOutcome()
         guard var value = path.value(in: data) else {
-            check.error = "path '\(path.text)' does not exist"
-            return check
+            outcome.error = "path '\(path.text)' does not exist"
+            return outcome
         }
-        check.observed = value
+        outcome.observed = value
         if let template {
             do {
                 let output = try template.render(input: .string(value.gjsonString))
                 guard !output.isEmpty, output != "<no value>" else {
-                    check.error = "template evaluated to an empty value"
-                    return check
+                    outcome.error = "template evaluated to an empty value"
+                    return outcome
                 }
                 value = .string(output)
-                check.observed = value
+                outcome.observed = value
             } catch {
-                check.error = error.description
-                return check
+                outcome.error = error.description
+                return outcome
             }
         }
         switch type {
         case .bool:
-            let actual = value.gjsonBool
-            check.passed = booleans.contains(actual)
+            outcome.passed = booleans.contains(value.gjsonBool)
         case .number:
             let actual = value.gjsonFloat
-            check.passed = numbers.contains { expected in
+            outcome.passed = numbers.contains { expected in
                 switch comparator {
                 case .equal: actual == expected
                 case .notEqual: actual != expected
@@ -168,7 +195,7 @@ extension DataFilter {
             }
         case .string:
             let text = value.gjsonString
-            check.passed = patterns.contains { pattern in
+            outcome.passed = patterns.contains { pattern in
                 switch comparator {
                 case .equal: pattern.matches(text)
                 case .notEqual: !pattern.matches(text)
@@ -176,7 +203,7 @@ extension DataFilter {
                 }
             }
         }
-        return check
+        return outcome
     }
 }
 
