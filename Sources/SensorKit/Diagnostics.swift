@@ -15,8 +15,4 @@ struct Diagnostics {
     mutating func warning(_ message: String, at location: SourceLocation, path: String) {
         findings.append(Finding(.warning, at: location, yamlPath: path, message))
     }
-
-    mutating func append(contentsOf other: [Finding]) {
-        findings.append(contentsOf: other)
-    }
 }

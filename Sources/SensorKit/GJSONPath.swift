@@ -27,21 +27,15 @@ public struct GJSONPath: Sendable, Hashable, CustomStringConvertible {
         /// The path inside each element (empty: the element itself).
         public var path: [Component]
         /// The comparison, or `nil` for "the path exists".
-        public var comparison: (op: QueryOperator, literal: QueryLiteral)? {
-            get { op.map { ($0, literal ?? .null) } }
-            set {
-                op = newValue?.op
-                literal = newValue?.literal
-            }
-        }
-        private var op: QueryOperator?
-        private var literal: QueryLiteral?
+        public var comparison: Comparison?
+    }
 
-        init(path: [Component], op: QueryOperator?, literal: QueryLiteral?) {
-            self.path = path
-            self.op = op
-            self.literal = literal
-        }
+    /// `op literal` in a query.
+    public struct Comparison: Sendable, Hashable {
+        /// The operator.
+        public var op: QueryOperator
+        /// The right-hand side.
+        public var literal: QueryLiteral
     }
 
     /// A comparison operator of a query.
@@ -254,7 +248,7 @@ extension GJSONPath {
             if current == ")" {
                 index += 1
                 guard !path.isEmpty else { throw fail("empty query") }
-                return Query(path: path, op: nil, literal: nil)
+                return Query(path: path, comparison: nil)
             }
             var op: QueryOperator?
             for candidate in [QueryOperator.equal, .notEqual, .lessOrEqual, .greaterOrEqual, .notLike, .less, .greater, .like] {
@@ -271,7 +265,7 @@ extension GJSONPath {
             skipSpaces()
             guard current == ")" else { throw fail("expected ')' to close the query") }
             index += 1
-            return Query(path: path, op: op, literal: literal)
+            return Query(path: path, comparison: Comparison(op: op, literal: literal))
         }
 
         mutating func skipSpaces() {
@@ -465,7 +459,9 @@ extension GJSONPath {
 extension GJSONPath.Query {
     func matches(_ element: EventValue) -> Bool {
         guard let value = GJSONPath.evaluate(path[...], in: element) else { return false }
-        guard let (op, literal) = comparison else { return true }
+        guard let comparison else { return true }
+        let op = comparison.op
+        let literal = comparison.literal
         switch literal {
         case .string(let expected):
             guard case .string(let actual) = value else { return false }

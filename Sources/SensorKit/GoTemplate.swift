@@ -13,13 +13,13 @@ public struct GoTemplate: Sendable, Hashable, CustomStringConvertible {
     public static let functions: [String] = [
         "upper", "lower", "title", "trim", "trimPrefix", "trimSuffix", "trimAll", "nospace", "replace", "default",
         "quote", "squote", "toJson", "toString", "b64enc", "b64dec", "contains", "hasPrefix", "hasSuffix", "len",
-        "empty", "cat", "substr", "trunc", "repeat", "toPrettyJson",
+        "empty", "cat", "substr", "trunc", "repeat",
     ]
 
     indirect enum Operand: Sendable, Hashable {
         case field([String])
         case string(String)
-        case number(Double, text: String)
+        case number(Double)
         case bool(Bool)
         case pipeline(Pipeline)
     }
@@ -91,7 +91,7 @@ public struct GoTemplate: Sendable, Hashable, CustomStringConvertible {
     private func evaluate(_ operand: Operand, dot: TemplateValue) throws(TemplateError) -> TemplateValue {
         switch operand {
         case .string(let text): return .value(.string(text))
-        case .number(let number, _): return .value(.double(number))
+        case .number(let number): return .value(.double(number))
         case .bool(let flag): return .value(.bool(flag))
         case .pipeline(let pipeline): return try evaluate(pipeline, dot: dot)
         case .field(let names):
@@ -144,7 +144,7 @@ enum TemplateValue {
     var printed: String {
         switch self {
         case .missing: "<no value>"
-        case .map: "map[…]"
+        case .map: Self.goString(eventValue)
         case .value(let value): Self.goString(value)
         }
     }
@@ -162,6 +162,14 @@ enum TemplateValue {
         case .value(let value): value
         case .missing: .null
         case .map(let map): .map(map.mapValues(\.eventValue))
+        }
+    }
+
+    /// Whether the value is missing or null (what sprig's `cat` leaves out).
+    var isNil: Bool {
+        switch self {
+        case .missing, .value(.null): true
+        default: false
         }
     }
 
@@ -318,9 +326,6 @@ enum TemplateFunctions {
         case "toJson":
             try need(1)
             return string(JSONText.render(arguments[0].eventValue))
-        case "toPrettyJson":
-            try need(1)
-            return string(JSONText.render(arguments[0].eventValue))
         case "toString":
             try need(1)
             return string(arguments[0].text)
@@ -354,7 +359,7 @@ enum TemplateFunctions {
             try need(1)
             return .value(.bool(arguments[0].isEmpty))
         case "cat":
-            return string(arguments.filter { !$0.isEmpty || $0.text != "" }.map(\.text).joined(separator: " "))
+            return string(arguments.filter { !$0.isNil }.map(\.text).joined(separator: " "))
         case "substr":
             try need(3)
             let text = Array(arguments[2].text)
@@ -565,7 +570,7 @@ struct TemplateParser {
                     index += 1
                 }
                 guard let number = Double(text) else { throw fail("bad number '\(text)'") }
-                return .number(number, text: text)
+                return .number(number)
             }
             if scalar.properties.isAlphabetic {
                 var word = ""
