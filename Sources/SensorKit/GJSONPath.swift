@@ -284,6 +284,13 @@ extension GJSONPath {
                         case "n": value.unicodeScalars.append("\n")
                         case "t": value.unicodeScalars.append("\t")
                         case "r": value.unicodeScalars.append("\r")
+                        case "u":
+                            let hex = String(String.UnicodeScalarView(scalars[(index + 1)..<min(index + 5, scalars.count)]))
+                            guard hex.count == 4, let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else {
+                                throw fail("bad \\u escape in query string")
+                            }
+                            value.unicodeScalars.append(scalar)
+                            index += 4
                         default: value.unicodeScalars.append(escaped)
                         }
                     } else {
@@ -364,19 +371,7 @@ extension GJSONPath {
 
     static func render(_ literal: QueryLiteral) -> String {
         switch literal {
-        case .string(let text):
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
+        case .string(let text): return JSONText.quote(text)
         case .number(let number): return JSONText.number(number)
         case .bool(let value): return value ? "true" : "false"
         case .null: return "null"
@@ -466,26 +461,13 @@ extension GJSONPath.Query {
         case .string(let expected):
             guard case .string(let actual) = value else { return false }
             switch op {
-            case .equal: return actual == expected
-            case .notEqual: return actual != expected
-            case .less: return actual < expected
-            case .lessOrEqual: return actual <= expected
-            case .greater: return actual > expected
-            case .greaterOrEqual: return actual >= expected
             case .like: return Wildcard.matches(actual, pattern: expected)
             case .notLike: return !Wildcard.matches(actual, pattern: expected)
+            default: return Self.compare(actual, op, expected)
             }
         case .number(let expected):
             guard let actual = value.numericValue else { return false }
-            switch op {
-            case .equal: return actual == expected
-            case .notEqual: return actual != expected
-            case .less: return actual < expected
-            case .lessOrEqual: return actual <= expected
-            case .greater: return actual > expected
-            case .greaterOrEqual: return actual >= expected
-            case .like, .notLike: return false
-            }
+            return Self.compare(actual, op, expected)
         case .bool(let expected):
             guard case .bool(let actual) = value else { return false }
             switch op {
@@ -500,6 +482,21 @@ extension GJSONPath.Query {
             case .notEqual: return !isNull
             default: return false
             }
+        }
+    }
+}
+
+extension GJSONPath.Query {
+    /// An ordered comparison; `%` and `!%` never hold here (they apply to strings only, as patterns).
+    static func compare<Value: Comparable>(_ actual: Value, _ op: GJSONPath.QueryOperator, _ expected: Value) -> Bool {
+        switch op {
+        case .equal: actual == expected
+        case .notEqual: actual != expected
+        case .less: actual < expected
+        case .lessOrEqual: actual <= expected
+        case .greater: actual > expected
+        case .greaterOrEqual: actual >= expected
+        case .like, .notLike: false
         }
     }
 }
