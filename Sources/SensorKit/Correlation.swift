@@ -87,6 +87,11 @@ extension Trigger {
         conditionsReset.compactMap { $0.previousTick(atOrBefore: now) }.max()
     }
 
+    /// The first `conditionsReset` tick after `instant`, when the daemon should call ``Correlator/resetIfDue(trigger:sensor:)``.
+    public func nextReset(after instant: EventTimestamp) -> EventTimestamp? {
+        conditionsReset.compactMap { $0.nextTick(after: instant) }.min()
+    }
+
     /// Argo Events' correlation rule, as a pure function.
     ///
     /// Held events stored before the last `conditionsReset` tick no longer count. The condition is evaluated with
@@ -125,6 +130,20 @@ public actor Correlator {
     public init(store: any CorrelationStore, clock: any SensorClock) {
         self.store = store
         self.clock = clock
+    }
+
+    /// Drops the events held for `trigger` before its last `conditionsReset` tick (what Argo Events does on each
+    /// tick and on resubscribe).
+    /// - Returns: the number of held events dropped.
+    @discardableResult
+    public func resetIfDue(trigger: Trigger, sensor: String) async throws -> Int {
+        guard let resetAt = trigger.lastReset(atOrBefore: clock.now) else { return 0 }
+        let pending = try await store.pending(sensor: sensor, trigger: trigger.name)
+        let fresh = pending.filter { $0.storedAt >= resetAt }
+        guard fresh.count < pending.count else { return 0 }
+        try await store.clear(sensor: sensor, trigger: trigger.name)
+        for entry in fresh { try await store.store(entry, sensor: sensor, trigger: trigger.name) }
+        return pending.count - fresh.count
     }
 
     /// Offers an event that passed `dependency`'s filters to `trigger`.

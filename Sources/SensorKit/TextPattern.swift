@@ -17,7 +17,8 @@ struct TextPattern: @unchecked Sendable {
     /// - Throws: the regex parser's error when the pattern is not valid.
     init(_ source: String) throws {
         self.source = source
-        regex = try Regex(source)
+        // RE2 matches code points, not grapheme clusters.
+        regex = try Regex(source).matchingSemantics(.unicodeScalar)
         _ = matches("")
     }
 

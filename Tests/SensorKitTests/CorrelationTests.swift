@@ -126,6 +126,21 @@ struct CorrelationTests {
         #expect(events["a"]?.id == "new")
     }
 
+    /// The daemon's tick: `resetIfDue` drops what was held before the last tick, and `nextReset` says when to call it.
+    @Test func resetOnTick() async throws {
+        let sensor = try Self.sensor(dependencies: ["a", "b"], triggers: [("t", "a && b")], resets: "30 6 * * *")
+        let trigger = sensor.triggers[0]
+        let clock = TestClock("2024-07-15T06:00:00Z")
+        let store = InMemoryCorrelationStore()
+        let correlator = Correlator(store: store, clock: clock)
+        _ = try await correlator.offer(makeEvent(source: "src", subject: "a"), dependency: "a", trigger: trigger, sensor: "s")
+        #expect(try await correlator.resetIfDue(trigger: trigger, sensor: "s") == 0)
+        #expect(trigger.nextReset(after: clock.now)?.rfc3339 == "2024-07-15T06:30:00Z")
+        clock.set("2024-07-15T06:30:00Z")
+        #expect(try await correlator.resetIfDue(trigger: trigger, sensor: "s") == 1)
+        #expect(await store.pending(sensor: "s", trigger: "t").isEmpty)
+    }
+
     /// Pure OR fires on every passing event, with only that event.
     @Test func orFiresPerEvent() throws {
         let sensor = try Self.sensor(dependencies: ["a", "b"], triggers: [("t", "a || b")])
