@@ -29,10 +29,6 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .long, help: "text or json.")
     var format: Format = .text
 
-    func validate() throws {
-        guard !event.isEmpty else { throw ValidationError("at least one --event is required") }
-    }
-
     func run() throws {
         let catalog = SensorLoader.load(paths: [sensors])
         for finding in catalog.findings where finding.severity == .error {

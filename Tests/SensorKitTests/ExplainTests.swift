@@ -81,6 +81,19 @@ struct ExplainTests {
         #expect(text.contains(#"{"name":"model-name","value":"churn-xgb"}"#))
     }
 
+    /// Event files may be MessagePack as well as JSON.
+    @Test func messagePackEventFile() throws {
+        let event = try Self.exampleEvent("model-trained")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sensorkit-\(event.id).msgpack").path
+        let bytes = CloudEventCodec.encodeStructured(event, format: .messagePack)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let loaded = try EventFile.load(path: path)
+        #expect(loaded.id == event.id)
+        #expect(loaded.data == event.data)
+        #expect(throws: EventFile.LoadError.self) { try EventFile.load(path: path + ".missing") }
+    }
+
     /// Argo Workflows operations other than submit map onto their REST calls.
     @Test(arguments: [
         (ArgoWorkflowTrigger.Operation.submitFrom, "POST", "/api/v1/workflows/argo/submit"),
