@@ -102,7 +102,7 @@ public enum Explainer {
                         explanation.fires = true
                         explanation.firedWith = fired.keys.sorted()
                         do {
-                            explanation.action = try trigger.action(events: fired, namespace: sensor.namespace)
+                            explanation.action = try trigger.action(events: fired, sensor: sensor)
                             explanation.error = nil
                         } catch {
                             explanation.action = nil

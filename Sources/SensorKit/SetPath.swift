@@ -14,6 +14,11 @@ public struct SetPath: Sendable, Hashable, CustomStringConvertible {
     /// The steps.
     public let components: [Component]
 
+    /// A path of the given steps.
+    public init(components: [Component]) {
+        self.components = components
+    }
+
     /// Parses a path.
     /// - Throws: ``PathSyntaxError`` for an empty path or component, or sjson syntax not supported here
     ///   (wildcards, `#`, `|`, `@`).

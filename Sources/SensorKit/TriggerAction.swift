@@ -56,24 +56,33 @@ public struct TriggerAction: Sendable, Hashable {
 }
 
 extension Trigger {
-    /// Builds the action for a firing: template-level parameters are applied to the template, the kind's
-    /// parameters (and payload) to its resource (and body), as Argo Events' trigger pipeline does.
+    /// Builds the action for a firing, as Argo Events' trigger pipeline does: template-level parameters are applied
+    /// to the template, then the kind's parameters to its resource (argoWorkflow, k8s) or to the kind itself (http,
+    /// nats: e.g. `url`), and `payload` builds the body.
     /// - Parameters:
     ///   - events: the events the trigger fired with, by dependency name.
-    ///   - namespace: the sensor's namespace, the default for a Workflow without one (`argo` when `nil`).
+    ///   - sensor: the sensor, for its name (the `events.argoproj.io/sensor` label) and namespace (the default for a
+    ///     Workflow without one; `argo` when it has none either).
     /// - Throws: ``ParameterError`` when a parameter cannot be resolved or applied.
-    public func action(events: [String: Event], namespace: String?) throws(ParameterError) -> TriggerAction {
+    public func action(events: [String: Event], sensor: Sensor) throws(ParameterError) -> TriggerAction {
         var template = self.template
         try parameters.apply(events: events, to: &template)
-        let section = template[kind.key] ?? .map([:])
+        var section = template[kind.key] ?? .map([:])
         switch kind {
         case .argoWorkflow(let trigger), .k8sWorkflow(let trigger):
             var resource = trigger.resource
             if let edited = section["source"]?["resource"], case .map = edited { resource = edited }
             try trigger.parameters.apply(events: events, to: &resource)
+            if resource["metadata"]?.mapValue != nil {
+                for (label, value) in [("events.argoproj.io/sensor", sensor.name), ("events.argoproj.io/trigger", name)] {
+                    let path = SetPath(components: [.key("metadata"), .key("labels"), .key(label)])
+                    if path.value(in: resource) == nil { path.set(.string(value), in: &resource) }
+                }
+            }
             let operation = section["operation"]?.stringValue.flatMap(ArgoWorkflowTrigger.Operation.init(rawValue:)) ?? trigger.operation
-            return Self.argoAction(operation: operation, resource: resource, defaultNamespace: namespace ?? "argo")
+            return Self.argoAction(operation: operation, resource: resource, defaultNamespace: sensor.namespace ?? "argo")
         case .http(let trigger):
+            try trigger.parameters.apply(events: events, to: &section)
             var headers = trigger.headers
             if case .map(let edited) = section["headers"] ?? .null {
                 headers = edited.compactMapValues { $0 == .null ? nil : $0.gjsonString }
@@ -81,11 +90,12 @@ extension Trigger {
             for header in trigger.dynamicHeaders {
                 if let value = try header.resolve(events: events) { headers[header.destination] = value.text }
             }
+            let method = section["method"]?.stringValue.map { $0.uppercased() }.flatMap { $0.isEmpty ? nil : $0 }
             return TriggerAction(
-                engine: .http, method: section["method"]?.stringValue.map { $0.uppercased() }.flatMap { $0.isEmpty ? nil : $0 } ?? trigger.method,
-                path: nil, url: section["url"]?.stringValue ?? trigger.url, subject: nil, headers: headers,
-                body: try Self.payload(trigger.payload, events: events))
+                engine: .http, method: method ?? trigger.method, path: nil, url: section["url"]?.stringValue ?? trigger.url,
+                subject: nil, headers: headers, body: try Self.payload(trigger.payload, events: events))
         case .nats(let trigger):
+            try trigger.parameters.apply(events: events, to: &section)
             return TriggerAction(
                 engine: .nats, method: nil, path: nil, url: section["url"]?.stringValue ?? trigger.url,
                 subject: section["subject"]?.stringValue ?? trigger.subject, headers: [:],

@@ -81,6 +81,58 @@ struct ExplainTests {
         #expect(text.contains(#"{"name":"model-name","value":"churn-xgb"}"#))
     }
 
+    /// Submitted Workflows carry the sensor and trigger labels Argo Events adds.
+    @Test func workflowLabels() throws {
+        let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/model-promotion.yaml"]).sensors
+        let result = Explainer.explain(sensors: sensors, events: [try Self.exampleEvent("model-trained")], subject: nil, subjectPrefix: "events")
+        let action = try #require(result.first?.triggers.first?.action)
+        guard case .json(let body)? = action.body else {
+            Issue.record("expected a JSON body")
+            return
+        }
+        #expect(body["workflow"]?["metadata"]?["labels"] == ["events.argoproj.io/sensor": "model-promotion", "events.argoproj.io/trigger": "evaluate-model"])
+    }
+
+    /// Template-level parameters edit the template (`http.url`), the kind's own parameters edit the kind, and
+    /// dynamic headers come from events.
+    @Test func httpParameters() throws {
+        let text = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: hooks}
+            spec:
+              dependencies: [{name: dep, eventSourceName: webhook-gateway, eventName: example-1}]
+              triggers:
+                - template:
+                    name: forward
+                    http:
+                      url: http://hooks.example/base
+                      method: put
+                      headers: {X-Static: "1"}
+                      parameters:
+                        - src: {dependencyName: dep, dataKey: path}
+                          dest: url
+                          operation: append
+                      dynamicHeaders:
+                        - src: {dependencyName: dep, dataKey: token}
+                          dest: X-Token
+                      payload:
+                        - src: {dependencyName: dep, dataKey: n, useRawData: true}
+                          dest: count
+                  parameters:
+                    - src: {dependencyName: dep, value: http://other.example}
+                      dest: http.url
+            """
+        let (sensor, findings) = loadSensor(text)
+        let loaded = try #require(sensor, "\(findings)")
+        let event = makeEvent(data: json(#"{"path":"/items","token":"t0k","n":3}"#))
+        let action = try loaded.triggers[0].action(events: ["dep": event], sensor: loaded)
+        #expect(action.url == "http://other.example/items")
+        #expect(action.method == "PUT")
+        #expect(action.headers == ["X-Static": "1", "X-Token": "t0k"])
+        #expect(action.body == .json(["count": 3]))
+    }
+
     /// Event files may be MessagePack as well as JSON.
     @Test func messagePackEventFile() throws {
         let event = try Self.exampleEvent("model-trained")
