@@ -60,9 +60,14 @@ let package = Package(
         ),
 
         // Benchmarks: plain executables printing rates; run with `make bench`.
+        .target(
+            name: "DecodeBaselineC",
+            dependencies: ["CMsgPack"],
+            path: "Benchmarks/DecodeBaselineC"
+        ),
         .executableTarget(
             name: "EventModelBenchmark",
-            dependencies: ["EventModel"],
+            dependencies: ["EventModel", "DecodeBaselineC"],
             path: "Benchmarks/EventModelBenchmark",
             swiftSettings: swiftSettings
         ),

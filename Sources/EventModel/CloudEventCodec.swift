@@ -68,8 +68,9 @@ public enum CloudEventCodec {
     /// The structured-mode payload of `event`: a map of its attributes and `data`. In JSON, binary data is
     /// written as `data_base64`; `time` is RFC 3339 text in both formats.
     public static func encodeStructured(_ event: Event, format: EventFormat) -> [UInt8] {
-        var attributes = event.extensions
+        var attributes = EventMap()
         for (name, value) in event.stringAttributes { attributes[name] = .string(value) }
+        for name in event.extensions.keys.sorted() { attributes[name] = event.extensions[name] }
         switch (event.data, format) {
         case (.binary(let bytes), .json): attributes["data_base64"] = .string(Base64.encode(bytes))
         case (let data?, _): attributes["data"] = data
@@ -137,7 +138,7 @@ public enum CloudEventCodec {
         }
         for (name, value) in headers where name.hasPrefix("ce-") {
             let attribute = String(name.dropFirst(3))
-            guard !standardAttributes.contains(attribute) else { continue }
+            guard !isStandardAttribute(attribute) else { continue }
             guard isValidExtensionName(attribute) else {
                 throw EventDecodingError(.invalidAttribute(attribute: attribute, reason: "names are lower-case letters and digits"),
                     path: "header \(name)")
@@ -152,7 +153,7 @@ public enum CloudEventCodec {
             } else if isMessagePack(mediaType) {
                 event.data = try MessagePackCodec.decode(payload, limits: limits)
             } else if mediaType.hasPrefix("text/") {
-                guard let text = String(validating: payload.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                guard let text = UTF8Text.string(payload.bindMemory(to: UInt8.self)) else {
                     throw EventDecodingError(.invalidUTF8)
                 }
                 event.data = .string(text)
@@ -165,7 +166,7 @@ public enum CloudEventCodec {
         return event
     }
 
-    private static func event(fromStructured attributes: [String: EventValue]) throws(EventDecodingError) -> Event {
+    private static func event(fromStructured attributes: EventMap) throws(EventDecodingError) -> Event {
         func string(_ name: String, required: Bool) throws(EventDecodingError) -> String? {
             switch attributes[name] {
             case .string(let value) where !value.isEmpty || !required: return value
@@ -213,7 +214,7 @@ public enum CloudEventCodec {
             throw EventDecodingError(
                 .invalidAttribute(attribute: "data_base64", reason: "present together with data"), path: "$.data_base64")
         }
-        for (name, value) in attributes where !standardAttributes.contains(name) && name != "data" && name != "data_base64" {
+        for (name, value) in attributes where !isStandardAttribute(name) && name != "data" && name != "data_base64" {
             guard isValidExtensionName(name) else {
                 throw EventDecodingError(
                     .invalidAttribute(attribute: name, reason: "extension names are lower-case letters and digits"), path: "$")
@@ -229,9 +230,12 @@ public enum CloudEventCodec {
         return event
     }
 
-    private static let standardAttributes: Set<String> = [
-        "specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema",
-    ]
+    private static func isStandardAttribute(_ name: String) -> Bool {
+        switch name {
+        case "specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema": true
+        default: false
+        }
+    }
 
     private static func isValidExtensionName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }

@@ -42,9 +42,9 @@ public struct Event: Sendable, Hashable {
     }
 
     /// The context attributes as a map, the view filters and parameters address as `context`:
-    /// `specversion id source type subject time datacontenttype dataschema` and the extensions.
-    public var context: [String: EventValue] {
-        var context = extensions
+    /// `specversion id source type subject time datacontenttype dataschema`, then the extensions by name.
+    public var context: EventMap {
+        var context = EventMap()
         context["specversion"] = .string(specVersion)
         context["id"] = .string(id)
         context["source"] = .string(source)
@@ -53,6 +53,7 @@ public struct Event: Sendable, Hashable {
         if let time { context["time"] = .timestamp(time) }
         if let dataContentType { context["datacontenttype"] = .string(dataContentType) }
         if let dataSchema { context["dataschema"] = .string(dataSchema) }
+        for key in extensions.keys.sorted() { context[key] = extensions[key] }
         return context
     }
 }

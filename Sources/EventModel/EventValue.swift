@@ -2,7 +2,8 @@
 ///
 /// Integers keep their full 64-bit range: values that fit `Int64` are `.int`, only values above `Int64.max`
 /// are `.uint`, so every decoder produces one canonical form per number. Maps have string keys, as JSON
-/// objects do (MessagePack integer keys become their decimal text, see ``MessagePackCodec``).
+/// objects do (MessagePack integer keys become their decimal text, see ``MessagePackCodec``), and keep the
+/// order of their entries (see ``EventMap``).
 public enum EventValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -12,7 +13,7 @@ public enum EventValue: Sendable, Hashable {
     case string(String)
     case binary([UInt8])
     case array([EventValue])
-    case map([String: EventValue])
+    case map(EventMap)
     case timestamp(EventTimestamp)
 
     /// The canonical value of an unsigned integer: `.int` when it fits in `Int64`, else `.uint`.
@@ -41,7 +42,7 @@ public enum EventValue: Sendable, Hashable {
     }
 
     /// The entries, if this is `.map`.
-    public var mapValue: [String: EventValue]? {
+    public var mapValue: EventMap? {
         if case .map(let value) = self { value } else { nil }
     }
 
@@ -82,6 +83,9 @@ extension EventValue: ExpressibleByArrayLiteral {
 
 extension EventValue: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, EventValue)...) {
-        self = .map(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        var map = EventMap()
+        map.reserveCapacity(elements.count)
+        for (key, value) in elements { map[key] = value }
+        self = .map(map)
     }
 }

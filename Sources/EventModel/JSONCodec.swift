@@ -1,8 +1,8 @@
 /// JSON (RFC 8259) to and from ``EventValue``, strict, with ``DecodingLimits``.
 ///
 /// Numbers without fraction or exponent stay integers (`.int`, or `.uint` above `Int64.max`); others, and
-/// integers beyond 64 bits, are `.double`. Duplicate keys and invalid UTF-8 are rejected. Encoding sorts map
-/// keys (as Go's `encoding/json` does), writes `.binary` as base64 text, `.timestamp` as RFC 3339 text, and
+/// integers beyond 64 bits, are `.double`. Duplicate keys and invalid UTF-8 are rejected. Encoding keeps the
+/// order of map entries, writes `.binary` as base64 text, `.timestamp` as RFC 3339 text, and
 /// non-finite doubles as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` (protobuf's JSON mapping).
 public enum JSONCodec {
     /// Decodes exactly one JSON value (surrounding whitespace allowed) that fills `bytes`.
@@ -23,14 +23,14 @@ public enum JSONCodec {
         try withTypedBytes(bytes) { buffer throws(EventDecodingError) in try decode(buffer, limits: limits) }
     }
 
-    /// The compact JSON text of `value`, map keys sorted.
+    /// The compact JSON text of `value`, map entries in order.
     public static func encode(_ value: EventValue) -> [UInt8] {
         var bytes: [UInt8] = []
         JSONWriter.write(value, into: &bytes)
         return bytes
     }
 
-    /// The compact JSON text of `value` as a `String`, map keys sorted.
+    /// The compact JSON text of `value` as a `String`, map entries in order.
     public static func encodeToString(_ value: EventValue) -> String {
         String(decoding: encode(value), as: UTF8.self)
     }
@@ -112,7 +112,7 @@ private struct JSONParser {
     private mutating func parseObject(depth: Int) throws(EventDecodingError) -> EventValue {
         let start = offset
         try enterContainer(depth: depth)
-        var map: [String: EventValue] = [:]
+        var map = EventMap()
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
             offset += 1
             return .map(map)
@@ -194,7 +194,7 @@ private struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 offset += 1
-                guard let text = String(validating: utf8, as: UTF8.self) else {
+                guard let text = utf8.withUnsafeBufferPointer(UTF8Text.string) else {
                     throw EventDecodingError(.invalidUTF8, offset: start)
                 }
                 return text
@@ -212,7 +212,7 @@ private struct JSONParser {
     }
 
     private func makeString(_ buffer: UnsafeRawBufferPointer, start: Int) throws(EventDecodingError) -> String {
-        guard let text = String(validating: buffer.bindMemory(to: UInt8.self), as: UTF8.self) else {
+        guard let text = UTF8Text.string(buffer.bindMemory(to: UInt8.self)) else {
             throw EventDecodingError(.invalidUTF8, offset: start)
         }
         return text
@@ -338,11 +338,11 @@ private enum JSONWriter {
             bytes.append(UInt8(ascii: "]"))
         case .map(let entries):
             bytes.append(UInt8(ascii: "{"))
-            for (index, key) in entries.keys.sorted().enumerated() {
+            for (index, entry) in entries.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(key, into: &bytes)
+                writeString(entry.key, into: &bytes)
                 bytes.append(UInt8(ascii: ":"))
-                write(entries[key] ?? .null, into: &bytes)
+                write(entry.value, into: &bytes)
             }
             bytes.append(UInt8(ascii: "}"))
         }

@@ -44,7 +44,7 @@ public enum MessagePackCodec {
         try withTypedBytes(bytes) { buffer throws(EventDecodingError) in try decode(buffer, limits: limits) }
     }
 
-    /// The MessagePack encoding of `value`, in the smallest format for each element; map keys sorted.
+    /// The MessagePack encoding of `value`, in the smallest format for each element; map entries in order.
     public static func encode(_ value: EventValue) -> [UInt8] {
         var writer = MessagePackWriter()
         writer.write(value)
@@ -81,7 +81,8 @@ public enum MessagePackCodec {
         case MSGPACK_OBJECT_MAP:
             let count = Int(object.via.map.size)
             guard count > 0, let entries = object.via.map.ptr else { return .map([:]) }
-            var map = [String: EventValue](minimumCapacity: count)
+            var map = EventMap()
+            map.reserveCapacity(count)
             for index in 0..<count {
                 let key = try mapKey(entries[index].key)
                 do throws(EventDecodingError) {
@@ -112,7 +113,7 @@ public enum MessagePackCodec {
     private static func string(_ pointer: UnsafePointer<CChar>?, count: Int) throws(EventDecodingError) -> String {
         guard count > 0, let pointer else { return "" }
         let utf8 = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
-        guard let text = String(validating: UnsafeBufferPointer(start: utf8, count: count), as: UTF8.self) else {
+        guard let text = UTF8Text.string(UnsafeBufferPointer(start: utf8, count: count)) else {
             throw EventDecodingError(.invalidUTF8)
         }
         return text
@@ -162,9 +163,9 @@ private struct MessagePackWriter {
             for element in elements { write(element) }
         case .map(let entries):
             writeHeader(count: entries.count, small: (0x80, 16), formats: (nil, 0xde, 0xdf))
-            for key in entries.keys.sorted() {
+            for (key, entry) in entries {
                 writeString(key)
-                write(entries[key] ?? .null)
+                write(entry)
             }
         case .timestamp(let time): writeTimestamp(time)
         }

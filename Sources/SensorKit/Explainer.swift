@@ -131,24 +131,24 @@ public enum Explainer {
                 .map([
                     "name": .string(sensor.name),
                     "triggers": .array(sensor.triggers.map { trigger in
-                        var entry: [String: EventValue] = [
+                        var entry: EventMap = [
                             "name": .string(trigger.name),
                             "fires": .bool(trigger.fires),
-                            "condition": .string(trigger.condition),
                             "dependencies": .array(unique(trigger.matches.map(\.dependency)).map(EventValue.string)),
                             "filters": .array(trigger.filters.map { result in
-                                var filter: [String: EventValue] = [
+                                var filter: EventMap = [
                                     "dependency": .string(result.dependency),
-                                    "event": .string(result.eventID),
-                                    "kind": .string(result.check.kind),
                                     "filter": .string(result.check.filter),
                                     "passed": .bool(result.check.passed),
                                     "observed": result.check.observed ?? .null,
+                                    "kind": .string(result.check.kind),
+                                    "event": .string(result.eventID),
                                 ]
                                 if let error = result.check.error { filter["error"] = .string(error) }
                                 return .map(filter)
                             }),
                             "request": trigger.action.flatMap { $0.engine == .log ? nil : $0.json } ?? .null,
+                            "condition": .string(trigger.condition),
                         ]
                         if let error = trigger.error { entry["error"] = .string(error) }
                         return .map(entry)

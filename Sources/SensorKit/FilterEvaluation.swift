@@ -212,7 +212,7 @@ extension ExprFilter {
     public func evaluate(_ data: EventValue) -> FilterCheck {
         var check = FilterCheck(kind: "exprs", filter: source, passed: false, observed: nil, error: nil)
         var parameters: [String: ExprValue] = [:]
-        var observed: [String: EventValue] = [:]
+        var observed = EventMap()
         for field in fields {
             guard let value = field.path.value(in: data) else {
                 check.observed = .map(observed)
@@ -241,7 +241,7 @@ extension ExprFilter {
 extension ContextFilter {
     /// Compares the non-empty fields with the event's attributes, by exact string equality.
     public func evaluate(_ event: Event) -> FilterCheck {
-        var observed: [String: EventValue] = [:]
+        var observed = EventMap()
         var passed = true
         var description: [String] = []
         for (name, expected, actual) in [

@@ -14,7 +14,8 @@ public struct GJSONPath: Sendable, Hashable, CustomStringConvertible {
     public enum Component: Sendable, Hashable {
         /// An object key, or an array index when the key is a non-negative integer and the value is an array.
         case key(String)
-        /// A key pattern with `*` (any run of characters) and `?` (one character); the first matching key wins.
+        /// A key pattern with `*` (any run of characters) and `?` (one character); the first matching key in
+        /// the document's order wins.
         case pattern(String)
         /// `#`: the length of an array when last, otherwise the rest of the path applied to each element.
         case hash
@@ -393,7 +394,7 @@ extension GJSONPath {
             return evaluate(components[...], in: root)
         case .multi(let parts, let object):
             if object {
-                var map: [String: EventValue] = [:]
+                var map = EventMap()
                 for part in parts {
                     if let value = evaluate(part.form, in: root) { map[part.lastKeyName] = value }
                 }
@@ -432,8 +433,8 @@ extension GJSONPath {
             }
         case .pattern(let pattern):
             guard case .map(let map) = value else { return nil }
-            for key in map.keys.sorted() where Wildcard.matches(key, pattern: pattern) {
-                if let child = map[key] { return evaluate(rest, in: child) }
+            for entry in map where Wildcard.matches(entry.key, pattern: pattern) {
+                return evaluate(rest, in: entry.value)
             }
             return nil
         case .hash:

@@ -161,7 +161,7 @@ enum TemplateValue {
         switch self {
         case .value(let value): value
         case .missing: .null
-        case .map(let map): .map(map.mapValues(\.eventValue))
+        case .map(let map): .map(EventMap(map.mapValues(\.eventValue)))
         }
     }
 
@@ -325,7 +325,7 @@ enum TemplateFunctions {
             return string(arguments.map { "'" + $0.text + "'" }.joined(separator: " "))
         case "toJson":
             try need(1)
-            return string(JSONText.render(arguments[0].eventValue))
+            return string(JSONText.render(arguments[0].eventValue, sortedKeys: true))
         case "toString":
             try need(1)
             return string(arguments[0].text)

@@ -1,18 +1,19 @@
 import EventModel
 
-/// Compact JSON text of event values, with sorted keys: what gjson's `Result.String()` gives for objects and
+/// Compact JSON text of event values, keys in the map's order: what gjson's `Result.String()` gives for objects and
 /// arrays, what `useRawData` embeds, and what `toJson` prints.
 ///
 /// Timestamps print as RFC 3339 strings and binary as base64 strings, as Go's `encoding/json` does for
 /// `time.Time` and `[]byte`.
 enum JSONText {
-    static func render(_ value: EventValue) -> String {
+    /// - Parameter sortedKeys: sort object keys, as Go's `json.Marshal` of a map does (sprig's `toJson`).
+    static func render(_ value: EventValue, sortedKeys: Bool = false) -> String {
         var out = ""
-        write(value, into: &out)
+        write(value, sortedKeys: sortedKeys, into: &out)
         return out
     }
 
-    static func write(_ value: EventValue, into out: inout String) {
+    static func write(_ value: EventValue, sortedKeys: Bool, into out: inout String) {
         switch value {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
@@ -26,16 +27,17 @@ enum JSONText {
             out += "["
             for (position, element) in elements.enumerated() {
                 if position > 0 { out += "," }
-                write(element, into: &out)
+                write(element, sortedKeys: sortedKeys, into: &out)
             }
             out += "]"
         case .map(let map):
             out += "{"
-            for (position, key) in map.keys.sorted().enumerated() {
+            let entries = sortedKeys ? map.sorted { $0.key < $1.key } : Array(map)
+            for (position, entry) in entries.enumerated() {
                 if position > 0 { out += "," }
-                quote(key, into: &out)
+                quote(entry.key, into: &out)
                 out += ":"
-                if let element = map[key] { write(element, into: &out) }
+                write(entry.value, sortedKeys: sortedKeys, into: &out)
             }
             out += "}"
         }

@@ -40,12 +40,12 @@ public struct TriggerAction: Sendable, Hashable {
 
     /// The action as JSON, as `explain --format json` prints it under `request`.
     public var json: EventValue {
-        var map: [String: EventValue] = ["engine": .string(engine.rawValue)]
+        var map: EventMap = ["engine": .string(engine.rawValue)]
         if let method { map["method"] = .string(method) }
         if let path { map["path"] = .string(path) }
         if let url { map["url"] = .string(url) }
         if let subject { map["subject"] = .string(subject) }
-        if !headers.isEmpty { map["headers"] = .map(headers.mapValues(EventValue.string)) }
+        if !headers.isEmpty { map["headers"] = .map(EventMap(headers.mapValues(EventValue.string))) }
         switch body {
         case .json(let value): map["body"] = value
         case .text(let text): map["body"] = .string(text)
@@ -85,7 +85,8 @@ extension Trigger {
             try trigger.parameters.apply(events: events, to: &section)
             var headers = trigger.headers
             if case .map(let edited) = section["headers"] ?? .null {
-                headers = edited.compactMapValues { $0 == .null ? nil : $0.gjsonString }
+                headers = [:]
+                for entry in edited where entry.value != .null { headers[entry.key] = entry.value.gjsonString }
             }
             for header in trigger.dynamicHeaders {
                 if let value = try header.resolve(events: events) { headers[header.destination] = value.text }

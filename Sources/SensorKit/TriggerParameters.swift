@@ -30,7 +30,7 @@ public struct ParameterError: Error, Sendable, Hashable, CustomStringConvertible
 extension Event {
     /// The context as Argo Events serialises `EventContext` for `contextKey`/`contextTemplate`.
     var argoContext: EventValue {
-        var map: [String: EventValue] = [
+        var map: EventMap = [
             "id": .string(id), "source": .string(source), "specversion": .string(specVersion), "type": .string(type),
             "datacontenttype": .string(dataContentType ?? ""), "subject": .string(subject ?? ""),
         ]

@@ -76,7 +76,8 @@ struct YAMLTree: Sendable {
                 }
             }
         case .mapping(let entries):
-            var map: [String: EventValue] = [:]
+            var map = EventMap()
+            map.reserveCapacity(entries.count)
             for entry in entries { map[entry.key] = entry.value.eventValue }
             return .map(map)
         case .sequence(let elements):

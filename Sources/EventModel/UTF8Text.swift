@@ -1,0 +1,13 @@
+/// Strings from untrusted UTF-8 bytes.
+enum UTF8Text {
+    /// The text of `bytes`, or `nil` if they are not valid UTF-8.
+    ///
+    /// ASCII, the common case in events, takes the standard library's specialised fast path; only other text
+    /// goes through `String(validating:as:)`, which is generic and several times slower.
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var combined: UInt8 = 0
+        for byte in bytes { combined |= byte }
+        if combined < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
