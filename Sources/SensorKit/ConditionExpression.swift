@@ -3,9 +3,13 @@
 /// Grammar: `expr := or; or := and ('||' and)*; and := unary ('&&' unary)*; unary := '!' unary | primary;
 /// primary := NAME | '(' expr ')'`, where a name is letters, digits, `_`, `-` and `.`.
 public indirect enum ConditionExpression: Sendable, Hashable, CustomStringConvertible {
+    /// Holds when the dependency has an event.
     case dependency(String)
+    /// `!x`.
     case not(ConditionExpression)
+    /// `a && b`.
     case and(ConditionExpression, ConditionExpression)
+    /// `a || b`.
     case or(ConditionExpression, ConditionExpression)
 
     /// Parses a condition.

@@ -56,14 +56,17 @@ public actor InMemoryCorrelationStore: CorrelationStore {
     /// Creates an empty store.
     public init() {}
 
+    /// Every event held for the trigger, ordered by dependency name.
     public func pending(sensor: String, trigger: String) -> [PendingEvent] {
         (entries[Self.key(sensor, trigger)] ?? [:]).values.sorted { $0.dependency < $1.dependency }
     }
 
+    /// Holds `event`, replacing any earlier event of the same dependency.
     public func store(_ event: PendingEvent, sensor: String, trigger: String) {
         entries[Self.key(sensor, trigger), default: [:]][event.dependency] = event
     }
 
+    /// Drops everything held for the trigger.
     public func clear(sensor: String, trigger: String) {
         entries[Self.key(sensor, trigger)] = nil
     }

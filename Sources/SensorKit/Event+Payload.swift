@@ -16,6 +16,10 @@ extension Event {
     /// ("not valid JSON" to filters).
     var payload: EventPayload {
         guard let data else { return .absent }
+        switch data {
+        case .binary, .string: break
+        default: return .structured(data)
+        }
         let contentType = (dataContentType ?? "").lowercased()
         let isYAML = contentType.contains("yaml")
         let isJSON = contentType.isEmpty || contentType.contains("json")

@@ -53,13 +53,13 @@ extension DependencyFilters {
             results.append(passed)
         }
         if let context {
-            let check = context.evaluate(event)
-            if recordChecks { checks.append(check) }
-            results.append(check.passed)
+            let outcome = context.outcome(event, record: recordChecks)
+            if recordChecks { checks.append(context.check(outcome)) }
+            results.append(outcome.passed)
         }
         if let time {
-            let check = time.evaluate(event)
-            if recordChecks { checks.append(check) }
+            let check = time.outcome(event)
+            if recordChecks { checks.append(time.check(check)) }
             if let error = check.error {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
@@ -84,7 +84,7 @@ extension DependencyFilters {
         var errors: [String] = []
         var allPassed = true
         for filter in filters {
-            let check = filter.outcome(data)
+            let check = filter.outcome(data, record: record)
             if record { checks.append(filter.check(check)) }
             if let error = check.error {
                 if dataLogicalOperator == .and { return (false, "data filter error (\(error))") }
@@ -116,8 +116,8 @@ extension DependencyFilters {
         }
         var errors: [String] = []
         for filter in filters {
-            let check = filter.evaluate(data)
-            if record { checks.append(check) }
+            let check = filter.outcome(data, record: record)
+            if record { checks.append(filter.check(check)) }
             if let error = check.error {
                 if exprLogicalOperator == .and { return (false, "expr filter error (\(error))") }
                 errors.append(error)
@@ -143,13 +143,13 @@ struct FilterOutcome {
 extension DataFilter {
     /// Applies this filter to event data.
     public func evaluate(_ data: EventValue) -> FilterCheck {
-        check(outcome(data))
+        check(outcome(data, record: true))
     }
 
     /// Whether this filter passes event data (a filter that cannot be evaluated does not pass); the hot-path form
     /// of ``evaluate(_:)``, which also describes the filter.
     public func passes(_ data: EventValue) -> Bool {
-        let result = outcome(data)
+        let result = outcome(data, record: false)
         return result.passed && result.error == nil
     }
 
@@ -157,13 +157,13 @@ extension DataFilter {
         FilterCheck(kind: "data", filter: summary, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
     }
 
-    func outcome(_ data: EventValue) -> FilterOutcome {
+    func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
         var outcome = FilterOutcome()
         guard var value = path.value(in: data) else {
             outcome.error = "path '\(path.text)' does not exist"
             return outcome
         }
-        outcome.observed = value
+        if record { outcome.observed = value }
         if let template {
             do {
                 let output = try template.render(input: .string(value.gjsonString))
@@ -172,7 +172,7 @@ extension DataFilter {
                     return outcome
                 }
                 value = .string(output)
-                outcome.observed = value
+                if record { outcome.observed = value }
             } catch {
                 outcome.error = error.description
                 return outcome
@@ -210,66 +210,101 @@ extension DataFilter {
 extension ExprFilter {
     /// Applies this filter to event data.
     public func evaluate(_ data: EventValue) -> FilterCheck {
-        var check = FilterCheck(kind: "exprs", filter: source, passed: false, observed: nil, error: nil)
+        check(outcome(data, record: true))
+    }
+
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
+        FilterCheck(kind: "exprs", filter: source, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
+    }
+
+    func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
+        var outcome = FilterOutcome()
         var parameters: [String: ExprValue] = [:]
         var observed = EventMap()
         for field in fields {
             guard let value = field.path.value(in: data) else {
-                check.observed = .map(observed)
-                check.error = "path '\(field.path.text)' does not exist"
-                return check
+                if record { outcome.observed = .map(observed) }
+                outcome.error = "path '\(field.path.text)' does not exist"
+                return outcome
             }
-            observed[field.name] = value
+            if record { observed[field.name] = value }
             parameters[field.name] = ExprValue(value)
         }
-        check.observed = .map(observed)
+        if record { outcome.observed = .map(observed) }
         var evaluator = ExprEvaluator(parameters: parameters, patterns: patterns)
         do {
             let result = try evaluator.evaluate(expression)
             guard case .bool(let passed) = result else {
-                check.error = "expression '\(source)' gave \(result.typeName), not a boolean"
-                return check
+                outcome.error = "expression '\(source)' gave \(result.typeName), not a boolean"
+                return outcome
             }
-            check.passed = passed
+            outcome.passed = passed
         } catch {
-            check.error = "\(error)"
+            outcome.error = "\(error)"
         }
-        return check
+        return outcome
     }
 }
 
 extension ContextFilter {
     /// Compares the non-empty fields with the event's attributes, by exact string equality.
     public func evaluate(_ event: Event) -> FilterCheck {
-        var observed = EventMap()
-        var passed = true
-        var description: [String] = []
-        for (name, expected, actual) in [
-            ("type", type, Optional(event.type)), ("subject", subject, event.subject), ("source", source, Optional(event.source)),
-            ("datacontenttype", dataContentType, event.dataContentType),
-        ] {
-            guard let expected else { continue }
-            description.append("\(name)=\(expected)")
-            observed[name] = actual.map(EventValue.string) ?? .null
-            if actual != expected { passed = false }
+        check(outcome(event, record: true))
+    }
+
+    private var comparisons: [(name: String, expected: String?, actual: (Event) -> String?)] {
+        [
+            ("type", type, { $0.type }), ("subject", subject, { $0.subject }), ("source", source, { $0.source }),
+            ("datacontenttype", dataContentType, { $0.dataContentType }),
+        ]
+    }
+
+    func outcome(_ event: Event, record: Bool) -> FilterOutcome {
+        var outcome = FilterOutcome()
+        outcome.passed =
+            (type == nil || type == event.type) && (subject == nil || subject == event.subject)
+            && (source == nil || source == event.source) && (dataContentType == nil || dataContentType == event.dataContentType)
+        if record {
+            var observed = EventMap()
+            for comparison in comparisons where comparison.expected != nil {
+                observed[comparison.name] = comparison.actual(event).map(EventValue.string) ?? .null
+            }
+            outcome.observed = .map(observed)
         }
-        return FilterCheck(kind: "context", filter: description.joined(separator: " "), passed: passed, observed: .map(observed), error: nil)
+        return outcome
+    }
+
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
+        let description = comparisons.compactMap { comparison in comparison.expected.map { "\(comparison.name)=\($0)" } }
+        return FilterCheck(
+            kind: "context", filter: description.joined(separator: " "), passed: outcome.passed, observed: outcome.observed,
+            error: nil)
     }
 }
 
 extension TimeFilter {
     /// Passes when the event's `time`, in the filter's zone, falls in the window.
     public func evaluate(_ event: Event) -> FilterCheck {
-        let description = "\(start)-\(stop) \(zone)"
+        check(outcome(event))
+    }
+
+    func outcome(_ event: Event) -> FilterOutcome {
+        var outcome = FilterOutcome()
         guard let time = event.time else {
-            return FilterCheck(kind: "time", filter: description, passed: false, observed: nil, error: "time filter error (event has no time)")
+            outcome.error = "time filter error (event has no time)"
+            return outcome
         }
         let second = time.secondOfDay(in: zone)
         let startSecond = start.secondsSinceMidnight
         let stopSecond = stop.secondsSinceMidnight
-        let passed = startSecond < stopSecond
+        outcome.passed = startSecond < stopSecond
             ? (startSecond <= second && second < stopSecond)
             : (second >= startSecond || second < stopSecond)
-        return FilterCheck(kind: "time", filter: description, passed: passed, observed: .timestamp(time), error: nil)
+        outcome.observed = .timestamp(time)
+        return outcome
+    }
+
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
+        FilterCheck(kind: "time", filter: "\(start)-\(stop) \(zone)", passed: outcome.passed, observed: outcome.observed, error: outcome.error)
     }
 }

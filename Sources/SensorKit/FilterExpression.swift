@@ -6,14 +6,23 @@
 /// prefixes `!` and `-`, and parentheses. Rejected when parsing: bitwise operators, `??`, function calls and
 /// dates (govaluate turns some strings into dates; sensor-gateway keeps them strings).
 public indirect enum FilterExpression: Sendable, Hashable, CustomStringConvertible {
+    /// A number literal.
     case number(Double)
+    /// A string literal.
     case string(String)
+    /// `true` or `false`.
     case bool(Bool)
+    /// A parameter: one of the filter's `fields`.
     case variable(String)
+    /// `(a, b, …)`, the right side of `in`.
     case array([FilterExpression])
+    /// `!x`.
     case not(FilterExpression)
+    /// `-x`.
     case negate(FilterExpression)
+    /// `a op b`.
     case binary(BinaryOperator, FilterExpression, FilterExpression)
+    /// `condition ? a : b`.
     case conditional(FilterExpression, then: FilterExpression, else: FilterExpression)
 
     /// The binary operators, from lowest to highest precedence group.

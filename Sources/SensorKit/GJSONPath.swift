@@ -53,9 +53,13 @@ public struct GJSONPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The right-hand side of a query comparison.
     public enum QueryLiteral: Sendable, Hashable {
+        /// `"text"`.
         case string(String)
+        /// A number.
         case number(Double)
+        /// `true` or `false`.
         case bool(Bool)
+        /// `null`.
         case null
     }
 
@@ -86,7 +90,9 @@ public struct GJSONPath: Sendable, Hashable, CustomStringConvertible {
         self.text = Self.render(form)
     }
 
+    /// Paths are equal when their parsed forms are, whatever their spelling.
     public static func == (lhs: GJSONPath, rhs: GJSONPath) -> Bool { lhs.form == rhs.form }
+    /// Hashes the parsed form.
     public func hash(into hasher: inout Hasher) { hasher.combine(form) }
 
     /// The canonical text of the path; parsing it gives the same path.

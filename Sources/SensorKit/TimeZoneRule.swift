@@ -58,6 +58,7 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
         secondsSinceMidnight = hour * 3600 + minute * 60 + second
     }
 
+    /// Earlier in the day.
     public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.secondsSinceMidnight < rhs.secondsSinceMidnight }
 
     /// `HH:MM:SS`.
