@@ -261,3 +261,18 @@ struct PropertyTests {
         }
     }
 }
+
+/// Regular expressions as Go's `regexp.MatchString` uses them, literal fast path included.
+struct TextPatternTests {
+    @Test(arguments: [
+        ("v", "v", true), ("v", "xvx", true), ("v", "", false), ("", "anything", true),
+        ("^main$", "main", true), ("^main$", "mainline", false), ("^refs/", "refs/heads/x", true), ("^refs/", "x/refs/", false),
+        ("world$", "hello world", true), ("world$", "world!", false), ("hello, world", "say hello, world!", true),
+        ("^(staging|production)$", "staging", true), ("^(staging|production)$", "stagingx", false),
+        ("\\bv\\b.*\\bv2\\b", #"["v","v2"]"#, true), ("(?i)HELLO", "hello", true), ("héllo", "say héllo", true),
+        ("a.c", "abc", true), ("a.c", "ac", false), ("abc$", "abc\n", false),
+    ])
+    func matches(pattern: String, text: String, expected: Bool) throws {
+        #expect(try TextPattern(pattern).matches(text) == expected)
+    }
+}
