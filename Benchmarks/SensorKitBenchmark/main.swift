@@ -25,14 +25,16 @@ let event = Event(
     id: "bench-1", source: "github", type: "webhook", subject: "push", time: EventTimestamp(rfc3339: "2026-11-21T14:05:00Z"),
     dataContentType: "application/json", data: data)
 
-/// Thirty filters of the kinds sensors use: numbers, booleans, anchored and unanchored regexes, exprs, context.
+/// Thirty-two filters of the kinds sensors use: numbers, booleans, regexes, literal strings, exprs, context.
 func sensorYAML(_ index: Int) -> String {
     var filters = ""
     for offset in 0..<10 {
+        let string = offset % 2 == 0 ? "{path: body.ref, type: string, value: [\"^refs/heads/(main|release-\(offset))$\"]}"
+            : "{path: body.model.stage, type: string, value: [staging]}"
         filters += """
                       - {path: body.model.metrics.accuracy, type: number, comparator: ">=", value: ["0.\(8 + offset % 2)"]}
                       - {path: body.dataset.validated, type: bool, value: ["true"]}
-                      - {path: body.ref, type: string, value: ["^refs/heads/(main|release-\(offset))$"]}
+                      - \(string)
 
             """
     }
@@ -78,6 +80,7 @@ guard let filters = sensors[0].dependencies[0].filters, let dataFilters = filter
 let numberFilter = dataFilters[0]
 let boolFilter = dataFilters[1]
 let regexFilter = dataFilters[2]
+let literalFilter = dataFilters[5]
 
 let iterations = 2_000_000
 measure("number data filter", evaluations: iterations, unit: "evaluations") {
@@ -94,6 +97,11 @@ let regexIterations = 200_000
 measure("regex data filter", evaluations: regexIterations, unit: "evaluations") {
     var passed = 0
     for _ in 0..<regexIterations where regexFilter.passes(data) { passed += 1 }
+    return passed
+}
+measure("literal string data filter", evaluations: iterations, unit: "evaluations") {
+    var passed = 0
+    for _ in 0..<iterations where literalFilter.passes(data) { passed += 1 }
     return passed
 }
 let eventIterations = 2_000
