@@ -13,7 +13,7 @@ public struct GoTemplate: Sendable, Hashable, CustomStringConvertible {
     public static let functions: [String] = [
         "upper", "lower", "title", "trim", "trimPrefix", "trimSuffix", "trimAll", "nospace", "replace", "default",
         "quote", "squote", "toJson", "toString", "b64enc", "b64dec", "contains", "hasPrefix", "hasSuffix", "len",
-        "empty", "cat", "substr", "trunc", "repeat",
+        "empty", "cat", "substr", "trunc", "repeat", "index", "printf",
     ]
 
     indirect enum Operand: Sendable, Hashable {
@@ -373,6 +373,26 @@ enum TemplateFunctions {
             let count = Int(arguments[0].eventValue.gjsonFloat)
             if count >= 0 { return string(String(text.prefix(count))) }
             return string(String(text.suffix(-count)))
+        case "index":
+            guard var current = arguments.first else { throw fail("index takes a value and keys") }
+            for key in arguments.dropFirst() {
+                switch (current, key) {
+                case (.value(.map(let map)), _):
+                    current = map[key.text].map(TemplateValue.value) ?? .missing
+                case (.map(let map), _):
+                    current = map[key.text] ?? .missing
+                case (.value(.array(let elements)), .value(let position)):
+                    let index = Int(position.gjsonFloat)
+                    guard index >= 0, index < elements.count else { throw fail("index \(index) out of range") }
+                    current = .value(elements[index])
+                default:
+                    throw fail("can't index a \(current.typeName)")
+                }
+            }
+            return current
+        case "printf":
+            guard let format = arguments.first else { throw fail("printf takes a format") }
+            return string(try GoFormat.format(format.text, Array(arguments.dropFirst())))
         case "repeat":
             try need(2)
             let count = Int(arguments[0].eventValue.gjsonFloat)
@@ -381,6 +401,49 @@ enum TemplateFunctions {
         default:
             throw fail("function \"\(name)\" not defined")
         }
+    }
+}
+
+/// Go's `fmt.Sprintf` for the verbs templates use: `%s`, `%v`, `%d`, `%q`, `%%`.
+enum GoFormat {
+    static func format(_ format: String, _ arguments: [TemplateValue]) throws(TemplateError) -> String {
+        var out = ""
+        var remaining = arguments[...]
+        var characters = format.makeIterator()
+        while let character = characters.next() {
+            guard character == "%" else {
+                out.append(character)
+                continue
+            }
+            guard let verb = characters.next() else {
+                out += "%!(NOVERB)"
+                break
+            }
+            if verb == "%" {
+                out += "%"
+                continue
+            }
+            guard let argument = remaining.popFirst() else {
+                out += "%!\(verb)(MISSING)"
+                continue
+            }
+            switch verb {
+            case "s", "v": out += argument.printed == "<no value>" ? "%!\(verb)(<nil>)" : argument.printed
+            case "d":
+                if case .value(let value) = argument, let number = value.numericValue, number == number.rounded() {
+                    out += String(Int64(number))
+                } else {
+                    out += "%!d(\(argument.printed))"
+                }
+            case "q": out += JSONText.quote(argument.text)
+            default:
+                throw TemplateError(template: format, reason: "printf verb '%\(verb)' is not supported (use %s %v %d %q)")
+            }
+        }
+        if !remaining.isEmpty {
+            out += "%!(EXTRA " + remaining.map(\.printed).joined(separator: ", ") + ")"
+        }
+        return out
     }
 }
 

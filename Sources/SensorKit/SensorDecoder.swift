@@ -215,6 +215,11 @@ struct SensorDecoder {
         if let subject, subject.isEmpty || subject.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
             diagnostics.error("\(path).subject '\(subject)' is not a valid NATS subject", at: node["subject"] ?? node, path: "\(path).subject")
         }
+        if let name, !name.unicodeScalars.allSatisfy(ConditionExpression.isNameScalar) {
+            diagnostics.warning(
+                "\(path).name '\(name)' cannot be written in conditions (letters, digits, '-', '_' and '.' only)",
+                at: (node["name"] ?? node).location, path: "\(path).name")
+        }
         guard let name, let source, let event else { return nil }
         return Dependency(
             name: name, eventSourceName: source, eventName: event, subjectOverride: subject, filters: filters,

@@ -112,13 +112,16 @@ struct LanguageTests {
         ("{{ .Input.body.name | nospace | trimSuffix \"a\" }}", "Ad"),
         ("{{/* comment */}}done", "done"),
         ("{{ default \"d\" (.Input.body.missing) }}", "d"),
+        ("{{ index .Input.body \"name\" }}", "Ada"),
+        ("{{ index .Input.body.tags 1 }}", "y"),
+        ("{{ printf \"%s-%d-%q%%\" .Input.body.name .Input.body.n \"x\" }}", #"Ada-3-"x"%"#),
     ])
     func templates(source: String, expected: String) throws {
         let template = try GoTemplate(source)
         #expect(try template.render(input: json(#"{"body":{"name":"Ada","n":3,"tags":["x","y"]}}"#)) == expected)
     }
 
-    @Test(arguments: ["{{ if .Input }}x{{ end }}", "{{ $x := 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ printf \"%s\" .Input }}"])
+    @Test(arguments: ["{{ if .Input }}x{{ end }}", "{{ $x := 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ .Input | call }}"])
     func unsupportedTemplates(source: String) {
         #expect(throws: TemplateError.self) { try GoTemplate(source) }
     }

@@ -104,6 +104,39 @@ struct ValidationTests {
         #expect(sensor != nil, "\(findings)")
     }
 
+    /// Trigger options the Triggers module executes are decoded with Argo Events' defaults.
+    @Test func triggerOptions() throws {
+        let text = Self.header + """
+              dependencies: [{name: "a b", eventSourceName: x, eventName: y}]
+              triggers:
+                - template: {name: t, http: {url: "http://h", method: get, timeout: 5}}
+                  retryStrategy: {duration: 500ms, factor: 2, jitter: 0.1, steps: 4}
+                  rateLimit: {unit: Minute, requestsPerUnit: 30}
+                  policy: {status: {allow: [200, 201]}}
+                  atLeastOnce: true
+                - template: {name: u, log: {}}
+                  retryStrategy: {}
+            """
+        let (sensor, findings) = loadSensor(text)
+        let loaded = try #require(sensor, "\(findings)")
+        #expect(findings.map(\.description) == [
+            "test.yaml:5:25: warning: spec.dependencies[0].name 'a b' cannot be written in conditions (letters, digits, '-', '_' and '.' only)"
+        ])
+        let first = loaded.triggers[0]
+        #expect(first.retryStrategy == RetryStrategy(durationSeconds: 0.5, factor: 2, jitter: 0.1, steps: 4))
+        #expect(first.rateLimit == RateLimit(unit: .minute, requestsPerUnit: 30))
+        #expect(first.allowedStatuses == [200, 201])
+        #expect(first.atLeastOnce)
+        guard case .http(let http) = first.kind else {
+            Issue.record("expected an http trigger")
+            return
+        }
+        #expect(http.method == "GET")
+        #expect(http.timeoutSeconds == 5)
+        #expect(loaded.triggers[1].retryStrategy == RetryStrategy(durationSeconds: 1, factor: 1, jitter: 1, steps: 5))
+        #expect(loaded.triggers[1].atLeastOnce == false)
+    }
+
     /// Several documents per file; other kinds are skipped with a warning.
     @Test func multiDocument() {
         let text = """
