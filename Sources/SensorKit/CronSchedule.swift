@@ -115,8 +115,12 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         return domMatch && dowMatch
     }
 
+    /// Instants further than this from 1970 (about 34,800 years) have no ticks: the calendar arithmetic stays in range.
+    static let supportedSeconds: Int64 = 1 << 40
+
     /// The latest tick at or before `instant`, or `nil` when none happened in the preceding five years.
     public func previousTick(atOrBefore instant: EventTimestamp) -> EventTimestamp? {
+        guard instant.seconds > -Self.supportedSeconds, instant.seconds < Self.supportedSeconds else { return nil }
         let local = zone.localSeconds(ofUTC: instant.seconds)
         var day = CivilCalendar.floorDiv(local, 86_400)
         var minuteOfDay = Int((local - day * 86_400) / 60)
@@ -140,6 +144,7 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
 
     /// The first tick strictly after `instant`, or `nil` when none comes in the next five years.
     public func nextTick(after instant: EventTimestamp) -> EventTimestamp? {
+        guard instant.seconds > -Self.supportedSeconds, instant.seconds < Self.supportedSeconds else { return nil }
         let local = zone.localSeconds(ofUTC: instant.seconds)
         var day = CivilCalendar.floorDiv(local, 86_400)
         var minuteOfDay = Int((local - day * 86_400) / 60) + 1

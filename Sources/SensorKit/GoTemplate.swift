@@ -363,14 +363,14 @@ enum TemplateFunctions {
         case "substr":
             try need(3)
             let text = Array(arguments[2].text)
-            let start = max(0, Int(arguments[0].eventValue.gjsonFloat))
-            var end = Int(arguments[1].eventValue.gjsonFloat)
+            let start = max(0, Int(truncating: arguments[0].eventValue.gjsonFloat) ?? 0)
+            var end = Int(truncating: arguments[1].eventValue.gjsonFloat) ?? -1
             if end < 0 || end > text.count { end = text.count }
             return string(start < end ? String(text[start..<end]) : "")
         case "trunc":
             try need(2)
             let text = Array(arguments[1].text)
-            let count = Int(arguments[0].eventValue.gjsonFloat)
+            guard let count = Int(truncating: arguments[0].eventValue.gjsonFloat) else { throw fail("trunc count out of range") }
             if count >= 0 { return string(String(text.prefix(count))) }
             return string(String(text.suffix(-count)))
         case "index":
@@ -382,8 +382,9 @@ enum TemplateFunctions {
                 case (.map(let map), _):
                     current = map[key.text] ?? .missing
                 case (.value(.array(let elements)), .value(let position)):
-                    let index = Int(position.gjsonFloat)
-                    guard index >= 0, index < elements.count else { throw fail("index \(index) out of range") }
+                    guard let index = Int(truncating: position.gjsonFloat), index >= 0, index < elements.count else {
+                        throw fail("index \(position.gjsonString) out of range")
+                    }
                     current = .value(elements[index])
                 default:
                     throw fail("can't index a \(current.typeName)")
@@ -395,8 +396,9 @@ enum TemplateFunctions {
             return string(try GoFormat.format(format.text, Array(arguments.dropFirst())))
         case "repeat":
             try need(2)
-            let count = Int(arguments[0].eventValue.gjsonFloat)
-            guard count >= 0, count <= 10_000 else { throw fail("repeat count out of range") }
+            guard let count = Int(truncating: arguments[0].eventValue.gjsonFloat), count >= 0, count <= 10_000 else {
+                throw fail("repeat count out of range")
+            }
             return string(String(repeating: arguments[1].text, count: count))
         default:
             throw fail("function \"\(name)\" not defined")
@@ -430,8 +432,10 @@ enum GoFormat {
             switch verb {
             case "s", "v": out += argument.printed == "<no value>" ? "%!\(verb)(<nil>)" : argument.printed
             case "d":
-                if case .value(let value) = argument, let number = value.numericValue, number == number.rounded() {
-                    out += String(Int64(number))
+                if case .value(let value) = argument, let number = value.numericValue, number == number.rounded(),
+                    let integer = Int(truncating: number)
+                {
+                    out += String(integer)
                 } else {
                     out += "%!d(\(argument.printed))"
                 }

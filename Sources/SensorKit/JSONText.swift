@@ -217,6 +217,14 @@ enum GoBool {
     }
 }
 
+extension Int {
+    /// The integer part of `value`, or `nil` when it is not finite or does not fit (where `Int(_:)` would trap).
+    init?(truncating value: Double) {
+        guard value.isFinite, value > -9.2e18, value < 9.2e18 else { return nil }
+        self.init(value)
+    }
+}
+
 extension String {
     var trimmingSpaces: String {
         var scalars = Substring(self).unicodeScalars[...]

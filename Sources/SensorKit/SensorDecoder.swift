@@ -667,7 +667,7 @@ struct SensorDecoder {
             }
             var timeout = 60
             if let seconds = fields.number("timeout", diagnostics: &diagnostics) {
-                if seconds > 0 { timeout = Int(seconds) }
+                if seconds > 0 { timeout = Int(truncating: min(seconds, 86_400)) ?? timeout }
             }
             guard let url else { return nil }
             return .http(HTTPTrigger(
@@ -685,7 +685,7 @@ struct SensorDecoder {
             return .nats(NATSTrigger(url: url, subject: subject, payload: payload, parameters: parameters))
         case "log":
             let interval = fields.number("intervalSeconds", diagnostics: &diagnostics) ?? 0
-            return .log(intervalSeconds: max(0, Int(interval)))
+            return .log(intervalSeconds: Int(truncating: min(max(0, interval), 86_400)) ?? 0)
         default:
             return nil
         }
@@ -807,7 +807,7 @@ struct SensorDecoder {
         }
         let factor = fields.number("factor", diagnostics: &diagnostics) ?? 1
         let jitter = fields.number("jitter", diagnostics: &diagnostics) ?? 1
-        let steps = fields.number("steps", diagnostics: &diagnostics).map(Int.init) ?? 0
+        let steps = fields.number("steps", diagnostics: &diagnostics).flatMap { Int(truncating: min($0, 1e6)) } ?? 0
         fields.finish(diagnostics: &diagnostics)
         return RetryStrategy(durationSeconds: duration, factor: factor, jitter: jitter, steps: steps <= 0 ? 5 : steps)
     }
@@ -826,7 +826,7 @@ struct SensorDecoder {
             diagnostics.error("\(path).requestsPerUnit must be at least 1", at: node, path: "\(path).requestsPerUnit")
             return nil
         }
-        return RateLimit(unit: unit, requestsPerUnit: Int(requests))
+        return RateLimit(unit: unit, requestsPerUnit: Int(truncating: min(requests, 1e9)) ?? 1)
     }
 }
 

@@ -14,6 +14,9 @@ public struct SetPath: Sendable, Hashable, CustomStringConvertible {
     /// The steps.
     public let components: [Component]
 
+    /// The largest array index a destination may name (sjson pads an array up to the index with nulls).
+    public static let maximumIndex = 10_000
+
     /// A path of the given steps.
     public init(components: [Component]) {
         self.components = components
@@ -30,6 +33,9 @@ public struct SetPath: Sendable, Hashable, CustomStringConvertible {
         func fail(_ reason: String) -> PathSyntaxError { PathSyntaxError(path: text, offset: offset, reason: reason) }
         func finishComponent() throws(PathSyntaxError) {
             guard !key.isEmpty else { throw fail("empty key") }
+            if let index = Int(key), index > Self.maximumIndex {
+                throw fail("array index \(index) is above \(Self.maximumIndex)")
+            }
             components.append(key == "-1" ? .append : .key(key))
             key = ""
         }
@@ -109,7 +115,7 @@ public struct SetPath: Sendable, Hashable, CustomStringConvertible {
             elements.append(child)
             node = .array(elements)
         case .key(let key):
-            if case .array(var elements) = node, let index = Int(key), index >= 0 {
+            if case .array(var elements) = node, let index = Int(key), index >= 0, index <= Self.maximumIndex {
                 while elements.count <= index { elements.append(.null) }
                 set(value, rest, in: &elements[index])
                 node = .array(elements)
@@ -123,7 +129,7 @@ public struct SetPath: Sendable, Hashable, CustomStringConvertible {
                 return
             }
             // Absent or scalar: sjson creates an array for a numeric key and an object otherwise.
-            if let index = Int(key), index >= 0, index < 10_000 {
+            if let index = Int(key), index >= 0, index <= Self.maximumIndex {
                 var elements = [EventValue](repeating: .null, count: index + 1)
                 set(value, rest, in: &elements[index])
                 node = .array(elements)

@@ -30,14 +30,19 @@ public struct ZoneRule: Sendable, Hashable, CustomStringConvertible {
         Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
     }
 
-    /// Local wall-clock seconds since the epoch for a UTC instant.
-    func localSeconds(ofUTC seconds: Int64) -> Int64 { seconds + offset(atUTC: seconds) }
+    /// Local wall-clock seconds since the epoch for a UTC instant (the instant itself at the far ends of the range).
+    func localSeconds(ofUTC seconds: Int64) -> Int64 {
+        let (local, overflow) = seconds.addingReportingOverflow(offset(atUTC: seconds))
+        return overflow ? seconds : local
+    }
 
     /// The UTC instant of a local wall-clock time (for a time skipped or repeated by a DST change, the
     /// offset in force just before it).
     func utcSeconds(ofLocal local: Int64) -> Int64 {
-        let guess = local - offset(atUTC: local)
-        return local - offset(atUTC: guess)
+        let (guess, overflow) = local.subtractingReportingOverflow(offset(atUTC: local))
+        guard !overflow else { return local }
+        let (utc, overflowAgain) = local.subtractingReportingOverflow(offset(atUTC: guess))
+        return overflowAgain ? local : utc
     }
 }
 
@@ -88,8 +93,10 @@ enum CivilCalendar {
         Int(((days % 7) + 7 + 4) % 7)
     }
 
+    /// `value / divisor` rounded down (for a positive divisor), without overflow at `Int64.min`.
     static func floorDiv(_ value: Int64, _ divisor: Int64) -> Int64 {
-        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+        let quotient = value / divisor
+        return value % divisor < 0 ? quotient - 1 : quotient
     }
 }
 
@@ -97,6 +104,7 @@ extension EventTimestamp {
     /// The local time of day of this instant in `zone`, in seconds since local midnight.
     func secondOfDay(in zone: ZoneRule) -> Int {
         let local = zone.localSeconds(ofUTC: seconds)
-        return Int(local - CivilCalendar.floorDiv(local, 86_400) * 86_400)
+        let remainder = local % 86_400
+        return Int(remainder < 0 ? remainder + 86_400 : remainder)
     }
 }

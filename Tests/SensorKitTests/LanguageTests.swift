@@ -279,3 +279,30 @@ struct TextPatternTests {
         #expect(try TextPattern(pattern).matches(text) == expected)
     }
 }
+
+/// Values at the edges of their ranges give errors or answers, never a trap.
+struct ExtremeValueTests {
+    @Test func templateNumbersOutOfRange() throws {
+        let input = json(#"{"n":1e300,"s":"abc","list":["a"]}"#)
+        #expect(throws: TemplateError.self) { try GoTemplate("{{ trunc .Input.n .Input.s }}").render(input: input) }
+        #expect(throws: TemplateError.self) { try GoTemplate("{{ repeat .Input.n .Input.s }}").render(input: input) }
+        #expect(throws: TemplateError.self) { try GoTemplate("{{ index .Input.list .Input.n }}").render(input: input) }
+        #expect(try GoTemplate("{{ substr 0 .Input.n .Input.s }}").render(input: input) == "abc")
+        #expect(try GoTemplate(#"{{ printf "%d" .Input.n }}"#).render(input: input).hasPrefix("%!d("))
+    }
+
+    @Test func destinationIndexLimit() {
+        #expect(throws: PathSyntaxError.self) { try SetPath("items.99999999999") }
+        #expect((try? SetPath("items.10000")) != nil)
+    }
+
+    @Test(arguments: [Int64.max, Int64.min, 0])
+    func timeFilterAtTheEdges(seconds: Int64) throws {
+        let (filters, operation) = try loadFilters(#"{"time": {"start": "09:00:00", "stop": "17:00:00", "timezone": "Asia/Tokyo"}}"#)
+        var event = makeEvent()
+        event.time = EventTimestamp(seconds: seconds)
+        _ = filters.evaluate(event, operation: operation)
+        let schedule = try CronSchedule("0 0 * * *", zone: try #require(ZoneRule(identifier: "Asia/Tokyo")))
+        _ = schedule.previousTick(atOrBefore: EventTimestamp(seconds: seconds))
+    }
+}
