@@ -1,4 +1,5 @@
 import EventModel
+import Foundation
 import Testing
 @testable import SensorKit
 
@@ -304,5 +305,35 @@ struct ExtremeValueTests {
         _ = filters.evaluate(event, operation: operation)
         let schedule = try CronSchedule("0 0 * * *", zone: try #require(ZoneRule(identifier: "Asia/Tokyo")))
         _ = schedule.previousTick(atOrBefore: EventTimestamp(seconds: seconds))
+    }
+}
+
+/// The loader on damaged sensors: random edits of the example sensors give findings, never a crash.
+struct LoaderRobustnessTests {
+    @Test func mutatedSensorsNeverCrash() throws {
+        let directory = ExplainTests.repository + "/config/sensors"
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
+        let texts = try names.map { Array(try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)) }
+        var random = PropertyTests.SplitMix64(state: 5)
+        let inserts = Array(":-[]{}\"'#&*!|>%@ \n\tabc01")
+        var loaded = 0
+        for _ in 0..<1_500 {
+            guard var text = texts.randomElement(using: &random), !text.isEmpty else { continue }
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let position = Int.random(in: 0..<text.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: text.remove(at: position)
+                case 1: text.insert(inserts.randomElement(using: &random) ?? " ", at: position)
+                default: text[position] = inserts.randomElement(using: &random) ?? " "
+                }
+            }
+            let catalog = SensorLoader.load(text: String(text), file: "mutated.yaml")
+            loaded += catalog.sensors.count
+            #expect(catalog.isValid || !catalog.findings.isEmpty)
+            for sensor in catalog.sensors {
+                _ = Explainer.explain(sensors: [sensor], events: [makeEvent(data: json(#"{"body":{"a":1}}"#))], subject: nil, subjectPrefix: "events")
+            }
+        }
+        #expect(loaded > 100)
     }
 }
