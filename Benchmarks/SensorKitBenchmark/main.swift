@@ -22,14 +22,17 @@ do {
     fatalError("benchmark event does not decode: \(error)")
 }
 let event = Event(
-    id: "bench-1", source: "github", type: "webhook", subject: "push", time: EventTimestamp(rfc3339: "2026-11-21T14:05:00Z"),
+    id: "bench-1", source: "github", type: "webhook", subject: "push",
+    time: EventTimestamp(rfc3339: "2026-11-21T14:05:00Z"),
     dataContentType: "application/json", data: data)
 
 /// Thirty-two filters of the kinds sensors use: numbers, booleans, regexes, literal strings, exprs, context.
 func sensorYAML(_ index: Int) -> String {
     var filters = ""
     for offset in 0..<10 {
-        let string = offset % 2 == 0 ? "{path: body.ref, type: string, value: [\"^refs/heads/(main|release-\(offset))$\"]}"
+        let string =
+            offset % 2 == 0
+            ? "{path: body.ref, type: string, value: [\"^refs/heads/(main|release-\(offset))$\"]}"
             : "{path: body.model.stage, type: string, value: [staging]}"
         filters += """
                       - {path: body.model.metrics.accuracy, type: number, comparator: ">=", value: ["0.\(8 + offset % 2)"]}
@@ -108,12 +111,17 @@ let eventIterations = 2_000
 let filtersPerEvent = sensors.reduce(0) { total, sensor in
     total + sensor.dependencies.reduce(0) { $0 + ($1.filters?.data?.count ?? 0) + ($1.filters?.exprs?.count ?? 0) + 1 }
 }
-measure("10 sensors x \(filtersPerEvent / 10) filters, whole event", evaluations: eventIterations * filtersPerEvent, unit: "filter evaluations") {
+measure(
+    "10 sensors x \(filtersPerEvent / 10) filters, whole event", evaluations: eventIterations * filtersPerEvent,
+    unit: "filter evaluations"
+) {
     var passed = 0
     for _ in 0..<eventIterations {
         for sensor in sensors {
             for dependency in sensor.dependencies where dependency.accepts(event) {
-                if dependency.filters?.evaluate(event, operation: dependency.filtersLogicalOperator, recordChecks: false).passed ?? true {
+                if dependency.filters?.evaluate(
+                    event, operation: dependency.filtersLogicalOperator, recordChecks: false
+                ).passed ?? true {
                     passed += 1
                 }
             }

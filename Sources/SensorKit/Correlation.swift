@@ -104,7 +104,9 @@ extension Trigger {
     ///   - dependency: the dependency's name.
     ///   - pending: what the store holds for this trigger.
     ///   - now: the injected clock's time.
-    public func correlate(_ event: Event, dependency: String, pending: [PendingEvent], now: EventTimestamp) -> CorrelationDecision {
+    public func correlate(_ event: Event, dependency: String, pending: [PendingEvent], now: EventTimestamp)
+        -> CorrelationDecision
+    {
         guard conditions.names.contains(dependency) else { return .ignored }
         let resetAt = lastReset(atOrBefore: now)
         var events: [String: Event] = [:]
@@ -152,7 +154,9 @@ public actor Correlator {
     /// Offers an event that passed `dependency`'s filters to `trigger`.
     /// - Returns: the decision; on `.fire` the trigger's state is already cleared, on `.hold` the event is stored.
     /// - Throws: what the store throws; state is then unchanged or, at worst, the event is not held.
-    public func offer(_ event: Event, dependency: String, trigger: Trigger, sensor: String) async throws -> CorrelationDecision {
+    public func offer(_ event: Event, dependency: String, trigger: Trigger, sensor: String) async throws
+        -> CorrelationDecision
+    {
         guard trigger.conditions.names.contains(dependency) else { return .ignored }
         let now = clock.now
         let pending = try await store.pending(sensor: sensor, trigger: trigger.name)
@@ -169,7 +173,9 @@ public actor Correlator {
                     try await store.store(entry, sensor: sensor, trigger: trigger.name)
                 }
             }
-            try await store.store(PendingEvent(dependency: dependency, event: event, storedAt: now), sensor: sensor, trigger: trigger.name)
+            try await store.store(
+                PendingEvent(dependency: dependency, event: event, storedAt: now), sensor: sensor, trigger: trigger.name
+            )
         }
         return decision
     }

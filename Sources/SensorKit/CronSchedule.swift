@@ -32,11 +32,15 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         case "@daily", "@midnight": text = "0 0 * * *"
         case "@hourly": text = "0 * * * *"
         default:
-            if text.hasPrefix("@") { throw CronSyntaxError(expression: expression, reason: "not supported: descriptor '\(text)'") }
+            if text.hasPrefix("@") {
+                throw CronSyntaxError(expression: expression, reason: "not supported: descriptor '\(text)'")
+            }
         }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else {
-            throw CronSyntaxError(expression: expression, reason: "expected 5 fields (minute hour day month weekday), got \(fields.count)")
+            throw CronSyntaxError(
+                expression: expression, reason: "expected 5 fields (minute hour day month weekday), got \(fields.count)"
+            )
         }
         let monthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
         let dayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
@@ -45,7 +49,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         daysOfMonth = try Self.field(fields[2], name: "day of month", range: 1...31, names: [:], expression: expression)
         months = try Self.field(
             fields[3], name: "month", range: 1...12,
-            names: Dictionary(uniqueKeysWithValues: monthNames.enumerated().map { ($1, $0 + 1) }), expression: expression)
+            names: Dictionary(uniqueKeysWithValues: monthNames.enumerated().map { ($1, $0 + 1) }),
+            expression: expression)
         var weekdays = try Self.field(
             fields[4], name: "day of week", range: 0...7,
             names: Dictionary(uniqueKeysWithValues: dayNames.enumerated().map { ($1, $0) }), expression: expression)
@@ -69,7 +74,9 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         }
         func number(_ token: Substring) throws(CronSyntaxError) -> Int {
             if let value = Int(token) {
-                guard range.contains(value) else { throw fail("\(value) is out of range \(range.lowerBound)-\(range.upperBound)") }
+                guard range.contains(value) else {
+                    throw fail("\(value) is out of range \(range.lowerBound)-\(range.upperBound)")
+                }
                 return value
             }
             if let value = names[token.uppercased()] { return value }

@@ -62,7 +62,9 @@ public enum Explainer {
     ///   - subject: the NATS subject the events arrived on; when set, dependencies match by subject, otherwise by
     ///     CloudEvent `source`/`subject` as Argo Events routes.
     ///   - subjectPrefix: the prefix of derived dependency subjects.
-    public static func explain(sensors: [Sensor], events: [Event], subject: String?, subjectPrefix: String) -> [SensorExplanation] {
+    public static func explain(sensors: [Sensor], events: [Event], subject: String?, subjectPrefix: String)
+        -> [SensorExplanation]
+    {
         sensors.map { sensor in
             SensorExplanation(
                 name: sensor.name,
@@ -76,22 +78,27 @@ public enum Explainer {
         -> TriggerExplanation
     {
         var explanation = TriggerExplanation(
-            name: trigger.name, condition: trigger.conditions.description, fires: false, matches: [], filters: [], firedWith: [],
+            name: trigger.name, condition: trigger.conditions.description, fires: false, matches: [], filters: [],
+            firedWith: [],
             action: nil, error: nil)
         var pending: [PendingEvent] = []
         for event in events {
             let now = event.time ?? EventTimestamp(seconds: 0)
             for dependencyName in trigger.dependencyNames {
                 guard let dependency = sensor.dependency(named: dependencyName) else { continue }
-                let routed = subject.map { dependency.subject(prefix: subjectPrefix) == $0 } ?? dependency.accepts(event)
+                let routed =
+                    subject.map { dependency.subject(prefix: subjectPrefix) == $0 } ?? dependency.accepts(event)
                 guard routed else { continue }
                 var verdict = FilterVerdict(passed: true, errors: [], checks: [])
                 if let filters = dependency.filters {
                     verdict = filters.evaluate(event, operation: dependency.filtersLogicalOperator)
                 }
-                explanation.filters += verdict.checks.map { TriggerExplanation.FilterResult(dependency: dependency.name, eventID: event.id, check: $0) }
+                explanation.filters += verdict.checks.map {
+                    TriggerExplanation.FilterResult(dependency: dependency.name, eventID: event.id, check: $0)
+                }
                 var match = TriggerExplanation.DependencyMatch(
-                    dependency: dependency.name, eventID: event.id, passed: verdict.passed, errors: verdict.errors, outcome: "filtered")
+                    dependency: dependency.name, eventID: event.id, passed: verdict.passed, errors: verdict.errors,
+                    outcome: "filtered")
                 if verdict.passed {
                     switch trigger.correlate(event, dependency: dependency.name, pending: pending, now: now) {
                     case .ignored:
@@ -127,34 +134,38 @@ public enum Explainer {
     /// `kind`, `event` and, when it failed to evaluate, `error`.
     public static func json(_ sensors: [SensorExplanation]) -> String {
         let document = EventValue.map([
-            "sensors": .array(sensors.map { sensor in
-                .map([
-                    "name": .string(sensor.name),
-                    "triggers": .array(sensor.triggers.map { trigger in
-                        var entry: EventMap = [
-                            "name": .string(trigger.name),
-                            "fires": .bool(trigger.fires),
-                            "dependencies": .array(unique(trigger.matches.map(\.dependency)).map(EventValue.string)),
-                            "filters": .array(trigger.filters.map { result in
-                                var filter: EventMap = [
-                                    "dependency": .string(result.dependency),
-                                    "filter": .string(result.check.filter),
-                                    "passed": .bool(result.check.passed),
-                                    "observed": result.check.observed ?? .null,
-                                    "kind": .string(result.check.kind),
-                                    "event": .string(result.eventID),
+            "sensors": .array(
+                sensors.map { sensor in
+                    .map([
+                        "name": .string(sensor.name),
+                        "triggers": .array(
+                            sensor.triggers.map { trigger in
+                                var entry: EventMap = [
+                                    "name": .string(trigger.name),
+                                    "fires": .bool(trigger.fires),
+                                    "dependencies": .array(
+                                        unique(trigger.matches.map(\.dependency)).map(EventValue.string)),
+                                    "filters": .array(
+                                        trigger.filters.map { result in
+                                            var filter: EventMap = [
+                                                "dependency": .string(result.dependency),
+                                                "filter": .string(result.check.filter),
+                                                "passed": .bool(result.check.passed),
+                                                "observed": result.check.observed ?? .null,
+                                                "kind": .string(result.check.kind),
+                                                "event": .string(result.eventID),
+                                            ]
+                                            if let error = result.check.error { filter["error"] = .string(error) }
+                                            return .map(filter)
+                                        }),
+                                    "request": trigger.action.flatMap { $0.engine == .log ? nil : $0.json } ?? .null,
+                                    "condition": .string(trigger.condition),
                                 ]
-                                if let error = result.check.error { filter["error"] = .string(error) }
-                                return .map(filter)
+                                if let error = trigger.error { entry["error"] = .string(error) }
+                                return .map(entry)
                             }),
-                            "request": trigger.action.flatMap { $0.engine == .log ? nil : $0.json } ?? .null,
-                            "condition": .string(trigger.condition),
-                        ]
-                        if let error = trigger.error { entry["error"] = .string(error) }
-                        return .map(entry)
-                    }),
-                ])
-            }),
+                    ])
+                })
         ])
         return JSONText.render(document)
     }
@@ -165,13 +176,16 @@ public enum Explainer {
         for sensor in sensors {
             out += "sensor \(sensor.name)\n"
             for trigger in sensor.triggers {
-                out += "  trigger \(trigger.name): \(trigger.fires ? "FIRES" : "does not fire") (conditions: \(trigger.condition))\n"
+                out +=
+                    "  trigger \(trigger.name): \(trigger.fires ? "FIRES" : "does not fire") (conditions: \(trigger.condition))\n"
                 if trigger.matches.isEmpty { out += "    no event matched its dependencies\n" }
                 for match in trigger.matches {
                     out += "    event \(match.eventID) -> dependency \(match.dependency): "
                     out += match.passed ? "filters passed, \(match.outcome)\n" : "filtered out\n"
-                    for result in trigger.filters where result.dependency == match.dependency && result.eventID == match.eventID {
-                        let verdict = result.check.error.map { "error: \($0)" } ?? (result.check.passed ? "passed" : "failed")
+                    for result in trigger.filters
+                    where result.dependency == match.dependency && result.eventID == match.eventID {
+                        let verdict =
+                            result.check.error.map { "error: \($0)" } ?? (result.check.passed ? "passed" : "failed")
                         let observed = result.check.observed.map { " (saw \(JSONText.render($0)))" } ?? ""
                         out += "      \(result.check.kind) \(result.check.filter): \(verdict)\(observed)\n"
                     }

@@ -56,7 +56,9 @@ struct ExprEvaluator {
         case .string(let text): return .string(text)
         case .bool(let flag): return .bool(flag)
         case .variable(let name):
-            guard let value = parameters[name] else { throw ExprEvaluationError(description: "No parameter '\(name)' found.") }
+            guard let value = parameters[name] else {
+                throw ExprEvaluationError(description: "No parameter '\(name)' found.")
+            }
             return value
         case .array(let elements):
             var values: [ExprValue] = []
@@ -95,7 +97,8 @@ struct ExprEvaluator {
         }
     }
 
-    private mutating func apply(_ op: FilterExpression.BinaryOperator, _ left: ExprValue, _ right: ExprValue) throws(ExprEvaluationError)
+    private mutating func apply(_ op: FilterExpression.BinaryOperator, _ left: ExprValue, _ right: ExprValue)
+        throws(ExprEvaluationError)
         -> ExprValue
     {
         func mismatch() -> ExprEvaluationError {

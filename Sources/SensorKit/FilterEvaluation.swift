@@ -77,7 +77,9 @@ extension DependencyFilters {
         switch payload {
         case .absent: return (true, nil)
         case .opaque:
-            checks.append(FilterCheck(kind: "data", filter: "data", passed: false, observed: nil, error: "event data not valid JSON"))
+            checks.append(
+                FilterCheck(
+                    kind: "data", filter: "data", passed: false, observed: nil, error: "event data not valid JSON"))
             return (false, "data filter error (event data not valid JSON)")
         case .structured(let value): data = value
         }
@@ -103,14 +105,18 @@ extension DependencyFilters {
         return (allPassed, nil)
     }
 
-    private func evaluateExprs(_ filters: [ExprFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck])
+    private func evaluateExprs(
+        _ filters: [ExprFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck]
+    )
         -> (Bool, String?)
     {
         let data: EventValue
         switch payload {
         case .absent: return (true, nil)
         case .opaque:
-            checks.append(FilterCheck(kind: "exprs", filter: "exprs", passed: false, observed: nil, error: "event data not valid JSON"))
+            checks.append(
+                FilterCheck(
+                    kind: "exprs", filter: "exprs", passed: false, observed: nil, error: "event data not valid JSON"))
             return (false, "expr filter error (event data not valid JSON)")
         case .structured(let value): data = value
         }
@@ -154,7 +160,8 @@ extension DataFilter {
     }
 
     func check(_ outcome: FilterOutcome) -> FilterCheck {
-        FilterCheck(kind: "data", filter: summary, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
+        FilterCheck(
+            kind: "data", filter: summary, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
     }
 
     func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
@@ -214,7 +221,8 @@ extension ExprFilter {
     }
 
     func check(_ outcome: FilterOutcome) -> FilterCheck {
-        FilterCheck(kind: "exprs", filter: source, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
+        FilterCheck(
+            kind: "exprs", filter: source, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
     }
 
     func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
@@ -263,7 +271,8 @@ extension ContextFilter {
         var outcome = FilterOutcome()
         outcome.passed =
             (type == nil || type == event.type) && (subject == nil || subject == event.subject)
-            && (source == nil || source == event.source) && (dataContentType == nil || dataContentType == event.dataContentType)
+            && (source == nil || source == event.source)
+            && (dataContentType == nil || dataContentType == event.dataContentType)
         if record {
             var observed = EventMap()
             for comparison in comparisons where comparison.expected != nil {
@@ -275,9 +284,11 @@ extension ContextFilter {
     }
 
     func check(_ outcome: FilterOutcome) -> FilterCheck {
-        let description = comparisons.compactMap { comparison in comparison.expected.map { "\(comparison.name)=\($0)" } }
+        let description = comparisons.compactMap { comparison in comparison.expected.map { "\(comparison.name)=\($0)" }
+        }
         return FilterCheck(
-            kind: "context", filter: description.joined(separator: " "), passed: outcome.passed, observed: outcome.observed,
+            kind: "context", filter: description.joined(separator: " "), passed: outcome.passed,
+            observed: outcome.observed,
             error: nil)
     }
 }
@@ -297,7 +308,8 @@ extension TimeFilter {
         let second = time.secondOfDay(in: zone)
         let startSecond = start.secondsSinceMidnight
         let stopSecond = stop.secondsSinceMidnight
-        outcome.passed = startSecond < stopSecond
+        outcome.passed =
+            startSecond < stopSecond
             ? (startSecond <= second && second < stopSecond)
             : (second >= startSecond || second < stopSecond)
         outcome.observed = .timestamp(time)
@@ -305,6 +317,8 @@ extension TimeFilter {
     }
 
     func check(_ outcome: FilterOutcome) -> FilterCheck {
-        FilterCheck(kind: "time", filter: "\(start)-\(stop) \(zone)", passed: outcome.passed, observed: outcome.observed, error: outcome.error)
+        FilterCheck(
+            kind: "time", filter: "\(start)-\(stop) \(zone)", passed: outcome.passed, observed: outcome.observed,
+            error: outcome.error)
     }
 }

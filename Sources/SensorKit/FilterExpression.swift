@@ -96,11 +96,13 @@ public indirect enum FilterExpression: Sendable, Hashable, CustomStringConvertib
         case .not(let operand): return "!" + render(operand, context: 7)
         case .negate(let operand): return "-" + render(operand, context: 7)
         case .binary(let op, let left, let right):
-            let text = render(left, context: op.precedence) + " " + op.rawValue + " "
+            let text =
+                render(left, context: op.precedence) + " " + op.rawValue + " "
                 + render(right, context: op.precedence + 1)
             return op.precedence < context ? "(" + text + ")" : text
         case .conditional(let condition, let then, let otherwise):
-            let text = render(condition, context: 1) + " ? " + render(then, context: 1) + " : "
+            let text =
+                render(condition, context: 1) + " ? " + render(then, context: 1) + " : "
                 + render(otherwise, context: 0)
             return context > 0 ? "(" + text + ")" : text
         }

@@ -258,7 +258,9 @@ extension GJSONPath {
                 return Query(path: path, comparison: nil)
             }
             var op: QueryOperator?
-            for candidate in [QueryOperator.equal, .notEqual, .lessOrEqual, .greaterOrEqual, .notLike, .less, .greater, .like] {
+            for candidate in [
+                QueryOperator.equal, .notEqual, .lessOrEqual, .greaterOrEqual, .notLike, .less, .greater, .like,
+            ] {
                 let symbol = Array(candidate.rawValue.unicodeScalars)
                 if index + symbol.count <= scalars.count && Array(scalars[index..<index + symbol.count]) == symbol {
                     op = candidate
@@ -292,8 +294,10 @@ extension GJSONPath {
                         case "t": value.unicodeScalars.append("\t")
                         case "r": value.unicodeScalars.append("\r")
                         case "u":
-                            let hex = String(String.UnicodeScalarView(scalars[(index + 1)..<min(index + 5, scalars.count)]))
-                            guard hex.count == 4, let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else {
+                            let hex = String(
+                                String.UnicodeScalarView(scalars[(index + 1)..<min(index + 5, scalars.count)]))
+                            guard hex.count == 4, let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code)
+                            else {
                                 throw fail("bad \\u escape in query string")
                             }
                             value.unicodeScalars.append(scalar)

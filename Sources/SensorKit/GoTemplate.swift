@@ -104,7 +104,8 @@ public struct GoTemplate: Sendable, Hashable, CustomStringConvertible {
                     value = map[name].map(TemplateValue.value) ?? .missing
                 case .missing, .value(.null):
                     throw TemplateError(
-                        template: source, reason: "nil pointer evaluating .\(names.joined(separator: ".")): no '\(name)'")
+                        template: source,
+                        reason: "nil pointer evaluating .\(names.joined(separator: ".")): no '\(name)'")
                 default:
                     throw TemplateError(
                         template: source, reason: "can't evaluate field \(name) in a \(value.typeName)")
@@ -206,7 +207,8 @@ enum TemplateValue {
         case .binary(let bytes): Base64.encode(bytes)
         case .timestamp(let time): time.rfc3339
         case .array(let elements): "[" + elements.map(goString).joined(separator: " ") + "]"
-        case .map(let map): "map[" + map.keys.sorted().map { "\($0):\(goString(map[$0] ?? .null))" }.joined(separator: " ") + "]"
+        case .map(let map):
+            "map[" + map.keys.sorted().map { "\($0):\(goString(map[$0] ?? .null))" }.joined(separator: " ") + "]"
         }
     }
 
@@ -370,7 +372,9 @@ enum TemplateFunctions {
         case "trunc":
             try need(2)
             let text = Array(arguments[1].text)
-            guard let count = Int(truncating: arguments[0].eventValue.gjsonFloat) else { throw fail("trunc count out of range") }
+            guard let count = Int(truncating: arguments[0].eventValue.gjsonFloat) else {
+                throw fail("trunc count out of range")
+            }
             if count >= 0 { return string(String(text.prefix(count))) }
             return string(String(text.suffix(-count)))
         case "index":
@@ -441,7 +445,8 @@ enum GoFormat {
                 }
             case "q": out += JSONText.quote(argument.text)
             default:
-                throw TemplateError(template: format, reason: "printf verb '%\(verb)' is not supported (use %s %v %d %q)")
+                throw TemplateError(
+                    template: format, reason: "printf verb '%\(verb)' is not supported (use %s %v %d %q)")
             }
         }
         if !remaining.isEmpty {
@@ -480,9 +485,14 @@ struct TemplateParser {
                 continue
             }
             index += 2
-            if startsWith("- ", at: index) || (startsWith("-", at: index) && index + 1 < scalars.count && scalars[index + 1].properties.isWhitespace) {
+            if startsWith("- ", at: index)
+                || (startsWith("-", at: index) && index + 1 < scalars.count
+                    && scalars[index + 1].properties.isWhitespace)
+            {
                 index += 1
-                while let last = text.unicodeScalars.last, last.properties.isWhitespace { text.unicodeScalars.removeLast() }
+                while let last = text.unicodeScalars.last, last.properties.isWhitespace {
+                    text.unicodeScalars.removeLast()
+                }
             }
             if !text.isEmpty {
                 pieces.append(.text(text))
@@ -543,7 +553,9 @@ struct TemplateParser {
         var arguments: [GoTemplate.Operand] = []
         if index < scalars.count, scalars[index].properties.isAlphabetic {
             var word = ""
-            while index < scalars.count, scalars[index].properties.isAlphabetic || ("0"..."9").contains(scalars[index]) || scalars[index] == "_" {
+            while index < scalars.count,
+                scalars[index].properties.isAlphabetic || ("0"..."9").contains(scalars[index]) || scalars[index] == "_"
+            {
                 word.unicodeScalars.append(scalars[index])
                 index += 1
             }
@@ -632,7 +644,9 @@ struct TemplateParser {
         default:
             if ("0"..."9").contains(scalar) || scalar == "-" {
                 var text = ""
-                while index < scalars.count, ("0"..."9").contains(scalars[index]) || scalars[index] == "." || scalars[index] == "-" {
+                while index < scalars.count,
+                    ("0"..."9").contains(scalars[index]) || scalars[index] == "." || scalars[index] == "-"
+                {
                     text.unicodeScalars.append(scalars[index])
                     index += 1
                 }

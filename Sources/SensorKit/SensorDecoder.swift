@@ -124,7 +124,8 @@ struct SensorDecoder {
         let kind = root.string("kind", diagnostics: &diagnostics)
         guard kind == "Sensor" else {
             diagnostics.warning(
-                "skipped: kind \(kind.map { "'\($0)'" } ?? "missing"), not a Sensor", at: document.location, path: "kind")
+                "skipped: kind \(kind.map { "'\($0)'" } ?? "missing"), not a Sensor", at: document.location,
+                path: "kind")
             return nil
         }
         if apiVersion != "argoproj.io/v1alpha1" {
@@ -134,7 +135,9 @@ struct SensorDecoder {
         }
         var name = ""
         var namespace: String?
-        if let metadataNode = root.take("metadata"), var metadata = FieldReader(metadataNode, path: "metadata", diagnostics: &diagnostics) {
+        if let metadataNode = root.take("metadata"),
+            var metadata = FieldReader(metadataNode, path: "metadata", diagnostics: &diagnostics)
+        {
             name = metadata.string("name", required: true, diagnostics: &diagnostics) ?? ""
             namespace = metadata.string("namespace", diagnostics: &diagnostics)
         } else {
@@ -159,7 +162,8 @@ struct SensorDecoder {
                 if let dependency = decodeDependency(node, path: path) { dependencies.append(dependency) }
             }
         } else {
-            diagnostics.error("spec.dependencies must list at least one dependency", at: specNode, path: "spec.dependencies")
+            diagnostics.error(
+                "spec.dependencies must list at least one dependency", at: specNode, path: "spec.dependencies")
         }
         var triggers: [Trigger] = []
         let triggerElements = spec.list("triggers", diagnostics: &diagnostics) ?? []
@@ -175,14 +179,17 @@ struct SensorDecoder {
         checkDuplicates(triggers.map { ($0.name, $0.location) }, what: "trigger", path: "spec.triggers")
         guard !diagnostics.hasErrors else { return nil }
         return Sensor(
-            name: name, namespace: namespace, location: document.location, dependencies: dependencies, triggers: triggers)
+            name: name, namespace: namespace, location: document.location, dependencies: dependencies,
+            triggers: triggers)
     }
 
     private mutating func checkDuplicates(_ names: [(String, SourceLocation)], what: String, path: String) {
         var seen: [String: SourceLocation] = [:]
         for (name, location) in names {
             if let first = seen[name] {
-                diagnostics.error("duplicate \(what) name '\(name)' (first at \(first.line):\(first.column))", at: location, path: path)
+                diagnostics.error(
+                    "duplicate \(what) name '\(name)' (first at \(first.line):\(first.column))", at: location,
+                    path: path)
             } else {
                 seen[name] = location
             }
@@ -212,8 +219,13 @@ struct SensorDecoder {
                 }
             }
         }
-        if let subject, subject.isEmpty || subject.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-            diagnostics.error("\(path).subject '\(subject)' is not a valid NATS subject", at: node["subject"] ?? node, path: "\(path).subject")
+        if let subject,
+            subject.isEmpty
+                || subject.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+        {
+            diagnostics.error(
+                "\(path).subject '\(subject)' is not a valid NATS subject", at: node["subject"] ?? node,
+                path: "\(path).subject")
         }
         if let name, !name.unicodeScalars.allSatisfy(ConditionExpression.isNameScalar) {
             diagnostics.warning(
@@ -273,15 +285,19 @@ struct SensorDecoder {
             type = DataFilter.ValueType(rawValue: typeText)
             if type == nil {
                 diagnostics.error(
-                    "\(path).type '\(typeText)' is not a JSON type (bool, number, string)", at: node["type"] ?? node, path: "\(path).type")
+                    "\(path).type '\(typeText)' is not a JSON type (bool, number, string)", at: node["type"] ?? node,
+                    path: "\(path).type")
             }
         }
         if values.isEmpty {
-            diagnostics.error("\(path).value must list at least one value", at: node["value"] ?? node, path: "\(path).value")
+            diagnostics.error(
+                "\(path).value must list at least one value", at: node["value"] ?? node, path: "\(path).value")
         } else if values.contains(where: \.isEmpty) {
-            diagnostics.error("\(path).value must not contain empty values", at: node["value"] ?? node, path: "\(path).value")
+            diagnostics.error(
+                "\(path).value must not contain empty values", at: node["value"] ?? node, path: "\(path).value")
         }
-        let comparator = comparatorText.isEmpty ? DataFilter.Comparator.equal : DataFilter.Comparator(rawValue: comparatorText)
+        let comparator =
+            comparatorText.isEmpty ? DataFilter.Comparator.equal : DataFilter.Comparator(rawValue: comparatorText)
         if comparator == nil {
             diagnostics.error(
                 "\(path).comparator '\(comparatorText)' is not one of = != < <= > >=", at: node["comparator"] ?? node,
@@ -297,7 +313,9 @@ struct SensorDecoder {
                 "\(path).comparator '\(comparator.rawValue)' has no effect on bool filters in Argo Events (only =); list the other value instead",
                 at: node["comparator"] ?? node, path: "\(path).comparator")
         }
-        let template = templateText.flatMap { parseTemplate($0, at: node["template"] ?? node, path: "\(path).template") }
+        let template = templateText.flatMap {
+            parseTemplate($0, at: node["template"] ?? node, path: "\(path).template")
+        }
         var patterns: [TextPattern] = []
         var numbers: [Double] = []
         var booleans: [Bool] = []
@@ -307,15 +325,25 @@ struct SensorDecoder {
             switch type {
             case .string:
                 do { patterns.append(try TextPattern(value)) } catch {
-                    diagnostics.error("\(path).value[\(position)] is not a valid regular expression: '\(value)'", at: location, path: "\(path).value[\(position)]")
+                    diagnostics.error(
+                        "\(path).value[\(position)] is not a valid regular expression: '\(value)'", at: location,
+                        path: "\(path).value[\(position)]")
                 }
             case .number:
-                if let number = Double(value.trimmingSpaces) { numbers.append(number) } else {
-                    diagnostics.error("\(path).value[\(position)] '\(value)' is not a number", at: location, path: "\(path).value[\(position)]")
+                if let number = Double(value.trimmingSpaces) {
+                    numbers.append(number)
+                } else {
+                    diagnostics.error(
+                        "\(path).value[\(position)] '\(value)' is not a number", at: location,
+                        path: "\(path).value[\(position)]")
                 }
             case .bool:
-                if let flag = GoBool.parse(value) { booleans.append(flag) } else {
-                    diagnostics.error("\(path).value[\(position)] '\(value)' is not a boolean", at: location, path: "\(path).value[\(position)]")
+                if let flag = GoBool.parse(value) {
+                    booleans.append(flag)
+                } else {
+                    diagnostics.error(
+                        "\(path).value[\(position)] '\(value)' is not a boolean", at: location,
+                        path: "\(path).value[\(position)]")
                 }
             case nil: break
             }
@@ -339,7 +367,9 @@ struct SensorDecoder {
             let name = entry.string("name", required: true, diagnostics: &diagnostics)
             let pathText = entry.string("path", required: true, diagnostics: &diagnostics)
             entry.finish(diagnostics: &diagnostics)
-            if let name, let pathText, let parsed = parsePath(pathText, at: fieldNode["path"] ?? fieldNode, path: "\(fieldPath).path") {
+            if let name, let pathText,
+                let parsed = parsePath(pathText, at: fieldNode["path"] ?? fieldNode, path: "\(fieldPath).path")
+            {
                 namedPaths.append((name, parsed))
             }
         }
@@ -354,7 +384,9 @@ struct SensorDecoder {
         }
         let defined = Set(namedPaths.map(\.name))
         for variable in expression.variables.sorted() where !defined.contains(variable) {
-            diagnostics.error("\(path).expr uses '\(variable)', which no field defines", at: node["expr"] ?? node, path: "\(path).expr")
+            diagnostics.error(
+                "\(path).expr uses '\(variable)', which no field defines", at: node["expr"] ?? node,
+                path: "\(path).expr")
         }
         var patterns: [String: TextPattern] = [:]
         collectPatterns(expression, into: &patterns, at: node["expr"] ?? node, path: "\(path).expr")
@@ -402,7 +434,8 @@ struct SensorDecoder {
         }
         fields.finish(diagnostics: &diagnostics)
         if filter.type == nil && filter.subject == nil && filter.source == nil && filter.dataContentType == nil {
-            diagnostics.error("\(path) must set at least one of type, subject, source, datacontenttype", at: node, path: path)
+            diagnostics.error(
+                "\(path) must set at least one of type, subject, source, datacontenttype", at: node, path: path)
             return nil
         }
         return filter
@@ -420,20 +453,26 @@ struct SensorDecoder {
             guard let text else { continue }
             let parsed = TimeOfDay(text)
             if parsed == nil {
-                diagnostics.error("\(path).\(key) '\(text)' is not a time HH:MM:SS", at: node[key] ?? node, path: "\(path).\(key)")
+                diagnostics.error(
+                    "\(path).\(key) '\(text)' is not a time HH:MM:SS", at: node[key] ?? node, path: "\(path).\(key)")
             }
             if key == "start" { start = parsed } else { stop = parsed }
         }
         var zone = ZoneRule.utc
         if let zoneText, !zoneText.isEmpty {
-            if let parsed = ZoneRule(identifier: zoneText) { zone = parsed } else {
-                diagnostics.error("\(path).timezone: invalid timezone '\(zoneText)'", at: node["timezone"] ?? node, path: "\(path).timezone")
+            if let parsed = ZoneRule(identifier: zoneText) {
+                zone = parsed
+            } else {
+                diagnostics.error(
+                    "\(path).timezone: invalid timezone '\(zoneText)'", at: node["timezone"] ?? node,
+                    path: "\(path).timezone")
                 return nil
             }
         }
         guard let start, let stop else { return nil }
         if start == stop {
-            diagnostics.error("\(path): start and stop are both \(start); the window would be empty", at: node, path: path)
+            diagnostics.error(
+                "\(path): start and stop are both \(start); the window would be empty", at: node, path: path)
             return nil
         }
         return TimeFilter(start: start, stop: stop, zone: zone)
@@ -475,8 +514,12 @@ struct SensorDecoder {
         }
         let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
         var allowedStatuses: [Int]?
-        if let policyNode = fields.take("policy"), var policy = FieldReader(policyNode, path: "\(path).policy", diagnostics: &diagnostics) {
-            if let statusNode = policy.take("status"), var status = FieldReader(statusNode, path: "\(path).policy.status", diagnostics: &diagnostics) {
+        if let policyNode = fields.take("policy"),
+            var policy = FieldReader(policyNode, path: "\(path).policy", diagnostics: &diagnostics)
+        {
+            if let statusNode = policy.take("status"),
+                var status = FieldReader(statusNode, path: "\(path).policy.status", diagnostics: &diagnostics)
+            {
                 allowedStatuses = []
                 for (element, elementPath) in status.list("allow", diagnostics: &diagnostics) ?? [] {
                     if let text = element.scalarText, let code = Int(text), (100...599).contains(code) {
@@ -492,9 +535,12 @@ struct SensorDecoder {
         let retryStrategy = fields.take("retryStrategy").flatMap { decodeRetry($0, path: "\(path).retryStrategy") }
         let rateLimit = fields.take("rateLimit").flatMap { decodeRateLimit($0, path: "\(path).rateLimit") }
         let atLeastOnce = fields.bool("atLeastOnce", diagnostics: &diagnostics) ?? false
-        fields.finish(diagnostics: &diagnostics, hints: ["dlqTrigger": "failed triggers go to the gateway's DLQ subject instead"])
+        fields.finish(
+            diagnostics: &diagnostics, hints: ["dlqTrigger": "failed triggers go to the gateway's DLQ subject instead"])
 
-        guard var template = FieldReader(templateNode, path: "\(path).template", diagnostics: &diagnostics) else { return nil }
+        guard var template = FieldReader(templateNode, path: "\(path).template", diagnostics: &diagnostics) else {
+            return nil
+        }
         let templatePath = "\(path).template"
         let name = template.string("name", required: true, diagnostics: &diagnostics)
         let conditionsText = template.string("conditions", diagnostics: &diagnostics)
@@ -521,19 +567,27 @@ struct SensorDecoder {
         var resets: [CronSchedule] = []
         for (resetNode, resetPath) in template.list("conditionsReset", diagnostics: &diagnostics) ?? [] {
             guard var reset = FieldReader(resetNode, path: resetPath, diagnostics: &diagnostics) else { continue }
-            if let byTimeNode = reset.take("byTime"), var byTime = FieldReader(byTimeNode, path: "\(resetPath).byTime", diagnostics: &diagnostics) {
+            if let byTimeNode = reset.take("byTime"),
+                var byTime = FieldReader(byTimeNode, path: "\(resetPath).byTime", diagnostics: &diagnostics)
+            {
                 let cron = byTime.string("cron", required: true, diagnostics: &diagnostics)
                 let zoneText = byTime.string("timezone", diagnostics: &diagnostics)
                 byTime.finish(diagnostics: &diagnostics)
                 var zone = ZoneRule.utc
                 if let zoneText, !zoneText.isEmpty {
-                    if let parsed = ZoneRule(identifier: zoneText) { zone = parsed } else {
-                        diagnostics.error("\(resetPath).byTime.timezone: invalid timezone '\(zoneText)'", at: byTimeNode["timezone"] ?? byTimeNode, path: "\(resetPath).byTime.timezone")
+                    if let parsed = ZoneRule(identifier: zoneText) {
+                        zone = parsed
+                    } else {
+                        diagnostics.error(
+                            "\(resetPath).byTime.timezone: invalid timezone '\(zoneText)'",
+                            at: byTimeNode["timezone"] ?? byTimeNode, path: "\(resetPath).byTime.timezone")
                     }
                 }
                 if let cron {
                     do { resets.append(try CronSchedule(cron, zone: zone)) } catch {
-                        diagnostics.error("\(resetPath).byTime.cron: \(error)", at: byTimeNode["cron"] ?? byTimeNode, path: "\(resetPath).byTime.cron")
+                        diagnostics.error(
+                            "\(resetPath).byTime.cron: \(error)", at: byTimeNode["cron"] ?? byTimeNode,
+                            path: "\(resetPath).byTime.cron")
                     }
                 }
             } else {
@@ -548,14 +602,17 @@ struct SensorDecoder {
             _ = template.take(key)
             diagnostics.error(
                 "not supported: \(templatePath).\(key) (trigger kind '\(key)'; sensor-gateway runs argoWorkflow, k8s Workflow, http, nats and log)",
-                at: templateNode.entries?.first { $0.key == key }?.keyLocation ?? templateNode.location, path: "\(templatePath).\(key)")
+                at: templateNode.entries?.first { $0.key == key }?.keyLocation ?? templateNode.location,
+                path: "\(templatePath).\(key)")
         }
         if present.isEmpty {
             diagnostics.error(
-                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log)", at: templateNode, path: templatePath)
+                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log)", at: templateNode,
+                path: templatePath)
         } else if present.count > 1 {
             diagnostics.error(
-                "\(templatePath) sets more than one trigger kind (\(present.joined(separator: ", ")))", at: templateNode, path: templatePath)
+                "\(templatePath) sets more than one trigger kind (\(present.joined(separator: ", ")))",
+                at: templateNode, path: templatePath)
         } else if let key = present.first, let kindNode = template.take(key) {
             kind = decodeKind(key, kindNode, path: "\(templatePath).\(key)", context: context)
         }
@@ -578,20 +635,25 @@ struct SensorDecoder {
         guard let name, let conditions, let kind else { return nil }
         return Trigger(
             name: name, conditions: conditions, conditionsSource: conditionsText, conditionsReset: resets, kind: kind,
-            template: templateNode.eventValue, parameters: parameters, retryStrategy: retryStrategy, rateLimit: rateLimit,
+            template: templateNode.eventValue, parameters: parameters, retryStrategy: retryStrategy,
+            rateLimit: rateLimit,
             allowedStatuses: allowedStatuses, atLeastOnce: atLeastOnce, location: node.location)
     }
 
-    private mutating func decodeKind(_ key: String, _ node: YAMLTree, path: String, context: SensorContext) -> TriggerKind? {
+    private mutating func decodeKind(_ key: String, _ node: YAMLTree, path: String, context: SensorContext)
+        -> TriggerKind?
+    {
         guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
         defer {
-            fields.finish(diagnostics: &diagnostics, hints: [
-                "secureHeaders": "headers from Kubernetes secrets are not implemented; use headers",
-                "basicAuth": "Kubernetes secrets are not implemented", "tls": "per-trigger TLS is not implemented",
-                "auth": "per-trigger NATS credentials are not implemented",
-                "args": "argo CLI arguments have no REST equivalent",
-                "liveObject": "live objects are not implemented", "patchStrategy": "only create is implemented",
-            ])
+            fields.finish(
+                diagnostics: &diagnostics,
+                hints: [
+                    "secureHeaders": "headers from Kubernetes secrets are not implemented; use headers",
+                    "basicAuth": "Kubernetes secrets are not implemented", "tls": "per-trigger TLS is not implemented",
+                    "auth": "per-trigger NATS credentials are not implemented",
+                    "args": "argo CLI arguments have no REST equivalent",
+                    "liveObject": "live objects are not implemented", "patchStrategy": "only create is implemented",
+                ])
         }
         switch key {
         case "argoWorkflow", "k8s":
@@ -609,7 +671,8 @@ struct SensorDecoder {
                 }
             } else if !operationText.isEmpty && operationText != "create" {
                 diagnostics.error(
-                    "not supported: \(path).operation '\(operationText)' (only create of a Workflow)", at: node["operation"] ?? node,
+                    "not supported: \(path).operation '\(operationText)' (only create of a Workflow)",
+                    at: node["operation"] ?? node,
                     path: "\(path).operation")
                 return nil
             }
@@ -642,23 +705,31 @@ struct SensorDecoder {
                         at: sourceNode, path: "\(path).source")
                 }
             }
-            let trigger = ArgoWorkflowTrigger(operation: operation, resource: resource, parameters: parameters, arguments: [])
+            let trigger = ArgoWorkflowTrigger(
+                operation: operation, resource: resource, parameters: parameters, arguments: [])
             return key == "k8s" ? .k8sWorkflow(trigger) : .argoWorkflow(trigger)
         case "http":
             let url = fields.string("url", required: true, diagnostics: &diagnostics)
             let method = (fields.string("method", diagnostics: &diagnostics) ?? "").uppercased()
             if !method.isEmpty && !["GET", "DELETE", "PATCH", "POST", "PUT"].contains(method) {
-                diagnostics.error("\(path).method '\(method)' is not one of GET, DELETE, PATCH, POST, PUT", at: node["method"] ?? node, path: "\(path).method")
+                diagnostics.error(
+                    "\(path).method '\(method)' is not one of GET, DELETE, PATCH, POST, PUT",
+                    at: node["method"] ?? node, path: "\(path).method")
             }
             let payload = decodeParameters(&fields, "payload", context: context, allowEmptyDestination: true)
             let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
-            let dynamicHeaders = decodeParameters(&fields, "dynamicHeaders", context: context, allowEmptyDestination: false)
+            let dynamicHeaders = decodeParameters(
+                &fields, "dynamicHeaders", context: context, allowEmptyDestination: false)
             var headers: [String: String] = [:]
             if let headersNode = fields.take("headers") {
                 if let entries = headersNode.entries {
                     for entry in entries {
-                        if let text = entry.value.scalarText { headers[entry.key] = text } else {
-                            diagnostics.error("\(path).headers.\(entry.key) must be a string", at: entry.value, path: "\(path).headers.\(entry.key)")
+                        if let text = entry.value.scalarText {
+                            headers[entry.key] = text
+                        } else {
+                            diagnostics.error(
+                                "\(path).headers.\(entry.key) must be a string", at: entry.value,
+                                path: "\(path).headers.\(entry.key)")
                         }
                     }
                 } else {
@@ -670,9 +741,11 @@ struct SensorDecoder {
                 if seconds > 0 { timeout = Int(truncating: min(seconds, 86_400)) ?? timeout }
             }
             guard let url else { return nil }
-            return .http(HTTPTrigger(
-                url: url, method: method.isEmpty ? "POST" : method, payload: payload, parameters: parameters, headers: headers,
-                dynamicHeaders: dynamicHeaders, timeoutSeconds: timeout))
+            return .http(
+                HTTPTrigger(
+                    url: url, method: method.isEmpty ? "POST" : method, payload: payload, parameters: parameters,
+                    headers: headers,
+                    dynamicHeaders: dynamicHeaders, timeoutSeconds: timeout))
         case "nats":
             let url = fields.string("url", required: true, diagnostics: &diagnostics)
             let subject = fields.string("subject", required: true, diagnostics: &diagnostics)
@@ -694,13 +767,15 @@ struct SensorDecoder {
     private mutating func decodeArtifact(_ node: YAMLTree, path: String) -> EventValue? {
         guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
         defer {
-            fields.finish(diagnostics: &diagnostics, hints: [
-                "url": "fetching the resource over HTTP is not implemented; inline it as resource",
-                "configmap": "Kubernetes ConfigMaps are not read; inline the resource",
-                "git": "git sources are not implemented; inline the resource",
-                "s3": "S3 sources are not implemented; inline the resource",
-                "file": "file sources are not implemented; inline the resource",
-            ])
+            fields.finish(
+                diagnostics: &diagnostics,
+                hints: [
+                    "url": "fetching the resource over HTTP is not implemented; inline it as resource",
+                    "configmap": "Kubernetes ConfigMaps are not read; inline the resource",
+                    "git": "git sources are not implemented; inline the resource",
+                    "s3": "S3 sources are not implemented; inline the resource",
+                    "file": "file sources are not implemented; inline the resource",
+                ])
         }
         if let resource = fields.take("resource") {
             guard resource.entries != nil else {
@@ -717,7 +792,8 @@ struct SensorDecoder {
             do {
                 let documents = try YAMLTree.documents(of: text, file: inline.location.file)
                 guard documents.count == 1, let document = documents.first, document.entries != nil else {
-                    diagnostics.error("\(path).inline must hold one YAML or JSON object", at: inline, path: "\(path).inline")
+                    diagnostics.error(
+                        "\(path).inline must hold one YAML or JSON object", at: inline, path: "\(path).inline")
                     return nil
                 }
                 return document.eventValue
@@ -747,26 +823,40 @@ struct SensorDecoder {
                 }
             }
             let operationText = entry.string("operation", diagnostics: &diagnostics) ?? ""
-            let operation = operationText.isEmpty ? TriggerParameter.Operation.overwrite : TriggerParameter.Operation(rawValue: operationText)
+            let operation =
+                operationText.isEmpty
+                ? TriggerParameter.Operation.overwrite : TriggerParameter.Operation(rawValue: operationText)
             if operation == nil {
                 diagnostics.error(
-                    "\(path).operation '\(operationText)' is not one of overwrite, append, prepend", at: node["operation"] ?? node,
+                    "\(path).operation '\(operationText)' is not one of overwrite, append, prepend",
+                    at: node["operation"] ?? node,
                     path: "\(path).operation")
             }
             var source: ParameterSource?
-            if let sourceNode = entry.take("src"), var src = FieldReader(sourceNode, path: "\(path).src", diagnostics: &diagnostics) {
+            if let sourceNode = entry.take("src"),
+                var src = FieldReader(sourceNode, path: "\(path).src", diagnostics: &diagnostics)
+            {
                 let dependencyName = src.string("dependencyName", required: true, diagnostics: &diagnostics)
                 let contextKey = src.string("contextKey", diagnostics: &diagnostics).flatMap {
-                    $0.isEmpty ? nil : parsePath($0, at: sourceNode["contextKey"] ?? sourceNode, path: "\(path).src.contextKey")
+                    $0.isEmpty
+                        ? nil
+                        : parsePath($0, at: sourceNode["contextKey"] ?? sourceNode, path: "\(path).src.contextKey")
                 }
                 let dataKey = src.string("dataKey", diagnostics: &diagnostics).flatMap {
-                    $0.isEmpty ? nil : parsePath($0, at: sourceNode["dataKey"] ?? sourceNode, path: "\(path).src.dataKey")
+                    $0.isEmpty
+                        ? nil : parsePath($0, at: sourceNode["dataKey"] ?? sourceNode, path: "\(path).src.dataKey")
                 }
                 let contextTemplate = src.string("contextTemplate", diagnostics: &diagnostics).flatMap {
-                    $0.isEmpty ? nil : parseTemplate($0, at: sourceNode["contextTemplate"] ?? sourceNode, path: "\(path).src.contextTemplate")
+                    $0.isEmpty
+                        ? nil
+                        : parseTemplate(
+                            $0, at: sourceNode["contextTemplate"] ?? sourceNode, path: "\(path).src.contextTemplate")
                 }
                 let dataTemplate = src.string("dataTemplate", diagnostics: &diagnostics).flatMap {
-                    $0.isEmpty ? nil : parseTemplate($0, at: sourceNode["dataTemplate"] ?? sourceNode, path: "\(path).src.dataTemplate")
+                    $0.isEmpty
+                        ? nil
+                        : parseTemplate(
+                            $0, at: sourceNode["dataTemplate"] ?? sourceNode, path: "\(path).src.dataTemplate")
                 }
                 let value = src.string("value", diagnostics: &diagnostics)
                 let useRawData = src.bool("useRawData", diagnostics: &diagnostics) ?? false
@@ -774,7 +864,8 @@ struct SensorDecoder {
                 if let dependencyName {
                     if let resolved = context.resolve(dependencyName) {
                         source = ParameterSource(
-                            dependencyName: resolved, contextKey: contextKey, contextTemplate: contextTemplate, dataKey: dataKey,
+                            dependencyName: resolved, contextKey: contextKey, contextTemplate: contextTemplate,
+                            dataKey: dataKey,
                             dataTemplate: dataTemplate, value: value, useRawData: useRawData)
                     } else {
                         diagnostics.error(
@@ -787,7 +878,9 @@ struct SensorDecoder {
             }
             entry.finish(diagnostics: &diagnostics)
             if let source, let operation {
-                parameters.append(TriggerParameter(source: source, destination: destination, operation: operation, location: node.location))
+                parameters.append(
+                    TriggerParameter(
+                        source: source, destination: destination, operation: operation, location: node.location))
             }
         }
         return parameters
@@ -802,7 +895,9 @@ struct SensorDecoder {
             } else if let text = durationNode.scalarText, let seconds = GoDuration.seconds(text) {
                 duration = seconds
             } else {
-                diagnostics.error("\(path).duration must be a duration such as 1s or 500ms", at: durationNode, path: "\(path).duration")
+                diagnostics.error(
+                    "\(path).duration must be a duration such as 1s or 500ms", at: durationNode,
+                    path: "\(path).duration")
             }
         }
         let factor = fields.number("factor", diagnostics: &diagnostics) ?? 1
@@ -819,7 +914,9 @@ struct SensorDecoder {
         fields.finish(diagnostics: &diagnostics)
         let unit = unitText.isEmpty ? RateLimit.Unit.second : RateLimit.Unit(rawValue: unitText)
         guard let unit else {
-            diagnostics.error("\(path).unit '\(unitText)' is not one of Second, Minute, Hour", at: node["unit"] ?? node, path: "\(path).unit")
+            diagnostics.error(
+                "\(path).unit '\(unitText)' is not one of Second, Minute, Hour", at: node["unit"] ?? node,
+                path: "\(path).unit")
             return nil
         }
         guard let requests, requests >= 1 else {
@@ -833,7 +930,9 @@ struct SensorDecoder {
 /// Go duration strings (`1s`, `500ms`, `1m30s`, `2h`).
 enum GoDuration {
     static func seconds(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [
+            ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),
+        ]
         var rest = Substring(text)
         var total = 0.0
         guard !rest.isEmpty else { return nil }
@@ -841,7 +940,8 @@ enum GoDuration {
             let digits = rest.prefix { $0.isNumber || $0 == "." }
             guard !digits.isEmpty, let value = Double(digits) else { return nil }
             rest = rest.dropFirst(digits.count)
-            guard let unit = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) }) else {
+            guard let unit = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) })
+            else {
                 return nil
             }
             total += value * unit.1

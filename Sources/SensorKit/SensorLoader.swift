@@ -31,7 +31,9 @@ public enum SensorLoader {
                     text = try String(contentsOfFile: file, encoding: .utf8)
                 } catch {
                     catalog.findings.append(
-                        SensorLoadError(file: file, location: nil, message: "cannot read file: \(error.localizedDescription)").finding)
+                        SensorLoadError(
+                            file: file, location: nil, message: "cannot read file: \(error.localizedDescription)"
+                        ).finding)
                     continue
                 }
                 let result = load(text: text, file: file)
@@ -40,7 +42,11 @@ public enum SensorLoader {
             }
         }
         checkDuplicateSensors(&catalog)
-        catalog.findings.sort { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) }
+        catalog.findings.sort {
+            ($0.location.file, $0.location.line, $0.location.column) < (
+                $1.location.file, $1.location.line, $1.location.column
+            )
+        }
         return catalog
     }
 
@@ -64,7 +70,9 @@ public enum SensorLoader {
             catalog.findings += decoder.diagnostics.findings
         }
         if documents.allSatisfy(\.isNull) {
-            catalog.findings.append(Finding(.warning, at: SourceLocation(file: file, line: 1, column: 1), yamlPath: "", "no YAML documents"))
+            catalog.findings.append(
+                Finding(.warning, at: SourceLocation(file: file, line: 1, column: 1), yamlPath: "", "no YAML documents")
+            )
         }
         catalog.findings.sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
         return catalog
@@ -77,8 +85,9 @@ public enum SensorLoader {
             let key = "\(sensor.namespace ?? "")/\(sensor.name)"
             if let first = seen[key] {
                 catalog.findings.append(
-                    Finding(.error, at: sensor.location, yamlPath: "metadata.name",
-                            "duplicate sensor name '\(sensor.name)' (first in \(first.location))"))
+                    Finding(
+                        .error, at: sensor.location, yamlPath: "metadata.name",
+                        "duplicate sensor name '\(sensor.name)' (first in \(first.location))"))
             } else {
                 seen[key] = sensor
                 unique.append(sensor)
@@ -105,7 +114,10 @@ public enum SensorLoader {
             }
         }
         if files.isEmpty {
-            findings.append(Finding(.warning, at: SourceLocation(file: path, line: 1, column: 1), yamlPath: "", "no .yaml or .yml files"))
+            findings.append(
+                Finding(
+                    .warning, at: SourceLocation(file: path, line: 1, column: 1), yamlPath: "", "no .yaml or .yml files"
+                ))
         }
         return files.sorted()
     }

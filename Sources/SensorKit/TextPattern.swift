@@ -45,7 +45,9 @@ struct TextPattern: @unchecked Sendable {
             return text.withUTF8 { haystack in
                 if atStart && atEnd { return haystack.elementsEqual(needle) }
                 if atStart { return haystack.starts(with: needle) }
-                if atEnd { return haystack.count >= needle.count && haystack.suffix(needle.count).elementsEqual(needle) }
+                if atEnd {
+                    return haystack.count >= needle.count && haystack.suffix(needle.count).elementsEqual(needle)
+                }
                 return Self.contains(haystack, needle)
             }
         }

@@ -64,12 +64,15 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Earlier in the day.
-    public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.secondsSinceMidnight < rhs.secondsSinceMidnight }
+    public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool {
+        lhs.secondsSinceMidnight < rhs.secondsSinceMidnight
+    }
 
     /// `HH:MM:SS`.
     public var description: String {
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(two(secondsSinceMidnight / 3600)):\(two(secondsSinceMidnight / 60 % 60)):\(two(secondsSinceMidnight % 60))"
+        return
+            "\(two(secondsSinceMidnight / 3600)):\(two(secondsSinceMidnight / 60 % 60)):\(two(secondsSinceMidnight % 60))"
     }
 }
 

@@ -74,13 +74,18 @@ extension Trigger {
             if let edited = section["source"]?["resource"], case .map = edited { resource = edited }
             try trigger.parameters.apply(events: events, to: &resource)
             if resource["metadata"]?.mapValue != nil {
-                for (label, value) in [("events.argoproj.io/sensor", sensor.name), ("events.argoproj.io/trigger", name)] {
+                for (label, value) in [
+                    ("events.argoproj.io/sensor", sensor.name), ("events.argoproj.io/trigger", name),
+                ] {
                     let path = SetPath(components: [.key("metadata"), .key("labels"), .key(label)])
                     if path.value(in: resource) == nil { path.set(.string(value), in: &resource) }
                 }
             }
-            let operation = section["operation"]?.stringValue.flatMap(ArgoWorkflowTrigger.Operation.init(rawValue:)) ?? trigger.operation
-            return Self.argoAction(operation: operation, resource: resource, defaultNamespace: sensor.namespace ?? "argo")
+            let operation =
+                section["operation"]?.stringValue.flatMap(ArgoWorkflowTrigger.Operation.init(rawValue:))
+                ?? trigger.operation
+            return Self.argoAction(
+                operation: operation, resource: resource, defaultNamespace: sensor.namespace ?? "argo")
         case .http(let trigger):
             try trigger.parameters.apply(events: events, to: &section)
             var headers = trigger.headers
@@ -93,7 +98,8 @@ extension Trigger {
             }
             let method = section["method"]?.stringValue.map { $0.uppercased() }.flatMap { $0.isEmpty ? nil : $0 }
             return TriggerAction(
-                engine: .http, method: method ?? trigger.method, path: nil, url: section["url"]?.stringValue ?? trigger.url,
+                engine: .http, method: method ?? trigger.method, path: nil,
+                url: section["url"]?.stringValue ?? trigger.url,
                 subject: nil, headers: headers, body: try Self.payload(trigger.payload, events: events))
         case .nats(let trigger):
             try trigger.parameters.apply(events: events, to: &section)
@@ -107,7 +113,9 @@ extension Trigger {
     }
 
     /// A payload built from parameters (Argo Events `ConstructPayload`); `nil` without parameters.
-    static func payload(_ parameters: [TriggerParameter], events: [String: Event]) throws(ParameterError) -> TriggerAction.Body? {
+    static func payload(_ parameters: [TriggerParameter], events: [String: Event]) throws(ParameterError)
+        -> TriggerAction.Body?
+    {
         guard !parameters.isEmpty else { return nil }
         var document = EventValue.map([:])
         var whole: TriggerAction.Body?
@@ -125,26 +133,32 @@ extension Trigger {
         return whole ?? .json(document)
     }
 
-    static func argoAction(operation: ArgoWorkflowTrigger.Operation, resource: EventValue, defaultNamespace: String) -> TriggerAction {
+    static func argoAction(operation: ArgoWorkflowTrigger.Operation, resource: EventValue, defaultNamespace: String)
+        -> TriggerAction
+    {
         let metadata = resource["metadata"]
         let namespace = metadata?["namespace"]?.stringValue ?? defaultNamespace
         let name = metadata?["name"]?.stringValue ?? ""
         switch operation {
         case .submit:
             return TriggerAction(
-                engine: .argo, method: "POST", path: "/api/v1/workflows/\(namespace)", url: nil, subject: nil, headers: [:],
+                engine: .argo, method: "POST", path: "/api/v1/workflows/\(namespace)", url: nil, subject: nil,
+                headers: [:],
                 body: .json(.map(["namespace": .string(namespace), "workflow": resource])))
         case .submitFrom:
             let kind = resource["kind"]?.stringValue ?? ""
             return TriggerAction(
-                engine: .argo, method: "POST", path: "/api/v1/workflows/\(namespace)/submit", url: nil, subject: nil, headers: [:],
-                body: .json(.map([
-                    "namespace": .string(namespace), "resourceKind": .string(kind), "resourceName": .string(name),
-                    "submitOptions": .map([:]),
-                ])))
+                engine: .argo, method: "POST", path: "/api/v1/workflows/\(namespace)/submit", url: nil, subject: nil,
+                headers: [:],
+                body: .json(
+                    .map([
+                        "namespace": .string(namespace), "resourceKind": .string(kind), "resourceName": .string(name),
+                        "submitOptions": .map([:]),
+                    ])))
         case .resubmit, .retry, .resume, .suspend, .terminate, .stop:
             return TriggerAction(
-                engine: .argo, method: "PUT", path: "/api/v1/workflows/\(namespace)/\(name)/\(operation.rawValue)", url: nil,
+                engine: .argo, method: "PUT", path: "/api/v1/workflows/\(namespace)/\(name)/\(operation.rawValue)",
+                url: nil,
                 subject: nil, headers: [:], body: .json(.map(["namespace": .string(namespace), "name": .string(name)])))
         }
     }

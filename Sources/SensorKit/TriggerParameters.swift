@@ -77,7 +77,8 @@ extension TriggerParameter {
             key = src.dataKey
             guard case .structured(let data) = event.payload else {
                 if let value = src.value { return .text(value) }
-                throw ParameterError(destination: destination, reason: "event data of '\(src.dependencyName)' is absent or not JSON")
+                throw ParameterError(
+                    destination: destination, reason: "event data of '\(src.dependencyName)' is absent or not JSON")
             }
             payload = data
         } else {
@@ -95,7 +96,8 @@ extension TriggerParameter {
             }
         }
         if let value = src.value { return .text(value) }
-        throw ParameterError(destination: destination, reason: "unable to resolve '\(src.dependencyName)' parameter value")
+        throw ParameterError(
+            destination: destination, reason: "unable to resolve '\(src.dependencyName)' parameter value")
     }
 
     /// Writes a resolved value into `document` at `dest` (Argo Events `ApplyParams`, sjson semantics): `append` and

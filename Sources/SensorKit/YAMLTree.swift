@@ -112,7 +112,8 @@ struct YAMLTree: Sendable {
         let mark = node.mark
         location = SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0)
         guard depth < Self.maximumDepth else {
-            throw SensorLoadError(file: file, location: location, message: "YAML nested deeper than \(Self.maximumDepth) levels")
+            throw SensorLoadError(
+                file: file, location: location, message: "YAML nested deeper than \(Self.maximumDepth) levels")
         }
         switch node {
         case .scalar(let scalar):
@@ -140,7 +141,8 @@ struct YAMLTree: Sendable {
                     throw SensorLoadError(file: file, location: keyLocation, message: "mapping keys must be scalars")
                 }
                 if keyText == "<<" {
-                    throw SensorLoadError(file: file, location: keyLocation, message: "not supported: YAML merge key '<<'")
+                    throw SensorLoadError(
+                        file: file, location: keyLocation, message: "not supported: YAML merge key '<<'")
                 }
                 entries.append((keyText, keyLocation, try YAMLTree(value, file: file, depth: depth + 1)))
             }

@@ -17,10 +17,12 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .long, help: "Sensor YAML file or directory.")
     var sensors: String
 
-    @Option(name: .long, help: "A CloudEvent file (JSON or MessagePack, structured mode); repeat to feed events in order.")
+    @Option(
+        name: .long, help: "A CloudEvent file (JSON or MessagePack, structured mode); repeat to feed events in order.")
     var event: [String]
 
-    @Option(name: .long, help: "The NATS subject the events arrived on (default: match by CloudEvent source and subject).")
+    @Option(
+        name: .long, help: "The NATS subject the events arrived on (default: match by CloudEvent source and subject).")
     var subject: String?
 
     @Option(name: .long, help: "The subject prefix of dependency subjects (nats.subjectPrefix).")

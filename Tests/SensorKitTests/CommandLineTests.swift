@@ -25,8 +25,10 @@ struct CommandLineTests {
         #expect(FileManager.default.createFile(atPath: file, contents: Data(text.utf8)))
         let invalid = try CommandLine.run(["validate", directory.path])
         #expect(invalid.status == 1)
-        #expect(invalid.output.hasPrefix(
-            "\(file):6:47: error: spec.triggers[0].template.conditions names 'b', which is not a dependency of this sensor\n"))
+        #expect(
+            invalid.output.hasPrefix(
+                "\(file):6:47: error: spec.triggers[0].template.conditions names 'b', which is not a dependency of this sensor\n"
+            ))
     }
 
     @Test func explainJSON() throws {

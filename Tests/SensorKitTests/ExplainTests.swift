@@ -1,6 +1,7 @@
 import EventModel
 import Foundation
 import Testing
+
 @testable import SensorKit
 
 /// `explain` and the example sensors under config/sensors.
@@ -36,7 +37,9 @@ struct ExplainTests {
         #expect(request?["method"] == "POST")
         #expect(request?["body"]?["display_name"] == "retrain-churn2026q4")
         #expect(request?["body"]?["runtime_config"]?["parameters"]?["rows"] == .int(1_250_000))
-        #expect(request?["body"]?["runtime_config"]?["parameters"]?["code_revision"] == "9fceb02d0ae598e95dc970b74767f19372d61af8")
+        #expect(
+            request?["body"]?["runtime_config"]?["parameters"]?["code_revision"]
+                == "9fceb02d0ae598e95dc970b74767f19372d61af8")
     }
 
     /// The JSON shape scripts rely on: sensors, triggers, fires, dependencies, filters with dependency, filter,
@@ -44,8 +47,11 @@ struct ExplainTests {
     @Test func jsonShape() throws {
         let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/model-promotion.yaml"]).sensors
         var event = try Self.exampleEvent("model-trained")
-        event.data = json(#"{"body":{"model_name":"m","model_uri":"u","framework":"pytorch","epochs":12,"stage":"dev","metrics":{"accuracy":0.5}}}"#)
-        let output = json(Explainer.json(Explainer.explain(sensors: sensors, events: [event], subject: nil, subjectPrefix: "events")))
+        event.data = json(
+            #"{"body":{"model_name":"m","model_uri":"u","framework":"pytorch","epochs":12,"stage":"dev","metrics":{"accuracy":0.5}}}"#
+        )
+        let output = json(
+            Explainer.json(Explainer.explain(sensors: sensors, events: [event], subject: nil, subjectPrefix: "events")))
         let trigger = try #require(output["sensors"]?.arrayValue?.first?["triggers"]?.arrayValue?.first)
         #expect(output["sensors"]?.arrayValue?.first?["name"] == "model-promotion")
         #expect(trigger["name"] == "evaluate-model")
@@ -65,7 +71,8 @@ struct ExplainTests {
         let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/model-promotion.yaml"]).sensors
         var event = try Self.exampleEvent("model-trained")
         event.source = "elsewhere"
-        let bySubject = Explainer.explain(sensors: sensors, events: [event], subject: "events.training.model-trained", subjectPrefix: "events")
+        let bySubject = Explainer.explain(
+            sensors: sensors, events: [event], subject: "events.training.model-trained", subjectPrefix: "events")
         #expect(bySubject.first?.triggers.first?.fires == true)
         let bySource = Explainer.explain(sensors: sensors, events: [event], subject: nil, subjectPrefix: "events")
         #expect(bySource.first?.triggers.first?.matches.isEmpty == true)
@@ -74,7 +81,10 @@ struct ExplainTests {
     /// Text output names the verdicts and the request.
     @Test func text() throws {
         let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/model-promotion.yaml"]).sensors
-        let text = Explainer.text(Explainer.explain(sensors: sensors, events: [try Self.exampleEvent("model-trained")], subject: nil, subjectPrefix: "events"))
+        let text = Explainer.text(
+            Explainer.explain(
+                sensors: sensors, events: [try Self.exampleEvent("model-trained")], subject: nil,
+                subjectPrefix: "events"))
         #expect(text.contains("trigger evaluate-model: FIRES (conditions: model-trained)"))
         #expect(text.contains("data body.metrics.accuracy number >= [0.9]: passed (saw 0.93)"))
         #expect(text.contains("request: POST {argo.server}/api/v1/workflows/ml"))
@@ -84,13 +94,17 @@ struct ExplainTests {
     /// Submitted Workflows carry the sensor and trigger labels Argo Events adds.
     @Test func workflowLabels() throws {
         let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/model-promotion.yaml"]).sensors
-        let result = Explainer.explain(sensors: sensors, events: [try Self.exampleEvent("model-trained")], subject: nil, subjectPrefix: "events")
+        let result = Explainer.explain(
+            sensors: sensors, events: [try Self.exampleEvent("model-trained")], subject: nil, subjectPrefix: "events")
         let action = try #require(result.first?.triggers.first?.action)
         guard case .json(let body)? = action.body else {
             Issue.record("expected a JSON body")
             return
         }
-        #expect(body["workflow"]?["metadata"]?["labels"] == ["events.argoproj.io/sensor": "model-promotion", "events.argoproj.io/trigger": "evaluate-model"])
+        #expect(
+            body["workflow"]?["metadata"]?["labels"] == [
+                "events.argoproj.io/sensor": "model-promotion", "events.argoproj.io/trigger": "evaluate-model",
+            ])
     }
 
     /// Template-level parameters edit the template (`http.url`), the kind's own parameters edit the kind, and
@@ -153,12 +167,18 @@ struct ExplainTests {
         (.terminate, "PUT", "/api/v1/workflows/argo/nightly/terminate"),
     ])
     func argoOperations(operation: ArgoWorkflowTrigger.Operation, method: String, path: String) {
-        let resource = json(#"{"apiVersion":"argoproj.io/v1alpha1","kind":"WorkflowTemplate","metadata":{"name":"nightly"}}"#)
+        let resource = json(
+            #"{"apiVersion":"argoproj.io/v1alpha1","kind":"WorkflowTemplate","metadata":{"name":"nightly"}}"#)
         let action = Trigger.argoAction(operation: operation, resource: resource, defaultNamespace: "argo")
         #expect(action.method == method)
         #expect(action.path == path)
         if operation == .submitFrom {
-            #expect(action.body == .json(json(#"{"namespace":"argo","resourceKind":"WorkflowTemplate","resourceName":"nightly","submitOptions":{}}"#)))
+            #expect(
+                action.body
+                    == .json(
+                        json(
+                            #"{"namespace":"argo","resourceKind":"WorkflowTemplate","resourceName":"nightly","submitOptions":{}}"#
+                        )))
         }
     }
 }

@@ -1,13 +1,15 @@
 import EventModel
 import Foundation
 import Testing
+
 @testable import SensorKit
 
 /// gjson paths, filter expressions, conditions, templates and cron: parsing, evaluation and the property tests
 /// (random input never crashes a parser; printing and re-parsing gives the same tree).
 struct LanguageTests {
     static let document = json(
-        #"{"name":{"first":"Tom","last":"Anderson"},"age":37,"children":["Sara","Alex","Jack"],"fav.movie":"Deer Hunter","friends":[{"first":"Dale","last":"Murphy","age":44,"nets":["ig","fb","tw"]},{"first":"Roger","last":"Craig","age":68,"nets":["fb","tw"]},{"first":"Jane","last":"Murphy","age":47,"nets":["ig","tw"]}]}"#)
+        #"{"name":{"first":"Tom","last":"Anderson"},"age":37,"children":["Sara","Alex","Jack"],"fav.movie":"Deer Hunter","friends":[{"first":"Dale","last":"Murphy","age":44,"nets":["ig","fb","tw"]},{"first":"Roger","last":"Craig","age":68,"nets":["fb","tw"]},{"first":"Jane","last":"Murphy","age":47,"nets":["ig","tw"]}]}"#
+    )
 
     /// The examples of gjson's README.
     @Test(arguments: [
@@ -39,7 +41,9 @@ struct LanguageTests {
         #expect(try GJSONPath(path).value(in: Self.document) == nil)
     }
 
-    @Test(arguments: ["", "a..b", ".a", "a.", "a|b", "@reverse", "a.@this", "a,b", "friends.#(nets.#(==\"fb\"))", "[a,b", "#(a==)"])
+    @Test(arguments: [
+        "", "a..b", ".a", "a.", "a|b", "@reverse", "a.@this", "a,b", "friends.#(nets.#(==\"fb\"))", "[a,b", "#(a==)",
+    ])
     func unsupportedPaths(path: String) {
         #expect(throws: PathSyntaxError.self) { try GJSONPath(path) }
     }
@@ -60,7 +64,9 @@ struct LanguageTests {
     ])
     func expressions(source: String, fields: String, expected: Bool) throws {
         let expression = try FilterExpression.parse(source)
-        let parameters = (json(fields).mapValue ?? [:]).reduce(into: [String: ExprValue]()) { $0[$1.key == "f" ? "my field" : $1.key] = ExprValue($1.value) }
+        let parameters = (json(fields).mapValue ?? [:]).reduce(into: [String: ExprValue]()) {
+            $0[$1.key == "f" ? "my field" : $1.key] = ExprValue($1.value)
+        }
         var evaluator = ExprEvaluator(parameters: parameters, patterns: [:])
         #expect(try evaluator.evaluate(expression) == .bool(expected))
     }
@@ -85,7 +91,10 @@ struct LanguageTests {
         #expect(try ConditionExpression.parse(source).description == printed)
     }
 
-    @Test(arguments: [("a && b", ["a"], false), ("a && b", ["a", "b"], true), ("(a && b) || c", ["c"], true), ("a && !b", ["a"], true)])
+    @Test(arguments: [
+        ("a && b", ["a"], false), ("a && b", ["a", "b"], true), ("(a && b) || c", ["c"], true),
+        ("a && !b", ["a"], true),
+    ])
     func conditionsHold(source: String, satisfied: [String], expected: Bool) throws {
         #expect(try ConditionExpression.parse(source).holds(satisfied: Set(satisfied)) == expected)
     }
@@ -122,7 +131,9 @@ struct LanguageTests {
         #expect(try template.render(input: json(#"{"body":{"name":"Ada","n":3,"tags":["x","y"]}}"#)) == expected)
     }
 
-    @Test(arguments: ["{{ if .Input }}x{{ end }}", "{{ $x := 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ .Input | call }}"])
+    @Test(arguments: [
+        "{{ if .Input }}x{{ end }}", "{{ $x := 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ .Input | call }}",
+    ])
     func unsupportedTemplates(source: String) {
         #expect(throws: TemplateError.self) { try GoTemplate(source) }
     }
@@ -146,7 +157,10 @@ struct LanguageTests {
         #expect(schedule.nextTick(after: instant)?.rfc3339 == next)
     }
 
-    @Test(arguments: ["* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "5-1 * * * *", "*/0 * * * *", "@every 1h", "a * * * *"])
+    @Test(arguments: [
+        "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "5-1 * * * *", "*/0 * * * *",
+        "@every 1h", "a * * * *",
+    ])
     func badCron(expression: String) {
         #expect(throws: CronSyntaxError.self) { try CronSchedule(expression) }
     }
@@ -203,10 +217,14 @@ struct PropertyTests {
         for _ in 0..<20_000 {
             let text = Self.randomText(Self.expressionAlphabet, maxLength: 24, using: &random)
             if let expression = try? FilterExpression.parse(text) {
-                #expect((try? FilterExpression.parse(expression.description)) == expression, "'\(text)' printed as '\(expression)'")
+                #expect(
+                    (try? FilterExpression.parse(expression.description)) == expression,
+                    "'\(text)' printed as '\(expression)'")
             }
             if let condition = try? ConditionExpression.parse(text) {
-                #expect((try? ConditionExpression.parse(condition.description)) == condition, "'\(text)' printed as '\(condition)'")
+                #expect(
+                    (try? ConditionExpression.parse(condition.description)) == condition,
+                    "'\(text)' printed as '\(condition)'")
             }
         }
     }
@@ -234,13 +252,18 @@ struct PropertyTests {
         case 1: return .negate(randomExpression(depth: depth - 1, using: &random))
         case 2:
             return .conditional(
-                randomExpression(depth: depth - 1, using: &random), then: randomExpression(depth: depth - 1, using: &random),
+                randomExpression(depth: depth - 1, using: &random),
+                then: randomExpression(depth: depth - 1, using: &random),
                 else: randomExpression(depth: depth - 1, using: &random))
         case 3:
-            return .array([randomExpression(depth: depth - 1, using: &random), randomExpression(depth: depth - 1, using: &random)])
+            return .array([
+                randomExpression(depth: depth - 1, using: &random), randomExpression(depth: depth - 1, using: &random),
+            ])
         default:
             let op = FilterExpression.BinaryOperator.allCases.randomElement(using: &random) ?? .and
-            return .binary(op, randomExpression(depth: depth - 1, using: &random), randomExpression(depth: depth - 1, using: &random))
+            return .binary(
+                op, randomExpression(depth: depth - 1, using: &random),
+                randomExpression(depth: depth - 1, using: &random))
         }
     }
 
@@ -250,8 +273,12 @@ struct PropertyTests {
         }
         switch Int.random(in: 0..<3, using: &random) {
         case 0: return .not(randomCondition(depth: depth - 1, using: &random))
-        case 1: return .and(randomCondition(depth: depth - 1, using: &random), randomCondition(depth: depth - 1, using: &random))
-        default: return .or(randomCondition(depth: depth - 1, using: &random), randomCondition(depth: depth - 1, using: &random))
+        case 1:
+            return .and(
+                randomCondition(depth: depth - 1, using: &random), randomCondition(depth: depth - 1, using: &random))
+        default:
+            return .or(
+                randomCondition(depth: depth - 1, using: &random), randomCondition(depth: depth - 1, using: &random))
         }
     }
 
@@ -270,7 +297,8 @@ struct PropertyTests {
 struct TextPatternTests {
     @Test(arguments: [
         ("v", "v", true), ("v", "xvx", true), ("v", "", false), ("", "anything", true),
-        ("^main$", "main", true), ("^main$", "mainline", false), ("^refs/", "refs/heads/x", true), ("^refs/", "x/refs/", false),
+        ("^main$", "main", true), ("^main$", "mainline", false), ("^refs/", "refs/heads/x", true),
+        ("^refs/", "x/refs/", false),
         ("world$", "hello world", true), ("world$", "world!", false), ("hello, world", "say hello, world!", true),
         ("^(staging|production)$", "staging", true), ("^(staging|production)$", "stagingx", false),
         ("\\bv\\b.*\\bv2\\b", #"["v","v2"]"#, true), ("(?i)HELLO", "hello", true), ("héllo", "say héllo", true),
@@ -299,7 +327,8 @@ struct ExtremeValueTests {
 
     @Test(arguments: [Int64.max, Int64.min, 0])
     func timeFilterAtTheEdges(seconds: Int64) throws {
-        let (filters, operation) = try loadFilters(#"{"time": {"start": "09:00:00", "stop": "17:00:00", "timezone": "Asia/Tokyo"}}"#)
+        let (filters, operation) = try loadFilters(
+            #"{"time": {"start": "09:00:00", "stop": "17:00:00", "timezone": "Asia/Tokyo"}}"#)
         var event = makeEvent()
         event.time = EventTimestamp(seconds: seconds)
         _ = filters.evaluate(event, operation: operation)
@@ -312,7 +341,8 @@ struct ExtremeValueTests {
 struct LoaderRobustnessTests {
     @Test func mutatedSensorsNeverCrash() throws {
         let directory = ExplainTests.repository + "/config/sensors"
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }
+            .sorted()
         let texts = try names.map { Array(try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)) }
         var random = PropertyTests.SplitMix64(state: 5)
         let inserts = Array(":-[]{}\"'#&*!|>%@ \n\tabc01")
@@ -331,7 +361,9 @@ struct LoaderRobustnessTests {
             loaded += catalog.sensors.count
             #expect(catalog.isValid || !catalog.findings.isEmpty)
             for sensor in catalog.sensors {
-                _ = Explainer.explain(sensors: [sensor], events: [makeEvent(data: json(#"{"body":{"a":1}}"#))], subject: nil, subjectPrefix: "events")
+                _ = Explainer.explain(
+                    sensors: [sensor], events: [makeEvent(data: json(#"{"body":{"a":1}}"#))], subject: nil,
+                    subjectPrefix: "events")
             }
         }
         #expect(loaded > 100)

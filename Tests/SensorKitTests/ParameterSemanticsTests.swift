@@ -1,11 +1,13 @@
 import EventModel
 import Testing
+
 @testable import SensorKit
 
 /// The parameter cases of the semantics reference (section d, PA), from Argo Events' `params_test.go`.
 struct ParameterSemanticsTests {
     static let data = json(
-        #"{"name":{"first":"fake","last":"user"},"age":100,"countries":["ca","us","mx"],"isActive":false,"nullable_key":null}"#)
+        #"{"name":{"first":"fake","last":"user"},"age":100,"countries":["ca","us","mx"],"isActive":false,"nullable_key":null}"#
+    )
     static let events = ["dep": makeEvent(data: data, subject: "example-1")]
 
     func parameter(
@@ -16,7 +18,8 @@ struct ParameterSemanticsTests {
         TriggerParameter(
             source: ParameterSource(
                 dependencyName: dependency, contextKey: try contextKey.map { try GJSONPath($0) },
-                contextTemplate: try contextTemplate.map { try GoTemplate($0) }, dataKey: try dataKey.map { try GJSONPath($0) },
+                contextTemplate: try contextTemplate.map { try GoTemplate($0) },
+                dataKey: try dataKey.map { try GJSONPath($0) },
                 dataTemplate: try dataTemplate.map { try GoTemplate($0) }, value: value, useRawData: useRawData),
             destination: dest, operation: operation, location: SourceLocation(file: "test", line: 1, column: 1))
     }
@@ -25,7 +28,8 @@ struct ParameterSemanticsTests {
     @Test func keysAndDefaults() throws {
         #expect(try parameter(dataKey: "name.first").resolve(events: Self.events) == .text("fake"))
         #expect(try parameter(contextKey: "subject").resolve(events: Self.events) == .text("example-1"))
-        #expect(try parameter(dataKey: "name.first", contextKey: "subject").resolve(events: Self.events) == .text("fake"))
+        #expect(
+            try parameter(dataKey: "name.first", contextKey: "subject").resolve(events: Self.events) == .text("fake"))
         #expect(try parameter(value: "hello").resolve(events: Self.events) == .text("hello"))
         guard case .text(let whole)? = try parameter().resolve(events: Self.events) else {
             Issue.record("expected the whole event as text")
@@ -34,18 +38,22 @@ struct ParameterSemanticsTests {
         let decoded = json(whole)
         #expect(decoded["context"]?["subject"] == "example-1")
         #expect(decoded["context"]?["source"] == "webhook-gateway")
-        let encodedData = decoded["data"]?.stringValue.flatMap(Base64.decode).map { String(decoding: $0, as: UTF8.self) }
+        let encodedData = decoded["data"]?.stringValue.flatMap(Base64.decode).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         #expect(encodedData.map(json) == Self.data)
     }
 
     /// Case 40: templates, and the fall back from a template that prints `<no value>` to the key.
     @Test func templates() throws {
-        #expect(try parameter(dataTemplate: "{{ upper .Input.name.first }}").resolve(events: Self.events) == .text("FAKE"))
+        #expect(
+            try parameter(dataTemplate: "{{ upper .Input.name.first }}").resolve(events: Self.events) == .text("FAKE"))
         #expect(
             try parameter(contextTemplate: #"{{ .Input.subject | replace "-" "_" }}"#).resolve(events: Self.events)
                 == .text("example_1"))
         #expect(
-            try parameter(dataKey: "name.first", dataTemplate: "{{ .Input.name.non_exist }}").resolve(events: Self.events)
+            try parameter(dataKey: "name.first", dataTemplate: "{{ .Input.name.non_exist }}").resolve(
+                events: Self.events)
                 == .text("fake"))
     }
 
@@ -68,13 +76,20 @@ struct ParameterSemanticsTests {
             """
         let (sensor, findings) = loadSensor(text)
         #expect(sensor == nil)
-        #expect(findings.contains { $0.description.hasPrefix("test.yaml:12:") && $0.message.contains("function \"no\" not defined") })
+        #expect(
+            findings.contains {
+                $0.description.hasPrefix("test.yaml:12:") && $0.message.contains("function \"no\" not defined")
+            })
     }
 
     /// Case 41: raw data keeps objects and arrays.
     @Test func rawData() throws {
-        #expect(try parameter(dataKey: "name", useRawData: true).resolve(events: Self.events) == .raw(json(#"{"first":"fake","last":"user"}"#)))
-        #expect(try parameter(dataKey: "countries", useRawData: true).resolve(events: Self.events) == .raw(json(#"["ca","us","mx"]"#)))
+        #expect(
+            try parameter(dataKey: "name", useRawData: true).resolve(events: Self.events)
+                == .raw(json(#"{"first":"fake","last":"user"}"#)))
+        #expect(
+            try parameter(dataKey: "countries", useRawData: true).resolve(events: Self.events)
+                == .raw(json(#"["ca","us","mx"]"#)))
     }
 
     /// Case 42: overwrite, prepend and append against an existing string.
@@ -111,13 +126,18 @@ struct ParameterSemanticsTests {
     /// Case 45: a payload with and without useRawData, a missing key with a default, and null.
     @Test func constructPayload() throws {
         let raw = try Trigger.payload(
-            [parameter(dataKey: "age", useRawData: true, dest: "age"), parameter(dataKey: "isActive", useRawData: true, dest: "isActive"),
-             parameter(dataKey: "nullable_key", useRawData: true, dest: "nullable_key")],
+            [
+                parameter(dataKey: "age", useRawData: true, dest: "age"),
+                parameter(dataKey: "isActive", useRawData: true, dest: "isActive"),
+                parameter(dataKey: "nullable_key", useRawData: true, dest: "nullable_key"),
+            ],
             events: Self.events)
         #expect(raw == .json(json(#"{"age":100,"isActive":false,"nullable_key":null}"#)))
         let text = try Trigger.payload(
-            [parameter(dataKey: "age", dest: "age"), parameter(dataKey: "isActive", dest: "isActive"),
-             parameter(dataKey: "missing", value: "faker", dest: "name")],
+            [
+                parameter(dataKey: "age", dest: "age"), parameter(dataKey: "isActive", dest: "isActive"),
+                parameter(dataKey: "missing", value: "faker", dest: "name"),
+            ],
             events: Self.events)
         #expect(text == .json(json(#"{"age":"100","isActive":"false","name":"faker"}"#)))
     }
@@ -125,13 +145,17 @@ struct ParameterSemanticsTests {
     /// Case 46: YAML data is read as a document.
     @Test func yamlData() throws {
         let events = ["dep": makeEvent(data: .string("name: test\nage: 20"), contentType: "application/yaml")]
-        #expect(try parameter(dataTemplate: "{{ toJson .Input }}").resolve(events: events) == .text(#"{"age":20,"name":"test"}"#))
+        #expect(
+            try parameter(dataTemplate: "{{ toJson .Input }}").resolve(events: events)
+                == .text(#"{"age":20,"name":"test"}"#))
         #expect(try parameter(dataKey: "age", useRawData: true).resolve(events: events) == .raw(.int(20)))
     }
 
     /// Issues #1366/#1458: under `||` an absent dependency's parameter takes its value, or is skipped.
     @Test func absentDependency() throws {
-        #expect(try parameter(dataKey: "name.first", value: "default", dependency: "other").resolve(events: Self.events) == .text("default"))
+        #expect(
+            try parameter(dataKey: "name.first", value: "default", dependency: "other").resolve(events: Self.events)
+                == .text("default"))
         #expect(try parameter(dataKey: "name.first", dependency: "other").resolve(events: Self.events) == nil)
         var document = json(#"{"x":"kept"}"#)
         try [parameter(dataKey: "name.first", dependency: "other", dest: "x")].apply(events: Self.events, to: &document)

@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+
 @testable import SensorKit
 
 /// Parses JSON (or YAML) text into an event value, for test inputs.
@@ -14,11 +15,13 @@ func json(_ text: String) -> EventValue {
 
 /// An event as Argo Events' webhook source would publish it.
 func makeEvent(
-    data: EventValue? = nil, source: String = "webhook-gateway", subject: String = "example-1", type: String = "webhook",
+    data: EventValue? = nil, source: String = "webhook-gateway", subject: String = "example-1",
+    type: String = "webhook",
     time: String = "2024-07-15T16:36:34Z", id: String = "1", contentType: String = "application/json"
 ) -> Event {
     Event(
-        id: id, source: source, type: type, subject: subject, time: EventTimestamp(rfc3339: time), dataContentType: contentType,
+        id: id, source: source, type: type, subject: subject, time: EventTimestamp(rfc3339: time),
+        dataContentType: contentType,
         data: data)
 }
 

@@ -1,10 +1,14 @@
 import Foundation
 import Testing
+
 @testable import SensorKit
 
 /// The example sensors of Argo Events (../shared/upstream/argo-events/sensors): each loads, or gets a precise
 /// "not supported: FIELD" finding with its location; none crashes or loads wrongly.
-@Suite(.enabled(if: UpstreamSensors.isAvailable, "../shared/upstream/argo-events/sensors is absent: upstream sensor tests skipped"))
+@Suite(
+    .enabled(
+        if: UpstreamSensors.isAvailable,
+        "../shared/upstream/argo-events/sensors is absent: upstream sensor tests skipped"))
 struct UpstreamSensorTests {
     @Test(arguments: UpstreamSensors.files)
     func loadsOrIsPreciselyUnsupported(file: String) {
@@ -31,8 +35,9 @@ struct UpstreamSensorTests {
     func unsupportedFields(file: String, location: String, message: String) {
         let path = UpstreamSensors.directory + "/" + file
         let catalog = SensorLoader.load(paths: [path])
-        #expect(catalog.findings.contains { $0.description.hasPrefix("\(path):\(location): error: \(message)") },
-                "\(catalog.findings.map(\.description))")
+        #expect(
+            catalog.findings.contains { $0.description.hasPrefix("\(path):\(location): error: \(message)") },
+            "\(catalog.findings.map(\.description))")
     }
 
     /// Loaded sensors carry what the YAML says.
@@ -68,7 +73,8 @@ struct UpstreamSensorTests {
 enum UpstreamSensors {
     /// `<repo>/../shared/upstream/argo-events/sensors`, found from this file's path.
     static let directory: String = {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return repository.deletingLastPathComponent().appendingPathComponent("shared/upstream/argo-events/sensors").path
     }()
 

@@ -1,5 +1,6 @@
 import EventModel
 import Testing
+
 @testable import SensorKit
 
 /// Loading and validation: every finding is `path:line:col: error|warning: message` and names what is wrong.
@@ -93,35 +94,38 @@ struct ValidationTests {
     @Test func argoEventsValidationCases() {
         #expect(loadSensor(sensorText(filters: #"{"time": {"start": "10:00:00", "stop": "10:00:00"}}"#)).0 == nil)
         #expect(loadSensor(sensorText(filters: #"{"context": {}}"#)).0 == nil)
-        let duplicate = Self.header + """
-              dependencies:
-                - {name: a, eventSourceName: x, eventName: y}
-                - {name: b, eventSourceName: x, eventName: y}
-              triggers:
-                - template: {name: t, log: {}}
-            """
+        let duplicate =
+            Self.header + """
+                  dependencies:
+                    - {name: a, eventSourceName: x, eventName: y}
+                    - {name: b, eventSourceName: x, eventName: y}
+                  triggers:
+                    - template: {name: t, log: {}}
+                """
         let (sensor, findings) = loadSensor(duplicate)
         #expect(sensor != nil, "\(findings)")
     }
 
     /// Trigger options the Triggers module executes are decoded with Argo Events' defaults.
     @Test func triggerOptions() throws {
-        let text = Self.header + """
-              dependencies: [{name: "a b", eventSourceName: x, eventName: y}]
-              triggers:
-                - template: {name: t, http: {url: "http://h", method: get, timeout: 5}}
-                  retryStrategy: {duration: 500ms, factor: 2, jitter: 0.1, steps: 4}
-                  rateLimit: {unit: Minute, requestsPerUnit: 30}
-                  policy: {status: {allow: [200, 201]}}
-                  atLeastOnce: true
-                - template: {name: u, log: {}}
-                  retryStrategy: {}
-            """
+        let text =
+            Self.header + """
+                  dependencies: [{name: "a b", eventSourceName: x, eventName: y}]
+                  triggers:
+                    - template: {name: t, http: {url: "http://h", method: get, timeout: 5}}
+                      retryStrategy: {duration: 500ms, factor: 2, jitter: 0.1, steps: 4}
+                      rateLimit: {unit: Minute, requestsPerUnit: 30}
+                      policy: {status: {allow: [200, 201]}}
+                      atLeastOnce: true
+                    - template: {name: u, log: {}}
+                      retryStrategy: {}
+                """
         let (sensor, findings) = loadSensor(text)
         let loaded = try #require(sensor, "\(findings)")
-        #expect(findings.map(\.description) == [
-            "test.yaml:5:25: warning: spec.dependencies[0].name 'a b' cannot be written in conditions (letters, digits, '-', '_' and '.' only)"
-        ])
+        #expect(
+            findings.map(\.description) == [
+                "test.yaml:5:25: warning: spec.dependencies[0].name 'a b' cannot be written in conditions (letters, digits, '-', '_' and '.' only)"
+            ])
         let first = loaded.triggers[0]
         #expect(first.retryStrategy == RetryStrategy(durationSeconds: 0.5, factor: 2, jitter: 0.1, steps: 4))
         #expect(first.rateLimit == RateLimit(unit: .minute, requestsPerUnit: 30))
@@ -161,7 +165,10 @@ struct ValidationTests {
         let catalog = SensorLoader.load(text: text, file: "multi.yaml")
         #expect(catalog.sensors.map(\.name) == ["one", "two"])
         #expect(catalog.isValid)
-        #expect(catalog.findings.map(\.description) == ["multi.yaml:8:1: warning: skipped: kind 'WorkflowTemplate', not a Sensor"])
+        #expect(
+            catalog.findings.map(\.description) == [
+                "multi.yaml:8:1: warning: skipped: kind 'WorkflowTemplate', not a Sensor"
+            ])
         #expect(catalog.sensors[0].dependencies[0].subject(prefix: "events") == "events.x.y")
         #expect(catalog.sensors[1].dependencies[0].subject(prefix: "events") == "custom.subject")
     }
@@ -178,17 +185,19 @@ struct ValidationTests {
     @Test func report() {
         let catalog = SensorLoader.load(text: Self.header + "  dependencies: []\n  triggers: []\n", file: "bad.yaml")
         let report = ValidationReport(catalog: catalog).render(includeWarnings: true)
-        #expect(report == """
-            bad.yaml:5:3: error: spec.dependencies must list at least one dependency
-            bad.yaml:5:3: error: spec.triggers must list at least one trigger
-            0 valid sensors in 1 file; 2 errors, 0 warnings
+        #expect(
+            report == """
+                bad.yaml:5:3: error: spec.dependencies must list at least one dependency
+                bad.yaml:5:3: error: spec.triggers must list at least one trigger
+                0 valid sensors in 1 file; 2 errors, 0 warnings
 
-            """)
+                """)
     }
 
     /// A file that does not exist is an error, not a crash.
     @Test func missingFile() {
         let catalog = SensorLoader.load(paths: ["/nonexistent/sensor.yaml"])
-        #expect(catalog.findings.map(\.description) == ["/nonexistent/sensor.yaml:1:1: error: no such file or directory"])
+        #expect(
+            catalog.findings.map(\.description) == ["/nonexistent/sensor.yaml:1:1: error: no such file or directory"])
     }
 }
