@@ -15,6 +15,11 @@ let swiftSettings: [SwiftSetting] = [
 let package = Package(
     name: "sensor-gateway",
     platforms: [.macOS(.v15)],
+    dependencies: [
+        // YAML for Sensor files; argument parsing for the executable.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
     targets: [
         // C libraries: one module each, imported by exactly one Swift module.
         .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
@@ -30,10 +35,31 @@ let package = Package(
             dependencies: ["CMsgPack"],
             swiftSettings: swiftSettings
         ),
-
         .target(
             name: "HTTPTransport",
             dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JetStream",
+            dependencies: ["CNATS"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SensorKit",
+            dependencies: ["EventModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sensor-gateway",
+            dependencies: ["SensorKit", "EventModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test support: runs a real nats-server on a free loopback port (tests and benchmarks).
+        .target(
+            name: "JetStreamTesting",
+            dependencies: [],
             swiftSettings: swiftSettings
         ),
 
@@ -49,32 +75,6 @@ let package = Package(
             path: "Benchmarks/EventModelBenchmark",
             swiftSettings: swiftSettings
         ),
-
-        .testTarget(
-            name: "HTTPTransportTests",
-            dependencies: ["HTTPTransport"],
-            exclude: ["Support/http_test_server.py"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "EventModelTests",
-            dependencies: ["EventModel"],
-            exclude: ["Interop/msgpack_interop.py"],
-            swiftSettings: swiftSettings
-        ),
-
-        // JetStream (issue 3): the only importer of CNATS; a test/benchmark support library that runs a
-        // real nats-server; the Swift and C consume benchmarks; the integration tests.
-        .target(
-            name: "JetStream",
-            dependencies: ["CNATS"],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "JetStreamTesting",
-            dependencies: [],
-            swiftSettings: swiftSettings
-        ),
         .executableTarget(
             name: "JetStreamBenchmark",
             dependencies: ["JetStream", "JetStreamTesting", "EventModel"],
@@ -82,9 +82,34 @@ let package = Package(
             exclude: ["c"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "SensorKitBenchmark",
+            dependencies: ["SensorKit", "EventModel"],
+            path: "Benchmarks/SensorKitBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        // Tests.
+        .testTarget(
+            name: "EventModelTests",
+            dependencies: ["EventModel"],
+            exclude: ["Interop/msgpack_interop.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HTTPTransportTests",
+            dependencies: ["HTTPTransport"],
+            exclude: ["Support/http_test_server.py"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "JetStreamTests",
             dependencies: ["JetStream", "JetStreamTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SensorKitTests",
+            dependencies: ["SensorKit", "EventModel"],
             swiftSettings: swiftSettings
         ),
     ],

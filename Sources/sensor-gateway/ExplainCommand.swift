@@ -1,0 +1,56 @@
+import ArgumentParser
+import EventModel
+import SensorKit
+
+/// `sensor-gateway explain`: shows, per sensor and trigger, each dependency match, each filter with its verdict and
+/// the value it saw, the condition result, and the request that would be sent. Contacts no server.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Show what sensors would do with events, without contacting any server.")
+
+    /// Output formats.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @Option(name: .long, help: "Sensor YAML file or directory.")
+    var sensors: String
+
+    @Option(
+        name: .long, help: "A CloudEvent file (JSON or MessagePack, structured mode); repeat to feed events in order.")
+    var event: [String]
+
+    @Option(
+        name: .long, help: "The NATS subject the events arrived on (default: match by CloudEvent source and subject).")
+    var subject: String?
+
+    @Option(name: .long, help: "The subject prefix of dependency subjects (nats.subjectPrefix).")
+    var subjectPrefix = "events"
+
+    @Option(name: .long, help: "text or json.")
+    var format: Format = .text
+
+    func run() throws {
+        let catalog = SensorLoader.load(paths: [sensors])
+        for finding in catalog.findings where finding.severity == .error {
+            printToStandardError(finding.description)
+        }
+        var events: [Event] = []
+        for path in event {
+            do {
+                events.append(try EventFile.load(path: path))
+            } catch {
+                printToStandardError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        let explanations = Explainer.explain(
+            sensors: catalog.sensors, events: events, subject: subject, subjectPrefix: subjectPrefix)
+        switch format {
+        case .json: print(Explainer.json(explanations))
+        case .text: print(Explainer.text(explanations), terminator: "")
+        }
+        if !catalog.isValid { throw ExitCode(1) }
+    }
+}
