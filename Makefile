@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
-PIP_PACKAGES := msgpack==1.2.4
+PIP_PACKAGES := msgpack==1.2.4 nats-py==2.16.0
 
 .PHONY: deps build test bench bench-jetstream
 
@@ -15,7 +15,7 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@python3 -c 'import msgpack' 2>/dev/null \
+	@python3 -c 'import msgpack, nats' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
 		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack)
 

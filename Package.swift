@@ -18,7 +18,13 @@ let package = Package(
     dependencies: [
         // YAML for Sensor files; argument parsing for the executable.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Logging, metrics and service lifecycle for the daemon; Hummingbird serves its admin endpoints.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries: one module each, imported by exactly one Swift module.
@@ -50,9 +56,33 @@ let package = Package(
             dependencies: ["EventModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "EventModel",
+                "JetStream",
+                "SensorKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sensor-gateway",
-            dependencies: ["SensorKit", "EventModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Gateway",
+                "JetStream",
+                "SensorKit",
+                "EventModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -105,6 +135,12 @@ let package = Package(
         .testTarget(
             name: "JetStreamTests",
             dependencies: ["JetStream", "JetStreamTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "JetStream", "JetStreamTesting", "SensorKit", "EventModel"],
+            exclude: ["Support/publisher.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -101,7 +101,7 @@ public enum Explainer {
                     outcome: "filtered")
                 if verdict.passed {
                     switch trigger.correlate(event, dependency: dependency.name, pending: pending, now: now) {
-                    case .ignored:
+                    case .ignored, .duplicate:
                         break
                     case .fire(let fired):
                         match.outcome = "fired"

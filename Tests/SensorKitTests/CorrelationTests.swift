@@ -105,7 +105,7 @@ struct CorrelationTests {
         }
         #expect(events["a"]?.id == "a2")
         #expect(events["b"]?.id == "b1")
-        #expect(await store.pending(sensor: "s", trigger: "t").isEmpty)
+        #expect(await store.load(sensor: "s", trigger: "t").state.pending.isEmpty)
     }
 
     /// Each trigger keeps its own state: one event completes X and is held for Y.
@@ -138,7 +138,7 @@ struct CorrelationTests {
         let afterReset = try await correlator.offer(
             makeEvent(source: "src", subject: "b"), dependency: "b", trigger: trigger, sensor: "s")
         #expect(afterReset == .hold(satisfied: ["b"]))
-        #expect(await store.pending(sensor: "s", trigger: "t").map(\.dependency) == ["b"])
+        #expect(await store.load(sensor: "s", trigger: "t").state.pending.map(\.dependency) == ["b"])
         clock.set("2024-07-16T01:30:00Z")
         let fresh = try await correlator.offer(
             makeEvent(source: "src", subject: "a", id: "new"), dependency: "a", trigger: trigger, sensor: "s")
@@ -162,7 +162,7 @@ struct CorrelationTests {
         #expect(trigger.nextReset(after: clock.now)?.rfc3339 == "2024-07-15T06:30:00Z")
         clock.set("2024-07-15T06:30:00Z")
         #expect(try await correlator.resetIfDue(trigger: trigger, sensor: "s") == 1)
-        #expect(await store.pending(sensor: "s", trigger: "t").isEmpty)
+        #expect(await store.load(sensor: "s", trigger: "t").state.pending.isEmpty)
     }
 
     /// Pure OR fires on every passing event, with only that event.
@@ -172,5 +172,64 @@ struct CorrelationTests {
         #expect(
             sensor.triggers[0].correlate(event, dependency: "b", pending: [], now: EventTimestamp(seconds: 0))
                 == .fire(["b": event]))
+    }
+
+    /// Two correlators sharing one store (two replicas): whichever order the halves arrive in, the condition fires
+    /// exactly once, and the held half is never lost.
+    @Test func twoCorrelatorsFireOnce() async throws {
+        let sensor = try Self.sensor(dependencies: ["a", "b"], triggers: [("t", "a && b")])
+        let trigger = sensor.triggers[0]
+        let store = InMemoryCorrelationStore()
+        let first = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
+        let second = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
+        async let onFirst = first.offer(
+            makeEvent(source: "src", subject: "a", id: "a1"), dependency: "a", trigger: trigger, sensor: "s")
+        async let onSecond = second.offer(
+            makeEvent(source: "src", subject: "b", id: "b1"), dependency: "b", trigger: trigger, sensor: "s")
+        let decisions = try await [onFirst, onSecond]
+        let fires = decisions.filter { if case .fire = $0 { true } else { false } }
+        #expect(fires.count == 1)
+        #expect(await store.load(sensor: "s", trigger: "t").state.firings.count == 1)
+    }
+
+    /// A stale write loses: the store refuses a save naming an old revision.
+    @Test func staleSaveConflicts() async throws {
+        let store = InMemoryCorrelationStore()
+        let revision = try await store.save(CorrelationState(), sensor: "s", trigger: "t", expectedRevision: 0)
+        _ = try await store.save(CorrelationState(consumed: ["x"]), sensor: "s", trigger: "t", expectedRevision: revision)
+        await #expect(throws: CorrelationConflict.self) {
+            try await store.save(CorrelationState(), sensor: "s", trigger: "t", expectedRevision: revision)
+        }
+    }
+
+    /// A redelivered event resumes its unfinished firing; once completed, a further copy is a duplicate.
+    @Test func redeliveryResumesThenDuplicates() async throws {
+        let sensor = try Self.sensor(dependencies: ["a", "b"], triggers: [("t", "a && b")])
+        let trigger = sensor.triggers[0]
+        let store = InMemoryCorrelationStore()
+        let correlator = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
+        let a = makeEvent(source: "src", subject: "a", id: "a1")
+        let b = makeEvent(source: "src", subject: "b", id: "b1")
+        #expect(try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"]))
+        #expect(try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"]))
+        let fired = try await correlator.offer(b, dependency: "b", trigger: trigger, sensor: "s")
+        #expect(fired == .fire(["a": a, "b": b]))
+        #expect(try await correlator.offer(b, dependency: "b", trigger: trigger, sensor: "s") == fired)
+        let id = Firing.identifier(sensor: "s", trigger: "t", events: ["a": a, "b": b])
+        #expect(await store.load(sensor: "s", trigger: "t").state.firings.map(\.id) == [id])
+        try await correlator.complete(firing: id, trigger: "t", sensor: "s")
+        #expect(await store.load(sensor: "s", trigger: "t").state.firings.isEmpty)
+        #expect(try await correlator.offer(b, dependency: "b", trigger: trigger, sensor: "s") == .duplicate)
+        #expect(try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .duplicate)
+    }
+
+    /// Firing identifiers depend on the events' identity only, not on the order of the map.
+    @Test func firingIdentifierIsStable() {
+        let a = makeEvent(source: "src", subject: "a", id: "a1")
+        let b = makeEvent(source: "src", subject: "b", id: "b1")
+        let one = Firing.identifier(sensor: "s", trigger: "t", events: ["a": a, "b": b])
+        #expect(one == Firing.identifier(sensor: "s", trigger: "t", events: ["b": b, "a": a]))
+        #expect(one != Firing.identifier(sensor: "s", trigger: "u", events: ["a": a, "b": b]))
+        #expect(one.count == 16)
     }
 }

@@ -1,0 +1,59 @@
+import EventModel
+public import Hummingbird
+public import Logging
+
+/// The admin HTTP endpoints (Hummingbird 2), on `admin.listen`:
+/// - `GET /healthz`: 200 while the process runs.
+/// - `GET /readyz`: 200 when NATS is connected, every consumer bound and the config loaded; 503 with
+///   `{"ready": false, "reason": …}` otherwise.
+/// - `GET /metrics`: the Prometheus text exposition.
+/// - `GET /status`: JSON: sensors, dependencies, pending correlations, last trigger outcomes. No secrets.
+public enum AdminServer {
+    /// The application serving the endpoints; a `Service` to put in the gateway's service group.
+    /// - Parameters:
+    ///   - host: the address to listen on.
+    ///   - port: the port.
+    ///   - state: what `/readyz` and `/status` report.
+    ///   - metrics: what `/metrics` renders.
+    ///   - logger: the server's logger.
+    public static func application(
+        host: String, port: Int, state: GatewayState, metrics: GatewayMetrics, logger: Logger
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/healthz") { _, _ in
+            json(.ok, .map(["status": "ok"]))
+        }
+        router.get("/readyz") { _, _ in
+            if let reason = state.notReadyReason {
+                return json(.serviceUnavailable, .map(["ready": false, "reason": .string(reason)]))
+            }
+            return json(.ok, .map(["ready": true]))
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        router.get("/status") { _, _ in
+            var status = state.status
+            if case .map(var map) = status {
+                let reason = state.notReadyReason
+                map["ready"] = .bool(reason == nil)
+                if let reason { map["notReadyReason"] = .string(reason) }
+                status = .map(map)
+            }
+            return json(.ok, status)
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "sensor-gateway"),
+            logger: logger)
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ value: EventValue) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONCodec.encodeToString(value) + "\n")))
+    }
+}

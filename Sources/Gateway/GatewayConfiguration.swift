@@ -1,0 +1,406 @@
+import Foundation
+public import JetStream
+import Yams
+
+/// A value that must never be printed: its description is always `<redacted>`.
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The secret itself; hand it only to the library that sends it.
+    public let value: String
+
+    /// Wraps `value`.
+    public init(_ value: String) {
+        self.value = value
+    }
+
+    /// `<redacted>`.
+    public var description: String { "<redacted>" }
+    /// `<redacted>`.
+    public var debugDescription: String { description }
+    /// Reflection (`dump`) shows `<redacted>` only.
+    public var customMirror: Mirror { Mirror(self, children: ["value": "<redacted>"]) }
+}
+
+/// A configuration file that cannot be used, with the file, the key and what is wrong. Never contains a secret.
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file.
+    public var file: String
+    /// The dotted key (`nats.urls`), or empty for the whole file.
+    public var key: String
+    /// 1-based line of the key, when known.
+    public var line: Int?
+    /// What is wrong.
+    public var reason: String
+
+    /// Creates an error.
+    public init(file: String, key: String, line: Int? = nil, reason: String) {
+        self.file = file
+        self.key = key
+        self.line = line
+        self.reason = reason
+    }
+
+    /// `file:line: key: reason`.
+    public var description: String {
+        let place = line.map { "\(file):\($0)" } ?? file
+        return key.isEmpty ? "\(place): \(reason)" : "\(place): \(key): \(reason)"
+    }
+}
+
+/// The gateway's settings: `config/gateway.yaml`, then the environment variables the argo CLI and the kfp SDK read.
+///
+/// - Configuration keys (relative paths are resolved against the working directory):
+///   - `nats.urls` (list of URLs, default `[nats://127.0.0.1:4222]`; env `NATS_URL`, comma-separated),
+///     `nats.stream` (default `EVENTS`), `nats.subjectPrefix` (default `events`), `nats.dlqSubject` (default
+///     `dlq.sensor-gateway`), `nats.credentialsFile`, `nats.token` (secret), `nats.tls.ca|cert|key`.
+///   - `sensors` (file or directory, default `config/sensors`), `routing` (default `config/routing.yaml`).
+///   - `argo.server` (env `ARGO_SERVER`; `ARGO_SECURE=false` makes a bare host `http://`), `argo.namespace`
+///     (default `argo`; env `ARGO_NAMESPACE`), `argo.tokenFile`, env `ARGO_TOKEN` (secret),
+///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`).
+///   - `kubeflow.host` (env `KF_PIPELINES_ENDPOINT`), `kubeflow.apiVersion` (default `v2beta1`), `kubeflow.tokenFile`
+///     (env `KF_PIPELINES_SA_TOKEN_PATH`).
+///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
+///   - `outbox` (default `.sensor-gateway/outbox`).
+///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
+///     `processing.drainTimeout` (seconds, default 10), `processing.retryDelay` (seconds, default 5),
+///     `processing.reloadInterval` (seconds between config file checks, default 2; 0 turns polling off).
+public struct GatewayConfiguration: Sendable, CustomStringConvertible {
+    /// `nats:`.
+    public struct NATS: Sendable {
+        /// `nats.urls`.
+        public var urls: [String] = ["nats://127.0.0.1:4222"]
+        /// `nats.stream`: the stream the events are in.
+        public var stream = "EVENTS"
+        /// `nats.subjectPrefix`: dependency subjects are `<prefix>.<eventSourceName>.<eventName>`.
+        public var subjectPrefix = "events"
+        /// `nats.dlqSubject`: where dead letters are published.
+        public var dlqSubject = "dlq.sensor-gateway"
+        /// `nats.credentialsFile`.
+        public var credentialsFile: String?
+        /// `nats.token`.
+        public var token: Secret?
+        /// `nats.tls`.
+        public var tls: ConnectionOptions.TLS?
+    }
+
+    /// `argo:`.
+    public struct Argo: Sendable {
+        /// `argo.server`; nil: the outbox stands in.
+        public var server: String?
+        /// `argo.namespace`.
+        public var namespace = "argo"
+        /// `argo.tokenFile`.
+        public var tokenFile: String?
+        /// `ARGO_TOKEN`.
+        public var token: Secret?
+        /// `argo.insecureSkipVerify`.
+        public var insecureSkipVerify = false
+    }
+
+    /// `kubeflow:`.
+    public struct Kubeflow: Sendable {
+        /// `kubeflow.host`; nil: the outbox stands in.
+        public var host: String?
+        /// `kubeflow.apiVersion`.
+        public var apiVersion = "v2beta1"
+        /// `kubeflow.tokenFile`.
+        public var tokenFile: String?
+    }
+
+    /// `processing:` (gateway extension).
+    public struct Processing: Sendable {
+        /// Messages processed at once per consumer.
+        public var concurrency = 16
+        /// How long a shutdown waits for in-flight messages before nak'ing them.
+        public var drainTimeout: Duration = .seconds(10)
+        /// The redelivery delay of a retryable failure that names none.
+        public var retryDelay: Duration = .seconds(5)
+        /// How often the config and sensor files are checked for changes; zero: only on SIGHUP.
+        public var reloadInterval: Duration = .seconds(2)
+    }
+
+    /// The file this was read from.
+    public var file: String
+    /// `nats:`.
+    public var nats = NATS()
+    /// `sensors`.
+    public var sensors = "config/sensors"
+    /// `routing`.
+    public var routing = "config/routing.yaml"
+    /// `argo:`.
+    public var argo = Argo()
+    /// `kubeflow:`.
+    public var kubeflow = Kubeflow()
+    /// `admin.listen` host.
+    public var adminHost = "127.0.0.1"
+    /// `admin.listen` port.
+    public var adminPort = 9090
+    /// `outbox`.
+    public var outbox = ".sensor-gateway/outbox"
+    /// `jetstream.specs`.
+    public var specs = "specs/jetstream"
+    /// `processing:`.
+    public var processing = Processing()
+
+    /// The NATS connection options (credentials included, never printed).
+    public var connectionOptions: ConnectionOptions {
+        var authentication = ConnectionOptions.Authentication.none
+        if let file = nats.credentialsFile {
+            authentication = .credentialsFile(path: file)
+        } else if let token = nats.token {
+            authentication = .token(token.value)
+        }
+        return ConnectionOptions(urls: nats.urls, name: "sensor-gateway", authentication: authentication, tls: nats.tls)
+    }
+
+    /// A summary for logs: no secret, only whether one is set.
+    public var description: String {
+        "nats=\(nats.urls.joined(separator: ",")) stream=\(nats.stream) sensors=\(sensors) argo=\(argo.server ?? "outbox")"
+            + " kubeflow=\(kubeflow.host ?? "outbox") admin=\(adminHost):\(adminPort) outbox=\(outbox)"
+            + " natsToken=\(nats.token == nil ? "unset" : "set") argoToken=\(argo.token == nil ? "unset" : "set")"
+    }
+
+    /// Defaults only.
+    public init(file: String = "<defaults>") {
+        self.file = file
+    }
+
+    /// Reads `path`, then applies the process environment.
+    /// - Throws: ``ConfigurationError`` naming the file and key of the first problem.
+    public static func load(path: String) throws(ConfigurationError) -> GatewayConfiguration {
+        try load(path: path, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Reads `path`, then applies `environment`.
+    /// - Parameters:
+    ///   - path: the YAML file.
+    ///   - environment: the variables to honour.
+    /// - Throws: ``ConfigurationError`` naming the file and key of the first problem.
+    public static func load(path: String, environment: [String: String]) throws(ConfigurationError)
+        -> GatewayConfiguration
+    {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: "", reason: "cannot read the file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path, environment: environment)
+    }
+
+    /// Parses YAML text, then applies the environment.
+    /// - Throws: ``ConfigurationError`` naming the file and key of the first problem.
+    public static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigurationError)
+        -> GatewayConfiguration
+    {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError(file: file, key: "", reason: "not valid YAML: \(error)")
+        }
+        var configuration = GatewayConfiguration(file: file)
+        if let root {
+            try configuration.read(YAMLSection(node: root, key: "", file: file))
+        }
+        try configuration.apply(environment: environment)
+        return configuration
+    }
+
+    private mutating func read(_ root: YAMLSection) throws(ConfigurationError) {
+        try root.checkKeys([
+            "nats", "sensors", "routing", "argo", "kubeflow", "admin", "outbox", "jetstream", "processing",
+        ])
+        if let section = try root.section("nats") {
+            try section.checkKeys(["urls", "stream", "subjectPrefix", "dlqSubject", "credentialsFile", "token", "tls"])
+            if let urls = try section.stringList("urls") {
+                guard !urls.isEmpty else { throw section.error("urls", "needs at least one URL") }
+                nats.urls = urls
+            }
+            nats.stream = try section.string("stream") ?? nats.stream
+            nats.subjectPrefix = try section.string("subjectPrefix") ?? nats.subjectPrefix
+            nats.dlqSubject = try section.string("dlqSubject") ?? nats.dlqSubject
+            nats.credentialsFile = try section.string("credentialsFile")
+            nats.token = try section.string("token").map(Secret.init)
+            if let tls = try section.section("tls") {
+                try tls.checkKeys(["ca", "cert", "key"])
+                nats.tls = ConnectionOptions.TLS(
+                    caFile: try tls.string("ca"), certificateFile: try tls.string("cert"), keyFile: try tls.string("key"))
+            }
+        }
+        sensors = try root.string("sensors") ?? sensors
+        routing = try root.string("routing") ?? routing
+        outbox = try root.string("outbox") ?? outbox
+        if let section = try root.section("argo") {
+            try section.checkKeys(["server", "namespace", "tokenFile", "insecureSkipVerify"])
+            argo.server = try section.string("server")
+            argo.namespace = try section.string("namespace") ?? argo.namespace
+            argo.tokenFile = try section.string("tokenFile")
+            argo.insecureSkipVerify = try section.bool("insecureSkipVerify") ?? false
+        }
+        if let section = try root.section("kubeflow") {
+            try section.checkKeys(["host", "apiVersion", "tokenFile"])
+            kubeflow.host = try section.string("host")
+            kubeflow.apiVersion = try section.string("apiVersion") ?? kubeflow.apiVersion
+            kubeflow.tokenFile = try section.string("tokenFile")
+        }
+        if let section = try root.section("admin") {
+            try section.checkKeys(["listen"])
+            if let listen = try section.string("listen") {
+                guard let (host, port) = Self.hostAndPort(listen) else {
+                    throw section.error("listen", "expected host:port with a port of 0–65535, found \"\(listen)\"")
+                }
+                (adminHost, adminPort) = (host, port)
+            }
+        }
+        if let section = try root.section("jetstream") {
+            try section.checkKeys(["specs"])
+            specs = try section.string("specs") ?? specs
+        }
+        if let section = try root.section("processing") {
+            try section.checkKeys(["concurrency", "drainTimeout", "retryDelay", "reloadInterval"])
+            if let concurrency = try section.integer("concurrency") {
+                guard (1...1024).contains(concurrency) else { throw section.error("concurrency", "must be 1–1024") }
+                processing.concurrency = concurrency
+            }
+            processing.drainTimeout = try section.seconds("drainTimeout") ?? processing.drainTimeout
+            processing.retryDelay = try section.seconds("retryDelay") ?? processing.retryDelay
+            processing.reloadInterval = try section.seconds("reloadInterval") ?? processing.reloadInterval
+        }
+    }
+
+    private mutating func apply(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ name: String) -> String? {
+            guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        func flag(_ name: String) throws(ConfigurationError) -> Bool? {
+            guard let text = value(name) else { return nil }
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ConfigurationError(file: "environment", key: name, reason: "expected true or false, found \"\(text)\"")
+            }
+        }
+        if let urls = value("NATS_URL") {
+            nats.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let server = value("ARGO_SERVER") { argo.server = server }
+        if let token = value("ARGO_TOKEN") {
+            // The argo CLI accepts the token with or without its `Bearer ` prefix.
+            argo.token = Secret(token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token)
+        }
+        if let namespace = value("ARGO_NAMESPACE") { argo.namespace = namespace }
+        if let insecure = try flag("ARGO_INSECURE_SKIP_VERIFY") { argo.insecureSkipVerify = insecure }
+        let secure = try flag("ARGO_SECURE") ?? true
+        if let server = argo.server, !server.contains("://") {
+            argo.server = (secure ? "https://" : "http://") + server
+        }
+        if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
+        if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
+    }
+
+    /// `host:port` or `[v6]:port`.
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}
+
+/// A YAML mapping being read, with the dotted key that leads to it, for errors.
+private struct YAMLSection {
+    let node: Node
+    let key: String
+    let file: String
+
+    func path(_ child: String) -> String { key.isEmpty ? child : "\(key).\(child)" }
+
+    func error(_ child: String, _ reason: String) -> ConfigurationError {
+        let line = node.mapping?[child].flatMap { $0.mark?.line } ?? node.mark?.line
+        return ConfigurationError(file: file, key: path(child), line: line, reason: reason)
+    }
+
+    func value(_ child: String) throws(ConfigurationError) -> Node? {
+        guard let mapping = node.mapping else {
+            throw ConfigurationError(file: file, key: key, line: node.mark?.line, reason: "expected a mapping")
+        }
+        guard let value = mapping[child] else { return nil }
+        if case .scalar(let scalar) = value, scalar.style == .plain,
+            ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        {
+            return nil
+        }
+        return value
+    }
+
+    func checkKeys(_ known: Set<String>) throws(ConfigurationError) {
+        guard let mapping = node.mapping else {
+            if case .scalar(let scalar) = node, scalar.string.isEmpty { return }
+            throw ConfigurationError(file: file, key: key, line: node.mark?.line, reason: "expected a mapping")
+        }
+        for (keyNode, _) in mapping {
+            guard let name = keyNode.string, known.contains(name) else {
+                let name = keyNode.string ?? "?"
+                throw ConfigurationError(
+                    file: file, key: path(name), line: keyNode.mark?.line,
+                    reason: "unknown key (known: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+
+    func section(_ child: String) throws(ConfigurationError) -> YAMLSection? {
+        guard let value = try value(child) else { return nil }
+        guard value.mapping != nil else { throw error(child, "expected a mapping") }
+        return YAMLSection(node: value, key: path(child), file: file)
+    }
+
+    func string(_ child: String) throws(ConfigurationError) -> String? {
+        guard let value = try value(child) else { return nil }
+        guard case .scalar(let scalar) = value else { throw error(child, "expected a string") }
+        return scalar.string
+    }
+
+    func stringList(_ child: String) throws(ConfigurationError) -> [String]? {
+        guard let value = try value(child) else { return nil }
+        if case .scalar(let scalar) = value { return [scalar.string] }
+        guard let sequence = value.sequence else { throw error(child, "expected a list of strings") }
+        var strings: [String] = []
+        for item in sequence {
+            guard case .scalar(let scalar) = item else { throw error(child, "expected a list of strings") }
+            strings.append(scalar.string)
+        }
+        return strings
+    }
+
+    func bool(_ child: String) throws(ConfigurationError) -> Bool? {
+        guard let text = try string(child) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(child, "expected true or false, found \"\(text)\"")
+        }
+    }
+
+    func integer(_ child: String) throws(ConfigurationError) -> Int? {
+        guard let text = try string(child) else { return nil }
+        guard let number = Int(text) else { throw error(child, "expected an integer, found \"\(text)\"") }
+        return number
+    }
+
+    /// Seconds as a number (`10`, `0.5`) or with an `s`/`ms` suffix.
+    func seconds(_ child: String) throws(ConfigurationError) -> Duration? {
+        guard let text = try string(child) else { return nil }
+        var number = text
+        var scale = 1.0
+        if number.hasSuffix("ms") {
+            number.removeLast(2)
+            scale = 0.001
+        } else if number.hasSuffix("s") {
+            number.removeLast()
+        }
+        guard let value = Double(number), value >= 0, value < 86_400 else {
+            throw error(child, "expected seconds (e.g. 10, 2.5s or 500ms), found \"\(text)\"")
+        }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import JetStream
+public import Logging
+import SensorKit
+public import ServiceLifecycle
+import Synchronization
+
+/// The pipeline as a service: connects to NATS (retrying until it can), provisions the streams and buckets and one
+/// consumer per dependency subject, and runs the consumers until graceful shutdown, when they drain and the
+/// connection is drained and closed.
+///
+/// ``apply(_:)`` swaps the sensors at run time: consumers of subjects no dependency uses any more stop (after
+/// finishing their messages in flight), consumers of new subjects start, and every other consumer routes its next
+/// message with the new sensors.
+public final class GatewayEngine: Service, Sendable {
+    private enum Command: Sendable {
+        case start(SubjectConsumer)
+    }
+
+    private let configuration: GatewayConfiguration
+    private let dispatcher: any TriggerDispatching
+    private let metrics: GatewayMetrics
+    private let state: GatewayState
+    private let logger: Logger
+    private let commands: AsyncStream<Command>
+    private let commandSink: AsyncStream<Command>.Continuation
+    private let consumers = Mutex<[String: SubjectConsumer]>([:])
+    private let started = Mutex(false)
+
+    /// Creates the engine.
+    /// - Parameters:
+    ///   - configuration: the settings (NATS, processing).
+    ///   - sensors: the sensors to run first.
+    ///   - dispatcher: executes fired triggers.
+    ///   - metrics: where the pipeline counts.
+    ///   - state: what the admin endpoints report.
+    ///   - logger: the pipeline's logger.
+    public init(
+        configuration: GatewayConfiguration, sensors: SensorSet, dispatcher: any TriggerDispatching,
+        metrics: GatewayMetrics, state: GatewayState, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.dispatcher = dispatcher
+        self.metrics = metrics
+        self.state = state
+        self.logger = logger
+        (commands, commandSink) = AsyncStream.makeStream(of: Command.self)
+        state.setSensors(sensors)
+    }
+
+    /// Runs until graceful shutdown.
+    /// - Throws: ``ProvisioningError`` when the streams or buckets cannot be provisioned, ``NATSError`` when the
+    ///   correlation bucket cannot be opened.
+    public func run() async throws {
+        guard let connection = await connect() else { return }
+        state.setConnection(connection)
+        metrics.setNATSConnected(true)
+        let (specs, template) = try GatewayProvisioning.specs(configuration)
+        for result in try await connection.provision(specs) {
+            logger.debug("provisioned", metadata: ["resource": "\(result)"])
+        }
+        let bucketName = specs.keyValueBuckets.first?.bucket ?? "sensor-gateway-correlations"
+        let bucket = try await connection.keyValue(bucketName)
+        let correlator = Correlator(store: KeyValueCorrelationStore(bucket: bucket), clock: SystemClock())
+        let processor = MessageProcessor(
+            correlator: correlator, dispatcher: dispatcher, deadLetters: connection,
+            dlqSubject: configuration.nats.dlqSubject, retryDelay: configuration.processing.retryDelay,
+            metrics: metrics, state: state, logger: logger)
+        let context = ConsumerContext(
+            connection: connection, stream: configuration.nats.stream, template: template,
+            concurrency: configuration.processing.concurrency, drainTimeout: configuration.processing.drainTimeout,
+            processor: processor, metrics: metrics, state: state, logger: logger)
+        if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.watch(connection) }
+            await withDiscardingTaskGroup { consumerGroup in
+                started.withLock { $0 = true }
+                startConsumers(for: state.sensors)
+                for await command in commands.cancelOnGracefulShutdown() {
+                    switch command {
+                    case .start(let consumer):
+                        consumerGroup.addTask {
+                            await consumer.run(context: context)
+                            self.consumers.withLock { running in
+                                if running[consumer.subject] === consumer { running[consumer.subject] = nil }
+                            }
+                        }
+                    }
+                }
+                logger.info("shutting down: draining consumers")
+            }
+            do {
+                try await connection.drain(timeout: .seconds(5))
+            } catch {
+                await connection.close()
+            }
+            logger.info("NATS connection closed")
+        }
+    }
+
+    /// Runs `sensors` from now on; see the type's description.
+    public func apply(_ sensors: SensorSet) {
+        state.setSensors(sensors)
+        guard started.withLock({ $0 }) else { return }
+        startConsumers(for: sensors)
+    }
+
+    /// Stops the consumers of subjects `sensors` does not use, starts those it needs.
+    private func startConsumers(for sensors: SensorSet?) {
+        let wanted = Set(sensors?.subjects ?? [])
+        let toStart = consumers.withLock { running -> [SubjectConsumer] in
+            for (subject, consumer) in running where !wanted.contains(subject) {
+                consumer.stop()
+                running[subject] = nil
+                logger.info("stopping the consumer of a removed subject", metadata: [LoggingKeys.subject: "\(subject)"])
+            }
+            var added: [SubjectConsumer] = []
+            for subject in wanted.sorted() where running[subject] == nil {
+                let consumer = SubjectConsumer(subject: subject)
+                running[subject] = consumer
+                added.append(consumer)
+            }
+            return added
+        }
+        for consumer in toStart { commandSink.yield(.start(consumer)) }
+    }
+
+    /// Connects, retrying every 2 s; nil when shutdown came first.
+    private func connect() async -> NATSConnection? {
+        var attempt = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            attempt += 1
+            do {
+                let connection = try await NATSConnection.connect(configuration.connectionOptions)
+                logger.info("connected to NATS", metadata: ["servers": "\(configuration.nats.urls.joined(separator: ","))"])
+                return connection
+            } catch {
+                if attempt == 1 || attempt % 30 == 0 {
+                    logger.warning("cannot connect to NATS; retrying", metadata: [LoggingKeys.error: "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+        return nil
+    }
+
+    /// Follows the connection's events into `nats_connected` and the log; ends when the connection closes.
+    private func watch(_ connection: NATSConnection) async {
+        for await event in connection.events {
+            switch event {
+            case .disconnected:
+                metrics.setNATSConnected(false)
+                logger.warning("NATS connection lost; reconnecting")
+            case .reconnected:
+                metrics.setNATSConnected(true)
+                logger.info("NATS connection re-established")
+            case .closed:
+                metrics.setNATSConnected(false)
+            case .asynchronousError(let text):
+                logger.warning("NATS error", metadata: [LoggingKeys.error: "\(text)"])
+            }
+        }
+        metrics.setNATSConnected(false)
+    }
+
+    /// Reads the held dependencies of every trigger, for `correlations_pending` and `/status` after a restart.
+    private func loadPending(_ sensors: SensorSet, correlator: Correlator) async {
+        for sensor in sensors.sensors {
+            for trigger in sensor.triggers {
+                guard let stored = try? await correlator.state(trigger: trigger.name, sensor: sensor.name) else {
+                    continue
+                }
+                let count = state.setPending(
+                    sensor: sensor.name, trigger: trigger.name, dependencies: stored.pending.map(\.dependency))
+                metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+            }
+        }
+    }
+}

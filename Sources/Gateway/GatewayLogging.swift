@@ -1,0 +1,105 @@
+import EventModel
+import Foundation
+public import Logging
+
+/// The metadata keys of the gateway's log lines.
+public enum LoggingKeys {
+    /// The sensor's name.
+    public static let sensor = "sensor"
+    /// The trigger's name.
+    public static let trigger = "trigger"
+    /// The CloudEvent id.
+    public static let eventID = "event.id"
+    /// The dependency's name.
+    public static let dependency = "dependency"
+    /// The NATS subject.
+    public static let subject = "nats.subject"
+    /// The stream sequence of a message.
+    public static let streamSequence = "nats.seq.stream"
+    /// The durable consumer.
+    public static let consumer = "nats.consumer"
+    /// How often a message has been delivered.
+    public static let deliveries = "nats.deliveries"
+    /// The disposition given to a message.
+    public static let disposition = "disposition"
+    /// An error's description.
+    public static let error = "error"
+}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line: `time`, `level`, `message`, `logger` and the metadata as strings.
+    case json
+    /// `time level [label] message key=value…`.
+    case text
+}
+
+/// A swift-log handler writing one line per record to standard error, as JSON or text.
+///
+/// Writes go straight to file descriptor 2 with one `write` per line, so concurrent lines never interleave.
+public struct GatewayLogHandler: LogHandler {
+    private let label: String
+    private let format: LogFormat
+    /// The level below which records are dropped.
+    public var logLevel: Logger.Level
+    /// Metadata added to every record of this logger.
+    public var metadata: Logger.Metadata = [:]
+
+    /// Creates a handler.
+    /// - Parameters:
+    ///   - label: the logger's label.
+    ///   - format: JSON or text.
+    ///   - level: the minimum level.
+    public init(label: String, format: LogFormat, level: Logger.Level) {
+        self.label = label
+        self.format = format
+        self.logLevel = level
+    }
+
+    /// Metadata of this logger by key.
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Writes one record.
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let line = Self.render(
+            format: format, time: Date(), level: event.level, label: label, message: "\(event.message)", metadata: merged)
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+
+    /// One rendered line, without its newline.
+    static func render(
+        format: LogFormat, time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata
+    ) -> String {
+        let timestamp = time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        switch format {
+        case .json:
+            var fields: [(String, String)] = [
+                ("time", timestamp), ("level", level.rawValue), ("logger", label), ("message", message),
+            ]
+            for key in metadata.keys.sorted() { fields.append((key, "\(metadata[key] ?? "")")) }
+            return "{" + fields.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}"
+        case .text:
+            let pairs = metadata.keys.sorted().map { "\($0)=\(metadata[$0] ?? "")" }.joined(separator: " ")
+            return "\(timestamp) \(level.rawValue) [\(label)] \(message)" + (pairs.isEmpty ? "" : " " + pairs)
+        }
+    }
+
+    /// `text` as a JSON string literal.
+    static func jsonString(_ text: String) -> String {
+        JSONCodec.encodeToString(.string(text))
+    }
+}

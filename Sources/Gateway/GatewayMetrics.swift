@@ -1,0 +1,114 @@
+public import Prometheus
+
+/// The gateway's Prometheus metrics, named as the architecture lists them (prefix `sensor_gateway_`).
+///
+/// Each instance has its own registry, so tests can run several gateways in one process.
+public final class GatewayMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+
+    /// Bucket bounds of both histograms.
+    static let durationBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        .seconds(30), .seconds(60),
+    ]
+
+    /// Creates the metrics in a new registry; the label-less ones are registered at once, so they show from the
+    /// first scrape.
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        setNATSConnected(false)
+    }
+
+    /// The Prometheus text exposition.
+    public func render() -> String { registry.emitToString() }
+
+    private static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sensor_gateway", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// `events_received_total{sensor,dependency}`: events routed to a dependency (before its filters).
+    public func eventReceived(sensor: String, dependency: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("events_received", "total", "Events routed to a sensor dependency."),
+            labels: [("sensor", sensor), ("dependency", dependency)]
+        ).increment()
+    }
+
+    /// `events_filtered_total{sensor,dependency,reason}`: events a dependency's filters rejected.
+    public func eventFiltered(sensor: String, dependency: String, reason: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("events_filtered", "total", "Events rejected by a dependency's filters."),
+            labels: [("sensor", sensor), ("dependency", dependency), ("reason", reason)]
+        ).increment()
+    }
+
+    /// `events_invalid_total{reason}`: messages that are not a decodable CloudEvent.
+    public func eventInvalid(reason: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("events_invalid", "total", "Messages that are not a valid CloudEvent."),
+            labels: [("reason", reason)]
+        ).increment()
+    }
+
+    /// `triggers_total{sensor,trigger,engine,outcome}` and `trigger_duration_seconds{engine}`.
+    public func triggerExecuted(sensor: String, trigger: String, engine: String, outcome: String, duration: Duration) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("triggers", "total", "Trigger executions by outcome."),
+            labels: [("sensor", sensor), ("trigger", trigger), ("engine", engine), ("outcome", outcome)]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor("trigger_duration", "seconds", "Time to execute a trigger."),
+            labels: [("engine", engine)], buckets: Self.durationBuckets
+        ).record(duration)
+    }
+
+    /// `event_to_trigger_seconds`: from the event's publication to its trigger's completion.
+    public func eventToTrigger(_ duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor(
+                "event_to_trigger", "seconds", "Time from an event's publication to its trigger's completion."),
+            buckets: Self.durationBuckets
+        ).record(duration)
+    }
+
+    /// `dlq_total{sensor,reason}`: messages dead-lettered.
+    public func deadLettered(sensor: String, reason: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("dlq", "total", "Messages published to the dead-letter subject."),
+            labels: [("sensor", sensor), ("reason", reason)]
+        ).increment()
+    }
+
+    /// `correlations_pending{sensor}`: dependency events held for the sensor's triggers.
+    public func setCorrelationsPending(sensor: String, count: Int) {
+        registry.makeGauge(
+            descriptor: Self.descriptor("correlations", "pending", "Dependency events held until a condition holds."),
+            labels: [("sensor", sensor)]
+        ).set(Double(count))
+    }
+
+    /// `consumer_pending{consumer}`: messages of the consumer not yet delivered.
+    public func setConsumerPending(consumer: String, count: UInt64) {
+        registry.makeGauge(
+            descriptor: Self.descriptor("consumer", "pending", "Messages of a consumer not yet delivered."),
+            labels: [("consumer", consumer)]
+        ).set(Double(count))
+    }
+
+    /// `config_reloads_total{outcome}`.
+    public func configReloaded(outcome: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("config_reloads", "total", "Configuration reloads by outcome."),
+            labels: [("outcome", outcome)]
+        ).increment()
+    }
+
+    /// `nats_connected`: 1 while connected.
+    public func setNATSConnected(_ connected: Bool) {
+        registry.makeGauge(
+            descriptor: Self.descriptor("nats", "connected", "1 while the NATS connection is up.")
+        ).set(connected ? 1.0 : 0.0)
+    }
+}

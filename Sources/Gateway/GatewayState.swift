@@ -1,0 +1,146 @@
+public import EventModel
+import Foundation
+public import JetStream
+public import SensorKit
+import Synchronization
+
+/// What the admin endpoints report: readiness, the sensors running, held correlations and the last outcome of each
+/// trigger. Written by the pipeline, read by `/readyz` and `/status`; never holds a secret.
+public final class GatewayState: Sendable {
+    /// The last outcome of one trigger.
+    public struct OutcomeRecord: Sendable, Hashable {
+        /// `succeeded`, `alreadyDone`, `retryable` or `permanent`.
+        public var outcome: String
+        /// The outcome's detail or reason.
+        public var detail: String
+        /// The event ids the trigger fired with.
+        public var eventIDs: [String]
+        /// When.
+        public var at: EventTimestamp
+    }
+
+    private struct Contents {
+        var connection: NATSConnection?
+        var sensors: SensorSet?
+        var boundConsumers: Set<String> = []
+        var pending: [String: [String: [String]]] = [:]
+        var outcomes: [String: [String: OutcomeRecord]] = [:]
+        var lastReloadError: String?
+    }
+
+    private let contents = Mutex(Contents())
+
+    /// An empty state: not ready.
+    public init() {}
+
+    /// The connection whose state `/readyz` reports.
+    public func setConnection(_ connection: NATSConnection?) {
+        contents.withLock { $0.connection = connection }
+    }
+
+    /// The sensors now running.
+    public func setSensors(_ sensors: SensorSet) {
+        contents.withLock { $0.sensors = sensors }
+    }
+
+    /// The sensors now running, if loaded.
+    public var sensors: SensorSet? { contents.withLock { $0.sensors } }
+
+    /// Marks a durable consumer bound (consuming) or not.
+    public func setBound(_ durable: String, _ bound: Bool) {
+        contents.withLock { state in
+            if bound { state.boundConsumers.insert(durable) } else { state.boundConsumers.remove(durable) }
+        }
+    }
+
+    /// Records the dependencies held for a trigger (empty: none).
+    /// - Returns: the number of events held for the sensor's triggers altogether.
+    @discardableResult
+    public func setPending(sensor: String, trigger: String, dependencies: [String]) -> Int {
+        contents.withLock { state in
+            state.pending[sensor, default: [:]][trigger] = dependencies.isEmpty ? nil : dependencies
+            return state.pending[sensor]?.values.reduce(0) { $0 + $1.count } ?? 0
+        }
+    }
+
+    /// Records a trigger's outcome.
+    public func recordOutcome(sensor: String, trigger: String, _ record: OutcomeRecord) {
+        contents.withLock { $0.outcomes[sensor, default: [:]][trigger] = record }
+    }
+
+    /// Records the last rejected reload (nil after a successful one).
+    public func setLastReloadError(_ error: String?) {
+        contents.withLock { $0.lastReloadError = error }
+    }
+
+    /// Why the gateway is not ready, or nil when it is: NATS connected, every consumer bound, config loaded.
+    public var notReadyReason: String? {
+        contents.withLock { state in
+            guard let sensors = state.sensors else { return "configuration not loaded" }
+            guard let connection = state.connection else { return "NATS not connected yet" }
+            let connectionState = connection.state
+            guard connectionState == .connected else { return "NATS connection is \(connectionState)" }
+            let missing = sensors.subjects.map(SensorSet.durableName(subject:)).filter {
+                !state.boundConsumers.contains($0)
+            }
+            guard missing.isEmpty else { return "consumers not bound: \(missing.joined(separator: ", "))" }
+            return nil
+        }
+    }
+
+    /// `/status`: sensors with their dependencies (subject, consumer) and triggers, pending correlations, last
+    /// outcomes, the last reload error.
+    public var status: EventValue {
+        contents.withLock { state in
+            var sensors: [EventValue] = []
+            for sensor in state.sensors?.sensors ?? [] {
+                let dependencies = sensor.dependencies.map { dependency -> EventValue in
+                    let subject = dependency.subject(prefix: state.sensors?.subjectPrefix ?? "")
+                    let durable = SensorSet.durableName(subject: subject)
+                    return .map([
+                        "name": .string(dependency.name), "subject": .string(subject), "consumer": .string(durable),
+                        "bound": .bool(state.boundConsumers.contains(durable)),
+                    ])
+                }
+                var triggers: [EventValue] = []
+                for trigger in sensor.triggers {
+                    var entry: EventMap = [
+                        "name": .string(trigger.name), "kind": .string(trigger.kind.key),
+                        "conditions": .string(trigger.conditions.description),
+                        "pending": .array((state.pending[sensor.name]?[trigger.name] ?? []).map(EventValue.string)),
+                    ]
+                    if let record = state.outcomes[sensor.name]?[trigger.name] {
+                        entry["lastOutcome"] = .map([
+                            "outcome": .string(record.outcome), "detail": .string(record.detail),
+                            "events": .array(record.eventIDs.map(EventValue.string)), "at": .string(record.at.rfc3339),
+                        ])
+                    }
+                    triggers.append(.map(entry))
+                }
+                sensors.append(
+                    .map([
+                        "name": .string(sensor.name), "dependencies": .array(dependencies), "triggers": .array(triggers),
+                    ]))
+            }
+            var root: EventMap = [
+                "sensors": .array(sensors),
+                "nats": .string(state.connection.map { "\($0.state)" } ?? "not connected"),
+            ]
+            if let error = state.lastReloadError { root["lastReloadError"] = .string(error) }
+            return .map(root)
+        }
+    }
+}
+
+/// The system clock, for correlation timestamps and `conditionsReset`.
+public struct SystemClock: SensorClock {
+    /// Creates the clock.
+    public init() {}
+
+    /// Now.
+    public var now: EventTimestamp {
+        let interval = Date().timeIntervalSince1970
+        let seconds = interval.rounded(.down)
+        return EventTimestamp(seconds: Int64(seconds), nanoseconds: UInt32(((interval - seconds) * 1e9).rounded(.down)))
+    }
+}

@@ -1,0 +1,286 @@
+import EventModel
+import Foundation
+import JetStream
+import Logging
+import SensorKit
+
+/// The one disposition a message gets.
+enum MessageDisposition: Sendable, Equatable, CustomStringConvertible {
+    /// Everything it caused is durable.
+    case ack
+    /// Redeliver after the delay.
+    case nak(Duration)
+    /// Never redeliver (it was dead-lettered).
+    case term
+
+    var description: String {
+        switch self {
+        case .ack: "ack"
+        case .nak(let delay): "nak(\(delay))"
+        case .term: "term"
+        }
+    }
+}
+
+/// What the pipeline needs to publish dead letters; the JetStream connection in the daemon.
+protocol DeadLetterPublishing: Sendable {
+    /// Publishes and waits for the stream to store the message.
+    func publishDeadLetter(_ message: OutgoingMessage) async throws
+}
+
+extension NATSConnection: DeadLetterPublishing {
+    func publishDeadLetter(_ message: OutgoingMessage) async throws {
+        _ = try await publish(message)
+    }
+}
+
+/// The header names of a dead letter.
+public enum DeadLetterHeaders {
+    /// Why the message was dead-lettered.
+    public static let reason = "Sensor-Gateway-Reason"
+    /// The sensor (empty for an undecodable message).
+    public static let sensor = "Sensor-Gateway-Sensor"
+    /// The trigger (empty for an undecodable message).
+    public static let trigger = "Sensor-Gateway-Trigger"
+    /// The subject the event was published to.
+    public static let subject = "Sensor-Gateway-Subject"
+    /// The event's sequence in its stream.
+    public static let streamSequence = "Sensor-Gateway-Stream-Sequence"
+    /// How often the message had been delivered.
+    public static let deliveries = "Sensor-Gateway-Deliveries"
+}
+
+/// One message's view, independent of JetStream so the pipeline can be driven by tests.
+struct InboundMessage: Sendable {
+    var subject: String
+    var payload: [UInt8]
+    var headers: [String: String]
+    var stream: String
+    var streamSequence: UInt64
+    var deliveries: UInt64
+    var isLastDelivery: Bool
+    /// When the stream stored it.
+    var publishedAt: Date?
+}
+
+/// Decode → match dependencies → filters → correlate → dispatch, for one message, ending in one disposition.
+///
+/// A message is acked only once everything it caused is durable (held in the correlation store, or the trigger
+/// succeeded or was already done, or a dead letter stored); a retryable failure naks it with a delay; a permanent
+/// failure, an exhausted one (last delivery) or an undecodable message is dead-lettered and terminated.
+struct MessageProcessor: Sendable {
+    let correlator: Correlator
+    let dispatcher: any TriggerDispatching
+    let deadLetters: any DeadLetterPublishing
+    let dlqSubject: String
+    let retryDelay: Duration
+    let metrics: GatewayMetrics
+    let state: GatewayState
+    let logger: Logger
+
+    /// The result of one trigger's part in a message.
+    private enum Step {
+        case done
+        case retry(reason: String, after: Duration?)
+        case deadLettered
+    }
+
+    func process(_ message: InboundMessage, bindings: [SensorSet.Binding]) async -> MessageDisposition {
+        var logger = self.logger
+        logger[metadataKey: LoggingKeys.subject] = "\(message.subject)"
+        logger[metadataKey: LoggingKeys.streamSequence] = "\(message.streamSequence)"
+        logger[metadataKey: LoggingKeys.deliveries] = "\(message.deliveries)"
+        let event: Event
+        do {
+            event = try CloudEventCodec.decode(payload: message.payload, headers: message.headers)
+        } catch {
+            metrics.eventInvalid(reason: error.code)
+            logger.warning("undecodable message", metadata: [LoggingKeys.error: "\(error)"])
+            let stored = await deadLetter(
+                message, reason: "undecodable: \(error)", kind: "undecodable", sensor: "", trigger: "", logger: logger)
+            return stored ? .term : .nak(retryDelay)
+        }
+        logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
+        var steps: [Step] = []
+        for binding in bindings {
+            let sensor = binding.sensor
+            let dependency = binding.dependency
+            metrics.eventReceived(sensor: sensor.name, dependency: dependency.name)
+            var logger = logger
+            logger[metadataKey: LoggingKeys.sensor] = "\(sensor.name)"
+            logger[metadataKey: LoggingKeys.dependency] = "\(dependency.name)"
+            if let filters = dependency.filters {
+                let verdict = filters.evaluate(event, operation: dependency.filtersLogicalOperator, recordChecks: false)
+                guard verdict.passed else {
+                    let reason = verdict.errors.isEmpty ? "filter" : "error"
+                    metrics.eventFiltered(sensor: sensor.name, dependency: dependency.name, reason: reason)
+                    logger.debug("filtered out", metadata: ["reason": "\(verdict.errors.first ?? reason)"])
+                    continue
+                }
+            }
+            for trigger in sensor.triggers where trigger.conditions.names.contains(dependency.name) {
+                var logger = logger
+                logger[metadataKey: LoggingKeys.trigger] = "\(trigger.name)"
+                steps.append(
+                    await offer(event, binding: binding, trigger: trigger, message: message, logger: logger))
+            }
+        }
+        var delays: [Duration] = []
+        var deadLettered = false
+        for step in steps {
+            switch step {
+            case .done: break
+            case .deadLettered: deadLettered = true
+            case .retry(_, let after): delays.append(after ?? retryDelay)
+            }
+        }
+        if let delay = delays.max() { return .nak(delay) }
+        return deadLettered ? .term : .ack
+    }
+
+    /// Offers the event to one trigger and, when it fires, executes it.
+    private func offer(
+        _ event: Event, binding: SensorSet.Binding, trigger: Trigger, message: InboundMessage, logger: Logger
+    ) async -> Step {
+        let sensor = binding.sensor
+        let decision: CorrelationDecision
+        do {
+            decision = try await correlator.offer(
+                event, dependency: binding.dependency.name, trigger: trigger, sensor: sensor.name)
+        } catch {
+            logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
+            return .retry(reason: "correlation store: \(error)", after: nil)
+        }
+        switch decision {
+        case .ignored, .duplicate:
+            if decision == .duplicate { logger.info("already consumed by an earlier firing") }
+            return .done
+        case .hold(let satisfied):
+            let count = state.setPending(sensor: sensor.name, trigger: trigger.name, dependencies: satisfied)
+            metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+            logger.info("held until the condition holds", metadata: ["satisfied": "\(satisfied.joined(separator: ","))"])
+            return .done
+        case .fire(let events):
+            let count = state.setPending(sensor: sensor.name, trigger: trigger.name, dependencies: [])
+            metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+            return await fire(trigger, sensor: sensor, events: events, message: message, logger: logger)
+        }
+    }
+
+    private func fire(_ trigger: Trigger, sensor: Sensor, events: [String: Event], message: InboundMessage, logger: Logger)
+        async -> Step
+    {
+        let firing = Firing.identifier(sensor: sensor.name, trigger: trigger.name, events: events)
+        guard !Task.isCancelled else {
+            return .retry(reason: "shutting down before the trigger ran", after: .zero)
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = await dispatcher.execute(trigger, sensor: sensor, events: events)
+        let elapsed = clock.now - started
+        let engine = Self.engine(of: trigger)
+        let eventIDs = events.keys.sorted().compactMap { events[$0]?.id }
+        let (label, detail) = Self.describe(outcome)
+        metrics.triggerExecuted(
+            sensor: sensor.name, trigger: trigger.name, engine: engine, outcome: label, duration: elapsed)
+        state.recordOutcome(
+            sensor: sensor.name, trigger: trigger.name,
+            GatewayState.OutcomeRecord(outcome: label, detail: detail, eventIDs: eventIDs, at: SystemClock().now))
+        let metadata: Logger.Metadata = ["outcome": "\(label)", "detail": "\(detail)", "firing": "\(firing)"]
+        switch outcome {
+        case .succeeded, .alreadyDone:
+            if let publishedAt = message.publishedAt {
+                let seconds = max(0, Date().timeIntervalSince(publishedAt))
+                metrics.eventToTrigger(.nanoseconds(Int64(seconds * 1e9)))
+            }
+            logger.info("trigger executed", metadata: metadata)
+            return await complete(firing, trigger: trigger, sensor: sensor, logger: logger)
+        case .retryable(let reason, let after):
+            guard message.isLastDelivery else {
+                logger.warning("trigger failed, will retry", metadata: metadata)
+                return .retry(reason: reason, after: after)
+            }
+            logger.error("trigger failed on the last delivery", metadata: metadata)
+            return await giveUp(
+                firing, reason: "exhausted: \(reason)", kind: "exhausted", trigger: trigger, sensor: sensor,
+                message: message, logger: logger)
+        case .permanent(let reason):
+            logger.error("trigger failed permanently", metadata: metadata)
+            return await giveUp(
+                firing, reason: "permanent: \(reason)", kind: "permanent", trigger: trigger, sensor: sensor,
+                message: message, logger: logger)
+        }
+    }
+
+    /// Dead-letters the message for this trigger, then forgets the firing.
+    private func giveUp(
+        _ firing: String, reason: String, kind: String, trigger: Trigger, sensor: Sensor, message: InboundMessage,
+        logger: Logger
+    ) async -> Step {
+        guard
+            await deadLetter(
+                message, reason: reason, kind: kind, sensor: sensor.name, trigger: trigger.name, logger: logger)
+        else { return .retry(reason: "dead-letter publish failed", after: nil) }
+        return await complete(firing, trigger: trigger, sensor: sensor, logger: logger, afterDeadLetter: true)
+    }
+
+    /// Forgets the firing; if that fails the message is redelivered, finds the firing again and repeats it, which
+    /// the engine (or the outbox) recognises as already done.
+    private func complete(
+        _ firing: String, trigger: Trigger, sensor: Sensor, logger: Logger, afterDeadLetter: Bool = false
+    ) async -> Step {
+        do {
+            try await correlator.complete(firing: firing, trigger: trigger.name, sensor: sensor.name)
+        } catch {
+            logger.warning("could not record the firing complete", metadata: [LoggingKeys.error: "\(error)"])
+            return .retry(reason: "correlation store: \(error)", after: nil)
+        }
+        return afterDeadLetter ? .deadLettered : .done
+    }
+
+    /// Publishes the message to the dead-letter subject with the reason headers.
+    /// - Returns: whether the stream stored it.
+    private func deadLetter(
+        _ message: InboundMessage, reason: String, kind: String, sensor: String, trigger: String, logger: Logger
+    ) async -> Bool {
+        var headers = message.headers
+        headers[DeadLetterHeaders.reason] = reason
+        headers[DeadLetterHeaders.sensor] = sensor
+        headers[DeadLetterHeaders.trigger] = trigger
+        headers[DeadLetterHeaders.subject] = message.subject
+        headers[DeadLetterHeaders.streamSequence] = "\(message.streamSequence)"
+        headers[DeadLetterHeaders.deliveries] = "\(message.deliveries)"
+        let outgoing = OutgoingMessage(
+            subject: dlqSubject, data: message.payload, headers: headers,
+            messageID: "\(message.stream)-\(message.streamSequence)-\(sensor)-\(trigger)")
+        do {
+            try await deadLetters.publishDeadLetter(outgoing)
+        } catch {
+            logger.error("dead-letter publish failed", metadata: [LoggingKeys.error: "\(error)"])
+            return false
+        }
+        metrics.deadLettered(sensor: sensor, reason: kind)
+        logger.warning("dead-lettered", metadata: ["reason": "\(reason)"])
+        return true
+    }
+
+    /// The `engine` label of a trigger's metrics.
+    static func engine(of trigger: Trigger) -> String {
+        switch trigger.kind {
+        case .argoWorkflow, .k8sWorkflow: "argo"
+        case .http: "http"
+        case .nats: "nats"
+        case .log: "log"
+        }
+    }
+
+    /// The `outcome` label and the detail of an outcome.
+    static func describe(_ outcome: TriggerOutcome) -> (String, String) {
+        switch outcome {
+        case .succeeded(let detail): ("succeeded", detail)
+        case .alreadyDone(let detail): ("alreadyDone", detail)
+        case .retryable(let reason, _): ("retryable", reason)
+        case .permanent(let reason): ("permanent", reason)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+public import Logging
+import SensorKit
+public import ServiceLifecycle
+import UnixSignals
+
+/// Reloads the sensors on SIGHUP and when the config file or a sensor file changes (polled every
+/// `processing.reloadInterval`).
+///
+/// A reload reads the config file and the sensors it names; if either is invalid, the errors are logged,
+/// `config_reloads_total{outcome="failure"}` counts it and the running sensors stay. Otherwise the engine switches
+/// to the new sensors (``GatewayEngine/apply(_:)``). Changes to keys other than `sensors` need a restart and are
+/// logged as such.
+public struct ReloadService: Service {
+    private let configurationPath: String
+    private let running: GatewayConfiguration
+    private let engine: GatewayEngine
+    private let metrics: GatewayMetrics
+    private let state: GatewayState
+    private let logger: Logger
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - configurationPath: the config file to re-read.
+    ///   - running: the configuration the process started with.
+    ///   - engine: where new sensors go.
+    ///   - metrics: counts reloads.
+    ///   - state: records the last rejected reload for `/status`.
+    ///   - logger: the logger.
+    public init(
+        configurationPath: String, running: GatewayConfiguration, engine: GatewayEngine, metrics: GatewayMetrics,
+        state: GatewayState, logger: Logger
+    ) {
+        self.configurationPath = configurationPath
+        self.running = running
+        self.engine = engine
+        self.metrics = metrics
+        self.state = state
+        self.logger = logger
+    }
+
+    /// Waits for SIGHUP and file changes until graceful shutdown.
+    public func run() async {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in signals.cancelOnGracefulShutdown() {
+                    reload(because: "SIGHUP")
+                }
+            }
+            let interval = running.processing.reloadInterval
+            guard interval > .zero else { return }
+            group.addTask {
+                var fingerprint = currentFingerprint(sensorsPath: running.sensors)
+                while !Task.isShuttingDownGracefully {
+                    do {
+                        try await Task.sleep(for: interval)
+                    } catch {
+                        return
+                    }
+                    let current = currentFingerprint(sensorsPath: currentSensorsPath())
+                    guard current != fingerprint else { continue }
+                    fingerprint = current
+                    reload(because: "file change")
+                }
+            }
+        }
+    }
+
+    /// Re-reads the config and the sensors; applies them when valid.
+    func reload(because cause: String) {
+        let configuration: GatewayConfiguration
+        let sensors: SensorSet
+        do {
+            configuration = try GatewayConfiguration.load(path: configurationPath)
+            sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: running.nats.subjectPrefix)
+        } catch {
+            metrics.configReloaded(outcome: "failure")
+            state.setLastReloadError("\(error)")
+            logger.error(
+                "reload rejected; the running sensors stay",
+                metadata: ["cause": "\(cause)", LoggingKeys.error: "\(error)"])
+            return
+        }
+        for key in changedRestartKeys(configuration) {
+            logger.warning("\(key) changed: restart the gateway to apply it")
+        }
+        engine.apply(sensors)
+        state.setLastReloadError(nil)
+        metrics.configReloaded(outcome: "success")
+        logger.info(
+            "reloaded",
+            metadata: [
+                "cause": "\(cause)", "sensors": "\(sensors.sensors.map(\.name).joined(separator: ","))",
+                "subjects": "\(sensors.subjects.count)",
+            ])
+    }
+
+    /// The `sensors` path of the config file as it is now (the running one if the file does not parse).
+    private func currentSensorsPath() -> String {
+        (try? GatewayConfiguration.load(path: configurationPath).sensors) ?? running.sensors
+    }
+
+    /// Size and modification time of the config file and of every file under the sensors path.
+    private func currentFingerprint(sensorsPath: String) -> [String: String] {
+        var result: [String: String] = [:]
+        let manager = FileManager.default
+        func add(_ path: String) {
+            guard let attributes = try? manager.attributesOfItem(atPath: path) else { return }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            result[path] = "\(size)@\(modified)"
+        }
+        add(configurationPath)
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: sensorsPath, isDirectory: &isDirectory), isDirectory.boolValue {
+            for name in (try? manager.subpathsOfDirectory(atPath: sensorsPath)) ?? [] {
+                add((sensorsPath as NSString).appendingPathComponent(name))
+            }
+        } else {
+            add(sensorsPath)
+        }
+        return result
+    }
+
+    /// The keys that differ from the running configuration and take effect only on restart.
+    private func changedRestartKeys(_ new: GatewayConfiguration) -> [String] {
+        var keys: [String] = []
+        if new.nats.urls != running.nats.urls { keys.append("nats.urls") }
+        if new.nats.stream != running.nats.stream { keys.append("nats.stream") }
+        if new.nats.subjectPrefix != running.nats.subjectPrefix { keys.append("nats.subjectPrefix") }
+        if new.nats.dlqSubject != running.nats.dlqSubject { keys.append("nats.dlqSubject") }
+        if new.adminHost != running.adminHost || new.adminPort != running.adminPort { keys.append("admin.listen") }
+        if new.outbox != running.outbox { keys.append("outbox") }
+        return keys
+    }
+}

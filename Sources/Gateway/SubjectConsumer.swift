@@ -1,0 +1,200 @@
+import Foundation
+import JetStream
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A counting semaphore for the messages in flight of one consumer.
+final class Permits: Sendable {
+    private struct Contents {
+        var available: Int
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let contents: Mutex<Contents>
+    let total: Int
+
+    init(_ total: Int) {
+        self.total = total
+        contents = Mutex(Contents(available: total))
+    }
+
+    /// Permits free now.
+    var available: Int { contents.withLock { $0.available } }
+
+    /// Waits until at least one permit is free (without taking it).
+    func waitForOne() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = contents.withLock { state -> Bool in
+                if state.available > 0 { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Takes one permit; call only after ``waitForOne()`` or when ``available`` is positive, from one task.
+    func take() {
+        contents.withLock { $0.available -= 1 }
+    }
+
+    /// Returns one permit and wakes the waiter.
+    func release() {
+        let waiters = contents.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.available += 1
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// The durable pull consumer of one subject: binds it, fetches while permits are free, processes each message in a
+/// child task, and gives each message its disposition.
+///
+/// Stops when told (``stop()``, on a reload that removes the subject's last dependency) or on graceful shutdown:
+/// it fetches no more, waits up to the drain timeout for the messages in flight (each is acked or nak'ed as its
+/// processing decides), then cancels the rest, which are nak'ed.
+final class SubjectConsumer: Sendable {
+    let subject: String
+    let durable: String
+    private let stopped = Mutex(false)
+
+    init(subject: String) {
+        self.subject = subject
+        self.durable = SensorSet.durableName(subject: subject)
+    }
+
+    /// Asks the consumer to stop after its current fetch.
+    func stop() {
+        stopped.withLock { $0 = true }
+    }
+
+    private var shouldStop: Bool {
+        stopped.withLock { $0 } || Task.isShuttingDownGracefully || Task.isCancelled
+    }
+
+    /// Binds and consumes until stopped.
+    func run(context: ConsumerContext) async {
+        var consumerLogger = context.logger
+        consumerLogger[metadataKey: LoggingKeys.consumer] = "\(durable)"
+        consumerLogger[metadataKey: LoggingKeys.subject] = "\(subject)"
+        let logger = consumerLogger
+        guard let consumer = await bind(context: context, logger: logger) else { return }
+        context.state.setBound(durable, true)
+        logger.info("consuming")
+        defer { context.state.setBound(durable, false) }
+        let permits = Permits(context.concurrency)
+        await withDiscardingTaskGroup { group in
+            while !shouldStop {
+                if permits.available == 0 { await permits.waitForOne() }
+                if shouldStop { break }
+                let batch: [JetStreamMessage]
+                do throws(NATSError) {
+                    batch = try await consumer.fetch(.init(batchSize: permits.available, maxWait: .seconds(1)))
+                } catch {
+                    if error.code == .connectionClosed { break }
+                    logger.warning("fetch failed", metadata: [LoggingKeys.error: "\(error)"])
+                    context.state.setBound(durable, false)
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                context.state.setBound(durable, true)
+                if batch.isEmpty {
+                    context.metrics.setConsumerPending(consumer: durable, count: 0)
+                    continue
+                }
+                for message in batch {
+                    permits.take()
+                    group.addTask {
+                        await self.handle(message, context: context, logger: logger)
+                        permits.release()
+                    }
+                }
+                if let last = batch.last, let metadata = try? last.metadata() {
+                    context.metrics.setConsumerPending(consumer: durable, count: metadata.pending)
+                }
+            }
+            // Drain: the messages in flight get up to the drain timeout, then are cancelled (and nak'ed).
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: context.drainTimeout)
+            while permits.available < permits.total && clock.now < deadline {
+                do {
+                    try await Task.sleep(for: .milliseconds(20))
+                } catch {
+                    break
+                }
+            }
+            if permits.available < permits.total {
+                logger.warning(
+                    "drain timeout: cancelling the messages still in flight",
+                    metadata: ["inFlight": "\(permits.total - permits.available)"])
+                group.cancelAll()
+            }
+        }
+        logger.info("stopped consuming")
+    }
+
+    /// Creates or updates the consumer and binds to it, retrying every 2 s until it works or the consumer stops.
+    private func bind(context: ConsumerContext, logger: Logger) async -> PullConsumer? {
+        let spec = SensorSet.consumerSpec(subject: subject, stream: context.stream, template: context.template)
+        while !shouldStop {
+            do {
+                _ = try await context.connection.createOrUpdate(spec)
+                return try await context.connection.pullConsumer(stream: context.stream, durable: durable)
+            } catch {
+                logger.warning("cannot bind the consumer; retrying", metadata: [LoggingKeys.error: "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+        return nil
+    }
+
+    /// Processes one message and gives it its disposition.
+    private func handle(_ message: JetStreamMessage, context: ConsumerContext, logger: Logger) async {
+        let metadata = try? message.metadata()
+        let inbound = InboundMessage(
+            subject: message.subject, payload: message.data,
+            headers: message.headers.compactMapValues(\.first),
+            stream: metadata?.stream ?? context.stream, streamSequence: metadata?.streamSequence ?? 0,
+            deliveries: metadata?.deliveries ?? 1, isLastDelivery: message.isLastDelivery,
+            publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
+        let bindings = context.bindings(subject)
+        var disposition = await context.processor.process(inbound, bindings: bindings)
+        if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
+        do {
+            switch disposition {
+            case .ack: try message.ack()
+            case .nak(let delay): try message.nak(delay: delay == .zero ? nil : delay)
+            case .term: try message.term()
+            }
+        } catch {
+            logger.warning(
+                "could not send the disposition; the message will be redelivered",
+                metadata: [LoggingKeys.streamSequence: "\(inbound.streamSequence)", LoggingKeys.error: "\(error)"])
+            return
+        }
+        logger.debug(
+            "disposition sent",
+            metadata: [LoggingKeys.streamSequence: "\(inbound.streamSequence)", LoggingKeys.disposition: "\(disposition)"])
+    }
+}
+
+/// What every consumer of the engine shares.
+struct ConsumerContext: Sendable {
+    let connection: NATSConnection
+    let stream: String
+    let template: ConsumerSpec?
+    let concurrency: Int
+    let drainTimeout: Duration
+    let processor: MessageProcessor
+    let metrics: GatewayMetrics
+    let state: GatewayState
+    let logger: Logger
+
+    /// The current bindings of `subject` (they change on reload).
+    func bindings(_ subject: String) -> [SensorSet.Binding] {
+        state.sensors?.bindings[subject] ?? []
+    }
+}

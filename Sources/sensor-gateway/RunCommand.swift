@@ -1,0 +1,54 @@
+public import ArgumentParser
+import Gateway
+import Logging
+import SensorKit
+import ServiceLifecycle
+
+extension LogFormat: ExpressibleByArgument {}
+
+/// `sensor-gateway run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the gateway: NATS events → sensors → triggers, with the admin endpoints.")
+
+    @Option(name: .long, help: "The gateway configuration.")
+    var config = "config/gateway.yaml"
+
+    @Option(name: .long, help: "json or text.")
+    var logFormat: LogFormat = .text
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let format = logFormat
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, format: format, level: level) }
+        let logger = Logger(label: "sensor-gateway")
+        let configuration: GatewayConfiguration
+        let sensors: SensorSet
+        do {
+            configuration = try GatewayConfiguration.load(path: config)
+            sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            printToStandardError("error: \(error)")
+            throw ExitCode(1)
+        }
+        logger.info(
+            "starting",
+            metadata: [
+                "configuration": "\(configuration)", "sensors": "\(sensors.sensors.map(\.name).joined(separator: ","))",
+            ])
+        let group = GatewayServices.makeServiceGroup(
+            configurationPath: config, configuration: configuration, sensors: sensors, logger: logger)
+        try await group.run()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Gateway
+import Testing
+
+/// `config/gateway.yaml`: keys, defaults, environment overrides, errors naming file and key, no secret printed.
+struct GatewayConfigurationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The shipped file loads and names the loopback defaults.
+    @Test func shippedFileLoads() throws {
+        let path = Self.repository.appendingPathComponent("config/gateway.yaml").path
+        let configuration = try GatewayConfiguration.load(path: path, environment: [:])
+        #expect(configuration.nats.urls == ["nats://127.0.0.1:4222"])
+        #expect(configuration.nats.stream == "EVENTS")
+        #expect(configuration.nats.dlqSubject == "dlq.sensor-gateway")
+        #expect(configuration.sensors == "config/sensors")
+        #expect(configuration.routing == "config/routing.yaml")
+        #expect(configuration.outbox == ".sensor-gateway/outbox")
+        #expect(configuration.argo.server == nil)
+        #expect(configuration.kubeflow.host == nil)
+        #expect(configuration.adminHost == "127.0.0.1")
+        #expect(configuration.adminPort == 9090)
+    }
+
+    /// The environment variables of the argo CLI and the kfp SDK override the file.
+    @Test func environmentOverrides() throws {
+        let configuration = try GatewayConfiguration.parse(
+            "nats: {urls: [nats://a:4222]}\nargo: {server: https://argo:2746, namespace: argo}\n", file: "g.yaml",
+            environment: [
+                "NATS_URL": "nats://x:4222, nats://y:4222", "ARGO_SERVER": "argo.example:2746", "ARGO_SECURE": "false",
+                "ARGO_TOKEN": "Bearer s3cr3t", "ARGO_NAMESPACE": "wf", "ARGO_INSECURE_SKIP_VERIFY": "true",
+                "KF_PIPELINES_ENDPOINT": "http://kfp:8888", "KF_PIPELINES_SA_TOKEN_PATH": "/tmp/token",
+            ])
+        #expect(configuration.nats.urls == ["nats://x:4222", "nats://y:4222"])
+        #expect(configuration.argo.server == "http://argo.example:2746")
+        #expect(configuration.argo.token?.value == "s3cr3t")
+        #expect(configuration.argo.namespace == "wf")
+        #expect(configuration.argo.insecureSkipVerify)
+        #expect(configuration.kubeflow.host == "http://kfp:8888")
+        #expect(configuration.kubeflow.tokenFile == "/tmp/token")
+    }
+
+    /// Tokens never show in descriptions, dumps or the connection options.
+    @Test func secretsAreNeverPrinted() throws {
+        let configuration = try GatewayConfiguration.parse(
+            "nats: {token: natsS3cret}\n", file: "g.yaml", environment: ["ARGO_TOKEN": "argoS3cret"])
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in ["\(configuration)", dumped, "\(configuration.connectionOptions)", "\(configuration.argo)"] {
+            #expect(!text.contains("S3cret"))
+        }
+        #expect(configuration.nats.token?.value == "natsS3cret")
+    }
+
+    /// Errors name the file, the key and its line.
+    @Test(arguments: [
+        ("nats:\n  urls: []\n", "g.yaml:2: nats.urls: needs at least one URL"),
+        ("admin:\n  listen: nowhere\n", "g.yaml:2: admin.listen: expected host:port"),
+        ("nats:\n  strem: X\n", "g.yaml:2: nats.strem: unknown key"),
+        ("processing:\n  concurrency: lots\n", "g.yaml:2: processing.concurrency: expected an integer"),
+        ("argo:\n  insecureSkipVerify: maybe\n", "g.yaml:2: argo.insecureSkipVerify: expected true or false"),
+        ("nats: [1, 2]\n", "g.yaml:1: nats: expected a mapping"),
+    ])
+    func errorsNameFileAndKey(text: String, expected: String) {
+        #expect {
+            try GatewayConfiguration.parse(text, file: "g.yaml", environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix(expected)
+        }
+    }
+
+    /// A bad environment value names the variable.
+    @Test func badEnvironmentValue() {
+        #expect {
+            try GatewayConfiguration.parse("", file: "g.yaml", environment: ["ARGO_SECURE": "perhaps"])
+        } throws: { error in
+            "\(error)".contains("ARGO_SECURE")
+        }
+    }
+}

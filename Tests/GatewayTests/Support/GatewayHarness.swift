@@ -1,0 +1,217 @@
+import Foundation
+import JetStream
+import JetStreamTesting
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The repository root.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// A test failure with a message.
+struct HarnessFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A working directory for one gateway: `gateway.yaml`, `sensors/`, `outbox/`, the log.
+struct GatewayWorkspace {
+    let directory: URL
+    let adminPort: Int
+    let natsURL: String
+
+    var configPath: String { directory.appendingPathComponent("gateway.yaml").path }
+    var sensors: URL { directory.appendingPathComponent("sensors") }
+    var outbox: URL { directory.appendingPathComponent("outbox") }
+
+    init(natsURL: String, sensors: [String: String], drainTimeout: String = "10s") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("sensors"), withIntermediateDirectories: true)
+        adminPort = try NATSServerProcess.freeLoopbackPort()
+        self.natsURL = natsURL
+        let config = """
+            nats: {urls: [\(natsURL)], stream: EVENTS, subjectPrefix: events, dlqSubject: dlq.sensor-gateway}
+            sensors: \(directory.appendingPathComponent("sensors").path)
+            outbox: \(directory.appendingPathComponent("outbox").path)
+            admin: {listen: "127.0.0.1:\(adminPort)"}
+            jetstream: {specs: \(repository.appendingPathComponent("specs/jetstream").path)}
+            processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s}
+
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        for (name, text) in sensors { try writeSensor(name, text) }
+    }
+
+    func writeSensor(_ name: String, _ text: String) throws {
+        try text.write(to: sensors.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    /// The JSON records of the outbox, by file name.
+    func outboxRecords() -> [String: [String: Any]] {
+        var records: [String: [String: Any]] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? [] where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: outbox.appendingPathComponent(name).path),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { continue }
+            records[name] = object
+        }
+        return records
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// `sensor-gateway run` as a child process.
+final class GatewayProcess: @unchecked Sendable {
+    // `@unchecked Sendable` proof: `process` and `log` are set once in `init`; `Process` is only signalled and waited
+    // for, which Foundation allows from any thread.
+    let process: Process
+    let log: URL
+    let workspace: GatewayWorkspace
+
+    /// The built executable: `$SENSOR_GATEWAY_BIN`, else `.build/debug/sensor-gateway`.
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["SENSOR_GATEWAY_BIN"] { return URL(fileURLWithPath: path) }
+        return repository.appendingPathComponent(".build/debug/sensor-gateway")
+    }
+
+    init(_ workspace: GatewayWorkspace) throws {
+        self.workspace = workspace
+        log = workspace.directory.appendingPathComponent("gateway-\(UUID().uuidString.prefix(8)).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["run", "--config", workspace.configPath, "--log-format", "json", "--log-level", "debug"]
+        process.currentDirectoryURL = workspace.directory
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        try? handle.close()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Sends `signal`.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit; SIGKILL and a failure after `timeout`.
+    func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw HarnessFailure(description: "the gateway did not exit within \(timeout)\n\(logText)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// GET `path` of the admin server: status and body, or nil when nothing answers.
+    func get(_ path: String) async -> (status: Int, body: String)? {
+        guard let url = URL(string: "http://127.0.0.1:\(workspace.adminPort)\(path)") else { return nil }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 2
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            let http = response as? HTTPURLResponse
+        else { return nil }
+        return (http.statusCode, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Waits until `/readyz` answers 200.
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+        try await eventually("the gateway to be ready", timeout: timeout) {
+            await get("/readyz")?.status == 200
+        }
+    }
+
+    /// The value of a metric line `name{labels}` (labels as Prometheus prints them), or 0 when absent.
+    func metric(_ series: String) async -> Double {
+        guard let body = await get("/metrics")?.body else { return -1 }
+        for line in body.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1)) ?? -1
+        }
+        return 0
+    }
+
+    /// Polls `condition` every 100 ms until it holds.
+    func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !(await condition()) {
+            guard ContinuousClock.now < deadline, process.isRunning else {
+                throw HarnessFailure(description: "timed out waiting for \(what)\n--- gateway log ---\n\(logText)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds.
+func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else { throw HarnessFailure(description: "timed out waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+}
+
+/// The third-party publisher (`Support/publisher.py`: nats-py and msgpack).
+enum PythonPublisher {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("publisher.py").path
+
+    /// A structured CloudEvent request line.
+    static func event(subject: String, id: String, source: String, name: String, data: [String: Any]) -> [String: Any] {
+        [
+            "subject": subject,
+            "event": [
+                "specversion": "1.0", "id": id, "source": source, "subject": name, "type": "test.event",
+                "time": "2026-11-22T03:00:00Z", "data": data,
+            ] as [String: Any],
+        ]
+    }
+
+    /// Publishes each request; returns the `<stream> <sequence>` lines.
+    @discardableResult
+    static func publish(server: String, _ requests: [[String: Any]]) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, server]
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        for request in requests {
+            let data = try JSONSerialization.data(withJSONObject: request)
+            input.fileHandleForWriting.write(data + Data("\n".utf8))
+        }
+        try input.fileHandleForWriting.close()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let failure = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw HarnessFailure(
+                description: "publisher.py failed (make deps installs nats-py): \(String(decoding: failure, as: UTF8.self))")
+        }
+        return String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
