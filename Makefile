@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
 PIP_PACKAGES := msgpack==1.2.4 nats-py==2.16.0
 
-.PHONY: deps build test bench bench-jetstream
+.PHONY: deps build test demo bench bench-jetstream
 
 ## deps: install the C libraries, nats-server and the Python test clients if they are missing.
 deps:
@@ -27,6 +27,11 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+## demo: nats-server on loopback, provisioning, the gateway with config/, the sample events, the outbox and metrics.
+demo: deps
+	$(SWIFT) build --product sensor-gateway
+	bash scripts/demo.sh
 
 ## bench: the benchmarks, release build; figures are kept in README.md.
 bench: deps
