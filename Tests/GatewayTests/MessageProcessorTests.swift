@@ -1,0 +1,197 @@
+import EventModel
+import Foundation
+import JetStream
+import Logging
+import SensorKit
+import Synchronization
+import Testing
+
+@testable import Gateway
+
+/// The ack rule, one disposition per message: what each trigger outcome, a store failure and an undecodable message
+/// do to the message, the dead-letter subject and the correlation state.
+struct MessageProcessorTests {
+    /// Returns a fixed outcome and counts executions.
+    final class FixedDispatcher: TriggerDispatching {
+        let outcome: TriggerOutcome
+        let executions = Mutex(0)
+
+        init(_ outcome: TriggerOutcome) {
+            self.outcome = outcome
+        }
+
+        func execute(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) async -> TriggerOutcome {
+            executions.withLock { $0 += 1 }
+            return outcome
+        }
+    }
+
+    /// Records dead letters; fails while `failing` is set.
+    final class RecordingDeadLetters: DeadLetterPublishing {
+        let published = Mutex<[OutgoingMessage]>([])
+        let failing: Bool
+
+        init(failing: Bool = false) {
+            self.failing = failing
+        }
+
+        func publishDeadLetter(_ message: OutgoingMessage) async throws {
+            if failing { throw NATSError(.timeout, operation: "publish", detail: "test") }
+            published.withLock { $0.append(message) }
+        }
+    }
+
+    /// A store whose every call fails, as KV does while NATS is away.
+    struct UnavailableStore: CorrelationStore {
+        func load(sensor: String, trigger: String) async throws -> StoredCorrelation {
+            throw NATSError(.timeout, operation: "kv get", detail: "test")
+        }
+
+        func save(_ state: CorrelationState, sensor: String, trigger: String, expectedRevision: UInt64) async throws
+            -> UInt64
+        {
+            throw NATSError(.timeout, operation: "kv update", detail: "test")
+        }
+    }
+
+    static let sensorText = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata: {name: s}
+        spec:
+          dependencies:
+            - {name: a, eventSourceName: src, eventName: a}
+            - {name: b, eventSourceName: src, eventName: b}
+          triggers:
+            - template: {name: single, conditions: a, log: {}}
+            - template: {name: pair, conditions: "a && b", log: {}}
+
+        """
+
+    struct Fixture {
+        let processor: MessageProcessor
+        let dispatcher: FixedDispatcher
+        let deadLetters: RecordingDeadLetters
+        let store: any CorrelationStore
+        let sensors: SensorSet
+        let metrics: GatewayMetrics
+
+        init(_ outcome: TriggerOutcome, store: any CorrelationStore = InMemoryCorrelationStore(), failingDLQ: Bool = false)
+            throws
+        {
+            let catalog = SensorLoader.load(text: MessageProcessorTests.sensorText, file: "s.yaml")
+            guard catalog.isValid else { throw HarnessFailure(description: "\(catalog.findings)") }
+            sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
+            dispatcher = FixedDispatcher(outcome)
+            deadLetters = RecordingDeadLetters(failing: failingDLQ)
+            self.store = store
+            metrics = GatewayMetrics()
+            processor = MessageProcessor(
+                correlator: Correlator(store: store, clock: SystemClock()), dispatcher: dispatcher,
+                deadLetters: deadLetters, dlqSubject: "dlq.test", retryDelay: .seconds(3), metrics: metrics,
+                state: GatewayState(), logger: Logger(label: "test"))
+        }
+
+        func process(_ payload: [UInt8], subject: String = "events.src.a", lastDelivery: Bool = false) async
+            -> MessageDisposition
+        {
+            let message = InboundMessage(
+                subject: subject, payload: payload, headers: [:], stream: "EVENTS", streamSequence: 7,
+                deliveries: lastDelivery ? 5 : 1, isLastDelivery: lastDelivery, publishedAt: Date())
+            return await processor.process(message, bindings: sensors.bindings[subject] ?? [])
+        }
+    }
+
+    static func event(_ id: String, name: String = "a") -> [UInt8] {
+        CloudEventCodec.encodeStructured(
+            Event(id: id, source: "src", type: "t", subject: name, data: .map(["x": 1])), format: .messagePack)
+    }
+
+    /// Success: ack, the firing forgotten, the event held for the pair.
+    @Test func successAcks() async throws {
+        let fixture = try Fixture(.succeeded(detail: "ok"))
+        #expect(await fixture.process(Self.event("e1")) == .ack)
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 1)
+        #expect(try await fixture.store.load(sensor: "s", trigger: "single").state.firings.isEmpty)
+        #expect(try await fixture.store.load(sensor: "s", trigger: "pair").state.pending.map(\.dependency) == ["a"])
+        #expect(fixture.deadLetters.published.withLock { $0.isEmpty })
+    }
+
+    /// Retryable: nak with the outcome's delay (or the configured one); the firing stays recorded, so the redelivery
+    /// runs the trigger again instead of holding the event.
+    @Test func retryableNaks() async throws {
+        let fixture = try Fixture(.retryable(reason: "503", after: .seconds(9)))
+        #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(9)))
+        #expect(try await fixture.store.load(sensor: "s", trigger: "single").state.firings.count == 1)
+        #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(9)))
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 2)
+        let defaulted = try Fixture(.retryable(reason: "503", after: nil))
+        #expect(await defaulted.process(Self.event("e1")) == .nak(.seconds(3)))
+    }
+
+    /// Retryable on the last delivery: dead-lettered as exhausted, then terminated.
+    @Test func exhaustedIsDeadLettered() async throws {
+        let fixture = try Fixture(.retryable(reason: "503", after: nil))
+        #expect(await fixture.process(Self.event("e1"), lastDelivery: true) == .term)
+        let letters = fixture.deadLetters.published.withLock { $0 }
+        #expect(letters.count == 1)
+        #expect(letters.first?.subject == "dlq.test")
+        #expect(letters.first?.headers[DeadLetterHeaders.reason] == "exhausted: 503")
+        #expect(letters.first?.headers[DeadLetterHeaders.sensor] == "s")
+        #expect(letters.first?.headers[DeadLetterHeaders.trigger] == "single")
+        #expect(letters.first?.headers[DeadLetterHeaders.streamSequence] == "7")
+        #expect(letters.first?.headers[DeadLetterHeaders.deliveries] == "5")
+        #expect(try await fixture.store.load(sensor: "s", trigger: "single").state.firings.isEmpty)
+        #expect(fixture.metrics.render().contains(#"sensor_gateway_dlq_total{sensor="s",reason="exhausted"} 1"#))
+    }
+
+    /// Permanent: dead-lettered with the reason, terminated; a redelivered copy is a duplicate and is just acked.
+    @Test func permanentIsDeadLettered() async throws {
+        let fixture = try Fixture(.permanent(reason: "422 invalid spec"))
+        #expect(await fixture.process(Self.event("e1")) == .term)
+        #expect(
+            fixture.deadLetters.published.withLock { $0.first?.headers[DeadLetterHeaders.reason] }
+                == "permanent: 422 invalid spec")
+        #expect(await fixture.process(Self.event("e1")) == .ack)
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 1)
+    }
+
+    /// When the dead letter cannot be stored, the message is nak'ed, not terminated.
+    @Test func deadLetterFailureNaks() async throws {
+        let fixture = try Fixture(.permanent(reason: "bad"), failingDLQ: true)
+        #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(3)))
+    }
+
+    /// The correlation store unavailable: nak; nothing executed.
+    @Test func storeFailureNaks() async throws {
+        let fixture = try Fixture(.succeeded(detail: "ok"), store: UnavailableStore())
+        #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(3)))
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 0)
+    }
+
+    /// Undecodable: dead-lettered with the reason and the original payload, terminated, counted as invalid.
+    @Test func undecodableIsDeadLettered() async throws {
+        let fixture = try Fixture(.succeeded(detail: "ok"))
+        #expect(await fixture.process([0xc1]) == .term)
+        let letter = try #require(fixture.deadLetters.published.withLock { $0.first })
+        #expect(letter.data == [0xc1])
+        #expect(letter.headers[DeadLetterHeaders.reason]?.hasPrefix("undecodable") == true)
+        #expect(letter.headers[DeadLetterHeaders.subject] == "events.src.a")
+        #expect(fixture.metrics.render().contains("sensor_gateway_events_invalid_total"))
+    }
+
+    /// The correlation state survives its MessagePack round trip (what a restart reads back from KV).
+    @Test func stateRoundTrip() throws {
+        let a = Event(id: "a1", source: "src", type: "t", subject: "a", time: EventTimestamp(seconds: 5), data: ["k": "v"])
+        let state = CorrelationState(
+            pending: [PendingEvent(dependency: "a", event: a, storedAt: EventTimestamp(seconds: 9))],
+            firings: [Firing(id: "f", events: ["a": a], firedAt: EventTimestamp(seconds: 10))], consumed: ["x"])
+        #expect(try CorrelationStateCodec.decode(CorrelationStateCodec.encode(state), key: "k") == state)
+    }
+
+    /// KV keys: plain names as they are, others hex-encoded; always valid NATS keys.
+    @Test func keyValueKeys() {
+        #expect(KeyValueCorrelationStore.key(sensor: "model-promotion", trigger: "evaluate_model") == "model-promotion.evaluate_model")
+        #expect(KeyValueCorrelationStore.key(sensor: "a.b", trigger: "t t") == "=612e62.=742074")
+    }
+}
