@@ -26,6 +26,7 @@ public final class GatewayEngine: Service, Sendable {
     private let commandSink: AsyncStream<Command>.Continuation
     private let consumers = Mutex<[String: SubjectConsumer]>([:])
     private let started = Mutex(false)
+    private let closing = Mutex(false)
 
     /// Creates the engine.
     /// - Parameters:
@@ -69,7 +70,7 @@ public final class GatewayEngine: Service, Sendable {
         let context = ConsumerContext(
             connection: connection, stream: configuration.nats.stream, template: template,
             concurrency: configuration.processing.concurrency, drainTimeout: configuration.processing.drainTimeout,
-            processor: processor, metrics: metrics, state: state, logger: logger)
+            ackWait: template?.ackWait ?? .seconds(30), processor: processor, metrics: metrics, state: state, logger: logger)
         if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watch(connection) }
@@ -89,6 +90,7 @@ public final class GatewayEngine: Service, Sendable {
                 }
                 logger.info("shutting down: draining consumers")
             }
+            closing.withLock { $0 = true }
             do {
                 try await connection.drain(timeout: .seconds(5))
             } catch {
@@ -150,7 +152,7 @@ public final class GatewayEngine: Service, Sendable {
             switch event {
             case .disconnected:
                 metrics.setNATSConnected(false)
-                logger.warning("NATS connection lost; reconnecting")
+                if !closing.withLock({ $0 }) { logger.warning("NATS connection lost; reconnecting") }
             case .reconnected:
                 metrics.setNATSConnected(true)
                 logger.info("NATS connection re-established")

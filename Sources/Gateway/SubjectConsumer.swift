@@ -86,13 +86,21 @@ final class SubjectConsumer: Sendable {
         logger.info("consuming")
         defer { context.state.setBound(durable, false) }
         let permits = Permits(context.concurrency)
+        // A pull request returns when its batch is full or it expires. Idle, ask for one message and wait up to a
+        // second (it returns as soon as one arrives); once messages flow, ask for as many as there are free permits
+        // but wait at most 50 ms, so a partial batch is not held back.
+        var flowing = false
         await withDiscardingTaskGroup { group in
             while !shouldStop {
                 if permits.available == 0 { await permits.waitForOne() }
                 if shouldStop { break }
                 let batch: [JetStreamMessage]
+                let options =
+                    flowing
+                    ? PullConsumer.FetchOptions(batchSize: permits.available, maxWait: .milliseconds(50))
+                    : PullConsumer.FetchOptions(batchSize: 1, maxWait: .seconds(1))
                 do throws(NATSError) {
-                    batch = try await consumer.fetch(.init(batchSize: permits.available, maxWait: .seconds(1)))
+                    batch = try await consumer.fetch(options)
                 } catch {
                     if error.code == .connectionClosed { break }
                     logger.warning("fetch failed", metadata: [LoggingKeys.error: "\(error)"])
@@ -101,6 +109,7 @@ final class SubjectConsumer: Sendable {
                     continue
                 }
                 context.state.setBound(durable, true)
+                flowing = !batch.isEmpty
                 if batch.isEmpty {
                     context.metrics.setConsumerPending(consumer: durable, count: 0)
                     continue
@@ -161,7 +170,26 @@ final class SubjectConsumer: Sendable {
             deliveries: metadata?.deliveries ?? 1, isLastDelivery: message.isLastDelivery,
             publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
         let bindings = context.bindings(subject)
-        var disposition = await context.processor.process(inbound, bindings: bindings)
+        // While the message is processed, tell the server every third of `ack_wait` that work goes on, so a slow
+        // trigger never sees its message redelivered (and executed twice) meanwhile.
+        let heartbeat = context.ackWait / 3
+        var disposition = await withTaskGroup(of: MessageDisposition?.self) { group in
+            group.addTask { await context.processor.process(inbound, bindings: bindings) }
+            group.addTask {
+                while true {
+                    try? await Task.sleep(for: heartbeat)
+                    if Task.isCancelled { return nil }
+                    try? message.inProgress()
+                }
+            }
+            var result = MessageDisposition.nak(.zero)
+            for await value in group {
+                guard let value else { continue }
+                result = value
+                group.cancelAll()
+            }
+            return result
+        }
         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
         do {
             switch disposition {
@@ -188,6 +216,8 @@ struct ConsumerContext: Sendable {
     let template: ConsumerSpec?
     let concurrency: Int
     let drainTimeout: Duration
+    /// `ack_wait` of the consumers: the server redelivers a message unacknowledged for this long.
+    let ackWait: Duration
     let processor: MessageProcessor
     let metrics: GatewayMetrics
     let state: GatewayState
