@@ -52,6 +52,30 @@ struct GatewayEndToEndTests {
 
         """
 
+    /// A nats-server and a workspace with `sensors` for the length of `body`.
+    static func withServer(
+        sensors: [String: String], _ body: (NATSServerProcess, GatewayWorkspace) async throws -> Void
+    ) async throws {
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: sensors)
+        defer { workspace.remove() }
+        try await body(server, workspace)
+    }
+
+    /// Starts a gateway on `workspace` and waits until it is ready.
+    static func startGateway(_ workspace: GatewayWorkspace) async throws -> GatewayProcess {
+        let gateway = try GatewayProcess(workspace)
+        try await gateway.waitUntilReady()
+        return gateway
+    }
+
+    /// SIGTERM, and the gateway exits 0.
+    static func stop(_ gateway: GatewayProcess) async throws {
+        gateway.send(SIGTERM)
+        #expect(try await gateway.waitForExit() == 0)
+    }
+
     static func oneEvent(_ id: String, accepted: Bool = true, name: String = "n") -> [String: Any] {
         PythonPublisher.event(
             subject: "events.src.one", id: id, source: "src", name: "one",
@@ -61,208 +85,194 @@ struct GatewayEndToEndTests {
     /// A matching event fires into the outbox with the resolved request; a filtered one does not; /metrics counts
     /// what was sent.
     @Test func matchingEventFiresAndMetricsCount() async throws {
-        let server = try NATSServerProcess.start()
-        defer { server.stop() }
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["single.yaml": Self.single])
-        defer { workspace.remove() }
-        let gateway = try GatewayProcess(workspace)
-        try await gateway.waitUntilReady()
-        try PythonPublisher.publish(
-            server: server.url,
-            [Self.oneEvent("e1", name: "first"), Self.oneEvent("e2", name: "second"), Self.oneEvent("e3", accepted: false)])
-        try await gateway.eventually("two outbox records") { workspace.outboxRecords().count == 2 }
-        let names = workspace.outboxRecords().values.compactMap { record -> String? in
-            ((record["request"] as? [String: Any])?["body"] as? [String: Any])?["name"] as? String
+        try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            try PythonPublisher.publish(
+                server: server.url,
+                [Self.oneEvent("e1", name: "first"), Self.oneEvent("e2", name: "second"), Self.oneEvent("e3", accepted: false)])
+            try await gateway.eventually("two outbox records") { workspace.outboxRecords().count == 2 }
+            let names = workspace.outboxRecords().values.compactMap { record -> String? in
+                ((record["request"] as? [String: Any])?["body"] as? [String: Any])?["name"] as? String
+            }
+            #expect(names.sorted() == ["first", "second"])
+            let record = try #require(workspace.outboxRecords().values.first)
+            #expect(record["sensor"] as? String == "single")
+            #expect(record["trigger"] as? String == "notify")
+            #expect((record["request"] as? [String: Any])?["url"] as? String == "http://example.invalid/hook")
+            try await gateway.eventually("the metrics") {
+                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="http",outcome="succeeded"}"#) == 2
+            }
+            #expect(await gateway.metric(#"sensor_gateway_events_received_total{sensor="single",dependency="one"}"#) == 3)
+            #expect(
+                await gateway.metric(#"sensor_gateway_events_filtered_total{sensor="single",dependency="one",reason="filter"}"#)
+                    == 1)
+            #expect(await gateway.metric("sensor_gateway_nats_connected") == 1)
+            let status = try #require(await gateway.get("/status"))
+            #expect(status.status == 200)
+            #expect(status.body.contains(#""lastOutcome""#))
+            try await Self.stop(gateway)
         }
-        #expect(names.sorted() == ["first", "second"])
-        let record = try #require(workspace.outboxRecords().values.first)
-        #expect(record["sensor"] as? String == "single")
-        #expect(record["trigger"] as? String == "notify")
-        #expect((record["request"] as? [String: Any])?["url"] as? String == "http://example.invalid/hook")
-        try await gateway.eventually("the metrics") {
-            await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="http",outcome="succeeded"}"#) == 2
-        }
-        #expect(await gateway.metric(#"sensor_gateway_events_received_total{sensor="single",dependency="one"}"#) == 3)
-        #expect(
-            await gateway.metric(#"sensor_gateway_events_filtered_total{sensor="single",dependency="one",reason="filter"}"#)
-                == 1)
-        #expect(await gateway.metric("sensor_gateway_nats_connected") == 1)
-        let status = try #require(await gateway.get("/status"))
-        #expect(status.status == 200)
-        #expect(status.body.contains(#""lastOutcome""#))
-        gateway.send(SIGTERM)
-        #expect(try await gateway.waitForExit() == 0)
     }
 
     /// The halves of `a && b` straddle a restart: the held half survives in KV and the trigger fires exactly once.
     @Test func conditionStraddlingRestartFiresOnce() async throws {
-        let server = try NATSServerProcess.start()
-        defer { server.stop() }
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["pair.yaml": Self.pair])
-        defer { workspace.remove() }
-        let first = try GatewayProcess(workspace)
-        try await first.waitUntilReady()
-        try PythonPublisher.publish(
-            server: server.url,
-            [PythonPublisher.event(subject: "events.src.a", id: "a1", source: "src", name: "a", data: ["x": 1])])
-        try await first.eventually("a held") {
-            await first.metric(#"sensor_gateway_correlations_pending{sensor="pair"}"#) == 1
-        }
-        first.send(SIGTERM)
-        #expect(try await first.waitForExit() == 0)
-        #expect(workspace.outboxRecords().isEmpty)
+        try await Self.withServer(sensors: ["pair.yaml": Self.pair]) { server, workspace in
+            let first = try await Self.startGateway(workspace)
+            try PythonPublisher.publish(
+                server: server.url,
+                [PythonPublisher.event(subject: "events.src.a", id: "a1", source: "src", name: "a", data: ["x": 1])])
+            try await first.eventually("a held") {
+                await first.metric(#"sensor_gateway_correlations_pending{sensor="pair"}"#) == 1
+            }
+            try await Self.stop(first)
+            #expect(workspace.outboxRecords().isEmpty)
 
-        let second = try GatewayProcess(workspace)
-        try await second.waitUntilReady()
-        #expect(await second.metric(#"sensor_gateway_correlations_pending{sensor="pair"}"#) == 1)
-        try PythonPublisher.publish(
-            server: server.url,
-            [PythonPublisher.event(subject: "events.src.b", id: "b1", source: "src", name: "b", data: ["y": 2])])
-        try await second.eventually("the pair to fire") { workspace.outboxRecords().count == 1 }
-        // A later b starts a new round: it is held, not fired with the a already consumed.
-        try PythonPublisher.publish(
-            server: server.url,
-            [PythonPublisher.event(subject: "events.src.b", id: "b1-again", source: "src", name: "b", data: ["y": 3])])
-        try await second.eventually("b held again") {
-            await second.metric(#"sensor_gateway_correlations_pending{sensor="pair"}"#) == 1
+            let second = try await Self.startGateway(workspace)
+            #expect(await second.metric(#"sensor_gateway_correlations_pending{sensor="pair"}"#) == 1)
+            try PythonPublisher.publish(
+                server: server.url,
+                [PythonPublisher.event(subject: "events.src.b", id: "b1", source: "src", name: "b", data: ["y": 2])])
+            try await second.eventually("the pair to fire") { workspace.outboxRecords().count == 1 }
+            // A later b starts a new round: it is held, not fired with the a already consumed.
+            try PythonPublisher.publish(
+                server: server.url,
+                [PythonPublisher.event(subject: "events.src.b", id: "b1-again", source: "src", name: "b", data: ["y": 3])])
+            try await second.eventually("b held again") {
+                await second.metric(#"sensor_gateway_correlations_pending{sensor="pair"}"#) == 1
+            }
+            let records = workspace.outboxRecords()
+            #expect(records.count == 1)
+            let events = try #require(records.values.first?["events"] as? [String: [String: Any]])
+            #expect(events["a"]?["id"] as? String == "a1")
+            #expect(events["b"]?["id"] as? String == "b1")
+            try await Self.stop(second)
         }
-        let records = workspace.outboxRecords()
-        #expect(records.count == 1)
-        let events = try #require(records.values.first?["events"] as? [String: [String: Any]])
-        #expect(events["a"]?["id"] as? String == "a1")
-        #expect(events["b"]?["id"] as? String == "b1")
-        second.send(SIGTERM)
-        #expect(try await second.waitForExit() == 0)
     }
 
     /// An undecodable message goes to the DLQ with its reason and is terminated, not redelivered; the next event
     /// is processed as usual.
     @Test func poisonMessageIsDeadLettered() async throws {
-        let server = try NATSServerProcess.start()
-        defer { server.stop() }
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["single.yaml": Self.single])
-        defer { workspace.remove() }
-        let gateway = try GatewayProcess(workspace)
-        try await gateway.waitUntilReady()
-        try PythonPublisher.publish(
-            server: server.url, [["subject": "events.src.one", "raw_hex": "c1ffee"], Self.oneEvent("after-poison")])
-        try await gateway.eventually("the next event to fire") { workspace.outboxRecords().count == 1 }
-        try await gateway.eventually("the dead letter to be counted") {
-            await gateway.metric(#"sensor_gateway_dlq_total{sensor="",reason="undecodable"}"#) == 1
+        try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            try PythonPublisher.publish(
+                server: server.url, [["subject": "events.src.one", "raw_hex": "c1ffee"], Self.oneEvent("after-poison")])
+            try await gateway.eventually("the next event to fire") { workspace.outboxRecords().count == 1 }
+            try await gateway.eventually("the dead letter to be counted") {
+                await gateway.metric(#"sensor_gateway_dlq_total{sensor="",reason="undecodable"}"#) == 1
+            }
+            let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
+            var spec = ConsumerSpec(stream: "DLQ", durableName: "test-reader")
+            spec.ackPolicy = .explicit
+            _ = try await connection.createOrUpdate(spec)
+            let reader = try await connection.pullConsumer(stream: "DLQ", durable: "test-reader")
+            let letters = try await reader.fetch(.init(batchSize: 10, maxWait: .seconds(2)))
+            #expect(letters.count == 1)
+            let letter = try #require(letters.first)
+            #expect(letter.subject == "dlq.sensor-gateway")
+            #expect(letter.header("Sensor-Gateway-Reason")?.hasPrefix("undecodable") == true)
+            #expect(letter.header("Sensor-Gateway-Subject") == "events.src.one")
+            #expect(letter.header("Sensor-Gateway-Stream-Sequence") == "1")
+            #expect(letter.header("Sensor-Gateway-Deliveries") == "1")
+            #expect(letter.data == [0xc1, 0xff, 0xee])
+            try await gateway.eventually("the events consumer to have nothing outstanding") {
+                let info = try? await connection.consumerInfo(
+                    stream: "EVENTS", consumer: SensorSet.durableName(subject: "events.src.one"))
+                return info?.ackPending == 0 && info?.redelivered == 0
+            }
+            await connection.close()
+            try await Self.stop(gateway)
         }
-        let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
-        var spec = ConsumerSpec(stream: "DLQ", durableName: "test-reader")
-        spec.ackPolicy = .explicit
-        _ = try await connection.createOrUpdate(spec)
-        let reader = try await connection.pullConsumer(stream: "DLQ", durable: "test-reader")
-        let letters = try await reader.fetch(.init(batchSize: 10, maxWait: .seconds(2)))
-        #expect(letters.count == 1)
-        let letter = try #require(letters.first)
-        #expect(letter.subject == "dlq.sensor-gateway")
-        #expect(letter.header("Sensor-Gateway-Reason")?.hasPrefix("undecodable") == true)
-        #expect(letter.header("Sensor-Gateway-Subject") == "events.src.one")
-        #expect(letter.header("Sensor-Gateway-Stream-Sequence") == "1")
-        #expect(letter.header("Sensor-Gateway-Deliveries") == "1")
-        #expect(letter.data == [0xc1, 0xff, 0xee])
-        try await gateway.eventually("the events consumer to have nothing outstanding") {
-            let info = try? await connection.consumerInfo(
-                stream: "EVENTS", consumer: SensorSet.durableName(subject: "events.src.one"))
-            return info?.ackPending == 0 && info?.redelivered == 0
-        }
-        await connection.close()
-        gateway.send(SIGTERM)
-        #expect(try await gateway.waitForExit() == 0)
     }
 
     /// SIGTERM while events stream in: the gateway drains and exits 0; after a restart every event has fired
     /// exactly once and nothing is outstanding.
     @Test func sigtermDuringLoadLosesNothing() async throws {
-        let server = try NATSServerProcess.start()
-        defer { server.stop() }
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["single.yaml": Self.single])
-        defer { workspace.remove() }
-        let first = try GatewayProcess(workspace)
-        try await first.waitUntilReady()
-        let total = 300
-        try PythonPublisher.publish(server: server.url, (0..<total).map { Self.oneEvent("load-\($0)", name: "n\($0)") })
-        try await first.eventually("some events to fire") { workspace.outboxRecords().count >= 20 }
-        first.send(SIGTERM)
-        #expect(try await first.waitForExit() == 0)
-        #expect(first.logText.contains("shutting down: draining consumers"))
-        let second = try GatewayProcess(workspace)
-        try await second.waitUntilReady()
-        try await second.eventually("every event to fire", timeout: .seconds(60)) {
-            workspace.outboxRecords().count == total
+        try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
+            let first = try await Self.startGateway(workspace)
+            let total = 300
+            try PythonPublisher.publish(server: server.url, (0..<total).map { Self.oneEvent("load-\($0)", name: "n\($0)") })
+            try await first.eventually("some events to fire") { workspace.outboxRecords().count >= 20 }
+            try await Self.stop(first)
+            #expect(first.logText.contains("shutting down: draining consumers"))
+            let second = try await Self.startGateway(workspace)
+            try await second.eventually("every event to fire", timeout: .seconds(60)) {
+                workspace.outboxRecords().count == total
+            }
+            let names = Set(workspace.outboxRecords().values.compactMap {
+                (($0["request"] as? [String: Any])?["body"] as? [String: Any])?["name"] as? String
+            })
+            #expect(names.count == total)
+            try await Self.stop(second)
         }
-        let names = Set(workspace.outboxRecords().values.compactMap {
-            (($0["request"] as? [String: Any])?["body"] as? [String: Any])?["name"] as? String
-        })
-        #expect(names.count == total)
-        second.send(SIGTERM)
-        #expect(try await second.waitForExit() == 0)
     }
 
     /// A broken sensor file is rejected and the old sensors keep working; a valid change is applied (a new subject
-    /// gets its consumer) on file change and on SIGHUP.
+    /// gets its consumer, a removed one loses it) on file change and on SIGHUP.
     @Test func reloadKeepsOldSensorsOnBrokenFile() async throws {
-        let server = try NATSServerProcess.start()
-        defer { server.stop() }
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["single.yaml": Self.single])
-        defer { workspace.remove() }
-        let gateway = try GatewayProcess(workspace)
-        try await gateway.waitUntilReady()
-        try workspace.writeSensor("broken.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nspec: [unclosed\n")
-        try await gateway.eventually("the reload to be rejected") {
-            await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="failure"}"#) >= 1
-        }
-        try PythonPublisher.publish(server: server.url, [Self.oneEvent("still-works")])
-        try await gateway.eventually("the old sensor to fire") { workspace.outboxRecords().count == 1 }
-        #expect(await gateway.get("/status")?.body.contains("lastReloadError") == true)
+        try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            try workspace.writeSensor("broken.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nspec: [unclosed\n")
+            try await gateway.eventually("the reload to be rejected") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="failure"}"#) >= 1
+            }
+            try PythonPublisher.publish(server: server.url, [Self.oneEvent("still-works")])
+            try await gateway.eventually("the old sensor to fire") { workspace.outboxRecords().count == 1 }
+            #expect(await gateway.get("/status")?.body.contains("lastReloadError") == true)
 
-        try FileManager.default.removeItem(at: workspace.sensors.appendingPathComponent("broken.yaml"))
-        try workspace.writeSensor("pair.yaml", Self.pair)
-        try await gateway.eventually("the reload to be applied") {
-            await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) >= 1
+            try FileManager.default.removeItem(at: workspace.sensors.appendingPathComponent("broken.yaml"))
+            try workspace.writeSensor("pair.yaml", Self.pair)
+            try await gateway.eventually("the reload to be applied") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) >= 1
+            }
+            try await gateway.waitUntilReady()
+            try PythonPublisher.publish(
+                server: server.url,
+                [
+                    PythonPublisher.event(subject: "events.src.a", id: "ra", source: "src", name: "a", data: [:]),
+                    PythonPublisher.event(subject: "events.src.b", id: "rb", source: "src", name: "b", data: [:]),
+                ])
+            try await gateway.eventually("the new sensor to fire") { workspace.outboxRecords().count == 2 }
+            let before = await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#)
+            gateway.send(SIGHUP)
+            try await gateway.eventually("SIGHUP to reload") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) == before + 1
+            }
+
+            // Removing the sensor stops its consumers; the gateway stays ready with the remaining sensor.
+            try FileManager.default.removeItem(at: workspace.sensors.appendingPathComponent("pair.yaml"))
+            try await gateway.eventually("the pair sensor to be gone") {
+                await gateway.get("/status")?.body.contains(#""name":"pair""#) == false
+            }
+            try await gateway.eventually("the consumer of events.src.a to stop") {
+                gateway.logText.split(separator: "\n").contains {
+                    $0.contains(#""message":"stopped consuming""#)
+                        && $0.contains(SensorSet.durableName(subject: "events.src.a"))
+                }
+            }
+            try await gateway.waitUntilReady()
+            try await Self.stop(gateway)
         }
-        try await gateway.waitUntilReady()
-        try PythonPublisher.publish(
-            server: server.url,
-            [
-                PythonPublisher.event(subject: "events.src.a", id: "ra", source: "src", name: "a", data: [:]),
-                PythonPublisher.event(subject: "events.src.b", id: "rb", source: "src", name: "b", data: [:]),
-            ])
-        try await gateway.eventually("the new sensor to fire") { workspace.outboxRecords().count == 2 }
-        let before = await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#)
-        gateway.send(SIGHUP)
-        try await gateway.eventually("SIGHUP to reload") {
-            await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) == before + 1
-        }
-        gateway.send(SIGTERM)
-        #expect(try await gateway.waitForExit() == 0)
     }
 
     /// `/readyz` is 503 with a reason while nats-server is down and 200 once it is back; events published after
     /// the return fire.
     @Test func readinessFollowsNATS() async throws {
-        var server = try NATSServerProcess.start()
-        defer { server.stop() }
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["single.yaml": Self.single])
-        defer { workspace.remove() }
-        let gateway = try GatewayProcess(workspace)
-        try await gateway.waitUntilReady()
-        server.kill()
-        try await gateway.eventually("/readyz to fail") { await gateway.get("/readyz")?.status == 503 }
-        let body = try #require(await gateway.get("/readyz")?.body)
-        #expect(body.contains(#""ready":false"#))
-        #expect(body.contains("NATS"))
-        #expect(await gateway.metric("sensor_gateway_nats_connected") == 0)
-        server = try server.restarted()
-        try await gateway.waitUntilReady(timeout: .seconds(60))
-        try PythonPublisher.publish(server: server.url, [Self.oneEvent("after-outage")])
-        try await gateway.eventually("the event to fire after the outage", timeout: .seconds(60)) {
-            workspace.outboxRecords().count == 1
+        try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            server.kill()
+            try await gateway.eventually("/readyz to fail") { await gateway.get("/readyz")?.status == 503 }
+            let body = try #require(await gateway.get("/readyz")?.body)
+            #expect(body.contains(#""ready":false"#))
+            #expect(body.contains("NATS"))
+            #expect(await gateway.metric("sensor_gateway_nats_connected") == 0)
+            let restarted = try server.restarted()
+            defer { restarted.stop() }
+            try await gateway.waitUntilReady(timeout: .seconds(60))
+            try PythonPublisher.publish(server: restarted.url, [Self.oneEvent("after-outage")])
+            try await gateway.eventually("the event to fire after the outage", timeout: .seconds(60)) {
+                workspace.outboxRecords().count == 1
+            }
+            try await Self.stop(gateway)
         }
-        gateway.send(SIGTERM)
-        #expect(try await gateway.waitForExit() == 0)
     }
 }
