@@ -48,7 +48,12 @@ struct RunCommand: AsyncParsableCommand {
             ])
         let group = GatewayServices.makeServiceGroup(
             configurationPath: config, configuration: configuration, sensors: sensors, logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped on an error", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
         logger.info("stopped")
     }
 }

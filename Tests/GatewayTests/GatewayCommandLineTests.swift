@@ -1,0 +1,94 @@
+import EventModel
+import Foundation
+import Gateway
+import JetStream
+import JetStreamTesting
+import Testing
+
+/// `publish` and `provision` of the built binary against a real nats-server.
+@Suite(
+    .serialized, .timeLimit(.minutes(1)),
+    .enabled(if: NATSServerProcess.executablePath != nil && FileManager.default.fileExists(atPath: GatewayProcess.executable.path)))
+struct GatewayCommandLineTests {
+    /// Runs the binary; returns its exit status and standard output.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = GatewayProcess.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repository
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+    }
+
+    /// `provision` creates the streams, the bucket and one consumer per dependency subject of config/sensors;
+    /// `publish` sends a sample event (structured) and a data-only event (binary mode) that decode back to what was
+    /// given, with the event id as `Nats-Msg-Id` (a second publish of the same id is a duplicate).
+    @Test func provisionAndPublish() async throws {
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let (provisioned, provisionOutput) = try Self.run(
+            ["provision", "--config", "config/gateway.yaml"], environment: ["NATS_URL": server.url])
+        #expect(provisioned == 0)
+        #expect(provisionOutput.contains("stream EVENTS: created"))
+        #expect(provisionOutput.contains("kv bucket sensor-gateway-correlations: created"))
+        #expect(provisionOutput.contains("consumer EVENTS/\(SensorSet.durableName(subject: "events.git.push")): created"))
+        #expect(!provisionOutput.contains("EVENTS/sensor-gateway:"))
+
+        let sample = repository.appendingPathComponent("config/events/model-trained.json").path
+        let (published, publishOutput) = try Self.run(
+            ["publish", "--server", server.url, "--subject", "events.training.model-trained", "--file", sample])
+        #expect(published == 0)
+        #expect(publishOutput == "stream EVENTS sequence 1\n")
+        let (again, againOutput) = try Self.run(
+            ["publish", "--server", server.url, "--subject", "events.training.model-trained", "--file", sample])
+        #expect(again == 0)
+        #expect(againOutput.contains("(duplicate)"))
+        let (binary, binaryOutput) = try Self.run(
+            [
+                "publish", "--server", server.url, "--subject", "events.git.push", "--binary-mode", "--id", "b-1",
+                "--data", #"{"body": {"ref": "refs/heads/main"}}"#,
+            ])
+        #expect(binary == 0)
+        #expect(binaryOutput == "stream EVENTS sequence 2\n")
+
+        let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
+        var spec = ConsumerSpec(stream: "EVENTS", durableName: "reader")
+        spec.ackPolicy = .explicit
+        _ = try await connection.createOrUpdate(spec)
+        let reader = try await connection.pullConsumer(stream: "EVENTS", durable: "reader")
+        let messages = try await reader.fetch(.init(batchSize: 2, maxWait: .seconds(2)))
+        #expect(messages.count == 2)
+        let structured = try #require(messages.first)
+        #expect(structured.header("Nats-Msg-Id") == "7f3c9a52d1e04b8f9a6c2e1d0b4a5f60")
+        #expect(structured.header("content-type") == "application/cloudevents+msgpack")
+        let event = try CloudEventCodec.decode(payload: structured.data, headers: ["content-type": "application/cloudevents+msgpack"])
+        #expect(event.id == "7f3c9a52d1e04b8f9a6c2e1d0b4a5f60")
+        #expect(event.data?["body"]?["model_name"] == "Churn-XGB")
+        let last = try #require(messages.last)
+        #expect(last.header("ce-id") == "b-1")
+        #expect(last.header("ce-source") == "git")
+        #expect(last.header("ce-subject") == "push")
+        #expect(last.header("content-type") == "application/msgpack")
+        let headers = last.headers.compactMapValues(\.first)
+        let decoded = try CloudEventCodec.decode(payload: last.data, headers: headers)
+        #expect(decoded.data?["body"]?["ref"] == "refs/heads/main")
+        await connection.close()
+    }
+
+    /// `run` with an invalid configuration exits 1 before starting anything.
+    @Test func runRejectsInvalidConfiguration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("gateway.yaml").path
+        try "nats:\n  urls: []\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let (status, _) = try Self.run(["run", "--config", config])
+        #expect(status == 1)
+    }
+}
