@@ -58,11 +58,7 @@ struct GatewayCommandLineTests {
         #expect(binaryOutput == "stream EVENTS sequence 2\n")
 
         let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
-        var spec = ConsumerSpec(stream: "EVENTS", durableName: "reader")
-        spec.ackPolicy = .explicit
-        _ = try await connection.createOrUpdate(spec)
-        let reader = try await connection.pullConsumer(stream: "EVENTS", durable: "reader")
-        let messages = try await reader.fetch(.init(batchSize: 2, maxWait: .seconds(2)))
+        let messages = try await connection.readStream("EVENTS", expecting: 2)
         #expect(messages.count == 2)
         let structured = try #require(messages.first)
         #expect(structured.header("Nats-Msg-Id") == "7f3c9a52d1e04b8f9a6c2e1d0b4a5f60")

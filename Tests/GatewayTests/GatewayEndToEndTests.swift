@@ -161,11 +161,7 @@ struct GatewayEndToEndTests {
                 await gateway.metric(#"sensor_gateway_dlq_total{sensor="",reason="undecodable"}"#) == 1
             }
             let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
-            var spec = ConsumerSpec(stream: "DLQ", durableName: "test-reader")
-            spec.ackPolicy = .explicit
-            _ = try await connection.createOrUpdate(spec)
-            let reader = try await connection.pullConsumer(stream: "DLQ", durable: "test-reader")
-            let letters = try await reader.fetch(.init(batchSize: 10, maxWait: .seconds(2)))
+            let letters = try await connection.readStream("DLQ", expecting: 1)
             #expect(letters.count == 1)
             let letter = try #require(letters.first)
             #expect(letter.subject == "dlq.sensor-gateway")

@@ -171,6 +171,17 @@ func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: (
     }
 }
 
+extension NATSConnection {
+    /// Up to `count` messages of `stream` from its start, through a new durable consumer of the test's own.
+    func readStream(_ stream: String, expecting count: Int) async throws -> [JetStreamMessage] {
+        var spec = ConsumerSpec(stream: stream, durableName: "test-reader")
+        spec.ackPolicy = .explicit
+        _ = try await createOrUpdate(spec)
+        let reader = try await pullConsumer(stream: stream, durable: "test-reader")
+        return try await reader.fetch(.init(batchSize: count, maxWait: .seconds(2)))
+    }
+}
+
 /// The third-party publisher (`Support/publisher.py`: nats-py and msgpack).
 enum PythonPublisher {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
