@@ -13,7 +13,8 @@ import Testing
 /// The engine in process with a dispatcher of the test's own (the seam the Triggers module plugs into).
 @Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: NATSServerProcess.executablePath != nil))
 struct GatewayEngineTests {
-    /// Takes its time, counting executions.
+    /// Takes its time, counting executions; when cancelled (the drain timeout ran out) it reports a retryable
+    /// failure, as a dispatcher whose request did not complete must.
     final class SlowDispatcher: TriggerDispatching {
         let executions = Mutex(0)
         let delay: Duration
@@ -24,67 +25,137 @@ struct GatewayEngineTests {
 
         func execute(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) async -> TriggerOutcome {
             executions.withLock { $0 += 1 }
-            try? await Task.sleep(for: delay)
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                return .retryable(reason: "cancelled", after: nil)
+            }
             return .succeeded(detail: "slow")
+        }
+    }
+
+    /// Log lines, as `message [metadata]`.
+    final class LogRecords: Sendable {
+        let lines = Mutex<[String]>([])
+    }
+
+    /// Keeps every record, for assertions on dispositions.
+    struct CapturingLogHandler: LogHandler {
+        let records: LogRecords
+        var logLevel: Logger.Level = .debug
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            records.lines.withLock { $0.append("\(event.message) \(merged.sorted { $0.key < $1.key })") }
+        }
+    }
+
+    /// A nats-server, specs whose consumer template has a 1 s ack wait, and a one-dependency sensor on
+    /// `events.src.a`; `run` runs the engine in a service group around `body`, then shuts it down gracefully.
+    struct Fixture {
+        let server: NATSServerProcess
+        let specs: URL
+        var configuration = GatewayConfiguration()
+        let sensors: SensorSet
+        let state = GatewayState()
+        let records = LogRecords()
+        let durable = SensorSet.durableName(subject: "events.src.a")
+
+        init() throws {
+            server = try NATSServerProcess.start()
+            specs = FileManager.default.temporaryDirectory.appendingPathComponent("sg-specs-\(UUID().uuidString)")
+            for folder in ["streams", "kv", "consumers"] {
+                try FileManager.default.createDirectory(
+                    at: specs.appendingPathComponent(folder), withIntermediateDirectories: true)
+            }
+            let shipped = repository.appendingPathComponent("specs/jetstream")
+            for file in ["streams/events.json", "streams/dlq.json", "kv/correlations.json"] {
+                try FileManager.default.copyItem(
+                    at: shipped.appendingPathComponent(file), to: specs.appendingPathComponent(file))
+            }
+            try #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "1s", "max_deliver": 5}}"#
+                .write(to: specs.appendingPathComponent("consumers/template.json"), atomically: true, encoding: .utf8)
+            configuration.nats.urls = [server.url]
+            configuration.specs = specs.path
+            let catalog = SensorLoader.load(
+                text: """
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Sensor
+                    metadata: {name: slow}
+                    spec:
+                      dependencies: [{name: a, eventSourceName: src, eventName: a}]
+                      triggers: [{template: {name: t, log: {}}}]
+
+                    """, file: "slow.yaml")
+            sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
+        }
+
+        func stop() {
+            server.stop()
+            try? FileManager.default.removeItem(at: specs)
+        }
+
+        func run(dispatcher: any TriggerDispatching, _ body: (NATSConnection) async throws -> Void) async throws {
+            let records = self.records
+            let engine = GatewayEngine(
+                configuration: configuration, sensors: sensors, dispatcher: dispatcher, metrics: GatewayMetrics(),
+                state: state, logger: Logger(label: "test") { _ in CapturingLogHandler(records: records) })
+            let group = ServiceGroup(services: [engine], logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await eventually("the engine to be ready") { state.notReadyReason == nil }
+                let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
+                _ = try await connection.publish(
+                    EventPublication.message(
+                        for: Event(id: "e1", source: "src", type: "t", subject: "a"), subject: "events.src.a",
+                        binaryMode: true))
+                try await body(connection)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                await connection.close()
+            }
         }
     }
 
     /// A trigger slower than `ack_wait` is not redelivered meanwhile (the consumer sends in-progress heartbeats),
     /// so it runs once, and the message is acked.
     @Test func slowTriggerIsNotRedelivered() async throws {
-        let server = try NATSServerProcess.start()
-        defer { server.stop() }
-        let specs = FileManager.default.temporaryDirectory.appendingPathComponent("sg-specs-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: specs) }
-        for folder in ["streams", "kv", "consumers"] {
-            try FileManager.default.createDirectory(
-                at: specs.appendingPathComponent(folder), withIntermediateDirectories: true)
-        }
-        let shipped = repository.appendingPathComponent("specs/jetstream")
-        for file in ["streams/events.json", "streams/dlq.json", "kv/correlations.json"] {
-            try FileManager.default.copyItem(at: shipped.appendingPathComponent(file), to: specs.appendingPathComponent(file))
-        }
-        try #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "1s", "max_deliver": 5}}"#
-            .write(to: specs.appendingPathComponent("consumers/template.json"), atomically: true, encoding: .utf8)
-
-        var configuration = GatewayConfiguration()
-        configuration.nats.urls = [server.url]
-        configuration.specs = specs.path
-        let catalog = SensorLoader.load(
-            text: """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Sensor
-                metadata: {name: slow}
-                spec:
-                  dependencies: [{name: a, eventSourceName: src, eventName: a}]
-                  triggers: [{template: {name: t, log: {}}}]
-
-                """, file: "slow.yaml")
-        let sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
+        let fixture = try Fixture()
+        defer { fixture.stop() }
         let dispatcher = SlowDispatcher(delay: .milliseconds(3500))
-        let state = GatewayState()
-        let engine = GatewayEngine(
-            configuration: configuration, sensors: sensors, dispatcher: dispatcher, metrics: GatewayMetrics(),
-            state: state, logger: Logger(label: "test"))
-        let group = ServiceGroup(services: [engine], logger: Logger(label: "test"))
-        let durable = SensorSet.durableName(subject: "events.src.a")
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await eventually("the engine to be ready") { state.notReadyReason == nil }
-            let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
-            _ = try await connection.publish(
-                EventPublication.message(
-                    for: Event(id: "e1", source: "src", type: "t", subject: "a"), subject: "events.src.a",
-                    binaryMode: true))
+        try await fixture.run(dispatcher: dispatcher) { connection in
             try await eventually("the trigger to complete and the message to be acked", timeout: .seconds(15)) {
-                let info = try? await connection.consumerInfo(stream: "EVENTS", consumer: durable)
+                let info = try? await connection.consumerInfo(stream: "EVENTS", consumer: fixture.durable)
                 return info?.ackFloorStreamSequence == 1
             }
             #expect(dispatcher.executions.withLock { $0 } == 1)
-            #expect(try await connection.consumerInfo(stream: "EVENTS", consumer: durable).redelivered == 0)
-            await connection.close()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+            #expect(try await connection.consumerInfo(stream: "EVENTS", consumer: fixture.durable).redelivered == 0)
         }
+    }
+
+    /// Shutdown with a message still in flight past the drain timeout: it is cancelled and nak'ed, so the next
+    /// reader of the consumer gets it again at once.
+    @Test func drainTimeoutNaksWhatIsInFlight() async throws {
+        var fixture = try Fixture()
+        defer { fixture.stop() }
+        fixture.configuration.processing.drainTimeout = .milliseconds(300)
+        let dispatcher = SlowDispatcher(delay: .seconds(30))
+        try await fixture.run(dispatcher: dispatcher) { _ in
+            try await eventually("the trigger to start") { dispatcher.executions.withLock { $0 } == 1 }
+        }
+        let dispositions = fixture.records.lines.withLock { $0 }.filter { $0.hasPrefix("disposition sent") }
+        #expect(dispositions.count == 1)
+        #expect(dispositions.first?.contains("nak") == true)
+        let connection = try await NATSConnection.connect(ConnectionOptions(urls: [fixture.server.url]))
+        let consumer = try await connection.pullConsumer(stream: "EVENTS", durable: fixture.durable)
+        let again = try await consumer.fetch(.init(batchSize: 1, maxWait: .milliseconds(200)))
+        #expect(try again.first?.metadata().deliveries == 2)
+        await connection.close()
     }
 }
