@@ -56,25 +56,27 @@ public struct Firing: Sendable, Hashable {
     /// A stable identifier of a firing: 16 hex digits of FNV-1a over the sensor, the trigger and each dependency's
     /// event `source` and `id`; the same events give the same identifier in every process.
     public static func identifier(sensor: String, trigger: String, events: [String: Event]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ text: String) {
-            for byte in text.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 0x0000_0100_0000_01b3
-            }
-            hash ^= 0x1f
+        var parts = [sensor, trigger]
+        for dependency in events.keys.sorted() {
+            parts += [dependency, events[dependency]?.source ?? "", events[dependency]?.id ?? ""]
+        }
+        return stableDigest(parts)
+    }
+}
+
+/// 16 hex digits of FNV-1a (64-bit) over `parts`, each followed by a separator byte: the same in every process.
+func stableDigest(_ parts: [String]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for part in parts {
+        for byte in part.utf8 {
+            hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
-        mix(sensor)
-        mix(trigger)
-        for dependency in events.keys.sorted() {
-            mix(dependency)
-            mix(events[dependency]?.source ?? "")
-            mix(events[dependency]?.id ?? "")
-        }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        hash ^= 0x1f
+        hash &*= 0x0000_0100_0000_01b3
     }
+    let digits = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
 }
 
 /// Everything remembered for one trigger of one sensor.
@@ -100,9 +102,10 @@ public struct CorrelationState: Sendable, Hashable {
     /// Whether nothing is held or in flight (the store may delete the entry).
     public var isEmpty: Bool { pending.isEmpty && firings.isEmpty && consumed.isEmpty }
 
-    /// The key identifying `event` as delivered to `dependency` (CloudEvents make `source` + `id` unique).
+    /// The key identifying `event` as delivered to `dependency` (CloudEvents make `source` + `id` unique): a
+    /// 16-hex-digit digest, so the remembered keys stay small whatever the ids.
     public static func key(dependency: String, event: Event) -> String {
-        "\(dependency)\u{1F}\(event.source)\u{1F}\(event.id)"
+        stableDigest([dependency, event.source, event.id])
     }
 }
 
