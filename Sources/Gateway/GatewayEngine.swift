@@ -26,6 +26,7 @@ public final class GatewayEngine: Service, Sendable {
     private let commandSink: AsyncStream<Command>.Continuation
     private let consumers = Mutex<[String: SubjectConsumer]>([:])
     private let started = Mutex(false)
+    private let correlator = Mutex<Correlator?>(nil)
     private let closing = Mutex(false)
 
     /// Creates the engine.
@@ -63,6 +64,7 @@ public final class GatewayEngine: Service, Sendable {
         let bucketName = specs.keyValueBuckets.first?.bucket ?? "sensor-gateway-correlations"
         let bucket = try await connection.keyValue(bucketName)
         let correlator = Correlator(store: KeyValueCorrelationStore(bucket: bucket), clock: SystemClock())
+        self.correlator.withLock { $0 = correlator }
         let processor = MessageProcessor(
             correlator: correlator, dispatcher: dispatcher, deadLetters: connection,
             dlqSubject: configuration.nats.dlqSubject, retryDelay: configuration.processing.retryDelay,
@@ -100,11 +102,12 @@ public final class GatewayEngine: Service, Sendable {
         }
     }
 
-    /// Runs `sensors` from now on; see the type's description.
-    public func apply(_ sensors: SensorSet) {
+    /// Runs `sensors` from now on (see the type's description), then reads what is held for their triggers.
+    public func apply(_ sensors: SensorSet) async {
         state.setSensors(sensors)
         guard started.withLock({ $0 }) else { return }
         startConsumers(for: sensors)
+        if let correlator = correlator.withLock({ $0 }) { await loadPending(sensors, correlator: correlator) }
     }
 
     /// Stops the consumers of subjects `sensors` does not use, starts those it needs.

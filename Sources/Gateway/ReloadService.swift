@@ -45,7 +45,7 @@ public struct ReloadService: Service {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await _ in signals.cancelOnGracefulShutdown() {
-                    reload(because: "SIGHUP")
+                    await reload(because: "SIGHUP")
                 }
             }
             let interval = running.processing.reloadInterval
@@ -61,14 +61,14 @@ public struct ReloadService: Service {
                     let current = currentFingerprint(sensorsPath: currentSensorsPath())
                     guard current != fingerprint else { continue }
                     fingerprint = current
-                    reload(because: "file change")
+                    await reload(because: "file change")
                 }
             }
         }
     }
 
     /// Re-reads the config and the sensors; applies them when valid.
-    func reload(because cause: String) {
+    func reload(because cause: String) async {
         let configuration: GatewayConfiguration
         let sensors: SensorSet
         do {
@@ -85,7 +85,7 @@ public struct ReloadService: Service {
         for key in changedRestartKeys(configuration) {
             logger.warning("\(key) changed: restart the gateway to apply it")
         }
-        engine.apply(sensors)
+        await engine.apply(sensors)
         state.setLastReloadError(nil)
         metrics.configReloaded(outcome: "success")
         logger.info(
