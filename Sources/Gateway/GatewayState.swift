@@ -88,8 +88,8 @@ public final class GatewayState: Sendable {
         }
     }
 
-    /// `/status`: sensors with their dependencies (subject, consumer) and triggers, pending correlations, last
-    /// outcomes, the last reload error.
+    /// `/status`: the sensor files, the sensors with their dependencies (subject, consumer) and triggers, pending
+    /// correlations, last outcomes, the last reload error.
     public var status: EventValue {
         contents.withLock { state in
             var sensors: [EventValue] = []
@@ -123,7 +123,7 @@ public final class GatewayState: Sendable {
                     ]))
             }
             var root: EventMap = [
-                "sensors": .array(sensors),
+                "sensors": .array(sensors), "sensorFiles": .array((state.sensors?.files ?? []).map(EventValue.string)),
                 "nats": .string(state.connection.map { "\($0.state)" } ?? "not connected"),
             ]
             if let error = state.lastReloadError { root["lastReloadError"] = .string(error) }

@@ -81,7 +81,7 @@ struct MessageProcessor: Sendable {
     /// The result of one trigger's part in a message.
     private enum Step {
         case done
-        case retry(reason: String, after: Duration?)
+        case retry(after: Duration?)
         case deadLettered
     }
 
@@ -131,7 +131,7 @@ struct MessageProcessor: Sendable {
             switch step {
             case .done: break
             case .deadLettered: deadLettered = true
-            case .retry(_, let after): delays.append(after ?? retryDelay)
+            case .retry(let after): delays.append(after ?? retryDelay)
             }
         }
         if let delay = delays.max() { return .nak(delay) }
@@ -149,7 +149,7 @@ struct MessageProcessor: Sendable {
                 event, dependency: binding.dependency.name, trigger: trigger, sensor: sensor.name)
         } catch {
             logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
-            return .retry(reason: "correlation store: \(error)", after: nil)
+            return .retry(after: nil)
         }
         switch decision {
         case .ignored, .duplicate:
@@ -172,7 +172,8 @@ struct MessageProcessor: Sendable {
     {
         let firing = Firing.identifier(sensor: sensor.name, trigger: trigger.name, events: events)
         guard !Task.isCancelled else {
-            return .retry(reason: "shutting down before the trigger ran", after: .zero)
+            logger.info("shutting down: the trigger is left for the redelivery", metadata: ["firing": "\(firing)"])
+            return .retry(after: .zero)
         }
         let clock = ContinuousClock()
         let started = clock.now
@@ -198,7 +199,7 @@ struct MessageProcessor: Sendable {
         case .retryable(let reason, let after):
             guard message.isLastDelivery else {
                 logger.warning("trigger failed, will retry", metadata: metadata)
-                return .retry(reason: reason, after: after)
+                return .retry(after: after)
             }
             logger.error("trigger failed on the last delivery", metadata: metadata)
             return await giveUp(
@@ -220,7 +221,7 @@ struct MessageProcessor: Sendable {
         guard
             await deadLetter(
                 message, reason: reason, kind: kind, sensor: sensor.name, trigger: trigger.name, logger: logger)
-        else { return .retry(reason: "dead-letter publish failed", after: nil) }
+        else { return .retry(after: nil) }
         return await complete(firing, trigger: trigger, sensor: sensor, logger: logger, afterDeadLetter: true)
     }
 
@@ -233,7 +234,7 @@ struct MessageProcessor: Sendable {
             try await correlator.complete(firing: firing, trigger: trigger.name, sensor: sensor.name)
         } catch {
             logger.warning("could not record the firing complete", metadata: [LoggingKeys.error: "\(error)"])
-            return .retry(reason: "correlation store: \(error)", after: nil)
+            return .retry(after: nil)
         }
         return afterDeadLetter ? .deadLettered : .done
     }
