@@ -1,3 +1,4 @@
+import EventModel
 import Foundation
 import JetStream
 public import Logging
@@ -76,6 +77,7 @@ public final class GatewayEngine: Service, Sendable {
         if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watch(connection) }
+            group.addTask { await self.resetCorrelations(correlator) }
             await withDiscardingTaskGroup { consumerGroup in
                 started.withLock { $0 = true }
                 startConsumers(for: state.sensors)
@@ -166,6 +168,42 @@ public final class GatewayEngine: Service, Sendable {
             }
         }
         metrics.setNATSConnected(false)
+    }
+
+    /// Applies `conditionsReset` on its ticks: drops what each trigger held before its last tick (correlation
+    /// already ignores such events; this keeps the store, `/status` and `correlations_pending` in step). Wakes at the
+    /// next tick of any trigger, at least once a minute (sensors may change), until graceful shutdown.
+    private func resetCorrelations(_ correlator: Correlator) async {
+        let clock = SystemClock()
+        while !Task.isShuttingDownGracefully {
+            let now = clock.now
+            let triggers = (state.sensors?.sensors ?? []).flatMap { sensor in sensor.triggers.map { (sensor, $0) } }
+            let next = triggers.compactMap { $0.1.nextReset(after: now) }.min()
+            let wait = next.map { Double($0.seconds - now.seconds) + 0.5 } ?? 60
+            _ = try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: .seconds(min(max(wait, 0.5), 60)))
+            }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            for (sensor, trigger) in triggers where !trigger.conditionsReset.isEmpty {
+                do {
+                    guard try await correlator.resetIfDue(trigger: trigger, sensor: sensor.name) > 0 else { continue }
+                    let held = try await correlator.state(trigger: trigger.name, sensor: sensor.name)
+                    let count = state.setPending(
+                        sensor: sensor.name, trigger: trigger.name, dependencies: held.pending.map(\.dependency))
+                    metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+                    logger.info(
+                        "conditionsReset: dropped held events",
+                        metadata: [LoggingKeys.sensor: "\(sensor.name)", LoggingKeys.trigger: "\(trigger.name)"])
+                } catch {
+                    logger.warning(
+                        "conditionsReset failed",
+                        metadata: [
+                            LoggingKeys.sensor: "\(sensor.name)", LoggingKeys.trigger: "\(trigger.name)",
+                            LoggingKeys.error: "\(error)",
+                        ])
+                }
+            }
+        }
     }
 
     /// Reads the held dependencies of every trigger, for `correlations_pending` and `/status` after a restart.
