@@ -111,7 +111,12 @@ final class SubjectConsumer: Sendable {
                 context.state.setBound(durable, true)
                 flowing = !batch.isEmpty
                 if batch.isEmpty {
-                    context.metrics.setConsumerPending(consumer: durable, count: 0)
+                    if context.connection.state == .connected {
+                        context.metrics.setConsumerPending(consumer: durable, count: 0)
+                    } else {
+                        // A fetch may fail at once while the connection is re-established: do not spin.
+                        try? await Task.sleep(for: .milliseconds(500))
+                    }
                     continue
                 }
                 for message in batch {
