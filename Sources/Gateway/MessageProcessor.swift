@@ -225,13 +225,16 @@ struct MessageProcessor: Sendable {
         return await complete(firing, trigger: trigger, sensor: sensor, logger: logger, afterDeadLetter: true)
     }
 
-    /// Forgets the firing; if that fails the message is redelivered, finds the firing again and repeats it, which
-    /// the engine (or the outbox) recognises as already done.
+    /// Forgets the recorded firing; if that fails the message is redelivered, finds the firing again and repeats
+    /// it, which the engine (or the outbox) recognises as already done.
     private func complete(
         _ firing: String, trigger: Trigger, sensor: Sensor, logger: Logger, afterDeadLetter: Bool = false
     ) async -> Step {
         do {
-            try await correlator.complete(firing: firing, trigger: trigger.name, sensor: sensor.name)
+            // A trigger that fires on each event recorded no firing.
+            if !trigger.firesOnEachEvent {
+                try await correlator.complete(firing: firing, trigger: trigger.name, sensor: sensor.name)
+            }
         } catch {
             logger.warning("could not record the firing complete", metadata: [LoggingKeys.error: "\(error)"])
             return .retry(after: nil)

@@ -203,6 +203,12 @@ public enum CorrelationDecision: Sendable, Hashable {
 }
 
 extension Trigger {
+    /// Whether every dependency of the conditions satisfies them alone (one dependency, or only `||`): such a
+    /// trigger fires on each event with that event only and never holds anything, so it needs no correlation state.
+    public var firesOnEachEvent: Bool {
+        conditions.names.allSatisfy { conditions.holds(satisfied: [$0]) }
+    }
+
     /// The last `conditionsReset` tick at or before `now`, if the trigger has a reset schedule.
     public func lastReset(atOrBefore now: EventTimestamp) -> EventTimestamp? {
         conditionsReset.compactMap { $0.previousTick(atOrBefore: now) }.max()
@@ -242,14 +248,20 @@ extension Trigger {
 /// fires once with the latest event of each dependency, then resets.
 ///
 /// Every change is a compare-and-set on the store, retried on conflict, so several correlators (processes) may
-/// share one store: a held event is never lost and a condition never fires twice. A firing is recorded in the
+/// share one store: a held event is never lost and a condition never fires twice. Within one correlator, changes
+/// to one trigger's state run one at a time (they would only conflict with each other). A firing is recorded in the
 /// same write that clears the held events; call ``complete(firing:trigger:sensor:)`` once its outcome is final.
 /// Until then, offering one of its events again (a redelivery) returns the same `.fire`, so the caller can finish
 /// what a crash interrupted.
+///
+/// A trigger that ``Trigger/firesOnEachEvent`` fires at once with the event alone and touches no state: a
+/// redelivered event fires it again, which the trigger's deterministic names make harmless.
 public actor Correlator {
     private let store: any CorrelationStore
     private let clock: any SensorClock
     private let maximumAttempts: Int
+    /// Triggers whose state a change is being made to, and the changes waiting for each.
+    private var busy: [String: [CheckedContinuation<Void, Never>]] = [:]
 
     /// Creates a correlator.
     /// - Parameters:
@@ -294,6 +306,7 @@ public actor Correlator {
         -> CorrelationDecision
     {
         guard trigger.conditions.names.contains(dependency) else { return .ignored }
+        if trigger.firesOnEachEvent { return .fire([dependency: event]) }
         let now = clock.now
         let key = CorrelationState.key(dependency: dependency, event: event)
         return try await update(sensor: sensor, trigger: trigger.name) { state in
@@ -350,6 +363,9 @@ public actor Correlator {
     private func update<Result: Sendable>(
         sensor: String, trigger: String, _ change: (CorrelationState) -> (CorrelationState?, Result)
     ) async throws -> Result {
+        let lock = "\(sensor)\u{0}\(trigger)"
+        await acquire(lock)
+        defer { release(lock) }
         var attempt = 0
         while true {
             attempt += 1
@@ -363,5 +379,25 @@ public actor Correlator {
                 if attempt >= maximumAttempts { throw conflict }
             }
         }
+    }
+
+    /// Waits until no other change to `key`'s state runs here, then marks it running.
+    private func acquire(_ key: String) async {
+        guard busy[key] != nil else {
+            busy[key] = []
+            return
+        }
+        await withCheckedContinuation { busy[key, default: []].append($0) }
+    }
+
+    /// Hands `key` to the next waiting change, or marks it free.
+    private func release(_ key: String) {
+        guard var waiting = busy[key], !waiting.isEmpty else {
+            busy[key] = nil
+            return
+        }
+        let next = waiting.removeFirst()
+        busy[key] = waiting
+        next.resume()
     }
 }

@@ -107,53 +107,64 @@ struct MessageProcessorTests {
             Event(id: id, source: "src", type: "t", subject: name, data: .map(["x": 1])), format: .messagePack)
     }
 
-    /// Success: ack, the firing forgotten, the event held for the pair.
+    /// `b`, held for the pair (acked once its state is written).
+    static func holdB(_ fixture: Fixture) async {
+        #expect(await fixture.process(Self.event("b1", name: "b"), subject: "events.src.b") == .ack)
+    }
+
+    /// Success: ack; the single trigger fires without touching the store, the pair holds the event.
     @Test func successAcks() async throws {
         let fixture = try Fixture(.succeeded(detail: "ok"))
         #expect(await fixture.process(Self.event("e1")) == .ack)
         #expect(fixture.dispatcher.executions.withLock { $0 } == 1)
-        #expect(try await fixture.store.load(sensor: "s", trigger: "single").state.firings.isEmpty)
+        #expect(try await fixture.store.load(sensor: "s", trigger: "single").revision == 0)
         #expect(try await fixture.store.load(sensor: "s", trigger: "pair").state.pending.map(\.dependency) == ["a"])
         #expect(fixture.deadLetters.published.withLock { $0.isEmpty })
     }
 
-    /// Retryable: nak with the outcome's delay (or the configured one); the firing stays recorded, so the redelivery
-    /// runs the trigger again instead of holding the event.
+    /// Retryable: nak with the outcome's delay (or the configured one); the pair's firing stays recorded, so the
+    /// redelivery runs both triggers again instead of holding the event.
     @Test func retryableNaks() async throws {
         let fixture = try Fixture(.retryable(reason: "503", after: .seconds(9)))
+        await Self.holdB(fixture)
         #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(9)))
-        #expect(try await fixture.store.load(sensor: "s", trigger: "single").state.firings.count == 1)
+        #expect(try await fixture.store.load(sensor: "s", trigger: "pair").state.firings.count == 1)
         #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(9)))
-        #expect(fixture.dispatcher.executions.withLock { $0 } == 2)
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 4)
         let defaulted = try Fixture(.retryable(reason: "503", after: nil))
         #expect(await defaulted.process(Self.event("e1")) == .nak(.seconds(3)))
     }
 
-    /// Retryable on the last delivery: dead-lettered as exhausted, then terminated.
+    /// Retryable on the last delivery: dead-lettered as exhausted (once per trigger), then terminated; the pair's
+    /// firing is forgotten.
     @Test func exhaustedIsDeadLettered() async throws {
         let fixture = try Fixture(.retryable(reason: "503", after: nil))
+        await Self.holdB(fixture)
         #expect(await fixture.process(Self.event("e1"), lastDelivery: true) == .term)
         let letters = fixture.deadLetters.published.withLock { $0 }
-        #expect(letters.count == 1)
-        #expect(letters.first?.subject == "dlq.test")
-        #expect(letters.first?.headers[DeadLetterHeaders.reason] == "exhausted: 503")
-        #expect(letters.first?.headers[DeadLetterHeaders.sensor] == "s")
-        #expect(letters.first?.headers[DeadLetterHeaders.trigger] == "single")
-        #expect(letters.first?.headers[DeadLetterHeaders.streamSequence] == "7")
-        #expect(letters.first?.headers[DeadLetterHeaders.deliveries] == "5")
-        #expect(try await fixture.store.load(sensor: "s", trigger: "single").state.firings.isEmpty)
-        #expect(fixture.metrics.render().contains(#"sensor_gateway_dlq_total{sensor="s",reason="exhausted"} 1"#))
+        #expect(letters.map { $0.headers[DeadLetterHeaders.trigger] } == ["single", "pair"])
+        let letter = try #require(letters.first)
+        #expect(letter.subject == "dlq.test")
+        #expect(letter.headers[DeadLetterHeaders.reason] == "exhausted: 503")
+        #expect(letter.headers[DeadLetterHeaders.sensor] == "s")
+        #expect(letter.headers[DeadLetterHeaders.streamSequence] == "7")
+        #expect(letter.headers[DeadLetterHeaders.deliveries] == "5")
+        #expect(try await fixture.store.load(sensor: "s", trigger: "pair").state.firings.isEmpty)
+        #expect(fixture.metrics.render().contains(#"sensor_gateway_dlq_total{sensor="s",reason="exhausted"} 2"#))
     }
 
-    /// Permanent: dead-lettered with the reason, terminated; a redelivered copy is a duplicate and is just acked.
+    /// Permanent: dead-lettered with the reason, terminated; in a redelivered copy the pair sees a duplicate and
+    /// does not run again.
     @Test func permanentIsDeadLettered() async throws {
         let fixture = try Fixture(.permanent(reason: "422 invalid spec"))
+        await Self.holdB(fixture)
         #expect(await fixture.process(Self.event("e1")) == .term)
         #expect(
             fixture.deadLetters.published.withLock { $0.first?.headers[DeadLetterHeaders.reason] }
                 == "permanent: 422 invalid spec")
-        #expect(await fixture.process(Self.event("e1")) == .ack)
-        #expect(fixture.dispatcher.executions.withLock { $0 } == 1)
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 2)
+        _ = await fixture.process(Self.event("e1"))
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 3)
     }
 
     /// When the dead letter cannot be stored, the message is nak'ed, not terminated.
@@ -162,11 +173,11 @@ struct MessageProcessorTests {
         #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(3)))
     }
 
-    /// The correlation store unavailable: nak; nothing executed.
+    /// The correlation store unavailable: nak; only the trigger that needs no state ran.
     @Test func storeFailureNaks() async throws {
         let fixture = try Fixture(.succeeded(detail: "ok"), store: UnavailableStore())
         #expect(await fixture.process(Self.event("e1")) == .nak(.seconds(3)))
-        #expect(fixture.dispatcher.executions.withLock { $0 } == 0)
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 1)
     }
 
     /// Undecodable: dead-lettered with the reason and the original payload, terminated, counted as invalid.

@@ -232,4 +232,17 @@ struct CorrelationTests {
         #expect(one != Firing.identifier(sensor: "s", trigger: "u", events: ["a": a, "b": b]))
         #expect(one.count == 16)
     }
+
+    /// A trigger every dependency of which satisfies its conditions alone fires on each event without state.
+    @Test func firesOnEachEventNeedsNoState() async throws {
+        let sensor = try Self.sensor(
+            dependencies: ["a", "b", "c"],
+            triggers: [("one", "a"), ("any", "a || b"), ("both", "a && b"), ("mixed", "(a && b) || c")])
+        #expect(sensor.triggers.map(\.firesOnEachEvent) == [true, true, false, false])
+        let store = InMemoryCorrelationStore()
+        let correlator = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
+        let event = makeEvent(source: "src", subject: "b", id: "b1")
+        #expect(try await correlator.offer(event, dependency: "b", trigger: sensor.triggers[1], sensor: "s") == .fire(["b": event]))
+        #expect(await store.load(sensor: "s", trigger: "any").revision == 0)
+    }
 }

@@ -201,6 +201,11 @@ enum PythonPublisher {
     /// Publishes each request; returns the `<stream> <sequence>` lines.
     @discardableResult
     static func publish(server: String, _ requests: [[String: Any]]) throws -> [String] {
+        try start(server: server, requests).finish()
+    }
+
+    /// Starts publishing `requests` in a child process; ``Running/finish()`` waits for it.
+    static func start(server: String, _ requests: [[String: Any]]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, server]
@@ -211,18 +216,37 @@ enum PythonPublisher {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        var lines = Data()
         for request in requests {
-            let data = try JSONSerialization.data(withJSONObject: request)
-            input.fileHandleForWriting.write(data + Data("\n".utf8))
+            lines += try JSONSerialization.data(withJSONObject: request) + Data("\n".utf8)
         }
-        try input.fileHandleForWriting.close()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let failure = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessFailure(
-                description: "publisher.py failed (make deps installs nats-py): \(String(decoding: failure, as: UTF8.self))")
+        let running = Running(process: process, output: output, errors: errors)
+        // Fed from another thread, so a large input never blocks the test on a full pipe.
+        let writer = input.fileHandleForWriting
+        let payload = lines
+        Thread.detachNewThread {
+            writer.write(payload)
+            try? writer.close()
         }
-        return String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
+        return running
+    }
+
+    /// A publisher process.
+    struct Running {
+        let process: Process
+        let output: Pipe
+        let errors: Pipe
+
+        /// Waits for the publisher; returns the `<stream> <sequence>` lines.
+        func finish() throws -> [String] {
+            let printed = output.fileHandleForReading.readDataToEndOfFile()
+            let failure = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw HarnessFailure(
+                    description: "publisher.py failed (make deps installs nats-py): \(String(decoding: failure, as: UTF8.self))")
+            }
+            return String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
     }
 }
