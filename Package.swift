@@ -18,9 +18,8 @@ let package = Package(
     dependencies: [
         // YAML for Sensor files; argument parsing for the executable.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Logging, metrics and service lifecycle for the daemon; Hummingbird serves its admin endpoints.
+        // Logging, Prometheus metrics and service lifecycle for the daemon; Hummingbird serves its admin endpoints.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -64,7 +63,6 @@ let package = Package(
                 "SensorKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -139,7 +137,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "JetStream", "JetStreamTesting", "SensorKit", "EventModel"],
+            dependencies: [
+                "Gateway", "JetStream", "JetStreamTesting", "SensorKit", "EventModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             exclude: ["Support/publisher.py"],
             swiftSettings: swiftSettings
         ),
