@@ -161,13 +161,14 @@ extension RoutingMatrix {
 }
 
 extension RouteMatch {
-    /// Why this match does not accept `event`; empty when it does.
+    /// Why this match does not accept `event`; empty when it does. The type is checked first: when it does not
+    /// match, the filters are not evaluated.
     func rejections(of event: Event) -> [String] {
-        var reasons: [String] = []
         if !types.isEmpty && !types.contains(where: { $0.matches(event.type) }) {
             let globs = types.map(\.source).joined(separator: ", ")
-            reasons.append("type '\(event.type)' does not match \(globs)")
+            return ["type '\(event.type)' does not match \(globs)"]
         }
+        var reasons: [String] = []
         if let filters {
             let verdict = filters.evaluate(event, operation: filtersLogicalOperator)
             if !verdict.passed {
