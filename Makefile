@@ -2,11 +2,12 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
-PIP_PACKAGES := msgpack==1.2.4
+PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3
 
 .PHONY: deps build test bench bench-jetstream
 
-## deps: install the C libraries, nats-server and the Python test clients if they are missing.
+## deps: install the C libraries, nats-server and the Python test clients (msgpack; jsonschema and PyYAML for the
+## Argo schema checks of deploy/argo) if they are missing.
 deps:
 	@missing=""; for package in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
@@ -15,9 +16,9 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@python3 -c 'import msgpack' 2>/dev/null \
+	@python3 -c 'import msgpack, jsonschema, yaml' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
-		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack)
+		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack python3-jsonschema python3-yaml)
 
 ## build: debug build of every target.
 build: deps

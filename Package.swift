@@ -110,6 +110,7 @@ let package = Package(
         .testTarget(
             name: "SensorKitTests",
             dependencies: ["SensorKit", "EventModel"],
+            exclude: ["Python"],
             swiftSettings: swiftSettings
         ),
     ],
