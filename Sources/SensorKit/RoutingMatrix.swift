@@ -81,7 +81,7 @@ public struct RouteMatch: Sendable {
     /// `context`, `data`, `exprs` (with `dataLogicalOperator`, `exprLogicalOperator`), in the sensor filter
     /// language and with its semantics (an event without data passes data and expr filters, as in Argo Events).
     public var filters: DependencyFilters?
-    /// `filtersLogicalOperator`: how the filter kinds combine.
+    /// `filtersLogicalOperator`: how the filter kinds combine (the `type` glob must match either way).
     public var filtersLogicalOperator: LogicalOperator
 
     /// Whether this match accepts every event (no filters, and no type glob or only ones such as `*`).

@@ -34,22 +34,12 @@ struct RouteCommand: ParsableCommand {
     var argoTemplates: String?
 
     func run() throws {
-        var templates: ArgoTemplateCatalog?
-        if let argoTemplates {
-            guard let catalog = ArgoTemplateCatalog.load(directory: argoTemplates) else {
-                printToStandardError("error: \(argoTemplates): no such directory")
-                throw ExitCode(1)
-            }
-            templates = catalog
-        }
-        let catalog = SensorLoader.load(paths: [routing], argoTemplates: templates)
-        for finding in catalog.findings where finding.severity == .error {
-            printToStandardError(finding.description)
-        }
-        guard catalog.isValid else { throw ExitCode(1) }
-        guard catalog.routingMatrices.count == 1, let matrix = catalog.routingMatrices.first else {
-            printToStandardError(
-                "error: \(routing): expected one document of kind RoutingMatrix, found \(catalog.routingMatrices.count)")
+        let templates = try loadArgoTemplates(argoTemplates)
+        let matrix: RoutingMatrix
+        do {
+            matrix = try RoutingMatrix.load(file: routing, argoTemplates: templates).matrix
+        } catch {
+            printToStandardError(error.description)
             throw ExitCode(1)
         }
         let loaded: Event

@@ -20,14 +20,7 @@ struct ValidateCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        var templates: ArgoTemplateCatalog?
-        if let argoTemplates {
-            guard let catalog = ArgoTemplateCatalog.load(directory: argoTemplates) else {
-                printToStandardError("error: \(argoTemplates): no such directory")
-                throw ExitCode(1)
-            }
-            templates = catalog
-        }
+        let templates = try loadArgoTemplates(argoTemplates)
         let catalog = SensorLoader.load(paths: paths, argoTemplates: templates)
         let report = ValidationReport(catalog: catalog)
         print(report.render(includeWarnings: !quiet), terminator: "")
