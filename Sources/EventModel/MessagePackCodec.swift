@@ -81,19 +81,22 @@ public enum MessagePackCodec {
         case MSGPACK_OBJECT_MAP:
             let count = Int(object.via.map.size)
             guard count > 0, let entries = object.via.map.ptr else { return .map([:]) }
-            var map = EventMap()
-            map.reserveCapacity(count)
+            var elements = [EventMap.Element]()
+            elements.reserveCapacity(count)
+            var seen = count > EventMap.indexThreshold ? Set<String>(minimumCapacity: count) : nil
             for index in 0..<count {
                 let key = try mapKey(entries[index].key)
+                // Small maps compare the new key with the earlier ones; large ones look it up in a set.
+                let isDuplicate =
+                    if seen != nil { seen?.insert(key).inserted == false } else { elements.contains { $0.key == key } }
+                if isDuplicate { throw EventDecodingError(.duplicateKey(key)).nested(in: .key(key)) }
                 do throws(EventDecodingError) {
-                    if map.updateValue(try value(of: entries[index].val), forKey: key) != nil {
-                        throw EventDecodingError(.duplicateKey(key))
-                    }
+                    elements.append((key, try value(of: entries[index].val)))
                 } catch {
                     throw error.nested(in: .key(key))
                 }
             }
-            return .map(map)
+            return .map(EventMap(uniqueEntries: elements))
         case MSGPACK_OBJECT_EXT:
             return try timestamp(object)
         default:
