@@ -29,15 +29,19 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
-## bench: the benchmarks, release build; figures are kept in README.md.
-bench: deps
-	$(SWIFT) run -c release EventModelBenchmark
-
-## bench-jetstream: JetStream consume + decode + ack, Swift module vs the C program over libnats (same nats-server).
 JETSTREAM_C_BENCH := .build/jetstream-consume-c
+
+## bench: the benchmarks, release build; figures are kept in README.md.
+bench: deps $(JETSTREAM_C_BENCH)
+	$(SWIFT) run -c release EventModelBenchmark
+	$(SWIFT) run -c release SensorKitBenchmark
+	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)
+
+# The C baseline of the JetStream benchmark: the same consume loop straight on libnats and msgpack-c.
 $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
 	mkdir -p .build
 	$(CC) -O2 -o $@ $< $$(pkg-config --cflags --libs libnats msgpack)
 
+## bench-jetstream: JetStream consume + decode + ack only, Swift module vs the C program (same nats-server).
 bench-jetstream: deps $(JETSTREAM_C_BENCH)
 	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)
