@@ -31,6 +31,15 @@ public struct RouteDecision: Sendable, Hashable {
         if case .routed(let target) = outcome { return target }
         return nil
     }
+
+    /// Why the event cannot be routed, as the DLQ records it; `nil` when it was routed.
+    public var failureReason: String? {
+        switch outcome {
+        case .routed: nil
+        case .unmatched: "no route matched: " + rejected.map(\.description).joined(separator: " | ")
+        case .unresolved(let error): error.description
+        }
+    }
 }
 
 /// A route that did not take an event, and why.
@@ -81,6 +90,14 @@ public struct KubeflowRunTarget: Sendable, Hashable {
     public var experiment: String?
     /// Runtime parameters in declaration order (`runtime_config.parameters`).
     public var parameters: EventMap
+
+    /// Creates a run.
+    public init(pipeline: String, version: String?, experiment: String?, parameters: EventMap) {
+        self.pipeline = pipeline
+        self.version = version
+        self.experiment = experiment
+        self.parameters = parameters
+    }
 }
 
 /// An Argo Workflow to submit from a template.
@@ -91,6 +108,12 @@ public struct ArgoSubmissionTarget: Sendable, Hashable {
         public var name: String
         /// Its value.
         public var value: String
+
+        /// Creates an argument.
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
     /// `WorkflowTemplate` or `ClusterWorkflowTemplate`.
@@ -101,6 +124,16 @@ public struct ArgoSubmissionTarget: Sendable, Hashable {
     public var namespace: String?
     /// Workflow arguments in order (`submitOptions.parameters` as `name=value`).
     public var parameters: [Parameter]
+
+    /// Creates a submission.
+    public init(
+        templateKind: WorkflowTemplateKind, templateName: String, namespace: String?, parameters: [Parameter]
+    ) {
+        self.templateKind = templateKind
+        self.templateName = templateName
+        self.namespace = namespace
+        self.parameters = parameters
+    }
 }
 
 /// The workflow arguments a hybrid route adds for the `kfp-trigger` step of its orchestrating template.
@@ -238,7 +271,14 @@ extension RouteParameter {
         do {
             return try parameter.resolve(events: [Self.eventKey: event])
         } catch {
-            throw RouteParameterError(route: route, parameter: name, location: location, reason: error.reason)
+            let source = parameter.source
+            let tried = [
+                source.dataTemplate.map { "dataTemplate \($0.source)" }, source.dataKey.map { "dataKey \($0.text)" },
+                source.contextTemplate.map { "contextTemplate \($0.source)" },
+                source.contextKey.map { "contextKey \($0.text)" },
+            ].compactMap { $0 }
+            let reason = "the event has nothing at \(tried.joined(separator: ", ")), and src sets no value"
+            throw RouteParameterError(route: route, parameter: name, location: location, reason: reason)
         }
     }
 }

@@ -607,8 +607,8 @@ struct SensorDecoder {
         }
         if present.isEmpty {
             diagnostics.error(
-                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log, route)", at: templateNode,
-                path: templatePath)
+                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log, route)",
+                at: templateNode, path: templatePath)
         } else if present.count > 1 {
             diagnostics.error(
                 "\(templatePath) sets more than one trigger kind (\(present.joined(separator: ", ")))",

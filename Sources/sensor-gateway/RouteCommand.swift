@@ -11,7 +11,8 @@ import SensorKit
 struct RouteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "route",
-        abstract: "Show which route, engine and request the routing matrix gives an event, without contacting any server.")
+        abstract:
+            "Show which route, engine and request the routing matrix gives an event, without contacting any server.")
 
     /// Output formats.
     enum Format: String, ExpressibleByArgument, CaseIterable {

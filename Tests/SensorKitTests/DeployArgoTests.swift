@@ -48,7 +48,8 @@ struct DeployArgoTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("argo-schema-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let original = try String(contentsOfFile: Self.repository + "/deploy/argo/batch-inference.yaml", encoding: .utf8)
+        let original = try String(
+            contentsOfFile: Self.repository + "/deploy/argo/batch-inference.yaml", encoding: .utf8)
         let file = directory.appendingPathComponent("bad.yaml").path
         let broken = original.replacingOccurrences(of: "withParam:", with: "withParams:")
         #expect(FileManager.default.createFile(atPath: file, contents: Data(broken.utf8)))

@@ -37,7 +37,8 @@ struct RouteCommandTests {
         #expect(request?["parameters"]?["event-id"] == "4b7e2a90-hybrid-training-0001")
         #expect(request?["parameters"]?["kfp-pipeline"] == "train-with-cache")
         #expect(
-            request?["parameters"]?["kfp-parameters"] == #"{"model_name":"fraud-gbm","epochs":30,"learning_rate":0.02}"#)
+            request?["parameters"]?["kfp-parameters"] == #"{"model_name":"fraud-gbm","epochs":30,"learning_rate":0.02}"#
+        )
         #expect(request?["kubeflow"]?["pipeline"] == ["name": "train-with-cache", "version": "v4"])
         #expect(request?["kubeflow"]?["parameters"]?["epochs"] == .int(30))
     }
@@ -66,7 +67,8 @@ struct RouteCommandTests {
         #expect(text2.output.hasSuffix("no route matched: the event goes to the DLQ\n"))
         #expect(
             text2.output.contains(
-                "  route ml-training: no match\n    type 'com.acme.billing.paid' does not match com.acme.ml.training.*\n"))
+                "  route ml-training: no match\n    type 'com.acme.billing.paid' does not match com.acme.ml.training.*\n"
+            ))
     }
 
     @Test func routeText() throws {
