@@ -375,9 +375,10 @@ struct RoutingDecoder {
                 seen[route.name] = route.location
             }
         }
-        guard let catchAll = routes.first(where: { $0.match?.isCatchAll == true }) else { return }
+        guard let index = routes.firstIndex(where: { $0.match?.isCatchAll == true }) else { return }
+        let catchAll = routes[index]
         let at = "\(catchAll.location.line):\(catchAll.location.column)"
-        for route in routes.drop(while: { $0.name != catchAll.name }).dropFirst() {
+        for route in routes[(index + 1)...] {
             diagnostics.error(
                 "route '\(route.name)' is shadowed: route '\(catchAll.name)' before it (at \(at)) matches every event",
                 at: route.location, path: "spec.routes")
