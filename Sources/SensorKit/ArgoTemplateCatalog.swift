@@ -11,6 +11,12 @@ public struct ArgoTemplateCatalog: Sendable {
             public var name: String
             /// Whether it has a `value` (a submission may leave it out).
             public var hasDefault: Bool
+
+            /// Creates a declared parameter.
+            public init(name: String, hasDefault: Bool) {
+                self.name = name
+                self.hasDefault = hasDefault
+            }
         }
 
         /// `WorkflowTemplate` or `ClusterWorkflowTemplate`.
@@ -19,6 +25,13 @@ public struct ArgoTemplateCatalog: Sendable {
         public var name: String
         /// `spec.arguments.parameters`.
         public var parameters: [Parameter]
+
+        /// Creates a template description.
+        public init(kind: WorkflowTemplateKind, name: String, parameters: [Parameter]) {
+            self.kind = kind
+            self.name = name
+            self.parameters = parameters
+        }
     }
 
     /// The directory read, as given.
