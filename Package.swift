@@ -148,6 +148,7 @@ let package = Package(
         .testTarget(
             name: "SensorKitTests",
             dependencies: ["SensorKit", "EventModel"],
+            exclude: ["Python"],
             swiftSettings: swiftSettings
         ),
     ],

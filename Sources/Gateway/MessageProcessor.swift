@@ -268,13 +268,14 @@ struct MessageProcessor: Sendable {
         return true
     }
 
-    /// The `engine` label of a trigger's metrics.
+    /// The `engine` label of a trigger's metrics (`route` until the routing matrix's choice is known here).
     static func engine(of trigger: Trigger) -> String {
         switch trigger.kind {
         case .argoWorkflow, .k8sWorkflow: "argo"
         case .http: "http"
         case .nats: "nats"
         case .log: "log"
+        case .route: "route"
         }
     }
 

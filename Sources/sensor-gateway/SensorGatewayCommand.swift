@@ -8,7 +8,8 @@ struct SensorGatewayCommand: AsyncParsableCommand {
         commandName: "sensor-gateway",
         abstract: "Argo Events sensors on NATS JetStream, triggering Argo Workflows and Kubeflow Pipelines.",
         subcommands: [
-            RunCommand.self, ValidateCommand.self, ExplainCommand.self, PublishCommand.self, ProvisionCommand.self,
+            RunCommand.self, ValidateCommand.self, ExplainCommand.self, RouteCommand.self, PublishCommand.self,
+            ProvisionCommand.self,
         ])
 
     /// Unblocks the daemon's signals on the main thread, then parses and runs the command.
