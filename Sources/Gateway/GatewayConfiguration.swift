@@ -1,5 +1,6 @@
 import Foundation
 public import JetStream
+import SensorKit
 import Yams
 
 /// A value that must never be printed: its description is always `<redacted>`.
@@ -48,7 +49,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
 
 /// The gateway's settings: `config/gateway.yaml`, then the environment variables the argo CLI and the kfp SDK read.
 ///
-/// - Configuration keys (relative paths are resolved against the working directory):
+/// - Configuration keys (relative paths are resolved against the working directory); optionally
+///   `apiVersion: sensor-gateway/v1alpha1` and `kind: GatewayConfiguration`:
 ///   - `nats.urls` (list of URLs, default `[nats://127.0.0.1:4222]`; env `NATS_URL`, comma-separated),
 ///     `nats.stream` (default `EVENTS`), `nats.subjectPrefix` (default `events`), `nats.dlqSubject` (default
 ///     `dlq.sensor-gateway`), `nats.credentialsFile`, `nats.token` (secret), `nats.tls.ca|cert|key`.
@@ -159,6 +161,10 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
             + " natsToken=\(nats.token == nil ? "unset" : "set") argoToken=\(argo.token == nil ? "unset" : "set")"
     }
 
+    /// The `apiVersion` the file may declare (with `kind: GatewayConfiguration`, so `validate` skips it beside
+    /// sensors).
+    public static let apiVersion = "sensor-gateway/v1alpha1"
+
     /// Defaults only.
     public init(file: String = "<defaults>") {
         self.file = file
@@ -205,8 +211,15 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
 
     private mutating func read(_ root: YAMLSection) throws(ConfigurationError) {
         try root.checkKeys([
-            "nats", "sensors", "routing", "argo", "kubeflow", "admin", "outbox", "jetstream", "processing",
+            "apiVersion", "kind", "nats", "sensors", "routing", "argo", "kubeflow", "admin", "outbox", "jetstream",
+            "processing",
         ])
+        if let apiVersion = try root.string("apiVersion"), apiVersion != Self.apiVersion {
+            throw root.error("apiVersion", "expected \(Self.apiVersion), found \"\(apiVersion)\"")
+        }
+        if let kind = try root.string("kind"), kind != SensorLoader.gatewayConfigurationKind {
+            throw root.error("kind", "expected \(SensorLoader.gatewayConfigurationKind), found \"\(kind)\"")
+        }
         if let section = try root.section("nats") {
             try section.checkKeys(["urls", "stream", "subjectPrefix", "dlqSubject", "credentialsFile", "token", "tls"])
             if let urls = try section.stringList("urls") {

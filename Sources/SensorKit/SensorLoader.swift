@@ -21,6 +21,10 @@ public struct SensorCatalog: Sendable {
 ///
 /// Loading is the only place SensorKit touches the file system; everything after it works on values.
 public enum SensorLoader {
+    /// The `kind` of the gateway's own configuration (`config/gateway.yaml`): such documents sit beside sensors
+    /// and are skipped without a finding (the gateway reads and checks them).
+    public static let gatewayConfigurationKind = "GatewayConfiguration"
+
     /// Loads every `*.yaml`/`*.yml` file under each path (directories recursively, files in name order);
     /// each file may hold several documents separated by `---`. Routing matrices (`kind: RoutingMatrix`) are
     /// decoded too, their template references checked against `argoTemplates` or, when `nil`, against the
@@ -82,7 +86,7 @@ public enum SensorLoader {
         }
         var templates: ArgoTemplateCatalog??
         for document in documents {
-            if document.isNull { continue }
+            if document.isNull || document["kind"]?.scalarText == gatewayConfigurationKind { continue }
             if document["kind"]?.scalarText == RoutingDecoder.kind {
                 catalog.routingDocumentCount += 1
                 if templates == nil { templates = .some(argoTemplates()) }

@@ -61,6 +61,7 @@ struct GatewayConfigurationTests {
         ("processing:\n  concurrency: lots\n", "g.yaml:2: processing.concurrency: expected an integer"),
         ("argo:\n  insecureSkipVerify: maybe\n", "g.yaml:2: argo.insecureSkipVerify: expected true or false"),
         ("nats: [1, 2]\n", "g.yaml:1: nats: expected a mapping"),
+        ("kind: Sensor\n", "g.yaml:1: kind: expected GatewayConfiguration"),
     ])
     func errorsNameFileAndKey(text: String, expected: String) {
         #expect {
