@@ -73,7 +73,7 @@ public final class GatewayEngine: Service, Sendable {
         let context = ConsumerContext(
             connection: connection, stream: configuration.nats.stream, template: template,
             concurrency: configuration.processing.concurrency, drainTimeout: configuration.processing.drainTimeout,
-            ackWait: template?.ackWait ?? .seconds(30), processor: processor, metrics: metrics, state: state, logger: logger)
+            ackWait: SensorSet.effectiveAckWait(of: template), processor: processor, metrics: metrics, state: state, logger: logger)
         if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watch(connection) }

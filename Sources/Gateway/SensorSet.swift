@@ -73,6 +73,12 @@ public struct SensorSet: Sendable {
         return "sg-\(readable)-" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
+    /// How long the server waits for an ack of a first delivery: with a `backoff`, its first value (nats-server sets
+    /// `ack_wait` to it), else `ack_wait`, else the server's default of 30 s.
+    public static func effectiveAckWait(of template: ConsumerSpec?) -> Duration {
+        template?.backoff?.first ?? template?.ackWait ?? .seconds(30)
+    }
+
     /// The consumer of `subject`: the template's settings (ack wait, max deliver, backoff, limits) with the
     /// derived durable name, the subject as filter, explicit acks and `deliver_policy: new` (a new sensor does not
     /// replay the stream's history).

@@ -221,7 +221,7 @@ struct ConsumerContext: Sendable {
     let template: ConsumerSpec?
     let concurrency: Int
     let drainTimeout: Duration
-    /// `ack_wait` of the consumers: the server redelivers a message unacknowledged for this long.
+    /// The effective `ack_wait` of the consumers: the server redelivers a message unacknowledged for this long.
     let ackWait: Duration
     let processor: MessageProcessor
     let metrics: GatewayMetrics

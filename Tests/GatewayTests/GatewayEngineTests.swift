@@ -67,7 +67,10 @@ struct GatewayEngineTests {
         let records = LogRecords()
         let durable = SensorSet.durableName(subject: "events.src.a")
 
-        init() throws {
+        static let shortAckWait =
+            #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "1s", "max_deliver": 5}}"#
+
+        init(template: String = Fixture.shortAckWait) throws {
             server = try NATSServerProcess.start()
             specs = FileManager.default.temporaryDirectory.appendingPathComponent("sg-specs-\(UUID().uuidString)")
             for folder in ["streams", "kv", "consumers"] {
@@ -79,8 +82,8 @@ struct GatewayEngineTests {
                 try FileManager.default.copyItem(
                     at: shipped.appendingPathComponent(file), to: specs.appendingPathComponent(file))
             }
-            try #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "1s", "max_deliver": 5}}"#
-                .write(to: specs.appendingPathComponent("consumers/template.json"), atomically: true, encoding: .utf8)
+            try template.write(
+                to: specs.appendingPathComponent("consumers/template.json"), atomically: true, encoding: .utf8)
             configuration.nats.urls = [server.url]
             configuration.specs = specs.path
             let catalog = SensorLoader.load(
@@ -123,10 +126,15 @@ struct GatewayEngineTests {
         }
     }
 
-    /// A trigger slower than `ack_wait` is not redelivered meanwhile (the consumer sends in-progress heartbeats),
-    /// so it runs once, and the message is acked.
-    @Test func slowTriggerIsNotRedelivered() async throws {
-        let fixture = try Fixture()
+    /// A trigger slower than the ack wait is not redelivered meanwhile (the consumer sends in-progress
+    /// heartbeats), so it runs once, and the message is acked. With a `backoff`, the server's ack wait is its first
+    /// value, whatever `ack_wait` says (as in the shipped template).
+    @Test(arguments: [
+        Fixture.shortAckWait,
+        #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "30s", "max_deliver": 5, "backoff": ["1s", "5s"]}}"#,
+    ])
+    func slowTriggerIsNotRedelivered(template: String) async throws {
+        let fixture = try Fixture(template: template)
         defer { fixture.stop() }
         let dispatcher = SlowDispatcher(delay: .milliseconds(3500))
         try await fixture.run(dispatcher: dispatcher) { connection in
