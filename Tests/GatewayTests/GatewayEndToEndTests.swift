@@ -107,9 +107,17 @@ struct GatewayEndToEndTests {
                 await gateway.metric(#"sensor_gateway_events_filtered_total{sensor="single",dependency="one",reason="filter"}"#)
                     == 1)
             #expect(await gateway.metric("sensor_gateway_nats_connected") == 1)
+            #expect(await gateway.metric("sensor_gateway_event_to_trigger_seconds_count") == 2)
+            #expect(await gateway.metric(#"sensor_gateway_trigger_duration_seconds_count{engine="http"}"#) == 2)
             let status = try #require(await gateway.get("/status"))
             #expect(status.status == 200)
             #expect(status.body.contains(#""lastOutcome""#))
+            #expect(await gateway.get("/healthz")?.status == 200)
+            // JSON log lines about a firing carry the sensor, the trigger and the event id.
+            let fired = gateway.logText.split(separator: "\n").filter { $0.contains(#""message":"trigger executed""#) }
+            #expect(fired.count == 2)
+            #expect(fired.allSatisfy { $0.contains(#""sensor":"single""#) && $0.contains(#""trigger":"notify""#) })
+            #expect(fired.contains { $0.contains(#""event.id":"e1""#) })
             try await Self.stop(gateway)
         }
     }
