@@ -13,6 +13,9 @@ public struct TriggerAction: Sendable, Hashable {
         case nats
         /// Logging only.
         case log
+        /// The Kubeflow Pipelines API server; `path` is relative to `kubeflow.host` and the body is the resolved
+        /// `kubeflowPipeline` section (names are turned into ids when the trigger runs).
+        case kubeflow
     }
 
     /// The body of a request.
@@ -109,6 +112,11 @@ extension Trigger {
                 body: try Self.payload(trigger.payload, events: events))
         case .log:
             return TriggerAction(engine: .log, method: nil, path: nil, url: nil, subject: nil, headers: [:], body: nil)
+        case .kubeflowPipeline(let trigger):
+            try trigger.parameters.apply(events: events, to: &section)
+            return TriggerAction(
+                engine: .kubeflow, method: "POST", path: "/apis/v2beta1/runs", url: nil, subject: nil, headers: [:],
+                body: .json(section))
         }
     }
 
