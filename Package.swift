@@ -50,6 +50,11 @@ let package = Package(
             dependencies: ["EventModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Triggers",
+            dependencies: ["HTTPTransport", "EventModel", "SensorKit"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sensor-gateway",
             dependencies: ["SensorKit", "EventModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -83,6 +88,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "TriggersBenchmark",
+            dependencies: ["Triggers", "HTTPTransport", "SensorKit", "EventModel"],
+            path: "Benchmarks/TriggersBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "SensorKitBenchmark",
             dependencies: ["SensorKit", "EventModel"],
             path: "Benchmarks/SensorKitBenchmark",
@@ -110,6 +121,12 @@ let package = Package(
         .testTarget(
             name: "SensorKitTests",
             dependencies: ["SensorKit", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriggersTests",
+            dependencies: ["Triggers", "SensorKit", "EventModel", "HTTPTransport"],
+            exclude: ["Support/api_test_server.py"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -693,9 +693,11 @@ struct SensorDecoder {
             }
             if key == "argoWorkflow" && operation != .submit && source == .inline {
                 let resourceKind = resource["kind"]?.stringValue ?? ""
-                if operation == .submitFrom && !["CronWorkflow", "WorkflowTemplate"].contains(resourceKind) {
+                if operation == .submitFrom
+                    && !["CronWorkflow", "WorkflowTemplate", "ClusterWorkflowTemplate"].contains(resourceKind)
+                {
                     diagnostics.error(
-                        "\(path): submit-from needs a CronWorkflow or WorkflowTemplate resource, not '\(resourceKind)'",
+                        "\(path): submit-from needs a WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow resource, not '\(resourceKind)'",
                         at: sourceNode, path: "\(path).source")
                 }
                 if (resource["metadata"]?["name"]?.stringValue ?? "").isEmpty {
