@@ -349,6 +349,14 @@ public struct RetryStrategy: Sendable, Hashable {
     public var jitter: Double
     /// `steps`: total attempts (0 or absent means 5).
     public var steps: Int
+
+    /// Creates a strategy (the decoder's defaults: 1 s, factor 1, jitter 1, 5 steps).
+    public init(durationSeconds: Double = 1, factor: Double = 1, jitter: Double = 1, steps: Int = 5) {
+        self.durationSeconds = durationSeconds
+        self.factor = factor
+        self.jitter = jitter
+        self.steps = steps
+    }
 }
 
 /// `rateLimit`.
@@ -364,6 +372,12 @@ public struct RateLimit: Sendable, Hashable {
     public var unit: Unit
     /// `requestsPerUnit`.
     public var requestsPerUnit: Int
+
+    /// Creates a rate limit.
+    public init(unit: Unit = .second, requestsPerUnit: Int) {
+        self.unit = unit
+        self.requestsPerUnit = requestsPerUnit
+    }
 }
 
 /// A trigger parameter: a value taken from an event and written into a JSON document.
