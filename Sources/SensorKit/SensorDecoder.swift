@@ -904,9 +904,9 @@ struct SensorDecoder {
         }
         let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
         for (first, second, what) in [
-            (pipelineID, pipelineName, "pipelineId or pipelineName"),
-            (versionID, versionName, "pipelineVersionId or pipelineVersionName"),
-            (experimentID, experimentName, "experimentId or experimentName"),
+            (pipelineID, pipelineName, "pipelineId and pipelineName"),
+            (versionID, versionName, "pipelineVersionId and pipelineVersionName"),
+            (experimentID, experimentName, "experimentId and experimentName"),
         ] where first != nil && second != nil {
             diagnostics.error("\(path) sets both \(what); set one", at: node, path: path)
         }
