@@ -37,27 +37,16 @@ struct ArgoTriggerTests {
                       dest: spec.arguments.parameters.0.value
         """
 
-    /// Runs `body` with a server and an executor pointed at it; checks that every body the server saw was valid.
+    /// Runs `body` with the stand-in and an executor pointed at it (see ``withStandIn(token:_:_:)``).
     func withArgo(
         token: String? = nil, clientToken: String? = nil, clock: ManualClock = ManualClock(),
         requestTimeout: Duration = .seconds(30), _ body: (TriggerExecutor, APITestServer) async throws -> Void
     ) async throws {
-        let server = try APITestServer(token: token)
-        let executor = try TriggerExecutor(
-            configuration: TriggerConfiguration(
-                argo: .init(server: server.base, token: clientToken.map { .value($0) }), clock: clock,
-                random: { 0.5 }, requestTimeout: requestTimeout))
-        do {
-            try await body(executor, server)
-            let invalid = try await server.log().filter { !$0.invalid.isEmpty }
-            #expect(invalid.isEmpty, "invalid bodies: \(invalid)")
-        } catch {
-            await executor.shutdown()
-            await server.stop()
-            throw error
-        }
-        await executor.shutdown()
-        await server.stop()
+        try await withStandIn(token: token, { base in
+            TriggerConfiguration(
+                argo: .init(server: base, token: clientToken.map { .value($0) }), clock: clock, random: { 0.5 },
+                requestTimeout: requestTimeout)
+        }, body)
     }
 
     @Test func sameEventTwiceCreatesOneWorkflow() async throws {

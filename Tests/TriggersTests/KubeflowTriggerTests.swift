@@ -35,20 +35,9 @@ struct KubeflowTriggerTests {
     func withKubeflow(
         _ version: KFPAPIVersion, _ body: (TriggerExecutor, APITestServer) async throws -> Void
     ) async throws {
-        let server = try APITestServer()
-        let executor = try TriggerExecutor(
-            configuration: .init(kubeflow: .init(host: server.base, apiVersion: version), clock: ManualClock()))
-        do {
-            try await body(executor, server)
-            let invalid = try await server.log().filter { !$0.invalid.isEmpty }
-            #expect(invalid.isEmpty, "invalid bodies: \(invalid)")
-        } catch {
-            await executor.shutdown()
-            await server.stop()
-            throw error
-        }
-        await executor.shutdown()
-        await server.stop()
+        try await withStandIn({ base in
+            TriggerConfiguration(kubeflow: .init(host: base, apiVersion: version), clock: ManualClock())
+        }, body)
     }
 
     @Test(arguments: [KFPAPIVersion.v2beta1, .v1beta1])

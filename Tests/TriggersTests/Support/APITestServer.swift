@@ -2,6 +2,7 @@ import EventModel
 import Foundation
 import HTTPTransport
 import Testing
+import Triggers
 
 /// The loopback Argo Server and KFP API stand-in of `Support/api_test_server.py`, run for the length of one test.
 /// It validates every request body against the specs in `../shared/upstream`.
@@ -83,6 +84,31 @@ final class APITestServer: Sendable {
         let description: String
         init(_ description: String) { self.description = description }
     }
+}
+
+/// Runs `body` with a fresh stand-in and an executor configured for it by `configuration` (given the server's
+/// base URL); afterwards, expects that every body the stand-in saw was valid, and stops both.
+func withStandIn(
+    token: String? = nil, _ configuration: (String) -> TriggerConfiguration,
+    _ body: (TriggerExecutor, APITestServer) async throws -> Void
+) async throws {
+    let server = try APITestServer(token: token)
+    let executor: TriggerExecutor
+    do { executor = try TriggerExecutor(configuration: configuration(server.base)) } catch {
+        await server.stop()
+        throw error
+    }
+    do {
+        try await body(executor, server)
+        let invalid = try await server.log().filter { !$0.invalid.isEmpty }
+        #expect(invalid.isEmpty, "invalid bodies: \(invalid)")
+    } catch {
+        await executor.shutdown()
+        await server.stop()
+        throw error
+    }
+    await executor.shutdown()
+    await server.stop()
 }
 
 /// One request as the test server saw it.
