@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
-PIP_PACKAGES := msgpack==1.2.4
+PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0
 
 .PHONY: deps build test bench bench-jetstream
 
@@ -15,9 +15,9 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@python3 -c 'import msgpack' 2>/dev/null \
+	@python3 -c 'import msgpack, jsonschema' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
-		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack)
+		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack python3-jsonschema)
 
 ## build: debug build of every target.
 build: deps
@@ -31,6 +31,7 @@ test: deps
 ## bench: the benchmarks, release build; figures are kept in README.md.
 bench: deps
 	$(SWIFT) run -c release EventModelBenchmark
+	$(SWIFT) run -c release TriggersBenchmark
 
 ## bench-jetstream: JetStream consume + decode + ack, Swift module vs the C program over libnats (same nats-server).
 JETSTREAM_C_BENCH := .build/jetstream-consume-c
