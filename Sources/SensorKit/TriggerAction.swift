@@ -82,10 +82,8 @@ extension Trigger {
         try parameters.apply(events: events, to: &template)
         var section = template[kind.key] ?? .map([:])
         switch kind {
-        case .argoWorkflow, .k8sWorkflow:
-            guard let workflow = try resolvedWorkflow(events: events, sensor: sensor) else {
-                preconditionFailure("argoWorkflow and k8s triggers always resolve a workflow")
-            }
+        case .argoWorkflow(let trigger), .k8sWorkflow(let trigger):
+            let workflow = try resolveWorkflow(trigger, section: section, events: events, sensor: sensor, fetched: nil)
             return Self.argoAction(
                 operation: workflow.operation, resource: workflow.resource, defaultNamespace: workflow.namespace)
         case .http(let trigger):
@@ -137,7 +135,16 @@ extension Trigger {
         }
         var template = self.template
         try parameters.apply(events: events, to: &template)
-        let section = template[kind.key] ?? .map([:])
+        return try resolveWorkflow(
+            trigger, section: template[kind.key] ?? .map([:]), events: events, sensor: sensor, fetched: fetched)
+    }
+
+    /// ``resolvedWorkflow(events:sensor:fetched:)`` once template-level parameters gave `section`, the trigger's
+    /// part of the template.
+    private func resolveWorkflow(
+        _ trigger: ArgoWorkflowTrigger, section: EventValue, events: [String: Event], sensor: Sensor,
+        fetched: EventValue?
+    ) throws(ParameterError) -> ResolvedWorkflow {
         var resource = fetched ?? trigger.resource
         if let edited = section["source"]?["resource"], case .map = edited { resource = edited }
         try trigger.parameters.apply(events: events, to: &resource)

@@ -39,7 +39,7 @@ enum ResponseClass: Sendable, Equatable {
         case 429, 502, 503: return .retryable(after: retryAfter(response))
         case 504: return idempotent ? .retryable(after: retryAfter(response)) : .permanent
         case 404: return .notFound
-        case 500, 501..<600: return .internalError
+        case 500..<600: return .internalError
         default: return .permanent
         }
     }

@@ -58,6 +58,11 @@ extension TriggerExecutor {
             meta["name"] = .string(name)
             _ = meta.removeValue(forKey: "generateName")
             var labels = meta["labels"]?.mapValue ?? EventMap()
+            // Argo Events' own labels carry the raw names; Kubernetes refuses a value that is not a label value.
+            for key in ["events.argoproj.io/sensor", "events.argoproj.io/trigger"]
+            where !FiringIdentity.isLabelValue(labels[key]?.stringValue ?? "") {
+                _ = labels.removeValue(forKey: key)
+            }
             for (key, value) in identity.labels { labels[key] = .string(value) }
             meta["labels"] = .map(labels)
             object["metadata"] = .map(meta)

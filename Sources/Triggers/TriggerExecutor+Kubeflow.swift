@@ -97,14 +97,15 @@ extension TriggerExecutor {
     func resolveExperiment(_ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: Endpoint)
         async throws(AttemptEnd) -> String?
     {
-        guard let experiment = spec.experiment else { return nil }
-        guard case .name(let name) = experiment else {
-            if case .id(let id) = experiment { return id }
-            return nil
+        let name: String
+        switch spec.experiment {
+        case nil: return nil
+        case .id(let id)?: return id
+        case .name(let experimentName)?: name = experimentName
         }
         let key = "\(version)|experiment|\(spec.namespace ?? "")|\(name)"
         let find = KFPRequests.findExperiment(version, name: name, namespace: spec.namespace)
-        let list = version == .v2beta1 ? "experiments" : "experiments"
+        let list = "experiments"
         let idKey = version == .v2beta1 ? "experiment_id" : "id"
         if let id = try await optionalLookup(key, find, list: list, idKey: idKey, via: kubeflow) { return id }
         let create = KFPRequests.createExperiment(version, name: name, namespace: spec.namespace)

@@ -108,7 +108,7 @@ public final class TriggerExecutor: Sendable {
     }
 
     /// Sends a request built with ``ArgoRequests`` (a routing decision) with Argo's outcome rules: a 409 on a
-    /// create or submit is confirmed through `identity`'s label.
+    /// create or submit (a `POST`) is confirmed through `identity`'s label; without a server it goes to the outbox.
     /// - Parameters:
     ///   - request: the request; for a create or submit, its workflow or `submitOptions.name` is `name`.
     ///   - name: the workflow's deterministic name (``FiringIdentity/name(prefix:)``).
@@ -120,7 +120,8 @@ public final class TriggerExecutor: Sendable {
         retry: RetryPolicy = .once
     ) async -> TriggerOutcome {
         await withRetries(retry) { () async -> Attempt in
-            await sendArgo(request, name: name, namespace: namespace, identity: identity, confirm: true)
+            await sendArgo(
+                request, name: name, namespace: namespace, identity: identity, confirm: request.method == "POST")
         }
     }
 
@@ -147,10 +148,13 @@ public final class TriggerExecutor: Sendable {
         var retries = 0
         var internalErrors = 0
         while true {
-            let result = await attempt()
-            guard case .retry(let reason, let after, let kind) = result else {
-                if case .done(let outcome) = result { return outcome }
-                preconditionFailure("an attempt is done or to be retried")
+            let reason: String
+            let after: Duration?
+            let kind: Attempt.RetryKind
+            switch await attempt() {
+            case .done(let outcome): return outcome
+            case .retry(let retryReason, let retryAfter, let retryKind):
+                (reason, after, kind) = (retryReason, retryAfter, retryKind)
             }
             var delay = after ?? policy.delay(afterRetry: retries, random: configuration.random())
             var allowed = retries + 1 < policy.attempts
