@@ -56,6 +56,10 @@ extension TriggerExecutor {
                 experimentID: experimentID, spec: spec)
             let response = try await send(create, to: kubeflow)
             let responseClass = ResponseClass.of(response, service: .kubeflow, idempotent: false)
+            if responseClass == .exists {
+                // KFP >= 2.17 deduplicates some runs by display name and answers AlreadyExists.
+                return .done(.alreadyDone(detail: "Kubeflow run '\(displayName)' exists"))
+            }
             guard responseClass == .success else {
                 // A 504 may have created the run: the next attempt's look-up by display name finds it.
                 let retried: ResponseClass = response.status == 504 ? .retryable(after: nil) : responseClass

@@ -90,6 +90,9 @@ struct KubeflowTriggerTests {
                 throw TestError("an Aborted 409 is a bad request")
             }
             #expect(reason.contains("409"))
+            try await server.fault("/apis/v2beta1/runs", status: 409, method: "POST", message: "run already exists")
+            let outcome = await executor.execute(trigger, sensor: sensor, events: event(id: "e-2"))
+            #expect(outcome.label == "already_done", "an AlreadyExists 409 is the run itself")
         }
     }
 

@@ -194,7 +194,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(401, 16, "token not valid. see https://argo-workflows.readthedocs.io/en/latest/faq/")
         if fault:
             headers = [("Retry-After", str(fault["retryAfter"]))] if "retryAfter" in fault else []
-            data = json.dumps({"code": 14, "message": fault.get("message", "injected fault")}).encode()
+            message = fault.get("message", "injected fault")
+            details = ([{"@type": "type.googleapis.com/google.rpc.Status", "code": 14, "message": message}]
+                       if path.startswith("/apis/") else [])
+            data = json.dumps({"code": 14, "message": "internal error chain: " + message, "details": details}).encode()
             self.send_response(fault["status"])
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
