@@ -57,6 +57,7 @@ public enum ArgoRequests {
             self.entryPoint = entryPoint
         }
 
+        /// Equal when every field is, parameters in order.
         public static func == (lhs: SubmitOptions, rhs: SubmitOptions) -> Bool {
             lhs.name == rhs.name && lhs.labels == rhs.labels && lhs.annotations == rhs.annotations
                 && lhs.parameters.map(\.name) == rhs.parameters.map(\.name)
@@ -64,6 +65,7 @@ public enum ArgoRequests {
                 && lhs.serviceAccount == rhs.serviceAccount && lhs.entryPoint == rhs.entryPoint
         }
 
+        /// Hashes the name and labels.
         public func hash(into hasher: inout Hasher) {
             hasher.combine(name)
             hasher.combine(labels)

@@ -1,3 +1,4 @@
+import Foundation
 public import HTTPTransport
 
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
@@ -66,7 +67,7 @@ public struct TriggerConfiguration: Sendable {
     /// Where `secureHeaders[].valueFrom.secretKeyRef` files are mounted: `<directory>/<secret>/<key>`
     /// (default `/argo-events/secrets`, as Argo Events mounts them).
     public var secretsDirectory: String
-    /// The environment `secureHeaders[].valueFrom.env` reads.
+    /// The environment `secureHeaders[].valueFrom.env` reads (by default the process's).
     public var environment: [String: String]
     /// The clock of retries, rate limits, caches and log intervals.
     public var clock: any TriggerClock
@@ -83,11 +84,12 @@ public struct TriggerConfiguration: Sendable {
     /// Total timeout of Argo and KFP requests (default 30 s); `http` triggers use their own `timeout`.
     public var requestTimeout: Duration
 
-    /// Creates a configuration; with no server or host, everything goes to the outbox.
+    /// Creates a configuration; with no server or host, everything goes to the outbox. A `nil` environment is the
+    /// process's.
     public init(
         argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String = ".sensor-gateway/outbox",
         publisher: (any TriggerPublisher)? = nil, secretsDirectory: String = "/argo-events/secrets",
-        environment: [String: String] = [:], clock: any TriggerClock = SystemTriggerClock(),
+        environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         log: @escaping @Sendable (String) -> Void = { print($0) }, notFoundGrace: Duration = .seconds(2),
         internalErrorAttempts: Int = 3, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
@@ -97,7 +99,7 @@ public struct TriggerConfiguration: Sendable {
         self.outboxDirectory = outboxDirectory
         self.publisher = publisher
         self.secretsDirectory = secretsDirectory
-        self.environment = environment
+        self.environment = environment ?? ProcessInfo.processInfo.environment
         self.clock = clock
         self.random = random
         self.log = log

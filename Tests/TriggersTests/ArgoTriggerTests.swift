@@ -250,6 +250,16 @@ struct ArgoTriggerTests {
         }
     }
 
+    @Test func slowAnswerWithinTheTimeoutSucceeds() async throws {
+        let sensor = try sensor(sensorYAML(Self.inlineWorkflow))
+        let trigger = try #require(sensor.triggers.first)
+        try await withArgo(requestTimeout: .seconds(20)) { executor, server in
+            try await server.delay("/api/v1/workflows", seconds: 1)
+            let outcome = await executor.execute(trigger, sensor: sensor, events: event())
+            #expect(outcome.label == "succeeded", "\(outcome)")
+        }
+    }
+
     @Test func lifecycleOperationsNameTheWorkflow() async throws {
         let sensor = try sensor(
             sensorYAML(
