@@ -51,21 +51,17 @@ public final class TriggerExecutor: Sendable {
                     connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout,
                     tls: tls))
         }
+        func endpoint(_ base: String?, _ tls: HTTPClient.Configuration.TLS, _ token: BearerToken.Source?, _ service: Service)
+            throws(HTTPTransportError) -> Endpoint?
+        {
+            guard let base else { return nil }
+            return Endpoint(
+                base: Self.trimmed(base), client: try client(tls), token: token.map(BearerToken.init), service: service)
+        }
         general = try client(.init())
-        if let server = configuration.argo.server {
-            argo = Endpoint(
-                base: Self.trimmed(server), client: try client(configuration.argo.tls),
-                token: configuration.argo.token.map(BearerToken.init), service: .argo)
-        } else {
-            argo = nil
-        }
-        if let host = configuration.kubeflow.host {
-            kubeflow = Endpoint(
-                base: Self.trimmed(host), client: try client(configuration.kubeflow.tls),
-                token: configuration.kubeflow.token.map(BearerToken.init), service: .kubeflow)
-        } else {
-            kubeflow = nil
-        }
+        argo = try endpoint(configuration.argo.server, configuration.argo.tls, configuration.argo.token, .argo)
+        kubeflow = try endpoint(
+            configuration.kubeflow.host, configuration.kubeflow.tls, configuration.kubeflow.token, .kubeflow)
         outbox = Outbox(directory: configuration.outboxDirectory)
         limiter = TriggerRateLimiter(clock: configuration.clock)
         lookups = LookupCache(clock: configuration.clock, ttl: configuration.kubeflow.lookupTTL)
