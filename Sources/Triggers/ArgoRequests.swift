@@ -100,7 +100,8 @@ public enum ArgoRequests {
         throws(TriggerError) -> APIRequest
     {
         for (field, pairs) in [("labels", options.labels), ("annotations", options.annotations)] {
-            for (key, value) in pairs where key.isEmpty || key.contains(",") || key.contains("=") || value.contains(",") {
+            for (key, value) in pairs
+            where key.isEmpty || key.contains(",") || key.contains("=") || value.contains(",") {
                 throw TriggerError(
                     .invalidRequest, "submitOptions.\(field) entry '\(key)' cannot be written as k=v (no ',' or '=')")
             }
@@ -141,7 +142,8 @@ public enum ArgoRequests {
         }
         return APIRequest(
             method: "PUT",
-            path: "/api/v1/workflows/\(URLComponent.encode(namespace))/\(URLComponent.encode(name))/\(operation.rawValue)",
+            path: "/api/v1/workflows/\(URLComponent.encode(namespace))/\(URLComponent.encode(name))/"
+                + operation.rawValue,
             body: .map(body))
     }
 

@@ -40,7 +40,8 @@ struct Outbox: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw TriggerError(.outbox, "cannot create the outbox directory \(directory): \(error.localizedDescription)")
+            throw TriggerError(
+                .outbox, "cannot create the outbox directory \(directory): \(error.localizedDescription)")
         }
         // Written to a temporary file, then linked into place: link(2) fails when the name exists, so the file
         // appears whole and only once.

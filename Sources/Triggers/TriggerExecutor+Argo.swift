@@ -21,8 +21,8 @@ extension TriggerExecutor {
                 let kind = workflow.resource["kind"]?.stringValue ?? ""
                 guard apiVersion.hasPrefix("argoproj.io/"), kind == "Workflow" else {
                     throw .permanent(
-                        "not supported: trigger \(trigger.name) fetched '\(kind)' (\(apiVersion)); a k8s trigger may only create an argoproj.io Workflow"
-                    )
+                        "not supported: trigger \(trigger.name) fetched '\(kind)' (\(apiVersion)); "
+                            + "a k8s trigger may only create an argoproj.io Workflow")
                 }
             }
             let namespace =
@@ -89,7 +89,8 @@ extension TriggerExecutor {
             let options = ArgoRequests.SubmitOptions(
                 name: name, labels: Dictionary(identity.labels.map { ($0.key, $0.value) }) { first, _ in first },
                 parameters: parameters)
-            return (try ArgoRequests.submit(namespace: namespace, kind: kind, template: template, options: options), name, true)
+            let request = try ArgoRequests.submit(namespace: namespace, kind: kind, template: template, options: options)
+            return (request, name, true)
         case .resubmit, .retry, .resume, .suspend, .terminate, .stop:
             guard let name = declaredName, !name.isEmpty,
                 let operation = ArgoRequests.LifecycleOperation(rawValue: workflow.operation.rawValue)
@@ -145,9 +146,8 @@ extension TriggerExecutor {
             guard label == identity.hash else {
                 return .done(
                     .permanent(
-                        reason:
-                            "workflow \(namespace)/\(name) exists but was not created by this firing (label \(FiringIdentity.firingLabel) is '\(label ?? "")')"
-                    ))
+                        reason: "workflow \(namespace)/\(name) exists but was not created by this firing "
+                            + "(label \(FiringIdentity.firingLabel) is '\(label ?? "")')"))
             }
             let phase = workflow?["status"]?["phase"]?.stringValue ?? ""
             return .done(

@@ -50,7 +50,8 @@ extension TriggerExecutor {
         switch header.source {
         case .environment(let variable):
             guard let value = configuration.environment[variable], !value.isEmpty else {
-                throw TriggerError(.secret, "secure header '\(header.name)': environment variable \(variable) is not set")
+                throw TriggerError(
+                    .secret, "secure header '\(header.name)': environment variable \(variable) is not set")
             }
             return value
         case .file(let file): path = file

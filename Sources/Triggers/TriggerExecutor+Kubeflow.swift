@@ -163,7 +163,8 @@ extension TriggerExecutor {
         let responseClass = ResponseClass.of(response, service: .kubeflow, idempotent: true)
         guard responseClass == .success else {
             let reason = ErrorBody.describe(response, service: .kubeflow, method: request.method, url: url)
-            throw AttemptEnd(attempt: Self.failure(responseClass == .notFound ? .permanent : responseClass, reason: reason))
+            throw AttemptEnd(
+                attempt: Self.failure(responseClass == .notFound ? .permanent : responseClass, reason: reason))
         }
         do { return try JSONCodec.decode(response.body) } catch {
             throw .permanent("Kubeflow answered GET \(HTTPRequest(url: url).redactedURL) with invalid JSON: \(error)")

@@ -51,9 +51,9 @@ public final class TriggerExecutor: Sendable {
                     connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout,
                     tls: tls))
         }
-        func endpoint(_ base: String?, _ tls: HTTPClient.Configuration.TLS, _ token: BearerToken.Source?, _ service: Service)
-            throws(HTTPTransportError) -> Endpoint?
-        {
+        func endpoint(
+            _ base: String?, _ tls: HTTPClient.Configuration.TLS, _ token: BearerToken.Source?, _ service: Service
+        ) throws(HTTPTransportError) -> Endpoint? {
             guard let base else { return nil }
             return Endpoint(
                 base: Self.trimmed(base), client: try client(tls), token: token.map(BearerToken.init), service: service)
