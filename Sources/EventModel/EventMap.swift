@@ -22,6 +22,12 @@ public struct EventMap: Sendable, Hashable, RandomAccessCollection, ExpressibleB
         for (key, value) in elements { updateValue(value, forKey: key) }
     }
 
+    /// A map of `entries` whose keys the caller has checked to be unique (decoders check them on the wire).
+    init(uniqueEntries entries: [Element]) {
+        self.entries = entries
+        if entries.count > Self.indexThreshold { index = makeIndex() }
+    }
+
     /// A map of a dictionary's entries, sorted by key so that the order is deterministic.
     public init(_ dictionary: [String: EventValue]) {
         reserveCapacity(dictionary.count)

@@ -81,24 +81,43 @@ public enum MessagePackCodec {
         case MSGPACK_OBJECT_MAP:
             let count = Int(object.via.map.size)
             guard count > 0, let entries = object.via.map.ptr else { return .map([:]) }
-            var map = EventMap()
-            map.reserveCapacity(count)
+            var elements = [EventMap.Element]()
+            elements.reserveCapacity(count)
+            var seen = count > EventMap.indexThreshold ? Set<String>(minimumCapacity: count) : nil
             for index in 0..<count {
                 let key = try mapKey(entries[index].key)
-                do throws(EventDecodingError) {
-                    if map.updateValue(try value(of: entries[index].val), forKey: key) != nil {
-                        throw EventDecodingError(.duplicateKey(key))
+                // Small maps compare the new key with the earlier ones; large ones look it up in a set.
+                let isDuplicate =
+                    if seen != nil {
+                        seen?.insert(key).inserted == false
+                    } else {
+                        (0..<index).contains { earlier in
+                            sameKey(entries[earlier].key, entries[index].key) ?? (elements[earlier].key == key)
+                        }
                     }
+                if isDuplicate { throw EventDecodingError(.duplicateKey(key)).nested(in: .key(key)) }
+                do throws(EventDecodingError) {
+                    elements.append((key, try value(of: entries[index].val)))
                 } catch {
                     throw error.nested(in: .key(key))
                 }
             }
-            return .map(map)
+            return .map(EventMap(uniqueEntries: elements))
         case MSGPACK_OBJECT_EXT:
             return try timestamp(object)
         default:
             throw EventDecodingError(.unsupportedFormat("msgpack-c object type \(object.type.rawValue)"))
         }
+    }
+
+    /// Whether two string keys have the same bytes, compared on the wire; `nil` when either is not a string
+    /// (integer keys are compared as their decimal text).
+    private static func sameKey(_ lhs: msgpack_object, _ rhs: msgpack_object) -> Bool? {
+        guard lhs.type == MSGPACK_OBJECT_STR, rhs.type == MSGPACK_OBJECT_STR else { return nil }
+        let size = Int(lhs.via.str.size)
+        guard size == Int(rhs.via.str.size) else { return false }
+        guard size > 0, let left = lhs.via.str.ptr, let right = rhs.via.str.ptr else { return true }
+        return memcmp(left, right, size) == 0
     }
 
     private static func mapKey(_ object: msgpack_object) throws(EventDecodingError) -> String {

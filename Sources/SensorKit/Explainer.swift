@@ -211,6 +211,7 @@ public enum Explainer {
         case .nats: line = "NATS publish \(action.subject ?? "") on \(action.url ?? "")"
         case .log: return "log the events"
         case .kubeflow: line = "Kubeflow Pipelines run \(action.method ?? "POST") {kubeflow.host}\(action.path ?? "")"
+        case .route: line = "send the events through the routing matrix (sensor-gateway route shows where each goes)"
         }
         for (name, value) in action.headers.sorted(by: { $0.key < $1.key }) { line += "\n      \(name): \(value)" }
         switch action.body {

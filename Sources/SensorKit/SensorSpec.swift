@@ -196,8 +196,11 @@ public enum TriggerKind: Sendable {
     case log(intervalSeconds: Int)
     /// `kubeflowPipeline` (our extension): a Kubeflow Pipelines run through the KFP API server.
     case kubeflowPipeline(KubeflowPipelineTrigger)
+    /// `route: {}` (our extension): each event the trigger fired with goes through the routing matrix
+    /// (``RoutingMatrix/route(events:)``), which picks the engine and target.
+    case route
 
-    /// The YAML key of the kind (`argoWorkflow`, `k8s`, `http`, `nats`, `log`).
+    /// The YAML key of the kind (`argoWorkflow`, `k8s`, `http`, `nats`, `log`, `kubeflowPipeline`, `route`).
     public var key: String {
         switch self {
         case .argoWorkflow: "argoWorkflow"
@@ -206,6 +209,7 @@ public enum TriggerKind: Sendable {
         case .nats: "nats"
         case .log: "log"
         case .kubeflowPipeline: "kubeflowPipeline"
+        case .route: "route"
         }
     }
 
@@ -216,7 +220,7 @@ public enum TriggerKind: Sendable {
         case .http(let trigger): trigger.parameters
         case .nats(let trigger): trigger.parameters
         case .kubeflowPipeline(let trigger): trigger.parameters
-        case .log: []
+        case .log, .route: []
         }
     }
 }

@@ -16,6 +16,8 @@ public struct TriggerAction: Sendable, Hashable {
         /// The Kubeflow Pipelines API server; `path` is relative to `kubeflow.host` and the body is the resolved
         /// `kubeflowPipeline` section (names are turned into ids when the trigger runs).
         case kubeflow
+        /// Through the routing matrix (a `route` trigger); `body` lists the events' ids by dependency.
+        case route
     }
 
     /// The body of a request.
@@ -114,6 +116,10 @@ extension Trigger {
             return TriggerAction(
                 engine: .kubeflow, method: "POST", path: "/apis/v2beta1/runs", url: nil, subject: nil, headers: [:],
                 body: .json(section))
+        case .route:
+            let ids = EventMap(events.mapValues { EventValue.string($0.id) })
+            return TriggerAction(
+                engine: .route, method: nil, path: nil, url: nil, subject: nil, headers: [:], body: .json(.map(ids)))
         }
     }
 
@@ -131,7 +137,7 @@ extension Trigger {
         let trigger: ArgoWorkflowTrigger
         switch kind {
         case .argoWorkflow(let argo), .k8sWorkflow(let argo): trigger = argo
-        case .http, .nats, .log, .kubeflowPipeline: return nil
+        case .http, .nats, .log, .kubeflowPipeline, .route: return nil
         }
         var template = self.template
         try parameters.apply(events: events, to: &template)

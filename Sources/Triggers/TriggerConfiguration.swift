@@ -1,5 +1,6 @@
 import Foundation
 public import HTTPTransport
+public import SensorKit
 
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
 ///
@@ -64,6 +65,9 @@ public struct TriggerConfiguration: Sendable {
     public var outboxDirectory: String
     /// Publishes `nats` triggers; `nil` writes them to the outbox.
     public var publisher: (any TriggerPublisher)?
+    /// The routing matrix `route` triggers send their events through (`routing`); `nil` makes them permanent
+    /// failures.
+    public var routing: RoutingMatrix?
     /// Where `secureHeaders[].valueFrom.secretKeyRef` files are mounted: `<directory>/<secret>/<key>`
     /// (default `/argo-events/secrets`, as Argo Events mounts them).
     public var secretsDirectory: String
@@ -88,7 +92,7 @@ public struct TriggerConfiguration: Sendable {
     /// process's.
     public init(
         argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String = ".sensor-gateway/outbox",
-        publisher: (any TriggerPublisher)? = nil, secretsDirectory: String = "/argo-events/secrets",
+        publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil, secretsDirectory: String = "/argo-events/secrets",
         environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         log: @escaping @Sendable (String) -> Void = { print($0) }, notFoundGrace: Duration = .seconds(2),
@@ -98,6 +102,7 @@ public struct TriggerConfiguration: Sendable {
         self.kubeflow = kubeflow
         self.outboxDirectory = outboxDirectory
         self.publisher = publisher
+        self.routing = routing
         self.secretsDirectory = secretsDirectory
         self.environment = environment ?? ProcessInfo.processInfo.environment
         self.clock = clock

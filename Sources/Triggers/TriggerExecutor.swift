@@ -87,6 +87,7 @@ public final class TriggerExecutor: Sendable {
                 return .retryable(reason: "cancelled while waiting for the rate limit", after: nil)
             }
         }
+        if case .route = trigger.kind { return await routeTrigger(trigger, sensor: sensor, events: events) }
         return await withRetries(RetryPolicy(trigger.retryStrategy)) { () async -> Attempt in
             switch trigger.kind {
             case .argoWorkflow(let argoTrigger), .k8sWorkflow(let argoTrigger):
@@ -99,6 +100,8 @@ public final class TriggerExecutor: Sendable {
                 await natsAttempt(trigger, sensor: sensor, events: events, identity: identity)
             case .log(let interval):
                 logAttempt(identity: identity, events: events, interval: interval)
+            case .route:
+                .done(.permanent(reason: "trigger \(trigger.name): a route trigger is executed per event"))
             }
         }
     }

@@ -76,6 +76,9 @@ struct MessagePackCodecTests {
         ("81 91 01 01", .nonStringMapKey(type: "array"), "$"),
         ("82 a1 61 01 a1 61 02", .duplicateKey("a"), "$.a"),
         ("82 01 c0 a1 31 c0", .duplicateKey("1"), "$.1"),
+        ("82 a1 31 c0 01 c0", .duplicateKey("1"), "$.1"),
+        // 17 entries: past the size where duplicates are found through a set.
+        ("de 00 11 a1 61 c0 a1 62 c0 a1 63 c0 a1 64 c0 a1 65 c0 a1 66 c0 a1 67 c0 a1 68 c0 a1 69 c0 a1 6a c0 a1 6b c0 a1 6c c0 a1 6d c0 a1 6e c0 a1 6f c0 a1 70 c0 a1 61 c0", .duplicateKey("a"), "$.a"),
     ]
 
     @Test("malformed input gives its typed error", arguments: refusals)
