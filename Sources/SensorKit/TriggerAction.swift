@@ -113,6 +113,10 @@ extension Trigger {
             return TriggerAction(engine: .log, method: nil, path: nil, url: nil, subject: nil, headers: [:], body: nil)
         case .kubeflowPipeline(let trigger):
             try trigger.parameters.apply(events: events, to: &section)
+            if case .map(var fields) = section {
+                _ = fields.removeValue(forKey: "parameters")
+                section = .map(fields)
+            }
             return TriggerAction(
                 engine: .kubeflow, method: "POST", path: "/apis/v2beta1/runs", url: nil, subject: nil, headers: [:],
                 body: .json(section))

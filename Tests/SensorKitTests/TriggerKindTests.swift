@@ -52,6 +52,7 @@ struct TriggerKindTests {
         }
         #expect(body["runtimeParameters"]?["n"] == .int(7))
         #expect(body["pipelineName"] == "hello")
+        #expect(body["parameters"] == nil, "the parameter definitions are not part of the request")
     }
 
     @Test(arguments: [
