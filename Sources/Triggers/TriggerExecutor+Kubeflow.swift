@@ -61,8 +61,14 @@ extension TriggerExecutor {
                 return .done(.alreadyDone(detail: "Kubeflow run '\(displayName)' exists"))
             }
             guard responseClass == .success else {
-                // A 504 may have created the run: the next attempt's look-up by display name finds it.
-                let retried: ResponseClass = response.status == 504 ? .retryable(after: nil) : responseClass
+                // A 504 may have created the run: the next attempt's look-up by display name finds it. A 404 names
+                // a pipeline or experiment that is gone: waiting does not bring it back.
+                let retried: ResponseClass =
+                    switch responseClass {
+                    case .notFound: .permanent
+                    case _ where response.status == 504: .retryable(after: nil)
+                    default: responseClass
+                    }
                 return Self.failure(
                     retried,
                     reason: ErrorBody.describe(

@@ -81,6 +81,18 @@ struct KubeflowTriggerTests {
         }
     }
 
+    @Test func createNotFoundIsPermanentAtOnce() async throws {
+        let sensor = try sensor(sensorYAML(Self.trigger))
+        let trigger = try #require(sensor.triggers.first)
+        try await withKubeflow(.v2beta1) { executor, server in
+            try await server.fault("/apis/v2beta1/runs", status: 404, method: "POST", message: "pipeline deleted")
+            let outcome = await executor.execute(trigger, sensor: sensor, events: event())
+            #expect(outcome.label == "permanent", "\(outcome)")
+            let creates = try await server.log().filter { $0.method == "POST" && $0.path == "/apis/v2beta1/runs" }
+            #expect(creates.count == 1)
+        }
+    }
+
     @Test func ambiguousConflictIsDecidedFromDetails() async throws {
         let sensor = try sensor(sensorYAML(Self.trigger))
         let trigger = try #require(sensor.triggers.first)
