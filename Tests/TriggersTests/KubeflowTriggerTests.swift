@@ -70,6 +70,28 @@ struct KubeflowTriggerTests {
         }
     }
 
+    @Test func lookupsExpireAfterTheirTimeToLive() async throws {
+        let sensor = try sensor(sensorYAML(Self.trigger))
+        let trigger = try #require(sensor.triggers.first)
+        let clock = ManualClock()
+        try await withStandIn({ base in
+            TriggerConfiguration(kubeflow: .init(host: base, lookupTTL: .seconds(60)), clock: clock)
+        }) { executor, server in
+            func pipelineLookups() async throws -> Int {
+                try await server.log().filter { $0.path.hasPrefix("/apis/v2beta1/pipelines/names/") }.count
+            }
+            _ = await executor.execute(trigger, sensor: sensor, events: event(id: "a"))
+            clock.advance(.seconds(59))
+            _ = await executor.execute(trigger, sensor: sensor, events: event(id: "b"))
+            let withinTTL = try await pipelineLookups()
+            clock.advance(.seconds(2))
+            _ = await executor.execute(trigger, sensor: sensor, events: event(id: "c"))
+            let afterTTL = try await pipelineLookups()
+            #expect(withinTTL == 1)
+            #expect(afterTTL == 2)
+        }
+    }
+
     @Test func unknownPipelineIsPermanent() async throws {
         let sensor = try sensor(sensorYAML(Self.trigger.replacingOccurrences(of: "pipelineName: hello", with: "pipelineName: nope")))
         let trigger = try #require(sensor.triggers.first)
