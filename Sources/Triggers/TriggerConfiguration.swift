@@ -137,3 +137,34 @@ public struct TriggerConfiguration: Sendable {
         return copy
     }
 }
+
+extension TriggerConfiguration.Argo: CustomStringConvertible, CustomReflectable {
+    /// `argo server=<url> namespace=<ns> token=<file path | value | none>`: never the token itself.
+    public var description: String {
+        "argo server=\(server ?? "none (outbox)") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
+    }
+
+    /// The description only, so `dump` and `String(reflecting:)` cannot show a token either.
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+extension TriggerConfiguration.Kubeflow: CustomStringConvertible, CustomReflectable {
+    /// `kubeflow host=<url> apiVersion=<v> token=<file path | value | none>`: never the token itself.
+    public var description: String {
+        "kubeflow host=\(host ?? "none (outbox)") apiVersion=\(apiVersion.rawValue) "
+            + "token=\(TriggerConfiguration.describe(token))"
+    }
+
+    /// The description only, so `dump` and `String(reflecting:)` cannot show a token either.
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+extension TriggerConfiguration {
+    static func describe(_ token: BearerToken.Source?) -> String {
+        switch token {
+        case .file(let path)?: "file \(path)"
+        case .value?: "(value)"
+        case nil: "none"
+        }
+    }
+}

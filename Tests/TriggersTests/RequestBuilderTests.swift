@@ -138,6 +138,21 @@ struct RequestBuilderTests {
         #expect(limiter.reserve("s/t", limit: limit) == .zero)
     }
 
+    @Test func configurationNeverShowsATokenValue() {
+        let configuration = TriggerConfiguration(
+            argo: .init(server: "https://argo:2746", token: .value("argo-s3cret")),
+            kubeflow: .init(host: "http://kfp:8888", token: .value("kfp-s3cret")))
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in [
+            "\(configuration)", String(reflecting: configuration), dumped, "\(configuration.argo)",
+            "\(configuration.kubeflow)",
+        ] {
+            #expect(!text.contains("s3cret"), "\(text)")
+        }
+        #expect("\(configuration.argo)" == "argo server=https://argo:2746 namespace=argo token=(value)")
+    }
+
     @Test func environmentOverridesConfiguration() {
         let configuration = TriggerConfiguration().applyingEnvironment([
             "ARGO_SERVER": "argo:2746", "ARGO_SECURE": "false", "ARGO_TOKEN": "Bearer abc", "ARGO_NAMESPACE": "wf",
