@@ -912,6 +912,18 @@ struct SensorDecoder {
             }
         }
         let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
+        let writable = [
+            "pipelineId", "pipelineName", "pipelineVersionId", "pipelineVersionName", "experimentId", "experimentName",
+            "namespace", "runtimeParameters", "serviceAccount", "pipelineRoot", "description",
+        ]
+        for parameter in parameters {
+            let first = (try? SetPath(parameter.destination))?.components.first
+            if case .key(let name)? = first, writable.contains(name) { continue }
+            diagnostics.error(
+                "\(path).parameters: dest '\(parameter.destination)' is not a kubeflowPipeline field "
+                    + "(\(writable.joined(separator: ", ")))",
+                at: parameter.location, path: "\(path).parameters")
+        }
         for (first, second, what) in [
             (pipelineID, pipelineName, "pipelineId and pipelineName"),
             (versionID, versionName, "pipelineVersionId and pipelineVersionName"),

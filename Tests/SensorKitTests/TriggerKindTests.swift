@@ -59,6 +59,10 @@ struct TriggerKindTests {
         ("kubeflowPipeline: {experimentName: x}", "needs pipelineId or pipelineName"),
         ("kubeflowPipeline: {pipelineId: a, pipelineName: b}", "sets both pipelineId and pipelineName"),
         ("kubeflowPipeline: {pipelineId: a, runtimeParameters: [1]}", "runtimeParameters must be a mapping"),
+        (
+            "kubeflowPipeline: {pipelineId: a, parameters: [{src: {dependencyName: dep, value: x}, dest: epochs}]}",
+            "dest 'epochs' is not a kubeflowPipeline field"
+        ),
     ])
     func kubeflowPipelineFindings(kind: String, message: String) {
         let (sensor, findings) = loadSensor(Self.sensor("    - template: {name: t, \(kind)}"))
