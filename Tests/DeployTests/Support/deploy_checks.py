@@ -11,6 +11,7 @@ package is missing, with the command that installs it). Rendered manifests are t
   dockerfile DOCKERFILE REPO RENDERED   base images, Debian packages, copied paths, user
   sync REPO                             deploy/base copies of config/ files are current
   kustomization FILE...                 only fields kubectl 1.20's kustomize (v2.0.3) knows
+  summary RENDERED                      JSON: the resources, the Deployment's settings, the sensors' names
 """
 
 import json
@@ -397,22 +398,27 @@ def nack(rendered, specs_dir):
         return sorted(os.path.join(path, name) for name in os.listdir(path) if name.endswith(".json"))
 
     files = 0
-    for path in spec_files("streams"):
-        files += 1
-        with open(path, encoding="utf-8") as file:
-            spec = json.load(file)
-        label = f"{os.path.relpath(path, specs_dir)} (stream {spec['name']})"
-        matches = find("Stream", "name", spec["name"])
-        if len(matches) != 1:
-            report.error(f"{label}: {len(matches)} NACK Stream resources with spec.name {spec['name']}, expected 1")
-            continue
-        compare(report, label, spec, matches[0]["spec"], STREAM_FIELDS, [])
+    # Streams and buckets: one NACK resource whose spec names it, compared field by field.
+    for folder, kind, key, nack_key, fields in (
+        ("streams", "Stream", "name", "name", STREAM_FIELDS),
+        ("kv", "KeyValue", "bucket", "bucket", KV_FIELDS),
+    ):
+        for path in spec_files(folder):
+            files += 1
+            with open(path, encoding="utf-8") as file:
+                spec = json.load(file)
+            label = f"{os.path.relpath(path, specs_dir)} ({kind} {spec[key]})"
+            matches = find(kind, nack_key, spec[key])
+            if len(matches) != 1:
+                report.error(f"{label}: {len(matches)} NACK {kind} resources with spec.{nack_key} {spec[key]}, expected 1")
+                continue
+            compare(report, label, spec, matches[0]["spec"], fields, [])
     for path in spec_files("consumers"):
         files += 1
         with open(path, encoding="utf-8") as file:
             wrapper = json.load(file)
         config = wrapper["config"]
-        label = f"{os.path.relpath(path, specs_dir)} (consumer {wrapper['stream_name']}/{config.get('durable_name')})"
+        label = f"{os.path.relpath(path, specs_dir)} (Consumer {wrapper['stream_name']}/{config.get('durable_name')})"
         matches = [m for m in find("Consumer", "durableName", config.get("durable_name"))
                    if m["spec"].get("streamName") == wrapper["stream_name"]]
         if len(matches) != 1:
@@ -421,16 +427,6 @@ def nack(rendered, specs_dir):
         nack_spec = dict(matches[0]["spec"])
         nack_spec.pop("streamName")
         compare(report, label, config, nack_spec, CONSUMER_FIELDS, [])
-    for path in spec_files("kv"):
-        files += 1
-        with open(path, encoding="utf-8") as file:
-            spec = json.load(file)
-        label = f"{os.path.relpath(path, specs_dir)} (bucket {spec['bucket']})"
-        matches = find("KeyValue", "bucket", spec["bucket"])
-        if len(matches) != 1:
-            report.error(f"{label}: {len(matches)} NACK KeyValue resources with spec.bucket {spec['bucket']}, expected 1")
-            continue
-        compare(report, label, spec, matches[0]["spec"], KV_FIELDS, [])
     if files == 0:
         report.error(f"no spec files under {specs_dir}")
     for document in documents:
@@ -609,8 +605,44 @@ def kustomization(paths):
     report.finish()
 
 
+# ---------------------------------------------------------------------------------------------------- summary
+
+
+def summary(rendered):
+    """What an operator reads off the build, as JSON: each resource, and the Deployment's settings."""
+    documents = load_documents([rendered])
+    resources = [
+        {"kind": d.get("kind"), "name": d["metadata"]["name"], "namespace": d["metadata"].get("namespace")}
+        for d in documents
+    ]
+    deployment = next(d for d in documents if d.get("kind") == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    config_maps = [d for d in documents if d.get("kind") == "ConfigMap"]
+    print(json.dumps({
+        "resources": resources,
+        "deployment": {
+            "replicas": deployment["spec"].get("replicas"),
+            "image": container.get("image"),
+            "args": container.get("args", []),
+            "runAsNonRoot": pod.get("securityContext", {}).get("runAsNonRoot", False),
+            "readOnlyRootFilesystem": container.get("securityContext", {}).get("readOnlyRootFilesystem", False),
+            "memoryRequest": container.get("resources", {}).get("requests", {}).get("memory"),
+            "memoryLimit": container.get("resources", {}).get("limits", {}).get("memory"),
+            "configMapKeys": sorted(key for c in config_maps for key in c.get("data", {})),
+        },
+        "sensorNames": sorted(
+            sensor["metadata"]["name"]
+            for c in config_maps
+            for sensor in yaml.safe_load_all(c.get("data", {}).get("sensors.yaml", ""))
+            if sensor
+        ),
+    }))
+
+
 def main():
     commands = {
+        "summary": (summary, 1),
         "validate": (validate, None),
         "mounts": (mounts, 3),
         "nack": (nack, 2),
