@@ -41,7 +41,12 @@ enum Deploy {
 
     /// kubectl: `$KUBECTL` when set (e.g. Debian's 1.20 to check its kustomize), else the one on PATH.
     static func kubectl() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["KUBECTL"], !path.isEmpty { return path }
+        if let path = ProcessInfo.processInfo.environment["KUBECTL"], !path.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw ToolMissing(description: "KUBECTL=\(path) is not an executable file")
+            }
+            return path
+        }
         return try tool("kubectl", install: "apt-get install kubernetes-client (or `make deps`)")
     }
 

@@ -123,7 +123,7 @@ struct DeployTests {
     }
 
     /// The checks above pass on the committed files; these show that each one fails on the mistakes it is for.
-    @Test("the checks report a drifted NACK field, an unmounted token, an unknown field and a kustomize v3 field")
+    @Test("the checks report a drifted NACK field, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field")
     func checksCatchMistakes() throws {
         let rendered = try Deploy.render(Deploy.base)
         let text = try String(contentsOf: rendered, encoding: .utf8)
@@ -160,6 +160,17 @@ struct DeployTests {
         let typo = try Deploy.check(["validate", try mutated("scrapeTimeout: 10s", "scrapeTimeOut: 10s")])
         #expect(typo.status == 1)
         #expect(typo.errorLines.count == 1 && typo.errorLines[0].contains("ServiceMonitor/sensor-gateway"), "\(typo.transcript)")
+
+        let dockerfile = try String(contentsOf: Deploy.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
+        #expect(dockerfile.contains("libmsgpackc2 "))
+        let badDockerfile = FileManager.default.temporaryDirectory.appendingPathComponent("Dockerfile-\(UUID().uuidString)")
+        try Data(dockerfile.replacingOccurrences(of: "libmsgpackc2 ", with: "libmsgpackc2 libmsgpack-runtime9 ").utf8)
+            .write(to: badDockerfile)
+        let package = try Deploy.check(["dockerfile", badDockerfile.path, ".", rendered.path])
+        #expect(package.status == 1)
+        #expect(package.errorLines == [
+            "error: runtime stage package libmsgpack-runtime9: apt-cache policy finds no candidate (after `apt-get update`?)"
+        ], "\(package.transcript)")
 
         let kustomization = FileManager.default.temporaryDirectory.appendingPathComponent("kustomization-\(UUID().uuidString).yaml")
         try Data("resources: [deployment.yaml]\nreplicas: [{name: sensor-gateway, count: 3}]\n".utf8).write(to: kustomization)

@@ -500,15 +500,22 @@ def dockerfile(path, repo, rendered):
         if not codename or codename.group(1) != "bookworm":
             report.error(f"this machine is not Debian bookworm ({codename.group(1) if codename else 'unknown'}): apt-cache cannot answer for bookworm")
         else:
+            stage_packages = {}
             for stage, label in ((build, "build"), (runtime, "runtime")):
-                packages = [p for i in stage["instructions"] if i.upper().startswith("RUN") for p in apt_install_packages(i)]
+                stage_packages[label] = [
+                    p for i in stage["instructions"] if i.upper().startswith("RUN") for p in apt_install_packages(i)
+                ]
+            # One apt-cache call: its answer has a "name:" paragraph per package it knows.
+            names = [p for packages in stage_packages.values() for p in packages]
+            result = subprocess.run([apt_cache, "policy"] + names, capture_output=True, text=True)
+            candidates = dict(re.findall(r"^(\S+):\n\s+Installed:.*\n\s+Candidate:\s*(\S+)", result.stdout, re.MULTILINE))
+            for label, packages in stage_packages.items():
                 if not packages:
                     report.error(f"{label} stage installs no Debian package")
                 for package in packages:
-                    result = subprocess.run([apt_cache, "policy", package], capture_output=True, text=True)
-                    candidate = re.search(r"Candidate:\s*(\S+)", result.stdout)
-                    if candidate and candidate.group(1) != "(none)":
-                        report.ok(f"{label} stage package {package}: bookworm has {candidate.group(1)}")
+                    candidate = candidates.get(package)
+                    if candidate and candidate != "(none)":
+                        report.ok(f"{label} stage package {package}: bookworm has {candidate}")
                     else:
                         report.error(f"{label} stage package {package}: apt-cache policy finds no candidate (after `apt-get update`?)")
     runtime_packages = [p for i in runtime["instructions"] if i.upper().startswith("RUN") for p in apt_install_packages(i)]
