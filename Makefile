@@ -5,12 +5,13 @@ APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-
 # kubectl (deploy tests): Debian's kubernetes-client, installed only when no kubectl is on PATH, since another
 # package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
 KUBECTL_PACKAGE := kubernetes-client
-PIP_PACKAGES := msgpack==1.2.4 kubernetes-validate==1.37.0
+PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-validate==1.37.0
 
 .PHONY: deps build test bench bench-jetstream
 
-## deps: install the C libraries, nats-server, kubectl and the Python test clients if they are missing; the package
-## lists too (the deploy tests ask apt-cache whether the Dockerfile's packages exist).
+## deps: install the C libraries, nats-server, kubectl and the Python test clients (msgpack; jsonschema and PyYAML
+## for the Argo schema checks of deploy/argo; kubernetes-validate for the deploy tests) if they are missing, and the
+## package lists (the deploy tests ask apt-cache whether the Dockerfile's packages exist).
 deps:
 	@missing=""; for package in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
@@ -22,9 +23,9 @@ deps:
 	elif ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq; \
 	fi
-	@python3 -c 'import msgpack, kubernetes_validate' 2>/dev/null \
+	@python3 -c 'import msgpack, jsonschema, yaml, kubernetes_validate' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
-		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack)
+		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack python3-jsonschema python3-yaml)
 
 ## build: debug build of every target.
 build: deps

@@ -116,6 +116,7 @@ let package = Package(
         .testTarget(
             name: "SensorKitTests",
             dependencies: ["SensorKit", "EventModel"],
+            exclude: ["Python"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -249,7 +249,7 @@ struct SensorDecoder {
         return op
     }
 
-    private mutating func decodeFilters(_ node: YAMLTree, path: String) -> DependencyFilters? {
+    mutating func decodeFilters(_ node: YAMLTree, path: String) -> DependencyFilters? {
         guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
         var filters = DependencyFilters(
             exprs: nil, data: nil, context: nil, time: nil,
@@ -480,14 +480,14 @@ struct SensorDecoder {
 
     // MARK: Shared parsers
 
-    private mutating func parsePath(_ text: String, at node: YAMLTree, path: String) -> GJSONPath? {
+    mutating func parsePath(_ text: String, at node: YAMLTree, path: String) -> GJSONPath? {
         do { return try GJSONPath(text) } catch {
             diagnostics.error("\(path): \(error)", at: node, path: path)
             return nil
         }
     }
 
-    private mutating func parseTemplate(_ text: String, at node: YAMLTree, path: String) -> GoTemplate? {
+    mutating func parseTemplate(_ text: String, at node: YAMLTree, path: String) -> GoTemplate? {
         do { return try GoTemplate(text) } catch {
             diagnostics.error("\(path): \(error)", at: node, path: path)
             return nil
@@ -595,20 +595,20 @@ struct SensorDecoder {
             }
             reset.finish(diagnostics: &diagnostics)
         }
-        let kindKeys = ["k8s", "argoWorkflow", "http", "nats", "log"] + Self.unsupportedKinds
+        let kindKeys = ["k8s", "argoWorkflow", "http", "nats", "log", "route"] + Self.unsupportedKinds
         let present = kindKeys.filter { templateNode[$0] != nil }
         var kind: TriggerKind?
         for key in present where Self.unsupportedKinds.contains(key) {
             _ = template.take(key)
             diagnostics.error(
-                "not supported: \(templatePath).\(key) (trigger kind '\(key)'; sensor-gateway runs argoWorkflow, k8s Workflow, http, nats and log)",
+                "not supported: \(templatePath).\(key) (trigger kind '\(key)'; sensor-gateway runs argoWorkflow, k8s Workflow, http, nats, log and route)",
                 at: templateNode.entries?.first { $0.key == key }?.keyLocation ?? templateNode.location,
                 path: "\(templatePath).\(key)")
         }
         if present.isEmpty {
             diagnostics.error(
-                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log)", at: templateNode,
-                path: templatePath)
+                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log, route)",
+                at: templateNode, path: templatePath)
         } else if present.count > 1 {
             diagnostics.error(
                 "\(templatePath) sets more than one trigger kind (\(present.joined(separator: ", ")))",
@@ -622,6 +622,11 @@ struct SensorDecoder {
                 "atLeastOnce": "atLeastOnce belongs on the trigger, next to template, not inside it",
                 "policy": "policy belongs on the trigger, next to template, not inside it",
             ])
+        if case .route = kind, !parameters.isEmpty {
+            diagnostics.warning(
+                "\(path).parameters have no effect on a route trigger: route parameters come from the routing matrix",
+                at: node["parameters"]?.location ?? node.location, path: "\(path).parameters")
+        }
         if let conditions, let name {
             for parameter in parameters + (kind?.parameters ?? []) {
                 let dependency = parameter.source.dependencyName
@@ -759,6 +764,9 @@ struct SensorDecoder {
         case "log":
             let interval = fields.number("intervalSeconds", diagnostics: &diagnostics) ?? 0
             return .log(intervalSeconds: Int(truncating: min(max(0, interval), 86_400)) ?? 0)
+        case "route":
+            // No fields: the routing matrix decides where the events go.
+            return .route
         default:
             return nil
         }

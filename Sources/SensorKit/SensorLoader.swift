@@ -8,6 +8,10 @@ public struct SensorCatalog: Sendable {
     public var findings: [Finding]
     /// The files read.
     public var files: [String]
+    /// Routing matrices (`kind: RoutingMatrix` documents) without errors, in file and document order.
+    public var routingMatrices: [RoutingMatrix] = []
+    /// How many routing documents were read, valid or not.
+    var routingDocumentCount = 0
 
     /// Whether no finding is an error.
     public var isValid: Bool { !findings.contains { $0.severity == .error } }
@@ -18,10 +22,15 @@ public struct SensorCatalog: Sendable {
 /// Loading is the only place SensorKit touches the file system; everything after it works on values.
 public enum SensorLoader {
     /// Loads every `*.yaml`/`*.yml` file under each path (directories recursively, files in name order);
-    /// each file may hold several documents separated by `---`.
-    /// - Parameter paths: files or directories.
-    /// - Returns: the sensors and findings; unreadable paths and YAML syntax errors are findings too.
-    public static func load(paths: [String]) -> SensorCatalog {
+    /// each file may hold several documents separated by `---`. Routing matrices (`kind: RoutingMatrix`) are
+    /// decoded too, their template references checked against `argoTemplates` or, when `nil`, against the
+    /// `deploy/argo` directory found near each routing file (``ArgoTemplateCatalog/discover(near:)``).
+    /// - Parameters:
+    ///   - paths: files or directories.
+    ///   - argoTemplates: the Argo templates routes may name.
+    /// - Returns: the sensors, routing matrices and findings; unreadable paths and YAML syntax errors are findings
+    ///   too.
+    public static func load(paths: [String], argoTemplates: ArgoTemplateCatalog? = nil) -> SensorCatalog {
         var catalog = SensorCatalog(sensors: [], findings: [], files: [])
         for path in paths {
             for file in files(at: path, findings: &catalog.findings) {
@@ -36,8 +45,10 @@ public enum SensorLoader {
                         ).finding)
                     continue
                 }
-                let result = load(text: text, file: file)
+                let result = load(text: text, file: file) { argoTemplates ?? ArgoTemplateCatalog.discover(near: file) }
                 catalog.sensors += result.sensors
+                catalog.routingMatrices += result.routingMatrices
+                catalog.routingDocumentCount += result.routingDocumentCount
                 catalog.findings += result.findings
             }
         }
@@ -54,7 +65,13 @@ public enum SensorLoader {
     /// - Parameters:
     ///   - text: the YAML.
     ///   - file: the name findings carry.
-    public static func load(text: String, file: String) -> SensorCatalog {
+    ///   - argoTemplates: the Argo templates routing documents may name (`nil`: references are not checked).
+    public static func load(text: String, file: String, argoTemplates: ArgoTemplateCatalog? = nil) -> SensorCatalog {
+        load(text: text, file: file) { argoTemplates }
+    }
+
+    private static func load(text: String, file: String, argoTemplates: () -> ArgoTemplateCatalog?) -> SensorCatalog
+    {
         var catalog = SensorCatalog(sensors: [], findings: [], files: [file])
         let documents: [YAMLTree]
         do {
@@ -63,8 +80,17 @@ public enum SensorLoader {
             catalog.findings.append(error.finding)
             return catalog
         }
+        var templates: ArgoTemplateCatalog??
         for document in documents {
             if document.isNull { continue }
+            if document["kind"]?.scalarText == RoutingDecoder.kind {
+                catalog.routingDocumentCount += 1
+                if templates == nil { templates = .some(argoTemplates()) }
+                var decoder = RoutingDecoder(argoTemplates: templates ?? nil)
+                if let matrix = decoder.decode(document) { catalog.routingMatrices.append(matrix) }
+                catalog.findings += decoder.findings
+                continue
+            }
             var decoder = SensorDecoder()
             if let sensor = decoder.decode(document) { catalog.sensors.append(sensor) }
             catalog.findings += decoder.diagnostics.findings

@@ -194,8 +194,11 @@ public enum TriggerKind: Sendable {
     case nats(NATSTrigger)
     /// `log`: log the events.
     case log(intervalSeconds: Int)
+    /// `route: {}` (our extension): each event the trigger fired with goes through the routing matrix
+    /// (``RoutingMatrix/route(events:)``), which picks the engine and target.
+    case route
 
-    /// The YAML key of the kind (`argoWorkflow`, `k8s`, `http`, `nats`, `log`).
+    /// The YAML key of the kind (`argoWorkflow`, `k8s`, `http`, `nats`, `log`, `route`).
     public var key: String {
         switch self {
         case .argoWorkflow: "argoWorkflow"
@@ -203,6 +206,7 @@ public enum TriggerKind: Sendable {
         case .http: "http"
         case .nats: "nats"
         case .log: "log"
+        case .route: "route"
         }
     }
 
@@ -212,7 +216,7 @@ public enum TriggerKind: Sendable {
         case .argoWorkflow(let trigger), .k8sWorkflow(let trigger): trigger.parameters
         case .http(let trigger): trigger.parameters
         case .nats(let trigger): trigger.parameters
-        case .log: []
+        case .log, .route: []
         }
     }
 }

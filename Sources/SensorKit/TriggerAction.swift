@@ -13,6 +13,8 @@ public struct TriggerAction: Sendable, Hashable {
         case nats
         /// Logging only.
         case log
+        /// Through the routing matrix (a `route` trigger); `body` lists the events' ids by dependency.
+        case route
     }
 
     /// The body of a request.
@@ -109,6 +111,10 @@ extension Trigger {
                 body: try Self.payload(trigger.payload, events: events))
         case .log:
             return TriggerAction(engine: .log, method: nil, path: nil, url: nil, subject: nil, headers: [:], body: nil)
+        case .route:
+            let ids = EventMap(events.mapValues { EventValue.string($0.id) })
+            return TriggerAction(
+                engine: .route, method: nil, path: nil, url: nil, subject: nil, headers: [:], body: .json(.map(ids)))
         }
     }
 

@@ -18,8 +18,12 @@ public struct ValidationReport: Sendable {
         let errors = catalog.findings.filter { $0.severity == .error }.count
         let warnings = catalog.findings.count - errors
         let files = catalog.files.count
-        out +=
-            "\(catalog.sensors.count) valid sensor\(catalog.sensors.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s"); "
+        out += "\(catalog.sensors.count) valid sensor\(catalog.sensors.count == 1 ? "" : "s")"
+        let matrices = catalog.routingMatrices.count
+        if catalog.routingDocumentCount > 0 {
+            out += ", \(matrices) valid routing matri\(matrices == 1 ? "x" : "ces")"
+        }
+        out += " in \(files) file\(files == 1 ? "" : "s"); "
         out += "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
         return out
     }

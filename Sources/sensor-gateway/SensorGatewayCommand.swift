@@ -6,5 +6,5 @@ struct SensorGatewayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sensor-gateway",
         abstract: "Argo Events sensors on NATS JetStream, triggering Argo Workflows and Kubeflow Pipelines.",
-        subcommands: [ValidateCommand.self, ExplainCommand.self])
+        subcommands: [ValidateCommand.self, ExplainCommand.self, RouteCommand.self])
 }

@@ -2,19 +2,26 @@ import ArgumentParser
 import SensorKit
 
 /// `sensor-gateway validate <file-or-dir>...`: prints each finding as `path:line:col: error|warning: message`;
-/// exits 0 when no finding is an error, 1 otherwise.
+/// exits 0 when no finding is an error, 1 otherwise. Routing matrices (`kind: RoutingMatrix`) are checked too, their
+/// template references against `--argo-templates` or the `deploy/argo` directory near each routing file.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Check Sensor YAML files; exit 0 when valid, 1 when not.")
+        commandName: "validate", abstract: "Check Sensor and routing YAML files; exit 0 when valid, 1 when not.")
 
-    @Argument(help: "Sensor YAML files or directories (multi-document files allowed).")
+    @Argument(help: "Sensor or routing YAML files or directories (multi-document files allowed).")
     var paths: [String]
+
+    @Option(
+        name: .long,
+        help: "Directory of the Argo templates routes may name (default: deploy/argo near each routing file).")
+    var argoTemplates: String?
 
     @Flag(name: .long, help: "Print errors only, not warnings.")
     var quiet = false
 
     func run() throws {
-        let catalog = SensorLoader.load(paths: paths)
+        let templates = try loadArgoTemplates(argoTemplates)
+        let catalog = SensorLoader.load(paths: paths, argoTemplates: templates)
         let report = ValidationReport(catalog: catalog)
         print(report.render(includeWarnings: !quiet), terminator: "")
         if !catalog.isValid { throw ExitCode(1) }

@@ -19,7 +19,7 @@ struct DeployTests {
         #expect(deployment.args == ["run", "--config", "/etc/sensor-gateway/gateway.yaml"])
         #expect(deployment.runAsNonRoot)
         #expect(deployment.readOnlyRootFilesystem)
-        #expect(deployment.configMapKeys == ["gateway.yaml", "sensors.yaml"])
+        #expect(deployment.configMapKeys == ["gateway.yaml", "routing.yaml", "sensors.yaml"])
         // Sized for a process under 150 MB: the limit leaves room above it, the request is not below it.
         let request = try #require(Deploy.mebibytes(deployment.memoryRequest))
         let limit = try #require(Deploy.mebibytes(deployment.memoryLimit))
@@ -39,7 +39,7 @@ struct DeployTests {
         #expect(summary.deployment.image == "registry.example.com/platform/sensor-gateway:0.1.0")
         #expect(summary.deployment.replicas == 3)
         #expect(summary.deployment.memoryLimit == "256Mi")
-        #expect(summary.deployment.configMapKeys == ["gateway.yaml", "sensors.yaml"])
+        #expect(summary.deployment.configMapKeys == ["gateway.yaml", "routing.yaml", "sensors.yaml"])
         #expect(summary.sensorNames == ["nightly-report"])
     }
 
@@ -65,7 +65,7 @@ struct DeployTests {
         let result = try Deploy.check(["mounts", rendered.path, "deploy/Dockerfile", "deploy/base/secret.example.yaml"])
         #expect(result.status == 0, "\(result.transcript)")
         for key in [
-            "nats.credentialsFile", "sensors", "argo.tokenFile", "kubeflow.tokenFile", "outbox", "jetstream.specs",
+            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile", "outbox", "jetstream.specs",
             "admin.listen",
         ] {
             #expect(result.output.contains("ok gateway.yaml \(key) = "), "\(key) not checked:\n\(result.transcript)")
@@ -103,7 +103,7 @@ struct DeployTests {
         }
     }
 
-    @Test("deploy/base's copies of config/ files are current")
+    @Test("deploy/base's copies of config/ files (sensors, routing.yaml) are current")
     func configCopiesAreCurrent() throws {
         let result = try Deploy.check(["sync", "."])
         #expect(result.status == 0, "\(result.transcript)")

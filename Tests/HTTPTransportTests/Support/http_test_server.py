@@ -5,14 +5,20 @@ Prints `PORT <n>` once listening (port chosen by the kernel), then serves until 
   /echo        200, JSON: method, path, headers (lower-cased names), body, client_port (one per connection)
   /status/<n>  status n, body "status <n>" (none for 204 and 304)
   /slow/<ms>   sleeps, then 200 "slow"
+  /stats       200, JSON: max_in_flight, the most /slow requests held at once
 Options: --cert FILE --key FILE serve HTTPS.
 """
 import argparse
 import json
 import ssl
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+IN_FLIGHT = {"now": 0, "max": 0}
+IN_FLIGHT_LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -38,8 +44,17 @@ class Handler(BaseHTTPRequestHandler):
             status = int(path.rsplit("/", 1)[1])
             self.reply(status, f"status {status}".encode(), "text/plain")
         elif path.startswith("/slow/"):
+            with IN_FLIGHT_LOCK:
+                IN_FLIGHT["now"] += 1
+                IN_FLIGHT["max"] = max(IN_FLIGHT["max"], IN_FLIGHT["now"])
             time.sleep(int(path.rsplit("/", 1)[1]) / 1000)
+            with IN_FLIGHT_LOCK:
+                IN_FLIGHT["now"] -= 1
             self.reply(200, b"slow", "text/plain")
+        elif path == "/stats":
+            with IN_FLIGHT_LOCK:
+                payload = json.dumps({"max_in_flight": IN_FLIGHT["max"]}).encode()
+            self.reply(200, payload, "application/json")
         else:
             self.reply(404, b"not found", "text/plain")
 
