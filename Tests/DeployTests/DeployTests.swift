@@ -12,7 +12,9 @@ struct DeployTests {
 
     @Test("kubectl kustomize deploy/base builds the gateway's resources")
     func baseBuilds() throws {
-        let summary = try Deploy.summary(of: try Deploy.render(Deploy.base))
+        let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let summary = try Deploy.summary(of: rendered)
         #expect(summary.kinds() == Self.baseKinds)
         let deployment = summary.deployment
         #expect(deployment.replicas == 2)
@@ -31,7 +33,9 @@ struct DeployTests {
 
     @Test("kubectl kustomize deploy/overlays/example sets the namespace, image, replicas and sensors")
     func overlayBuilds() throws {
-        let summary = try Deploy.summary(of: try Deploy.render(Deploy.overlay))
+        let rendered = try Deploy.render(Deploy.overlay)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let summary = try Deploy.summary(of: rendered)
         #expect(summary.kinds() == (Self.baseKinds + ["Namespace"]).sorted())
         for resource in summary.resources where resource.kind != "Namespace" {
             #expect(resource.namespace == "sensor-gateway", "\(resource.kind)/\(resource.name)")
@@ -48,6 +52,7 @@ struct DeployTests {
     ])
     func manifestsValidate(directory: String) throws {
         let rendered = try Deploy.render(directory)
+        defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["validate", rendered.path])
         #expect(result.status == 0, "\(result.transcript)")
         for kind in ["ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget"] {
@@ -62,6 +67,7 @@ struct DeployTests {
     @Test("the Deployment mounts every file the in-cluster gateway.yaml names", arguments: [Deploy.base, Deploy.overlay])
     func deploymentMountsConfiguredPaths(directory: String) throws {
         let rendered = try Deploy.render(directory)
+        defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["mounts", rendered.path, "deploy/Dockerfile", "deploy/base/secret.example.yaml"])
         #expect(result.status == 0, "\(result.transcript)")
         for key in [
@@ -76,6 +82,7 @@ struct DeployTests {
     @Test("the NACK Stream, Consumer and KeyValue resources equal specs/jetstream field by field")
     func nackMirrorsSpecs() throws {
         let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["nack", rendered.path, "specs/jetstream"])
         #expect(result.status == 0, "\(result.transcript)")
         // One `ok` line per field of each spec file: nothing was left uncompared.
@@ -96,6 +103,7 @@ struct DeployTests {
     @Test("deploy/Dockerfile: Swift bookworm build stage, bookworm-slim runtime, packages that exist, copied paths")
     func dockerfile() throws {
         let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["dockerfile", "deploy/Dockerfile", ".", rendered.path])
         #expect(result.status == 0, "\(result.transcript)")
         for package in ["libnats3.4", "libmsgpackc2", "libcurl4"] {
@@ -126,10 +134,14 @@ struct DeployTests {
     @Test("the checks report a drifted NACK field, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field")
     func checksCatchMistakes() throws {
         let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
         let text = try String(contentsOf: rendered, encoding: .utf8)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-mistakes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
         func mutated(_ from: String, _ to: String) throws -> String {
             #expect(text.contains(from), "the rendered base no longer contains \(from)")
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("mutated-\(UUID().uuidString).yaml")
+            let file = scratch.appendingPathComponent("mutated-\(UUID().uuidString).yaml")
             try Data(text.replacingOccurrences(of: from, with: to).utf8).write(to: file)
             return file.path
         }
@@ -163,7 +175,7 @@ struct DeployTests {
 
         let dockerfile = try String(contentsOf: Deploy.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
         #expect(dockerfile.contains("libmsgpackc2 "))
-        let badDockerfile = FileManager.default.temporaryDirectory.appendingPathComponent("Dockerfile-\(UUID().uuidString)")
+        let badDockerfile = scratch.appendingPathComponent("Dockerfile-\(UUID().uuidString)")
         try Data(dockerfile.replacingOccurrences(of: "libmsgpackc2 ", with: "libmsgpackc2 libmsgpack-runtime9 ").utf8)
             .write(to: badDockerfile)
         let package = try Deploy.check(["dockerfile", badDockerfile.path, ".", rendered.path])
@@ -172,7 +184,7 @@ struct DeployTests {
             "error: runtime stage package libmsgpack-runtime9: apt-cache policy finds no candidate (after `apt-get update`?)"
         ], "\(package.transcript)")
 
-        let kustomization = FileManager.default.temporaryDirectory.appendingPathComponent("kustomization-\(UUID().uuidString).yaml")
+        let kustomization = scratch.appendingPathComponent("kustomization-\(UUID().uuidString).yaml")
         try Data("resources: [deployment.yaml]\nreplicas: [{name: sensor-gateway, count: 3}]\n".utf8).write(to: kustomization)
         let newer = try Deploy.check(["kustomization", kustomization.path])
         #expect(newer.status == 1)
