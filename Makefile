@@ -2,21 +2,28 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
-PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3
+# kubectl (deploy tests): Debian's kubernetes-client, installed only when no kubectl is on PATH, since another
+# package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
+KUBECTL_PACKAGE := kubernetes-client
+PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-validate==1.37.0
 
 .PHONY: deps build test bench bench-jetstream
 
-## deps: install the C libraries, nats-server and the Python test clients (msgpack; jsonschema and PyYAML for the
-## Argo schema checks of deploy/argo) if they are missing.
+## deps: install the C libraries, nats-server, kubectl and the Python test clients (msgpack; jsonschema and PyYAML
+## for the Argo schema checks of deploy/argo; kubernetes-validate for the deploy tests) if they are missing, and the
+## package lists (the deploy tests ask apt-cache whether the Dockerfile's packages exist).
 deps:
 	@missing=""; for package in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
 	done; \
+	command -v kubectl >/dev/null 2>&1 || missing="$$missing $(KUBECTL_PACKAGE)"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	elif ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq; \
 	fi
-	@python3 -c 'import msgpack, jsonschema, yaml' 2>/dev/null \
+	@python3 -c 'import msgpack, jsonschema, yaml, kubernetes_validate' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
 		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack python3-jsonschema python3-yaml)
 

@@ -102,6 +102,12 @@ let package = Package(
 
         // Tests.
         .testTarget(
+            name: "DeployTests",
+            dependencies: [],
+            exclude: ["Support"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EventModelTests",
             dependencies: ["EventModel"],
             exclude: ["Interop/msgpack_interop.py"],
