@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sensor-gateway",
-            dependencies: ["SensorKit", "EventModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SensorKit", "Triggers", "EventModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 

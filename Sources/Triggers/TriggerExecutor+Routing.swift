@@ -14,26 +14,19 @@ extension TriggerExecutor {
     {
         switch target {
         case .kubeflow(let run):
-            return await createRun(Self.runSpec(run), identity: identity, displayNamePrefix: run.pipeline, retry: retry)
+            return await createRun(
+                RouteRequests.runSpec(run), identity: identity, displayNamePrefix: run.pipeline, retry: retry)
         case .argo(let submission), .hybrid(let submission, _):
-            let namespace = submission.namespace ?? configuration.argo.namespace
-            let name = identity.name(prefix: submission.templateName)
-            let kind: ArgoRequests.TemplateKind =
-                switch submission.templateKind {
-                case .workflowTemplate: .workflowTemplate
-                case .clusterWorkflowTemplate: .clusterWorkflowTemplate
-                }
-            let options = ArgoRequests.SubmitOptions(
-                name: name, labels: Dictionary(identity.labels.map { ($0.key, $0.value) }) { first, _ in first },
-                parameters: submission.parameters.map { ($0.name, $0.value) })
-            let request: APIRequest
+            let argo: RouteRequests.ArgoSubmission
             do {
-                request = try ArgoRequests.submit(
-                    namespace: namespace, kind: kind, template: submission.templateName, options: options)
+                argo = try RouteRequests.argo(submission, identity: identity, defaultNamespace: configuration.argo.namespace)
             } catch {
-                return .permanent(reason: "route to \(kind.rawValue) \(submission.templateName): \(error)")
+                return .permanent(
+                    reason: "route to \(submission.templateKind.rawValue) \(submission.templateName): \(error)")
             }
-            return await send(request, workflowName: name, namespace: namespace, identity: identity, retry: retry)
+            return await send(
+                argo.request, workflowName: argo.workflowName, namespace: argo.namespace, identity: identity,
+                retry: retry)
         }
     }
 
@@ -80,11 +73,5 @@ extension TriggerExecutor {
         if !permanent.isEmpty { return .permanent(reason: permanent.joined(separator: "; ")) }
         if !succeeded.isEmpty { return .succeeded(detail: (succeeded + done).joined(separator: "; ")) }
         return .alreadyDone(detail: done.joined(separator: "; "))
-    }
-
-    static func runSpec(_ run: KubeflowRunTarget) -> KFPRunSpec {
-        KFPRunSpec(
-            pipeline: .name(run.pipeline), version: run.version.map(KFPReference.name),
-            experiment: run.experiment.map(KFPReference.name), runtimeParameters: run.parameters)
     }
 }

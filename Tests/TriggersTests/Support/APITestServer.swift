@@ -68,6 +68,18 @@ final class APITestServer: Sendable {
         try await control(["delay": ["prefix": .string(prefix), "seconds": .int(Int64(seconds))]])
     }
 
+    /// Makes templates (namespace, kind, name) and pipelines (name, versions) known to the stand-in.
+    func seed(templates: [(namespace: String, kind: String, name: String)], pipelines: [(name: String, versions: [String])])
+        async throws
+    {
+        try await control([
+            "templates": .array(
+                templates.map { .map(["namespace": .string($0.namespace), "kind": .string($0.kind), "name": .string($0.name)]) }),
+            "pipelines": .array(
+                pipelines.map { .map(["name": .string($0.name), "versions": .array($0.versions.map(EventValue.string))]) }),
+        ])
+    }
+
     private func control(_ body: EventValue) async throws {
         let response = try await client.execute(
             HTTPRequest(method: "POST", url: base + "/_control", body: JSONCodec.encode(body)))

@@ -170,6 +170,12 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.faults.extend(control.get("faults", []))
                 state.delay = control.get("delay", state.delay)
+                for template in control.get("templates", []):
+                    state.templates.add((template["namespace"], template["kind"], template["name"]))
+                for pipeline in control.get("pipelines", []):
+                    state.pipelines["p-" + pipeline["name"]] = pipeline["name"]
+                    state.versions["p-" + pipeline["name"]] = {
+                        "v-" + pipeline["name"] + "-" + version: version for version in pipeline["versions"]}
             return self.reply(200, {})
         if path.startswith("/resources/"):
             return self.resource(path)
