@@ -2,21 +2,29 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl
-PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 nats-py==2.16.0
+# kubectl (deploy tests): Debian's kubernetes-client, installed only when no kubectl is on PATH, since another
+# package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
+KUBECTL_PACKAGE := kubernetes-client
+PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-validate==1.37.0 nats-py==2.16.0
 
 .PHONY: deps build test demo bench bench-jetstream
 
-## deps: install the C libraries, nats-server and the Python test clients (msgpack; jsonschema and PyYAML for the
-## Argo schema checks of deploy/argo; nats-py for the gateway's end-to-end tests) if they are missing.
+## deps: install the C libraries, nats-server, kubectl and the Python test clients (msgpack; jsonschema and PyYAML
+## for the Argo schema checks of deploy/argo; kubernetes-validate for the deploy tests; nats-py for the gateway's
+## end-to-end tests) if they are missing, and the package lists (the deploy tests ask apt-cache whether the
+## Dockerfile's packages exist).
 deps:
 	@missing=""; for package in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
 	done; \
+	command -v kubectl >/dev/null 2>&1 || missing="$$missing $(KUBECTL_PACKAGE)"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	elif ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq; \
 	fi
-	@python3 -c 'import msgpack, jsonschema, yaml, nats' 2>/dev/null \
+	@python3 -c 'import msgpack, jsonschema, yaml, kubernetes_validate, nats' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
 		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack python3-jsonschema python3-yaml)
 
@@ -41,6 +49,7 @@ bench: deps $(JETSTREAM_C_BENCH)
 	$(SWIFT) run -c release EventModelBenchmark
 	$(SWIFT) run -c release SensorKitBenchmark
 	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)
+	$(SWIFT) run -c release TriggersBenchmark
 
 # The C baseline of the JetStream benchmark: the same consume loop straight on libnats and msgpack-c.
 $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c

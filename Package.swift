@@ -56,6 +56,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Triggers",
+            dependencies: ["HTTPTransport", "EventModel", "SensorKit"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 "EventModel",
@@ -76,6 +81,7 @@ let package = Package(
                 "Gateway",
                 "JetStream",
                 "SensorKit",
+                "Triggers",
                 "EventModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +117,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "TriggersBenchmark",
+            dependencies: ["Triggers", "HTTPTransport", "SensorKit", "EventModel"],
+            path: "Benchmarks/TriggersBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "SensorKitBenchmark",
             dependencies: ["SensorKit", "EventModel"],
             path: "Benchmarks/SensorKitBenchmark",
@@ -118,6 +130,12 @@ let package = Package(
         ),
 
         // Tests.
+        .testTarget(
+            name: "DeployTests",
+            dependencies: [],
+            exclude: ["Support"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EventModelTests",
             dependencies: ["EventModel"],
@@ -149,6 +167,12 @@ let package = Package(
             name: "SensorKitTests",
             dependencies: ["SensorKit", "EventModel"],
             exclude: ["Python"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriggersTests",
+            dependencies: ["Triggers", "SensorKit", "EventModel", "HTTPTransport"],
+            exclude: ["Support/api_test_server.py"],
             swiftSettings: swiftSettings
         ),
     ],

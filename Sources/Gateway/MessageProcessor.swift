@@ -272,6 +272,7 @@ struct MessageProcessor: Sendable {
     static func engine(of trigger: Trigger) -> String {
         switch trigger.kind {
         case .argoWorkflow, .k8sWorkflow: "argo"
+        case .kubeflowPipeline: "kubeflow"
         case .http: "http"
         case .nats: "nats"
         case .log: "log"

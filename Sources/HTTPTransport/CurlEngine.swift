@@ -225,19 +225,25 @@ private let appendBody: ccurl_data_callback = { data, size, count, context in
 }
 
 /// libcurl's header callback: one header line per call; a status line starts a new response (after a redirect
-/// or a `100 Continue`). Runs on the client's thread.
+/// or a `100 Continue`). Runs on the client's thread. Works on the bytes (no Foundation trimming): it runs for
+/// every header of every response.
 private let appendHeader: ccurl_data_callback = { data, size, count, context in
     guard let context else { return 0 }
     let length = size * count
     guard let data, length > 0 else { return length }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-    if line.hasPrefix("HTTP/") {
+    let bytes = UnsafeRawBufferPointer(start: data, count: length)
+    if bytes.starts(with: "HTTP/".utf8) {
         transfer.headers = []
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        transfer.headers.append((name, value))
+    } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        // Optional whitespace around the value, and the line's CR LF (RFC 9110 §5.5).
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        var start = colon + 1
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        transfer.headers.append((name, String(decoding: bytes[start..<end], as: UTF8.self)))
     }
     return length
 }

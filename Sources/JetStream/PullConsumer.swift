@@ -117,7 +117,9 @@ public final class PullConsumer: @unchecked Sendable {
                 messages.append(JetStreamMessage(taking: message, maximumDeliveries: maximumDeliveries))
             }
             return messages
-        case NATS_TIMEOUT, NATS_CONNECTION_DISCONNECTED, NATS_NO_RESPONDERS:
+        case NATS_TIMEOUT, NATS_CONNECTION_DISCONNECTED, NATS_NO_RESPONDERS, NATS_IO_ERROR:
+            // Nothing now: the wait ran out, or the connection broke under the request (an I/O error when the
+            // server dies mid-send) and is being re-established; the next pull is buffered until it is.
             return []
         default:
             throw NATSError.fromLastError(status, operation: "fetch \(stream)/\(durable)")

@@ -210,6 +210,7 @@ public enum Explainer {
         case .http: line = "\(action.method ?? "POST") \(action.url ?? "")"
         case .nats: line = "NATS publish \(action.subject ?? "") on \(action.url ?? "")"
         case .log: return "log the events"
+        case .kubeflow: line = "Kubeflow Pipelines run \(action.method ?? "POST") {kubeflow.host}\(action.path ?? "")"
         case .route: line = "send the events through the routing matrix (sensor-gateway route shows where each goes)"
         }
         for (name, value) in action.headers.sorted(by: { $0.key < $1.key }) { line += "\n      \(name): \(value)" }

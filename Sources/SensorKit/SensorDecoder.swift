@@ -595,19 +595,20 @@ struct SensorDecoder {
             }
             reset.finish(diagnostics: &diagnostics)
         }
-        let kindKeys = ["k8s", "argoWorkflow", "http", "nats", "log", "route"] + Self.unsupportedKinds
+        let kindKeys =
+            ["k8s", "argoWorkflow", "http", "nats", "log", "kubeflowPipeline", "route"] + Self.unsupportedKinds
         let present = kindKeys.filter { templateNode[$0] != nil }
         var kind: TriggerKind?
         for key in present where Self.unsupportedKinds.contains(key) {
             _ = template.take(key)
             diagnostics.error(
-                "not supported: \(templatePath).\(key) (trigger kind '\(key)'; sensor-gateway runs argoWorkflow, k8s Workflow, http, nats, log and route)",
+                "not supported: \(templatePath).\(key) (trigger kind '\(key)'; sensor-gateway runs argoWorkflow, k8s Workflow, http, nats, log, kubeflowPipeline and route)",
                 at: templateNode.entries?.first { $0.key == key }?.keyLocation ?? templateNode.location,
                 path: "\(templatePath).\(key)")
         }
         if present.isEmpty {
             diagnostics.error(
-                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log, route)",
+                "\(templatePath) has no trigger of a known kind (argoWorkflow, k8s, http, nats, log, kubeflowPipeline, route)",
                 at: templateNode, path: templatePath)
         } else if present.count > 1 {
             diagnostics.error(
@@ -653,7 +654,6 @@ struct SensorDecoder {
             fields.finish(
                 diagnostics: &diagnostics,
                 hints: [
-                    "secureHeaders": "headers from Kubernetes secrets are not implemented; use headers",
                     "basicAuth": "Kubernetes secrets are not implemented", "tls": "per-trigger TLS is not implemented",
                     "auth": "per-trigger NATS credentials are not implemented",
                     "args": "argo CLI arguments have no REST equivalent",
@@ -686,8 +686,8 @@ struct SensorDecoder {
                 diagnostics.error("\(path).source is required", at: node, path: "\(path).source")
                 return nil
             }
-            guard let resource = decodeArtifact(sourceNode, path: "\(path).source") else { return nil }
-            if key == "k8s" {
+            guard let (resource, source) = decodeArtifact(sourceNode, path: "\(path).source") else { return nil }
+            if key == "k8s" && source == .inline {
                 let apiVersion = resource["apiVersion"]?.stringValue ?? ""
                 let kind = resource["kind"]?.stringValue ?? ""
                 guard apiVersion.hasPrefix("argoproj.io/"), kind == "Workflow" else {
@@ -697,11 +697,13 @@ struct SensorDecoder {
                     return nil
                 }
             }
-            if key == "argoWorkflow" && operation != .submit {
+            if key == "argoWorkflow" && operation != .submit && source == .inline {
                 let resourceKind = resource["kind"]?.stringValue ?? ""
-                if operation == .submitFrom && !["CronWorkflow", "WorkflowTemplate"].contains(resourceKind) {
+                if operation == .submitFrom
+                    && !["CronWorkflow", "WorkflowTemplate", "ClusterWorkflowTemplate"].contains(resourceKind)
+                {
                     diagnostics.error(
-                        "\(path): submit-from needs a CronWorkflow or WorkflowTemplate resource, not '\(resourceKind)'",
+                        "\(path): submit-from needs a WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow resource, not '\(resourceKind)'",
                         at: sourceNode, path: "\(path).source")
                 }
                 if (resource["metadata"]?["name"]?.stringValue ?? "").isEmpty {
@@ -711,7 +713,7 @@ struct SensorDecoder {
                 }
             }
             let trigger = ArgoWorkflowTrigger(
-                operation: operation, resource: resource, parameters: parameters, arguments: [])
+                operation: operation, source: source, resource: resource, parameters: parameters, arguments: [])
             return key == "k8s" ? .k8sWorkflow(trigger) : .argoWorkflow(trigger)
         case "http":
             let url = fields.string("url", required: true, diagnostics: &diagnostics)
@@ -745,12 +747,15 @@ struct SensorDecoder {
             if let seconds = fields.number("timeout", diagnostics: &diagnostics) {
                 if seconds > 0 { timeout = Int(truncating: min(seconds, 86_400)) ?? timeout }
             }
+            let secureHeaders = (fields.list("secureHeaders", diagnostics: &diagnostics) ?? []).compactMap {
+                decodeSecureHeader($0.0, path: $0.1)
+            }
             guard let url else { return nil }
             return .http(
                 HTTPTrigger(
                     url: url, method: method.isEmpty ? "POST" : method, payload: payload, parameters: parameters,
-                    headers: headers,
-                    dynamicHeaders: dynamicHeaders, timeoutSeconds: timeout))
+                    headers: headers, dynamicHeaders: dynamicHeaders, secureHeaders: secureHeaders,
+                    timeoutSeconds: timeout))
         case "nats":
             let url = fields.string("url", required: true, diagnostics: &diagnostics)
             let subject = fields.string("subject", required: true, diagnostics: &diagnostics)
@@ -764,6 +769,8 @@ struct SensorDecoder {
         case "log":
             let interval = fields.number("intervalSeconds", diagnostics: &diagnostics) ?? 0
             return .log(intervalSeconds: Int(truncating: min(max(0, interval), 86_400)) ?? 0)
+        case "kubeflowPipeline":
+            return decodeKubeflowPipeline(&fields, node, path: path, context: context)
         case "route":
             // No fields: the routing matrix decides where the events go.
             return .route
@@ -772,17 +779,15 @@ struct SensorDecoder {
         }
     }
 
-    private mutating func decodeArtifact(_ node: YAMLTree, path: String) -> EventValue? {
+    private mutating func decodeArtifact(_ node: YAMLTree, path: String) -> (EventValue, ArgoWorkflowTrigger.Source)? {
         guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
         defer {
             fields.finish(
                 diagnostics: &diagnostics,
                 hints: [
-                    "url": "fetching the resource over HTTP is not implemented; inline it as resource",
-                    "configmap": "Kubernetes ConfigMaps are not read; inline the resource",
-                    "git": "git sources are not implemented; inline the resource",
-                    "s3": "S3 sources are not implemented; inline the resource",
-                    "file": "file sources are not implemented; inline the resource",
+                    "configmap": "Kubernetes ConfigMaps are not read; inline the resource, or use file or url",
+                    "git": "git sources are not implemented; inline the resource, or use file or url",
+                    "s3": "S3 sources are not implemented; inline the resource, or use file or url",
                 ])
         }
         if let resource = fields.take("resource") {
@@ -790,7 +795,30 @@ struct SensorDecoder {
                 diagnostics.error("\(path).resource must be a mapping", at: resource, path: "\(path).resource")
                 return nil
             }
-            return resource.eventValue
+            return (resource.eventValue, .inline)
+        }
+        if let urlNode = fields.take("url"),
+            var url = FieldReader(urlNode, path: "\(path).url", diagnostics: &diagnostics)
+        {
+            let location = url.string("path", required: true, diagnostics: &diagnostics)
+            let verify = url.bool("verifycert", diagnostics: &diagnostics) ?? true
+            url.finish(diagnostics: &diagnostics)
+            guard let location else { return nil }
+            guard location.hasPrefix("http://") || location.hasPrefix("https://") else {
+                diagnostics.error(
+                    "\(path).url.path '\(location)' must be an http:// or https:// URL", at: urlNode,
+                    path: "\(path).url.path")
+                return nil
+            }
+            return (.map([:]), .url(location, verifyCertificate: verify))
+        }
+        if let fileNode = fields.take("file"),
+            var file = FieldReader(fileNode, path: "\(path).file", diagnostics: &diagnostics)
+        {
+            let location = file.string("path", required: true, diagnostics: &diagnostics)
+            file.finish(diagnostics: &diagnostics)
+            guard let location else { return nil }
+            return (.map([:]), .file(location))
         }
         if let inline = fields.take("inline") {
             guard let text = inline.scalarText else {
@@ -804,16 +832,117 @@ struct SensorDecoder {
                         "\(path).inline must hold one YAML or JSON object", at: inline, path: "\(path).inline")
                     return nil
                 }
-                return document.eventValue
+                return (document.eventValue, .inline)
             } catch {
                 diagnostics.error("\(path).inline: \(error.message)", at: inline, path: "\(path).inline")
                 return nil
             }
         }
-        if !["url", "configmap", "git", "s3", "file"].contains(where: { node[$0] != nil }) {
+        if !["configmap", "git", "s3"].contains(where: { node[$0] != nil }) {
             diagnostics.error("\(path) must set resource or inline", at: node, path: path)
         }
         return nil
+    }
+
+    private mutating func decodeSecureHeader(_ node: YAMLTree, path: String) -> SecureHeader? {
+        guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
+        defer { fields.finish(diagnostics: &diagnostics) }
+        let name = fields.string("name", required: true, diagnostics: &diagnostics)
+        guard let valueNode = fields.take("valueFrom") else {
+            diagnostics.error("\(path).valueFrom is required", at: node, path: "\(path).valueFrom")
+            return nil
+        }
+        guard var valueFrom = FieldReader(valueNode, path: "\(path).valueFrom", diagnostics: &diagnostics) else {
+            return nil
+        }
+        defer {
+            valueFrom.finish(
+                diagnostics: &diagnostics,
+                hints: ["configMapKeyRef": "ConfigMaps are not read; use file or env, or a mounted secretKeyRef"])
+        }
+        var source: SecureHeader.Source?
+        if let secretNode = valueFrom.take("secretKeyRef"),
+            var secret = FieldReader(secretNode, path: "\(path).valueFrom.secretKeyRef", diagnostics: &diagnostics)
+        {
+            let secretName = secret.string("name", required: true, diagnostics: &diagnostics)
+            let key = secret.string("key", required: true, diagnostics: &diagnostics)
+            secret.ignore("optional")
+            secret.finish(diagnostics: &diagnostics)
+            if let secretName, let key {
+                if secretName.contains("/") || key.contains("/") || [secretName, key].contains("..") {
+                    diagnostics.error(
+                        "\(path).valueFrom.secretKeyRef name and key must not contain '/'", at: secretNode,
+                        path: "\(path).valueFrom.secretKeyRef")
+                } else {
+                    source = .secretKey(name: secretName, key: key)
+                }
+            }
+        } else if let file = valueFrom.string("file", required: false, diagnostics: &diagnostics) {
+            source = .file(file)
+        } else if let variable = valueFrom.string("env", required: false, diagnostics: &diagnostics) {
+            source = .environment(variable)
+        } else if valueNode["configMapKeyRef"] == nil {
+            diagnostics.error(
+                "\(path).valueFrom must set secretKeyRef, file or env", at: valueNode, path: "\(path).valueFrom")
+        }
+        guard let name, let source else { return nil }
+        return SecureHeader(name: name, source: source)
+    }
+
+    private mutating func decodeKubeflowPipeline(
+        _ fields: inout FieldReader, _ node: YAMLTree, path: String, context: SensorContext
+    ) -> TriggerKind? {
+        let pipelineID = fields.string("pipelineId", diagnostics: &diagnostics)
+        let pipelineName = fields.string("pipelineName", diagnostics: &diagnostics)
+        let versionID = fields.string("pipelineVersionId", diagnostics: &diagnostics)
+        let versionName = fields.string("pipelineVersionName", diagnostics: &diagnostics)
+        let experimentID = fields.string("experimentId", diagnostics: &diagnostics)
+        let experimentName = fields.string("experimentName", diagnostics: &diagnostics)
+        let namespace = fields.string("namespace", diagnostics: &diagnostics)
+        let serviceAccount = fields.string("serviceAccount", diagnostics: &diagnostics)
+        let pipelineRoot = fields.string("pipelineRoot", diagnostics: &diagnostics)
+        let description = fields.string("description", diagnostics: &diagnostics)
+        var runtimeParameters = EventMap()
+        if let parametersNode = fields.take("runtimeParameters") {
+            if case .map(let map) = parametersNode.eventValue {
+                runtimeParameters = map
+            } else {
+                diagnostics.error(
+                    "\(path).runtimeParameters must be a mapping", at: parametersNode, path: "\(path).runtimeParameters")
+            }
+        }
+        let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
+        let writable = [
+            "pipelineId", "pipelineName", "pipelineVersionId", "pipelineVersionName", "experimentId", "experimentName",
+            "namespace", "runtimeParameters", "serviceAccount", "pipelineRoot", "description",
+        ]
+        for parameter in parameters {
+            let first = (try? SetPath(parameter.destination))?.components.first
+            if case .key(let name)? = first, writable.contains(name) { continue }
+            diagnostics.error(
+                "\(path).parameters: dest '\(parameter.destination)' is not a kubeflowPipeline field "
+                    + "(\(writable.joined(separator: ", ")))",
+                at: parameter.location, path: "\(path).parameters")
+        }
+        for (first, second, what) in [
+            (pipelineID, pipelineName, "pipelineId and pipelineName"),
+            (versionID, versionName, "pipelineVersionId and pipelineVersionName"),
+            (experimentID, experimentName, "experimentId and experimentName"),
+        ] where first != nil && second != nil {
+            diagnostics.error("\(path) sets both \(what); set one", at: node, path: path)
+        }
+        let pipelineSet = [pipelineID, pipelineName].contains { !($0 ?? "").isEmpty }
+        let parameterSetsPipeline = parameters.contains { ["pipelineId", "pipelineName"].contains($0.destination) }
+        if !pipelineSet && !parameterSetsPipeline {
+            diagnostics.error("\(path) needs pipelineId or pipelineName", at: node, path: "\(path).pipelineName")
+            return nil
+        }
+        return .kubeflowPipeline(
+            KubeflowPipelineTrigger(
+                pipelineID: pipelineID, pipelineName: pipelineName, pipelineVersionID: versionID,
+                pipelineVersionName: versionName, experimentID: experimentID, experimentName: experimentName,
+                namespace: namespace, runtimeParameters: runtimeParameters, serviceAccount: serviceAccount,
+                pipelineRoot: pipelineRoot, description: description, parameters: parameters))
     }
 
     private mutating func decodeParameters(

@@ -194,11 +194,13 @@ public enum TriggerKind: Sendable {
     case nats(NATSTrigger)
     /// `log`: log the events.
     case log(intervalSeconds: Int)
+    /// `kubeflowPipeline` (our extension): a Kubeflow Pipelines run through the KFP API server.
+    case kubeflowPipeline(KubeflowPipelineTrigger)
     /// `route: {}` (our extension): each event the trigger fired with goes through the routing matrix
     /// (``RoutingMatrix/route(events:)``), which picks the engine and target.
     case route
 
-    /// The YAML key of the kind (`argoWorkflow`, `k8s`, `http`, `nats`, `log`, `route`).
+    /// The YAML key of the kind (`argoWorkflow`, `k8s`, `http`, `nats`, `log`, `kubeflowPipeline`, `route`).
     public var key: String {
         switch self {
         case .argoWorkflow: "argoWorkflow"
@@ -206,6 +208,7 @@ public enum TriggerKind: Sendable {
         case .http: "http"
         case .nats: "nats"
         case .log: "log"
+        case .kubeflowPipeline: "kubeflowPipeline"
         case .route: "route"
         }
     }
@@ -216,6 +219,7 @@ public enum TriggerKind: Sendable {
         case .argoWorkflow(let trigger), .k8sWorkflow(let trigger): trigger.parameters
         case .http(let trigger): trigger.parameters
         case .nats(let trigger): trigger.parameters
+        case .kubeflowPipeline(let trigger): trigger.parameters
         case .log, .route: []
         }
     }
@@ -237,6 +241,18 @@ public struct ArgoWorkflowTrigger: Sendable {
 
     /// `operation`, `submit` by default.
     public var operation: Operation
+    /// Where the resource comes from.
+    public enum Source: Sendable, Hashable {
+        /// `source.resource` or `source.inline`: the object is ``ArgoWorkflowTrigger/resource``.
+        case inline
+        /// `source.url`: fetched over HTTP(S) when the trigger runs (`verifycert: false` skips TLS verification).
+        case url(String, verifyCertificate: Bool)
+        /// `source.file`: read from this path when the trigger runs.
+        case file(String)
+    }
+
+    /// Where the resource comes from; for `url` and `file`, ``resource`` is an empty mapping until it is fetched.
+    public var source: Source
     /// `source.resource` (or `source.inline`, parsed): the Workflow object.
     public var resource: EventValue
     /// `parameters`, applied to the resource.
@@ -259,8 +275,60 @@ public struct HTTPTrigger: Sendable {
     public var headers: [String: String]
     /// `dynamicHeaders`: parameters whose `dest` is a header name.
     public var dynamicHeaders: [TriggerParameter]
+    /// `secureHeaders`: headers whose values are secrets, read when the trigger runs and never shown.
+    public var secureHeaders: [SecureHeader]
     /// `timeout` in seconds, 60 by default.
     public var timeoutSeconds: Int
+}
+
+/// A `secureHeaders` entry: a header whose value is a secret, read when the trigger runs.
+public struct SecureHeader: Sendable, Hashable {
+    /// Where the value comes from.
+    public enum Source: Sendable, Hashable {
+        /// `valueFrom.secretKeyRef{name, key}`: the file `<secrets directory>/<name>/<key>` (a mounted Secret, as
+        /// Argo Events mounts them).
+        case secretKey(name: String, key: String)
+        /// `valueFrom.file` (our extension): a file holding the value.
+        case file(String)
+        /// `valueFrom.env` (our extension): an environment variable.
+        case environment(String)
+    }
+
+    /// The header name.
+    public var name: String
+    /// Where the value comes from.
+    public var source: Source
+}
+
+/// `kubeflowPipeline` (our extension): start a Kubeflow Pipelines run.
+///
+/// Trigger `parameters` write into this section before the run is built, e.g. `dest: runtimeParameters.message`
+/// (with `useRawData: true` a number or boolean keeps its JSON type) or `dest: experimentName`.
+public struct KubeflowPipelineTrigger: Sendable {
+    /// `pipelineId` or `pipelineName`: exactly one is set.
+    public var pipelineID: String?
+    /// `pipelineName`.
+    public var pipelineName: String?
+    /// `pipelineVersionId`; with neither it nor `pipelineVersionName`, the pipeline's latest version runs.
+    public var pipelineVersionID: String?
+    /// `pipelineVersionName`.
+    public var pipelineVersionName: String?
+    /// `experimentId`.
+    public var experimentID: String?
+    /// `experimentName`: looked up, and created when missing.
+    public var experimentName: String?
+    /// `namespace`: the profile namespace (multi-user KFP), for look-ups and new experiments.
+    public var namespace: String?
+    /// `runtimeParameters`: the run's parameters, typed as written (string, number, boolean, list, mapping).
+    public var runtimeParameters: EventMap
+    /// `serviceAccount`.
+    public var serviceAccount: String?
+    /// `pipelineRoot`.
+    public var pipelineRoot: String?
+    /// `description`.
+    public var description: String?
+    /// `parameters`, applied to this section.
+    public var parameters: [TriggerParameter]
 }
 
 /// `nats`.
@@ -285,6 +353,14 @@ public struct RetryStrategy: Sendable, Hashable {
     public var jitter: Double
     /// `steps`: total attempts (0 or absent means 5).
     public var steps: Int
+
+    /// Creates a strategy (the decoder's defaults: 1 s, factor 1, jitter 1, 5 steps).
+    public init(durationSeconds: Double = 1, factor: Double = 1, jitter: Double = 1, steps: Int = 5) {
+        self.durationSeconds = durationSeconds
+        self.factor = factor
+        self.jitter = jitter
+        self.steps = steps
+    }
 }
 
 /// `rateLimit`.
@@ -300,6 +376,12 @@ public struct RateLimit: Sendable, Hashable {
     public var unit: Unit
     /// `requestsPerUnit`.
     public var requestsPerUnit: Int
+
+    /// Creates a rate limit.
+    public init(unit: Unit = .second, requestsPerUnit: Int) {
+        self.unit = unit
+        self.requestsPerUnit = requestsPerUnit
+    }
 }
 
 /// A trigger parameter: a value taken from an event and written into a JSON document.

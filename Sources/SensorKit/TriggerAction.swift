@@ -13,6 +13,9 @@ public struct TriggerAction: Sendable, Hashable {
         case nats
         /// Logging only.
         case log
+        /// The Kubeflow Pipelines API server; `path` is relative to `kubeflow.host` and the body is the resolved
+        /// `kubeflowPipeline` section (names are turned into ids when the trigger runs).
+        case kubeflow
         /// Through the routing matrix (a `route` trigger); `body` lists the events' ids by dependency.
         case route
     }
@@ -57,6 +60,16 @@ public struct TriggerAction: Sendable, Hashable {
     }
 }
 
+/// The Argo resource of an `argoWorkflow` or `k8s` trigger with its parameters applied.
+public struct ResolvedWorkflow: Sendable, Hashable {
+    /// The operation (possibly set by a template-level parameter).
+    public var operation: ArgoWorkflowTrigger.Operation
+    /// The resource: a Workflow for `submit`, the template for `submit-from`, a Workflow naming the target otherwise.
+    public var resource: EventValue
+    /// `metadata.namespace`, else the sensor's namespace, else `argo`.
+    public var namespace: String
+}
+
 extension Trigger {
     /// Builds the action for a firing, as Argo Events' trigger pipeline does: template-level parameters are applied
     /// to the template, then the kind's parameters to its resource (argoWorkflow, k8s) or to the kind itself (http,
@@ -72,22 +85,9 @@ extension Trigger {
         var section = template[kind.key] ?? .map([:])
         switch kind {
         case .argoWorkflow(let trigger), .k8sWorkflow(let trigger):
-            var resource = trigger.resource
-            if let edited = section["source"]?["resource"], case .map = edited { resource = edited }
-            try trigger.parameters.apply(events: events, to: &resource)
-            if resource["metadata"]?.mapValue != nil {
-                for (label, value) in [
-                    ("events.argoproj.io/sensor", sensor.name), ("events.argoproj.io/trigger", name),
-                ] {
-                    let path = SetPath(components: [.key("metadata"), .key("labels"), .key(label)])
-                    if path.value(in: resource) == nil { path.set(.string(value), in: &resource) }
-                }
-            }
-            let operation =
-                section["operation"]?.stringValue.flatMap(ArgoWorkflowTrigger.Operation.init(rawValue:))
-                ?? trigger.operation
+            let workflow = try resolveWorkflow(trigger, section: section, events: events, sensor: sensor, fetched: nil)
             return Self.argoAction(
-                operation: operation, resource: resource, defaultNamespace: sensor.namespace ?? "argo")
+                operation: workflow.operation, resource: workflow.resource, defaultNamespace: workflow.namespace)
         case .http(let trigger):
             try trigger.parameters.apply(events: events, to: &section)
             var headers = trigger.headers
@@ -111,11 +111,64 @@ extension Trigger {
                 body: try Self.payload(trigger.payload, events: events))
         case .log:
             return TriggerAction(engine: .log, method: nil, path: nil, url: nil, subject: nil, headers: [:], body: nil)
+        case .kubeflowPipeline(let trigger):
+            try trigger.parameters.apply(events: events, to: &section)
+            if case .map(var fields) = section {
+                _ = fields.removeValue(forKey: "parameters")
+                section = .map(fields)
+            }
+            return TriggerAction(
+                engine: .kubeflow, method: "POST", path: "/apis/v2beta1/runs", url: nil, subject: nil, headers: [:],
+                body: .json(section))
         case .route:
             let ids = EventMap(events.mapValues { EventValue.string($0.id) })
             return TriggerAction(
                 engine: .route, method: nil, path: nil, url: nil, subject: nil, headers: [:], body: .json(.map(ids)))
         }
+    }
+
+    /// The Argo resource of an `argoWorkflow` or `k8s` trigger after parameters: template-level parameters, then
+    /// the kind's own, with the `events.argoproj.io/sensor` and `…/trigger` labels added when absent; `nil` for
+    /// other kinds.
+    /// - Parameters:
+    ///   - events: the events the trigger fired with, by dependency name.
+    ///   - sensor: the sensor (its name for the label, its namespace as the default).
+    ///   - fetched: the resource read from `source.url` or `source.file`; `nil` uses the inline resource.
+    /// - Throws: ``ParameterError`` when a parameter cannot be resolved or applied.
+    public func resolvedWorkflow(events: [String: Event], sensor: Sensor, fetched: EventValue? = nil)
+        throws(ParameterError) -> ResolvedWorkflow?
+    {
+        let trigger: ArgoWorkflowTrigger
+        switch kind {
+        case .argoWorkflow(let argo), .k8sWorkflow(let argo): trigger = argo
+        case .http, .nats, .log, .kubeflowPipeline, .route: return nil
+        }
+        var template = self.template
+        try parameters.apply(events: events, to: &template)
+        return try resolveWorkflow(
+            trigger, section: template[kind.key] ?? .map([:]), events: events, sensor: sensor, fetched: fetched)
+    }
+
+    /// ``resolvedWorkflow(events:sensor:fetched:)`` once template-level parameters gave `section`, the trigger's
+    /// part of the template.
+    private func resolveWorkflow(
+        _ trigger: ArgoWorkflowTrigger, section: EventValue, events: [String: Event], sensor: Sensor,
+        fetched: EventValue?
+    ) throws(ParameterError) -> ResolvedWorkflow {
+        var resource = fetched ?? trigger.resource
+        if let edited = section["source"]?["resource"], case .map = edited { resource = edited }
+        try trigger.parameters.apply(events: events, to: &resource)
+        if resource["metadata"]?.mapValue != nil {
+            for (label, value) in [("events.argoproj.io/sensor", sensor.name), ("events.argoproj.io/trigger", name)] {
+                let path = SetPath(components: [.key("metadata"), .key("labels"), .key(label)])
+                if path.value(in: resource) == nil { path.set(.string(value), in: &resource) }
+            }
+        }
+        let operation =
+            section["operation"]?.stringValue.flatMap(ArgoWorkflowTrigger.Operation.init(rawValue:))
+            ?? trigger.operation
+        let namespace = resource["metadata"]?["namespace"]?.stringValue ?? sensor.namespace ?? "argo"
+        return ResolvedWorkflow(operation: operation, resource: resource, namespace: namespace)
     }
 
     /// A payload built from parameters (Argo Events `ConstructPayload`); `nil` without parameters.

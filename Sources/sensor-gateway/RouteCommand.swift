@@ -1,6 +1,8 @@
 import ArgumentParser
 import EventModel
+import Foundation
 import SensorKit
+import Triggers
 
 /// `sensor-gateway route`: sends one event through the routing matrix and prints the route taken, why each route
 /// before it did not match, and the request. Contacts no server.
@@ -52,7 +54,7 @@ struct RouteCommand: ParsableCommand {
         }
         let decision = matrix.route(loaded)
         switch format {
-        case .json: print(JSONCodec.encodeToString(Self.document(decision)))
+        case .json: print(JSONCodec.encodeToString(Self.document(decision, event: loaded)))
         case .text: print(Self.text(decision, event: loaded), terminator: "")
         }
         if decision.target == nil { throw ExitCode(2) }
@@ -60,11 +62,11 @@ struct RouteCommand: ParsableCommand {
 
     /// `{"route":…|null,"engine":…|null,"request":{…}|null,"rejected":[{"route":…,"reasons":[…]}],…}`; also `event`
     /// (the id), `default` (whether `spec.default` took it) and, when a parameter failed, `error`.
-    static func document(_ decision: RouteDecision) -> EventValue {
+    static func document(_ decision: RouteDecision, event: Event) -> EventValue {
         var map: EventMap = [
             "route": decision.route.map(EventValue.string) ?? .null,
             "engine": decision.engine.map { .string($0.rawValue) } ?? .null,
-            "request": decision.target.map(routeRequestDescription) ?? .null,
+            "request": decision.target.map { request(for: $0, route: decision.route ?? "default", event: event) } ?? .null,
             "rejected": .array(
                 decision.rejected.map {
                     .map(["route": .string($0.route), "reasons": .array($0.reasons.map(EventValue.string))])
@@ -76,42 +78,46 @@ struct RouteCommand: ParsableCommand {
         return .map(map)
     }
 
-    /// The request a route target stands for, described from the decision:
-    /// `{"engine":…,"template":{kind,name,namespace},"parameters":{…}}` for Argo,
-    /// `{"engine":"kubeflow","pipeline":{name,version},"experiment":…,"parameters":{…}}` for Kubeflow, and for
-    /// hybrid the Argo form plus `"kubeflow":{…}` (the run its `kfp-trigger` step creates).
-    ///
-    /// Stand-in until the Triggers module's request builders (Argo `WorkflowSubmitRequest` to
-    /// `/api/v1/workflows/{namespace}/submit`, Kubeflow v2beta1 run) are merged: this one function is replaced by
-    /// a call to them.
-    static func routeRequestDescription(_ target: RouteTarget) -> EventValue {
-        func argo(_ submission: ArgoSubmissionTarget, engine: RoutingEngine) -> EventMap {
-            var template: EventMap = [
-                "kind": .string(submission.templateKind.rawValue), "name": .string(submission.templateName),
-            ]
-            template["namespace"] = submission.namespace.map(EventValue.string) ?? .null
-            var parameters = EventMap()
-            for parameter in submission.parameters { parameters[parameter.name] = .string(parameter.value) }
-            return ["engine": .string(engine.rawValue), "template": .map(template), "parameters": .map(parameters)]
-        }
-        func kubeflow(_ run: KubeflowRunTarget, engine: RoutingEngine?) -> EventMap {
+    /// The request a route target stands for, built by the Triggers module exactly as the gateway sends it:
+    /// `{"engine":…,"method":…,"path":…,"body":…}`. Argo routes submit their template
+    /// (`POST /api/v1/workflows/{namespace}/submit`, namespace `ARGO_NAMESPACE` or `argo` when the route names
+    /// none); a hybrid route adds `"kubeflow"`, the run its `kfp-trigger` step creates (named after the event id);
+    /// Kubeflow routes create a run
+    /// (`POST /apis/v2beta1/runs`) whose pipeline, version and experiment ids, looked up by name when the gateway
+    /// runs, show as `<pipeline NAME>`-style placeholders. Names derive from sensor `route`, the route's name and
+    /// the event id (a sensor's `route` trigger uses its own sensor and trigger names).
+    static func request(for target: RouteTarget, route: String, event: Event) -> EventValue {
+        let identity = FiringIdentity(sensor: "route", trigger: route, eventIDs: ["event": event.id])
+        func described(_ request: APIRequest, engine: RoutingEngine?) -> EventMap {
             var map = EventMap()
             if let engine { map["engine"] = .string(engine.rawValue) }
-            map["pipeline"] = .map([
-                "name": .string(run.pipeline), "version": run.version.map(EventValue.string) ?? .null,
-            ])
-            map["experiment"] = run.experiment.map(EventValue.string) ?? .null
-            map["parameters"] = .map(run.parameters)
+            if case .map(let fields) = request.json {
+                for (key, value) in fields { map[key] = value }
+            }
             return map
+        }
+        func argo(_ submission: ArgoSubmissionTarget, engine: RoutingEngine) -> EventMap {
+            let namespace = ProcessInfo.processInfo.environment["ARGO_NAMESPACE"] ?? "argo"
+            do {
+                let built = try RouteRequests.argo(submission, identity: identity, defaultNamespace: namespace)
+                return described(built.request, engine: engine)
+            } catch {
+                return ["engine": .string(engine.rawValue), "error": .string(error.description)]
+            }
+        }
+        func kubeflow(_ run: KubeflowRunTarget, displayName: String, engine: RoutingEngine?) -> EventMap {
+            described(RouteRequests.previewRun(run, displayName: displayName, version: .v2beta1), engine: engine)
         }
         switch target {
         case .argo(let submission):
             return .map(argo(submission, engine: .argo))
         case .kubeflow(let run):
-            return .map(kubeflow(run, engine: .kubeflow))
+            return .map(
+                kubeflow(run, displayName: RouteRequests.runDisplayName(run, identity: identity), engine: .kubeflow))
         case .hybrid(let submission, let run):
             var map = argo(submission, engine: .hybrid)
-            map["kubeflow"] = .map(kubeflow(run, engine: nil))
+            // The orchestrating workflow's kfp-trigger step names the run after the event id.
+            map["kubeflow"] = .map(kubeflow(run, displayName: event.id, engine: nil))
             return .map(map)
         }
     }
@@ -132,7 +138,7 @@ struct RouteCommand: ParsableCommand {
         out += "  \(chosen) \(route): MATCHED (engine \(engine.rawValue))\n"
         switch decision.outcome {
         case .routed(let target):
-            out += "request: " + JSONCodec.encodeToString(routeRequestDescription(target)) + "\n"
+            out += "request: " + JSONCodec.encodeToString(request(for: target, route: route, event: event)) + "\n"
         case .unresolved(let error):
             out += "error: \(error) (the event goes to the DLQ)\n"
         case .unmatched:

@@ -56,7 +56,7 @@ struct GatewayEngineTests {
         }
     }
 
-    /// A nats-server, specs whose consumer template has a 1 s ack wait, and a one-dependency sensor on
+    /// A nats-server, specs whose consumer template has a 2 s ack wait, and a one-dependency sensor on
     /// `events.src.a`; `run` runs the engine in a service group around `body`, then shuts it down gracefully.
     struct Fixture {
         let server: NATSServerProcess
@@ -68,7 +68,7 @@ struct GatewayEngineTests {
         let durable = SensorSet.durableName(subject: "events.src.a")
 
         static let shortAckWait =
-            #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "1s", "max_deliver": 5}}"#
+            #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "2s", "max_deliver": 5}}"#
 
         init(template: String = Fixture.shortAckWait) throws {
             server = try NATSServerProcess.start()
@@ -131,12 +131,12 @@ struct GatewayEngineTests {
     /// value, whatever `ack_wait` says (as in the shipped template).
     @Test(arguments: [
         Fixture.shortAckWait,
-        #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "30s", "max_deliver": 5, "backoff": ["1s", "5s"]}}"#,
+        #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "30s", "max_deliver": 5, "backoff": ["2s", "5s"]}}"#,
     ])
     func slowTriggerIsNotRedelivered(template: String) async throws {
         let fixture = try Fixture(template: template)
         defer { fixture.stop() }
-        let dispatcher = SlowDispatcher(delay: .milliseconds(3500))
+        let dispatcher = SlowDispatcher(delay: .seconds(5))
         try await fixture.run(dispatcher: dispatcher) { connection in
             try await eventually("the trigger to complete and the message to be acked", timeout: .seconds(15)) {
                 let info = try? await connection.consumerInfo(stream: "EVENTS", consumer: fixture.durable)

@@ -33,14 +33,33 @@ struct RouteCommandTests {
         ])
         #expect(result.status == 0)
         let request = json(result.output)["request"]
-        #expect(request?["template"] == ["kind": "WorkflowTemplate", "name": "ml-hybrid", "namespace": "ml"])
-        #expect(request?["parameters"]?["event-id"] == "4b7e2a90-hybrid-training-0001")
-        #expect(request?["parameters"]?["kfp-pipeline"] == "train-with-cache")
-        #expect(
-            request?["parameters"]?["kfp-parameters"] == #"{"model_name":"fraud-gbm","epochs":30,"learning_rate":0.02}"#
-        )
-        #expect(request?["kubeflow"]?["pipeline"] == ["name": "train-with-cache", "version": "v4"])
-        #expect(request?["kubeflow"]?["parameters"]?["epochs"] == .int(30))
+        #expect(request?["method"] == "POST")
+        #expect(request?["path"] == "/api/v1/workflows/ml/submit")
+        #expect(request?["body"]?["resourceKind"] == "WorkflowTemplate")
+        #expect(request?["body"]?["resourceName"] == "ml-hybrid")
+        let parameters = request?["body"]?["submitOptions"]?["parameters"]?.arrayValue ?? []
+        #expect(parameters.contains("event-id=4b7e2a90-hybrid-training-0001"))
+        #expect(parameters.contains("kfp-pipeline=train-with-cache"))
+        #expect(parameters.contains(#"kfp-parameters={"model_name":"fraud-gbm","epochs":30,"learning_rate":0.02}"#))
+        let name = request?["body"]?["submitOptions"]?["name"]?.stringValue ?? ""
+        #expect(name.hasPrefix("ml-hybrid-") && name.count <= 63)
+        let run = request?["kubeflow"]?["body"]
+        #expect(request?["kubeflow"]?["path"] == "/apis/v2beta1/runs")
+        #expect(run?["pipeline_version_reference"]?["pipeline_id"] == "<pipeline train-with-cache>")
+        #expect(run?["pipeline_version_reference"]?["pipeline_version_id"] == "<version v4 of train-with-cache>")
+        #expect(run?["runtime_config"]?["parameters"]?["epochs"] == .int(30))
+        #expect(run?["display_name"] == "4b7e2a90-hybrid-training-0001", "kfp-trigger names the run after the event")
+    }
+
+    /// The same event routed twice names the same workflow: a redelivery is found, not repeated.
+    @Test func requestNamesAreDeterministic() throws {
+        let arguments = [
+            "route", "--routing", Self.repository + "/config/routing.yaml", "--event",
+            Self.repository + "/specs/events/document-ingestion.json", "--format", "json",
+        ]
+        let first = json(try CommandLine.run(arguments).output)["request"]?["body"]?["submitOptions"]?["name"]
+        let second = json(try CommandLine.run(arguments).output)["request"]?["body"]?["submitOptions"]?["name"]
+        #expect(first != nil && first == second)
     }
 
     /// No match: `route` is null, every route says why, and the exit status is 2 (the daemon dead-letters it).
@@ -84,7 +103,7 @@ struct RouteCommandTests {
                   route hybrid-ml-training: no match
                     data orchestration string = [^hybrid$]: error: path 'orchestration' does not exist
                   route ml-training: MATCHED (engine kubeflow)
-                request: {"engine":"kubeflow","pipeline":{"name":"train-with-cache","version":"v4"}
+                request: {"engine":"kubeflow","method":"POST","path":"/apis/v2beta1/runs","body":{"display_name":"train-with-cache-
                 """))
     }
 

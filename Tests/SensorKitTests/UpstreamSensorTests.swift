@@ -27,7 +27,7 @@ struct UpstreamSensorTests {
     @Test(arguments: [
         ("filter-script.yaml", "22:9", "not supported: spec.dependencies[0].filters.script"),
         ("transform.yaml", "12:7", "not supported: spec.dependencies[0].transform"),
-        ("http-trigger-secure-headers.yaml", "14:11", "not supported: spec.triggers[0].template.http.secureHeaders"),
+        ("trigger-source-configmap.yaml", "18:13", "not supported: spec.triggers[0].template.k8s.source.configmap"),
         ("trigger-source-git.yaml", "29:13", "not supported: spec.triggers[0].template.k8s.source.git"),
         ("trigger-with-atleast-once-semantics.yaml", "17:9", "not supported: spec.triggers[0].template.atLeastOnce"),
         ("trigger-standard-k8s-resource.yaml", "18:13", "not supported: spec.triggers[0].template.k8s creating 'Pod'"),

@@ -1,0 +1,170 @@
+import Foundation
+public import HTTPTransport
+public import SensorKit
+
+/// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
+///
+/// - Configuration keys (`config/gateway.yaml`): `argo.server`, `argo.namespace`, `argo.tokenFile`,
+///   `argo.insecureSkipVerify`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`.
+///   ``applyingEnvironment(_:)`` lets the argo CLI's and the kfp SDK's variables override them.
+public struct TriggerConfiguration: Sendable {
+    /// The Argo Server.
+    public struct Argo: Sendable {
+        /// The base URL (`https://argo-server.argo:2746`); `nil` sends Argo requests to the outbox.
+        public var server: String?
+        /// The default namespace of workflows whose resource and sensor name none.
+        public var namespace: String
+        /// The bearer token (`argo.tokenFile`, or `ARGO_TOKEN`); `nil` sends none.
+        public var token: BearerToken.Source?
+        /// TLS settings (CA file, client certificate, `insecureSkipVerify`).
+        public var tls: HTTPClient.Configuration.TLS
+
+        /// Creates settings.
+        public init(
+            server: String? = nil, namespace: String = "argo", token: BearerToken.Source? = nil,
+            tls: HTTPClient.Configuration.TLS = .init()
+        ) {
+            self.server = server
+            self.namespace = namespace
+            self.token = token
+            self.tls = tls
+        }
+    }
+
+    /// The Kubeflow Pipelines API server.
+    public struct Kubeflow: Sendable {
+        /// The base URL (`http://ml-pipeline.kubeflow:8888`); `nil` sends KFP requests to the outbox.
+        public var host: String?
+        /// The API version, v2beta1 by default.
+        public var apiVersion: KFPAPIVersion
+        /// The bearer token (a projected token with audience `pipelines.kubeflow.org`); `nil` sends none.
+        public var token: BearerToken.Source?
+        /// TLS settings.
+        public var tls: HTTPClient.Configuration.TLS
+        /// How long a pipeline, version or experiment id found by name is reused (default 5 minutes).
+        public var lookupTTL: Duration
+
+        /// Creates settings.
+        public init(
+            host: String? = nil, apiVersion: KFPAPIVersion = .v2beta1, token: BearerToken.Source? = nil,
+            tls: HTTPClient.Configuration.TLS = .init(), lookupTTL: Duration = .seconds(300)
+        ) {
+            self.host = host
+            self.apiVersion = apiVersion
+            self.token = token
+            self.tls = tls
+            self.lookupTTL = lookupTTL
+        }
+    }
+
+    /// The Argo Server.
+    public var argo: Argo
+    /// The Kubeflow Pipelines API.
+    public var kubeflow: Kubeflow
+    /// Where requests go when their server is not configured (`outbox`, default `.sensor-gateway/outbox`).
+    public var outboxDirectory: String
+    /// Publishes `nats` triggers; `nil` writes them to the outbox.
+    public var publisher: (any TriggerPublisher)?
+    /// The routing matrix `route` triggers send their events through (`routing`); `nil` makes them permanent
+    /// failures.
+    public var routing: RoutingMatrix?
+    /// Where `secureHeaders[].valueFrom.secretKeyRef` files are mounted: `<directory>/<secret>/<key>`
+    /// (default `/argo-events/secrets`, as Argo Events mounts them).
+    public var secretsDirectory: String
+    /// The environment `secureHeaders[].valueFrom.env` reads (by default the process's).
+    public var environment: [String: String]
+    /// The clock of retries, rate limits, caches and log intervals.
+    public var clock: any TriggerClock
+    /// A number in `[0, 1)` per retry: the share of `retryStrategy.jitter` added to a wait.
+    public var random: @Sendable () -> Double
+    /// Where the `log` trigger writes (one line per firing).
+    public var log: @Sendable (String) -> Void
+    /// How long a 404 is taken for a template created a moment ago and retried (default 2 s).
+    public var notFoundGrace: Duration
+    /// How many 500 answers in one execution are retried before the outcome is permanent (default 3 attempts).
+    public var internalErrorAttempts: Int
+    /// Connect timeout of every request (default 5 s).
+    public var connectTimeout: Duration
+    /// Total timeout of Argo and KFP requests (default 30 s); `http` triggers use their own `timeout`.
+    public var requestTimeout: Duration
+
+    /// Creates a configuration; with no server or host, everything goes to the outbox. A `nil` environment is the
+    /// process's.
+    public init(
+        argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String = ".sensor-gateway/outbox",
+        publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil, secretsDirectory: String = "/argo-events/secrets",
+        environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        log: @escaping @Sendable (String) -> Void = { print($0) }, notFoundGrace: Duration = .seconds(2),
+        internalErrorAttempts: Int = 3, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
+    ) {
+        self.argo = argo
+        self.kubeflow = kubeflow
+        self.outboxDirectory = outboxDirectory
+        self.publisher = publisher
+        self.routing = routing
+        self.secretsDirectory = secretsDirectory
+        self.environment = environment ?? ProcessInfo.processInfo.environment
+        self.clock = clock
+        self.random = random
+        self.log = log
+        self.notFoundGrace = notFoundGrace
+        self.internalErrorAttempts = internalErrorAttempts
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The configuration with the argo CLI's and the kfp SDK's environment variables applied over it:
+    /// `ARGO_SERVER` (`host:port`, `http://` when `ARGO_SECURE=false`, else `https://`), `ARGO_TOKEN` (the whole
+    /// header value, `Bearer …`), `ARGO_NAMESPACE`, `ARGO_INSECURE_SKIP_VERIFY=true`, `KF_PIPELINES_ENDPOINT`
+    /// (`https://` added when it has no scheme) and `KF_PIPELINES_SA_TOKEN_PATH`.
+    /// - Parameter environment: the variables, e.g. `ProcessInfo.processInfo.environment`.
+    public func applyingEnvironment(_ environment: [String: String]) -> TriggerConfiguration {
+        var copy = self
+        if let server = environment["ARGO_SERVER"], !server.isEmpty {
+            let secure = environment["ARGO_SECURE"] != "false"
+            copy.argo.server = server.contains("://") ? server : (secure ? "https://" : "http://") + server
+        }
+        if let token = environment["ARGO_TOKEN"], !token.isEmpty {
+            copy.argo.token = .value(token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token)
+        }
+        if let namespace = environment["ARGO_NAMESPACE"], !namespace.isEmpty { copy.argo.namespace = namespace }
+        if environment["ARGO_INSECURE_SKIP_VERIFY"] == "true" { copy.argo.tls.insecureSkipVerify = true }
+        if let endpoint = environment["KF_PIPELINES_ENDPOINT"], !endpoint.isEmpty {
+            copy.kubeflow.host = endpoint.contains("://") ? endpoint : "https://" + endpoint
+        }
+        if let path = environment["KF_PIPELINES_SA_TOKEN_PATH"], !path.isEmpty { copy.kubeflow.token = .file(path) }
+        return copy
+    }
+}
+
+extension TriggerConfiguration.Argo: CustomStringConvertible, CustomReflectable {
+    /// `argo server=<url> namespace=<ns> token=<file path | value | none>`: never the token itself.
+    public var description: String {
+        "argo server=\(server ?? "none (outbox)") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
+    }
+
+    /// The description only, so `dump` and `String(reflecting:)` cannot show a token either.
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+extension TriggerConfiguration.Kubeflow: CustomStringConvertible, CustomReflectable {
+    /// `kubeflow host=<url> apiVersion=<v> token=<file path | value | none>`: never the token itself.
+    public var description: String {
+        "kubeflow host=\(host ?? "none (outbox)") apiVersion=\(apiVersion.rawValue) "
+            + "token=\(TriggerConfiguration.describe(token))"
+    }
+
+    /// The description only, so `dump` and `String(reflecting:)` cannot show a token either.
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+extension TriggerConfiguration {
+    static func describe(_ token: BearerToken.Source?) -> String {
+        switch token {
+        case .file(let path)?: "file \(path)"
+        case .value?: "(value)"
+        case nil: "none"
+        }
+    }
+}

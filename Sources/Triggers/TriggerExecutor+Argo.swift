@@ -1,0 +1,222 @@
+import EventModel
+import Foundation
+import HTTPTransport
+import SensorKit
+
+extension TriggerExecutor {
+    /// One attempt of an `argoWorkflow` or `k8s` trigger.
+    func workflowAttempt(
+        _ trigger: Trigger, _ argoTrigger: ArgoWorkflowTrigger, sensor: Sensor, events: [String: Event],
+        identity: FiringIdentity
+    ) async -> Attempt {
+        do throws(AttemptEnd) {
+            let fetched = try await fetchResource(argoTrigger.source)
+            let resolved: ResolvedWorkflow?
+            do { resolved = try trigger.resolvedWorkflow(events: events, sensor: sensor, fetched: fetched) } catch {
+                throw .permanent("trigger \(trigger.name): \(error)")
+            }
+            guard let workflow = resolved else { throw .permanent("trigger \(trigger.name) has no Argo resource") }
+            if fetched != nil, case .k8sWorkflow = trigger.kind {
+                let apiVersion = workflow.resource["apiVersion"]?.stringValue ?? ""
+                let kind = workflow.resource["kind"]?.stringValue ?? ""
+                guard apiVersion.hasPrefix("argoproj.io/"), kind == "Workflow" else {
+                    throw .permanent(
+                        "not supported: trigger \(trigger.name) fetched '\(kind)' (\(apiVersion)); "
+                            + "a k8s trigger may only create an argoproj.io Workflow")
+                }
+            }
+            let namespace =
+                workflow.resource["metadata"]?["namespace"]?.stringValue ?? sensor.namespace
+                ?? configuration.argo.namespace
+            let built: (request: APIRequest, name: String, confirm: Bool)
+            do { built = try Self.argoRequest(workflow, namespace: namespace, identity: identity) } catch {
+                throw .permanent("trigger \(trigger.name): \(error)")
+            }
+            return await sendArgo(
+                built.request, name: built.name, namespace: namespace, identity: identity, confirm: built.confirm)
+        } catch {
+            return error.attempt
+        }
+    }
+
+    /// The request for a resolved workflow: a create or submit named after the firing (confirmed on 409), or a
+    /// lifecycle operation on the named workflow.
+    static func argoRequest(_ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity)
+        throws(TriggerError) -> (request: APIRequest, name: String, confirm: Bool)
+    {
+        let resource = workflow.resource
+        let metadata = resource["metadata"]
+        let declaredName = metadata?["name"]?.stringValue
+        switch workflow.operation {
+        case .submit:
+            guard case .map(var object) = resource else {
+                throw TriggerError(.invalidRequest, "the Workflow resource is not a mapping")
+            }
+            var meta = metadata?.mapValue ?? EventMap()
+            let generateName = meta["generateName"]?.stringValue
+            let name = identity.name(prefix: declaredName ?? generateName)
+            meta["name"] = .string(name)
+            _ = meta.removeValue(forKey: "generateName")
+            var labels = meta["labels"]?.mapValue ?? EventMap()
+            // Argo Events' own labels carry the raw names; Kubernetes refuses a value that is not a label value.
+            for key in ["events.argoproj.io/sensor", "events.argoproj.io/trigger"]
+            where !FiringIdentity.isLabelValue(labels[key]?.stringValue ?? "") {
+                _ = labels.removeValue(forKey: key)
+            }
+            for (key, value) in identity.labels { labels[key] = .string(value) }
+            meta["labels"] = .map(labels)
+            object["metadata"] = .map(meta)
+            return (ArgoRequests.create(namespace: namespace, workflow: .map(object)), name, true)
+        case .submitFrom:
+            let kindText = resource["kind"]?.stringValue ?? ""
+            guard let kind = ArgoRequests.TemplateKind(rawValue: kindText) else {
+                throw TriggerError(
+                    .invalidRequest,
+                    "submit-from needs a WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow, not '\(kindText)'")
+            }
+            guard let template = declaredName, !template.isEmpty else {
+                throw TriggerError(.invalidRequest, "submit-from needs the template's metadata.name")
+            }
+            var parameters: [(name: String, value: String)] = []
+            for (index, parameter) in (resource["spec"]?["arguments"]?["parameters"]?.arrayValue ?? []).enumerated() {
+                guard let name = parameter["name"]?.stringValue else {
+                    throw TriggerError(.invalidRequest, "spec.arguments.parameters.\(index).name is missing")
+                }
+                guard let value = parameter["value"] else { continue }
+                parameters.append((name, value.stringValue ?? JSONCodec.encodeToString(value)))
+            }
+            let name = identity.name(prefix: template)
+            let options = ArgoRequests.SubmitOptions(
+                name: name, labels: Dictionary(identity.labels.map { ($0.key, $0.value) }) { first, _ in first },
+                parameters: parameters)
+            let request = try ArgoRequests.submit(namespace: namespace, kind: kind, template: template, options: options)
+            return (request, name, true)
+        case .resubmit, .retry, .resume, .suspend, .terminate, .stop:
+            guard let name = declaredName, !name.isEmpty,
+                let operation = ArgoRequests.LifecycleOperation(rawValue: workflow.operation.rawValue)
+            else {
+                throw TriggerError(.invalidRequest, "\(workflow.operation.rawValue) needs the workflow's metadata.name")
+            }
+            return (ArgoRequests.lifecycle(operation, namespace: namespace, name: name), name, false)
+        }
+    }
+
+    /// Sends an Argo request, or writes it to the outbox when no server is configured.
+    func sendArgo(
+        _ request: APIRequest, name: String, namespace: String, identity: FiringIdentity, confirm: Bool
+    ) async -> Attempt {
+        guard let argo else {
+            return writeOutbox(
+                Outbox.Record(
+                    engine: "argo", name: name, method: request.method, url: "{argo.server}" + request.path,
+                    headers: request.body == nil ? [] : [("Content-Type", "application/json")], body: request.body,
+                    identity: identity),
+                what: "workflow \(namespace)/\(name)")
+        }
+        do throws(AttemptEnd) {
+            let response = try await send(request, to: argo)
+            let url = argo.base + request.path
+            let responseClass = ResponseClass.of(response, service: .argo, idempotent: confirm)
+            switch responseClass {
+            case .success:
+                let created = (try? JSONCodec.decode(response.body))?["metadata"]?["name"]?.stringValue ?? name
+                return .done(.succeeded(detail: "workflow \(namespace)/\(created)"))
+            case .exists where confirm:
+                return try await confirmWorkflow(namespace: namespace, name: name, identity: identity, via: argo)
+            default:
+                return Self.failure(
+                    responseClass,
+                    reason: ErrorBody.describe(response, service: .argo, method: request.method, url: url))
+            }
+        } catch {
+            return error.attempt
+        }
+    }
+
+    /// After a 409: the workflow exists; it is this firing's when it carries the firing label.
+    func confirmWorkflow(namespace: String, name: String, identity: FiringIdentity, via argo: Endpoint)
+        async throws(AttemptEnd) -> Attempt
+    {
+        let get = ArgoRequests.get(namespace: namespace, name: name)
+        let response = try await send(get, to: argo)
+        switch ResponseClass.of(response, service: .argo, idempotent: true) {
+        case .success:
+            let workflow = try? JSONCodec.decode(response.body)
+            let label = workflow?["metadata"]?["labels"]?[FiringIdentity.firingLabel]?.stringValue
+            guard label == identity.hash else {
+                return .done(
+                    .permanent(
+                        reason: "workflow \(namespace)/\(name) exists but was not created by this firing "
+                            + "(label \(FiringIdentity.firingLabel) is '\(label ?? "")')"))
+            }
+            let phase = workflow?["status"]?["phase"]?.stringValue ?? ""
+            return .done(
+                .alreadyDone(detail: "workflow \(namespace)/\(name) exists" + (phase.isEmpty ? "" : " (\(phase))")))
+        case .notFound:
+            return .retry(
+                reason: "workflow \(namespace)/\(name) answered 409 on create but is gone", after: nil, kind: .general)
+        case let other:
+            return Self.failure(
+                other, reason: ErrorBody.describe(response, service: .argo, method: "GET", url: argo.base + get.path))
+        }
+    }
+
+    /// Writes an outbox record: succeeded when new, already done when the file exists.
+    func writeOutbox(_ record: Outbox.Record, what: String) -> Attempt {
+        do {
+            let (path, created) = try outbox.write(record)
+            return .done(
+                created
+                    ? .succeeded(detail: "\(what) written to the outbox \(path)")
+                    : .alreadyDone(detail: "\(what) already in the outbox \(path)"))
+        } catch {
+            return .done(.permanent(reason: error.description))
+        }
+    }
+
+    /// The resource of `source.url` or `source.file`; `nil` for an inline one.
+    func fetchResource(_ source: ArgoWorkflowTrigger.Source) async throws(AttemptEnd) -> EventValue? {
+        switch source {
+        case .inline:
+            return nil
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .permanent("source.file \(path) cannot be read")
+            }
+            return try Self.parseResource(String(decoding: data, as: UTF8.self), origin: path)
+        case .url(let url, let verifyCertificate):
+            let client: HTTPClient
+            do {
+                client =
+                    verifyCertificate
+                    ? general
+                    : try HTTPClient(configuration: .init(tls: .init(insecureSkipVerify: true)))
+            } catch {
+                throw .permanent("source.url \(HTTPRequest(url: url).redactedURL): \(error)")
+            }
+            let result: Result<HTTPResponse, HTTPTransportError>
+            do { result = .success(try await client.execute(HTTPRequest(url: url))) } catch {
+                result = .failure(error)
+            }
+            if !verifyCertificate { await client.shutdown() }
+            let response: HTTPResponse
+            switch result {
+            case .success(let value): response = value
+            case .failure(let error): throw Self.transportEnd(error)
+            }
+            guard response.status == 200 else {
+                let reason = "source.url \(HTTPRequest(url: url).redactedURL) answered \(response.status)"
+                throw AttemptEnd(
+                    attempt: response.status >= 500 || response.status == 429
+                        ? .retry(reason: reason, after: nil, kind: .general) : .done(.permanent(reason: reason)))
+            }
+            return try Self.parseResource(String(decoding: response.body, as: UTF8.self), origin: url)
+        }
+    }
+
+    static func parseResource(_ text: String, origin: String) throws(AttemptEnd) -> EventValue {
+        do { return try ResourceDocument.parse(text, origin: HTTPRequest(url: origin).redactedURL) } catch {
+            throw .permanent("resource from \(HTTPRequest(url: origin).redactedURL): \(error.message)")
+        }
+    }
+}

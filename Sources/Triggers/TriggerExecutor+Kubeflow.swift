@@ -1,0 +1,205 @@
+import EventModel
+import HTTPTransport
+import SensorKit
+
+extension TriggerExecutor {
+    /// One attempt of a `kubeflowPipeline` trigger.
+    func kubeflowAttempt(_ trigger: Trigger, sensor: Sensor, events: [String: Event], identity: FiringIdentity)
+        async -> Attempt
+    {
+        let section: EventValue
+        do {
+            let action = try trigger.action(events: events, sensor: sensor)
+            guard case .json(let value) = action.body else {
+                return .done(.permanent(reason: "trigger \(trigger.name): kubeflowPipeline resolved to no section"))
+            }
+            section = value
+        } catch {
+            return .done(.permanent(reason: "trigger \(trigger.name): \(error)"))
+        }
+        let spec: KFPRunSpec
+        do { spec = try KFPRunSpec(section: section) } catch {
+            return .done(.permanent(reason: "trigger \(trigger.name): \(error)"))
+        }
+        return await runAttempt(spec, displayName: identity.name(), identity: identity)
+    }
+
+    /// Resolves references, looks for an existing run by display name, and creates one if there is none; with no
+    /// KFP host, writes the run to the outbox.
+    func runAttempt(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) async -> Attempt {
+        let version = configuration.kubeflow.apiVersion
+        guard let kubeflow else { return outboxRun(spec, displayName: displayName, identity: identity) }
+        do throws(AttemptEnd) {
+            let pipelineID = try await resolvePipeline(spec, version: version, via: kubeflow)
+            var versionID: String?
+            switch spec.version {
+            case .id(let id)?: versionID = id
+            case .name(let name)?:
+                versionID = try await lookup(
+                    "\(version)|version|\(pipelineID)|\(name)",
+                    KFPRequests.findPipelineVersion(version, pipelineID: pipelineID, name: name),
+                    list: version == .v2beta1 ? "pipeline_versions" : "versions",
+                    idKey: version == .v2beta1 ? "pipeline_version_id" : "id", what: "pipeline version '\(name)'",
+                    via: kubeflow)
+            case nil: versionID = nil
+            }
+            let experimentID = try await resolveExperiment(spec, version: version, via: kubeflow)
+            let find = KFPRequests.findRun(
+                version, displayName: displayName, experimentID: experimentID, namespace: spec.namespace)
+            let existing = try await getJSON(find, via: kubeflow)
+            if let run = existing["runs"]?.arrayValue?.first {
+                let id = run[version == .v2beta1 ? "run_id" : "id"]?.stringValue ?? ""
+                return .done(.alreadyDone(detail: "Kubeflow run '\(displayName)' exists (\(id))"))
+            }
+            let create = KFPRequests.createRun(
+                version, displayName: displayName, pipelineID: pipelineID, versionID: versionID,
+                experimentID: experimentID, spec: spec)
+            let response = try await send(create, to: kubeflow)
+            let responseClass = ResponseClass.of(response, service: .kubeflow, idempotent: false)
+            if responseClass == .exists {
+                // KFP >= 2.17 deduplicates some runs by display name and answers AlreadyExists.
+                return .done(.alreadyDone(detail: "Kubeflow run '\(displayName)' exists"))
+            }
+            guard responseClass == .success else {
+                // A 504 may have created the run: the next attempt's look-up by display name finds it. A 404 names
+                // a pipeline or experiment that is gone: waiting does not bring it back.
+                let retried: ResponseClass =
+                    switch responseClass {
+                    case .notFound: .permanent
+                    case _ where response.status == 504: .retryable(after: nil)
+                    default: responseClass
+                    }
+                return Self.failure(
+                    retried,
+                    reason: ErrorBody.describe(
+                        response, service: .kubeflow, method: create.method, url: kubeflow.base + create.path))
+            }
+            let body = try? JSONCodec.decode(response.body)
+            let runID = (version == .v2beta1 ? body?["run_id"] : body?["run"]?["id"])?.stringValue ?? ""
+            return .done(.succeeded(detail: "Kubeflow run '\(displayName)' created (\(runID))"))
+        } catch {
+            return error.attempt
+        }
+    }
+
+    func resolvePipeline(_ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: Endpoint) async throws(AttemptEnd)
+        -> String
+    {
+        switch spec.pipeline {
+        case .id(let id): return id
+        case .name(let name):
+            let key = "\(version)|pipeline|\(spec.namespace ?? "")|\(name)"
+            let request = KFPRequests.findPipeline(version, name: name, namespace: spec.namespace)
+            if version == .v2beta1 {
+                if let cached = lookups.get(key) { return cached }
+                let pipeline = try await getJSON(request, via: kubeflow)
+                guard let id = pipeline["pipeline_id"]?.stringValue, !id.isEmpty else {
+                    throw .permanent("Kubeflow pipeline '\(name)' not found")
+                }
+                lookups.set(key, id)
+                return id
+            }
+            return try await lookup(
+                key, request, list: "pipelines", idKey: "id", what: "Kubeflow pipeline '\(name)'", via: kubeflow)
+        }
+    }
+
+    func resolveExperiment(_ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: Endpoint)
+        async throws(AttemptEnd) -> String?
+    {
+        let name: String
+        switch spec.experiment {
+        case nil: return nil
+        case .id(let id)?: return id
+        case .name(let experimentName)?: name = experimentName
+        }
+        let key = "\(version)|experiment|\(spec.namespace ?? "")|\(name)"
+        let find = KFPRequests.findExperiment(version, name: name, namespace: spec.namespace)
+        let list = "experiments"
+        let idKey = version == .v2beta1 ? "experiment_id" : "id"
+        if let id = try await optionalLookup(key, find, list: list, idKey: idKey, via: kubeflow) { return id }
+        let create = KFPRequests.createExperiment(version, name: name, namespace: spec.namespace)
+        let response = try await send(create, to: kubeflow)
+        switch ResponseClass.of(response, service: .kubeflow, idempotent: true) {
+        case .success:
+            guard let id = (try? JSONCodec.decode(response.body))?[idKey]?.stringValue, !id.isEmpty else {
+                throw .permanent("Kubeflow created experiment '\(name)' but returned no \(idKey)")
+            }
+            lookups.set(key, id)
+            return id
+        case .exists:
+            // Created meanwhile by someone else: it can be found now.
+            if let id = try await optionalLookup(key, find, list: list, idKey: idKey, via: kubeflow) { return id }
+            throw AttemptEnd(
+                attempt: .retry(
+                    reason: "Kubeflow experiment '\(name)' exists but is not listed yet", after: nil, kind: .general))
+        case let other:
+            throw AttemptEnd(
+                attempt: Self.failure(
+                    other,
+                    reason: ErrorBody.describe(
+                        response, service: .kubeflow, method: create.method, url: kubeflow.base + create.path)))
+        }
+    }
+
+    /// A cached id, or the first element's `idKey` of the `list` a GET returns; permanent when there is none.
+    func lookup(
+        _ key: String, _ request: APIRequest, list: String, idKey: String, what: String, via kubeflow: Endpoint
+    ) async throws(AttemptEnd) -> String {
+        guard let id = try await optionalLookup(key, request, list: list, idKey: idKey, via: kubeflow) else {
+            throw .permanent("\(what) not found")
+        }
+        return id
+    }
+
+    func optionalLookup(_ key: String, _ request: APIRequest, list: String, idKey: String, via kubeflow: Endpoint)
+        async throws(AttemptEnd) -> String?
+    {
+        if let cached = lookups.get(key) { return cached }
+        let body = try await getJSON(request, via: kubeflow)
+        guard let id = body[list]?.arrayValue?.first?[idKey]?.stringValue, !id.isEmpty else { return nil }
+        lookups.set(key, id)
+        return id
+    }
+
+    /// GETs JSON; a 404 is permanent at once (a missing pipeline does not appear by waiting).
+    func getJSON(_ request: APIRequest, via kubeflow: Endpoint) async throws(AttemptEnd) -> EventValue {
+        let response = try await send(request, to: kubeflow)
+        let url = kubeflow.base + request.path
+        let responseClass = ResponseClass.of(response, service: .kubeflow, idempotent: true)
+        guard responseClass == .success else {
+            let reason = ErrorBody.describe(response, service: .kubeflow, method: request.method, url: url)
+            throw AttemptEnd(
+                attempt: Self.failure(responseClass == .notFound ? .permanent : responseClass, reason: reason))
+        }
+        do { return try JSONCodec.decode(response.body) } catch {
+            throw .permanent("Kubeflow answered GET \(HTTPRequest(url: url).redactedURL) with invalid JSON: \(error)")
+        }
+    }
+
+    /// The run as it would be created, with names the executor would resolve first under `resolve`.
+    func outboxRun(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) -> Attempt {
+        let version = configuration.kubeflow.apiVersion
+        var resolve = EventMap()
+        func placeholder(_ reference: KFPReference?, _ key: String) -> String? {
+            switch reference {
+            case .id(let id)?: return id
+            case .name(let name)?:
+                resolve[key] = .string(name)
+                return "{\(key)}"
+            case nil: return nil
+            }
+        }
+        let pipelineID = placeholder(spec.pipeline, "pipelineName") ?? ""
+        let versionID = placeholder(spec.version, "pipelineVersionName")
+        let experimentID = placeholder(spec.experiment, "experimentName")
+        let request = KFPRequests.createRun(
+            version, displayName: displayName, pipelineID: pipelineID, versionID: versionID,
+            experimentID: experimentID, spec: spec)
+        var record = Outbox.Record(
+            engine: "kubeflow", name: displayName, method: request.method, url: "{kubeflow.host}" + request.path,
+            headers: [("Content-Type", "application/json")], body: request.body, identity: identity)
+        if !resolve.isEmpty { record.extra["resolve"] = .map(resolve) }
+        return writeOutbox(record, what: "Kubeflow run '\(displayName)'")
+    }
+}

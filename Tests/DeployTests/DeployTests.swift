@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+/// deploy/: the kustomize base and overlay build, every manifest validates, the Deployment mounts what the in-cluster
+/// gateway.yaml names, the NACK resources are specs/jetstream, and the Dockerfile's packages and paths exist.
+@Suite("deploy/", .serialized)
+struct DeployTests {
+    static let baseKinds = [
+        "ConfigMap", "Consumer", "Deployment", "KeyValue", "PodDisruptionBudget", "Service", "ServiceAccount",
+        "ServiceMonitor", "Stream", "Stream",
+    ]
+
+    @Test("kubectl kustomize deploy/base builds the gateway's resources")
+    func baseBuilds() throws {
+        let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let summary = try Deploy.summary(of: rendered)
+        #expect(summary.kinds() == Self.baseKinds)
+        let deployment = summary.deployment
+        #expect(deployment.replicas == 2)
+        #expect(deployment.args == ["run", "--config", "/etc/sensor-gateway/gateway.yaml"])
+        #expect(deployment.runAsNonRoot)
+        #expect(deployment.readOnlyRootFilesystem)
+        #expect(deployment.configMapKeys == ["gateway.yaml", "routing.yaml", "sensors.yaml"])
+        // Sized for a process under 150 MB: the limit leaves room above it, the request is not below it.
+        let request = try #require(Deploy.mebibytes(deployment.memoryRequest))
+        let limit = try #require(Deploy.mebibytes(deployment.memoryLimit))
+        #expect(request >= 150 && request <= limit && limit <= 256, "memory \(request)Mi request, \(limit)Mi limit")
+        #expect(summary.sensorNames == ["business-hours-log", "model-promotion", "retrain-pipeline"])
+        // The base leaves the namespace to the overlay.
+        #expect(summary.resources.allSatisfy { $0.namespace == nil })
+    }
+
+    @Test("kubectl kustomize deploy/overlays/example sets the namespace, image, replicas and sensors")
+    func overlayBuilds() throws {
+        let rendered = try Deploy.render(Deploy.overlay)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let summary = try Deploy.summary(of: rendered)
+        #expect(summary.kinds() == (Self.baseKinds + ["Namespace"]).sorted())
+        for resource in summary.resources where resource.kind != "Namespace" {
+            #expect(resource.namespace == "sensor-gateway", "\(resource.kind)/\(resource.name)")
+        }
+        #expect(summary.deployment.image == "registry.example.com/platform/sensor-gateway:0.1.0")
+        #expect(summary.deployment.replicas == 3)
+        #expect(summary.deployment.memoryLimit == "256Mi")
+        #expect(summary.deployment.configMapKeys == ["gateway.yaml", "routing.yaml", "sensors.yaml"])
+        #expect(summary.sensorNames == ["nightly-report"])
+    }
+
+    @Test("every rendered manifest validates: Kubernetes schemas, or the CRD schemas of Support/schemas", arguments: [
+        Deploy.base, Deploy.overlay,
+    ])
+    func manifestsValidate(directory: String) throws {
+        let rendered = try Deploy.render(directory)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try Deploy.check(["validate", rendered.path])
+        #expect(result.status == 0, "\(result.transcript)")
+        for kind in ["ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget"] {
+            #expect(result.output.contains("ok \(kind)/"), "\(kind) not validated:\n\(result.transcript)")
+        }
+        for kind in ["ServiceMonitor", "Stream", "Consumer", "KeyValue"] {
+            #expect(result.output.contains("ok \(kind)/") && result.output.contains("(from its CRD)"),
+                "\(kind) not validated:\n\(result.transcript)")
+        }
+    }
+
+    @Test("the Deployment mounts every file the in-cluster gateway.yaml names", arguments: [Deploy.base, Deploy.overlay])
+    func deploymentMountsConfiguredPaths(directory: String) throws {
+        let rendered = try Deploy.render(directory)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try Deploy.check(["mounts", rendered.path, "deploy/Dockerfile", "deploy/base/secret.example.yaml"])
+        #expect(result.status == 0, "\(result.transcript)")
+        for key in [
+            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile", "outbox", "jetstream.specs",
+            "admin.listen",
+        ] {
+            #expect(result.output.contains("ok gateway.yaml \(key) = "), "\(key) not checked:\n\(result.transcript)")
+        }
+        #expect(result.output.contains("projected service-account token (audience pipelines.kubeflow.org)"))
+    }
+
+    @Test("the NACK Stream, Consumer and KeyValue resources equal specs/jetstream field by field")
+    func nackMirrorsSpecs() throws {
+        let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try Deploy.check(["nack", rendered.path, "specs/jetstream"])
+        #expect(result.status == 0, "\(result.transcript)")
+        // One `ok` line per field of each spec file: nothing was left uncompared.
+        var fields = 0
+        let specs = Deploy.root.appendingPathComponent("specs/jetstream")
+        for folder in ["streams", "consumers", "kv"] {
+            let directory = specs.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".json") {
+                let object = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(name)))
+                let dictionary = try #require(object as? [String: Any])
+                fields += folder == "consumers" ? (dictionary["config"] as? [String: Any])?.count ?? 0 : dictionary.count
+            }
+        }
+        let compared = result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count
+        #expect(fields > 0 && compared == fields, "\(compared) fields compared, \(fields) in specs/jetstream")
+    }
+
+    @Test("deploy/Dockerfile: Swift bookworm build stage, bookworm-slim runtime, packages that exist, copied paths")
+    func dockerfile() throws {
+        let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let result = try Deploy.check(["dockerfile", "deploy/Dockerfile", ".", rendered.path])
+        #expect(result.status == 0, "\(result.transcript)")
+        for package in ["libnats3.4", "libmsgpackc2", "libcurl4"] {
+            #expect(result.output.contains("ok runtime stage package \(package): bookworm has"), "\(result.transcript)")
+        }
+    }
+
+    @Test("deploy/base's copies of config/ files (sensors, routing.yaml) are current")
+    func configCopiesAreCurrent() throws {
+        let result = try Deploy.check(["sync", "."])
+        #expect(result.status == 0, "\(result.transcript)")
+    }
+
+    @Test("every kustomization uses only fields kubectl 1.20's kustomize v2.0.3 reads")
+    func kustomizationsFitKubectl120() throws {
+        var files: [String] = []
+        let deploy = Deploy.root.appendingPathComponent("deploy")
+        let enumerator = FileManager.default.enumerator(atPath: deploy.path)
+        while let relative = enumerator?.nextObject() as? String {
+            if relative.hasSuffix("kustomization.yaml") { files.append("deploy/\(relative)") }
+        }
+        #expect(files.sorted() == ["deploy/base/kustomization.yaml", "deploy/overlays/example/kustomization.yaml"])
+        let result = try Deploy.check(["kustomization"] + files.sorted())
+        #expect(result.status == 0, "\(result.transcript)")
+    }
+
+    /// The checks above pass on the committed files; these show that each one fails on the mistakes it is for.
+    @Test("the checks report a drifted NACK field, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field")
+    func checksCatchMistakes() throws {
+        let rendered = try Deploy.render(Deploy.base)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let text = try String(contentsOf: rendered, encoding: .utf8)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-mistakes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func mutated(_ from: String, _ to: String) throws -> String {
+            #expect(text.contains(from), "the rendered base no longer contains \(from)")
+            let file = scratch.appendingPathComponent("mutated-\(UUID().uuidString).yaml")
+            try Data(text.replacingOccurrences(of: from, with: to).utf8).write(to: file)
+            return file.path
+        }
+
+        let drift = try Deploy.check(["nack", try mutated("maxAge: 168h", "maxAge: 167h"), "specs/jetstream"])
+        #expect(drift.status == 1)
+        #expect(drift.errorLines == [
+            "error: streams/events.json (Stream EVENTS): max_age = \"168h\" in specs/jetstream, spec.maxAge = \"167h\""
+        ])
+
+        let audience = try Deploy.check([
+            "mounts", try mutated("audience: pipelines.kubeflow.org", "audience: kubernetes.default.svc"),
+            "deploy/Dockerfile", "deploy/base/secret.example.yaml",
+        ])
+        #expect(audience.status == 1)
+        #expect(audience.errorLines.count == 1 && audience.errorLines[0].contains("KFP expects pipelines.kubeflow.org"),
+            "\(audience.transcript)")
+
+        let unmounted = try Deploy.check([
+            "mounts", try mutated("mountPath: /var/run/secrets/argo", "mountPath: /var/run/secrets/argo-token"),
+            "deploy/Dockerfile", "deploy/base/secret.example.yaml",
+        ])
+        #expect(unmounted.status == 1)
+        #expect(unmounted.errorLines == [
+            "error: gateway.yaml argo.tokenFile = /var/run/secrets/argo/token: no volume is mounted there and the image does not provide it"
+        ])
+
+        let typo = try Deploy.check(["validate", try mutated("scrapeTimeout: 10s", "scrapeTimeOut: 10s")])
+        #expect(typo.status == 1)
+        #expect(typo.errorLines.count == 1 && typo.errorLines[0].contains("ServiceMonitor/sensor-gateway"), "\(typo.transcript)")
+
+        let dockerfile = try String(contentsOf: Deploy.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
+        #expect(dockerfile.contains("libmsgpackc2 "))
+        let badDockerfile = scratch.appendingPathComponent("Dockerfile-\(UUID().uuidString)")
+        try Data(dockerfile.replacingOccurrences(of: "libmsgpackc2 ", with: "libmsgpackc2 libmsgpack-runtime9 ").utf8)
+            .write(to: badDockerfile)
+        let package = try Deploy.check(["dockerfile", badDockerfile.path, ".", rendered.path])
+        #expect(package.status == 1)
+        #expect(package.errorLines == [
+            "error: runtime stage package libmsgpack-runtime9: apt-cache policy finds no candidate (after `apt-get update`?)"
+        ], "\(package.transcript)")
+
+        let kustomization = scratch.appendingPathComponent("kustomization-\(UUID().uuidString).yaml")
+        try Data("resources: [deployment.yaml]\nreplicas: [{name: sensor-gateway, count: 3}]\n".utf8).write(to: kustomization)
+        let newer = try Deploy.check(["kustomization", kustomization.path])
+        #expect(newer.status == 1)
+        #expect(newer.errorLines.count == 1 && newer.errorLines[0].contains("replicas: not known to kubectl 1.20"))
+    }
+}
