@@ -9,7 +9,7 @@ import Synchronization
 public final class GatewayState: Sendable {
     /// The last outcome of one trigger.
     public struct OutcomeRecord: Sendable, Hashable {
-        /// `succeeded`, `alreadyDone`, `retryable` or `permanent`.
+        /// `succeeded`, `already_done`, `retryable` or `permanent` (the Triggers module's labels).
         public var outcome: String
         /// The outcome's detail or reason.
         public var detail: String

@@ -284,7 +284,7 @@ struct MessageProcessor: Sendable {
     static func describe(_ outcome: TriggerOutcome) -> (String, String) {
         switch outcome {
         case .succeeded(let detail): ("succeeded", detail)
-        case .alreadyDone(let detail): ("alreadyDone", detail)
+        case .alreadyDone(let detail): ("already_done", detail)
         case .retryable(let reason, _): ("retryable", reason)
         case .permanent(let reason): ("permanent", reason)
         }
