@@ -66,6 +66,7 @@ let package = Package(
                 "EventModel",
                 "JetStream",
                 "SensorKit",
+                "Triggers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -156,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "JetStream", "JetStreamTesting", "SensorKit", "EventModel",
+                "Gateway", "JetStream", "JetStreamTesting", "SensorKit", "EventModel", "Triggers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -3,6 +3,7 @@ import Foundation
 import JetStream
 import Logging
 import SensorKit
+import Triggers
 
 /// The one disposition a message gets.
 enum MessageDisposition: Sendable, Equatable, CustomStringConvertible {
@@ -280,13 +281,11 @@ struct MessageProcessor: Sendable {
         }
     }
 
-    /// The `outcome` label and the detail of an outcome.
+    /// The `outcome` label and the detail (or reason) of an outcome.
     static func describe(_ outcome: TriggerOutcome) -> (String, String) {
         switch outcome {
-        case .succeeded(let detail): ("succeeded", detail)
-        case .alreadyDone(let detail): ("already_done", detail)
-        case .retryable(let reason, _): ("retryable", reason)
-        case .permanent(let reason): ("permanent", reason)
+        case .succeeded(let detail), .alreadyDone(let detail): (outcome.label, detail)
+        case .retryable(let reason, _), .permanent(let reason): (outcome.label, reason)
         }
     }
 }

@@ -1,6 +1,7 @@
 public import EventModel
 public import Foundation
 public import SensorKit
+public import Triggers
 
 /// A ``TriggerDispatching`` that executes nothing: it writes each fired trigger, with its events and the request
 /// SensorKit resolves for it, as a JSON file in a directory (the embedded default on a laptop, and the sink of the

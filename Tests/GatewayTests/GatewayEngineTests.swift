@@ -7,6 +7,7 @@ import SensorKit
 import ServiceLifecycle
 import Synchronization
 import Testing
+import Triggers
 
 @testable import Gateway
 

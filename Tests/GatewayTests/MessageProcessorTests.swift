@@ -5,6 +5,7 @@ import Logging
 import SensorKit
 import Synchronization
 import Testing
+import Triggers
 
 @testable import Gateway
 
