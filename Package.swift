@@ -64,6 +64,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "EventModel",
+                "HTTPTransport",
                 "JetStream",
                 "SensorKit",
                 "Triggers",

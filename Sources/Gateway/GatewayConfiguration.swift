@@ -251,6 +251,9 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
             try section.checkKeys(["host", "apiVersion", "tokenFile"])
             kubeflow.host = try section.string("host")
             kubeflow.apiVersion = try section.string("apiVersion") ?? kubeflow.apiVersion
+            guard ["v2beta1", "v1beta1"].contains(kubeflow.apiVersion) else {
+                throw section.error("apiVersion", "expected v2beta1 or v1beta1, found \"\(kubeflow.apiVersion)\"")
+            }
             kubeflow.tokenFile = try section.string("tokenFile")
         }
         if let section = try root.section("admin") {

@@ -11,18 +11,18 @@ public enum GatewayServices {
     ///   - configurationPath: the config file (re-read on reload).
     ///   - configuration: its contents.
     ///   - sensors: the sensors it names, already validated.
-    ///   - dispatcher: executes fired triggers; the outbox when nil. The `Triggers` module's dispatcher goes here.
+    ///   - dispatcher: executes fired triggers (the `Triggers` module's `TriggerExecutor`).
     ///   - logger: the root logger.
     /// - Returns: the group, and the state the admin endpoints report.
     public static func makeServiceGroup(
         configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet,
-        dispatcher: (any TriggerDispatching)? = nil, logger: Logger
+        dispatcher: any TriggerDispatching, logger: Logger
     ) -> ServiceGroup {
         let metrics = GatewayMetrics()
         let state = GatewayState()
         let engine = GatewayEngine(
             configuration: configuration, sensors: sensors,
-            dispatcher: dispatcher ?? OutboxDispatcher(directory: URL(fileURLWithPath: configuration.outbox)),
+            dispatcher: dispatcher,
             metrics: metrics, state: state, logger: logger)
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, state: state, metrics: metrics, logger: logger)

@@ -4,8 +4,8 @@ public import Triggers
 
 /// Executes a fired trigger: the seam between the pipeline and the trigger engines.
 ///
-/// `Triggers.TriggerExecutor` conforms as it is (its `execute(_:sensor:events:)` has this shape); the gateway
-/// also ships ``OutboxDispatcher``, which writes each firing to a directory, for laptops and tests.
+/// `Triggers.TriggerExecutor` conforms as it is (its `execute(_:sensor:events:)` has this shape); the engine's
+/// tests give it stand-ins.
 public protocol TriggerDispatching: Sendable {
     /// Executes `trigger` of `sensor` with the events that satisfied its condition, keyed by dependency name.
     /// - Parameters:

@@ -1,8 +1,10 @@
 public import ArgumentParser
+import Foundation
 import Gateway
 import Logging
 import SensorKit
 import ServiceLifecycle
+import Triggers
 
 extension LogFormat: ExpressibleByArgument {}
 
@@ -33,9 +35,16 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "sensor-gateway")
         let configuration: GatewayConfiguration
         let sensors: SensorSet
+        let executor: TriggerExecutor
         do {
             configuration = try GatewayConfiguration.load(path: config)
             sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
+            let routing =
+                FileManager.default.fileExists(atPath: configuration.routing)
+                ? try RoutingMatrix.load(file: configuration.routing).matrix : nil
+            let triggerLogger = Logger(label: "sensor-gateway.log-trigger")
+            executor = try TriggerExecutor(
+                configuration: configuration.triggerConfiguration(routing: routing) { triggerLogger.info("\($0)") })
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             printToStandardError("error: \(error)")
@@ -47,13 +56,16 @@ struct RunCommand: AsyncParsableCommand {
                 "configuration": "\(configuration)", "sensors": "\(sensors.sensors.map(\.name).joined(separator: ","))",
             ])
         let group = GatewayServices.makeServiceGroup(
-            configurationPath: config, configuration: configuration, sensors: sensors, logger: logger)
+            configurationPath: config, configuration: configuration, sensors: sensors, dispatcher: executor,
+            logger: logger)
         do {
             try await group.run()
         } catch {
             logger.critical("stopped on an error", metadata: ["error": "\(error)"])
+            await executor.shutdown()
             throw ExitCode(1)
         }
+        await executor.shutdown()
         logger.info("stopped")
     }
 }

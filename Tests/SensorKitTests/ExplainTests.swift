@@ -33,13 +33,13 @@ struct ExplainTests {
         #expect(trigger.firedWith == ["code-pushed", "dataset-ready"])
         let output = json(Explainer.json(both))
         let request = output["sensors"]?.arrayValue?.first?["triggers"]?.arrayValue?.first?["request"]
-        #expect(request?["url"] == "http://ml-pipeline.kubeflow:8888/apis/v2beta1/runs")
+        #expect(request?["engine"] == "kubeflow")
+        #expect(request?["path"] == "/apis/v2beta1/runs")
         #expect(request?["method"] == "POST")
-        #expect(request?["body"]?["display_name"] == "retrain-churn2026q4")
-        #expect(request?["body"]?["runtime_config"]?["parameters"]?["rows"] == .int(1_250_000))
+        #expect(request?["body"]?["pipelineName"] == "retrain")
+        #expect(request?["body"]?["runtimeParameters"]?["rows"] == .int(1_250_000))
         #expect(
-            request?["body"]?["runtime_config"]?["parameters"]?["code_revision"]
-                == "9fceb02d0ae598e95dc970b74767f19372d61af8")
+            request?["body"]?["runtimeParameters"]?["code_revision"] == "9fceb02d0ae598e95dc970b74767f19372d61af8")
     }
 
     /// The JSON shape scripts rely on: sensors, triggers, fires, dependencies, filters with dependency, filter,
