@@ -96,6 +96,18 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
         public var token: Secret?
         /// `argo.insecureSkipVerify`.
         public var insecureSkipVerify = false
+        /// `argo.tls.ca|cert|key`: the CA file to trust and a client certificate for mutual TLS.
+        public var tls: TLSFiles?
+    }
+
+    /// The `tls:` files of an HTTP server section.
+    public struct TLSFiles: Sendable, Hashable {
+        /// `ca`: PEM certificate authorities to trust instead of the system's.
+        public var caFile: String?
+        /// `cert`: a PEM client certificate.
+        public var certificateFile: String?
+        /// `key`: the PEM private key of `cert`.
+        public var keyFile: String?
     }
 
     /// `kubeflow:`.
@@ -106,6 +118,10 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
         public var apiVersion = "v2beta1"
         /// `kubeflow.tokenFile`.
         public var tokenFile: String?
+        /// `kubeflow.insecureSkipVerify`.
+        public var insecureSkipVerify = false
+        /// `kubeflow.tls.ca|cert|key`.
+        public var tls: TLSFiles?
     }
 
     /// `processing:` (gateway extension).
@@ -231,30 +247,32 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
             nats.dlqSubject = try section.string("dlqSubject") ?? nats.dlqSubject
             nats.credentialsFile = try section.string("credentialsFile")
             nats.token = try section.string("token").map(Secret.init)
-            if let tls = try section.section("tls") {
-                try tls.checkKeys(["ca", "cert", "key"])
+            if let tls = try section.section("tls")?.tlsFiles() {
                 nats.tls = ConnectionOptions.TLS(
-                    caFile: try tls.string("ca"), certificateFile: try tls.string("cert"), keyFile: try tls.string("key"))
+                    caFile: tls.caFile, certificateFile: tls.certificateFile, keyFile: tls.keyFile)
             }
         }
         sensors = try root.string("sensors") ?? sensors
         routing = try root.string("routing") ?? routing
         outbox = try root.string("outbox") ?? outbox
         if let section = try root.section("argo") {
-            try section.checkKeys(["server", "namespace", "tokenFile", "insecureSkipVerify"])
+            try section.checkKeys(["server", "namespace", "tokenFile", "insecureSkipVerify", "tls"])
             argo.server = try section.string("server")
             argo.namespace = try section.string("namespace") ?? argo.namespace
             argo.tokenFile = try section.string("tokenFile")
             argo.insecureSkipVerify = try section.bool("insecureSkipVerify") ?? false
+            argo.tls = try section.section("tls")?.tlsFiles()
         }
         if let section = try root.section("kubeflow") {
-            try section.checkKeys(["host", "apiVersion", "tokenFile"])
+            try section.checkKeys(["host", "apiVersion", "tokenFile", "insecureSkipVerify", "tls"])
             kubeflow.host = try section.string("host")
             kubeflow.apiVersion = try section.string("apiVersion") ?? kubeflow.apiVersion
             guard ["v2beta1", "v1beta1"].contains(kubeflow.apiVersion) else {
                 throw section.error("apiVersion", "expected v2beta1 or v1beta1, found \"\(kubeflow.apiVersion)\"")
             }
             kubeflow.tokenFile = try section.string("tokenFile")
+            kubeflow.insecureSkipVerify = try section.bool("insecureSkipVerify") ?? false
+            kubeflow.tls = try section.section("tls")?.tlsFiles()
         }
         if let section = try root.section("admin") {
             try section.checkKeys(["listen"])
@@ -368,6 +386,17 @@ private struct YAMLSection {
         guard let value = try value(child) else { return nil }
         guard value.mapping != nil else { throw error(child, "expected a mapping") }
         return YAMLSection(node: value, key: path(child), file: file)
+    }
+
+    /// A `tls:` section: `ca`, `cert` and `key` files; a certificate needs its key and a key its certificate.
+    func tlsFiles() throws(ConfigurationError) -> GatewayConfiguration.TLSFiles {
+        try checkKeys(["ca", "cert", "key"])
+        let files = GatewayConfiguration.TLSFiles(
+            caFile: try string("ca"), certificateFile: try string("cert"), keyFile: try string("key"))
+        if (files.certificateFile == nil) != (files.keyFile == nil) {
+            throw error(files.certificateFile == nil ? "cert" : "key", "cert and key go together: set both or neither")
+        }
+        return files
     }
 
     func string(_ child: String) throws(ConfigurationError) -> String? {

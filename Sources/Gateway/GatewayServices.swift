@@ -1,25 +1,34 @@
 import Foundation
+public import HTTPTransport
 public import Logging
+public import SensorKit
 public import ServiceLifecycle
+import Triggers
 import UnixSignals
 
 /// Builds the daemon: the admin server, the pipeline and the reloader as one ordered service group that shuts
 /// down gracefully on SIGTERM and SIGINT (in reverse order: reloads stop, consumers drain, the admin server last).
 public enum GatewayServices {
-    /// The service group of `sensor-gateway run`.
+    /// The service group of `sensor-gateway run`; fired triggers are executed by the `Triggers` module's
+    /// `TriggerExecutor`, whose `nats` triggers publish over the gateway's own JetStream connection.
     /// - Parameters:
     ///   - configurationPath: the config file (re-read on reload).
     ///   - configuration: its contents.
     ///   - sensors: the sensors it names, already validated.
-    ///   - dispatcher: executes fired triggers (the `Triggers` module's `TriggerExecutor`).
+    ///   - routing: the routing matrix of `route` triggers, if any.
     ///   - logger: the root logger.
-    /// - Returns: the group, and the state the admin endpoints report.
+    /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
     public static func makeServiceGroup(
-        configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet,
-        dispatcher: any TriggerDispatching, logger: Logger
-    ) -> ServiceGroup {
+        configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet, routing: RoutingMatrix?,
+        logger: Logger
+    ) throws(HTTPTransportError) -> ServiceGroup {
         let metrics = GatewayMetrics()
         let state = GatewayState()
+        let logTrigger = Logger(label: "sensor-gateway.log-trigger")
+        let dispatcher = try TriggerExecutor(
+            configuration: configuration.triggerConfiguration(
+                routing: routing, publisher: JetStreamTriggerPublisher(state: state)
+            ) { logTrigger.info("\($0)") })
         let engine = GatewayEngine(
             configuration: configuration, sensors: sensors,
             dispatcher: dispatcher,
@@ -31,6 +40,7 @@ public enum GatewayServices {
             state: state, logger: logger)
         var group = ServiceGroupConfiguration(
             services: [
+                .init(service: TriggerExecutorService(executor: dispatcher), serviceName: "triggers"),
                 .init(service: admin, serviceName: "admin"),
                 .init(
                     service: engine, successTerminationBehavior: .gracefullyShutdownGroup,
@@ -40,5 +50,16 @@ public enum GatewayServices {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.processing.drainTimeout + .seconds(15)
         return ServiceGroup(configuration: group)
+    }
+}
+
+/// Keeps the trigger executor's HTTP clients until the group shuts down; first in the group, so stopped last,
+/// after the pipeline has drained.
+private struct TriggerExecutorService: Service {
+    let executor: TriggerExecutor
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await executor.shutdown()
     }
 }

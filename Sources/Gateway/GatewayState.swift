@@ -38,6 +38,9 @@ public final class GatewayState: Sendable {
         contents.withLock { $0.connection = connection }
     }
 
+    /// The connection, once the engine has one.
+    var connection: NATSConnection? { contents.withLock { $0.connection } }
+
     /// The sensors now running.
     public func setSensors(_ sensors: SensorSet) {
         contents.withLock { $0.sensors = sensors }

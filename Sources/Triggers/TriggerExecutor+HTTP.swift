@@ -93,7 +93,7 @@ extension TriggerExecutor {
             case nil: []
             }
         do {
-            try await publisher.publish(subject: subject, payload: payload)
+            try await publisher.publish(subject: subject, payload: payload, messageID: identity.name())
             return .done(.succeeded(detail: "published \(payload.count) bytes on \(subject)"))
         } catch {
             return .retry(reason: "NATS publish on \(subject): \(error)", after: nil, kind: .general)

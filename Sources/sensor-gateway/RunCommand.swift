@@ -4,7 +4,6 @@ import Gateway
 import Logging
 import SensorKit
 import ServiceLifecycle
-import Triggers
 
 extension LogFormat: ExpressibleByArgument {}
 
@@ -35,16 +34,14 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "sensor-gateway")
         let configuration: GatewayConfiguration
         let sensors: SensorSet
-        let executor: TriggerExecutor
+        let group: ServiceGroup
         do {
             configuration = try GatewayConfiguration.load(path: config)
             sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
-            let routing =
-                FileManager.default.fileExists(atPath: configuration.routing)
-                ? try RoutingMatrix.load(file: configuration.routing).matrix : nil
-            let triggerLogger = Logger(label: "sensor-gateway.log-trigger")
-            executor = try TriggerExecutor(
-                configuration: configuration.triggerConfiguration(routing: routing) { triggerLogger.info("\($0)") })
+            let routing = try Self.routing(configuration, sensors: sensors)
+            group = try GatewayServices.makeServiceGroup(
+                configurationPath: config, configuration: configuration, sensors: sensors, routing: routing,
+                logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             printToStandardError("error: \(error)")
@@ -55,17 +52,39 @@ struct RunCommand: AsyncParsableCommand {
             metadata: [
                 "configuration": "\(configuration)", "sensors": "\(sensors.sensors.map(\.name).joined(separator: ","))",
             ])
-        let group = GatewayServices.makeServiceGroup(
-            configurationPath: config, configuration: configuration, sensors: sensors, dispatcher: executor,
-            logger: logger)
         do {
             try await group.run()
         } catch {
             logger.critical("stopped on an error", metadata: ["error": "\(error)"])
-            await executor.shutdown()
             throw ExitCode(1)
         }
-        await executor.shutdown()
         logger.info("stopped")
+    }
+
+    /// The routing matrix `route` triggers need: the `routing` file, loaded when it exists. A sensor with a `route`
+    /// trigger and no such file is an error, not a trigger that fails on every event.
+    static func routing(_ configuration: GatewayConfiguration, sensors: SensorSet) throws -> RoutingMatrix? {
+        guard FileManager.default.fileExists(atPath: configuration.routing) else {
+            let routed = sensors.sensors.flatMap { sensor in
+                sensor.triggers.compactMap { trigger -> String? in
+                    if case .route = trigger.kind { return "\(sensor.name)/\(trigger.name)" }
+                    return nil
+                }
+            }
+            guard routed.isEmpty else {
+                throw RoutingFileMissing(path: configuration.routing, triggers: routed)
+            }
+            return nil
+        }
+        return try RoutingMatrix.load(file: configuration.routing).matrix
+    }
+
+    /// `route` triggers without the routing file.
+    struct RoutingFileMissing: Error, CustomStringConvertible {
+        let path: String
+        let triggers: [String]
+        var description: String {
+            "\(path): the routing matrix is missing, and route triggers need it: \(triggers.joined(separator: ", "))"
+        }
     }
 }

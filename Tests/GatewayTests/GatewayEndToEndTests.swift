@@ -1,16 +1,20 @@
+import EventModel
 import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
+import SensorKit
 import Testing
 
-/// The built `sensor-gateway run` against a real nats-server, fed by a third-party publisher (nats-py + msgpack),
-/// with the outbox as the trigger sink.
+/// The built `sensor-gateway run` against a real nats-server, fed by a third-party publisher (nats-py + msgpack).
+/// With no `argo.server`, the Triggers module writes each workflow it would submit to the outbox (one file per
+/// deterministic name); the routing test sends real requests to the Argo/KFP stand-in.
 @Suite(
     "Gateway end to end", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: NATSServerProcess.executablePath != nil && FileManager.default.fileExists(atPath: GatewayProcess.executable.path)))
 struct GatewayEndToEndTests {
-    /// One dependency with a filter on `body.accepted`, one http trigger whose payload takes `body.name`.
+    /// One dependency with a filter on `body.accepted`, one Argo workflow submission whose parameter takes
+    /// `body.name`.
     static let single = """
         apiVersion: argoproj.io/v1alpha1
         kind: Sensor
@@ -26,16 +30,32 @@ struct GatewayEndToEndTests {
           triggers:
             - template:
                 name: notify
-                http:
-                  url: http://example.invalid/hook
-                  method: POST
-                  payload:
+                argoWorkflow:
+                  operation: submit
+                  source:
+                    resource:
+                      apiVersion: argoproj.io/v1alpha1
+                      kind: Workflow
+                      metadata: {generateName: notify-}
+                      spec:
+                        workflowTemplateRef: {name: notify}
+                        arguments:
+                          parameters:
+                            - {name: name, value: placeholder}
+                  parameters:
                     - src: {dependencyName: one, dataKey: body.name}
-                      dest: name
+                      dest: spec.arguments.parameters.0.value
 
         """
 
-    /// Two dependencies, `a && b`.
+    /// The `name` parameter of the workflow an outbox record would submit.
+    static func workflowParameter(_ record: [String: Any]) -> String? {
+        let workflow = (record["body"] as? [String: Any])?["workflow"] as? [String: Any]
+        let arguments = (workflow?["spec"] as? [String: Any])?["arguments"] as? [String: Any]
+        return ((arguments?["parameters"] as? [[String: Any]])?.first)?["value"] as? String
+    }
+
+    /// Two dependencies, `a && b`, creating a Workflow as most Argo Events sensors do (a `k8s` trigger).
     static let pair = """
         apiVersion: argoproj.io/v1alpha1
         kind: Sensor
@@ -48,7 +68,18 @@ struct GatewayEndToEndTests {
             - template:
                 name: both
                 conditions: "a && b"
-                log: {}
+                k8s:
+                  operation: create
+                  source:
+                    resource:
+                      apiVersion: argoproj.io/v1alpha1
+                      kind: Workflow
+                      metadata: {generateName: pair-}
+                      spec:
+                        entrypoint: main
+                        templates:
+                          - name: main
+                            container: {image: busybox}
 
         """
 
@@ -82,8 +113,8 @@ struct GatewayEndToEndTests {
             data: ["body": ["accepted": accepted, "name": name]])
     }
 
-    /// A matching event fires into the outbox with the resolved request; a filtered one does not; /metrics counts
-    /// what was sent.
+    /// A matching event fires (its workflow, with the resolved parameter, goes to the outbox); a filtered one does
+    /// not; /metrics counts what was sent.
     @Test func matchingEventFiresAndMetricsCount() async throws {
         try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
             let gateway = try await Self.startGateway(workspace)
@@ -91,16 +122,14 @@ struct GatewayEndToEndTests {
                 server: server.url,
                 [Self.oneEvent("e1", name: "first"), Self.oneEvent("e2", name: "second"), Self.oneEvent("e3", accepted: false)])
             try await gateway.eventually("two outbox records") { workspace.outboxRecords().count == 2 }
-            let names = workspace.outboxRecords().values.compactMap { record -> String? in
-                ((record["request"] as? [String: Any])?["body"] as? [String: Any])?["name"] as? String
-            }
+            let names = workspace.outboxRecords().values.compactMap(Self.workflowParameter)
             #expect(names.sorted() == ["first", "second"])
             let record = try #require(workspace.outboxRecords().values.first)
             #expect(record["sensor"] as? String == "single")
             #expect(record["trigger"] as? String == "notify")
-            #expect((record["request"] as? [String: Any])?["url"] as? String == "http://example.invalid/hook")
+            #expect(record["url"] as? String == "{argo.server}/api/v1/workflows/argo")
             try await gateway.eventually("the metrics") {
-                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="http",outcome="succeeded"}"#) == 2
+                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded"}"#) == 2
             }
             #expect(await gateway.metric(#"sensor_gateway_events_received_total{sensor="single",dependency="one"}"#) == 3)
             #expect(
@@ -108,7 +137,7 @@ struct GatewayEndToEndTests {
                     == 1)
             #expect(await gateway.metric("sensor_gateway_nats_connected") == 1)
             #expect(await gateway.metric("sensor_gateway_event_to_trigger_seconds_count") == 2)
-            #expect(await gateway.metric(#"sensor_gateway_trigger_duration_seconds_count{engine="http"}"#) == 2)
+            #expect(await gateway.metric(#"sensor_gateway_trigger_duration_seconds_count{engine="argo"}"#) == 2)
             let status = try #require(await gateway.get("/status"))
             #expect(status.status == 200)
             #expect(status.body.contains(#""lastOutcome""#))
@@ -150,9 +179,8 @@ struct GatewayEndToEndTests {
             }
             let records = workspace.outboxRecords()
             #expect(records.count == 1)
-            let events = try #require(records.values.first?["events"] as? [String: [String: Any]])
-            #expect(events["a"]?["id"] as? String == "a1")
-            #expect(events["b"]?["id"] as? String == "b1")
+            let events = try #require(records.values.first?["events"] as? [String: String])
+            #expect(events == ["a": "a1", "b": "b1"])
             try await Self.stop(second)
         }
     }
@@ -204,9 +232,7 @@ struct GatewayEndToEndTests {
             try await second.eventually("every event to fire", timeout: .seconds(60)) {
                 workspace.outboxRecords().count == total
             }
-            let names = Set(workspace.outboxRecords().values.compactMap {
-                (($0["request"] as? [String: Any])?["body"] as? [String: Any])?["name"] as? String
-            })
+            let names = Set(workspace.outboxRecords().values.compactMap(Self.workflowParameter))
             #expect(names.count == total)
             try await Self.stop(second)
         }
@@ -281,4 +307,124 @@ struct GatewayEndToEndTests {
             try await Self.stop(gateway)
         }
     }
+
+    /// Each row of the shipped routing matrix end to end: the shipped `platform-router` sensor sends each sample
+    /// event of `specs/events` through `config/routing.yaml` to the Argo/KFP stand-in, which validates every body
+    /// against the upstream specs. The same events sent again (a source retrying after the stream's duplicate
+    /// window) create no second workflow or run.
+    @Test func everyRoutingRowEndToEnd() async throws {
+        let standIn = try StandInServer()
+        let matrix = try RoutingMatrix.load(file: repository.appendingPathComponent("config/routing.yaml").path).matrix
+        var events: [(useCase: String, event: [String: Any])] = []
+        var templates: [(namespace: String, kind: String, name: String)] = []
+        var pipelines: [(name: String, versions: [String])] = []
+        for useCase in ShippedSamples.useCases {
+            let data = try Data(contentsOf: repository.appendingPathComponent("specs/events/\(useCase).json"))
+            let event = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            events.append((useCase, event))
+            let target = try #require(matrix.route(try CloudEventCodec.decode(payload: Array(data))).target)
+            switch target {
+            case .argo(let submission), .hybrid(let submission, _):
+                templates.append((submission.namespace ?? "argo", submission.templateKind.rawValue, submission.templateName))
+            case .kubeflow(let run):
+                pipelines.append((run.pipeline, run.version.map { [$0] } ?? []))
+            }
+        }
+        try await standIn.seed(templates: templates, pipelines: pipelines)
+        let router = try String(
+            contentsOf: repository.appendingPathComponent("config/sensors/platform-router.yaml"), encoding: .utf8)
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let workspace = try GatewayWorkspace(
+            natsURL: server.url, sensors: ["platform-router.yaml": router],
+            routing: repository.appendingPathComponent("config/routing.yaml").path,
+            environment: ["ARGO_SERVER": standIn.base, "KF_PIPELINES_ENDPOINT": standIn.base])
+        defer { workspace.remove() }
+        let gateway = try await Self.startGateway(workspace)
+        let subject = "events.ml-platform.workload-requested"
+        try PythonPublisher.publish(server: server.url, events.map { ["subject": subject, "event": $0.event] })
+        let succeeded = #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="route",outcome="succeeded"}"#
+        try await gateway.eventually("every sample to be routed") { await gateway.metric(succeeded) == 6 }
+
+        let creates = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
+        let invalid = creates.filter { !(($0["invalid"] as? [Any]) ?? []).isEmpty }
+        #expect(invalid.isEmpty, "bodies the upstream specs refuse: \(invalid)")
+        let submitted = creates.compactMap { request -> String? in
+            guard (request["path"] as? String)?.hasSuffix("/submit") == true else { return nil }
+            return (request["body"] as? [String: Any])?["resourceName"] as? String
+        }
+        let runs = creates.compactMap { request -> String? in
+            guard (request["path"] as? String) == "/apis/v2beta1/runs" else { return nil }
+            return (request["body"] as? [String: Any])?["display_name"] as? String
+        }
+        #expect(submitted.sorted() == templates.map(\.name).sorted())
+        #expect(runs.count == pipelines.count)
+        for pipeline in pipelines { #expect(runs.contains { $0.hasPrefix(pipeline.name + "-") }) }
+
+        try PythonPublisher.publish(
+            server: server.url, events.map { ["subject": subject, "event": $0.event, "msg_id": "again-\($0.useCase)"] })
+        let alreadyDone = #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="route",outcome="already_done"}"#
+        try await gateway.eventually("the repeated samples to be found done") {
+            await gateway.metric(alreadyDone) + (await gateway.metric(succeeded)) == 12
+        }
+        let after = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
+        let accepted = after.filter { (($0["status"] as? Int) ?? 0) / 100 == 2 }
+        #expect(accepted.count == creates.filter { (($0["status"] as? Int) ?? 0) / 100 == 2 }.count,
+            "no second workflow or run was accepted")
+        try await Self.stop(gateway)
+    }
+
+    /// A `nats` trigger publishes into JetStream over the gateway's connection, once per firing even when the event
+    /// is sent again.
+    @Test func natsTriggerPublishesIntoJetStream() async throws {
+        let forward = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: forward}
+            spec:
+              dependencies:
+                - {name: order, eventSourceName: shop, eventName: order}
+              triggers:
+                - template:
+                    name: forward
+                    nats:
+                      url: nats://ignored:4222
+                      subject: events.shop.forwarded
+                      payload:
+                        - src: {dependencyName: order, dataKey: body.sku}
+                          dest: sku
+
+            """
+        try await Self.withServer(sensors: ["forward.yaml": forward]) { server, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            let order = PythonPublisher.event(
+                subject: "events.shop.order", id: "o1", source: "shop", name: "order", data: ["body": ["sku": "A-7"]])
+            try PythonPublisher.publish(server: server.url, [order])
+            var again = order
+            again["msg_id"] = "o1-again"
+            try PythonPublisher.publish(server: server.url, [again])
+            try await gateway.eventually("both deliveries to fire") {
+                await gateway.metric(#"sensor_gateway_triggers_total{sensor="forward",trigger="forward",engine="nats",outcome="succeeded"}"#) == 2
+            }
+            let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
+            var spec = ConsumerSpec(stream: "EVENTS", durableName: "forwarded-reader")
+            spec.filterSubject = "events.shop.forwarded"
+            spec.ackPolicy = .explicit
+            _ = try await connection.createOrUpdate(spec)
+            let reader = try await connection.pullConsumer(stream: "EVENTS", durable: "forwarded-reader")
+            let forwarded = try await reader.fetch(.init(batchSize: 10, maxWait: .seconds(2)))
+            #expect(forwarded.count == 1, "the repeated firing was de-duplicated by its Nats-Msg-Id")
+            #expect(forwarded.first.map { String(decoding: $0.data, as: UTF8.self) } == #"{"sku":"A-7"}"#)
+            await connection.close()
+            try await Self.stop(gateway)
+        }
+    }
+}
+
+/// The sample events of `specs/events`, one per row of the shipped routing matrix.
+enum ShippedSamples {
+    static let useCases = [
+        "ml-training", "model-evaluation", "document-ingestion", "batch-inference", "complex-dag",
+        "hybrid-ml-training",
+    ]
 }

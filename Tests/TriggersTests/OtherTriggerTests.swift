@@ -149,6 +149,13 @@ struct OtherTriggerTests {
         #expect(published.label == "succeeded")
         #expect(publisher.all.map(\.subject) == ["orders.forwarded"])
         #expect(publisher.all.first?.payload == #"{"text":"hello"}"#)
+        // The message id is the firing's name: the same event again publishes with the same id.
+        let again = try TriggerExecutor(configuration: .init(publisher: publisher, clock: ManualClock()))
+        _ = await again.execute(try #require(loaded.triggers.first), sensor: loaded, events: event())
+        await again.shutdown()
+        #expect(publisher.all.count == 2)
+        #expect(publisher.all.first?.messageID.hasPrefix("orders-forward-") == true)
+        #expect(publisher.all.first?.messageID == publisher.all.last?.messageID)
         #expect(recorded.label == "succeeded")
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox).count == 1)
     }

@@ -21,21 +21,32 @@ struct GatewayWorkspace {
     let directory: URL
     let adminPort: Int
     let natsURL: String
+    /// Environment variables of the gateway process, over the test's (e.g. `ARGO_SERVER`).
+    let environment: [String: String]
 
     var configPath: String { directory.appendingPathComponent("gateway.yaml").path }
     var sensors: URL { directory.appendingPathComponent("sensors") }
     var outbox: URL { directory.appendingPathComponent("outbox") }
 
-    init(natsURL: String, sensors: [String: String], drainTimeout: String = "10s") throws {
+    /// - Parameters:
+    ///   - routing: the routing matrix file; none by default.
+    ///   - environment: variables for the gateway process.
+    init(
+        natsURL: String, sensors: [String: String], drainTimeout: String = "10s", routing: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("sensors"), withIntermediateDirectories: true)
         adminPort = try NATSServerProcess.freeLoopbackPort()
         self.natsURL = natsURL
+        self.environment = environment
+        let routingPath = routing ?? directory.appendingPathComponent("routing.yaml").path
         let config = """
             nats: {urls: [\(natsURL)], stream: EVENTS, subjectPrefix: events, dlqSubject: dlq.sensor-gateway}
             sensors: \(directory.appendingPathComponent("sensors").path)
             outbox: \(directory.appendingPathComponent("outbox").path)
+            routing: \(routingPath)
             admin: {listen: "127.0.0.1:\(adminPort)"}
             jetstream: {specs: \(repository.appendingPathComponent("specs/jetstream").path)}
             processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s}
@@ -89,6 +100,7 @@ final class GatewayProcess: @unchecked Sendable {
         process.executableURL = Self.executable
         process.arguments = ["run", "--config", workspace.configPath, "--log-format", "json", "--log-level", "debug"]
         process.currentDirectoryURL = workspace.directory
+        process.environment = ProcessInfo.processInfo.environment.merging(workspace.environment) { $1 }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

@@ -2,8 +2,9 @@
 
 Reads one JSON object per line on standard input, each {"subject": ..., "event": {...CloudEvent...}} for a
 structured MessagePack CloudEvent, or {"subject": ..., "raw_hex": "..."} for a payload sent as it is (poison);
-publishes each to JetStream with Nats-Msg-Id = the event id (or "raw-<n>") and prints "<stream> <sequence>" per
-message.
+publishes each to JetStream with Nats-Msg-Id = the event id (or "raw-<n>"; a "msg_id" in the request overrides it,
+for a source that sends the same event again after the stream's duplicate window) and prints "<stream> <sequence>"
+per message.
 """
 import asyncio
 import json
@@ -28,7 +29,8 @@ async def main(server: str) -> None:
         else:
             event = request["event"]
             payload = msgpack.packb(event, use_bin_type=True)
-            headers = {"Nats-Msg-Id": event["id"], "content-type": "application/cloudevents+msgpack"}
+            headers = {"Nats-Msg-Id": request.get("msg_id", event["id"]),
+                       "content-type": "application/cloudevents+msgpack"}
         ack = await jetstream.publish(request["subject"], payload, headers=headers)
         print(f"{ack.stream} {ack.seq}", flush=True)
     await connection.drain()

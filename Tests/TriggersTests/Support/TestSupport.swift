@@ -33,13 +33,13 @@ final class LogLines: Sendable {
 
 /// A publisher that records what it is given.
 final class RecordingPublisher: TriggerPublisher {
-    private let messages = Mutex<[(subject: String, payload: String)]>([])
+    private let messages = Mutex<[(subject: String, payload: String, messageID: String)]>([])
 
-    func publish(subject: String, payload: [UInt8]) async throws {
-        messages.withLock { $0.append((subject, String(decoding: payload, as: UTF8.self))) }
+    func publish(subject: String, payload: [UInt8], messageID: String) async throws {
+        messages.withLock { $0.append((subject, String(decoding: payload, as: UTF8.self), messageID)) }
     }
 
-    var all: [(subject: String, payload: String)] { messages.withLock { $0 } }
+    var all: [(subject: String, payload: String, messageID: String)] { messages.withLock { $0 } }
 }
 
 /// Loads the one sensor of `text`, or fails with its findings.

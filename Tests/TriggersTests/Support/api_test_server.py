@@ -8,7 +8,7 @@ apiExperiment with unknown fields rejected everywhere, as KFP >= 2.14 does. An i
 
 Control (for tests): POST /_control {"faults": [{"prefix": "/api/v1/workflows", "method": "POST", "status": 503,
 "count": 2}], "delay": {"prefix": "...", "seconds": 5}}; GET /_log returns every request seen (method, path,
-body, authorized, invalid); POST /_reset clears state and log. /sink answers 200 {} to anything;
+body, authorized, invalid, the status answered); POST /_reset clears state and log. /sink answers 200 {} to anything;
 /hook/<status> logs the request with its headers and answers <status>.
 
 Prints "PORT <n>" once listening, or "ERROR <reason>" and exits 2.
@@ -119,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def reply(self, status, body, headers=()):
+        if self.entry is not None:
+            self.entry["status"] = status
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -144,6 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any("PUT")
 
     def handle_any(self, method):
+        self.entry = None  # the logged request being answered; a connection's handler serves many requests
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
@@ -187,6 +190,7 @@ class Handler(BaseHTTPRequestHandler):
         authorized = token is None or self.headers.get("Authorization") == "Bearer " + token
         entry = {"method": method, "path": path, "query": parts.query, "body": body, "authorized": authorized,
                  "invalid": [], "headers": {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}}
+        self.entry = entry
         with state.lock:
             state.log.append(entry)
             delay = state.delay
@@ -204,6 +208,7 @@ class Handler(BaseHTTPRequestHandler):
             details = ([{"@type": "type.googleapis.com/google.rpc.Status", "code": 14, "message": message}]
                        if path.startswith("/apis/") else [])
             data = json.dumps({"code": 14, "message": "internal error chain: " + message, "details": details}).encode()
+            entry["status"] = fault["status"]
             self.send_response(fault["status"])
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

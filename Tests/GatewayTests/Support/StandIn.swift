@@ -1,0 +1,78 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The Argo Server and KFP API stand-in of the Triggers tests (`Tests/TriggersTests/Support/api_test_server.py`),
+/// as a child process for one test: it answers as those servers do and validates every request body against the
+/// upstream specs in `../shared/upstream`.
+final class StandInServer: Sendable {
+    let port: Int
+    private let process: Process
+
+    static let script = repository.appendingPathComponent("Tests/TriggersTests/Support/api_test_server.py").path
+    static let upstream = repository.deletingLastPathComponent().appendingPathComponent("shared/upstream").path
+
+    /// Starts the server; fails, saying why, when the upstream specs or the script's Python packages are missing.
+    init() throws {
+        guard FileManager.default.fileExists(atPath: Self.upstream + "/argo-workflows/swagger.json") else {
+            throw HarnessFailure(description: "the upstream specs are missing: expected \(Self.upstream)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script, "--upstream", Self.upstream]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first,
+            first != UInt8(ascii: "\n")
+        {
+            line.append(first)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw HarnessFailure(description: "the API stand-in did not start (python3 \(Self.script)): \(text)")
+        }
+        self.port = port
+        self.process = process
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Makes WorkflowTemplates (namespace, kind, name) and pipelines (name, versions) known.
+    func seed(templates: [(namespace: String, kind: String, name: String)], pipelines: [(name: String, versions: [String])])
+        async throws
+    {
+        let body: [String: Any] = [
+            "templates": templates.map { ["namespace": $0.namespace, "kind": $0.kind, "name": $0.name] },
+            "pipelines": pipelines.map { ["name": $0.name, "versions": $0.versions] },
+        ]
+        var request = URLRequest(url: try url("/_control"))
+        request.httpMethod = "POST"
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+            throw HarnessFailure(description: "the stand-in refused the seed: \(response)")
+        }
+    }
+
+    /// Every API request seen so far: method, path, body and the schema violations found in it.
+    func requests() async throws -> [[String: Any]] {
+        let (data, _) = try await URLSession.shared.data(from: try url("/_log"))
+        return (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+    }
+
+    private func url(_ path: String) throws -> URL {
+        guard let url = URL(string: base + path) else { throw HarnessFailure(description: "bad URL \(base)\(path)") }
+        return url
+    }
+}
