@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: nats-server on loopback with a temporary store, provisioning, the gateway with config/, one publish per
-# sample event of config/events, then the outbox and a few metrics. Stops everything it started; exits 0 on success.
+# sample event of config/events and one per routing row (specs/events, through the platform-router sensor and
+# config/routing.yaml), then the outbox and a few metrics. Stops everything it started; exits 0 on success.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,10 +59,25 @@ for file in config/events/*.json; do
     "$BIN" publish --subject "$subject" --file "$file"
 done
 
-expected=2 # model-promotion fires on model-trained; retrain-pipeline on dataset-ready && code-pushed
+echo "== publish one sample event per routing row (the platform-router sensor sends them through config/routing.yaml)"
+for file in specs/events/*.json; do
+    printf '%-40s %-40s ' "$file" "events.ml-platform.workload-requested"
+    "$BIN" publish --subject events.ml-platform.workload-requested --file "$file"
+done
+
+# model-promotion fires on model-trained; retrain-pipeline on dataset-ready && code-pushed; each routing row once.
+expected=$((2 + $(ls specs/events/*.json | wc -l)))
 wait_for 30 "$expected outbox records" sh -c "[ \$(ls '$WORK/outbox' 2>/dev/null | wc -l) -ge $expected ]"
 
-echo "== outbox (what would have been sent)"
+echo "== triggered (argo.server and kubeflow.host unset: each request is in the outbox, as it would be sent)"
+python3 - "$WORK/outbox" <<'SUMMARY'
+import json, os, sys
+for name in sorted(os.listdir(sys.argv[1])):
+    record = json.load(open(os.path.join(sys.argv[1], name)))
+    body = record.get("body") or {}
+    what = body.get("resourceName") or body.get("display_name") or (body.get("workflow") or {}).get("metadata", {}).get("name", "")
+    print(f"{record['sensor']}/{record['trigger']:<16} {record['engine']:<9} {record['method']} {record['url']}  {what}")
+SUMMARY
 for file in "$WORK"/outbox/*.json; do
     echo "--- $(basename "$file")"
     python3 -m json.tool "$file"
