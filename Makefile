@@ -9,7 +9,8 @@ PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-valid
 
 .PHONY: deps build test demo bench bench-jetstream
 
-## deps: install the C libraries, nats-server, kubectl and the Python test clients (msgpack; jsonschema and PyYAML
+## deps: install the C libraries, nats-server, kubectl and the Python test clients from PyPI (a Debian python3 that
+## refuses pip installs, PEP 668, gets --break-system-packages) (msgpack; jsonschema and PyYAML
 ## for the Argo schema checks of deploy/argo; kubernetes-validate for the deploy tests; nats-py for the gateway's
 ## end-to-end tests) if they are missing, and the package lists (the deploy tests ask apt-cache whether the
 ## Dockerfile's packages exist).
@@ -18,6 +19,7 @@ deps:
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
 	done; \
 	command -v kubectl >/dev/null 2>&1 || missing="$$missing $(KUBECTL_PACKAGE)"; \
+	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
@@ -26,7 +28,7 @@ deps:
 	fi
 	@python3 -c 'import msgpack, jsonschema, yaml, kubernetes_validate, nats' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
-		|| (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-msgpack python3-jsonschema python3-yaml)
+		|| python3 -m pip install -q --disable-pip-version-check --break-system-packages $(PIP_PACKAGES)
 
 ## build: debug build of every target.
 build: deps

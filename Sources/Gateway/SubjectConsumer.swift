@@ -165,6 +165,9 @@ final class SubjectConsumer: Sendable {
         return nil
     }
 
+    /// Where the in-progress heartbeats of every consumer's messages are sent.
+    private static let heartbeats = DispatchQueue(label: "sensor-gateway.heartbeats")
+
     /// Processes one message and gives it its disposition.
     private func handle(_ message: JetStreamMessage, context: ConsumerContext, logger: Logger) async {
         let metadata = try? message.metadata()
@@ -176,25 +179,17 @@ final class SubjectConsumer: Sendable {
             publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
         let bindings = context.bindings(subject)
         // While the message is processed, tell the server every third of `ack_wait` that work goes on, so a slow
-        // trigger never sees its message redelivered (and executed twice) meanwhile.
-        let heartbeat = context.ackWait / 3
-        var disposition = await withTaskGroup(of: MessageDisposition?.self) { group in
-            group.addTask { await context.processor.process(inbound, bindings: bindings) }
-            group.addTask {
-                while true {
-                    try? await Task.sleep(for: heartbeat)
-                    if Task.isCancelled { return nil }
-                    try? message.inProgress()
-                }
-            }
-            var result = MessageDisposition.nak(.zero)
-            for await value in group {
-                guard let value else { continue }
-                result = value
-                group.cancelAll()
-            }
-            return result
-        }
+        // trigger never sees its message redelivered (and executed twice) meanwhile. The heartbeat runs on a
+        // dispatch timer, not a task: a busy or starved cooperative pool cannot delay it past the ack wait.
+        let heartbeat = DispatchSource.makeTimerSource(queue: Self.heartbeats)
+        let third = (context.ackWait / 3).components
+        let interval = DispatchTimeInterval.nanoseconds(
+            Int(third.seconds * 1_000_000_000 + third.attoseconds / 1_000_000_000))
+        heartbeat.schedule(deadline: .now() + interval, repeating: interval)
+        heartbeat.setEventHandler { try? message.inProgress() }
+        heartbeat.resume()
+        var disposition = await context.processor.process(inbound, bindings: bindings)
+        heartbeat.cancel()
         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
         do {
             switch disposition {

@@ -26,7 +26,7 @@ struct DeployTests {
         let request = try #require(Deploy.mebibytes(deployment.memoryRequest))
         let limit = try #require(Deploy.mebibytes(deployment.memoryLimit))
         #expect(request >= 150 && request <= limit && limit <= 256, "memory \(request)Mi request, \(limit)Mi limit")
-        #expect(summary.sensorNames == ["business-hours-log", "model-promotion", "retrain-pipeline"])
+        #expect(summary.sensorNames == ["business-hours-log", "model-promotion", "platform-router", "retrain-pipeline"])
         // The base leaves the namespace to the overlay.
         #expect(summary.resources.allSatisfy { $0.namespace == nil })
     }

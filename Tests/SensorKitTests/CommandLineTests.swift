@@ -8,7 +8,7 @@ struct CommandLineTests {
     @Test func validateExitCodes() throws {
         let valid = try CommandLine.run(["validate", ExplainTests.repository + "/config/sensors"])
         #expect(valid.status == 0)
-        #expect(valid.output.hasSuffix("3 valid sensors in 3 files; 0 errors, 0 warnings\n"))
+        #expect(valid.output.hasSuffix("4 valid sensors in 4 files; 0 errors, 0 warnings\n"))
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sensorkit-cli-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

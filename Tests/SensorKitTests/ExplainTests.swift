@@ -17,7 +17,8 @@ struct ExplainTests {
         let catalog = SensorLoader.load(paths: [Self.repository + "/config/sensors"])
         #expect(catalog.isValid, "\(catalog.findings.map(\.description))")
         #expect(catalog.findings.isEmpty)
-        #expect(catalog.sensors.map(\.name).sorted() == ["business-hours-log", "model-promotion", "retrain-pipeline"])
+        #expect(
+            catalog.sensors.map(\.name).sorted() == ["business-hours-log", "model-promotion", "platform-router", "retrain-pipeline"])
     }
 
     /// One event cannot satisfy `a && b`; two in order can, and the request carries values from both.

@@ -111,7 +111,7 @@ struct RouteCommandTests {
     @Test func validateRoutingFiles() throws {
         let valid = try CommandLine.run(["validate", Self.repository + "/config"])
         #expect(valid.status == 0)
-        #expect(valid.output == "3 valid sensors, 1 valid routing matrix in 5 files; 0 errors, 0 warnings\n")
+        #expect(valid.output == "4 valid sensors, 1 valid routing matrix in 6 files; 0 errors, 0 warnings\n")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("route-validate-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
