@@ -851,8 +851,19 @@ struct SensorDecoder {
             var url = FieldReader(urlNode, path: "\(path).url", diagnostics: &diagnostics)
         {
             let location = url.string("path", required: true, diagnostics: &diagnostics)
-            let verify = url.bool("verifycert", diagnostics: &diagnostics) ?? true
+            // Argo Events' field is `verifyCert`; its own url-sensor example writes `verifycert`, which works there
+            // because Go's encoding/json matches field names regardless of case.
+            let verifyCert = url.bool("verifyCert", diagnostics: &diagnostics)
+            let lowerCase = url.bool("verifycert", diagnostics: &diagnostics)
             url.finish(diagnostics: &diagnostics)
+            if verifyCert != nil && lowerCase != nil {
+                diagnostics.error(
+                    "\(path).url sets both verifyCert and verifycert (one field in Argo Events); set verifyCert",
+                    at: urlNode.entries?.first { $0.key == "verifycert" }?.keyLocation ?? urlNode.location,
+                    path: "\(path).url.verifycert")
+                return nil
+            }
+            let verify = verifyCert ?? lowerCase ?? true
             guard let location else { return nil }
             guard location.hasPrefix("http://") || location.hasPrefix("https://") else {
                 diagnostics.error(
