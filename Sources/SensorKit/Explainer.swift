@@ -38,10 +38,101 @@ public struct TriggerExplanation: Sendable {
     public var filters: [FilterResult]
     /// The dependencies the trigger fired with (the last firing).
     public var firedWith: [String]
-    /// The action of the last firing.
+    /// The action of the last firing, as SensorKit resolves it.
     public var action: TriggerAction?
-    /// Why no action could be built, if the trigger fired but its parameters failed.
+    /// The request of the last firing, as `explain` prints it: the injected ``RequestPreviewing``'s, or the
+    /// action's own.
+    public var request: RequestPreview?
+    /// Why no request could be built, if the trigger fired but its parameters failed or the executor would refuse
+    /// it.
     public var error: String?
+
+    /// Records the last firing's action and request (or why there is none).
+    mutating func recordFiring(
+        _ trigger: Trigger, sensor: Sensor, events: [String: Event], requests: (any RequestPreviewing)?
+    ) {
+        (action, request, error) = (nil, nil, nil)
+        let resolved: TriggerAction
+        do { resolved = try trigger.action(events: events, sensor: sensor) } catch {
+            self.error = error.description
+            return
+        }
+        action = resolved
+        do {
+            request = try requests?.preview(trigger, sensor: sensor, events: events) ?? RequestPreview(resolved)
+        } catch {
+            self.error = error.description
+        }
+    }
+}
+
+/// A request as `explain` prints it.
+public struct RequestPreview: Sendable, Hashable {
+    /// The value of `request` in `explain --format json` (`null` for a trigger that only logs).
+    public var json: EventValue
+    /// The text form: the first line follows `request: `, the others are indented below it.
+    public var lines: [String]
+
+    /// Creates a preview.
+    public init(json: EventValue, lines: [String]) {
+        self.json = json
+        self.lines = lines
+    }
+
+    /// The preview of an action as SensorKit resolves it, before the executor adds idempotent names and looks up
+    /// server ids.
+    public init(_ action: TriggerAction) {
+        json = action.engine == .log ? .null : action.json
+        var lines: [String]
+        switch action.engine {
+        case .argo: lines = ["\(action.method ?? "POST") {argo.server}\(action.path ?? "")"]
+        case .http: lines = ["\(action.method ?? "POST") \(action.url ?? "")"]
+        case .nats: lines = ["NATS publish \(action.subject ?? "") on \(action.url ?? "")"]
+        case .log: lines = ["log the events"]
+        case .kubeflow:
+            lines = ["Kubeflow Pipelines run \(action.method ?? "POST") {kubeflow.host}\(action.path ?? "")"]
+        case .route: lines = ["send the events through the routing matrix (explain --routing shows where each goes)"]
+        }
+        for (name, value) in action.headers.sorted(by: { $0.key < $1.key }) { lines.append("\(name): \(value)") }
+        switch action.body {
+        case .json(let value): lines.append(JSONText.render(value))
+        case .text(let text): lines.append(text)
+        case nil: break
+        }
+        self.lines = lines
+    }
+}
+
+/// Builds the request a fired trigger sends as the module that sends it does: the executor names what it creates
+/// after the firing and looks server ids up by name, and `route` triggers go through a routing matrix. SensorKit
+/// knows neither (it sends nothing), so ``Explainer`` takes one from its caller.
+public protocol RequestPreviewing: Sendable {
+    /// The request `trigger` sends when it fires with `events`.
+    /// - Parameters:
+    ///   - trigger: the trigger that fired.
+    ///   - sensor: its sensor.
+    ///   - events: the events it fired with, by dependency name.
+    /// - Returns: the preview, or `nil` for the action as SensorKit resolves it (``RequestPreview/init(_:)``).
+    /// - Throws: ``RequestPreviewError`` when the executor would refuse the firing.
+    func preview(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) throws(RequestPreviewError)
+        -> RequestPreview?
+}
+
+/// Why the executor would refuse a firing that SensorKit resolved (a field of the wrong type, a missing name).
+public struct RequestPreviewError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The trigger.
+    public var trigger: String
+    /// What the executor says.
+    public var reason: String
+
+    /// Creates an error.
+    public init(trigger: String, reason: String) {
+        self.trigger = trigger
+        self.reason = reason
+    }
+
+    /// `trigger <name>: <reason>`.
+    public var description: String { "trigger \(trigger): \(reason)" }
 }
 
 /// What `explain` found for one sensor.
@@ -62,25 +153,30 @@ public enum Explainer {
     ///   - subject: the NATS subject the events arrived on; when set, dependencies match by subject, otherwise by
     ///     CloudEvent `source`/`subject` as Argo Events routes.
     ///   - subjectPrefix: the prefix of derived dependency subjects.
-    public static func explain(sensors: [Sensor], events: [Event], subject: String?, subjectPrefix: String)
-        -> [SensorExplanation]
-    {
+    ///   - requests: builds the requests as the executor sends them; `nil` shows the actions as SensorKit resolves
+    ///     them.
+    public static func explain(
+        sensors: [Sensor], events: [Event], subject: String?, subjectPrefix: String,
+        requests: (any RequestPreviewing)? = nil
+    ) -> [SensorExplanation] {
         sensors.map { sensor in
             SensorExplanation(
                 name: sensor.name,
                 triggers: sensor.triggers.map {
-                    explain($0, of: sensor, events: events, subject: subject, subjectPrefix: subjectPrefix)
+                    explain(
+                        $0, of: sensor, events: events, subject: subject, subjectPrefix: subjectPrefix,
+                        requests: requests)
                 })
         }
     }
 
-    static func explain(_ trigger: Trigger, of sensor: Sensor, events: [Event], subject: String?, subjectPrefix: String)
-        -> TriggerExplanation
-    {
+    static func explain(
+        _ trigger: Trigger, of sensor: Sensor, events: [Event], subject: String?, subjectPrefix: String,
+        requests: (any RequestPreviewing)?
+    ) -> TriggerExplanation {
         var explanation = TriggerExplanation(
             name: trigger.name, condition: trigger.conditions.description, fires: false, matches: [], filters: [],
-            firedWith: [],
-            action: nil, error: nil)
+            firedWith: [])
         var pending: [PendingEvent] = []
         for event in events {
             let now = event.time ?? EventTimestamp(seconds: 0)
@@ -108,13 +204,7 @@ public enum Explainer {
                         pending = []
                         explanation.fires = true
                         explanation.firedWith = fired.keys.sorted()
-                        do {
-                            explanation.action = try trigger.action(events: fired, sensor: sensor)
-                            explanation.error = nil
-                        } catch {
-                            explanation.action = nil
-                            explanation.error = error.description
-                        }
+                        explanation.recordFiring(trigger, sensor: sensor, events: fired, requests: requests)
                     case .hold:
                         match.outcome = "held"
                         pending.removeAll { $0.dependency == dependency.name }
@@ -158,7 +248,7 @@ public enum Explainer {
                                             if let error = result.check.error { filter["error"] = .string(error) }
                                             return .map(filter)
                                         }),
-                                    "request": trigger.action.flatMap { $0.engine == .log ? nil : $0.json } ?? .null,
+                                    "request": trigger.request?.json ?? .null,
                                     "condition": .string(trigger.condition),
                                 ]
                                 if let error = trigger.error { entry["error"] = .string(error) }
@@ -194,32 +284,13 @@ public enum Explainer {
                 if trigger.fires {
                     out += "    fired with: \(trigger.firedWith.joined(separator: ", "))\n"
                 }
-                if let action = trigger.action {
-                    out += "    request: " + describe(action) + "\n"
+                if let request = trigger.request {
+                    out += "    request: " + request.lines.joined(separator: "\n      ") + "\n"
                 }
                 if let error = trigger.error { out += "    error: \(error)\n" }
             }
         }
         return out
-    }
-
-    private static func describe(_ action: TriggerAction) -> String {
-        var line: String
-        switch action.engine {
-        case .argo: line = "\(action.method ?? "POST") {argo.server}\(action.path ?? "")"
-        case .http: line = "\(action.method ?? "POST") \(action.url ?? "")"
-        case .nats: line = "NATS publish \(action.subject ?? "") on \(action.url ?? "")"
-        case .log: return "log the events"
-        case .kubeflow: line = "Kubeflow Pipelines run \(action.method ?? "POST") {kubeflow.host}\(action.path ?? "")"
-        case .route: line = "send the events through the routing matrix (sensor-gateway route shows where each goes)"
-        }
-        for (name, value) in action.headers.sorted(by: { $0.key < $1.key }) { line += "\n      \(name): \(value)" }
-        switch action.body {
-        case .json(let value): line += "\n      " + JSONText.render(value)
-        case .text(let text): line += "\n      " + text
-        case nil: break
-        }
-        return line
     }
 
     private static func unique(_ names: [String]) -> [String] {

@@ -245,7 +245,7 @@ public struct ArgoWorkflowTrigger: Sendable {
     public enum Source: Sendable, Hashable {
         /// `source.resource` or `source.inline`: the object is ``ArgoWorkflowTrigger/resource``.
         case inline
-        /// `source.url`: fetched over HTTP(S) when the trigger runs (`verifycert: false` skips TLS verification).
+        /// `source.url`: fetched over HTTP(S) when the trigger runs (`verifyCert: false` skips TLS verification).
         case url(String, verifyCertificate: Bool)
         /// `source.file`: read from this path when the trigger runs.
         case file(String)

@@ -91,6 +91,15 @@ public struct KFPRunSpec: Sendable, Hashable {
     }
 }
 
+/// A run creation before the server is asked: what the outbox records and `explain` prints.
+public struct KFPRunPreview: Sendable, Hashable {
+    /// `POST /apis/<version>/runs`, with `{pipelineName}`, `{pipelineVersionName}` and `{experimentName}` where the
+    /// executor puts the ids it looks up by name.
+    public var request: APIRequest
+    /// The names looked up, by placeholder (`pipelineName` → the pipeline's name); empty when ids were given.
+    public var resolve: EventMap
+}
+
 /// Builds Kubeflow Pipelines REST requests from plain values: pure, no I/O. Look-ups filter by name with KFP's
 /// `filter` query (URL-encoded JSON of the `Filter` proto).
 public enum KFPRequests {
@@ -137,6 +146,29 @@ public enum KFPRequests {
         }
         if let account = spec.serviceAccount { run["service_account"] = .string(account) }
         return APIRequest(method: "POST", path: "/apis/\(version.rawValue)/runs", body: .map(run))
+    }
+
+    /// ``createRun(_:displayName:pipelineID:versionID:experimentID:spec:)`` for a spec that may name its pipeline,
+    /// version and experiment: a name becomes a `{pipelineName}`-style placeholder, listed under
+    /// ``KFPRunPreview/resolve``.
+    public static func previewRun(_ version: KFPAPIVersion, displayName: String, spec: KFPRunSpec) -> KFPRunPreview {
+        var resolve = EventMap()
+        func placeholder(_ reference: KFPReference?, _ key: String) -> String? {
+            switch reference {
+            case .id(let id)?: return id
+            case .name(let name)?:
+                resolve[key] = .string(name)
+                return "{\(key)}"
+            case nil: return nil
+            }
+        }
+        let pipelineID = placeholder(spec.pipeline, "pipelineName") ?? ""
+        let versionID = placeholder(spec.version, "pipelineVersionName")
+        let experimentID = placeholder(spec.experiment, "experimentName")
+        let request = createRun(
+            version, displayName: displayName, pipelineID: pipelineID, versionID: versionID,
+            experimentID: experimentID, spec: spec)
+        return KFPRunPreview(request: request, resolve: resolve)
     }
 
     /// Lists runs with this display name (in the experiment, when given), newest first.

@@ -1,7 +1,7 @@
-import EventModel
+public import EventModel
 import Foundation
 import HTTPTransport
-import SensorKit
+public import SensorKit
 
 extension TriggerExecutor {
     /// One attempt of an `argoWorkflow` or `k8s` trigger.
@@ -25,9 +25,7 @@ extension TriggerExecutor {
                             + "a k8s trigger may only create an argoproj.io Workflow")
                 }
             }
-            let namespace =
-                workflow.resource["metadata"]?["namespace"]?.stringValue ?? sensor.namespace
-                ?? configuration.argo.namespace
+            let namespace = Self.namespace(of: workflow, sensor: sensor, default: configuration.argo.namespace)
             let built: (request: APIRequest, name: String, confirm: Bool)
             do { built = try Self.argoRequest(workflow, namespace: namespace, identity: identity) } catch {
                 throw .permanent("trigger \(trigger.name): \(error)")
@@ -37,6 +35,41 @@ extension TriggerExecutor {
         } catch {
             return error.attempt
         }
+    }
+
+    /// The request an `argoWorkflow` or `k8s` trigger's firing sends, without contacting the server: the workflow
+    /// named after the firing and labelled with it, as ``execute(_:sensor:events:)`` sends it.
+    /// - Parameters:
+    ///   - trigger: the trigger.
+    ///   - sensor: its sensor.
+    ///   - events: the events it fired with, by dependency name.
+    ///   - defaultNamespace: the namespace when neither the resource nor the sensor names one (`argo.namespace`).
+    /// - Returns: the request; `nil` for other kinds and for `source.url` and `source.file`, whose resource is
+    ///   fetched when the trigger runs.
+    /// - Throws: ``TriggerError`` when a parameter does not resolve or the resource cannot be sent.
+    public static func previewWorkflow(
+        _ trigger: Trigger, sensor: Sensor, events: [String: Event], defaultNamespace: String
+    ) throws(TriggerError) -> APIRequest? {
+        switch trigger.kind {
+        case .argoWorkflow(let argo), .k8sWorkflow(let argo):
+            guard argo.source == .inline else { return nil }
+        case .http, .nats, .log, .kubeflowPipeline, .route:
+            return nil
+        }
+        let resolved: ResolvedWorkflow?
+        do { resolved = try trigger.resolvedWorkflow(events: events, sensor: sensor) } catch {
+            throw TriggerError(.parameter, error.description)
+        }
+        guard let workflow = resolved else { return nil }
+        let identity = FiringIdentity(sensor: sensor.name, trigger: trigger.name, events: events)
+        return try argoRequest(
+            workflow, namespace: namespace(of: workflow, sensor: sensor, default: defaultNamespace), identity: identity
+        ).request
+    }
+
+    /// The namespace a workflow goes to: its own, else its sensor's, else `fallback`.
+    static func namespace(of workflow: ResolvedWorkflow, sensor: Sensor, default fallback: String) -> String {
+        workflow.resource["metadata"]?["namespace"]?.stringValue ?? sensor.namespace ?? fallback
     }
 
     /// The request for a resolved workflow: a create or submit named after the firing (confirmed on 409), or a

@@ -1,27 +1,47 @@
-import EventModel
+public import EventModel
 import HTTPTransport
-import SensorKit
+public import SensorKit
 
 extension TriggerExecutor {
     /// One attempt of a `kubeflowPipeline` trigger.
     func kubeflowAttempt(_ trigger: Trigger, sensor: Sensor, events: [String: Event], identity: FiringIdentity)
         async -> Attempt
     {
-        let section: EventValue
-        do {
-            let action = try trigger.action(events: events, sensor: sensor)
-            guard case .json(let value) = action.body else {
-                return .done(.permanent(reason: "trigger \(trigger.name): kubeflowPipeline resolved to no section"))
-            }
-            section = value
-        } catch {
-            return .done(.permanent(reason: "trigger \(trigger.name): \(error)"))
-        }
         let spec: KFPRunSpec
-        do { spec = try KFPRunSpec(section: section) } catch {
+        do { spec = try Self.runSpec(trigger, sensor: sensor, events: events) } catch {
             return .done(.permanent(reason: "trigger \(trigger.name): \(error)"))
         }
         return await runAttempt(spec, displayName: identity.name(), identity: identity)
+    }
+
+    /// The run a `kubeflowPipeline` trigger's firing creates, without contacting the server: what the executor
+    /// sends (or, without a KFP host, writes to the outbox), the ids it looks up by name as placeholders.
+    /// - Parameters:
+    ///   - trigger: a `kubeflowPipeline` trigger.
+    ///   - sensor: its sensor.
+    ///   - events: the events it fired with, by dependency name.
+    ///   - version: the KFP API version.
+    /// - Throws: ``TriggerError`` when a parameter does not resolve or the resolved section is not a run.
+    public static func previewRun(
+        _ trigger: Trigger, sensor: Sensor, events: [String: Event], version: KFPAPIVersion
+    ) throws(TriggerError) -> KFPRunPreview {
+        let spec = try runSpec(trigger, sensor: sensor, events: events)
+        let identity = FiringIdentity(sensor: sensor.name, trigger: trigger.name, events: events)
+        return KFPRequests.previewRun(version, displayName: identity.name(), spec: spec)
+    }
+
+    /// The run spec of a `kubeflowPipeline` trigger's section once its parameters are applied.
+    static func runSpec(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) throws(TriggerError)
+        -> KFPRunSpec
+    {
+        let action: TriggerAction
+        do { action = try trigger.action(events: events, sensor: sensor) } catch {
+            throw TriggerError(.parameter, error.description)
+        }
+        guard case .json(let section) = action.body else {
+            throw TriggerError(.invalidRequest, "kubeflowPipeline resolved to no section")
+        }
+        return try KFPRunSpec(section: section)
     }
 
     /// Resolves references, looks for an existing run by display name, and creates one if there is none; with no
@@ -179,27 +199,12 @@ extension TriggerExecutor {
 
     /// The run as it would be created, with names the executor would resolve first under `resolve`.
     func outboxRun(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) -> Attempt {
-        let version = configuration.kubeflow.apiVersion
-        var resolve = EventMap()
-        func placeholder(_ reference: KFPReference?, _ key: String) -> String? {
-            switch reference {
-            case .id(let id)?: return id
-            case .name(let name)?:
-                resolve[key] = .string(name)
-                return "{\(key)}"
-            case nil: return nil
-            }
-        }
-        let pipelineID = placeholder(spec.pipeline, "pipelineName") ?? ""
-        let versionID = placeholder(spec.version, "pipelineVersionName")
-        let experimentID = placeholder(spec.experiment, "experimentName")
-        let request = KFPRequests.createRun(
-            version, displayName: displayName, pipelineID: pipelineID, versionID: versionID,
-            experimentID: experimentID, spec: spec)
+        let preview = KFPRequests.previewRun(configuration.kubeflow.apiVersion, displayName: displayName, spec: spec)
         var record = Outbox.Record(
-            engine: "kubeflow", name: displayName, method: request.method, url: "{kubeflow.host}" + request.path,
-            headers: [("Content-Type", "application/json")], body: request.body, identity: identity)
-        if !resolve.isEmpty { record.extra["resolve"] = .map(resolve) }
+            engine: "kubeflow", name: displayName, method: preview.request.method,
+            url: "{kubeflow.host}" + preview.request.path, headers: [("Content-Type", "application/json")],
+            body: preview.request.body, identity: identity)
+        if !preview.resolve.isEmpty { record.extra["resolve"] = .map(preview.resolve) }
         return writeOutbox(record, what: "Kubeflow run '\(displayName)'")
     }
 }

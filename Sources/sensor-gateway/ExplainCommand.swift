@@ -3,7 +3,8 @@ import EventModel
 import SensorKit
 
 /// `sensor-gateway explain`: shows, per sensor and trigger, each dependency match, each filter with its verdict and
-/// the value it saw, the condition result, and the request that would be sent. Contacts no server.
+/// the value it saw, the condition result, and the request that would be sent, as the Triggers module builds it
+/// (``ExplainRequests``). Contacts no server.
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "Show what sensors would do with events, without contacting any server.")
@@ -31,7 +32,21 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .long, help: "text or json.")
     var format: Format = .text
 
+    @Option(
+        name: .long,
+        help: "A routing matrix (RoutingMatrix YAML): route triggers show the route each event takes and its request.")
+    var routing: String?
+
     func run() throws {
+        var requests = ExplainRequests()
+        if let routing {
+            do {
+                requests.routing = try RoutingMatrix.load(file: routing).matrix
+            } catch {
+                printToStandardError(error.description)
+                throw ExitCode(1)
+            }
+        }
         let catalog = SensorLoader.load(paths: [sensors])
         for finding in catalog.findings where finding.severity == .error {
             printToStandardError(finding.description)
@@ -46,7 +61,8 @@ struct ExplainCommand: ParsableCommand {
             }
         }
         let explanations = Explainer.explain(
-            sensors: catalog.sensors, events: events, subject: subject, subjectPrefix: subjectPrefix)
+            sensors: catalog.sensors, events: events, subject: subject, subjectPrefix: subjectPrefix,
+            requests: requests)
         switch format {
         case .json: print(Explainer.json(explanations))
         case .text: print(Explainer.text(explanations), terminator: "")

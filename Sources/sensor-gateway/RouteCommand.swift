@@ -53,20 +53,24 @@ struct RouteCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let decision = matrix.route(loaded)
+        // Names derive from sensor `route`, the route's name and the event id.
+        let identity = FiringIdentity(
+            sensor: "route", trigger: decision.route ?? "default", eventIDs: ["event": loaded.id])
         switch format {
-        case .json: print(JSONCodec.encodeToString(Self.document(decision, event: loaded)))
-        case .text: print(Self.text(decision, event: loaded), terminator: "")
+        case .json: print(JSONCodec.encodeToString(.map(Self.document(decision, event: loaded, identity: identity))))
+        case .text: print(Self.text(decision, event: loaded, identity: identity), terminator: "")
         }
         if decision.target == nil { throw ExitCode(2) }
     }
 
     /// `{"route":…|null,"engine":…|null,"request":{…}|null,"rejected":[{"route":…,"reasons":[…]}],…}`; also `event`
-    /// (the id), `default` (whether `spec.default` took it) and, when a parameter failed, `error`.
-    static func document(_ decision: RouteDecision, event: Event) -> EventValue {
+    /// (the id), `default` (whether `spec.default` took it) and, when a parameter failed, `error`. The request's
+    /// names derive from `identity`.
+    static func document(_ decision: RouteDecision, event: Event, identity: FiringIdentity) -> EventMap {
         var map: EventMap = [
             "route": decision.route.map(EventValue.string) ?? .null,
             "engine": decision.engine.map { .string($0.rawValue) } ?? .null,
-            "request": decision.target.map { request(for: $0, route: decision.route ?? "default", event: event) } ?? .null,
+            "request": decision.target.map { request(for: $0, event: event, identity: identity) } ?? .null,
             "rejected": .array(
                 decision.rejected.map {
                     .map(["route": .string($0.route), "reasons": .array($0.reasons.map(EventValue.string))])
@@ -75,7 +79,7 @@ struct RouteCommand: ParsableCommand {
             "default": .bool(decision.isDefault),
         ]
         if case .unresolved(let error) = decision.outcome { map["error"] = .string(error.description) }
-        return .map(map)
+        return map
     }
 
     /// The request a route target stands for, built by the Triggers module exactly as the gateway sends it:
@@ -84,10 +88,9 @@ struct RouteCommand: ParsableCommand {
     /// none); a hybrid route adds `"kubeflow"`, the run its `kfp-trigger` step creates (named after the event id);
     /// Kubeflow routes create a run
     /// (`POST /apis/v2beta1/runs`) whose pipeline, version and experiment ids, looked up by name when the gateway
-    /// runs, show as `<pipeline NAME>`-style placeholders. Names derive from sensor `route`, the route's name and
-    /// the event id (a sensor's `route` trigger uses its own sensor and trigger names).
-    static func request(for target: RouteTarget, route: String, event: Event) -> EventValue {
-        let identity = FiringIdentity(sensor: "route", trigger: route, eventIDs: ["event": event.id])
+    /// runs, show as `<pipeline NAME>`-style placeholders. Names derive from `identity`, the firing the executor
+    /// names them after (for a sensor's `route` trigger: its sensor, trigger, dependency and event id).
+    static func request(for target: RouteTarget, event: Event, identity: FiringIdentity) -> EventValue {
         func described(_ request: APIRequest, engine: RoutingEngine?) -> EventMap {
             var map = EventMap()
             if let engine { map["engine"] = .string(engine.rawValue) }
@@ -122,8 +125,8 @@ struct RouteCommand: ParsableCommand {
         }
     }
 
-    /// The text form, for people.
-    static func text(_ decision: RouteDecision, event: Event) -> String {
+    /// The text form, for people; the request's names derive from `identity`.
+    static func text(_ decision: RouteDecision, event: Event, identity: FiringIdentity) -> String {
         var out = "event \(event.id) (type \(event.type), source \(event.source)"
         out += (event.subject.map { ", subject \($0)" } ?? "") + ")\n"
         for rejection in decision.rejected {
@@ -138,7 +141,7 @@ struct RouteCommand: ParsableCommand {
         out += "  \(chosen) \(route): MATCHED (engine \(engine.rawValue))\n"
         switch decision.outcome {
         case .routed(let target):
-            out += "request: " + JSONCodec.encodeToString(request(for: target, route: route, event: event)) + "\n"
+            out += "request: " + JSONCodec.encodeToString(request(for: target, event: event, identity: identity)) + "\n"
         case .unresolved(let error):
             out += "error: \(error) (the event goes to the DLQ)\n"
         case .unmatched:

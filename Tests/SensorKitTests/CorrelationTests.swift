@@ -28,14 +28,15 @@ struct CorrelationTests {
     }
 
     /// Case 47: `dep-1a` in conditions names the dependency `dep_1a`; no conditions means the AND of all.
-    @Test func dashesAndUnderscores() throws {
-        let loaded = try Self.sensor(
-            dependencies: ["dep-1", "dep_1a", "dep-2", "dep-3"], triggers: [("t", "dep-1 || dep-1a || dep-3")])
-        #expect(loaded.triggers[0].conditions.names == ["dep-1", "dep_1a", "dep-3"])
-        let single = try Self.sensor(dependencies: ["dep1"], triggers: [("t", nil)])
-        #expect(single.triggers[0].conditions == .dependency("dep1"))
-        let pair = try Self.sensor(dependencies: ["a", "b"], triggers: [("t", nil)])
-        #expect(pair.triggers[0].conditions.description == "a && b")
+    @Test(arguments: [
+        (["dep-1", "dep_1a", "dep-2", "dep-3"], "dep-1 || dep-1a || dep-3", "dep-1 || dep_1a || dep-3"),
+        (["dep1"], nil, "dep1"),
+        (["a", "b"], nil, "a && b"),
+    ])
+    func dashesAndUnderscores(dependencies: [String], conditions: String?, parsed: String) throws {
+        let loaded = try Self.sensor(dependencies: dependencies, triggers: [("t", conditions)])
+        #expect(loaded.triggers[0].conditions.description == parsed)
+        #expect(Set(loaded.triggers[0].conditions.names).isSubset(of: dependencies), "names resolve to dependencies")
     }
 
     /// Case 48: T1 `(d1 && d2) || d3` and T2 `d1`, events d1, d2, d2, d3: T2 fires once, T1 twice.

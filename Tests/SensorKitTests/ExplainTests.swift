@@ -21,7 +21,8 @@ struct ExplainTests {
             catalog.sensors.map(\.name).sorted() == ["business-hours-log", "model-promotion", "platform-router", "retrain-pipeline"])
     }
 
-    /// One event cannot satisfy `a && b`; two in order can, and the request carries values from both.
+    /// One event cannot satisfy `a && b`; two in order can, and the request carries values from both (without a
+    /// ``RequestPreviewing``: the `kubeflowPipeline` section as SensorKit resolves it).
     @Test func twoEventsSatisfyAnd() throws {
         let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/retrain-pipeline.yaml"]).sensors
         let dataset = try Self.exampleEvent("dataset-ready")
@@ -41,6 +42,68 @@ struct ExplainTests {
         #expect(request?["body"]?["runtimeParameters"]?["rows"] == .int(1_250_000))
         #expect(
             request?["body"]?["runtimeParameters"]?["code_revision"] == "9fceb02d0ae598e95dc970b74767f19372d61af8")
+    }
+
+    /// A request previewer stands in for the executor: whatever it builds is the request, in JSON and text.
+    struct StubRequests: RequestPreviewing {
+        var refuse = false
+
+        func preview(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) throws(RequestPreviewError)
+            -> RequestPreview?
+        {
+            if refuse { throw RequestPreviewError(trigger: trigger.name, reason: "the executor refuses") }
+            guard case .kubeflowPipeline = trigger.kind else { return nil }
+            let ids = EventMap(events.mapValues { EventValue.string($0.id) })
+            return RequestPreview(
+                json: ["engine": "stub", "sensor": .string(sensor.name), "events": .map(ids)], lines: ["STUB /runs", "{}"])
+        }
+    }
+
+    /// The previewer gets the sensor and the events the trigger fired with; its request is what `explain` prints.
+    @Test func injectedRequests() throws {
+        let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/retrain-pipeline.yaml"]).sensors
+        let dataset = try Self.exampleEvent("dataset-ready")
+        let push = try Self.exampleEvent("code-pushed")
+        let result = Explainer.explain(
+            sensors: sensors, events: [dataset, push], subject: nil, subjectPrefix: "events", requests: StubRequests())
+        let output = json(Explainer.json(result))
+        let request = output["sensors"]?.arrayValue?.first?["triggers"]?.arrayValue?.first?["request"]
+        #expect(request?["engine"] == "stub")
+        #expect(request?["sensor"] == "retrain-pipeline")
+        #expect(request?["events"]?["dataset-ready"] == .string(dataset.id))
+        #expect(request?["events"]?["code-pushed"] == .string(push.id))
+        #expect(Explainer.text(result).contains("\n    request: STUB /runs\n      {}\n"))
+        #expect(result.first?.triggers.first?.action?.engine == .kubeflow, "SensorKit's action is still recorded")
+    }
+
+    /// A previewer that has nothing to say about a kind leaves SensorKit's request.
+    @Test func previewerFallsBackToTheAction() throws {
+        let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/model-promotion.yaml"]).sensors
+        let result = Explainer.explain(
+            sensors: sensors, events: [try Self.exampleEvent("model-trained")], subject: nil, subjectPrefix: "events",
+            requests: StubRequests())
+        let trigger = try #require(result.first?.triggers.first)
+        let action = try #require(trigger.action)
+        #expect(trigger.request == RequestPreview(action))
+        #expect(trigger.request?.json["engine"] == "argo")
+    }
+
+    /// When the executor would refuse the firing, the trigger still fires, has no request and says why.
+    @Test func refusedRequest() throws {
+        let sensors = SensorLoader.load(paths: [Self.repository + "/config/sensors/model-promotion.yaml"]).sensors
+        let result = Explainer.explain(
+            sensors: sensors, events: [try Self.exampleEvent("model-trained")], subject: nil, subjectPrefix: "events",
+            requests: StubRequests(refuse: true))
+        let trigger = try #require(result.first?.triggers.first)
+        #expect(trigger.fires)
+        #expect(trigger.request == nil)
+        #expect(trigger.error == "trigger evaluate-model: the executor refuses")
+        let output = json(Explainer.json(result))
+        let entry = output["sensors"]?.arrayValue?.first?["triggers"]?.arrayValue?.first
+        #expect(entry?["request"] == .null)
+        #expect(entry?["error"] == "trigger evaluate-model: the executor refuses")
+        #expect(Explainer.text(result).contains("\n    error: trigger evaluate-model: the executor refuses\n"))
+        #expect(!Explainer.text(result).contains("request:"))
     }
 
     /// The JSON shape scripts rely on: sensors, triggers, fires, dependencies, filters with dependency, filter,

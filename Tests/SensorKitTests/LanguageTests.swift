@@ -325,15 +325,40 @@ struct ExtremeValueTests {
         #expect((try? SetPath("items.10000")) != nil)
     }
 
-    @Test(arguments: [Int64.max, Int64.min, 0])
-    func timeFilterAtTheEdges(seconds: Int64) throws {
-        let (filters, operation) = try loadFilters(
-            #"{"time": {"start": "09:00:00", "stop": "17:00:00", "timezone": "Asia/Tokyo"}}"#)
+    /// A 09:00–17:00 Tokyo window at the ends of the timestamp range gives a verdict on the instant's wall-clock
+    /// time (UTC where the zone's offset would overflow) and no error, as `explain` shows it; the midnight reset
+    /// finds its previous tick near 1970 and none far beyond the calendar's range.
+    @Test(arguments: [
+        // 1970-01-01T00:00:00Z is 09:00:00 in Tokyo: start is inclusive; the reset ran at Tokyo midnight.
+        (Int64(0), true, Int64(-32_400) as Int64?),
+        // 08:00:00Z is 17:00:00 in Tokyo: stop is exclusive.
+        (28_800, false, -32_400),
+        // 15:30:07 UTC (adding Tokyo's offset would overflow).
+        (Int64.max, true, nil),
+        // 08:29:52 UTC, past 17:00 in Tokyo.
+        (Int64.min, false, nil),
+    ])
+    func timeFilterAtTheEdges(seconds: Int64, passes: Bool, previousReset: Int64?) throws {
+        let (sensor, findings) = loadSensor(
+            sensorText(filters: #"{"time": {"start": "09:00:00", "stop": "17:00:00", "timezone": "Asia/Tokyo"}}"#))
+        let loaded = try #require(sensor, "\(findings)")
         var event = makeEvent()
         event.time = EventTimestamp(seconds: seconds)
-        _ = filters.evaluate(event, operation: operation)
+        let explanation = Explainer.explain(sensors: [loaded], events: [event], subject: nil, subjectPrefix: "events")
+        let trigger = try #require(explanation.first?.triggers.first)
+        #expect(trigger.fires == passes)
+        #expect(trigger.matches.map(\.errors) == [[]])
+        let check = try #require(trigger.filters.first?.check)
+        #expect(check.kind == "time")
+        #expect(check.filter == "09:00:00-17:00:00 Asia/Tokyo")
+        #expect(check.passed == passes)
+        #expect(check.error == nil)
+        #expect(check.observed == .timestamp(EventTimestamp(seconds: seconds)))
+        #expect(
+            Explainer.text(explanation).contains(
+                "      time 09:00:00-17:00:00 Asia/Tokyo: \(passes ? "passed" : "failed") (saw \""))
         let schedule = try CronSchedule("0 0 * * *", zone: try #require(ZoneRule(identifier: "Asia/Tokyo")))
-        _ = schedule.previousTick(atOrBefore: EventTimestamp(seconds: seconds))
+        #expect(schedule.previousTick(atOrBefore: EventTimestamp(seconds: seconds))?.seconds == previousReset)
     }
 }
 
@@ -359,7 +384,15 @@ struct LoaderRobustnessTests {
             }
             let catalog = SensorLoader.load(text: String(text), file: "mutated.yaml")
             loaded += catalog.sensors.count
-            #expect(catalog.isValid || !catalog.findings.isEmpty)
+            // Nothing is lost silently: a file that loads no sensor says why, and an error never lets one through.
+            if catalog.sensors.isEmpty { #expect(!catalog.findings.isEmpty, "\(String(text))") }
+            if !catalog.isValid { #expect(catalog.sensors.isEmpty, "\(catalog.findings)") }
+            // Every finding points into the text it is about.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            for finding in catalog.findings {
+                #expect(finding.location.file == "mutated.yaml")
+                #expect((1...lines).contains(finding.location.line) && finding.location.column >= 1, "\(finding)")
+            }
             for sensor in catalog.sensors {
                 _ = Explainer.explain(
                     sensors: [sensor], events: [makeEvent(data: json(#"{"body":{"a":1}}"#))], subject: nil,

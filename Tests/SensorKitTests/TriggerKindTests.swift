@@ -70,6 +70,36 @@ struct TriggerKindTests {
         #expect(findings.contains { $0.message.contains(message) }, "\(findings)")
     }
 
+    /// `verifyCert` is Argo Events' field; `verifycert` (its url-sensor example) works there too, so both load.
+    /// Without either, certificates are verified.
+    @Test(arguments: [
+        ("verifyCert: false", false), ("verifycert: false", false), ("verifyCert: true", true), ("", true),
+    ])
+    func urlSourceVerifyCert(field: String, verify: Bool) throws {
+        let (sensor, findings) = loadSensor(
+            Self.sensor(
+                "    - template: {name: t, k8s: {source: {url: {path: \"https://example.com/wf.yaml\", \(field)}}}}"))
+        let loaded = try #require(sensor, "\(findings)")
+        #expect(findings.isEmpty, "\(findings)")
+        guard case .k8sWorkflow(let trigger) = loaded.triggers[0].kind else {
+            Issue.record("expected a k8s trigger")
+            return
+        }
+        #expect(trigger.source == .url("https://example.com/wf.yaml", verifyCertificate: verify))
+    }
+
+    @Test func urlSourceWithBothSpellings() {
+        let (sensor, findings) = loadSensor(
+            Self.sensor(
+                "    - template: {name: t, k8s: {source: {url: {path: \"https://h/wf.yaml\", verifyCert: true, verifycert: false}}}}"
+            ))
+        #expect(sensor == nil)
+        #expect(
+            findings.map(\.description) == [
+                "test.yaml:11:93: error: spec.triggers[0].template.k8s.source.url sets both verifyCert and verifycert (one field in Argo Events); set verifyCert"
+            ])
+    }
+
     @Test func urlAndFileSources() throws {
         let (sensor, findings) = loadSensor(
             Self.sensor(

@@ -141,6 +141,60 @@ struct ValidationTests {
         #expect(loaded.triggers[1].atLeastOnce == false)
     }
 
+    static let body = "spec:\n  dependencies: [{name: a, eventSourceName: x, eventName: y}]\n  triggers: [{template: {name: t, log: {}}}]\n"
+
+    /// A Sensor as `kubectl get sensor -o yaml` exports it: labels, annotations and the keys the API server sets
+    /// load without a finding; lifecycle keys Kubernetes acts on are warnings.
+    @Test func exportedMetadata() throws {
+        let text = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata:
+              name: exported
+              namespace: argo-events
+              generateName: exported-
+              labels: {app.kubernetes.io/name: exported, empty: }
+              annotations:
+                kubectl.kubernetes.io/last-applied-configuration: '{"kind":"Sensor"}'
+              uid: 5f0c1a9e-3d51-4bd6-9a43-59e2d1c0a7b1
+              resourceVersion: "48213"
+              generation: 3
+              creationTimestamp: "2026-01-05T10:00:00Z"
+              managedFields: [{manager: kubectl, operation: Apply}]
+              finalizers: [example.com/cleanup]
+            status: {phase: Active}
+
+            """ + Self.body
+        let (sensor, findings) = loadSensor(text)
+        let loaded = try #require(sensor, "\(findings)")
+        #expect(loaded.name == "exported")
+        #expect(loaded.namespace == "argo-events")
+        #expect(
+            findings.map(\.description) == [
+                "test.yaml:15:15: warning: ignored: metadata.finalizers (no deletion hooks: sensor-gateway reads sensors from files)"
+            ])
+    }
+
+    /// Unknown metadata keys are located errors, like any other field; a name only the API server would complete
+    /// is an error that says so.
+    @Test(arguments: [
+        ("metadata:\n  name: s\n  lables: {app: x}\n", 5, 3, "not supported: metadata.lables"),
+        ("metadata:\n  name: s\n  clusterName: c\n", 5, 3, "not supported: metadata.clusterName"),
+        ("metadata:\n  generateName: s-\n", 4, 17, "metadata.name is required (the Kubernetes API server completes generateName 's-'"),
+        ("metadata:\n  name: s\n  labels: [app]\n", 5, 11, "metadata.labels must be a mapping"),
+        ("metadata:\n  name: s\n  annotations: {note: {nested: x}}\n", 5, 23, "metadata.annotations.note must be a string"),
+        ("metadata: [s]\n", 3, 11, "expected a mapping at metadata"),
+    ])
+    func invalidMetadata(metadata: String, line: Int, column: Int, message: String) {
+        let (sensor, findings) = loadSensor("apiVersion: argoproj.io/v1alpha1\nkind: Sensor\n" + metadata + Self.body)
+        #expect(sensor == nil)
+        let match = findings.first { $0.severity == .error && $0.message.hasPrefix(message) }
+        #expect(match != nil, "no error starting \"\(message)\" in \(findings.map(\.description))")
+        if let match {
+            #expect(match.description == "test.yaml:\(line):\(column): error: \(match.message)")
+        }
+    }
+
     /// Several documents per file; other kinds are skipped with a warning.
     @Test func multiDocument() {
         let text = """

@@ -122,6 +122,67 @@ struct OtherTriggerTests {
         #expect(kfpRecord["body"]?["runtime_config"]?["parameters"]?["message"] == "hello")
     }
 
+    /// What `explain` prints for a firing is what the executor sends: without servers, the outbox records the
+    /// same method, path and body, and for a run the same names to look up.
+    @Test func previewsAreTheRecordedRequests() async throws {
+        let outbox = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: outbox) }
+        let executor = try TriggerExecutor(configuration: .init(outboxDirectory: outbox, clock: ManualClock()))
+        let workflow = try sensor(sensorYAML(ArgoTriggerTests.inlineWorkflow))
+        let run = try sensor(sensorYAML(KubeflowTriggerTests.trigger))
+        let workflowTrigger = try #require(workflow.triggers.first)
+        let runTrigger = try #require(run.triggers.first)
+        #expect(await executor.execute(workflowTrigger, sensor: workflow, events: event()).label == "succeeded")
+        #expect(await executor.execute(runTrigger, sensor: run, events: event()).label == "succeeded")
+        await executor.shutdown()
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox)
+        func record(_ prefix: String) throws -> EventValue {
+            let file = try #require(files.first { $0.hasPrefix(prefix) }, "\(files)")
+            return try JSONCodec.decode(Array(try String(contentsOfFile: outbox + "/" + file, encoding: .utf8).utf8))
+        }
+
+        let submit = try #require(
+            try TriggerExecutor.previewWorkflow(
+                workflowTrigger, sensor: workflow, events: event(), defaultNamespace: "argo"))
+        let argoRecord = try record("argo-")
+        #expect(argoRecord["method"] == .string(submit.method))
+        #expect(argoRecord["url"] == .string("{argo.server}" + submit.path))
+        #expect(argoRecord["body"] == submit.body)
+        #expect(submit.body?["workflow"]?["metadata"]?["generateName"] == nil)
+
+        let preview = try TriggerExecutor.previewRun(runTrigger, sensor: run, events: event(), version: .v2beta1)
+        let runRecord = try record("kubeflow-")
+        #expect(runRecord["method"] == .string(preview.request.method))
+        #expect(runRecord["url"] == .string("{kubeflow.host}" + preview.request.path))
+        #expect(runRecord["body"] == preview.request.body)
+        #expect(runRecord["resolve"] == .map(preview.resolve))
+        #expect(
+            preview.resolve == ["pipelineName": "hello", "pipelineVersionName": "v2", "experimentName": "from-events"])
+    }
+
+    /// The executor's refusals surface in the preview too; kinds whose request is not the executor's to build have
+    /// no workflow preview.
+    @Test func previewErrors() throws {
+        let run = try sensor(
+            sensorYAML(
+                """
+                    - template:
+                        name: train
+                        kubeflowPipeline:
+                          pipelineName: hello
+                          parameters:
+                            - src: {dependencyName: dep, dataKey: count, useRawData: true}
+                              dest: runtimeParameters
+                """))
+        #expect(throws: TriggerError.self) {
+            try TriggerExecutor.previewRun(
+                try #require(run.triggers.first), sensor: run, events: event(), version: .v2beta1)
+        }
+        #expect(
+            try TriggerExecutor.previewWorkflow(
+                try #require(run.triggers.first), sensor: run, events: event(), defaultNamespace: "argo") == nil)
+    }
+
     @Test func natsTriggerPublishesThroughThePublisher() async throws {
         let publisher = RecordingPublisher()
         let outbox = try temporaryDirectory()
