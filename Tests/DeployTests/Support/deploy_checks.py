@@ -7,7 +7,8 @@ package is missing, with the command that installs it). Rendered manifests are t
   validate RENDERED...                  every manifest against Kubernetes' schemas (kubernetes-validate) or, for
                                         custom resources, the schemas in schemas/ (written from their CRDs)
   mounts RENDERED DOCKERFILE SECRETS    every path the in-cluster gateway.yaml names is mounted (or in the image)
-  nack RENDERED SPECS_DIR               the NACK resources equal specs/jetstream field by field
+  nack RENDERED SPECS_DIR               the NACK resources equal specs/jetstream field by field (and the template
+                                        consumer spec has no NACK Consumer)
   dockerfile DOCKERFILE REPO RENDERED   base images, Debian packages, copied paths, user
   sync REPO                             deploy/base copies of config/ files are current
   kustomization FILE...                 only fields kubectl 1.20's kustomize (v2.0.3) knows
@@ -337,6 +338,9 @@ KV_FIELDS = {
     "ttl": ("ttl", True), "max_bytes": ("maxBytes", False), "max_value_size": ("maxValueSize", False),
     "storage": ("storage", False), "num_replicas": ("replicas", False),
 }
+# The durable name of the consumer spec that is a template, not a consumer (Sources/Gateway/GatewayProvisioning.swift,
+# templateDurableName): the gateway creates `sg-<subject>-<hash>` consumers from it and never binds it.
+TEMPLATE_CONSUMER = "sensor-gateway"
 # Values NACK and the server spell differently.
 DELIVER_POLICIES = {"by_start_sequence": "byStartSequence", "by_start_time": "byStartTime", "last_per_subject": "lastPerSubject"}
 
@@ -421,6 +425,18 @@ def nack(rendered, specs_dir):
         label = f"{os.path.relpath(path, specs_dir)} (Consumer {wrapper['stream_name']}/{config.get('durable_name')})"
         matches = [m for m in find("Consumer", "durableName", config.get("durable_name"))
                    if m["spec"].get("streamName") == wrapper["stream_name"]]
+        if config.get("durable_name") == TEMPLATE_CONSUMER:
+            # The gateway creates one consumer per dependency subject from this spec and never binds the spec's own
+            # durable, so a NACK Consumer for it would be an orphan.
+            if matches:
+                report.error(
+                    f"{label}: a NACK Consumer declares it, but it is the template of the gateway's per-subject "
+                    f"consumers (GatewayProvisioning.templateDurableName): no gateway binds a durable "
+                    f"{config.get('durable_name')!r}, so it would be an orphan whose pending count grows with every event"
+                )
+            else:
+                report.ok(f"{label}: template of the per-subject consumers the gateway creates; no NACK Consumer, as intended")
+            continue
         if len(matches) != 1:
             report.error(f"{label}: {len(matches)} NACK Consumer resources for it, expected 1")
             continue
