@@ -130,7 +130,10 @@ struct DeployTests {
         while let relative = enumerator?.nextObject() as? String {
             if relative.hasSuffix("kustomization.yaml") { files.append("deploy/\(relative)") }
         }
-        #expect(files.sorted() == ["deploy/base/kustomization.yaml", "deploy/overlays/example/kustomization.yaml"])
+        #expect(files.sorted() == [
+            "deploy/argo/kustomization.yaml", "deploy/base/kustomization.yaml", "deploy/overlays/example/kustomization.yaml",
+            "deploy/rbac/kustomization.yaml",
+        ])
         let result = try Deploy.check(["kustomization"] + files.sorted())
         #expect(result.status == 0, "\(result.transcript)")
     }
