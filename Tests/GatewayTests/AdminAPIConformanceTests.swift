@@ -30,29 +30,12 @@ struct AdminAPIConformanceTests {
         }
     }
 
-    /// A finished checker run.
-    struct Check {
-        let status: Int32
-        let output: String
-        var errorLines: [String] { output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("error:") } }
-        var transcript: String { "exit \(status)\n\(output)" }
-    }
-
     /// `python3 admin_conformance.py SPEC URL --expect PATH=STATUS…`.
-    static func conformance(spec: String = spec, port: Int, expect: [String: Int]) throws -> Check {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["python3", checker, spec, "http://127.0.0.1:\(port)"]
-            + expect.sorted(by: { $0.key < $1.key }).flatMap { ["--expect", "\($0.key)=\($0.value)"] }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Check(status: process.terminationStatus, output: String(decoding: printed, as: UTF8.self))
+    static func conformance(spec: String = spec, port: Int, expect: [String: Int]) throws -> ScriptRun {
+        try ScriptRun.python(
+            checker,
+            [spec, "http://127.0.0.1:\(port)"]
+                + expect.sorted(by: { $0.key < $1.key }).flatMap { ["--expect", "\($0.key)=\($0.value)"] })
     }
 
     /// The spec with `from` replaced by `to`, in a temporary file.
