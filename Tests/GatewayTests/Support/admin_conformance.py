@@ -163,16 +163,15 @@ def check_metrics(text, families, report, where):
     documented = {family["name"]: family for family in families}
     types = {}
     seen = {}
+    undocumented = set()
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         if line.startswith("#"):
+            # `# TYPE name type` declares a family; `# HELP …` and other comments carry no samples.
             words = line.split(None, 3)
             if len(words) >= 4 and words[1] == "TYPE":
                 types[words[2]] = words[3].strip()
-            elif len(words) < 3 or words[1] not in ("HELP", "TYPE"):
-                if not line.startswith("# "):
-                    report.error(f"{where} line {number}: malformed comment {line!r}")
             continue
         match = SAMPLE.match(line)
         if not match:
@@ -200,14 +199,12 @@ def check_metrics(text, families, report, where):
         if family not in types:
             report.error(f"{where} line {number}: {name} has no # TYPE line before it")
             continue
-        if not family.startswith("sensor_gateway_"):
+        if not family.startswith("sensor_gateway_") or family in undocumented:
             continue
         spec = documented.get(family)
         if spec is None:
             report.error(f"{where}: family {family} ({types[family]}) is not in x-metric-families")
-            documented[family] = {"name": family, "type": types[family], "labels": labels, "reported": True}
-            continue
-        if spec.get("reported"):
+            undocumented.add(family)
             continue
         if types[family] != spec["type"]:
             report.error(f"{where}: {family} is a {types[family]}, x-metric-families says {spec['type']}")
