@@ -7,7 +7,7 @@ APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-
 KUBECTL_PACKAGE := kubernetes-client
 PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-validate==1.37.0 nats-py==2.16.0
 
-.PHONY: deps build test demo bench bench-jetstream
+.PHONY: deps build test demo bench bench-jetstream sample-events
 
 ## deps: install the C libraries, nats-server, kubectl and the Python test clients from PyPI (a Debian python3 that
 ## refuses pip installs, PEP 668, gets --break-system-packages) (msgpack; jsonschema and PyYAML
@@ -43,6 +43,10 @@ test: deps
 demo: deps
 	$(SWIFT) build --product sensor-gateway
 	bash scripts/demo.sh
+
+## sample-events: rewrite specs/events/*.msgpack from the sample JSON next to them (the JSON is the source of truth).
+sample-events: deps
+	python3 scripts/sample_events_msgpack.py
 
 JETSTREAM_C_BENCH := .build/jetstream-consume-c
 

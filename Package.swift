@@ -162,7 +162,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["Support/publisher.py"],
+            exclude: ["Support/publisher.py", "Support/admin_conformance.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

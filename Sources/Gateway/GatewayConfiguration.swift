@@ -65,7 +65,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
 ///     `processing.drainTimeout` (seconds, default 10), `processing.retryDelay` (seconds, default 5),
 ///     `processing.reloadInterval` (seconds between config file checks, default 2; 0 turns polling off).
-public struct GatewayConfiguration: Sendable, CustomStringConvertible {
+public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// `nats:`.
     public struct NATS: Sendable {
         /// `nats.urls`.
@@ -172,10 +172,13 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
 
     /// A summary for logs: no secret, only whether one is set.
     public var description: String {
-        "nats=\(nats.urls.joined(separator: ",")) stream=\(nats.stream) sensors=\(sensors) argo=\(argo.server ?? "outbox")"
+        "nats=\(NATSConnection.redacted(nats.urls)) stream=\(nats.stream) sensors=\(sensors) argo=\(argo.server ?? "outbox")"
             + " kubeflow=\(kubeflow.host ?? "outbox") admin=\(adminHost):\(adminPort) outbox=\(outbox)"
             + " natsToken=\(nats.token == nil ? "unset" : "set") argoToken=\(argo.token == nil ? "unset" : "set")"
     }
+
+    /// Reflection (`dump`) shows ``description`` only, so credentials in a NATS URL stay hidden.
+    public var customMirror: Mirror { Mirror(self, children: ["summary": description]) }
 
     /// The `apiVersion` the file may declare (with `kind: GatewayConfiguration`, so `validate` skips it beside
     /// sensors).

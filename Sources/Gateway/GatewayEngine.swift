@@ -139,7 +139,7 @@ public final class GatewayEngine: Service, Sendable {
             attempt += 1
             do {
                 let connection = try await NATSConnection.connect(configuration.connectionOptions)
-                logger.info("connected to NATS", metadata: ["servers": "\(configuration.nats.urls.joined(separator: ","))"])
+                logger.info("connected to NATS", metadata: ["servers": "\(NATSConnection.redacted(configuration.nats.urls))"])
                 return connection
             } catch {
                 if attempt == 1 || attempt % 30 == 0 {

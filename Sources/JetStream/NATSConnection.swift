@@ -160,8 +160,8 @@ public final class NATSConnection: @unchecked Sendable {
         withExtendedLifetime(arena) {}
     }
 
-    /// The URLs with any `user:password@` part removed, for messages.
-    static func redacted(_ urls: [String]) -> String {
+    /// The URLs with any `user:password@` part replaced by `***@`, for logs and messages.
+    public static func redacted(_ urls: [String]) -> String {
         urls.map { url in
             guard let at = url.lastIndex(of: "@"), let scheme = url.firstRange(of: "://") else { return url }
             return String(url[..<scheme.upperBound]) + "***@" + String(url[url.index(after: at)...])

@@ -5,9 +5,10 @@ import Testing
 /// gateway.yaml names, the NACK resources are specs/jetstream, and the Dockerfile's packages and paths exist.
 @Suite("deploy/", .serialized)
 struct DeployTests {
+    /// No NACK Consumer: the gateway creates its per-subject consumers itself (see `nackMirrorsSpecs`).
     static let baseKinds = [
-        "ConfigMap", "Consumer", "Deployment", "KeyValue", "PodDisruptionBudget", "Service", "ServiceAccount",
-        "ServiceMonitor", "Stream", "Stream",
+        "ConfigMap", "Deployment", "KeyValue", "PodDisruptionBudget", "Service", "ServiceAccount", "ServiceMonitor",
+        "Stream", "Stream",
     ]
 
     @Test("kubectl kustomize deploy/base builds the gateway's resources")
@@ -58,7 +59,7 @@ struct DeployTests {
         for kind in ["ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget"] {
             #expect(result.output.contains("ok \(kind)/"), "\(kind) not validated:\n\(result.transcript)")
         }
-        for kind in ["ServiceMonitor", "Stream", "Consumer", "KeyValue"] {
+        for kind in ["ServiceMonitor", "Stream", "KeyValue"] {
             #expect(result.output.contains("ok \(kind)/") && result.output.contains("(from its CRD)"),
                 "\(kind) not validated:\n\(result.transcript)")
         }
@@ -79,25 +80,29 @@ struct DeployTests {
         #expect(result.output.contains("projected service-account token (audience pipelines.kubeflow.org)"))
     }
 
-    @Test("the NACK Stream, Consumer and KeyValue resources equal specs/jetstream field by field")
+    /// The consumer spec `sensor-gateway` is the template of the per-subject consumers the gateway creates; it has
+    /// no NACK Consumer, which would be an orphan nobody binds.
+    @Test("the NACK Stream and KeyValue resources equal specs/jetstream field by field; the consumer template has no NACK Consumer")
     func nackMirrorsSpecs() throws {
         let rendered = try Deploy.render(Deploy.base)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["nack", rendered.path, "specs/jetstream"])
         #expect(result.status == 0, "\(result.transcript)")
-        // One `ok` line per field of each spec file: nothing was left uncompared.
+        // One `ok` line per field of each stream and bucket file: nothing was left uncompared.
         var fields = 0
         let specs = Deploy.root.appendingPathComponent("specs/jetstream")
-        for folder in ["streams", "consumers", "kv"] {
+        for folder in ["streams", "kv"] {
             let directory = specs.appendingPathComponent(folder)
             for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".json") {
                 let object = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(name)))
                 let dictionary = try #require(object as? [String: Any])
-                fields += folder == "consumers" ? (dictionary["config"] as? [String: Any])?.count ?? 0 : dictionary.count
+                fields += dictionary.count
             }
         }
-        let compared = result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count
-        #expect(fields > 0 && compared == fields, "\(compared) fields compared, \(fields) in specs/jetstream")
+        let lines = result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }
+        let template = "ok consumers/events-sensor-gateway.json (Consumer EVENTS/sensor-gateway): template of the per-subject consumers the gateway creates; no NACK Consumer, as intended"
+        #expect(lines.contains { $0 == template }, "\(result.transcript)")
+        #expect(fields > 0 && lines.count == fields + 1, "\(lines.count - 1) fields compared, \(fields) in specs/jetstream")
     }
 
     @Test("deploy/Dockerfile: Swift bookworm build stage, bookworm-slim runtime, packages that exist, copied paths")
@@ -125,13 +130,16 @@ struct DeployTests {
         while let relative = enumerator?.nextObject() as? String {
             if relative.hasSuffix("kustomization.yaml") { files.append("deploy/\(relative)") }
         }
-        #expect(files.sorted() == ["deploy/base/kustomization.yaml", "deploy/overlays/example/kustomization.yaml"])
+        #expect(files.sorted() == [
+            "deploy/argo/kustomization.yaml", "deploy/base/kustomization.yaml", "deploy/overlays/example/kustomization.yaml",
+            "deploy/rbac/kustomization.yaml",
+        ])
         let result = try Deploy.check(["kustomization"] + files.sorted())
         #expect(result.status == 0, "\(result.transcript)")
     }
 
     /// The checks above pass on the committed files; these show that each one fails on the mistakes it is for.
-    @Test("the checks report a drifted NACK field, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field")
+    @Test("the checks report a drifted NACK field, an orphan NACK Consumer, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field")
     func checksCatchMistakes() throws {
         let rendered = try Deploy.render(Deploy.base)
         defer { try? FileManager.default.removeItem(at: rendered) }
@@ -151,6 +159,19 @@ struct DeployTests {
         #expect(drift.errorLines == [
             "error: streams/events.json (Stream EVENTS): max_age = \"168h\" in specs/jetstream, spec.maxAge = \"167h\""
         ])
+
+        let orphan = scratch.appendingPathComponent("orphan-\(UUID().uuidString).yaml")
+        try Data((text + """
+            ---
+            apiVersion: jetstream.nats.io/v1beta2
+            kind: Consumer
+            metadata: {name: events-sensor-gateway}
+            spec: {streamName: EVENTS, durableName: sensor-gateway, filterSubject: "events.>", ackPolicy: explicit}
+
+            """).utf8).write(to: orphan)
+        let orphaned = try Deploy.check(["nack", orphan.path, "specs/jetstream"])
+        #expect(orphaned.status == 1)
+        #expect(orphaned.errorLines.count == 1 && orphaned.errorLines[0].contains("would be an orphan"), "\(orphaned.transcript)")
 
         let audience = try Deploy.check([
             "mounts", try mutated("audience: pipelines.kubeflow.org", "audience: kubernetes.default.svc"),

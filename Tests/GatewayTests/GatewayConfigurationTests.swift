@@ -44,7 +44,8 @@ struct GatewayConfigurationTests {
     /// Tokens never show in descriptions, dumps or the connection options.
     @Test func secretsAreNeverPrinted() throws {
         let configuration = try GatewayConfiguration.parse(
-            "nats: {token: natsS3cret}\n", file: "g.yaml", environment: ["ARGO_TOKEN": "argoS3cret"])
+            "nats: {token: natsS3cret, urls: ['nats://me:urlS3cret@127.0.0.1:4222']}\n", file: "g.yaml",
+            environment: ["ARGO_TOKEN": "argoS3cret"])
         var dumped = ""
         dump(configuration, to: &dumped)
         for text in ["\(configuration)", dumped, "\(configuration.connectionOptions)", "\(configuration.argo)"] {

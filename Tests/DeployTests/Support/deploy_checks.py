@@ -7,10 +7,17 @@ package is missing, with the command that installs it). Rendered manifests are t
   validate RENDERED...                  every manifest against Kubernetes' schemas (kubernetes-validate) or, for
                                         custom resources, the schemas in schemas/ (written from their CRDs)
   mounts RENDERED DOCKERFILE SECRETS    every path the in-cluster gateway.yaml names is mounted (or in the image)
-  nack RENDERED SPECS_DIR               the NACK resources equal specs/jetstream field by field
+  nack RENDERED SPECS_DIR               the NACK resources equal specs/jetstream field by field (and the template
+                                        consumer spec has no NACK Consumer)
   dockerfile DOCKERFILE REPO RENDERED   base images, Debian packages, copied paths, user
   sync REPO                             deploy/base copies of config/ files are current
   kustomization FILE...                 only fields kubectl 1.20's kustomize (v2.0.3) knows
+  argo ARGO_RENDERED GATEWAY_RENDERED   each route's template is rendered by deploy/argo in the route's namespace;
+                                        templateRefs resolve
+  rbac RBAC_RENDERED ARGO_RENDERED GATEWAY_RENDERED KUBEFLOW_EXAMPLE
+                                        the Argo token may do what the gateway's requests need in every namespace it
+                                        submits to (and no more); each template's account has the executor's minimum;
+                                        the multi-user KFP example binds the accounts that call KFP
   summary RENDERED                      JSON: the resources, the Deployment's settings, the sensors' names
 """
 
@@ -337,6 +344,9 @@ KV_FIELDS = {
     "ttl": ("ttl", True), "max_bytes": ("maxBytes", False), "max_value_size": ("maxValueSize", False),
     "storage": ("storage", False), "num_replicas": ("replicas", False),
 }
+# The durable name of the consumer spec that is a template, not a consumer (Sources/Gateway/GatewayProvisioning.swift,
+# templateDurableName): the gateway creates `sg-<subject>-<hash>` consumers from it and never binds it.
+TEMPLATE_CONSUMER = "sensor-gateway"
 # Values NACK and the server spell differently.
 DELIVER_POLICIES = {"by_start_sequence": "byStartSequence", "by_start_time": "byStartTime", "last_per_subject": "lastPerSubject"}
 
@@ -421,6 +431,18 @@ def nack(rendered, specs_dir):
         label = f"{os.path.relpath(path, specs_dir)} (Consumer {wrapper['stream_name']}/{config.get('durable_name')})"
         matches = [m for m in find("Consumer", "durableName", config.get("durable_name"))
                    if m["spec"].get("streamName") == wrapper["stream_name"]]
+        if config.get("durable_name") == TEMPLATE_CONSUMER:
+            # The gateway creates one consumer per dependency subject from this spec and never binds the spec's own
+            # durable, so a NACK Consumer for it would be an orphan.
+            if matches:
+                report.error(
+                    f"{label}: a NACK Consumer declares it, but it is the template of the gateway's per-subject "
+                    f"consumers (GatewayProvisioning.templateDurableName): no gateway binds a durable "
+                    f"{config.get('durable_name')!r}, so it would be an orphan whose pending count grows with every event"
+                )
+            else:
+                report.ok(f"{label}: template of the per-subject consumers the gateway creates; no NACK Consumer, as intended")
+            continue
         if len(matches) != 1:
             report.error(f"{label}: {len(matches)} NACK Consumer resources for it, expected 1")
             continue
@@ -612,6 +634,242 @@ def kustomization(paths):
     report.finish()
 
 
+# ---------------------------------------------------------------------------------------------------- argo, rbac
+
+
+def gateway_files(rendered):
+    """gateway.yaml, the routing matrix and the sensors of a rendered gateway build (its ConfigMap), and the
+    Deployment: (config, routing, sensors, deployment)."""
+    documents = load_documents([rendered])
+    data = {}
+    for document in documents:
+        if document.get("kind") == "ConfigMap":
+            data.update(document.get("data", {}))
+    config = yaml.safe_load(data.get("gateway.yaml", "")) or {}
+    routing = yaml.safe_load(data.get("routing.yaml", "")) or {}
+    sensors = [d for d in yaml.safe_load_all(data.get("sensors.yaml", "")) if d and d.get("kind") == "Sensor"]
+    deployment = next((d for d in documents if d.get("kind") == "Deployment"), None)
+    return config, routing, sensors, deployment
+
+
+def argo_targets(config, routing, sensors):
+    """Where the gateway submits: [(namespace, kind, template name or None, why)]. A route's namespace is its own,
+    else argo.namespace; a sensor's argoWorkflow or k8s trigger submits to its resource's metadata.namespace, else
+    the sensor's, else argo.namespace (README, Trigger kinds)."""
+    default = (config.get("argo") or {}).get("namespace") or "argo"
+    targets = [(default, None, None, "argo.namespace")]
+    spec = routing.get("spec") or {}
+    routes = list(spec.get("routes") or []) + ([spec["default"]] if spec.get("default") else [])
+    for route in routes:
+        engine = route.get("engine")
+        if engine not in ("argo", "hybrid"):
+            continue
+        section = route.get(engine) or {}
+        if section.get("clusterWorkflowTemplate"):
+            kind, name = "ClusterWorkflowTemplate", section["clusterWorkflowTemplate"]
+        else:
+            kind, name = "WorkflowTemplate", section.get("workflowTemplate")
+        targets.append((section.get("namespace") or default, kind, name, f"route {route.get('name')}"))
+    for sensor in sensors:
+        sensor_namespace = (sensor.get("metadata") or {}).get("namespace")
+        for trigger in (sensor.get("spec") or {}).get("triggers") or []:
+            template = trigger.get("template") or {}
+            for key in ("argoWorkflow", "k8s"):
+                if key not in template:
+                    continue
+                resource = ((template[key] or {}).get("source") or {}).get("resource") or {}
+                namespace = (resource.get("metadata") or {}).get("namespace") or sensor_namespace or default
+                why = f"sensor {(sensor.get('metadata') or {}).get('name')} trigger {template.get('name')}"
+                targets.append((namespace, None, None, why))
+    return targets
+
+
+def references(node):
+    """Every templateRef ({name, template, clusterScope}) under `node`."""
+    if isinstance(node, dict):
+        if isinstance(node.get("templateRef"), dict):
+            yield node["templateRef"]
+        for value in node.values():
+            yield from references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from references(value)
+
+
+def argo(argo_rendered, gateway_rendered):
+    """Every template a route submits is in deploy/argo, in the route's namespace; templateRefs stay in theirs."""
+    report = Report()
+    config, routing, sensors, _ = gateway_files(gateway_rendered)
+    templates = [d for d in load_documents([argo_rendered]) if d.get("kind") in ("WorkflowTemplate", "ClusterWorkflowTemplate")]
+    index = {(d["kind"], (d["metadata"].get("namespace") if d["kind"] == "WorkflowTemplate" else None), d["metadata"]["name"]): d
+             for d in templates}
+    for document in templates:
+        if document["kind"] == "WorkflowTemplate" and not document["metadata"].get("namespace"):
+            report.error(f"WorkflowTemplate {document['metadata']['name']}: no metadata.namespace, so `kubectl apply -k` "
+                         "puts it in kubectl's current namespace instead of its route's")
+    for namespace, kind, name, why in argo_targets(config, routing, sensors):
+        if kind is None or not why.startswith("route "):
+            continue
+        key = (kind, namespace if kind == "WorkflowTemplate" else None, name)
+        if key in index:
+            where = f"namespace {namespace}" if kind == "WorkflowTemplate" else "cluster scope"
+            report.ok(f"{why}: {kind} {name} is in deploy/argo, {where}")
+        else:
+            elsewhere = sorted(f"{k[1] or 'cluster scope'}" for k in index if k[0] == kind and k[2] == name)
+            report.error(f"{why} submits {kind} {name} in namespace {namespace}, but deploy/argo renders it "
+                         + (f"in {', '.join(elsewhere)}" if elsewhere else "nowhere"))
+
+    for document in templates:
+        namespace = document["metadata"].get("namespace")
+        for reference in references(document.get("spec", {})):
+            cluster = reference.get("clusterScope", False)
+            key = ("ClusterWorkflowTemplate", None, reference.get("name")) if cluster else ("WorkflowTemplate", namespace, reference.get("name"))
+            label = f"{document['kind']} {document['metadata']['name']} ({namespace}): templateRef {reference.get('name')}"
+            if key in index:
+                report.ok(f"{label} resolves in {'cluster scope' if cluster else 'the same namespace'}")
+            else:
+                report.error(f"{label}: deploy/argo renders no such template in {'cluster scope' if cluster else namespace}")
+    report.finish()
+
+
+def allows(rules, group, resource, verb):
+    return any(
+        (group in rule.get("apiGroups", []) or "*" in rule.get("apiGroups", []))
+        and (resource in rule.get("resources", []) or "*" in rule.get("resources", []))
+        and (verb in rule.get("verbs", []) or "*" in rule.get("verbs", []))
+        for rule in rules
+    )
+
+
+class Permissions:
+    """The RBAC objects of a build: which rules reach a service account, in a namespace or cluster-wide."""
+
+    def __init__(self, documents):
+        self.documents = documents
+        self.roles = {(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]): d.get("rules") or []
+                      for d in documents if d.get("kind") in ("Role", "ClusterRole")}
+
+    def rules(self, account, namespace):
+        """Rules granted to `account` (namespace, name) in `namespace`; None: cluster-scoped resources only."""
+        granted = []
+        for binding in self.documents:
+            kind = binding.get("kind")
+            if kind == "ClusterRoleBinding" or (kind == "RoleBinding" and namespace is not None
+                                                and binding["metadata"].get("namespace") == namespace):
+                subjects = binding.get("subjects") or []
+                if not any(s.get("kind") == "ServiceAccount" and (s.get("namespace"), s.get("name")) == account for s in subjects):
+                    continue
+                reference = binding.get("roleRef") or {}
+                role_namespace = binding["metadata"].get("namespace") if reference.get("kind") == "Role" else None
+                granted += self.roles.get((reference.get("kind"), role_namespace, reference.get("name")), [])
+        return granted
+
+    def accounts(self):
+        return {(d["metadata"].get("namespace"), d["metadata"]["name"]) for d in self.documents if d.get("kind") == "ServiceAccount"}
+
+
+# What the gateway's token needs in each namespace it submits to, and cluster-wide (deploy/rbac/argo-submitter.yaml).
+SUBMIT_NEEDS = [("workflows", ("create", "get", "list")), ("workflowtemplates", ("get",)), ("cronworkflows", ("get",))]
+CLUSTER_NEEDS = [("clusterworkflowtemplates", ("get",))]
+EXECUTOR_NEEDS = [("workflowtaskresults", ("create", "patch"))]
+
+
+def rbac(rbac_rendered, argo_rendered, gateway_rendered, kubeflow_example):
+    """deploy/rbac grants the gateway's Argo token what its requests need in every namespace it submits to (and no
+    more), and each template's service account the executor's minimum; the KFP example binds the right accounts."""
+    report = Report()
+    documents = load_documents([rbac_rendered])
+    permissions = Permissions(documents)
+    config, routing, sensors, deployment = gateway_files(gateway_rendered)
+
+    def describe(needs):
+        return "; ".join(f"{', '.join(verbs)} {resource}" for resource, verbs in needs)
+
+    def check(account, namespace, needs, label):
+        rules = permissions.rules(account, namespace)
+        missing = [f"{verb} {resource}" for resource, verbs in needs for verb in verbs
+                   if not allows(rules, "argoproj.io", resource, verb)]
+        who = f"{account[0]}/{account[1]}"
+        where = f"namespace {namespace}" if namespace else "cluster scope"
+        if missing:
+            report.error(f"{who} may not {', '.join(missing)} in {where} ({label}): no binding there grants it")
+        else:
+            report.ok(f"{who} may {describe(needs)} in {where} ({label})")
+        return rules
+
+    tokens = [d for d in documents if d.get("kind") == "Secret" and d.get("type") == "kubernetes.io/service-account-token"]
+    if len(tokens) != 1:
+        report.error(f"expected one kubernetes.io/service-account-token Secret (the gateway's Argo token), found {len(tokens)}")
+        report.finish()
+    token = tokens[0]
+    account = (token["metadata"].get("namespace"), (token["metadata"].get("annotations") or {}).get("kubernetes.io/service-account.name"))
+    if account not in permissions.accounts():
+        report.error(f"Secret {token['metadata']['name']} is the token of {account[0]}/{account[1]}, which deploy/rbac does not create")
+    else:
+        report.ok(f"Secret {account[0]}/{token['metadata']['name']}: token of ServiceAccount {account[1]}")
+
+    needed = {}
+    for namespace, _, _, why in argo_targets(config, routing, sensors):
+        needed.setdefault(namespace, []).append(why)
+    everything = []
+    for namespace in sorted(needed):
+        everything += check(account, namespace, SUBMIT_NEEDS, ", ".join(needed[namespace]))
+    everything += check(account, None, CLUSTER_NEEDS, "submit-from and routes naming a ClusterWorkflowTemplate")
+    for rule in {json.dumps(rule, sort_keys=True): rule for rule in everything}.values():
+        broad = [verb for verb in rule.get("verbs", []) if verb in ("*", "delete", "deletecollection", "escalate", "bind", "impersonate")]
+        if broad or "*" in rule.get("resources", []) or "*" in rule.get("apiGroups", []) or rule.get("apiGroups") != ["argoproj.io"]:
+            report.error(f"{account[0]}/{account[1]} is granted {json.dumps(rule)}: more than the gateway's requests need")
+
+    templates = [d for d in load_documents([argo_rendered]) if d.get("kind") == "WorkflowTemplate"]
+    # Templates other templates call through templateRef: their steps run in the caller's workflow, as its account.
+    callers_of = {}
+    for template in templates:
+        for reference in references(template.get("spec", {})):
+            if not reference.get("clusterScope"):
+                key = (template["metadata"].get("namespace"), reference.get("name"))
+                callers_of.setdefault(key, []).append(template)
+    runners = {}
+    for template in templates:
+        name = (template.get("spec") or {}).get("serviceAccountName")
+        namespace = template["metadata"].get("namespace")
+        label = f"WorkflowTemplate {template['metadata']['name']}"
+        if not name:
+            callers = callers_of.get((namespace, template["metadata"]["name"]))
+            if callers:
+                report.ok(f"{label} ({namespace}): a library for {', '.join(c['metadata']['name'] for c in callers)}; "
+                          "its steps run as the calling workflow's account")
+            else:
+                report.error(f"{label} ({namespace}): no spec.serviceAccountName, so its pods run as the namespace's default account")
+            continue
+        runners.setdefault((namespace, name), []).append(template)
+        if (namespace, name) not in permissions.accounts():
+            report.error(f"{label} runs as {namespace}/{name}, which deploy/rbac does not create")
+            continue
+        check((namespace, name), namespace, EXECUTOR_NEEDS, f"the executor of {label}")
+
+    # Multi-user KFP: the gateway's pod and every account that runs kfp-trigger may edit pipelines.
+    example = load_documents([kubeflow_example])
+    subjects = {(s.get("namespace"), s.get("name")) for d in example if d.get("kind") == "RoleBinding"
+                and (d.get("roleRef") or {}).get("name") == "kubeflow-pipelines-edit" for s in d.get("subjects") or []}
+    if not subjects:
+        report.error(f"{kubeflow_example}: no RoleBinding to ClusterRole kubeflow-pipelines-edit")
+    pod_account = ((deployment or {}).get("spec", {}).get("template", {}).get("spec", {}) or {}).get("serviceAccountName")
+    pod_namespace = (deployment or {}).get("metadata", {}).get("namespace")
+    callers = [(pod_namespace, pod_account, "the gateway's pod")]
+    for (namespace, name), users in sorted(runners.items()):
+        via = [u["metadata"]["name"] for u in users
+               if any(r.get("name") == "kfp-trigger" for r in references(u.get("spec", {})))]
+        if via:
+            callers.append((namespace, name, "the kfp-trigger step of " + ", ".join(via)))
+    for namespace, name, label in callers:
+        matches = [s for s in subjects if s[1] == name and (namespace is None or s[0] == namespace)]
+        if matches:
+            report.ok(f"{os.path.basename(kubeflow_example)}: binds {matches[0][0]}/{name} ({label}) to kubeflow-pipelines-edit")
+        else:
+            report.error(f"{os.path.basename(kubeflow_example)}: {namespace or '<overlay namespace>'}/{name} ({label}) is not bound to kubeflow-pipelines-edit")
+    report.finish()
+
+
 # ---------------------------------------------------------------------------------------------------- summary
 
 
@@ -656,6 +914,8 @@ def main():
         "dockerfile": (dockerfile, 3),
         "sync": (sync, 1),
         "kustomization": (kustomization, None),
+        "argo": (argo, 2),
+        "rbac": (rbac, 4),
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
