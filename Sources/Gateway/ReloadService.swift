@@ -101,15 +101,18 @@ public struct ReloadService: Service {
         (try? GatewayConfiguration.load(path: configurationPath).sensors) ?? running.sensors
     }
 
-    /// Size and modification time of the config file and of every file under the sensors path.
+    /// Where each file resolves to, its size and modification time: the config file and every file under the
+    /// sensors path. Symbolic links are followed, so a Kubernetes ConfigMap update (which swaps the `..data` link
+    /// the mounted files point through) is seen.
     private func currentFingerprint(sensorsPath: String) -> [String: String] {
         var result: [String: String] = [:]
         let manager = FileManager.default
         func add(_ path: String) {
-            guard let attributes = try? manager.attributesOfItem(atPath: path) else { return }
+            let resolved = (path as NSString).resolvingSymlinksInPath
+            guard let attributes = try? manager.attributesOfItem(atPath: resolved) else { return }
             let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            result[path] = "\(size)@\(modified)"
+            result[path] = "\(resolved):\(size)@\(modified)"
         }
         add(configurationPath)
         var isDirectory: ObjCBool = false

@@ -286,6 +286,37 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// A sensor file mounted as Kubernetes mounts a ConfigMap (a link through `..data` to a versioned directory) is
+    /// reloaded when the link is swapped to a new version, without a SIGHUP.
+    @Test func configMapStyleSwapIsReloaded() async throws {
+        try await Self.withServer(sensors: [:]) { server, workspace in
+            let manager = FileManager.default
+            let mount = workspace.directory.appendingPathComponent("mount")
+            func publishVersion(_ version: String, sensor: String) throws {
+                let directory = mount.appendingPathComponent(version)
+                try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+                try sensor.write(to: directory.appendingPathComponent("sensors.yaml"), atomically: true, encoding: .utf8)
+                let link = mount.appendingPathComponent("..data_tmp")
+                try manager.createSymbolicLink(atPath: link.path, withDestinationPath: version)
+                // rename(2) replaces the old link atomically, as the kubelet does.
+                guard rename(link.path, mount.appendingPathComponent("..data").path) == 0 else {
+                    throw HarnessFailure(description: "rename failed: \(errno)")
+                }
+            }
+            try publishVersion("..v1", sensor: Self.single)
+            try manager.removeItem(at: workspace.sensors)
+            try manager.createSymbolicLink(
+                atPath: workspace.sensors.path, withDestinationPath: mount.appendingPathComponent("..data/sensors.yaml").path)
+            let gateway = try await Self.startGateway(workspace)
+            try publishVersion("..v2", sensor: Self.pair)
+            try await gateway.eventually("the swapped sensors to be loaded") {
+                await gateway.get("/status")?.body.contains(#""name":"pair""#) == true
+            }
+            #expect(await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) >= 1)
+            try await Self.stop(gateway)
+        }
+    }
+
     /// `/readyz` is 503 with a reason while nats-server is down and 200 once it is back; events published after
     /// the return fire.
     @Test func readinessFollowsNATS() async throws {
