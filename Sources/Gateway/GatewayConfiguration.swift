@@ -65,6 +65,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
 ///     `processing.drainTimeout` (seconds, default 10), `processing.retryDelay` (seconds, default 5),
 ///     `processing.reloadInterval` (seconds between config file checks, default 2; 0 turns polling off).
+///   - `sources.http` and `sources.schedules`: see ``EventSourcesConfiguration``.
 public struct GatewayConfiguration: Sendable, CustomStringConvertible {
     /// `nats:`.
     public struct NATS: Sendable {
@@ -158,6 +159,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
     public var specs = "specs/jetstream"
     /// `processing:`.
     public var processing = Processing()
+    /// `sources:`: the HTTP event endpoint and the schedules (none by default).
+    public var sources = EventSourcesConfiguration()
 
     /// The NATS connection options (credentials included, never printed).
     public var connectionOptions: ConnectionOptions {
@@ -228,7 +231,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
     private mutating func read(_ root: YAMLSection) throws(ConfigurationError) {
         try root.checkKeys([
             "apiVersion", "kind", "nats", "sensors", "routing", "argo", "kubeflow", "admin", "outbox", "jetstream",
-            "processing",
+            "processing", "sources",
         ])
         if let apiVersion = try root.string("apiVersion"), apiVersion != Self.apiVersion {
             throw root.error("apiVersion", "expected \(Self.apiVersion), found \"\(apiVersion)\"")
@@ -287,6 +290,9 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
             try section.checkKeys(["specs"])
             specs = try section.string("specs") ?? specs
         }
+        if let section = try root.section("sources") {
+            sources = try EventSourcesConfiguration(section)
+        }
         if let section = try root.section("processing") {
             try section.checkKeys(["concurrency", "drainTimeout", "retryDelay", "reloadInterval"])
             if let concurrency = try section.integer("concurrency") {
@@ -342,7 +348,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
 }
 
 /// A YAML mapping being read, with the dotted key that leads to it, for errors.
-private struct YAMLSection {
+struct YAMLSection {
     let node: Node
     let key: String
     let file: String
