@@ -90,6 +90,7 @@ struct EventSourcesEndToEndTests {
 
         // Each sample in one of the four forms, named by ?name= (their subject attributes are file paths and models).
         var expectedIDs: [String] = []
+        var answers: [Curl.Answer] = []
         for (index, sample) in samples.enumerated() {
             let id = try #require(sample["id"] as? String)
             let answer: Curl.Answer
@@ -115,6 +116,7 @@ struct EventSourcesEndToEndTests {
                     headers: ["Content-Type": "application/json"], query: query.merging(name) { $1 })
             }
             #expect(answer.status == 202, "sample \(index): \(answer.body)")
+            answers.append(answer)
             let body = try answer.json()
             #expect(body["stream"] as? String == "EVENTS")
             #expect((body["sequence"] as? Int ?? 0) == index + 1)
@@ -202,6 +204,7 @@ struct EventSourcesEndToEndTests {
         }
         #expect(!Self.firedIDs(workspace).contains("posted-while-down"))
         #expect(Self.firedIDs(workspace).count == samples.count + 2, "the repeated id fired once")
+        try Self.checkAgainstSpec(answers + [byAttribute, again, refused, accepted] + bad.map(\.1))
         gateway.send(SIGTERM)
         #expect(try await gateway.waitForExit() == 0)
     }
@@ -255,6 +258,140 @@ struct EventSourcesEndToEndTests {
         }
     }
 
+    /// `tls` and `allowUnauthenticated`: HTTPS with the configured certificate (curl trusts it through its CA file),
+    /// no token asked; plain HTTP to the TLS port gets no answer.
+    @Test func tlsWithoutAuthentication() async throws {
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (certificate, key) = (directory.appendingPathComponent("tls.crt").path, directory.appendingPathComponent("tls.key").path)
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
+        let port = try NATSServerProcess.freeLoopbackPort()
+        let workspace = try Self.workspace(
+            natsURL: server.url, sensors: [:],
+            sources: """
+                sources:
+                  http: {listen: "127.0.0.1:\(port)", allowUnauthenticated: true, tls: {cert: \(certificate), key: \(key)}}
+
+                """)
+        defer { workspace.remove() }
+        let gateway = try GatewayProcess(workspace)
+        try await gateway.waitUntilReady()
+        let client = Curl(url: "https://127.0.0.1:\(port)/v1/events", token: nil, caFile: certificate)
+        let answer = try client.post(
+            body: Data(#"{"n":1}"#.utf8), headers: ["Content-Type": "application/json"],
+            query: ["source": "shop", "type": "order.created", "name": "order", "id": "tls-1"])
+        #expect(answer.status == 202, "\(answer.body)")
+        #expect(try answer.json()["subject"] as? String == "events.shop.order")
+        #expect(throws: HarnessFailure.self, "plain HTTP to the TLS listener") {
+            try Curl(url: "http://127.0.0.1:\(port)/v1/events", token: nil).post(
+                body: Data("{}".utf8), headers: ["Content-Type": "application/json"], query: ["source": "s", "type": "t"])
+        }
+        #expect(await gateway.get("/status")?.body.contains(#""authentication":"none""#) == true)
+        #expect(await gateway.get("/status")?.body.contains(#""tls":true"#) == true)
+        gateway.send(SIGTERM)
+        #expect(try await gateway.waitForExit() == 0)
+    }
+
+    /// Ticks missed while no gateway runs: `catchUpLast` emits the latest one at start (once), `skip` none.
+    @Test func missedTicks() async throws {
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let workspace = try Self.workspace(
+            natsURL: server.url, sensors: [:],
+            sources: """
+                sources:
+                  schedules:
+                    - {name: catch, interval: 2s, missed: catchUpLast, event: {type: t, subject: catch}}
+                    - {name: skip, interval: 2s, event: {type: t, subject: skip}}
+
+                """)
+        defer { workspace.remove() }
+        let series = ["catch", "skip"].map { #"sensor_gateway_events_accepted_total{source="schedule:\#($0)"}"# }
+        let first = try GatewayProcess(workspace)
+        try await first.waitUntilReady()
+        for metric in series {
+            try await first.eventually("a first tick") { await first.metric(metric) >= 1 }
+        }
+        first.send(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+        let stopped = Date().timeIntervalSince1970
+        try await Task.sleep(for: .seconds(5))
+        let restarted = Date().timeIntervalSince1970
+        let second = try GatewayProcess(workspace)
+        try await second.waitUntilReady()
+        for metric in series {
+            try await second.eventually("a tick after the restart") { await second.metric(metric) >= 1 }
+        }
+        second.send(SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+
+        let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
+        let events = try await connection.readStream("EVENTS", expecting: 100).map { try CloudEventCodec.decode(payload: $0.data) }
+        await connection.close()
+        func ticks(_ subject: String, from start: Double, to end: Double) -> [Int64] {
+            events.filter { $0.subject == subject }.compactMap(\.time?.seconds).filter { Double($0) > start && Double($0) < end }
+        }
+        let caughtUp = second.logText.split(separator: "\n").filter { $0.contains("catching up a missed tick") }
+        #expect(caughtUp.count == 1, "one catch-up: \(caughtUp)")
+        #expect(caughtUp.allSatisfy { $0.contains(#""schedule":"catch""#) })
+        #expect(first.logText.contains("catching up a missed tick") == false, "nothing to catch up on a first start")
+        let line = try #require(caughtUp.first)
+        let tickText = try #require(line.split(separator: #""tick":""#).last?.split(separator: "\"").first)
+        let tick = try #require(EventTimestamp(rfc3339: String(tickText)))
+        #expect(Double(tick.seconds) > stopped, "the caught-up tick \(tick) was missed while down")
+        #expect(events.contains { $0.id == "catch@\(tick.rfc3339)" }, "the caught-up tick is in the stream")
+        let missed = ticks("catch", from: stopped, to: restarted)
+        #expect(missed.count <= 1, "at most the last missed tick: \(missed)")
+        #expect(ticks("skip", from: stopped + 0.001, to: restarted).isEmpty, "skip emits no missed tick")
+    }
+
+    /// Validates `specs/events-openapi.yaml` (openapi-spec-validator) and each answer against the schema the spec
+    /// gives its status; an undocumented status fails.
+    static func checkAgainstSpec(_ answers: [Curl.Answer]) throws {
+        let script = """
+            import json, sys, yaml
+            from openapi_spec_validator import validate
+            from openapi_schema_validator import OAS30Validator
+            spec = yaml.safe_load(open(sys.argv[1]))
+            validate(spec)
+            responses = spec["paths"]["/v1/events"]["post"]["responses"]
+            for line in sys.stdin:
+                status, body = json.loads(line)
+                if str(status) not in responses:
+                    sys.exit(f"status {status} is not in the spec")
+                schema = responses[str(status)]["content"]["application/json"]["schema"]
+                schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+                OAS30Validator(schema).validate(json.loads(body))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, repository.appendingPathComponent("specs/events-openapi.yaml").path]
+        let input = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        try process.run()
+        for answer in answers {
+            input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: [answer.status, answer.body]) + Data("\n".utf8))
+        }
+        try input.fileHandleForWriting.close()
+        let failure = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "the answers do not match the spec: \(String(decoding: failure, as: UTF8.self))")
+    }
+
     static func binaryHeaders(_ sample: [String: Any]) -> [String: String] {
         var headers: [String: String] = [:]
         for name in ["specversion", "id", "source", "type", "subject", "time"] {
@@ -303,6 +440,8 @@ struct Curl {
 
     let url: String
     let token: String?
+    /// The CA certificate to trust for `https://`.
+    var caFile: String? = nil
 
     /// POSTs `body` with `headers` (and the bearer token) to `url` with `query`.
     func post(body: Data, headers: [String: String], query: [String: String] = [:]) throws -> Answer {
@@ -316,6 +455,7 @@ struct Curl {
         if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map(URLQueryItem.init) }
         guard let target = components?.string else { throw HarnessFailure(description: "bad URL \(url)") }
         var arguments = ["-sS", "-X", "POST", "-o", answerFile.path, "-w", "%{http_code}", "--data-binary", "@\(bodyFile.path)"]
+        if let caFile { arguments += ["--cacert", caFile] }
         var allHeaders = headers
         if let token { allHeaders["Authorization"] = "Bearer \(token)" }
         for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
