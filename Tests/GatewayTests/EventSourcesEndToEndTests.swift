@@ -307,6 +307,17 @@ struct EventSourcesEndToEndTests {
         #expect(try await gateway.waitForExit() == 0)
     }
 
+    /// A token file that cannot be read stops the gateway with exit 1 and an error naming the key.
+    @Test func missingTokenFileStopsTheGateway() async throws {
+        let workspace = try Self.workspace(
+            natsURL: "nats://127.0.0.1:1", sensors: [:],
+            sources: "sources:\n  http: {listen: \"127.0.0.1:0\", tokenFile: /nonexistent/sg-token}\n")
+        defer { workspace.remove() }
+        let gateway = try GatewayProcess(workspace)
+        #expect(try await gateway.waitForExit() == 1)
+        #expect(gateway.logText.contains("sources.http.tokenFile: bearer token file /nonexistent/sg-token cannot be read"))
+    }
+
     /// Ticks missed while no gateway runs: `catchUpLast` emits the latest one at start (once), `skip` none.
     @Test func missedTicks() async throws {
         let server = try NATSServerProcess.start()
