@@ -153,6 +153,8 @@ public final class EventSourceState: Sendable {
 /// The services of `sources:`, placed after the pipeline (whose connection they publish over), so they stop before
 /// it drains.
 enum EventSourceServices {
+    /// The HTTP endpoint when `sources.http` is set and the schedules' runner when there are schedules; a failing
+    /// one (a token file that does not load, a port in use) stops the group.
     static func make(
         configuration: GatewayConfiguration, state: GatewayState, metrics: GatewayMetrics, logger: Logger
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
