@@ -57,14 +57,15 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
 ///   - `sensors` (file or directory, default `config/sensors`), `routing` (default `config/routing.yaml`).
 ///   - `argo.server` (env `ARGO_SERVER`; `ARGO_SECURE=false` makes a bare host `http://`), `argo.namespace`
 ///     (default `argo`; env `ARGO_NAMESPACE`), `argo.tokenFile`, env `ARGO_TOKEN` (secret),
-///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`).
+///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`), `argo.tls.ca|cert|key`.
 ///   - `kubeflow.host` (env `KF_PIPELINES_ENDPOINT`), `kubeflow.apiVersion` (default `v2beta1`), `kubeflow.tokenFile`
-///     (env `KF_PIPELINES_SA_TOKEN_PATH`).
+///     (env `KF_PIPELINES_SA_TOKEN_PATH`), `kubeflow.insecureSkipVerify`, `kubeflow.tls.ca|cert|key`.
 ///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
 ///   - `outbox` (default `.sensor-gateway/outbox`).
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
 ///     `processing.drainTimeout` (seconds, default 10), `processing.retryDelay` (seconds, default 5),
 ///     `processing.reloadInterval` (seconds between config file checks, default 2; 0 turns polling off).
+///   - `sources.http` and `sources.schedules`: see ``EventSourcesConfiguration``.
 public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// `nats:`.
     public struct NATS: Sendable {
@@ -158,6 +159,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var specs = "specs/jetstream"
     /// `processing:`.
     public var processing = Processing()
+    /// `sources:`: the HTTP event endpoint and the schedules (none by default).
+    public var sources = EventSourcesConfiguration()
 
     /// The NATS connection options (credentials included, never printed).
     public var connectionOptions: ConnectionOptions {
@@ -231,7 +234,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     private mutating func read(_ root: YAMLSection) throws(ConfigurationError) {
         try root.checkKeys([
             "apiVersion", "kind", "nats", "sensors", "routing", "argo", "kubeflow", "admin", "outbox", "jetstream",
-            "processing",
+            "processing", "sources",
         ])
         if let apiVersion = try root.string("apiVersion"), apiVersion != Self.apiVersion {
             throw root.error("apiVersion", "expected \(Self.apiVersion), found \"\(apiVersion)\"")
@@ -290,6 +293,9 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
             try section.checkKeys(["specs"])
             specs = try section.string("specs") ?? specs
         }
+        if let section = try root.section("sources") {
+            sources = try EventSourcesConfiguration(section)
+        }
         if let section = try root.section("processing") {
             try section.checkKeys(["concurrency", "drainTimeout", "retryDelay", "reloadInterval"])
             if let concurrency = try section.integer("concurrency") {
@@ -345,7 +351,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
 }
 
 /// A YAML mapping being read, with the dotted key that leads to it, for errors.
-private struct YAMLSection {
+struct YAMLSection {
     let node: Node
     let key: String
     let file: String

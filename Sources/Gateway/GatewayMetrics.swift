@@ -105,6 +105,22 @@ public final class GatewayMetrics: Sendable {
         ).increment()
     }
 
+    /// `events_accepted_total{source}`: events an event source (`http`, `schedule:<name>`) stored in JetStream.
+    public func eventAccepted(source: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("events_accepted", "total", "Events an event source stored in JetStream."),
+            labels: [("source", source)]
+        ).increment()
+    }
+
+    /// `events_rejected_total{source,reason}`: events an event source refused or could not store.
+    public func eventRejected(source: String, reason: String) {
+        registry.makeCounter(
+            descriptor: Self.descriptor("events_rejected", "total", "Events an event source refused or could not store."),
+            labels: [("source", source), ("reason", reason)]
+        ).increment()
+    }
+
     /// `nats_connected`: 1 while connected.
     public func setNATSConnected(_ connected: Bool) {
         registry.makeGauge(

@@ -45,6 +45,7 @@ public enum GatewayServices {
                 .init(
                     service: engine, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "pipeline"),
+            ] + EventSourceServices.make(configuration: configuration, state: state, metrics: metrics, logger: logger) + [
                 .init(service: reload, serviceName: "reload"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

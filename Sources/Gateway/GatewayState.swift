@@ -30,6 +30,9 @@ public final class GatewayState: Sendable {
 
     private let contents = Mutex(Contents())
 
+    /// The HTTP endpoint and the schedules, for `/status`.
+    public let eventSources = EventSourceState()
+
     /// An empty state: not ready.
     public init() {}
 
@@ -130,6 +133,7 @@ public final class GatewayState: Sendable {
                 "nats": .string(state.connection.map { "\($0.state)" } ?? "not connected"),
             ]
             if let error = state.lastReloadError { root["lastReloadError"] = .string(error) }
+            root["eventSources"] = eventSources.status
             return .map(root)
         }
     }
