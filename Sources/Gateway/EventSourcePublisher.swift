@@ -1,4 +1,4 @@
-public import EventModel
+import EventModel
 import JetStream
 import Logging
 import ServiceLifecycle

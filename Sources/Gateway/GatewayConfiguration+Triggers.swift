@@ -1,4 +1,5 @@
-public import HTTPTransport
+import Foundation
+import HTTPTransport
 public import SensorKit
 public import Triggers
 
@@ -32,5 +33,37 @@ extension GatewayConfiguration {
         HTTPClient.Configuration.TLS(
             caFile: files?.caFile, certificateFile: files?.certificateFile, keyFile: files?.keyFile,
             insecureSkipVerify: insecureSkipVerify)
+    }
+}
+
+extension GatewayConfiguration {
+    /// The routing matrix of `route` triggers: the `routing` file, loaded when it exists.
+    /// - Parameter sensors: the sensors it serves; one with a `route` trigger makes a missing file an error, not a
+    ///   trigger that fails on every event.
+    /// - Throws: ``RoutingLoadError`` naming the file and each finding; ``RoutingFileMissing``.
+    public func loadRouting(for sensors: SensorSet) throws -> RoutingMatrix? {
+        guard FileManager.default.fileExists(atPath: routing) else {
+            let routed = sensors.sensors.flatMap { sensor in
+                sensor.triggers.compactMap { trigger -> String? in
+                    if case .route = trigger.kind { return "\(sensor.name)/\(trigger.name)" }
+                    return nil
+                }
+            }
+            guard routed.isEmpty else { throw RoutingFileMissing(path: routing, triggers: routed) }
+            return nil
+        }
+        return try RoutingMatrix.load(file: routing).matrix
+    }
+}
+
+/// Sensors with `route` triggers, and no routing file.
+public struct RoutingFileMissing: Error, Sendable, CustomStringConvertible {
+    /// The `routing` path.
+    public let path: String
+    /// The route triggers, as `sensor/trigger`.
+    public let triggers: [String]
+
+    public var description: String {
+        "\(path): the routing matrix is missing, and route triggers need it: \(triggers.joined(separator: ", "))"
     }
 }

@@ -36,8 +36,8 @@ public enum GatewayServices {
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, state: state, metrics: metrics, logger: logger)
         let reload = ReloadService(
-            configurationPath: configurationPath, running: configuration, engine: engine, metrics: metrics,
-            state: state, logger: logger)
+            configurationPath: configurationPath, running: configuration, engine: engine, executor: dispatcher,
+            metrics: metrics, state: state, logger: logger)
         var group = ServiceGroupConfiguration(
             services: [
                 .init(service: TriggerExecutorService(executor: dispatcher), serviceName: "triggers"),

@@ -2,19 +2,21 @@ import Foundation
 public import Logging
 import SensorKit
 public import ServiceLifecycle
+public import Triggers
 import UnixSignals
 
-/// Reloads the sensors on SIGHUP and when the config file or a sensor file changes (polled every
-/// `processing.reloadInterval`).
+/// Reloads the sensors and the routing matrix on SIGHUP and when the config file, a sensor file or the routing file
+/// changes (polled every `processing.reloadInterval`).
 ///
-/// A reload reads the config file and the sensors it names; if either is invalid, the errors are logged,
-/// `config_reloads_total{outcome="failure"}` counts it and the running sensors stay. Otherwise the engine switches
-/// to the new sensors (``GatewayEngine/apply(_:)``). Changes to keys other than `sensors` need a restart and are
-/// logged as such.
+/// A reload reads the config file, the sensors and the routing matrix it names; if any is invalid, the errors are
+/// logged, `config_reloads_total{outcome="failure"}` counts it and the running sensors and matrix stay. Otherwise
+/// the engine switches to the new sensors (``GatewayEngine/apply(_:)``) and the executor to the new matrix.
+/// Changes to other keys need a restart and are logged as such.
 public struct ReloadService: Service {
     private let configurationPath: String
     private let running: GatewayConfiguration
     private let engine: GatewayEngine
+    private let executor: TriggerExecutor
     private let metrics: GatewayMetrics
     private let state: GatewayState
     private let logger: Logger
@@ -24,16 +26,18 @@ public struct ReloadService: Service {
     ///   - configurationPath: the config file to re-read.
     ///   - running: the configuration the process started with.
     ///   - engine: where new sensors go.
+    ///   - executor: where a new routing matrix goes.
     ///   - metrics: counts reloads.
     ///   - state: records the last rejected reload for `/status`.
     ///   - logger: the logger.
     public init(
-        configurationPath: String, running: GatewayConfiguration, engine: GatewayEngine, metrics: GatewayMetrics,
-        state: GatewayState, logger: Logger
+        configurationPath: String, running: GatewayConfiguration, engine: GatewayEngine, executor: TriggerExecutor,
+        metrics: GatewayMetrics, state: GatewayState, logger: Logger
     ) {
         self.configurationPath = configurationPath
         self.running = running
         self.engine = engine
+        self.executor = executor
         self.metrics = metrics
         self.state = state
         self.logger = logger
@@ -51,14 +55,14 @@ public struct ReloadService: Service {
             let interval = running.processing.reloadInterval
             guard interval > .zero else { return }
             group.addTask {
-                var fingerprint = currentFingerprint(sensorsPath: running.sensors)
+                var fingerprint = currentFingerprint(of: running)
                 while !Task.isShuttingDownGracefully {
                     do {
                         try await Task.sleep(for: interval)
                     } catch {
                         return
                     }
-                    let current = currentFingerprint(sensorsPath: currentSensorsPath())
+                    let current = currentFingerprint(of: currentConfiguration())
                     guard current != fingerprint else { continue }
                     fingerprint = current
                     await reload(because: "file change")
@@ -71,20 +75,23 @@ public struct ReloadService: Service {
     func reload(because cause: String) async {
         let configuration: GatewayConfiguration
         let sensors: SensorSet
+        let routing: RoutingMatrix?
         do {
             configuration = try GatewayConfiguration.load(path: configurationPath)
             sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: running.nats.subjectPrefix)
+            routing = try configuration.loadRouting(for: sensors)
         } catch {
             metrics.configReloaded(outcome: "failure")
             state.setLastReloadError("\(error)")
             logger.error(
-                "reload rejected; the running sensors stay",
+                "reload rejected; the running sensors and routing matrix stay",
                 metadata: ["cause": "\(cause)", LoggingKeys.error: "\(error)"])
             return
         }
         for key in changedRestartKeys(configuration) {
             logger.warning("\(key) changed: restart the gateway to apply it")
         }
+        executor.replaceRouting(routing)
         await engine.apply(sensors)
         state.setLastReloadError(nil)
         metrics.configReloaded(outcome: "success")
@@ -96,15 +103,16 @@ public struct ReloadService: Service {
             ])
     }
 
-    /// The `sensors` path of the config file as it is now (the running one if the file does not parse).
-    private func currentSensorsPath() -> String {
-        (try? GatewayConfiguration.load(path: configurationPath).sensors) ?? running.sensors
+    /// The config file as it is now (the running one if the file does not parse).
+    private func currentConfiguration() -> GatewayConfiguration {
+        (try? GatewayConfiguration.load(path: configurationPath)) ?? running
     }
 
-    /// Where each file resolves to, its size and modification time: the config file and every file under the
-    /// sensors path. Symbolic links are followed, so a Kubernetes ConfigMap update (which swaps the `..data` link
-    /// the mounted files point through) is seen.
-    private func currentFingerprint(sensorsPath: String) -> [String: String] {
+    /// Where each file resolves to, its size and modification time: the config file, the routing file and every
+    /// file under the sensors path. Symbolic links are followed, so a Kubernetes ConfigMap update (which swaps the
+    /// `..data` link the mounted files point through) is seen.
+    private func currentFingerprint(of configuration: GatewayConfiguration) -> [String: String] {
+        let sensorsPath = configuration.sensors
         var result: [String: String] = [:]
         let manager = FileManager.default
         func add(_ path: String) {
@@ -114,6 +122,7 @@ public struct ReloadService: Service {
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             result[path] = "\(resolved):\(size)@\(modified)"
         }
+        add(configuration.routing)
         add(configurationPath)
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: sensorsPath, isDirectory: &isDirectory), isDirectory.boolValue {

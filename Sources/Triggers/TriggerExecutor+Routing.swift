@@ -33,7 +33,7 @@ extension TriggerExecutor {
     /// A `route` trigger: each event goes through the configured routing matrix on its own; the outcomes combine
     /// as the message needs them (any retryable → retryable, else any permanent → permanent, else success).
     func routeTrigger(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) async -> TriggerOutcome {
-        guard let routing = configuration.routing else {
+        guard let routing else {
             return .permanent(reason: "trigger \(trigger.name) is a route trigger, and no routing matrix is configured")
         }
         let policy = RetryPolicy(trigger.retryStrategy)

@@ -32,6 +32,15 @@ public final class TriggerExecutor: Sendable {
     let limiter: TriggerRateLimiter
     let lookups: LookupCache
     private let lastLog = Mutex<[String: Duration]>([:])
+    private let routingMatrix: Mutex<RoutingMatrix?>
+
+    /// The routing matrix `route` triggers use: ``TriggerConfiguration/routing`` until ``replaceRouting(_:)``.
+    public var routing: RoutingMatrix? { routingMatrix.withLock { $0 } }
+
+    /// Replaces the routing matrix (a reloaded `routing` file); firings already routing keep the one they read.
+    public func replaceRouting(_ matrix: RoutingMatrix?) {
+        routingMatrix.withLock { $0 = matrix }
+    }
 
     /// A configured server.
     struct Endpoint: Sendable {
@@ -65,6 +74,7 @@ public final class TriggerExecutor: Sendable {
         outbox = Outbox(directory: configuration.outboxDirectory)
         limiter = TriggerRateLimiter(clock: configuration.clock)
         lookups = LookupCache(clock: configuration.clock, ttl: configuration.kubeflow.lookupTTL)
+        routingMatrix = Mutex(configuration.routing)
     }
 
     /// Stops the HTTP clients; requests in flight fail as retryable.

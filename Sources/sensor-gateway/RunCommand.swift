@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             configuration = try GatewayConfiguration.load(path: config)
             sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
-            let routing = try Self.routing(configuration, sensors: sensors)
+            let routing = try configuration.loadRouting(for: sensors)
             group = try GatewayServices.makeServiceGroup(
                 configurationPath: config, configuration: configuration, sensors: sensors, routing: routing,
                 logger: logger)
@@ -59,32 +59,5 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.info("stopped")
-    }
-
-    /// The routing matrix `route` triggers need: the `routing` file, loaded when it exists. A sensor with a `route`
-    /// trigger and no such file is an error, not a trigger that fails on every event.
-    static func routing(_ configuration: GatewayConfiguration, sensors: SensorSet) throws -> RoutingMatrix? {
-        guard FileManager.default.fileExists(atPath: configuration.routing) else {
-            let routed = sensors.sensors.flatMap { sensor in
-                sensor.triggers.compactMap { trigger -> String? in
-                    if case .route = trigger.kind { return "\(sensor.name)/\(trigger.name)" }
-                    return nil
-                }
-            }
-            guard routed.isEmpty else {
-                throw RoutingFileMissing(path: configuration.routing, triggers: routed)
-            }
-            return nil
-        }
-        return try RoutingMatrix.load(file: configuration.routing).matrix
-    }
-
-    /// `route` triggers without the routing file.
-    struct RoutingFileMissing: Error, CustomStringConvertible {
-        let path: String
-        let triggers: [String]
-        var description: String {
-            "\(path): the routing matrix is missing, and route triggers need it: \(triggers.joined(separator: ", "))"
-        }
     }
 }

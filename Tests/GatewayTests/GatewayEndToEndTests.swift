@@ -317,6 +317,65 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// The routing matrix reloads like the sensors: a changed file sends the next event to the new route's template;
+    /// a broken one is rejected and the running matrix stays.
+    @Test func routingMatrixReloads() async throws {
+        func matrix(template: String) -> String {
+            """
+            apiVersion: sensor-gateway/v1alpha1
+            kind: RoutingMatrix
+            metadata: {name: test}
+            spec:
+              routes:
+                - name: everything
+                  match: {type: "*"}
+                  engine: argo
+                  argo: {workflowTemplate: \(template), namespace: argo}
+
+            """
+        }
+        let router = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: router}
+            spec:
+              dependencies:
+                - {name: work, eventSourceName: src, eventName: work}
+              triggers:
+                - template: {name: route, route: {}}
+
+            """
+        try await Self.withServer(sensors: ["router.yaml": router]) { server, workspace in
+            let routing = workspace.directory.appendingPathComponent("routing.yaml")
+            try matrix(template: "first").write(to: routing, atomically: true, encoding: .utf8)
+            let gateway = try await Self.startGateway(workspace)
+            func work(_ id: String) -> [String: Any] {
+                PythonPublisher.event(subject: "events.src.work", id: id, source: "src", name: "work", data: [:])
+            }
+            func templates() -> [String] {
+                workspace.outboxRecords().values.compactMap { ($0["body"] as? [String: Any])?["resourceName"] as? String }
+                    .sorted()
+            }
+            try PythonPublisher.publish(server: server.url, [work("w1")])
+            try await gateway.eventually("the first route") { templates() == ["first"] }
+
+            try matrix(template: "second").write(to: routing, atomically: true, encoding: .utf8)
+            try await gateway.eventually("the routing reload") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) >= 1
+            }
+            try PythonPublisher.publish(server: server.url, [work("w2")])
+            try await gateway.eventually("the new route") { templates() == ["first", "second"] }
+
+            try "spec: [unclosed\n".write(to: routing, atomically: true, encoding: .utf8)
+            try await gateway.eventually("the broken matrix to be rejected") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="failure"}"#) >= 1
+            }
+            try PythonPublisher.publish(server: server.url, [work("w3")])
+            try await gateway.eventually("the running matrix to route") { templates() == ["first", "second", "second"] }
+            try await Self.stop(gateway)
+        }
+    }
+
     /// `/readyz` is 503 with a reason while nats-server is down and 200 once it is back; events published after
     /// the return fire.
     @Test func readinessFollowsNATS() async throws {
