@@ -12,7 +12,7 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
-let package = Package(
+var package = Package(
     name: "sensor-gateway",
     platforms: [.macOS(.v15)],
     dependencies: [
@@ -136,7 +136,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Fuzzing: the fuzz targets as plain functions, so the corpus also replays in the normal build
+        // (`FuzzCorpusTests`); the libFuzzer executables that call them are added below for `make fuzz`/`make chaos`.
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["EventModel", "SensorKit"],
+            path: "Fuzz/Harness",
+            swiftSettings: swiftSettings
+        ),
+
         // Tests.
+        .testTarget(
+            name: "FuzzCorpusTests",
+            dependencies: ["FuzzHarness"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DeployTests",
             dependencies: [],
@@ -185,3 +199,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer executables, one per fuzz target (`make fuzz`, `make chaos`). They have no `main` of their own (libFuzzer
+// supplies it under `--sanitize=fuzzer`), so they would not link in a plain build: the Makefile sets
+// SENSOR_GATEWAY_FUZZ=1 and builds them in a scratch path of their own, and `swift build --build-tests` never sees them.
+if Context.environment["SENSOR_GATEWAY_FUZZ"] == "1" {
+    for name in ["FuzzMessagePack", "FuzzExpression", "FuzzPath", "FuzzSensorYAML"] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["FuzzHarness"],
+                path: "Fuzz/Targets/\(name)",
+                swiftSettings: swiftSettings
+            )
+        )
+    }
+}

@@ -89,6 +89,16 @@ public final class GatewayMetrics: Sendable {
         ).set(Double(count))
     }
 
+    /// `correlations_evicted_total{sensor}`: held dependency events dropped because a newer event of the same
+    /// dependency replaced them (a trigger holds at most one per dependency).
+    public func correlationsEvicted(sensor: String, count: Int) {
+        registry.makeCounter(
+            descriptor: Self.descriptor(
+                "correlations_evicted", "total", "Held dependency events replaced by a newer event of the same dependency."),
+            labels: [("sensor", sensor)]
+        ).increment(by: Int64(count))
+    }
+
     /// `consumer_pending{consumer}`: messages of the consumer not yet delivered.
     public func setConsumerPending(consumer: String, count: UInt64) {
         registry.makeGauge(

@@ -156,9 +156,14 @@ struct MessageProcessor: Sendable {
         case .ignored, .duplicate:
             if decision == .duplicate { logger.info("already consumed by an earlier firing") }
             return .done
-        case .hold(let satisfied):
+        case .hold(let satisfied, let evicted):
             let count = state.setPending(sensor: sensor.name, trigger: trigger.name, dependencies: satisfied)
             metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+            if evicted > 0 {
+                // The replaced event was acknowledged when it was held; only the count records it now.
+                metrics.correlationsEvicted(sensor: sensor.name, count: evicted)
+                logger.debug("replaced the older held event of the dependency")
+            }
             logger.info("held until the condition holds", metadata: ["satisfied": "\(satisfied.joined(separator: ","))"])
             return .done
         case .fire(let events):

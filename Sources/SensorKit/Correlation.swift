@@ -196,8 +196,11 @@ public enum CorrelationDecision: Sendable, Hashable {
     case ignored
     /// The condition holds: fire with these events (latest per dependency), then clear the trigger's state.
     case fire([String: Event])
-    /// The condition does not hold yet: hold the event; `satisfied` lists the dependencies now held.
-    case hold(satisfied: [String])
+    /// The condition does not hold yet: hold the event; `satisfied` lists the dependencies now held. A trigger holds
+    /// at most one event per dependency (the latest wins, as in Argo Events), so a flood of unmatched
+    /// half-correlations never grows its state: `evicted` is 1 when this event replaced an older held event of the
+    /// same dependency (which was acknowledged when it was held, and is now dropped), else 0.
+    case hold(satisfied: [String], evicted: Int = 0)
     /// The event was already consumed by an earlier firing (a redelivered copy): nothing to do.
     case duplicate
 }
@@ -339,9 +342,14 @@ public actor Correlator {
                 if let resetAt = trigger.lastReset(atOrBefore: now) {
                     changed.pending.removeAll { $0.storedAt < resetAt }
                 }
+                let held = changed.pending.count
                 changed.pending.removeAll { $0.dependency == dependency }
+                let evicted = held - changed.pending.count
                 changed.pending.append(PendingEvent(dependency: dependency, event: event, storedAt: now))
                 changed.pending.sort { $0.dependency < $1.dependency }
+                if case .hold(let satisfied, _) = decision {
+                    return (changed, .hold(satisfied: satisfied, evicted: evicted))
+                }
             }
             return (changed, decision)
         }

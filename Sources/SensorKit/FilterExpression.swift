@@ -80,10 +80,28 @@ public indirect enum FilterExpression: Sendable, Hashable, CustomStringConvertib
     /// Canonical text; parsing it gives the same tree.
     public var description: String { render(self, context: 0) }
 
+    /// A string literal the lexer reads back as `text`: `"` and `\` escaped, newline, tab and carriage return
+    /// as `\n`, `\t`, `\r`, every other scalar as itself. (Not JSON quoting: the lexer has no `\u` escape, so
+    /// JSON's `\u0000` for a control character would read back as `u0000`.)
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
     private func render(_ expression: FilterExpression, context: Int) -> String {
         switch expression {
         case .number(let number): return JSONText.number(number)
-        case .string(let text): return JSONText.quote(text)
+        case .string(let text): return Self.quote(text)
         case .bool(let flag): return flag ? "true" : "false"
         case .variable(let name):
             let isIdentifier =

@@ -97,7 +97,7 @@ struct CorrelationTests {
             makeEvent(source: "src", subject: "a", id: "a1"), dependency: "a", trigger: trigger, sensor: "s")
         let second = try await correlator.offer(
             makeEvent(source: "src", subject: "a", id: "a2"), dependency: "a", trigger: trigger, sensor: "s")
-        #expect(second == .hold(satisfied: ["a"]))
+        #expect(second == .hold(satisfied: ["a"], evicted: 1))
         let decision = try await correlator.offer(
             makeEvent(source: "src", subject: "b", id: "b1"), dependency: "b", trigger: trigger, sensor: "s")
         guard case .fire(let events) = decision else {
