@@ -1,5 +1,5 @@
-public import EventModel
-public import SensorKit
+import EventModel
+import SensorKit
 
 /// The fuzz targets, one function per parser. Each takes arbitrary bytes, runs them through the parser and checks
 /// the invariants that must hold for every input; a crash, a sanitizer report or a thrown
