@@ -1,0 +1,129 @@
+import Foundation
+import JetStream
+import JetStreamTesting
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// How big the chaos runs are: `SENSOR_GATEWAY_CHAOS=long` (`make chaos`) runs the issue's sizes, anything else the
+/// short versions of `make test`.
+enum ChaosScale {
+    static let long = ProcessInfo.processInfo.environment["SENSOR_GATEWAY_CHAOS"] == "long"
+
+    /// Events published in a crash or kill run, and one in `triggerEvery` of them passes the filter.
+    static var events: Int { long ? 20_000 : 2_000 }
+    static let triggerEvery = 10
+    static var triggers: Int { events / triggerEvery }
+    /// Gateway kill -9 rounds.
+    static var crashRounds: Int { long ? 5 : 2 }
+    /// How long the sink answers 503.
+    static var stormSeconds: Int { long ? 30 : 5 }
+    /// `a && b` rounds across replicas.
+    static var pairRounds: Int { long ? 50 : 8 }
+    /// Events per replica count in the throughput measurement.
+    static var throughputEvents: Int { long ? 5_000 : 400 }
+    /// The time limit of an `eventually` over a whole run.
+    static var runTimeout: Duration { long ? .seconds(900) : .seconds(150) }
+
+    /// A figure for the README, on standard output (`CHAOS-FIGURE ...`).
+    static func report(_ line: String) {
+        print("CHAOS-FIGURE \(long ? "long" : "short"): \(line)")
+    }
+}
+
+extension GatewayWorkspace {
+    /// Replaces `old` by `new` in `gateway.yaml` (e.g. the processing settings of one test).
+    func editConfiguration(replacing old: String, with new: String) throws {
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+        guard text.contains(old) else { throw HarnessFailure(description: "gateway.yaml has no \(old)") }
+        try text.replacingOccurrences(of: old, with: new).write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// A replica's workspace: the same NATS server, sensors and environment (so the same consumers and KV bucket),
+    /// its own directory and admin port.
+    func replica(sensors: [String: String]) throws -> GatewayWorkspace {
+        let other = try GatewayWorkspace(natsURL: natsURL, sensors: sensors, environment: environment)
+        let mine = try String(contentsOfFile: configPath, encoding: .utf8)
+            .replacingOccurrences(of: "127.0.0.1:\(adminPort)", with: "127.0.0.1:\(other.adminPort)")
+            .replacingOccurrences(of: directory.path, with: other.directory.path)
+        try mine.write(toFile: other.configPath, atomically: true, encoding: .utf8)
+        return other
+    }
+
+    /// The modification times of the outbox files.
+    func outboxTimes() -> [Date] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.compactMap {
+            (try? FileManager.default.attributesOfItem(atPath: outbox.appendingPathComponent($0).path))?[
+                .modificationDate] as? Date
+        }
+    }
+}
+
+extension StandInServer {
+    /// POSTs `body` to `/_control` (faults, delay).
+    func control(_ body: [String: Any]) async throws {
+        try await post("/_control", body)
+    }
+
+    /// Clears faults, delay, workflows and the log.
+    func reset() async throws {
+        try await post("/_reset", [:])
+    }
+
+    private func post(_ path: String, _ body: [String: Any]) async throws {
+        guard let url = URL(string: base + path) else { throw HarnessFailure(description: "bad URL \(base)\(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+            throw HarnessFailure(description: "the stand-in refused \(path): \(response)")
+        }
+    }
+
+    /// What the sink did with the workflow creates (POST /api/v1/workflows/<namespace>).
+    struct Creates {
+        /// 2xx answers per workflow name.
+        var accepted: [String: Int] = [:]
+        /// The `name` parameter of each accepted workflow.
+        var parameters: [String] = []
+        /// Answers per status.
+        var statuses: [Int: Int] = [:]
+
+        var duplicates: [String: Int] { accepted.filter { $0.value > 1 } }
+    }
+
+    /// The workflow creates in the log, for `namespace`.
+    func creates(namespace: String = "argo") async throws -> Creates {
+        var result = Creates()
+        for request in try await requests() {
+            guard request["method"] as? String == "POST", request["path"] as? String == "/api/v1/workflows/\(namespace)"
+            else { continue }
+            let status = request["status"] as? Int ?? 0
+            result.statuses[status, default: 0] += 1
+            guard status / 100 == 2, let workflow = (request["body"] as? [String: Any])?["workflow"] as? [String: Any],
+                let name = (workflow["metadata"] as? [String: Any])?["name"] as? String
+            else { continue }
+            result.accepted[name, default: 0] += 1
+            let arguments = (workflow["spec"] as? [String: Any])?["arguments"] as? [String: Any]
+            if let value = ((arguments?["parameters"] as? [[String: Any]])?.first)?["value"] as? String {
+                result.parameters.append(value)
+            }
+        }
+        return result
+    }
+}
+
+extension GatewayProcess {
+    /// The sum of the metric lines that start with `prefix` and contain every one of `containing`.
+    func metricSum(_ prefix: String, containing: [String] = []) async -> Double {
+        guard let body = await get("/metrics")?.body else { return -1 }
+        var sum = 0.0
+        for line in body.split(separator: "\n") where line.hasPrefix(prefix) && containing.allSatisfy(line.contains) {
+            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { sum += value }
+        }
+        return sum
+    }
+}
