@@ -74,6 +74,7 @@ struct MessageProcessor: Sendable {
     let dispatcher: any TriggerDispatching
     let deadLetters: any DeadLetterPublishing
     let dlqSubject: String
+    /// The nak delay of a first delivery's retryable failure that names none; doubled on each further delivery.
     let retryDelay: Duration
     let metrics: GatewayMetrics
     let state: GatewayState
@@ -99,7 +100,7 @@ struct MessageProcessor: Sendable {
             logger.warning("undecodable message", metadata: [LoggingKeys.error: "\(error)"])
             let stored = await deadLetter(
                 message, reason: "undecodable: \(error)", kind: "undecodable", sensor: "", trigger: "", logger: logger)
-            return stored ? .term : .nak(retryDelay)
+            return stored ? .term : .nak(Self.backoff(retryDelay, deliveries: message.deliveries))
         }
         logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
         var steps: [Step] = []
@@ -132,11 +133,17 @@ struct MessageProcessor: Sendable {
             switch step {
             case .done: break
             case .deadLettered: deadLettered = true
-            case .retry(let after): delays.append(after ?? retryDelay)
+            case .retry(let after): delays.append(after ?? Self.backoff(retryDelay, deliveries: message.deliveries))
             }
         }
         if let delay = delays.max() { return .nak(delay) }
         return deadLettered ? .term : .ack
+    }
+
+    /// `first` doubled for each delivery after the first, at most 32 times `first`: with `max_deliver` 5 and 5 s,
+    /// a failure is retried after 5, 10, 20 and 40 s, so an outage of over a minute passes before the DLQ.
+    static func backoff(_ first: Duration, deliveries: UInt64) -> Duration {
+        first * (1 << Int(min(max(deliveries, 1) - 1, 5)))
     }
 
     /// Offers the event to one trigger and, when it fires, executes it.

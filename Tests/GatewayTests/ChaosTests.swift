@@ -207,9 +207,10 @@ struct ChaosTests {
     /// pending or unacknowledged, none dead-lettered); once it recovers everything is delivered and acknowledged.
     @Test func serviceUnavailableStormThenRecovery() async throws {
         try await Self.withSink(sensors: { _ in ["single.yaml": Self.work] }) { server, standIn, workspace in
-            // Five deliveries (max_deliver) must outlast the storm: the nak delay spreads them over 4 delays, twice the
-            // storm, so a late recovery on a loaded machine still leaves deliveries.
-            let delay = max(3, ChaosScale.stormSeconds / 2)
+            // Five deliveries (max_deliver) must outlast the storm: the nak delay doubles on each delivery, so the
+            // four delays add up to 15 × retryDelay, three times the storm, and a late recovery on a loaded machine
+            // still leaves deliveries.
+            let delay = max(1, ChaosScale.stormSeconds / 5)
             try workspace.editConfiguration(replacing: "retryDelay: 1s", with: "retryDelay: \(delay)s")
             let gateway = try await Self.start(workspace)
             try await standIn.control([

@@ -93,12 +93,12 @@ struct MessageProcessorTests {
                 state: GatewayState(), logger: Logger(label: "test"))
         }
 
-        func process(_ payload: [UInt8], subject: String = "events.src.a", lastDelivery: Bool = false) async
-            -> MessageDisposition
-        {
+        func process(
+            _ payload: [UInt8], subject: String = "events.src.a", lastDelivery: Bool = false, deliveries: UInt64 = 1
+        ) async -> MessageDisposition {
             let message = InboundMessage(
                 subject: subject, payload: payload, headers: [:], stream: "EVENTS", streamSequence: 7,
-                deliveries: lastDelivery ? 5 : 1, isLastDelivery: lastDelivery, publishedAt: Date())
+                deliveries: lastDelivery ? 5 : deliveries, isLastDelivery: lastDelivery, publishedAt: Date())
             return await processor.process(message, bindings: sensors.bindings[subject] ?? [])
         }
     }
@@ -134,6 +134,11 @@ struct MessageProcessorTests {
         #expect(fixture.dispatcher.executions.withLock { $0 } == 4)
         let defaulted = try Fixture(.retryable(reason: "503", after: nil))
         #expect(await defaulted.process(Self.event("e1")) == .nak(.seconds(3)))
+        // The configured delay doubles with each delivery, so an outage longer than max_deliver × retryDelay
+        // still ends in a delivery, not the DLQ.
+        #expect(await defaulted.process(Self.event("e1"), deliveries: 2) == .nak(.seconds(6)))
+        #expect(await defaulted.process(Self.event("e1"), deliveries: 4) == .nak(.seconds(24)))
+        #expect(await defaulted.process(Self.event("e1"), deliveries: 40) == .nak(.seconds(96)))
     }
 
     /// Retryable on the last delivery: dead-lettered as exhausted (once per trigger), then terminated; the pair's
