@@ -6,7 +6,7 @@ import JetStream
 /// baselines measured in the same run. Prints one table (Markdown) whose figures README.md "Performance" keeps.
 ///
 /// usage: GatewayBenchmark [--smoke] [--only filter,latency,throughput,memory,sensors,payloads]
-///                         [--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR]
+///                         [--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR] [--rounds N] [--concurrency N]
 /// Defaults: `.build/release/sensor-gateway`, `.build/jetstream-consume-c`, `Benchmarks/GatewayBenchmark/bridge.py`,
 /// `specs/jetstream` (relative to the working directory: run it from the repository root, as `make bench` does).
 /// `--smoke` uses small counts (CI keeps the harness working with it; its figures mean nothing).
@@ -78,6 +78,8 @@ struct Options {
     var cConsumer = ".build/jetstream-consume-c"
     var bridge = "Benchmarks/GatewayBenchmark/bridge.py"
     var specs = "specs/jetstream"
+    var rounds: Int?
+    var concurrency: Int?
 
     init<S: Sequence>(_ arguments: S) throws where S.Element == String {
         var iterator = arguments.makeIterator()
@@ -93,17 +95,24 @@ struct Options {
             case "--c": cConsumer = try value(argument)
             case "--bridge": bridge = try value(argument)
             case "--specs": specs = try value(argument)
+            case "--rounds": rounds = Int(try value(argument))
+            case "--concurrency": concurrency = Int(try value(argument))
             default:
                 throw BenchmarkFailure(
                     description: "unknown argument \(argument); usage: GatewayBenchmark [--smoke] [--only LIST] "
-                        + "[--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR]")
+                        + "[--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR] [--rounds N] [--concurrency N]")
             }
         }
     }
 
     func runs(_ workload: String) -> Bool { only?.contains(workload) ?? true }
 
-    var counts: Counts { smoke ? .smoke : Counts() }
+    var counts: Counts {
+        var counts = smoke ? Counts.smoke : Counts()
+        if let rounds { counts.rounds = rounds }
+        if let concurrency { counts.concurrency = concurrency }
+        return counts
+    }
 
     var programs: Programs {
         let absolute = { (path: String) in

@@ -104,8 +104,9 @@ final class ChildProcess: Sendable {
         _ = try? await wait(timeout: .seconds(15))
     }
 
-    /// VmRSS and VmHWM of the process in bytes, from /proc/<pid>/status.
-    func memory() -> (rss: Int, peak: Int)? {
+    /// VmRSS, VmHWM, RssAnon (heap, stacks) and RssFile (pages of the executable and the shared libraries) of the
+    /// process in bytes, from /proc/<pid>/status.
+    func memory() -> (rss: Int, peak: Int, anonymous: Int, file: Int)? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         func field(_ name: String) -> Int? {
             for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
@@ -115,7 +116,7 @@ final class ChildProcess: Sendable {
             return nil
         }
         guard let rss = field("VmRSS"), let peak = field("VmHWM") else { return nil }
-        return (rss, peak)
+        return (rss, peak, field("RssAnon") ?? 0, field("RssFile") ?? 0)
     }
 }
 

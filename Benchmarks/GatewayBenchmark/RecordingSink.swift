@@ -13,6 +13,8 @@ final class RecordingSink: Sendable {
         var times: [ContinuousClock.Instant?]
         /// Requests received (duplicates included).
         var count = 0
+        /// Connections accepted (keep-alive: about as many as requests in flight).
+        var connections = 0
         var first: ContinuousClock.Instant?
         var last: ContinuousClock.Instant?
     }
@@ -43,6 +45,7 @@ final class RecordingSink: Sendable {
             while true {
                 let connection = accept(listener, nil, nil)
                 guard connection >= 0 else { return }
+                self.arrivals.withLock { $0.connections += 1 }
                 var noDelay: Int32 = 1
                 setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
                 Thread { self.serve(connection) }.start()

@@ -17,9 +17,10 @@ struct Programs {
     func startGateway(_ workspace: Workspace) throws -> ChildProcess {
         let arguments = ["run", "--config", workspace.configPath]
         let log = workspace.directory.appendingPathComponent("gateway-\(UUID().uuidString.prefix(6)).log")
-        if let tool = wrapper.first {
+        if !wrapper.isEmpty {
+            // Through env, which finds the tool on PATH (the memory figures are then the tool's).
             return try ChildProcess(
-                executable: tool, arguments: Array(wrapper.dropFirst()) + [gateway] + arguments,
+                executable: "/usr/bin/env", arguments: wrapper + [gateway] + arguments,
                 directory: workspace.directory, log: log)
         }
         return try ChildProcess(executable: gateway, arguments: arguments, directory: workspace.directory, log: log)
