@@ -37,10 +37,12 @@ enum Workloads {
     /// The C program (fetch 256 + msgpack decode + ack) over the events of its durable: process start to its ack
     /// floor reaching `last`, measured like the gateway (the program's own last fetch would wait out its expiry for
     /// a batch the stream cannot fill).
-    static func runC(_ programs: Programs, _ stage: Stage, count: Int, last: UInt64) async throws -> Duration {
+    static func runC(_ programs: Programs, _ stage: Stage, count: Int, last: UInt64, batch: Int = 256) async throws
+        -> Duration
+    {
         let process = try ChildProcess(
             executable: programs.cConsumer,
-            arguments: [stage.server.url, Stage.stream, cDurable, "256", "\(count)", "decode"],
+            arguments: [stage.server.url, Stage.stream, cDurable, "\(batch)", "\(count)", "decode"],
             directory: stage.workspace.directory, log: stage.workspace.directory.appendingPathComponent("c.log"))
         let done = try await stage.waitForAckFloor(cDurable, last, process: process)
         await process.stop()
@@ -72,7 +74,8 @@ enum Workloads {
         _ programs: Programs, sensors: [String: String], concurrency: Int, count: Int, payloadBytes: Int = 0,
         cFirst: Bool, bridge: Bool = false
     ) async throws -> (c: Double, gateway: Double, peakRSS: Int, bridge: Double?) {
-        let count = fullBatches(count)
+        let batch = cBatch(payloadBytes)
+        let count = fullBatches(count, of: batch)
         let stage = try await Stage(programs: programs, sensors: sensors, concurrency: concurrency)
         do {
             try await stage.makeBaselineConsumer(cDurable)
@@ -82,7 +85,7 @@ enum Workloads {
             var run = GatewayRun(elapsed: .zero, peakRSS: 0)
             for side in cFirst ? ["c", "gateway"] : ["gateway", "c"] {
                 if side == "c" {
-                    c = rate(count, try await runC(programs, stage, count: count, last: last))
+                    c = rate(count, try await runC(programs, stage, count: count, last: last, batch: batch))
                 } else {
                     run = try await runGateway(programs, stage, subject: Events.subject, last: last)
                 }
@@ -102,9 +105,13 @@ enum Workloads {
         }
     }
 
-    /// `count` rounded up to whole batches of 256: the C loop acks a batch only once its fetch is full, so a last
+    /// `count` rounded up to whole batches of the C loop: it acks a batch only once its fetch is full, so a last
     /// partial batch would wait out the fetch's 1 s expiry and charge it to C.
-    static func fullBatches(_ count: Int) -> Int { (count + 255) / 256 * 256 }
+    static func fullBatches(_ count: Int, of batch: Int = 256) -> Int { (count + batch - 1) / batch * batch }
+
+    /// The C loop's batch: 256, fewer for large messages (a fetch must stay under libnats' 64 MB of pending bytes
+    /// per subscription, or the server's messages are dropped as a slow consumer's).
+    static func cBatch(_ payloadBytes: Int) -> Int { max(1, min(256, 32_000_000 / max(payloadBytes, 1))) }
 
     // MARK: 1 and 4: filter-only throughput against C and the Python bridge
 
@@ -320,7 +327,8 @@ enum Workloads {
                 payloadBytes: bytes, cFirst: index % 2 == 0)
             let throughput = String(format: "%.1f MB/s", result.gateway * Double(size) / 1_048_576)
             report.add(
-                "6 payload \(label) (\(size) B messages), \(counts.sensors) sensors × 3 filters, \(fullBatches(count)) events",
+                "6 payload \(label) (\(size) B messages), \(counts.sensors) sensors × 3 filters, "
+                    + "\(fullBatches(count, of: cBatch(bytes))) events, C batch \(cBatch(bytes))",
                 "\(formatRate(result.gateway)) (\(throughput)), peak \(megabytes(result.peakRSS))",
                 baseline: "C: \(formatRate(result.c))", ratio: ratio(result.gateway, result.c))
         }
