@@ -168,7 +168,10 @@ struct Report {
 
 func rate(_ count: Int, _ duration: Duration) -> Double { Double(count) / max(seconds(duration), 1e-9) }
 func formatRate(_ value: Double) -> String { "\(Int(value.rounded()))/s" }
-func ratio(_ value: Double, _ baseline: Double) -> String { String(format: "%.2f×", value / max(baseline, 1e-9)) }
+func ratio(_ value: Double, _ baseline: Double) -> String {
+    let ratio = value / max(baseline, 1e-9)
+    return String(format: ratio < 0.1 ? "%.3f×" : "%.2f×", ratio)
+}
 func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
 func milliseconds(_ duration: Duration) -> String { String(format: "%.2f ms", seconds(duration) * 1000) }
 func median<T: Comparable>(_ values: [T]) -> T? {
