@@ -6,15 +6,18 @@ APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-
 # package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
 KUBECTL_PACKAGE := kubernetes-client
 PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-validate==1.37.0 nats-py==2.16.0 \
-	openapi-spec-validator==0.9.0
+	openapi-spec-validator==0.9.0 aiohttp==3.14.5
+# The C baseline of the JetStream and gateway benchmarks: the same consume loop straight on libnats and msgpack-c.
+JETSTREAM_C_BENCH := .build/jetstream-consume-c
 
-.PHONY: deps build test chaos demo bench bench-jetstream sample-events fuzz-build fuzz fuzz-seeds
+.PHONY: deps build test chaos demo bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds
 
 ## deps: install the C libraries, nats-server, kubectl and the Python test clients from PyPI (a Debian python3 that
 ## refuses pip installs, PEP 668, gets --break-system-packages) (msgpack; jsonschema and PyYAML
 ## for the Argo schema checks of deploy/argo; kubernetes-validate for the deploy tests; nats-py for the gateway's
-## end-to-end tests; openapi-spec-validator for the event endpoint's spec) if they are missing, and the package lists (the deploy tests ask apt-cache whether the
-## Dockerfile's packages exist).
+## end-to-end tests; openapi-spec-validator for the event endpoint's spec; aiohttp for the gateway benchmark's Python
+## bridge) if they are missing, and the package lists (the deploy tests ask apt-cache whether the Dockerfile's packages
+## exist).
 deps:
 	@missing=""; for package in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
@@ -27,7 +30,7 @@ deps:
 	elif ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq; \
 	fi
-	@python3 -c 'import msgpack, jsonschema, yaml, kubernetes_validate, nats, openapi_spec_validator' 2>/dev/null \
+	@python3 -c 'import msgpack, jsonschema, yaml, kubernetes_validate, nats, openapi_spec_validator, aiohttp' 2>/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
 		|| python3 -m pip install -q --disable-pip-version-check --break-system-packages $(PIP_PACKAGES)
 
@@ -35,7 +38,8 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: every test (unit, interop with Python clients, and later a real nats-server).
+## test: every test (unit, interop with Python clients, a real nats-server); it runs the gateway benchmark once with
+## --smoke (debug build), which needs the C baseline.
 # The suites that measure server timing in-process (ack waits, redelivery, heartbeats) run in a second pass of their
 # own: in the first, the other suites' child processes and blocking waits load the two cores and the shared
 # cooperative thread pool, which would delay what these suites time.
@@ -44,7 +48,7 @@ TIMING_SUITES := JetStreamTests\.|GatewayEngineTests
 # third pass, short versions here, long ones in `make chaos`.
 CHAOS_SUITES := ChaosTests
 
-test: deps
+test: deps $(JETSTREAM_C_BENCH)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(TIMING_SUITES)|$(CHAOS_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(TIMING_SUITES)'
@@ -67,16 +71,14 @@ demo: deps
 sample-events: deps
 	python3 scripts/sample_events_msgpack.py
 
-JETSTREAM_C_BENCH := .build/jetstream-consume-c
-
 ## bench: the benchmarks, release build; figures are kept in README.md.
 bench: deps $(JETSTREAM_C_BENCH)
 	$(SWIFT) run -c release EventModelBenchmark
 	$(SWIFT) run -c release SensorKitBenchmark
 	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)
 	$(SWIFT) run -c release TriggersBenchmark
+	$(SWIFT) build -c release --product sensor-gateway && $(SWIFT) run -c release GatewayBenchmark
 
-# The C baseline of the JetStream benchmark: the same consume loop straight on libnats and msgpack-c.
 $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
 	mkdir -p .build
 	$(CC) -O2 -o $@ $< $$(pkg-config --cflags --libs libnats msgpack)
@@ -84,6 +86,10 @@ $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
 ## bench-jetstream: JetStream consume + decode + ack only, Swift module vs the C program (same nats-server).
 bench-jetstream: deps $(JETSTREAM_C_BENCH)
 	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)
+
+## bench-gateway: the end-to-end benchmark of the release sensor-gateway binary (README "Performance").
+bench-gateway: deps $(JETSTREAM_C_BENCH)
+	$(SWIFT) build -c release --product sensor-gateway && $(SWIFT) run -c release GatewayBenchmark
 
 ## fuzz-build: the libFuzzer executables (one per fuzz target, Fuzz/Targets) with AddressSanitizer, in a scratch path
 ## of their own so the normal build is untouched; SENSOR_GATEWAY_FUZZ=1 is what adds them to the package.

@@ -130,6 +130,13 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "GatewayBenchmark",
+            dependencies: ["Gateway", "JetStream", "JetStreamTesting", "EventModel"],
+            path: "Benchmarks/GatewayBenchmark",
+            exclude: ["bridge.py"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "SensorKitBenchmark",
             dependencies: ["SensorKit", "EventModel"],
             path: "Benchmarks/SensorKitBenchmark",

@@ -1,4 +1,5 @@
 public import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics, named as the architecture lists them (prefix `sensor_gateway_`).
 ///
@@ -6,6 +7,19 @@ public import Prometheus
 public final class GatewayMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
+
+    /// A metric's name and label values: the key of the collectors already made.
+    private struct CollectorKey: Hashable {
+        let name: String
+        let values: [String]
+    }
+
+    /// The collectors made so far. `registry.make…` validates the metric name, the label names and the help
+    /// text and looks the series up under the registry's lock on every call, which cost more than the filters of
+    /// a dependency on each event (issue 9's profile); each series is made once and then only looked up here.
+    private let counters = Mutex<[CollectorKey: Counter]>([:])
+    private let gauges = Mutex<[CollectorKey: Gauge]>([:])
+    private let histograms = Mutex<[CollectorKey: DurationHistogram]>([:])
 
     /// Bucket bounds of both histograms.
     static let durationBuckets: [Duration] = [
@@ -28,65 +42,108 @@ public final class GatewayMetrics: Sendable {
         MetricNameDescriptor(namespace: "sensor_gateway", metricName: name, unitName: unit, helpText: help)
     }
 
+    /// The collector of `cache` for `name` and these label values, made by `make` on first use.
+    private func collector<Collector: Sendable>(
+        _ cache: borrowing Mutex<[CollectorKey: Collector]>, _ name: String, _ values: [String],
+        _ make: (PrometheusCollectorRegistry) -> Collector
+    ) -> Collector {
+        let key = CollectorKey(name: name, values: values)
+        if let collector = cache.withLock({ $0[key] }) { return collector }
+        // Made outside the lock; the registry returns the same collector to a concurrent first use.
+        let collector = make(registry)
+        cache.withLock { $0[key] = collector }
+        return collector
+    }
+
+    private func counter(_ name: String, _ values: [String], _ make: (PrometheusCollectorRegistry) -> Counter) -> Counter {
+        collector(counters, name, values, make)
+    }
+
+    private func gauge(_ name: String, _ values: [String], _ make: (PrometheusCollectorRegistry) -> Gauge) -> Gauge {
+        collector(gauges, name, values, make)
+    }
+
+    private func histogram(
+        _ name: String, _ values: [String], _ make: (PrometheusCollectorRegistry) -> DurationHistogram
+    ) -> DurationHistogram {
+        collector(histograms, name, values, make)
+    }
+
     /// `events_received_total{sensor,dependency}`: events routed to a dependency (before its filters).
     public func eventReceived(sensor: String, dependency: String) {
-        registry.makeCounter(
-            descriptor: Self.descriptor("events_received", "total", "Events routed to a sensor dependency."),
-            labels: [("sensor", sensor), ("dependency", dependency)]
-        ).increment()
+        counter("events_received", [sensor, dependency]) { registry in
+            registry.makeCounter(
+                descriptor: Self.descriptor("events_received", "total", "Events routed to a sensor dependency."),
+                labels: [("sensor", sensor), ("dependency", dependency)]
+            )
+        }.increment()
     }
 
     /// `events_filtered_total{sensor,dependency,reason}`: events a dependency's filters rejected.
     public func eventFiltered(sensor: String, dependency: String, reason: String) {
-        registry.makeCounter(
-            descriptor: Self.descriptor("events_filtered", "total", "Events rejected by a dependency's filters."),
-            labels: [("sensor", sensor), ("dependency", dependency), ("reason", reason)]
-        ).increment()
+        counter("events_filtered", [sensor, dependency, reason]) { registry in
+            registry.makeCounter(
+                descriptor: Self.descriptor("events_filtered", "total", "Events rejected by a dependency's filters."),
+                labels: [("sensor", sensor), ("dependency", dependency), ("reason", reason)]
+            )
+        }.increment()
     }
 
     /// `events_invalid_total{reason}`: messages that are not a decodable CloudEvent.
     public func eventInvalid(reason: String) {
-        registry.makeCounter(
-            descriptor: Self.descriptor("events_invalid", "total", "Messages that are not a valid CloudEvent."),
-            labels: [("reason", reason)]
-        ).increment()
+        counter("events_invalid", [reason]) { registry in
+            registry.makeCounter(
+                descriptor: Self.descriptor("events_invalid", "total", "Messages that are not a valid CloudEvent."),
+                labels: [("reason", reason)]
+            )
+        }.increment()
     }
 
     /// `triggers_total{sensor,trigger,engine,outcome}` and `trigger_duration_seconds{engine}`.
     public func triggerExecuted(sensor: String, trigger: String, engine: String, outcome: String, duration: Duration) {
-        registry.makeCounter(
-            descriptor: Self.descriptor("triggers", "total", "Trigger executions by outcome."),
-            labels: [("sensor", sensor), ("trigger", trigger), ("engine", engine), ("outcome", outcome)]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.descriptor("trigger_duration", "seconds", "Time to execute a trigger."),
-            labels: [("engine", engine)], buckets: Self.durationBuckets
-        ).record(duration)
+        counter("triggers", [sensor, trigger, engine, outcome]) { registry in
+            registry.makeCounter(
+                descriptor: Self.descriptor("triggers", "total", "Trigger executions by outcome."),
+                labels: [("sensor", sensor), ("trigger", trigger), ("engine", engine), ("outcome", outcome)]
+            )
+        }.increment()
+        histogram("trigger_duration", [engine]) { registry in
+            registry.makeDurationHistogram(
+                descriptor: Self.descriptor("trigger_duration", "seconds", "Time to execute a trigger."),
+                labels: [("engine", engine)], buckets: Self.durationBuckets
+            )
+        }.record(duration)
     }
 
     /// `event_to_trigger_seconds`: from the event's publication to its trigger's completion.
     public func eventToTrigger(_ duration: Duration) {
-        registry.makeDurationHistogram(
-            descriptor: Self.descriptor(
-                "event_to_trigger", "seconds", "Time from an event's publication to its trigger's completion."),
-            buckets: Self.durationBuckets
-        ).record(duration)
+        histogram("event_to_trigger", []) { registry in
+            registry.makeDurationHistogram(
+                descriptor: Self.descriptor(
+                    "event_to_trigger", "seconds", "Time from an event's publication to its trigger's completion."),
+                buckets: Self.durationBuckets
+            )
+        }.record(duration)
     }
 
     /// `dlq_total{sensor,reason}`: messages dead-lettered.
     public func deadLettered(sensor: String, reason: String) {
-        registry.makeCounter(
-            descriptor: Self.descriptor("dlq", "total", "Messages published to the dead-letter subject."),
-            labels: [("sensor", sensor), ("reason", reason)]
-        ).increment()
+        counter("dlq", [sensor, reason]) { registry in
+            registry.makeCounter(
+                descriptor: Self.descriptor("dlq", "total", "Messages published to the dead-letter subject."),
+                labels: [("sensor", sensor), ("reason", reason)]
+            )
+        }.increment()
     }
 
     /// `correlations_pending{sensor}`: dependency events held for the sensor's triggers.
     public func setCorrelationsPending(sensor: String, count: Int) {
-        registry.makeGauge(
-            descriptor: Self.descriptor("correlations", "pending", "Dependency events held until a condition holds."),
-            labels: [("sensor", sensor)]
-        ).set(Double(count))
+        gauge("correlations", [sensor]) { registry in
+            registry.makeGauge(
+                descriptor: Self.descriptor("correlations", "pending", "Dependency events held until a condition holds."),
+                labels: [("sensor", sensor)]
+            )
+        }.set(Double(count))
     }
 
     /// `correlations_evicted_total{sensor}`: held dependency events dropped because a newer event of the same
@@ -101,18 +158,22 @@ public final class GatewayMetrics: Sendable {
 
     /// `consumer_pending{consumer}`: messages of the consumer not yet delivered.
     public func setConsumerPending(consumer: String, count: UInt64) {
-        registry.makeGauge(
-            descriptor: Self.descriptor("consumer", "pending", "Messages of a consumer not yet delivered."),
-            labels: [("consumer", consumer)]
-        ).set(Double(count))
+        gauge("consumer", [consumer]) { registry in
+            registry.makeGauge(
+                descriptor: Self.descriptor("consumer", "pending", "Messages of a consumer not yet delivered."),
+                labels: [("consumer", consumer)]
+            )
+        }.set(Double(count))
     }
 
     /// `config_reloads_total{outcome}`.
     public func configReloaded(outcome: String) {
-        registry.makeCounter(
-            descriptor: Self.descriptor("config_reloads", "total", "Configuration reloads by outcome."),
-            labels: [("outcome", outcome)]
-        ).increment()
+        counter("config_reloads", [outcome]) { registry in
+            registry.makeCounter(
+                descriptor: Self.descriptor("config_reloads", "total", "Configuration reloads by outcome."),
+                labels: [("outcome", outcome)]
+            )
+        }.increment()
     }
 
     /// `events_accepted_total{source}`: events an event source (`http`, `schedule:<name>`) stored in JetStream.
@@ -133,8 +194,10 @@ public final class GatewayMetrics: Sendable {
 
     /// `nats_connected`: 1 while connected.
     public func setNATSConnected(_ connected: Bool) {
-        registry.makeGauge(
-            descriptor: Self.descriptor("nats", "connected", "1 while the NATS connection is up.")
-        ).set(connected ? 1.0 : 0.0)
+        gauge("nats", []) { registry in
+            registry.makeGauge(
+                descriptor: Self.descriptor("nats", "connected", "1 while the NATS connection is up.")
+            )
+        }.set(connected ? 1.0 : 0.0)
     }
 }

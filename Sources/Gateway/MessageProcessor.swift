@@ -108,20 +108,28 @@ struct MessageProcessor: Sendable {
             let sensor = binding.sensor
             let dependency = binding.dependency
             metrics.eventReceived(sensor: sensor.name, dependency: dependency.name)
-            var logger = logger
-            logger[metadataKey: LoggingKeys.sensor] = "\(sensor.name)"
-            logger[metadataKey: LoggingKeys.dependency] = "\(dependency.name)"
+            // The binding's logger is made only when something is logged: most events are filtered out, and
+            // copying the metadata for each of them cost more than the filters (issue 9's profile).
+            func bindingLogger() -> Logger {
+                var logger = logger
+                logger[metadataKey: LoggingKeys.sensor] = "\(sensor.name)"
+                logger[metadataKey: LoggingKeys.dependency] = "\(dependency.name)"
+                return logger
+            }
             if let filters = dependency.filters {
                 let verdict = filters.evaluate(event, operation: dependency.filtersLogicalOperator, recordChecks: false)
                 guard verdict.passed else {
                     let reason = verdict.errors.isEmpty ? "filter" : "error"
                     metrics.eventFiltered(sensor: sensor.name, dependency: dependency.name, reason: reason)
-                    logger.debug("filtered out", metadata: ["reason": "\(verdict.errors.first ?? reason)"])
+                    if logger.logLevel <= .debug {
+                        bindingLogger().debug("filtered out", metadata: ["reason": "\(verdict.errors.first ?? reason)"])
+                    }
                     continue
                 }
             }
+            let dependencyLogger = bindingLogger()
             for trigger in sensor.triggers where trigger.conditions.names.contains(dependency.name) {
-                var logger = logger
+                var logger = dependencyLogger
                 logger[metadataKey: LoggingKeys.trigger] = "\(trigger.name)"
                 steps.append(
                     await offer(event, binding: binding, trigger: trigger, message: message, logger: logger))

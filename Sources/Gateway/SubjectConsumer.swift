@@ -50,6 +50,40 @@ final class Permits: Sendable {
     }
 }
 
+/// The messages one consumer is processing, which get an in-progress heartbeat on each tick of the consumer's
+/// heartbeat timer (every third of `ack_wait`), so a slow trigger never sees its message redelivered (and executed
+/// twice) meanwhile. One timer per consumer rather than one per message: arming and cancelling a dispatch timer
+/// for every message cost more than filtering it (issue 9's profile). A message gets its first heartbeat within
+/// a third of the ack wait after it started, and then one every third, as before.
+final class InFlightMessages: Sendable {
+    private struct Contents {
+        var nextKey: UInt64 = 0
+        var messages: [UInt64: JetStreamMessage] = [:]
+    }
+
+    private let contents = Mutex(Contents())
+
+    /// Registers `message`; returns the key that ``remove(_:)`` takes.
+    func insert(_ message: JetStreamMessage) -> UInt64 {
+        contents.withLock { state in
+            let key = state.nextKey
+            state.nextKey &+= 1
+            state.messages[key] = message
+            return key
+        }
+    }
+
+    func remove(_ key: UInt64) {
+        _ = contents.withLock { $0.messages.removeValue(forKey: key) }
+    }
+
+    /// Sends an in-progress heartbeat for every message registered now (outside the lock).
+    func sendHeartbeats() {
+        let messages = contents.withLock { Array($0.messages.values) }
+        for message in messages { try? message.inProgress() }
+    }
+}
+
 /// The durable pull consumer of one subject: binds it, fetches while permits are free, processes each message in a
 /// child task, and gives each message its disposition.
 ///
@@ -86,19 +120,29 @@ final class SubjectConsumer: Sendable {
         logger.info("consuming")
         defer { context.state.setBound(durable, false) }
         let permits = Permits(context.concurrency)
-        // A pull request returns when its batch is full or it expires. Idle, ask for one message and wait up to a
-        // second (it returns as soon as one arrives); once messages flow, ask for as many as there are free permits
-        // but wait at most 50 ms, so a partial batch is not held back.
+        // The heartbeats run on a dispatch timer, not a task: a busy or starved cooperative pool cannot delay them
+        // past the ack wait.
+        let inFlight = InFlightMessages()
+        let heartbeat = DispatchSource.makeTimerSource(queue: Self.heartbeats)
+        let third = (context.ackWait / 3).components
+        let interval = DispatchTimeInterval.nanoseconds(
+            Int(third.seconds * 1_000_000_000 + third.attoseconds / 1_000_000_000))
+        heartbeat.schedule(deadline: .now() + interval, repeating: interval)
+        heartbeat.setEventHandler { inFlight.sendHeartbeats() }
+        heartbeat.resume()
+        defer { heartbeat.cancel() }
+        // Ask for as many messages as there are free permits; the pull request returns at once with what the
+        // consumer has, or with the first messages to arrive (`returnsPartialBatch`: a partial batch is never held
+        // back waiting to fill up). Idle, it waits up to a second; once messages flow, at most 50 ms.
         var flowing = false
         await withDiscardingTaskGroup { group in
             while !shouldStop {
                 if permits.available == 0 { await permits.waitForOne() }
                 if shouldStop { break }
                 let batch: [JetStreamMessage]
-                let options =
-                    flowing
-                    ? PullConsumer.FetchOptions(batchSize: permits.available, maxWait: .milliseconds(50))
-                    : PullConsumer.FetchOptions(batchSize: 1, maxWait: .seconds(1))
+                let options = PullConsumer.FetchOptions(
+                    batchSize: permits.available, maxWait: flowing ? .milliseconds(50) : .seconds(1),
+                    returnsPartialBatch: true)
                 do throws(NATSError) {
                     batch = try await consumer.fetch(options)
                 } catch {
@@ -122,7 +166,7 @@ final class SubjectConsumer: Sendable {
                 for message in batch {
                     permits.take()
                     group.addTask {
-                        await self.handle(message, context: context, logger: logger)
+                        await self.handle(message, context: context, inFlight: inFlight, logger: logger)
                         permits.release()
                     }
                 }
@@ -169,7 +213,9 @@ final class SubjectConsumer: Sendable {
     private static let heartbeats = DispatchQueue(label: "sensor-gateway.heartbeats")
 
     /// Processes one message and gives it its disposition.
-    private func handle(_ message: JetStreamMessage, context: ConsumerContext, logger: Logger) async {
+    private func handle(
+        _ message: JetStreamMessage, context: ConsumerContext, inFlight: InFlightMessages, logger: Logger
+    ) async {
         let metadata = try? message.metadata()
         let inbound = InboundMessage(
             subject: message.subject, payload: message.data,
@@ -178,18 +224,10 @@ final class SubjectConsumer: Sendable {
             deliveries: metadata?.deliveries ?? 1, isLastDelivery: message.isLastDelivery,
             publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
         let bindings = context.bindings(subject)
-        // While the message is processed, tell the server every third of `ack_wait` that work goes on, so a slow
-        // trigger never sees its message redelivered (and executed twice) meanwhile. The heartbeat runs on a
-        // dispatch timer, not a task: a busy or starved cooperative pool cannot delay it past the ack wait.
-        let heartbeat = DispatchSource.makeTimerSource(queue: Self.heartbeats)
-        let third = (context.ackWait / 3).components
-        let interval = DispatchTimeInterval.nanoseconds(
-            Int(third.seconds * 1_000_000_000 + third.attoseconds / 1_000_000_000))
-        heartbeat.schedule(deadline: .now() + interval, repeating: interval)
-        heartbeat.setEventHandler { try? message.inProgress() }
-        heartbeat.resume()
+        // While the message is processed, the consumer's heartbeat timer tells the server that work goes on.
+        let key = inFlight.insert(message)
         var disposition = await context.processor.process(inbound, bindings: bindings)
-        heartbeat.cancel()
+        inFlight.remove(key)
         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
         do {
             switch disposition {

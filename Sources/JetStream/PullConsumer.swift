@@ -37,11 +37,16 @@ public final class PullConsumer: @unchecked Sendable {
         /// How long a pull request waits for at least one message before the next one is sent. It also bounds how
         /// long ending the sequence (task cancellation) can take.
         public var maxWait: Duration
+        /// Return as soon as some messages are there instead of waiting (up to `maxWait`) for a full batch: the
+        /// pull request returns what the consumer has now, or, when it has nothing, the first messages to arrive
+        /// (libnats' `NoWait`). A gateway's latency then does not depend on the batch filling up.
+        public var returnsPartialBatch: Bool
 
         /// Creates fetch options; the defaults suit the gateway.
-        public init(batchSize: Int = 256, maxWait: Duration = .seconds(1)) {
+        public init(batchSize: Int = 256, maxWait: Duration = .seconds(1), returnsPartialBatch: Bool = false) {
             self.batchSize = batchSize
             self.maxWait = maxWait
+            self.returnsPartialBatch = returnsPartialBatch
         }
     }
 
@@ -104,6 +109,7 @@ public final class PullConsumer: @unchecked Sendable {
         jsFetchRequest_Init(&request)
         request.Batch = Int32(clamping: max(options.batchSize, 1))
         request.Expires = options.maxWait.nanoseconds
+        request.NoWait = options.returnsPartialBatch
         var list = natsMsgList()
         let status = natsSubscription_FetchRequest(&list, subscription, &request)
         defer { natsMsgList_Destroy(&list) }

@@ -203,6 +203,33 @@ struct JetStreamTests {
         }
     }
 
+    @Test("returnsPartialBatch: a pull request returns what is there, or the first arrival, without waiting to fill up")
+    func partialBatch() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "PARTIAL", subjects: ["partial.>"])
+                for index in 0..<3 { _ = try await connection.publish(OutgoingMessage(subject: "partial.x", data: [UInt8(index)])) }
+                let clock = ContinuousClock()
+                let options = PullConsumer.FetchOptions(batchSize: 100, maxWait: .seconds(5), returnsPartialBatch: true)
+                var started = clock.now
+                let present = try await consumer.fetch(options)
+                #expect(present.map { $0.data } == [[0], [1], [2]])
+                #expect(clock.now - started < .seconds(2))
+                for message in present { try message.ack() }
+                // Nothing there: the request waits for the first message and returns with it.
+                let publisher = Task {
+                    try await Task.sleep(for: .milliseconds(200))
+                    _ = try await connection.publish(OutgoingMessage(subject: "partial.x", data: [3]))
+                }
+                started = clock.now
+                let arrived = try await consumer.fetch(options)
+                try await publisher.value
+                #expect(arrived.map { $0.data } == [[3]])
+                #expect(clock.now - started < .seconds(2))
+            }
+        }
+    }
+
     @Test("KV: compare-and-set with a stale revision fails with a distinct error; get, create, delete, watch")
     func keyValue() async throws {
         try await withServer { server in
