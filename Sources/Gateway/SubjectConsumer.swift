@@ -165,8 +165,11 @@ final class SubjectConsumer: Sendable {
                 }
                 for message in batch {
                     permits.take()
+                    // Heartbeats from the fetch on: on a loaded machine the child task may start later than the
+                    // ack wait (1 s with the shipped backoff), and the server would redeliver the message meanwhile.
+                    let key = inFlight.insert(message)
                     group.addTask {
-                        await self.handle(message, context: context, inFlight: inFlight, logger: logger)
+                        await self.handle(message, key: key, context: context, inFlight: inFlight, logger: logger)
                         permits.release()
                     }
                 }
@@ -213,8 +216,9 @@ final class SubjectConsumer: Sendable {
     private static let heartbeats = DispatchQueue(label: "sensor-gateway.heartbeats")
 
     /// Processes one message and gives it its disposition.
+    /// - Parameter key: the message's registration in `inFlight`, removed once it has its disposition.
     private func handle(
-        _ message: JetStreamMessage, context: ConsumerContext, inFlight: InFlightMessages, logger: Logger
+        _ message: JetStreamMessage, key: UInt64, context: ConsumerContext, inFlight: InFlightMessages, logger: Logger
     ) async {
         let metadata = try? message.metadata()
         let inbound = InboundMessage(
@@ -224,8 +228,7 @@ final class SubjectConsumer: Sendable {
             deliveries: metadata?.deliveries ?? 1, isLastDelivery: message.isLastDelivery,
             publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
         let bindings = context.bindings(subject)
-        // While the message is processed, the consumer's heartbeat timer tells the server that work goes on.
-        let key = inFlight.insert(message)
+        // While the message waits and is processed, the consumer's heartbeat timer tells the server that work goes on.
         var disposition = await context.processor.process(inbound, bindings: bindings)
         inFlight.remove(key)
         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
