@@ -1,8 +1,6 @@
 public import ArgumentParser
-import Foundation
 import Gateway
 import Logging
-import SensorKit
 import ServiceLifecycle
 
 extension LogFormat: ExpressibleByArgument {}
