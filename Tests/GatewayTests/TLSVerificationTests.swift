@@ -12,38 +12,10 @@ import Triggers
 @Suite(.serialized)
 struct TLSVerificationTests {
     /// The loopback HTTPS server of the HTTPTransport tests (`Support/http_test_server.py --cert --key`).
-    final class HTTPSServer: Sendable {
-        let port: Int
-        private let process: Process
-
-        init(certificate: String, key: String) throws {
-            let script = repository.appendingPathComponent("Tests/HTTPTransportTests/Support/http_test_server.py").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, "--cert", certificate, "--key", key]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            var line = Data()
-            while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first,
-                first != UInt8(ascii: "\n")
-            {
-                line.append(first)
-            }
-            let text = String(decoding: line, as: UTF8.self)
-            guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw HarnessFailure(description: "the HTTPS test server did not start (python3 \(script)): \(text)")
-            }
-            self.port = port
-            self.process = process
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    static func httpsServer(certificate: String, key: String) throws -> PythonTestServer {
+        try PythonTestServer(
+            script: repository.appendingPathComponent("Tests/HTTPTransportTests/Support/http_test_server.py").path,
+            arguments: ["--cert", certificate, "--key", key])
     }
 
     /// A self-signed certificate for 127.0.0.1 in a temporary directory: (certificate, key, directory).
@@ -86,7 +58,7 @@ struct TLSVerificationTests {
     @Test func selfSignedServerIsRefusedUnlessItsCAIsGiven() async throws {
         let files = try Self.makeCertificate()
         defer { try? FileManager.default.removeItem(at: files.directory) }
-        let server = try HTTPSServer(certificate: files.certificate, key: files.key)
+        let server = try Self.httpsServer(certificate: files.certificate, key: files.key)
         let url = "https://127.0.0.1:\(server.port)"
 
         let defaults = try GatewayConfiguration.parse("argo: {server: \"\(url)\"}\n", file: "gateway.yaml", environment: [:])
