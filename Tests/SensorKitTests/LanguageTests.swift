@@ -303,9 +303,48 @@ struct TextPatternTests {
         ("^(staging|production)$", "staging", true), ("^(staging|production)$", "stagingx", false),
         ("\\bv\\b.*\\bv2\\b", #"["v","v2"]"#, true), ("(?i)HELLO", "hello", true), ("héllo", "say héllo", true),
         ("a.c", "abc", true), ("a.c", "ac", false), ("abc$", "abc\n", false),
+        // Literals joined by `.*` (matched without the regex engine): `.` matches no newline, `$` only at the end.
+        ("^sensor-.*$", "sensor-7", true), ("^sensor-.*$", "sensor-", true), ("^sensor-.*$", "xsensor-7", false),
+        ("^sensor-.*$", "sensor-7\nx", false), ("^sensor-.*$", "sensor-7\n", false), ("^refs/.*/main$", "refs/x/main", true),
+        ("^refs/.*/main$", "refs/main", false), ("^refs/.*/main$", "refs/a/b/main", true), ("a.*b", "xx\nab", true),
+        ("a.*b", "a\nb", false), ("^a.*", "ab\nc", true), ("^a.*", "b\nab", false), (".*b$", "a\nab", true),
+        (".*b$", "ab\na", false), ("^.*$", "", true), ("^.*$", "a\nb", false), ("a.*b.*c", "abxc", true),
+        ("a.*b.*c", "acb", false), ("^é.*ü$", "éaü", true),
     ])
     func matches(pattern: String, text: String, expected: Bool) throws {
         #expect(try TextPattern(pattern).matches(text) == expected)
+    }
+
+    /// The `.*` fast path answers as the regex engine does, over every pattern of up to three pieces from a small
+    /// alphabet and every text of up to five characters from it, newlines included (Swift's `.` and `$` treat them
+    /// as Go's do: `.` matches none, `$` matches only at the very end).
+    @Test func piecesAgreeWithTheRegexEngine() throws {
+        let pieces = ["", "a", "b", "ab", "ba"]
+        var patterns: [String] = []
+        for first in pieces {
+            for second in pieces {
+                for third in [nil] + pieces.map(Optional.some) {
+                    let body = [first, second] + (third.map { [$0] } ?? [])
+                    for (start, end) in [("", ""), ("^", ""), ("", "$"), ("^", "$")] {
+                        patterns.append(start + body.joined(separator: ".*") + end)
+                    }
+                }
+            }
+        }
+        var texts: [String] = [""]
+        var frontier: [String] = [""]
+        for _ in 0..<5 {
+            frontier = frontier.flatMap { text in ["a", "b", "\n"].map { text + $0 } }
+            texts += frontier
+        }
+        for pattern in patterns {
+            let fast = try TextPattern(pattern)
+            let regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
+            for text in texts {
+                let expected = (try regex.firstMatch(in: text)) != nil
+                #expect(fast.matches(text) == expected, "\(pattern) on \(text.debugDescription)")
+            }
+        }
     }
 }
 
