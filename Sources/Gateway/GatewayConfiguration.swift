@@ -63,7 +63,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
 ///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
 ///   - `outbox` (default `.sensor-gateway/outbox`).
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
-///     `processing.drainTimeout` (seconds, default 10), `processing.retryDelay` (seconds, default 5),
+///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (seconds, default 10), `processing.retryDelay` (seconds, default 5),
 ///     `processing.reloadInterval` (seconds between config file checks, default 2; 0 turns polling off).
 ///   - `sources.http` and `sources.schedules`: see ``EventSourcesConfiguration``.
 public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
@@ -127,8 +127,10 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
 
     /// `processing:` (gateway extension).
     public struct Processing: Sendable {
-        /// Messages processed at once per consumer.
+        /// Messages per consumer whose triggers (correlation, execution) run at once.
         public var concurrency = 16
+        /// Messages asked for per pull request; each batch is decoded and filtered in one task.
+        public var fetchBatch = 256
         /// How long a shutdown waits for in-flight messages before nak'ing them.
         public var drainTimeout: Duration = .seconds(10)
         /// The redelivery delay of a retryable failure that names none.
@@ -297,10 +299,14 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
             sources = try EventSourcesConfiguration(section)
         }
         if let section = try root.section("processing") {
-            try section.checkKeys(["concurrency", "drainTimeout", "retryDelay", "reloadInterval"])
+            try section.checkKeys(["concurrency", "fetchBatch", "drainTimeout", "retryDelay", "reloadInterval"])
             if let concurrency = try section.integer("concurrency") {
                 guard (1...1024).contains(concurrency) else { throw section.error("concurrency", "must be 1–1024") }
                 processing.concurrency = concurrency
+            }
+            if let fetchBatch = try section.integer("fetchBatch") {
+                guard (1...4096).contains(fetchBatch) else { throw section.error("fetchBatch", "must be 1–4096") }
+                processing.fetchBatch = fetchBatch
             }
             processing.drainTimeout = try section.seconds("drainTimeout") ?? processing.drainTimeout
             processing.retryDelay = try section.seconds("retryDelay") ?? processing.retryDelay

@@ -72,7 +72,8 @@ public final class GatewayEngine: Service, Sendable {
             metrics: metrics, state: state, logger: logger)
         let context = ConsumerContext(
             connection: connection, stream: configuration.nats.stream, template: template,
-            concurrency: configuration.processing.concurrency, drainTimeout: configuration.processing.drainTimeout,
+            concurrency: configuration.processing.concurrency, fetchBatch: configuration.processing.fetchBatch,
+            drainTimeout: configuration.processing.drainTimeout,
             ackWait: SensorSet.effectiveAckWait(of: template), processor: processor, metrics: metrics, state: state, logger: logger)
         if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
         await withDiscardingTaskGroup { group in

@@ -69,24 +69,41 @@ public final class GatewayMetrics: Sendable {
         collector(histograms, name, values, make)
     }
 
-    /// `events_received_total{sensor,dependency}`: events routed to a dependency (before its filters).
-    public func eventReceived(sensor: String, dependency: String) {
-        counter("events_received", [sensor, dependency]) { registry in
-            registry.makeCounter(
-                descriptor: Self.descriptor("events_received", "total", "Events routed to a sensor dependency."),
-                labels: [("sensor", sensor), ("dependency", dependency)]
-            )
-        }.increment()
+    /// The counters of one sensor dependency: `events_received_total{sensor,dependency}` (events routed to it,
+    /// before its filters) and `events_filtered_total{sensor,dependency,reason}` (events its filters rejected,
+    /// `reason` `filter` or `error`). A consumer looks them up once per batch, not per event.
+    public struct DependencyCounters: Sendable {
+        let received: Counter
+        let filtered: Counter
+        let filterErrors: Counter
+
+        /// Counts an event routed to the dependency.
+        public func eventReceived() { received.increment() }
+
+        /// Counts an event the dependency's filters rejected; `failed`: a filter could not be evaluated.
+        public func eventFiltered(failed: Bool) { (failed ? filterErrors : filtered).increment() }
     }
 
-    /// `events_filtered_total{sensor,dependency,reason}`: events a dependency's filters rejected.
-    public func eventFiltered(sensor: String, dependency: String, reason: String) {
+    /// The counters of `dependency` of `sensor`.
+    public func dependencyCounters(sensor: String, dependency: String) -> DependencyCounters {
+        DependencyCounters(
+            received: counter("events_received", [sensor, dependency]) { registry in
+                registry.makeCounter(
+                    descriptor: Self.descriptor("events_received", "total", "Events routed to a sensor dependency."),
+                    labels: [("sensor", sensor), ("dependency", dependency)]
+                )
+            },
+            filtered: filteredCounter(sensor: sensor, dependency: dependency, reason: "filter"),
+            filterErrors: filteredCounter(sensor: sensor, dependency: dependency, reason: "error"))
+    }
+
+    private func filteredCounter(sensor: String, dependency: String, reason: String) -> Counter {
         counter("events_filtered", [sensor, dependency, reason]) { registry in
             registry.makeCounter(
                 descriptor: Self.descriptor("events_filtered", "total", "Events rejected by a dependency's filters."),
                 labels: [("sensor", sensor), ("dependency", dependency), ("reason", reason)]
             )
-        }.increment()
+        }
     }
 
     /// `events_invalid_total{reason}`: messages that are not a decodable CloudEvent.

@@ -87,53 +87,113 @@ struct MessageProcessor: Sendable {
         case deadLettered
     }
 
+    /// What screening found in a message: the synchronous part of its processing (decode, dependencies, filters).
+    enum Screening: Sendable {
+        /// No dependency's filters let it through (or none watches its subject): it only needs its ack.
+        case filteredOut
+        /// It passed the filters of these dependencies; offering it to their triggers is the asynchronous part.
+        case offers(Event, [Offer])
+        /// It is not a decodable CloudEvent: it is dead-lettered.
+        case undecodable(EventDecodingError)
+    }
+
+    /// A trigger that a dependency's event is offered to.
+    struct Offer: Sendable {
+        let binding: SensorSet.Binding
+        let trigger: Trigger
+    }
+
+    /// The dependencies bound to a subject, with their counters: looked up once per batch rather than per event.
+    struct SubjectDependencies: Sendable {
+        let bindings: [SensorSet.Binding]
+        fileprivate let counters: [GatewayMetrics.DependencyCounters]
+    }
+
+    /// `bindings` with their counters.
+    func dependencies(_ bindings: [SensorSet.Binding]) -> SubjectDependencies {
+        SubjectDependencies(
+            bindings: bindings,
+            counters: bindings.map { metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name) })
+    }
+
+    /// Decode → match dependencies → filters → correlate → dispatch, ending in one disposition: ``screen`` then
+    /// ``finish(_:message:)``.
     func process(_ message: InboundMessage, bindings: [SensorSet.Binding]) async -> MessageDisposition {
-        var logger = self.logger
-        logger[metadataKey: LoggingKeys.subject] = "\(message.subject)"
-        logger[metadataKey: LoggingKeys.streamSequence] = "\(message.streamSequence)"
-        logger[metadataKey: LoggingKeys.deliveries] = "\(message.deliveries)"
+        let dependencies = dependencies(bindings)
+        let screening = message.payload.withUnsafeBytes { payload in
+            screen(payload: payload, headers: message.headers, dependencies: dependencies, logger: { logger(for: message) })
+        }
+        return await finish(screening, message: message)
+    }
+
+    /// Decodes the payload and runs the filters of every dependency bound to its subject, counting what each
+    /// received and filtered out. Synchronous and free of I/O, so a consumer screens a whole batch in one task and
+    /// gives a message that passes no filter its ack without a task or a copy of the message.
+    /// - Parameter logger: the message's logger, made only if something is logged.
+    func screen(
+        payload: UnsafeRawBufferPointer, headers: [String: String], dependencies: SubjectDependencies,
+        logger: () -> Logger
+    ) -> Screening {
         let event: Event
-        do {
-            event = try CloudEventCodec.decode(payload: message.payload, headers: message.headers)
+        do throws(EventDecodingError) {
+            event = try CloudEventCodec.decode(payload: payload, headers: headers)
         } catch {
+            return .undecodable(error)
+        }
+        var offers: [Offer] = []
+        // Indices, not `for binding in`: iterating would copy (retain and release) each binding per event.
+        for index in dependencies.bindings.indices {
+            let binding = dependencies.bindings[index]
+            let counters = dependencies.counters[index]
+            counters.eventReceived()
+            // Evaluated in place: `if let filters = …` would copy the filters (and retain their every field).
+            if let verdict = binding.dependency.filters?.evaluate(
+                event, operation: binding.dependency.filtersLogicalOperator, recordChecks: false), !verdict.passed
+            {
+                counters.eventFiltered(failed: !verdict.errors.isEmpty)
+                if self.logger.logLevel <= .debug {
+                    var logger = logger()
+                    logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
+                    logger[metadataKey: LoggingKeys.sensor] = "\(binding.sensor.name)"
+                    logger[metadataKey: LoggingKeys.dependency] = "\(binding.dependency.name)"
+                    logger.debug("filtered out", metadata: ["reason": "\(verdict.errors.first ?? "filter")"])
+                }
+                continue
+            }
+            for trigger in binding.sensor.triggers where trigger.conditions.names.contains(binding.dependency.name) {
+                offers.append(Offer(binding: binding, trigger: trigger))
+            }
+        }
+        return offers.isEmpty ? .filteredOut : .offers(event, offers)
+    }
+
+    /// The asynchronous part: dead-letters an undecodable message, or offers the event to each trigger (holding it
+    /// for a correlation, or executing the trigger), and says what the message's disposition is.
+    func finish(_ screening: Screening, message: InboundMessage) async -> MessageDisposition {
+        let logger = logger(for: message)
+        let event: Event
+        let offers: [Offer]
+        switch screening {
+        case .filteredOut:
+            return .ack
+        case .undecodable(let error):
             metrics.eventInvalid(reason: error.code)
             logger.warning("undecodable message", metadata: [LoggingKeys.error: "\(error)"])
             let stored = await deadLetter(
                 message, reason: "undecodable: \(error)", kind: "undecodable", sensor: "", trigger: "", logger: logger)
             return stored ? .term : .nak(Self.backoff(retryDelay, deliveries: message.deliveries))
+        case .offers(let screenedEvent, let screenedOffers):
+            event = screenedEvent
+            offers = screenedOffers
         }
-        logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
         var steps: [Step] = []
-        for binding in bindings {
-            let sensor = binding.sensor
-            let dependency = binding.dependency
-            metrics.eventReceived(sensor: sensor.name, dependency: dependency.name)
-            // The binding's logger is made only when something is logged: most events are filtered out, and
-            // copying the metadata for each of them cost more than the filters (issue 9's profile).
-            func bindingLogger() -> Logger {
-                var logger = logger
-                logger[metadataKey: LoggingKeys.sensor] = "\(sensor.name)"
-                logger[metadataKey: LoggingKeys.dependency] = "\(dependency.name)"
-                return logger
-            }
-            if let filters = dependency.filters {
-                let verdict = filters.evaluate(event, operation: dependency.filtersLogicalOperator, recordChecks: false)
-                guard verdict.passed else {
-                    let reason = verdict.errors.isEmpty ? "filter" : "error"
-                    metrics.eventFiltered(sensor: sensor.name, dependency: dependency.name, reason: reason)
-                    if logger.logLevel <= .debug {
-                        bindingLogger().debug("filtered out", metadata: ["reason": "\(verdict.errors.first ?? reason)"])
-                    }
-                    continue
-                }
-            }
-            let dependencyLogger = bindingLogger()
-            for trigger in sensor.triggers where trigger.conditions.names.contains(dependency.name) {
-                var logger = dependencyLogger
-                logger[metadataKey: LoggingKeys.trigger] = "\(trigger.name)"
-                steps.append(
-                    await offer(event, binding: binding, trigger: trigger, message: message, logger: logger))
-            }
+        for offer in offers {
+            var logger = logger
+            logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
+            logger[metadataKey: LoggingKeys.sensor] = "\(offer.binding.sensor.name)"
+            logger[metadataKey: LoggingKeys.dependency] = "\(offer.binding.dependency.name)"
+            logger[metadataKey: LoggingKeys.trigger] = "\(offer.trigger.name)"
+            steps.append(await self.offer(event, binding: offer.binding, trigger: offer.trigger, message: message, logger: logger))
         }
         var delays: [Duration] = []
         var deadLettered = false
@@ -146,6 +206,15 @@ struct MessageProcessor: Sendable {
         }
         if let delay = delays.max() { return .nak(delay) }
         return deadLettered ? .term : .ack
+    }
+
+    /// The pipeline's logger with the message's subject, stream sequence and delivery count.
+    private func logger(for message: InboundMessage) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: LoggingKeys.subject] = "\(message.subject)"
+        logger[metadataKey: LoggingKeys.streamSequence] = "\(message.streamSequence)"
+        logger[metadataKey: LoggingKeys.deliveries] = "\(message.deliveries)"
+        return logger
     }
 
     /// `first` doubled for each delivery after the first, at most 32 times `first`: with `max_deliver` 5 and 5 s,

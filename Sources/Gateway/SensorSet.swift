@@ -4,12 +4,18 @@ public import SensorKit
 /// The loaded sensors and how they map onto NATS: one durable pull consumer per distinct dependency subject, shared
 /// by every dependency on it, so the server delivers each event once however many sensors watch it.
 public struct SensorSet: Sendable {
-    /// A dependency of a sensor, bound to the subject it consumes.
-    public struct Binding: Sendable {
+    /// A dependency of a sensor, bound to the subject it consumes. A class: each event visits every binding of its
+    /// subject, and a reference is cheaper to pass around than copies of the sensor and the dependency.
+    public final class Binding: Sendable {
         /// The sensor.
         public let sensor: Sensor
         /// The dependency.
         public let dependency: Dependency
+
+        init(sensor: Sensor, dependency: Dependency) {
+            self.sensor = sensor
+            self.dependency = dependency
+        }
     }
 
     /// The sensors, in load order.

@@ -63,13 +63,15 @@ final class InFlightMessages: Sendable {
 
     private let contents = Mutex(Contents())
 
-    /// Registers `message`; returns the key that ``remove(_:)`` takes.
-    func insert(_ message: JetStreamMessage) -> UInt64 {
+    /// Registers `messages`; returns the keys that ``remove(_:)`` takes, in the same order.
+    func insert(_ messages: [JetStreamMessage]) -> [UInt64] {
         contents.withLock { state in
-            let key = state.nextKey
-            state.nextKey &+= 1
-            state.messages[key] = message
-            return key
+            messages.map { message in
+                let key = state.nextKey
+                state.nextKey &+= 1
+                state.messages[key] = message
+                return key
+            }
         }
     }
 
@@ -84,12 +86,15 @@ final class InFlightMessages: Sendable {
     }
 }
 
-/// The durable pull consumer of one subject: binds it, fetches while permits are free, processes each message in a
-/// child task, and gives each message its disposition.
+/// The durable pull consumer of one subject: binds it, fetches batches of `processing.fetchBatch` messages, screens
+/// each batch in its own task (decode and filters, see ``MessageProcessor/screen``), acks at once what no filter
+/// lets through, and processes each message that reaches a trigger in a child task, up to
+/// `processing.concurrency` at a time. Each message gets one disposition.
 ///
 /// Stops when told (``stop()``, on a reload that removes the subject's last dependency) or on graceful shutdown:
-/// it fetches no more, waits up to the drain timeout for the messages in flight (each is acked or nak'ed as its
-/// processing decides), then cancels the rest, which are nak'ed.
+/// it fetches no more, naks what it fetched and has not screened yet, waits up to the drain timeout for the
+/// messages in flight (each is acked or nak'ed as its processing decides), then cancels the rest, which are
+/// nak'ed.
 final class SubjectConsumer: Sendable {
     let subject: String
     let durable: String
@@ -131,18 +136,17 @@ final class SubjectConsumer: Sendable {
         heartbeat.setEventHandler { inFlight.sendHeartbeats() }
         heartbeat.resume()
         defer { heartbeat.cancel() }
-        // Ask for as many messages as there are free permits; the pull request returns at once with what the
-        // consumer has, or with the first messages to arrive (`returnsPartialBatch`: a partial batch is never held
-        // back waiting to fill up). Idle, it waits up to a second; once messages flow, at most 50 ms.
-        var flowing = false
+        // The pull request returns at once with what the consumer has, or with the first messages to arrive
+        // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
+        // second and the next one is sent. No fetch goes out while every permit is taken: the messages would only
+        // wait here, where another replica could be processing them.
+        let options = PullConsumer.FetchOptions(
+            batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true)
         await withDiscardingTaskGroup { group in
             while !shouldStop {
                 if permits.available == 0 { await permits.waitForOne() }
                 if shouldStop { break }
                 let batch: [JetStreamMessage]
-                let options = PullConsumer.FetchOptions(
-                    batchSize: permits.available, maxWait: flowing ? .milliseconds(50) : .seconds(1),
-                    returnsPartialBatch: true)
                 do throws(NATSError) {
                     batch = try await consumer.fetch(options)
                 } catch {
@@ -153,7 +157,6 @@ final class SubjectConsumer: Sendable {
                     continue
                 }
                 context.state.setBound(durable, true)
-                flowing = !batch.isEmpty
                 if batch.isEmpty {
                     if context.connection.state == .connected {
                         context.metrics.setConsumerPending(consumer: durable, count: 0)
@@ -163,13 +166,36 @@ final class SubjectConsumer: Sendable {
                     }
                     continue
                 }
-                for message in batch {
+                // Heartbeats from the fetch on: a message may wait here for a permit, and on a loaded machine its
+                // task may start later than the ack wait (1 s with the shipped backoff); the server would
+                // redeliver it meanwhile.
+                let keys = inFlight.insert(batch)
+                let dependencies = context.processor.dependencies(context.bindings(subject))
+                for (message, key) in zip(batch, keys) {
+                    guard !shouldStop else {
+                        // Redelivered at once, to this replica's successor or another one.
+                        settle(message, .nak(.zero), streamSequence: nil, logger: logger)
+                        inFlight.remove(key)
+                        continue
+                    }
+                    let screening = message.withData { payload in
+                        context.processor.screen(
+                            payload: payload, headers: Self.headers(of: message), dependencies: dependencies,
+                            logger: { Self.logger(logger, for: message) })
+                    }
+                    if case .filteredOut = screening {
+                        settle(message, .ack, streamSequence: nil, logger: logger)
+                        inFlight.remove(key)
+                        continue
+                    }
+                    if permits.available == 0 { await permits.waitForOne() }
                     permits.take()
-                    // Heartbeats from the fetch on: on a loaded machine the child task may start later than the
-                    // ack wait (1 s with the shipped backoff), and the server would redeliver the message meanwhile.
-                    let key = inFlight.insert(message)
                     group.addTask {
-                        await self.handle(message, key: key, context: context, inFlight: inFlight, logger: logger)
+                        let inbound = Self.inbound(message, stream: context.stream)
+                        var disposition = await context.processor.finish(screening, message: inbound)
+                        inFlight.remove(key)
+                        if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
+                        self.settle(message, disposition, streamSequence: inbound.streamSequence, logger: logger)
                         permits.release()
                     }
                 }
@@ -215,23 +241,36 @@ final class SubjectConsumer: Sendable {
     /// Where the in-progress heartbeats of every consumer's messages are sent.
     private static let heartbeats = DispatchQueue(label: "sensor-gateway.heartbeats")
 
-    /// Processes one message and gives it its disposition.
-    /// - Parameter key: the message's registration in `inFlight`, removed once it has its disposition.
-    private func handle(
-        _ message: JetStreamMessage, key: UInt64, context: ConsumerContext, inFlight: InFlightMessages, logger: Logger
-    ) async {
+    /// The first value of each of the message's headers.
+    private static func headers(of message: JetStreamMessage) -> [String: String] {
+        message.headers.compactMapValues(\.first)
+    }
+
+    /// The message as the processor's asynchronous part sees it (payload and headers copied, metadata parsed).
+    private static func inbound(_ message: JetStreamMessage, stream: String) -> InboundMessage {
         let metadata = try? message.metadata()
-        let inbound = InboundMessage(
-            subject: message.subject, payload: message.data,
-            headers: message.headers.compactMapValues(\.first),
-            stream: metadata?.stream ?? context.stream, streamSequence: metadata?.streamSequence ?? 0,
+        return InboundMessage(
+            subject: message.subject, payload: message.data, headers: headers(of: message),
+            stream: metadata?.stream ?? stream, streamSequence: metadata?.streamSequence ?? 0,
             deliveries: metadata?.deliveries ?? 1, isLastDelivery: message.isLastDelivery,
             publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
-        let bindings = context.bindings(subject)
-        // While the message waits and is processed, the consumer's heartbeat timer tells the server that work goes on.
-        var disposition = await context.processor.process(inbound, bindings: bindings)
-        inFlight.remove(key)
-        if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
+    }
+
+    /// The consumer's logger with the message's stream sequence and delivery count, for what screening logs.
+    private static func logger(_ logger: Logger, for message: JetStreamMessage) -> Logger {
+        var logger = logger
+        if let metadata = try? message.metadata() {
+            logger[metadataKey: LoggingKeys.streamSequence] = "\(metadata.streamSequence)"
+            logger[metadataKey: LoggingKeys.deliveries] = "\(metadata.deliveries)"
+        }
+        return logger
+    }
+
+    /// Sends the message's disposition; a failure (the connection is down) is logged, and the server redelivers.
+    /// - Parameter streamSequence: for the log lines, when already known.
+    private func settle(
+        _ message: JetStreamMessage, _ disposition: MessageDisposition, streamSequence: UInt64?, logger: Logger
+    ) {
         do {
             switch disposition {
             case .ack: try message.ack()
@@ -239,14 +278,18 @@ final class SubjectConsumer: Sendable {
             case .term: try message.term()
             }
         } catch {
+            let sequence = streamSequence ?? (try? message.metadata())?.streamSequence ?? 0
             logger.warning(
                 "could not send the disposition; the message will be redelivered",
-                metadata: [LoggingKeys.streamSequence: "\(inbound.streamSequence)", LoggingKeys.error: "\(error)"])
+                metadata: [LoggingKeys.streamSequence: "\(sequence)", LoggingKeys.error: "\(error)"])
             return
         }
-        logger.debug(
-            "disposition sent",
-            metadata: [LoggingKeys.streamSequence: "\(inbound.streamSequence)", LoggingKeys.disposition: "\(disposition)"])
+        if logger.logLevel <= .debug {
+            let sequence = streamSequence ?? (try? message.metadata())?.streamSequence ?? 0
+            logger.debug(
+                "disposition sent",
+                metadata: [LoggingKeys.streamSequence: "\(sequence)", LoggingKeys.disposition: "\(disposition)"])
+        }
     }
 }
 
@@ -256,6 +299,8 @@ struct ConsumerContext: Sendable {
     let stream: String
     let template: ConsumerSpec?
     let concurrency: Int
+    /// Messages asked for per pull request.
+    let fetchBatch: Int
     let drainTimeout: Duration
     /// The effective `ack_wait` of the consumers: the server redelivers a message unacknowledged for this long.
     let ackWait: Duration

@@ -34,7 +34,13 @@ extension DependencyFilters {
     public func evaluate(_ event: Event, operation: LogicalOperator, recordChecks: Bool = true) -> FilterVerdict {
         var checks: [FilterCheck] = []
         var errors: [String] = []
-        var results: [Bool] = []
+        // The kinds' results combined as they come: `and` needs all of them, `or` any (none present: `and` passes).
+        var allPassed = true
+        var anyPassed = false
+        func combine(_ passed: Bool) {
+            allPassed = allPassed && passed
+            anyPassed = anyPassed || passed
+        }
         let payload = event.payload
         if let exprs {
             let (passed, error) = evaluateExprs(exprs, payload: payload, record: recordChecks, checks: &checks)
@@ -42,7 +48,7 @@ extension DependencyFilters {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
             }
-            results.append(passed)
+            combine(passed)
         }
         if let data {
             let (passed, error) = evaluateData(data, payload: payload, record: recordChecks, checks: &checks)
@@ -50,12 +56,12 @@ extension DependencyFilters {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
             }
-            results.append(passed)
+            combine(passed)
         }
         if let context {
             let outcome = context.outcome(event, record: recordChecks)
             if recordChecks { checks.append(context.check(outcome)) }
-            results.append(outcome.passed)
+            combine(outcome.passed)
         }
         if let time {
             let check = time.outcome(event)
@@ -64,10 +70,9 @@ extension DependencyFilters {
                 if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
                 errors.append(error)
             }
-            results.append(check.passed)
+            combine(check.passed)
         }
-        let passed = operation == .and ? results.allSatisfy { $0 } : results.contains(true)
-        return FilterVerdict(passed: passed, errors: errors, checks: checks)
+        return FilterVerdict(passed: operation == .and ? allPassed : anyPassed, errors: errors, checks: checks)
     }
 
     private func evaluateData(_ filters: [DataFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck])

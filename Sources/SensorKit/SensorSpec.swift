@@ -74,7 +74,10 @@ public struct DependencyFilters: Sendable {
 }
 
 /// A data filter: a value at a path compared with a list of values.
-public struct DataFilter: Sendable {
+///
+/// A class, immutable: every event is evaluated against every filter of its subject's dependencies, and handing a
+/// struct of this many fields to the evaluator copied (retained and released) each of them per event.
+public final class DataFilter: Sendable {
     /// The value type to compare as.
     public enum ValueType: String, Sendable, Hashable {
         case bool
@@ -93,21 +96,36 @@ public struct DataFilter: Sendable {
     }
 
     /// `path`.
-    public var path: GJSONPath
+    public let path: GJSONPath
     /// `type`.
-    public var type: ValueType
+    public let type: ValueType
     /// `value`: literals for bool and number, regular expressions (unanchored) for string.
-    public var values: [String]
+    public let values: [String]
     /// `comparator`.
-    public var comparator: Comparator
+    public let comparator: Comparator
     /// `template`, applied to the path's string value first.
-    public var template: GoTemplate?
+    public let template: GoTemplate?
     /// The compiled regular expressions of a string filter, one per value.
-    var patterns: [TextPattern]
+    let patterns: [TextPattern]
     /// The parsed numbers of a number filter, one per value.
-    var numbers: [Double]
+    let numbers: [Double]
     /// The parsed booleans of a bool filter, one per value.
-    var booleans: [Bool]
+    let booleans: [Bool]
+
+    init(
+        path: GJSONPath, type: ValueType, values: [String], comparator: Comparator, template: GoTemplate?,
+        patterns: [TextPattern], numbers: [Double], booleans: [Bool]
+    ) {
+        self.path = path
+        self.type = type
+        self.values = values
+        self.comparator = comparator
+        self.template = template
+        self.patterns = patterns
+        self.numbers = numbers
+        self.booleans = booleans
+    }
+
     /// A short description for `explain` (`body.x string = [a b]`).
     public var summary: String {
         "\(path) \(type.rawValue) \(comparator.rawValue) [\(values.joined(separator: ", "))]"

@@ -7,11 +7,14 @@
 /// gives the same answer as the regex ten to a hundred times faster (issue 9's profile: Swift Regex was the
 /// largest cost of a filter-only event).
 ///
+/// A class, immutable, so the filters that hold patterns hand them on with one retain rather than a copy of each
+/// field (issue 9's profile).
+///
 /// `@unchecked Sendable` proof: `Regex` is a struct over an immutable `Regex.Program` whose only mutable
 /// state, the lazily lowered matcher program, is published with an atomic store-if-nil
 /// (`_loweredProgramStorage`, swift-experimental-string-processing `Regex/Core.swift`); `init` also runs one
-/// match so the program is lowered before the value is shared. Nothing here mutates `regex` after `init`.
-struct TextPattern: @unchecked Sendable {
+/// match so the program is lowered before the value is shared. Every stored property is a `let`.
+final class TextPattern: @unchecked Sendable {
     /// How a pattern is matched.
     private enum Matcher {
         /// A literal, possibly anchored at the start (`^`) or end (`$`).

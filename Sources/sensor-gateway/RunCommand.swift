@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Gateway
 import Logging
+import SensorKit
 import ServiceLifecycle
 
 extension LogFormat: ExpressibleByArgument {}

@@ -23,6 +23,17 @@ struct GatewayConfigurationTests {
         #expect(configuration.adminPort == 9090)
     }
 
+    /// `processing:` sets the triggers in flight and the pull batch; the defaults suit a laptop and a cluster alike.
+    @Test func processingKeys() throws {
+        let defaults = try GatewayConfiguration.parse("", file: "g.yaml", environment: [:])
+        #expect(defaults.processing.concurrency == 16)
+        #expect(defaults.processing.fetchBatch == 256)
+        let set = try GatewayConfiguration.parse(
+            "processing: {concurrency: 64, fetchBatch: 32}\n", file: "g.yaml", environment: [:])
+        #expect(set.processing.concurrency == 64)
+        #expect(set.processing.fetchBatch == 32)
+    }
+
     /// The environment variables of the argo CLI and the kfp SDK override the file.
     @Test func environmentOverrides() throws {
         let configuration = try GatewayConfiguration.parse(
@@ -60,6 +71,7 @@ struct GatewayConfigurationTests {
         ("admin:\n  listen: nowhere\n", "g.yaml:2: admin.listen: expected host:port"),
         ("nats:\n  strem: X\n", "g.yaml:2: nats.strem: unknown key"),
         ("processing:\n  concurrency: lots\n", "g.yaml:2: processing.concurrency: expected an integer"),
+        ("processing:\n  fetchBatch: 0\n", "g.yaml:2: processing.fetchBatch: must be 1–4096"),
         ("argo:\n  insecureSkipVerify: maybe\n", "g.yaml:2: argo.insecureSkipVerify: expected true or false"),
         ("nats: [1, 2]\n", "g.yaml:1: nats: expected a mapping"),
         ("kind: Sensor\n", "g.yaml:1: kind: expected GatewayConfiguration"),
