@@ -72,12 +72,15 @@ sample-events: deps
 	python3 scripts/sample_events_msgpack.py
 
 ## bench: the benchmarks, release build; figures are kept in README.md.
+# The Swift runtime and Foundation linked statically, as deploy/Dockerfile builds the shipped binary; every bench
+# target uses the same flags, since switching them rebuilds every module.
+RELEASE := -c release --static-swift-stdlib
 bench: deps $(JETSTREAM_C_BENCH)
-	$(SWIFT) run -c release EventModelBenchmark
-	$(SWIFT) run -c release SensorKitBenchmark
-	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)
-	$(SWIFT) run -c release TriggersBenchmark
-	$(SWIFT) build -c release --product sensor-gateway && $(SWIFT) run -c release GatewayBenchmark
+	$(SWIFT) run $(RELEASE) EventModelBenchmark
+	$(SWIFT) run $(RELEASE) SensorKitBenchmark
+	$(SWIFT) run $(RELEASE) JetStreamBenchmark $(JETSTREAM_C_BENCH)
+	$(SWIFT) run $(RELEASE) TriggersBenchmark
+	$(SWIFT) build $(RELEASE) --product sensor-gateway && $(SWIFT) run $(RELEASE) GatewayBenchmark
 
 $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
 	mkdir -p .build
@@ -85,11 +88,11 @@ $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
 
 ## bench-jetstream: JetStream consume + decode + ack only, Swift module vs the C program (same nats-server).
 bench-jetstream: deps $(JETSTREAM_C_BENCH)
-	$(SWIFT) run -c release JetStreamBenchmark $(JETSTREAM_C_BENCH)
+	$(SWIFT) run $(RELEASE) JetStreamBenchmark $(JETSTREAM_C_BENCH)
 
 ## bench-gateway: the end-to-end benchmark of the release sensor-gateway binary (README "Performance").
 bench-gateway: deps $(JETSTREAM_C_BENCH)
-	$(SWIFT) build -c release --product sensor-gateway && $(SWIFT) run -c release GatewayBenchmark
+	$(SWIFT) build $(RELEASE) --product sensor-gateway && $(SWIFT) run $(RELEASE) GatewayBenchmark
 
 ## fuzz-build: the libFuzzer executables (one per fuzz target, Fuzz/Targets) with AddressSanitizer, in a scratch path
 ## of their own so the normal build is untouched; SENSOR_GATEWAY_FUZZ=1 is what adds them to the package.

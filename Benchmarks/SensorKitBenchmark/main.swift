@@ -102,6 +102,35 @@ measure("regex data filter", evaluations: regexIterations, unit: "evaluations") 
     for _ in 0..<regexIterations where regexFilter.passes(data) { passed += 1 }
     return passed
 }
+/// The same pattern twice: literals joined by `.*`, which TextPattern matches without the regex engine, and with a
+/// group added, which sends it through Swift Regex.
+func stringFilter(_ pattern: String) -> DataFilter {
+    let yaml = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata: {name: pattern}
+        spec:
+          dependencies:
+            - {name: push, eventSourceName: github, eventName: push,
+               filters: {data: [{path: body.ref, type: string, value: ["\(pattern)"]}]}}
+          triggers:
+            - template: {name: log, log: {}}
+        """
+    guard let filter = SensorLoader.load(text: yaml, file: "pattern.yaml").sensors.first?.dependencies.first?.filters?
+        .data?.first
+    else { fatalError("benchmark pattern sensor invalid") }
+    return filter
+}
+for (label, pattern) in [("`.*` string data filter, no regex engine", "^refs/.*/main$"),
+    ("the same with a group, through the regex engine", "^refs/(.*)/main$")]
+{
+    let filter = stringFilter(pattern)
+    measure("\(label) (\(pattern))", evaluations: regexIterations, unit: "evaluations") {
+        var passed = 0
+        for _ in 0..<regexIterations where filter.passes(data) { passed += 1 }
+        return passed
+    }
+}
 measure("literal string data filter", evaluations: iterations, unit: "evaluations") {
     var passed = 0
     for _ in 0..<iterations where literalFilter.passes(data) { passed += 1 }
