@@ -108,10 +108,10 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        // Also when it has exited: until `waitUntilExit()` runs, Foundation keeps the `Process` in a retain cycle
+        // with its run-loop source (a leak under LeakSanitizer).
+        process.waitUntilExit()
     }
 
     /// Sends `signal`.
@@ -130,6 +130,7 @@ final class GatewayProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
+        process.waitUntilExit()
         return process.terminationStatus
     }
 
