@@ -56,8 +56,8 @@ test: deps $(JETSTREAM_C_BENCH)
 	$(SWIFT) test --skip-build --filter '$(CHAOS_SUITES)'
 
 ## sanitize: `make sanitize-address`, then `make sanitize-thread` (`make -k sanitize` runs the second also when the
-## first fails); not part of `make test` (a clean build takes
-## 9–15 min each on two cores, the three passes 4–6 min each; README.md, Reliability, "Sanitizers").
+## first fails); not part of `make test`: a clean build takes 9–15 min each on two cores, the three passes 4–6 min
+## each (README.md, Reliability, "Sanitizers").
 ## sanitize-address, sanitize-thread: every test under AddressSanitizer (LeakSanitizer included) or ThreadSanitizer,
 ## in the three passes of `make test`. Each builds in a scratch path of its own (.build-asan, .build-tsan), so the
 ## normal .build is untouched, and the tests start the sanitized sensor-gateway and GatewayBenchmark from it
