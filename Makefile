@@ -10,7 +10,8 @@ PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-valid
 # The C baseline of the JetStream and gateway benchmarks: the same consume loop straight on libnats and msgpack-c.
 JETSTREAM_C_BENCH := .build/jetstream-consume-c
 
-.PHONY: deps build test chaos demo bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds
+.PHONY: deps build test chaos demo bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds \
+	sanitize sanitize-address sanitize-thread
 
 ## deps: install the C libraries, nats-server, kubectl and the Python test clients from PyPI (a Debian python3 that
 ## refuses pip installs, PEP 668, gets --break-system-packages) (msgpack; jsonschema and PyYAML
@@ -53,6 +54,45 @@ test: deps $(JETSTREAM_C_BENCH)
 	$(SWIFT) test --skip-build --skip '$(TIMING_SUITES)|$(CHAOS_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(TIMING_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(CHAOS_SUITES)'
+
+## sanitize: `make sanitize-address`, then `make sanitize-thread` (`make -k sanitize` runs the second also when the
+## first fails); not part of `make test`: a clean build takes 9–15 min each on two cores, the three passes 4–6 min
+## each (README.md, Reliability, "Sanitizers").
+## sanitize-address, sanitize-thread: every test under AddressSanitizer (LeakSanitizer included) or ThreadSanitizer,
+## in the three passes of `make test`. Each builds in a scratch path of its own (.build-asan, .build-tsan), so the
+## normal .build is untouched, and the tests start the sanitized sensor-gateway and GatewayBenchmark from it
+## (SENSOR_GATEWAY_BIN, GATEWAY_BENCHMARK_BIN). Every process's reports go to <scratch>/sanitizer-reports/; a report
+## or a failed pass fails the target once the three passes have run. Suppressions, each with why it is not ours:
+## Tests/sanitizers/lsan.supp and tsan.supp.
+SANITIZER_REPORTS = $(CURDIR)/$(SANITIZER_SCRATCH)/sanitizer-reports
+SANITIZER_SUPPRESSIONS := $(CURDIR)/Tests/sanitizers
+SANITIZER_TEST = $(SWIFT) test --skip-build --sanitize=$(SANITIZER) --scratch-path $(SANITIZER_SCRATCH)
+
+sanitize: sanitize-address sanitize-thread
+
+sanitize-address: SANITIZER := address
+sanitize-address: SANITIZER_SCRATCH := .build-asan
+sanitize-address: SANITIZER_ENVIRONMENT = \
+	ASAN_OPTIONS=log_path=$(SANITIZER_REPORTS)/asan \
+	LSAN_OPTIONS=suppressions=$(SANITIZER_SUPPRESSIONS)/lsan.supp:print_suppressions=0
+sanitize-thread: SANITIZER := thread
+sanitize-thread: SANITIZER_SCRATCH := .build-tsan
+sanitize-thread: SANITIZER_ENVIRONMENT = \
+	TSAN_OPTIONS=log_path=$(SANITIZER_REPORTS)/tsan:suppressions=$(SANITIZER_SUPPRESSIONS)/tsan.supp:print_suppressions=0
+
+sanitize-address sanitize-thread: deps $(JETSTREAM_C_BENCH)
+	$(SWIFT) build --build-tests --sanitize=$(SANITIZER) --scratch-path $(SANITIZER_SCRATCH)
+	bin=$$($(SWIFT) build --sanitize=$(SANITIZER) --scratch-path $(SANITIZER_SCRATCH) --show-bin-path); \
+	rm -rf $(SANITIZER_REPORTS); mkdir -p $(SANITIZER_REPORTS); \
+	export SENSOR_GATEWAY_BIN=$$bin/sensor-gateway GATEWAY_BENCHMARK_BIN=$$bin/GatewayBenchmark $(SANITIZER_ENVIRONMENT); \
+	failed=""; \
+	$(SANITIZER_TEST) --skip '$(TIMING_SUITES)|$(CHAOS_SUITES)' || failed="$$failed first"; \
+	$(SANITIZER_TEST) --filter '$(TIMING_SUITES)' || failed="$$failed timing"; \
+	$(SANITIZER_TEST) --filter '$(CHAOS_SUITES)' || failed="$$failed chaos"; \
+	reports=$$(ls $(SANITIZER_REPORTS)); \
+	for report in $$reports; do echo "== $(SANITIZER_REPORTS)/$$report"; cat $(SANITIZER_REPORTS)/$$report; done; \
+	[ -z "$$failed$$reports" ] || { echo "sanitize-$(SANITIZER): failed passes:$${failed:- none}; reports:" \
+		$$(echo $$reports | wc -w) "in $(SANITIZER_REPORTS)"; exit 1; }
 
 ## chaos: the long reliability runs (SENSOR_GATEWAY_CHAOS=long): 20k events with 5 kill -9 rounds, a 30 s 503 storm,
 ## replicas; figures are printed as CHAOS-FIGURE lines and kept in README.md (Reliability). Then each fuzzer for

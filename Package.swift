@@ -184,7 +184,7 @@ var package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "JetStream", "JetStreamTesting", "SensorKit", "EventModel", "Triggers",
+                "Gateway", "HTTPTransport", "JetStream", "JetStreamTesting", "SensorKit", "EventModel", "Triggers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -78,6 +78,11 @@ final class ChildProcess: Sendable {
         try? handle.close()
     }
 
+    deinit {
+        // A child that exited without `wait()`: see there.
+        if !process.isRunning { process.waitUntilExit() }
+    }
+
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
@@ -94,6 +99,9 @@ final class ChildProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
+        // Returns at once; until it runs, Foundation keeps the `Process` in a retain cycle with its run-loop source
+        // (a leak under LeakSanitizer).
+        process.waitUntilExit()
         return process.terminationStatus
     }
 

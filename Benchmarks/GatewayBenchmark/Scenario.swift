@@ -101,12 +101,14 @@ final class Stage {
     }
 
     /// Waits until the ack floor of `consumer` reaches `sequence`; returns the instant it was seen (polled every
-    /// 10 ms) or throws when `process` exits first or `timeout` passes.
+    /// 10 ms) or throws when `timeout` passes, or 2 s after `process` exited: a consumer that exits once it has
+    /// acknowledged its count (consume.c) may exit before a poll sees its last acks.
     func waitForAckFloor(
         _ consumer: String, _ sequence: UInt64, process: ChildProcess, timeout: Duration = .seconds(900),
         whileWaiting: () -> Void = {}
     ) async throws -> ContinuousClock.Instant {
         let deadline = ContinuousClock.now + timeout
+        var exitDeadline: ContinuousClock.Instant?
         while true {
             if let info = try? await connection.consumerInfo(stream: Self.stream, consumer: consumer),
                 info.ackFloorStreamSequence >= sequence
@@ -114,7 +116,8 @@ final class Stage {
                 return ContinuousClock.now
             }
             whileWaiting()
-            guard process.isRunning, ContinuousClock.now < deadline else {
+            if exitDeadline == nil, !process.isRunning { exitDeadline = ContinuousClock.now + .seconds(2) }
+            guard ContinuousClock.now < min(deadline, exitDeadline ?? deadline) else {
                 throw BenchmarkFailure(
                     description: "\(consumer) did not ack up to \(sequence)\n--- output ---\n\(process.output.suffix(4000))")
             }

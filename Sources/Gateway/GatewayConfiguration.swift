@@ -63,8 +63,10 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
 ///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
 ///   - `outbox` (default `.sensor-gateway/outbox`).
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
-///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (seconds, default 10), `processing.retryDelay` (seconds, default 5),
-///     `processing.reloadInterval` (seconds between config file checks, default 2; 0 turns polling off).
+///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (seconds, default 10),
+///     `processing.retryDelay` (seconds, default 5), `processing.reloadInterval` (seconds between config file
+///     checks, default 2; 0 turns polling off), `processing.requestTimeout` (seconds an Argo or KFP request may take
+///     in all, default 30; more than 0).
 ///   - `sources.http` and `sources.schedules`: see ``EventSourcesConfiguration``.
 public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// `nats:`.
@@ -137,6 +139,9 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         public var retryDelay: Duration = .seconds(5)
         /// How often the config and sensor files are checked for changes; zero: only on SIGHUP.
         public var reloadInterval: Duration = .seconds(2)
+        /// The total timeout of an Argo or KFP request (`TriggerConfiguration.requestTimeout`); `http` triggers
+        /// use their own `timeout`.
+        public var requestTimeout: Duration = .seconds(30)
     }
 
     /// The file this was read from.
@@ -299,7 +304,9 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
             sources = try EventSourcesConfiguration(section)
         }
         if let section = try root.section("processing") {
-            try section.checkKeys(["concurrency", "fetchBatch", "drainTimeout", "retryDelay", "reloadInterval"])
+            try section.checkKeys([
+                "concurrency", "fetchBatch", "drainTimeout", "retryDelay", "reloadInterval", "requestTimeout",
+            ])
             if let concurrency = try section.integer("concurrency") {
                 guard (1...1024).contains(concurrency) else { throw section.error("concurrency", "must be 1–1024") }
                 processing.concurrency = concurrency
@@ -311,6 +318,11 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
             processing.drainTimeout = try section.seconds("drainTimeout") ?? processing.drainTimeout
             processing.retryDelay = try section.seconds("retryDelay") ?? processing.retryDelay
             processing.reloadInterval = try section.seconds("reloadInterval") ?? processing.reloadInterval
+            if let timeout = try section.seconds("requestTimeout") {
+                // curl takes 0 for "no timeout": a hanging server would hold the message forever.
+                guard timeout > .zero else { throw section.error("requestTimeout", "must be more than 0") }
+                processing.requestTimeout = timeout
+            }
         }
     }
 

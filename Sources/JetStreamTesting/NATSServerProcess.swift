@@ -66,8 +66,14 @@ public final class NATSServerProcess: @unchecked Sendable {
 
     /// Kills the server with SIGKILL (no clean shutdown, as in a crash) and waits for it to exit.
     public func kill() {
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        Self.reap(process)
+    }
+
+    /// Waits for an exited or signalled `process`. Also when it has exited already: until `waitUntilExit()` runs,
+    /// swift-corelibs-foundation keeps the `Process` in a retain cycle with its run-loop source (LeakSanitizer
+    /// reports the process, its arguments and its environment as leaked).
+    static func reap(_ process: Process) {
         process.waitUntilExit()
     }
 
@@ -88,8 +94,8 @@ public final class NATSServerProcess: @unchecked Sendable {
             process.terminate()
             let deadline = Date().addingTimeInterval(5)
             while process.isRunning && Date() < deadline { usleep(10_000) }
-            kill()
         }
+        kill()
         if removingStore {
             try? FileManager.default.removeItem(at: storeDirectory)
             try? FileManager.default.removeItem(at: Self.logFile(of: storeDirectory))
@@ -115,11 +121,14 @@ public final class NATSServerProcess: @unchecked Sendable {
             }
             if !process.isRunning || text.contains("[FTL]") {
                 try? logHandle.close()
+                if process.isRunning { process.terminate() }
+                reap(process)
                 throw StartError(description: "nats-server did not start on port \(port):\n\(text)")
             }
             usleep(20_000)
         }
         process.terminate()
+        reap(process)
         try? logHandle.close()
         throw StartError(description: "nats-server was not ready within 10 s on port \(port)")
     }

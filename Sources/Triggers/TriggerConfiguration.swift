@@ -5,7 +5,8 @@ public import SensorKit
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
 ///
 /// - Configuration keys (`config/gateway.yaml`): `argo.server`, `argo.namespace`, `argo.tokenFile`,
-///   `argo.insecureSkipVerify`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`.
+///   `argo.insecureSkipVerify`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`;
+///   `processing.requestTimeout` (``requestTimeout``).
 ///   ``applyingEnvironment(_:)`` lets the argo CLI's and the kfp SDK's variables override them.
 public struct TriggerConfiguration: Sendable {
     /// The Argo Server.
@@ -85,7 +86,8 @@ public struct TriggerConfiguration: Sendable {
     public var internalErrorAttempts: Int
     /// Connect timeout of every request (default 5 s).
     public var connectTimeout: Duration
-    /// Total timeout of Argo and KFP requests (default 30 s); `http` triggers use their own `timeout`.
+    /// Total timeout of Argo and KFP requests (default 30 s; `processing.requestTimeout` in `gateway.yaml`); `http`
+    /// triggers use their own `timeout`.
     public var requestTimeout: Duration
 
     /// Creates a configuration; with no server or host, everything goes to the outbox. A `nil` environment is the

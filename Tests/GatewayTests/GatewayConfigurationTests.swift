@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Testing
+import Triggers
 
 /// `config/gateway.yaml`: keys, defaults, environment overrides, errors naming file and key, no secret printed.
 struct GatewayConfigurationTests {
@@ -65,6 +66,20 @@ struct GatewayConfigurationTests {
         #expect(configuration.nats.token?.value == "natsS3cret")
     }
 
+    /// `processing.requestTimeout` is the Argo and KFP request timeout the trigger executor gets; 30 s when unset.
+    @Test(arguments: [
+        ("", Duration.seconds(30)),
+        ("processing: {requestTimeout: 2.5s}\n", .milliseconds(2500)),
+        ("processing: {requestTimeout: 750ms}\n", .milliseconds(750)),
+        ("processing: {requestTimeout: 90}\n", .seconds(90)),
+    ])
+    func requestTimeout(text: String, expected: Duration) throws {
+        let configuration = try GatewayConfiguration.parse(text, file: "g.yaml", environment: [:])
+        #expect(configuration.processing.requestTimeout == expected)
+        let triggers = configuration.triggerConfiguration(routing: nil, publisher: nil, log: { _ in })
+        #expect(triggers.requestTimeout == expected)
+    }
+
     /// Errors name the file, the key and its line.
     @Test(arguments: [
         ("nats:\n  urls: []\n", "g.yaml:2: nats.urls: needs at least one URL"),
@@ -75,6 +90,8 @@ struct GatewayConfigurationTests {
         ("argo:\n  insecureSkipVerify: maybe\n", "g.yaml:2: argo.insecureSkipVerify: expected true or false"),
         ("nats: [1, 2]\n", "g.yaml:1: nats: expected a mapping"),
         ("kind: Sensor\n", "g.yaml:1: kind: expected GatewayConfiguration"),
+        ("processing:\n  requestTimeout: soon\n", "g.yaml:2: processing.requestTimeout: expected seconds"),
+        ("processing:\n  requestTimeout: 0\n", "g.yaml:2: processing.requestTimeout: must be more than 0"),
     ])
     func errorsNameFileAndKey(text: String, expected: String) {
         #expect {

@@ -175,7 +175,11 @@ struct CommandLineTests {
 }
 
 enum CommandLine {
-    static let binary = ExplainTests.repository + "/.build/debug/sensor-gateway"
+    /// The built executable: `$SENSOR_GATEWAY_BIN` (`make sanitize` points it at the sanitized build), else
+    /// `.build/debug/sensor-gateway`.
+    static let binary =
+        ProcessInfo.processInfo.environment["SENSOR_GATEWAY_BIN"]
+        ?? ExplainTests.repository + "/.build/debug/sensor-gateway"
     static let binaryExists = FileManager.default.isExecutableFile(atPath: binary)
 
     /// A fresh temporary directory named after `prefix` and this process, holding `files` (name → text); the caller

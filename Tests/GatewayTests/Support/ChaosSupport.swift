@@ -2,10 +2,6 @@ import Foundation
 import JetStream
 import JetStreamTesting
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// How big the chaos runs are: `SENSOR_GATEWAY_CHAOS=long` (`make chaos`) runs the sizes, anything else the
 /// short versions of `make test`.
 enum ChaosScale {
@@ -73,14 +69,7 @@ extension StandInServer {
     }
 
     private func post(_ path: String, _ body: [String: Any]) async throws {
-        guard let url = URL(string: base + path) else { throw HarnessFailure(description: "bad URL \(base)\(path)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let (_, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-            throw HarnessFailure(description: "the stand-in refused \(path): \(response)")
-        }
+        try await TestHTTP.postJSON(base + path, body)
     }
 
     /// What the sink did with the workflow creates (POST /api/v1/workflows/<namespace>).

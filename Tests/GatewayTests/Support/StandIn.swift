@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTPTransport
 
 /// A Python test server that prints `PORT <n>` once listening (or a reason, and exits), run as a child process for
 /// as long as this object lives.
@@ -69,23 +66,12 @@ final class StandInServer: Sendable {
             "templates": templates.map { ["namespace": $0.namespace, "kind": $0.kind, "name": $0.name] },
             "pipelines": pipelines.map { ["name": $0.name, "versions": $0.versions] },
         ]
-        var request = URLRequest(url: try url("/_control"))
-        request.httpMethod = "POST"
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let (_, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-            throw HarnessFailure(description: "the stand-in refused the seed: \(response)")
-        }
+        try await TestHTTP.postJSON(base + "/_control", body)
     }
 
     /// Every API request seen so far: method, path, body and the schema violations found in it.
     func requests() async throws -> [[String: Any]] {
-        let (data, _) = try await URLSession.shared.data(from: try url("/_log"))
-        return (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-    }
-
-    private func url(_ path: String) throws -> URL {
-        guard let url = URL(string: base + path) else { throw HarnessFailure(description: "bad URL \(base)\(path)") }
-        return url
+        let response = try await TestHTTP.send("GET", base + "/_log")
+        return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]]) ?? []
     }
 }
