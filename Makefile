@@ -113,26 +113,32 @@ sample-events: deps
 
 ## bench: the benchmarks, release build; figures are kept in README.md.
 # The Swift runtime and Foundation linked statically, as deploy/Dockerfile builds the shipped binary; every bench
-# target uses the same flags, since switching them rebuilds every module.
+# product is built with the same flags, since switching them rebuilds every module (`swift run` does not take
+# --static-swift-stdlib, so the products are built, then run).
 RELEASE := -c release --static-swift-stdlib
-bench: deps $(JETSTREAM_C_BENCH)
-	$(SWIFT) run $(RELEASE) EventModelBenchmark
-	$(SWIFT) run $(RELEASE) SensorKitBenchmark
-	$(SWIFT) run $(RELEASE) JetStreamBenchmark $(JETSTREAM_C_BENCH)
-	$(SWIFT) run $(RELEASE) TriggersBenchmark
-	$(SWIFT) build $(RELEASE) --product sensor-gateway && $(SWIFT) run $(RELEASE) GatewayBenchmark
+RELEASE_BIN := .build/release
+bench-build-%: deps
+	$(SWIFT) build $(RELEASE) --product $*
+
+bench: deps $(JETSTREAM_C_BENCH) bench-build-EventModelBenchmark bench-build-SensorKitBenchmark \
+		bench-build-JetStreamBenchmark bench-build-TriggersBenchmark bench-build-sensor-gateway bench-build-GatewayBenchmark
+	$(RELEASE_BIN)/EventModelBenchmark
+	$(RELEASE_BIN)/SensorKitBenchmark
+	$(RELEASE_BIN)/JetStreamBenchmark $(JETSTREAM_C_BENCH)
+	$(RELEASE_BIN)/TriggersBenchmark
+	$(RELEASE_BIN)/GatewayBenchmark
 
 $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
 	mkdir -p .build
 	$(CC) -O2 -o $@ $< $$(pkg-config --cflags --libs libnats msgpack)
 
 ## bench-jetstream: JetStream consume + decode + ack only, Swift module vs the C program (same nats-server).
-bench-jetstream: deps $(JETSTREAM_C_BENCH)
-	$(SWIFT) run $(RELEASE) JetStreamBenchmark $(JETSTREAM_C_BENCH)
+bench-jetstream: deps $(JETSTREAM_C_BENCH) bench-build-JetStreamBenchmark
+	$(RELEASE_BIN)/JetStreamBenchmark $(JETSTREAM_C_BENCH)
 
 ## bench-gateway: the end-to-end benchmark of the release sensor-gateway binary (README "Performance").
-bench-gateway: deps $(JETSTREAM_C_BENCH)
-	$(SWIFT) build $(RELEASE) --product sensor-gateway && $(SWIFT) run $(RELEASE) GatewayBenchmark
+bench-gateway: deps $(JETSTREAM_C_BENCH) bench-build-sensor-gateway bench-build-GatewayBenchmark
+	$(RELEASE_BIN)/GatewayBenchmark
 
 ## fuzz-build: the libFuzzer executables (one per fuzz target, Fuzz/Targets) with AddressSanitizer, in a scratch path
 ## of their own so the normal build is untouched; SENSOR_GATEWAY_FUZZ=1 is what adds them to the package.

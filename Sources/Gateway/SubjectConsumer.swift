@@ -141,7 +141,7 @@ final class SubjectConsumer: Sendable {
         // second and the next one is sent. No fetch goes out while every permit is taken: the messages would only
         // wait here, where another replica could be processing them.
         let options = PullConsumer.FetchOptions(
-            batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true)
+            batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
         await withDiscardingTaskGroup { group in
             while !shouldStop {
                 if permits.available == 0 { await permits.waitForOne() }
@@ -237,6 +237,10 @@ final class SubjectConsumer: Sendable {
         }
         return nil
     }
+
+    /// The bytes a pull request asks for at most (twice the server's `max_payload` if that is more): 256 events of
+    /// 1 MB would be more than libnats holds for a subscription before it drops messages as a slow consumer.
+    private static let fetchBytes = 16 << 20
 
     /// Where the in-progress heartbeats of every consumer's messages are sent.
     private static let heartbeats = DispatchQueue(label: "sensor-gateway.heartbeats")

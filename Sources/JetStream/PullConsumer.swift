@@ -41,12 +41,21 @@ public final class PullConsumer: @unchecked Sendable {
         /// pull request returns what the consumer has now, or, when it has nothing, the first messages to arrive
         /// (libnats' `NoWait`). A gateway's latency then does not depend on the batch filling up.
         public var returnsPartialBatch: Bool
+        /// At most this many bytes of messages per pull request (nil: only `batchSize` bounds it), raised to twice
+        /// the server's `max_payload` so that any message the server accepts fits in one request. Without it, a
+        /// batch of large messages can exceed what libnats holds for a subscription (64 MB), and libnats drops the
+        /// excess as a slow consumer (it is redelivered after `ack_wait`).
+        public var maxBytes: Int?
 
         /// Creates fetch options; the defaults suit the gateway.
-        public init(batchSize: Int = 256, maxWait: Duration = .seconds(1), returnsPartialBatch: Bool = false) {
+        public init(
+            batchSize: Int = 256, maxWait: Duration = .seconds(1), returnsPartialBatch: Bool = false,
+            maxBytes: Int? = nil
+        ) {
             self.batchSize = batchSize
             self.maxWait = maxWait
             self.returnsPartialBatch = returnsPartialBatch
+            self.maxBytes = maxBytes
         }
     }
 
@@ -110,6 +119,9 @@ public final class PullConsumer: @unchecked Sendable {
         request.Batch = Int32(clamping: max(options.batchSize, 1))
         request.Expires = options.maxWait.nanoseconds
         request.NoWait = options.returnsPartialBatch
+        if let maxBytes = options.maxBytes {
+            request.MaxBytes = Int64(max(maxBytes, 2 * Int(natsConnection_GetMaxPayload(connection.handle))))
+        }
         var list = natsMsgList()
         let status = natsSubscription_FetchRequest(&list, subscription, &request)
         defer { natsMsgList_Destroy(&list) }

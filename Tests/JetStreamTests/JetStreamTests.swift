@@ -230,6 +230,34 @@ struct JetStreamTests {
         }
     }
 
+    @Test("maxBytes: a pull request stops at the byte bound (at least twice max_payload), and nothing is lost")
+    func pullRequestByteBound() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "BYTES", subjects: ["bytes.>"])
+                // 40 messages of 100 KB: 4 MB, twice the bound (2 × the default max_payload of 1 MB).
+                let payload = [UInt8](repeating: 7, count: 100_000)
+                for _ in 0..<40 { _ = try await connection.publish(OutgoingMessage(subject: "bytes.x", data: payload)) }
+                let options = PullConsumer.FetchOptions(
+                    batchSize: 256, maxWait: .seconds(5), returnsPartialBatch: true, maxBytes: 1)
+                var batches: [Int] = []
+                var received = 0
+                while received < 40 && batches.count < 20 {
+                    let batch = try await consumer.fetch(options)
+                    for message in batch {
+                        #expect(message.count == payload.count)
+                        try message.ack()
+                    }
+                    batches.append(batch.count)
+                    received += batch.count
+                }
+                #expect(received == 40)
+                #expect(batches.allSatisfy { $0 <= 20 }, "batches: \(batches)")
+                #expect(batches.count >= 2, "batches: \(batches)")
+            }
+        }
+    }
+
     @Test("KV: compare-and-set with a stale revision fails with a distinct error; get, create, delete, watch")
     func keyValue() async throws {
         try await withServer { server in
