@@ -142,6 +142,7 @@ final class SubjectConsumer: Sendable {
         // wait here, where another replica could be processing them.
         let options = PullConsumer.FetchOptions(
             batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
+        let clock = ContinuousClock()
         await withDiscardingTaskGroup { group in
             while !shouldStop {
                 if permits.available == 0 { await permits.waitForOne() }
@@ -171,7 +172,14 @@ final class SubjectConsumer: Sendable {
                 // redeliver it meanwhile.
                 let keys = inFlight.insert(batch)
                 let dependencies = context.processor.dependencies(context.bindings(subject))
+                var lastYield = clock.now
                 for (message, key) in zip(batch, keys) {
+                    // Screening is synchronous: a batch through a thousand sensors takes a cooperative thread for
+                    // hundreds of milliseconds, so it gives the other consumers and the triggers their turn.
+                    if clock.now - lastYield > Self.screeningSlice {
+                        await Task.yield()
+                        lastYield = clock.now
+                    }
                     guard !shouldStop else {
                         // Redelivered at once, to this replica's successor or another one.
                         settle(message, .nak(.zero), streamSequence: nil, logger: logger)
@@ -204,7 +212,6 @@ final class SubjectConsumer: Sendable {
                 }
             }
             // Drain: the messages in flight get up to the drain timeout, then are cancelled (and nak'ed).
-            let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: context.drainTimeout)
             while permits.available < permits.total && clock.now < deadline {
                 do {
@@ -241,6 +248,9 @@ final class SubjectConsumer: Sendable {
     /// The bytes a pull request asks for at most (twice the server's `max_payload` if that is more): 256 events of
     /// 1 MB would be more than libnats holds for a subscription before it drops messages as a slow consumer.
     private static let fetchBytes = 16 << 20
+
+    /// How long a consumer screens messages before it yields to the other tasks.
+    private static let screeningSlice = Duration.milliseconds(2)
 
     /// Where the in-progress heartbeats of every consumer's messages are sent.
     private static let heartbeats = DispatchQueue(label: "sensor-gateway.heartbeats")
