@@ -140,8 +140,10 @@ final class SubjectConsumer: Sendable {
         // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
         // second and the next one is sent. No fetch goes out while every permit is taken: the messages would only
         // wait here, where another replica could be processing them.
+        // At most the consumer's `max_batch` (the server refuses a larger pull request).
+        let batchSize = min(context.fetchBatch, context.template?.maxBatch.map { Int(clamping: $0) } ?? .max)
         let options = PullConsumer.FetchOptions(
-            batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
+            batchSize: batchSize, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
         let clock = ContinuousClock()
         await withDiscardingTaskGroup { group in
             while !shouldStop {

@@ -148,6 +148,29 @@ struct GatewayEngineTests {
         }
     }
 
+    /// A consumer template with a `max_batch` below `processing.fetchBatch`: the pulls ask for `max_batch` (the
+    /// server would refuse more), and every event is processed once and acked.
+    @Test func pullsStayWithinTheConsumersMaxBatch() async throws {
+        let fixture = try Fixture(
+            template: #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "2s", "max_deliver": 5, "max_batch": 4}}"#)
+        defer { fixture.stop() }
+        let dispatcher = SlowDispatcher(delay: .zero)
+        try await fixture.run(dispatcher: dispatcher) { connection in
+            for index in 2...20 {
+                _ = try await connection.publish(
+                    EventPublication.message(
+                        for: Event(id: "e\(index)", source: "src", type: "t", subject: "a"), subject: "events.src.a",
+                        binaryMode: true))
+            }
+            try await eventually("every event to be acked", timeout: .seconds(15)) {
+                let info = try? await connection.consumerInfo(stream: "EVENTS", consumer: fixture.durable)
+                return info?.ackFloorStreamSequence == 20
+            }
+            #expect(dispatcher.executions.withLock { $0 } == 20)
+        }
+        #expect(!fixture.records.lines.withLock { $0 }.contains { $0.hasPrefix("fetch failed") })
+    }
+
     /// Shutdown with a message still in flight past the drain timeout: it is cancelled and nak'ed, so the next
     /// reader of the consumer gets it again at once.
     @Test func drainTimeoutNaksWhatIsInFlight() async throws {
