@@ -103,7 +103,7 @@ struct MessageProcessor: Sendable {
         let trigger: Trigger
     }
 
-    /// The dependencies bound to a subject, with their counters: looked up once per batch rather than per event.
+    /// The dependencies bound to a subject, with their counters: looked up once per set of sensors, not per event.
     struct SubjectDependencies: Sendable {
         let bindings: [SensorSet.Binding]
         fileprivate let counters: [GatewayMetrics.DependencyCounters]

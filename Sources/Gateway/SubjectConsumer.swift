@@ -140,12 +140,13 @@ final class SubjectConsumer: Sendable {
         // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
         // second and the next one is sent. No fetch goes out while every permit is taken: the messages would only
         // wait here, where another replica could be processing them.
-        // At most the consumer's `max_batch` (the server refuses a larger pull request).
-        let batchSize = min(context.fetchBatch, context.template?.maxBatch.map { Int(clamping: $0) } ?? .max)
         let options = PullConsumer.FetchOptions(
-            batchSize: batchSize, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
+            batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
         let clock = ContinuousClock()
         await withDiscardingTaskGroup { group in
+            // The bindings with their counters, made again only when a reload changed the bindings: a batch may hold
+            // a single message, and a subject a thousand dependencies.
+            var dependencies = context.processor.dependencies([])
             while !shouldStop {
                 if permits.available == 0 { await permits.waitForOne() }
                 if shouldStop { break }
@@ -173,7 +174,10 @@ final class SubjectConsumer: Sendable {
                 // task may start later than the ack wait (1 s with the shipped backoff); the server would
                 // redeliver it meanwhile.
                 let keys = inFlight.insert(batch)
-                let dependencies = context.processor.dependencies(context.bindings(subject))
+                let bindings = context.bindings(subject)
+                if !dependencies.bindings.elementsEqual(bindings, by: ===) {
+                    dependencies = context.processor.dependencies(bindings)
+                }
                 var lastYield = clock.now
                 for (message, key) in zip(batch, keys) {
                     // Screening is synchronous: a batch through a thousand sensors takes a cooperative thread for

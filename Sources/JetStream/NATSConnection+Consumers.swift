@@ -31,7 +31,7 @@ extension NATSConnection {
         }
         return PullConsumer(
             connection: self, subscription: subscription.pointer, stream: stream, durable: durable,
-            maximumDeliveries: info.public.maximumDeliveries, worker: worker)
+            maximumDeliveries: info.public.maximumDeliveries, maximumBatch: info.maximumBatch, worker: worker)
     }
 
     /// Deletes consumer `consumer` of `stream` with its delivery state.
@@ -56,6 +56,8 @@ extension NATSConnection {
     struct RawConsumerInfo: Sendable {
         let `public`: ConsumerInfo
         let filterSubject: String
+        /// `max_batch`, the largest pull request the server accepts (0: no limit).
+        let maximumBatch: Int64
     }
 
     private func rawConsumerInfo(stream: String, consumer: String) async throws(NATSError) -> RawConsumerInfo {
@@ -79,7 +81,7 @@ extension NATSConnection {
                     pending: value.NumPending, ackPending: value.NumAckPending, redelivered: value.NumRedelivered,
                     waiting: value.NumWaiting, deliveredStreamSequence: value.Delivered.Stream,
                     ackFloorStreamSequence: value.AckFloor.Stream, maximumDeliveries: config?.MaxDeliver ?? -1),
-                filterSubject: filter.isEmpty ? ">" : filter)
+                filterSubject: filter.isEmpty ? ">" : filter, maximumBatch: config?.MaxRequestBatch ?? 0)
         }
     }
 }

@@ -32,7 +32,8 @@ public struct ConsumerInfo: Sendable, Hashable {
 public final class PullConsumer: @unchecked Sendable {
     /// How messages are fetched.
     public struct FetchOptions: Sendable {
-        /// Messages asked for per pull request (at most the consumer's `max_batch`).
+        /// Messages asked for per pull request; more than the consumer's `max_batch` asks for `max_batch` (the server
+        /// refuses a larger request).
         public var batchSize: Int
         /// How long a pull request waits for at least one message before the next one is sent. It also bounds how
         /// long ending the sequence (task cancellation) can take.
@@ -65,19 +66,22 @@ public final class PullConsumer: @unchecked Sendable {
     public let durable: String
     /// `max_deliver` of the consumer when it was bound (-1 or 0: unlimited).
     public let maximumDeliveries: Int64
+    /// `max_batch` of the consumer when it was bound (0: unlimited).
+    let maximumBatch: Int64
     let connection: NATSConnection
     private let subscription: OpaquePointer
     private let worker: BlockingWorker
 
     init(
         connection: NATSConnection, subscription: OpaquePointer, stream: String, durable: String,
-        maximumDeliveries: Int64, worker: BlockingWorker
+        maximumDeliveries: Int64, maximumBatch: Int64, worker: BlockingWorker
     ) {
         self.connection = connection
         self.subscription = subscription
         self.stream = stream
         self.durable = durable
         self.maximumDeliveries = maximumDeliveries
+        self.maximumBatch = maximumBatch
         self.worker = worker
     }
 
@@ -116,7 +120,8 @@ public final class PullConsumer: @unchecked Sendable {
     func fetchNow(_ options: FetchOptions) throws(NATSError) -> [JetStreamMessage] {
         var request = jsFetchRequest()
         jsFetchRequest_Init(&request)
-        request.Batch = Int32(clamping: max(options.batchSize, 1))
+        let batchSize = maximumBatch > 0 ? min(Int64(options.batchSize), maximumBatch) : Int64(options.batchSize)
+        request.Batch = Int32(clamping: max(batchSize, 1))
         request.Expires = options.maxWait.nanoseconds
         request.NoWait = options.returnsPartialBatch
         if let maxBytes = options.maxBytes {

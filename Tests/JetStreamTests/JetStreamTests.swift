@@ -230,6 +230,22 @@ struct JetStreamTests {
         }
     }
 
+    @Test("batchSize above the consumer's max_batch asks for max_batch, which the server accepts")
+    func pullRequestWithinMaxBatch() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                let consumer = try await makeStreamAndConsumer(connection, stream: "BATCH", subjects: ["batch.>"]) {
+                    $0.maxBatch = 4
+                }
+                for index in 0..<10 { _ = try await connection.publish(OutgoingMessage(subject: "batch.x", data: [UInt8(index)])) }
+                let options = PullConsumer.FetchOptions(batchSize: 256, maxWait: .seconds(5), returnsPartialBatch: true)
+                let batch = try await consumer.fetch(options)
+                #expect(batch.map { $0.data } == [[0], [1], [2], [3]])
+                for message in batch { try message.ack() }
+            }
+        }
+    }
+
     @Test("maxBytes: a pull request stops at the byte bound (at least twice max_payload), and nothing is lost")
     func pullRequestByteBound() async throws {
         try await withServer { server in
