@@ -120,10 +120,10 @@ RELEASE_BIN := .build/release
 bench-build-%: deps
 	$(SWIFT) build $(RELEASE) --product $*
 
-bench: deps $(JETSTREAM_C_BENCH) bench-build-EventModelBenchmark bench-build-SensorKitBenchmark \
+bench: deps $(JETSTREAM_C_BENCH) bench-build-EventModelBenchmark bench-build-SensorEngineBenchmark \
 		bench-build-JetStreamBenchmark bench-build-TriggersBenchmark bench-build-sensor-gateway bench-build-GatewayBenchmark
 	$(RELEASE_BIN)/EventModelBenchmark
-	$(RELEASE_BIN)/SensorKitBenchmark
+	$(RELEASE_BIN)/SensorEngineBenchmark
 	$(RELEASE_BIN)/JetStreamBenchmark $(JETSTREAM_C_BENCH)
 	$(RELEASE_BIN)/TriggersBenchmark
 	$(RELEASE_BIN)/GatewayBenchmark

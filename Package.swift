@@ -52,14 +52,55 @@ var package = Package(
             dependencies: ["CNATS"],
             swiftSettings: swiftSettings
         ),
+        // Configuration files: one located YAML reader for Sensors, routing, gateway.yaml and specs/jetstream.
         .target(
-            name: "SensorKit",
+            name: "ConfigReader",
             dependencies: ["EventModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The pure core: the sensor language, the Sensor and routing model, the engine that evaluates them.
+        .target(
+            name: "SensorLanguage",
+            dependencies: ["ConfigReader", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SensorModel",
+            dependencies: ["ConfigReader", "EventModel", "SensorLanguage"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SensorEngine",
+            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel"],
+            swiftSettings: swiftSettings
+        ),
+        // Reads Sensor, routing, Argo template and event files for the daemon and the CLI.
+        .target(
+            name: "LocalFiles",
+            dependencies: ["ConfigReader", "EventModel", "SensorModel"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Triggers",
-            dependencies: ["HTTPTransport", "EventModel", "SensorKit"],
+            dependencies: ["HTTPTransport", "EventModel", "SensorModel", "SensorEngine"],
+            swiftSettings: swiftSettings
+        ),
+        // Argo's EventSource side: the HTTP CloudEvents endpoint and schedules, publishing into JetStream.
+        .target(
+            name: "EventSources",
+            dependencies: [
+                "ConfigReader",
+                "EventModel",
+                "HTTPTransport",
+                "JetStream",
+                "SensorLanguage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -68,12 +109,13 @@ var package = Package(
                 "EventModel",
                 "HTTPTransport",
                 "JetStream",
-                "SensorKit",
+                "ConfigReader",
+                "EventSources",
+                "LocalFiles",
+                "SensorModel",
+                "SensorEngine",
                 "Triggers",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                // TLS for the HTTP event source (`sources.http.tls`).
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,11 +127,15 @@ var package = Package(
         .executableTarget(
             name: "sensor-gateway",
             dependencies: [
+                "ConfigReader",
+                "EventModel",
+                "EventSources",
                 "Gateway",
                 "JetStream",
-                "SensorKit",
+                "LocalFiles",
+                "SensorModel",
+                "SensorEngine",
                 "Triggers",
-                "EventModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,10 +143,15 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test support: runs a real nats-server on a free loopback port (tests and benchmarks).
+        // Test support: a real nats-server on a free loopback port (tests and benchmarks); sensor fixtures.
         .target(
             name: "JetStreamTesting",
             dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SensorTesting",
+            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorModel", "SensorEngine"],
             swiftSettings: swiftSettings
         ),
 
@@ -125,7 +176,7 @@ var package = Package(
         ),
         .executableTarget(
             name: "TriggersBenchmark",
-            dependencies: ["Triggers", "HTTPTransport", "SensorKit", "EventModel"],
+            dependencies: ["Triggers", "HTTPTransport", "SensorModel", "SensorEngine", "EventModel"],
             path: "Benchmarks/TriggersBenchmark",
             swiftSettings: swiftSettings
         ),
@@ -137,9 +188,9 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "SensorKitBenchmark",
-            dependencies: ["SensorKit", "EventModel"],
-            path: "Benchmarks/SensorKitBenchmark",
+            name: "SensorEngineBenchmark",
+            dependencies: ["SensorLanguage", "SensorModel", "SensorEngine", "EventModel"],
+            path: "Benchmarks/SensorEngineBenchmark",
             swiftSettings: swiftSettings
         ),
 
@@ -147,12 +198,12 @@ var package = Package(
         // (`FuzzCorpusTests`); the libFuzzer executables that call them are added below for `make fuzz`/`make chaos`.
         .target(
             name: "FuzzHarness",
-            dependencies: ["EventModel", "SensorKit"],
+            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel"],
             path: "Fuzz/Harness",
             swiftSettings: swiftSettings
         ),
 
-        // Tests.
+        // Tests: one target per module, plus the command line and the deployment files.
         .testTarget(
             name: "FuzzCorpusTests",
             dependencies: ["FuzzHarness"],
@@ -182,9 +233,42 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SensorLanguageTests",
+            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SensorModelTests",
+            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            exclude: ["Python"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SensorEngineTests",
+            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LocalFilesTests",
+            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TriggersTests",
+            dependencies: ["Triggers", "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting", "HTTPTransport"],
+            exclude: ["Support/api_test_server.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventSourcesTests",
+            dependencies: ["EventSources", "EventModel", "JetStream", "ConfigReader"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "HTTPTransport", "JetStream", "JetStreamTesting", "SensorKit", "EventModel", "Triggers",
+                "Gateway", "HTTPTransport", "JetStream", "JetStreamTesting", "EventModel", "Triggers", "EventSources",
+                "ConfigReader", "LocalFiles", "SensorModel", "SensorEngine", "SensorTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -192,15 +276,8 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SensorKitTests",
-            dependencies: ["SensorKit", "EventModel"],
-            exclude: ["Python"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "TriggersTests",
-            dependencies: ["Triggers", "SensorKit", "EventModel", "HTTPTransport"],
-            exclude: ["Support/api_test_server.py"],
+            name: "CommandLineTests",
+            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
             swiftSettings: swiftSettings
         ),
     ],

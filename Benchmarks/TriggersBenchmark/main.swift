@@ -1,7 +1,10 @@
 import EventModel
 import Foundation
 import HTTPTransport
-import SensorKit
+import ConfigReader
+import SensorEngine
+import SensorLanguage
+import SensorModel
 import Triggers
 
 // Trigger executions per second and their latency against a loopback sink that answers every request with

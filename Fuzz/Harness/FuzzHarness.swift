@@ -1,5 +1,8 @@
 import EventModel
-import SensorKit
+import ConfigReader
+import SensorEngine
+import SensorLanguage
+import SensorModel
 
 /// The fuzz targets, one function per parser. Each takes arbitrary bytes, runs them through the parser and checks
 /// the invariants that must hold for every input; a crash, a sanitizer report or a thrown

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An instant with nanosecond precision: the MessagePack timestamp extension (type -1) and the
 /// CloudEvents `time` attribute. Text form is RFC 3339 in UTC, as Go's `time.RFC3339Nano` prints it.
 public struct EventTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -133,5 +135,14 @@ extension Int64 {
     fileprivate func floorDivided(by divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}
+
+extension EventTimestamp {
+    /// The system clock's current time.
+    public static func now() -> EventTimestamp {
+        let interval = Date().timeIntervalSince1970
+        let seconds = interval.rounded(.down)
+        return EventTimestamp(seconds: Int64(seconds), nanoseconds: UInt32(((interval - seconds) * 1e9).rounded(.down)))
     }
 }

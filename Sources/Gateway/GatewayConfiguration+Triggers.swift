@@ -1,7 +1,10 @@
 import Foundation
 import HTTPTransport
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 public import Triggers
+import ConfigReader
+import LocalFiles
 
 extension GatewayConfiguration {
     /// The trigger engines' settings from the gateway's: the Argo server (token `ARGO_TOKEN`, else
@@ -54,7 +57,7 @@ extension GatewayConfiguration {
             guard routed.isEmpty else { throw RoutingFileMissing(path: routing, triggers: routed) }
             return nil
         }
-        return try RoutingMatrix.load(file: routing).matrix
+        return try SensorFiles.loadRouting(file: routing).matrix
     }
 }
 

@@ -1,7 +1,10 @@
 import Foundation
 public import JetStream
-import SensorKit
+import SensorModel
+import SensorEngine
 import Yams
+public import ConfigReader
+public import EventSources
 
 /// A value that must never be printed: its description is always `<redacted>`.
 public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
@@ -19,32 +22,6 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var debugDescription: String { description }
     /// Reflection (`dump`) shows `<redacted>` only.
     public var customMirror: Mirror { Mirror(self, children: ["value": "<redacted>"]) }
-}
-
-/// A configuration file that cannot be used, with the file, the key and what is wrong. Never contains a secret.
-public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file.
-    public var file: String
-    /// The dotted key (`nats.urls`), or empty for the whole file.
-    public var key: String
-    /// 1-based line of the key, when known.
-    public var line: Int?
-    /// What is wrong.
-    public var reason: String
-
-    /// Creates an error.
-    public init(file: String, key: String, line: Int? = nil, reason: String) {
-        self.file = file
-        self.key = key
-        self.line = line
-        self.reason = reason
-    }
-
-    /// `file:line: key: reason`.
-    public var description: String {
-        let place = line.map { "\(file):\($0)" } ?? file
-        return key.isEmpty ? "\(place): \(reason)" : "\(place): \(key): \(reason)"
-    }
 }
 
 /// The gateway's settings: `config/gateway.yaml`, then the environment variables the argo CLI and the kfp SDK read.
@@ -101,16 +78,6 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         public var insecureSkipVerify = false
         /// `argo.tls.ca|cert|key`: the CA file to trust and a client certificate for mutual TLS.
         public var tls: TLSFiles?
-    }
-
-    /// The `tls:` files of an HTTP server section.
-    public struct TLSFiles: Sendable, Hashable {
-        /// `ca`: PEM certificate authorities to trust instead of the system's.
-        public var caFile: String?
-        /// `cert`: a PEM client certificate.
-        public var certificateFile: String?
-        /// `key`: the PEM private key of `cert`.
-        public var keyFile: String?
     }
 
     /// `kubeflow:`.
@@ -290,7 +257,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         if let section = try root.section("admin") {
             try section.checkKeys(["listen"])
             if let listen = try section.string("listen") {
-                guard let (host, port) = Self.hostAndPort(listen) else {
+                guard let (host, port) = ListenAddress.hostAndPort(listen) else {
                     throw section.error("listen", "expected host:port with a port of 0–65535, found \"\(listen)\"")
                 }
                 (adminHost, adminPort) = (host, port)
@@ -356,123 +323,5 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
         if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
     }
-
-    /// `host:port` or `[v6]:port`.
-    static func hostAndPort(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "0.0.0.0" : host, port)
-    }
 }
 
-/// A YAML mapping being read, with the dotted key that leads to it, for errors.
-struct YAMLSection {
-    let node: Node
-    let key: String
-    let file: String
-
-    func path(_ child: String) -> String { key.isEmpty ? child : "\(key).\(child)" }
-
-    func error(_ child: String, _ reason: String) -> ConfigurationError {
-        let line = node.mapping?[child].flatMap { $0.mark?.line } ?? node.mark?.line
-        return ConfigurationError(file: file, key: path(child), line: line, reason: reason)
-    }
-
-    func value(_ child: String) throws(ConfigurationError) -> Node? {
-        guard let mapping = node.mapping else {
-            throw ConfigurationError(file: file, key: key, line: node.mark?.line, reason: "expected a mapping")
-        }
-        guard let value = mapping[child] else { return nil }
-        if case .scalar(let scalar) = value, scalar.style == .plain,
-            ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-        {
-            return nil
-        }
-        return value
-    }
-
-    func checkKeys(_ known: Set<String>) throws(ConfigurationError) {
-        guard let mapping = node.mapping else {
-            if case .scalar(let scalar) = node, scalar.string.isEmpty { return }
-            throw ConfigurationError(file: file, key: key, line: node.mark?.line, reason: "expected a mapping")
-        }
-        for (keyNode, _) in mapping {
-            guard let name = keyNode.string, known.contains(name) else {
-                let name = keyNode.string ?? "?"
-                throw ConfigurationError(
-                    file: file, key: path(name), line: keyNode.mark?.line,
-                    reason: "unknown key (known: \(known.sorted().joined(separator: ", ")))")
-            }
-        }
-    }
-
-    func section(_ child: String) throws(ConfigurationError) -> YAMLSection? {
-        guard let value = try value(child) else { return nil }
-        guard value.mapping != nil else { throw error(child, "expected a mapping") }
-        return YAMLSection(node: value, key: path(child), file: file)
-    }
-
-    /// A `tls:` section: `ca`, `cert` and `key` files; a certificate needs its key and a key its certificate.
-    func tlsFiles() throws(ConfigurationError) -> GatewayConfiguration.TLSFiles {
-        try checkKeys(["ca", "cert", "key"])
-        let files = GatewayConfiguration.TLSFiles(
-            caFile: try string("ca"), certificateFile: try string("cert"), keyFile: try string("key"))
-        if (files.certificateFile == nil) != (files.keyFile == nil) {
-            throw error(files.certificateFile == nil ? "cert" : "key", "cert and key go together: set both or neither")
-        }
-        return files
-    }
-
-    func string(_ child: String) throws(ConfigurationError) -> String? {
-        guard let value = try value(child) else { return nil }
-        guard case .scalar(let scalar) = value else { throw error(child, "expected a string") }
-        return scalar.string
-    }
-
-    func stringList(_ child: String) throws(ConfigurationError) -> [String]? {
-        guard let value = try value(child) else { return nil }
-        if case .scalar(let scalar) = value { return [scalar.string] }
-        guard let sequence = value.sequence else { throw error(child, "expected a list of strings") }
-        var strings: [String] = []
-        for item in sequence {
-            guard case .scalar(let scalar) = item else { throw error(child, "expected a list of strings") }
-            strings.append(scalar.string)
-        }
-        return strings
-    }
-
-    func bool(_ child: String) throws(ConfigurationError) -> Bool? {
-        guard let text = try string(child) else { return nil }
-        switch text.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default: throw error(child, "expected true or false, found \"\(text)\"")
-        }
-    }
-
-    func integer(_ child: String) throws(ConfigurationError) -> Int? {
-        guard let text = try string(child) else { return nil }
-        guard let number = Int(text) else { throw error(child, "expected an integer, found \"\(text)\"") }
-        return number
-    }
-
-    /// Seconds as a number (`10`, `0.5`) or with an `s`/`ms` suffix.
-    func seconds(_ child: String) throws(ConfigurationError) -> Duration? {
-        guard let text = try string(child) else { return nil }
-        var number = text
-        var scale = 1.0
-        if number.hasSuffix("ms") {
-            number.removeLast(2)
-            scale = 0.001
-        } else if number.hasSuffix("s") {
-            number.removeLast()
-        }
-        guard let value = Double(number), value >= 0, value < 86_400 else {
-            throw error(child, "expected seconds (e.g. 10, 2.5s or 500ms), found \"\(text)\"")
-        }
-        return .milliseconds(Int64((value * scale * 1000).rounded()))
-    }
-}

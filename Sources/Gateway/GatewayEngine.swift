@@ -2,7 +2,8 @@ import EventModel
 import Foundation
 import JetStream
 public import Logging
-import SensorKit
+import SensorModel
+import SensorEngine
 public import ServiceLifecycle
 import Synchronization
 

@@ -1,10 +1,11 @@
+public import EventSources
 public import Prometheus
 import Synchronization
 
 /// The gateway's Prometheus metrics, named as the architecture lists them (prefix `sensor_gateway_`).
 ///
 /// Each instance has its own registry, so tests can run several gateways in one process.
-public final class GatewayMetrics: Sendable {
+public final class GatewayMetrics: EventSourceMetrics {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
 

@@ -1,8 +1,10 @@
 import Foundation
 public import HTTPTransport
 public import Logging
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 public import ServiceLifecycle
+import EventSources
 import Triggers
 import UnixSignals
 
@@ -45,7 +47,11 @@ public enum GatewayServices {
                 .init(
                     service: engine, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "pipeline"),
-            ] + EventSourceServices.make(configuration: configuration, state: state, metrics: metrics, logger: logger) + [
+            ] + EventSourceServices.make(
+                sources: configuration.sources,
+                context: EventSourceContext(
+                    subjectPrefix: configuration.nats.subjectPrefix, store: state, status: state.eventSources,
+                    metrics: metrics, logger: logger)) + [
                 .init(service: reload, serviceName: "reload"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

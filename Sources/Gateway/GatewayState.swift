@@ -1,12 +1,15 @@
 public import EventModel
 import Foundation
 public import JetStream
-public import SensorKit
+public import EventSources
+public import SensorModel
+public import SensorEngine
 import Synchronization
+import SensorLanguage
 
 /// What the admin endpoints report: readiness, the sensors running, held correlations and the last outcome of each
 /// trigger. Written by the pipeline, read by `/readyz` and `/status`; never holds a secret.
-public final class GatewayState: Sendable {
+public final class GatewayState: EventStoring {
     /// The last outcome of one trigger.
     public struct OutcomeRecord: Sendable, Hashable {
         /// `succeeded`, `already_done`, `retryable` or `permanent` (the Triggers module's labels).
@@ -42,7 +45,7 @@ public final class GatewayState: Sendable {
     }
 
     /// The connection, once the engine has one.
-    var connection: NATSConnection? { contents.withLock { $0.connection } }
+    public var connection: NATSConnection? { contents.withLock { $0.connection } }
 
     /// The sensors now running.
     public func setSensors(_ sensors: SensorSet) {
@@ -145,9 +148,5 @@ public struct SystemClock: SensorClock {
     public init() {}
 
     /// Now.
-    public var now: EventTimestamp {
-        let interval = Date().timeIntervalSince1970
-        let seconds = interval.rounded(.down)
-        return EventTimestamp(seconds: Int64(seconds), nanoseconds: UInt32(((interval - seconds) * 1e9).rounded(.down)))
-    }
+    public var now: EventTimestamp { .now() }
 }

@@ -1,6 +1,7 @@
 import EventModel
 public import JetStream
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 
 /// A ``CorrelationStore`` in a JetStream key-value bucket (`sensor-gateway-correlations`): one key per sensor and
 /// trigger, `<sensor>.<trigger>`, its value the state in MessagePack; every write is a compare-and-set on the key's

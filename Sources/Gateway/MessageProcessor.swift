@@ -2,8 +2,10 @@ import EventModel
 import Foundation
 import JetStream
 import Logging
-import SensorKit
+import SensorModel
+import SensorEngine
 import Triggers
+import SensorLanguage
 
 /// The one disposition a message gets.
 enum MessageDisposition: Sendable, Equatable, CustomStringConvertible {

@@ -1,9 +1,11 @@
 import Foundation
 public import Logging
-import SensorKit
+import SensorModel
+import SensorEngine
 public import ServiceLifecycle
 public import Triggers
 import UnixSignals
+import EventModel
 
 /// Reloads the sensors and the routing matrix on SIGHUP and when the config file, a sensor file or the routing file
 /// changes (polled every `processing.reloadInterval`).

@@ -1,5 +1,8 @@
 public import JetStream
-public import SensorKit
+public import SensorModel
+public import SensorEngine
+import LocalFiles
+import ConfigReader
 
 /// The loaded sensors and how they map onto NATS: one durable pull consumer per distinct dependency subject, shared
 /// by every dependency on it, so the server delivers each event once however many sensors watch it.
@@ -49,7 +52,7 @@ public struct SensorSet: Sendable {
     /// Loads every sensor under `path`.
     /// - Throws: ``SensorSetError`` listing every error finding when a sensor is invalid.
     public static func load(path: String, subjectPrefix: String) throws(SensorSetError) -> SensorSet {
-        let catalog = SensorLoader.load(paths: [path])
+        let catalog = SensorFiles.load(paths: [path])
         guard catalog.isValid else {
             throw SensorSetError(findings: catalog.findings.filter { $0.severity == .error }.map(\.description))
         }

@@ -3,6 +3,7 @@ import JetStream
 import Logging
 import ServiceLifecycle
 import Synchronization
+import EventModel
 
 /// A counting semaphore for the messages in flight of one consumer.
 final class Permits: Sendable {

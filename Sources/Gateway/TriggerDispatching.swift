@@ -1,5 +1,6 @@
 public import EventModel
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 public import Triggers
 
 /// Executes a fired trigger: the seam between the pipeline and the trigger engines.

@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+import SensorEngine
 
 /// Writes the request a trigger would send as a JSON file, when its server is not configured: the laptop demo.
 ///

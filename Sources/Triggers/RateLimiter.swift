@@ -1,4 +1,5 @@
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 import Synchronization
 
 /// Argo Events' `rateLimit` per trigger: requests are spaced `unit / requestsPerUnit` apart, and a request that

@@ -1,5 +1,6 @@
 import EventModel
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 
 /// The requests a routing decision stands for, built without contacting a server: what the executor sends for a
 /// route, and what `sensor-gateway route` prints.

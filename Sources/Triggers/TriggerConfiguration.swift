@@ -1,6 +1,7 @@
 import Foundation
 public import HTTPTransport
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
 ///

@@ -1,7 +1,9 @@
 public import EventModel
 import Foundation
 import HTTPTransport
-public import SensorKit
+public import SensorModel
+public import SensorEngine
+import ConfigReader
 
 extension TriggerExecutor {
     /// One attempt of an `argoWorkflow` or `k8s` trigger.

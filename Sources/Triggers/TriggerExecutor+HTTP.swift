@@ -1,7 +1,8 @@
 import EventModel
 import Foundation
 import HTTPTransport
-import SensorKit
+import SensorModel
+import SensorEngine
 
 extension TriggerExecutor {
     /// One attempt of an `http` trigger, with Argo Events' semantics: without `policy.status.allow` any status

@@ -1,6 +1,7 @@
 public import EventModel
 import HTTPTransport
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 
 extension TriggerExecutor {
     /// One attempt of a `kubeflowPipeline` trigger.

@@ -1,5 +1,6 @@
 import EventModel
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 
 extension TriggerExecutor {
     /// Executes a target the routing matrix resolved for one event: an Argo submission from a template (also the

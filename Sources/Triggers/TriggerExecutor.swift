@@ -1,9 +1,10 @@
 public import EventModel
 public import HTTPTransport
-public import SensorKit
+public import SensorModel
+public import SensorEngine
 import Synchronization
 
-/// Executes fired triggers: resolves parameters (SensorKit), builds the request (``ArgoRequests``,
+/// Executes fired triggers: resolves parameters (SensorEngine), builds the request (``ArgoRequests``,
 /// ``KFPRequests``), sends it, classifies the answer, and retries and rate-limits as the trigger says.
 ///
 /// ```swift

@@ -1,5 +1,7 @@
 import ArgumentParser
-import SensorKit
+import SensorModel
+import SensorEngine
+import LocalFiles
 
 /// Reads the `--argo-templates DIR` catalog of `validate` and `route`.
 /// - Parameter directory: the option's value; `nil` when it was not given.
@@ -8,7 +10,7 @@ import SensorKit
 /// - Throws: `ExitCode(1)`, after saying so on standard error, when the directory does not exist.
 func loadArgoTemplates(_ directory: String?) throws -> ArgoTemplateCatalog? {
     guard let directory else { return nil }
-    guard let catalog = ArgoTemplateCatalog.load(directory: directory) else {
+    guard let catalog = SensorFiles.argoTemplates(directory: directory) else {
         printToStandardError("error: \(directory): no such directory")
         throw ExitCode(1)
     }

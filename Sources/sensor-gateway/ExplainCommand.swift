@@ -1,6 +1,9 @@
 import ArgumentParser
 import EventModel
-import SensorKit
+import SensorModel
+import SensorEngine
+import LocalFiles
+import ConfigReader
 
 /// `sensor-gateway explain`: shows, per sensor and trigger, each dependency match, each filter with its verdict and
 /// the value it saw, the condition result, and the request that would be sent, as the Triggers module builds it
@@ -41,13 +44,13 @@ struct ExplainCommand: ParsableCommand {
         var requests = ExplainRequests()
         if let routing {
             do {
-                requests.routing = try RoutingMatrix.load(file: routing).matrix
+                requests.routing = try SensorFiles.loadRouting(file: routing).matrix
             } catch {
                 printToStandardError(error.description)
                 throw ExitCode(1)
             }
         }
-        let catalog = SensorLoader.load(paths: [sensors])
+        let catalog = SensorFiles.load(paths: [sensors])
         for finding in catalog.findings where finding.severity == .error {
             printToStandardError(finding.description)
         }

@@ -1,13 +1,14 @@
 import EventModel
 import Foundation
-import SensorKit
+import SensorModel
+import SensorEngine
 import Triggers
 
 /// The requests `explain` prints, built by the Triggers module as the executor sends them: a `kubeflowPipeline`
 /// trigger's run creation (ids the executor looks up by name as `{pipelineName}`-style placeholders, the names under
 /// `resolve`, as the outbox records it) and, given a routing matrix, where each event of a `route` trigger goes and
 /// the request it gets (as `sensor-gateway route` prints it). An `argoWorkflow` or `k8s` trigger with an inline
-/// resource shows the workflow named and labelled after the firing; other kinds show SensorKit's request.
+/// resource shows the workflow named and labelled after the firing; other kinds show the engine's request.
 struct ExplainRequests: RequestPreviewing {
     /// The namespace of workflows whose resource and sensor name none (`ARGO_NAMESPACE`, as `route` reads it).
     var argoNamespace = ProcessInfo.processInfo.environment["ARGO_NAMESPACE"] ?? "argo"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gateway
 import JetStream
+import EventSources
 
 /// `sensor-gateway publish`: a JSON document as a MessagePack CloudEvent to JetStream; prints stream and sequence.
 struct PublishCommand: AsyncParsableCommand {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import EventModel
 import Foundation
-import SensorKit
+import LocalFiles
+import SensorModel
+import SensorEngine
 import Triggers
 
 /// `sensor-gateway route`: sends one event through the routing matrix and prints the route taken, why each route
@@ -40,7 +42,7 @@ struct RouteCommand: ParsableCommand {
         let templates = try loadArgoTemplates(argoTemplates)
         let matrix: RoutingMatrix
         do {
-            matrix = try RoutingMatrix.load(file: routing, argoTemplates: templates).matrix
+            matrix = try SensorFiles.loadRouting(file: routing, argoTemplates: templates).matrix
         } catch {
             printToStandardError(error.description)
             throw ExitCode(1)

@@ -1,7 +1,8 @@
 public import ArgumentParser
 import Gateway
 import Logging
-import SensorKit
+import SensorModel
+import SensorEngine
 import ServiceLifecycle
 
 extension LogFormat: ExpressibleByArgument {}

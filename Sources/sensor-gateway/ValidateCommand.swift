@@ -1,5 +1,7 @@
 import ArgumentParser
-import SensorKit
+import SensorModel
+import SensorEngine
+import LocalFiles
 
 /// `sensor-gateway validate <file-or-dir>...`: prints each finding as `path:line:col: error|warning: message`;
 /// exits 0 when no finding is an error, 1 otherwise. Routing matrices (`kind: RoutingMatrix`) are checked too, their
@@ -21,7 +23,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let templates = try loadArgoTemplates(argoTemplates)
-        let catalog = SensorLoader.load(paths: paths, argoTemplates: templates)
+        let catalog = SensorFiles.load(paths: paths, argoTemplates: templates)
         let report = ValidationReport(catalog: catalog)
         print(report.render(includeWarnings: !quiet), terminator: "")
         if !catalog.isValid { throw ExitCode(1) }

@@ -3,7 +3,7 @@ import Testing
 
 /// specs/events: the envelope schema, one sample event per route as JSON and as MessagePack, and the script that
 /// writes the MessagePack from the JSON. (The admin OpenAPI is checked against a running gateway by GatewayTests'
-/// AdminAPIConformanceTests; the MessagePack samples through the gateway's own decoder by SensorKitTests.)
+/// AdminAPIConformanceTests; the MessagePack samples through the gateway's own decoder by LocalFilesTests.)
 @Suite("specs/events", .serialized)
 struct SpecsTests {
     static let checks = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,7 +1,10 @@
 import EventModel
 import Foundation
 import FuzzHarness
-import SensorKit
+import ConfigReader
+import SensorEngine
+import SensorLanguage
+import SensorModel
 import Testing
 
 /// Replays the committed fuzz corpus (`Fuzz/corpus/<target>/`, seeds from `scripts/fuzz_seeds.py` plus what the

@@ -1,6 +1,11 @@
 import EventModel
 import Foundation
-import SensorKit
+import ConfigReader
+import LocalFiles
+import SensorEngine
+import SensorLanguage
+import SensorModel
+import SensorTesting
 import Synchronization
 import Testing
 import Triggers

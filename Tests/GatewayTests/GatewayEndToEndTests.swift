@@ -3,7 +3,12 @@ import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
-import SensorKit
+import ConfigReader
+import LocalFiles
+import SensorEngine
+import SensorLanguage
+import SensorModel
+import SensorTesting
 import Testing
 
 /// The built `sensor-gateway run` against a real nats-server, fed by a third-party publisher (nats-py + msgpack).
@@ -404,7 +409,7 @@ struct GatewayEndToEndTests {
     /// window) create no second workflow or run.
     @Test func everyRoutingRowEndToEnd() async throws {
         let standIn = try StandInServer()
-        let matrix = try RoutingMatrix.load(file: repository.appendingPathComponent("config/routing.yaml").path).matrix
+        let matrix = try SensorFiles.loadRouting(file: repository.appendingPathComponent("config/routing.yaml").path).matrix
         var events: [(useCase: String, event: [String: Any])] = []
         var templates: [(namespace: String, kind: String, name: String)] = []
         var pipelines: [(name: String, versions: [String])] = []

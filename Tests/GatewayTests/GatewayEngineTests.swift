@@ -3,13 +3,19 @@ import Foundation
 import JetStream
 import JetStreamTesting
 import Logging
-import SensorKit
+import ConfigReader
+import LocalFiles
+import SensorEngine
+import SensorLanguage
+import SensorModel
+import SensorTesting
 import ServiceLifecycle
 import Synchronization
 import Testing
 import Triggers
 
 @testable import Gateway
+import EventSources
 
 /// The engine in process with a dispatcher of the test's own (the seam the Triggers module plugs into).
 @Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: NATSServerProcess.executablePath != nil))

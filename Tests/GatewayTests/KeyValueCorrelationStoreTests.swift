@@ -3,7 +3,12 @@ import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
-import SensorKit
+import ConfigReader
+import LocalFiles
+import SensorEngine
+import SensorLanguage
+import SensorModel
+import SensorTesting
 import Testing
 
 /// The correlation store on a real JetStream KV bucket, shared by two correlators on two connections (two

@@ -2,7 +2,12 @@ import EventModel
 import Foundation
 import JetStream
 import Logging
-import SensorKit
+import ConfigReader
+import LocalFiles
+import SensorEngine
+import SensorLanguage
+import SensorModel
+import SensorTesting
 import Synchronization
 import Testing
 import Triggers

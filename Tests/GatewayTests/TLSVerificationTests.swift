@@ -1,7 +1,12 @@
 import EventModel
 import Foundation
 import Gateway
-import SensorKit
+import ConfigReader
+import LocalFiles
+import SensorEngine
+import SensorLanguage
+import SensorModel
+import SensorTesting
 import Testing
 import Triggers
 

@@ -1,7 +1,10 @@
 import EventModel
 import Foundation
 import HTTPTransport
-import SensorKit
+import ConfigReader
+import SensorEngine
+import SensorLanguage
+import SensorModel
 import Testing
 import Triggers
 

@@ -1,6 +1,9 @@
 import EventModel
 import HTTPTransport
-import SensorKit
+import ConfigReader
+import SensorEngine
+import SensorLanguage
+import SensorModel
 import Testing
 import Triggers
 

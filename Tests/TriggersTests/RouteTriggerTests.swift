@@ -1,8 +1,12 @@
 import EventModel
 import Foundation
-import SensorKit
+import ConfigReader
+import SensorEngine
+import SensorLanguage
+import SensorModel
 import Testing
 import Triggers
+import LocalFiles
 
 /// `route` triggers: each event goes through the routing matrix, and its target is executed with the same
 /// idempotent naming as the sensor's own triggers.
@@ -49,7 +53,7 @@ struct RouteTriggerTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Self.matrix.write(toFile: directory + "/routing.yaml", atomically: true, encoding: .utf8)
-        return try RoutingMatrix.load(file: directory + "/routing.yaml").matrix
+        return try SensorFiles.loadRouting(file: directory + "/routing.yaml").matrix
     }
 
     static func routedEvent(type: String, id: String) -> [String: Event] {

@@ -1,8 +1,12 @@
 import EventModel
 import Foundation
-import SensorKit
+import ConfigReader
+import SensorEngine
+import SensorLanguage
+import SensorModel
 import Testing
 import Triggers
+import LocalFiles
 
 /// The shipped matrix (`config/routing.yaml`) with the shipped sample events (`specs/events/<use case>.json`): each
 /// event reaches its engine as a request the upstream specs accept, and a redelivery starts nothing new.
@@ -24,7 +28,7 @@ struct ShippedRoutingTests {
 
     @Test("every sample event through the shipped matrix to a valid request, once", arguments: useCases)
     func sampleEvent(useCase: String) async throws {
-        let matrix = try RoutingMatrix.load(file: Self.repository + "/config/routing.yaml").matrix
+        let matrix = try SensorFiles.loadRouting(file: Self.repository + "/config/routing.yaml").matrix
         let event = try Self.event(useCase)
         let decision = matrix.route(event)
         #expect(decision.route == useCase)

@@ -1,0 +1,23 @@
+/// The metadata keys of the gateway's log lines.
+public enum LoggingKeys {
+    /// The sensor's name.
+    public static let sensor = "sensor"
+    /// The trigger's name.
+    public static let trigger = "trigger"
+    /// The CloudEvent id.
+    public static let eventID = "event.id"
+    /// The dependency's name.
+    public static let dependency = "dependency"
+    /// The NATS subject.
+    public static let subject = "nats.subject"
+    /// The stream sequence of a message.
+    public static let streamSequence = "nats.seq.stream"
+    /// The durable consumer.
+    public static let consumer = "nats.consumer"
+    /// How often a message has been delivered.
+    public static let deliveries = "nats.deliveries"
+    /// The disposition given to a message.
+    public static let disposition = "disposition"
+    /// An error's description.
+    public static let error = "error"
+}

@@ -1,0 +1,104 @@
+public import ConfigReader
+public import EventModel
+import Foundation
+public import SensorModel
+
+/// Reads the files the gateway and the CLI take: Sensor and routing YAML (files or directories), the Argo templates
+/// of `deploy/argo`, and event files. Everything after reading works on text, in SensorModel.
+public enum SensorFiles {
+    /// Loads every `*.yaml`/`*.yml` file under each path (directories recursively, files in name order); each file may
+    /// hold several documents separated by `---`. Routing matrices (`kind: RoutingMatrix`) are decoded too, their
+    /// template references checked against `argoTemplates` or, when `nil`, against the `deploy/argo` directory found
+    /// near each routing file (``argoTemplates(near:)``).
+    /// - Returns: the sensors, routing matrices and findings; unreadable paths and YAML syntax errors are findings too.
+    public static func load(paths: [String], argoTemplates: ArgoTemplateCatalog? = nil) -> SensorCatalog {
+        var catalog = SensorCatalog()
+        for path in paths {
+            for file in files(at: path, findings: &catalog.findings) {
+                let text: String
+                do {
+                    text = try String(contentsOfFile: file, encoding: .utf8)
+                } catch {
+                    catalog.files.append(file)
+                    catalog.findings.append(
+                        SensorLoadError(
+                            file: file, location: nil, message: "cannot read file: \(error.localizedDescription)"
+                        ).finding)
+                    continue
+                }
+                catalog.merge(
+                    SensorLoader.load(text: text, file: file) { argoTemplates ?? Self.argoTemplates(near: file) })
+            }
+        }
+        catalog.finish()
+        return catalog
+    }
+
+    /// Loads the routing matrix of a file (the daemon's `routing:` setting, `sensor-gateway route --routing`).
+    /// - Parameters:
+    ///   - file: a YAML file holding one `kind: RoutingMatrix` document.
+    ///   - argoTemplates: the templates routes may name; `nil`: the `deploy/argo` directory near the file, if any.
+    /// - Returns: the matrix and the warnings about it.
+    /// - Throws: ``RoutingLoadError`` with every error finding, or one saying how many matrices the file holds.
+    public static func loadRouting(file: String, argoTemplates: ArgoTemplateCatalog? = nil) throws(RoutingLoadError)
+        -> (matrix: RoutingMatrix, warnings: [Finding])
+    {
+        try RoutingMatrix.only(in: load(paths: [file], argoTemplates: argoTemplates), file: file)
+    }
+
+    /// Reads every `*.yaml`/`*.yml` file directly in `directory`; documents that are not templates, and files that
+    /// do not parse, are passed over (`validate` checks them as Argo files, not here).
+    /// - Returns: `nil` when the directory does not exist.
+    public static func argoTemplates(directory: String) -> ArgoTemplateCatalog? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+            let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
+        else { return nil }
+        var templates: [ArgoTemplateCatalog.Template] = []
+        for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            let file = (directory as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            templates += ArgoTemplateCatalog.parse(text: text, file: file)
+        }
+        return ArgoTemplateCatalog(directory: directory, templates: templates)
+    }
+
+    /// The catalog of the `deploy/argo` directory of the repository a routing file sits in: `../deploy/argo`
+    /// next to the file's directory (for `config/routing.yaml`), else `deploy/argo` beside the file.
+    /// - Returns: `nil` when neither exists.
+    public static func argoTemplates(near routingFile: String) -> ArgoTemplateCatalog? {
+        let directory = (routingFile as NSString).deletingLastPathComponent
+        let parent = (directory as NSString).deletingLastPathComponent
+        for base in [parent, directory] {
+            let candidate = base.isEmpty ? "deploy/argo" : (base as NSString).appendingPathComponent("deploy/argo")
+            if let catalog = argoTemplates(directory: candidate) { return catalog }
+        }
+        return nil
+    }
+
+    private static func files(at path: String, findings: inout [Finding]) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            findings.append(SensorLoadError(file: path, location: nil, message: "no such file or directory").finding)
+            return []
+        }
+        guard isDirectory.boolValue else { return [path] }
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else {
+            findings.append(SensorLoadError(file: path, location: nil, message: "cannot list directory").finding)
+            return []
+        }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+                files.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
+            }
+        }
+        if files.isEmpty {
+            findings.append(
+                Finding(
+                    .warning, at: SourceLocation(file: path, line: 1, column: 1), yamlPath: "", "no .yaml or .yml files"
+                ))
+        }
+        return files.sorted()
+    }
+}

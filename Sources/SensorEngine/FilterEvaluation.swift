@@ -1,0 +1,332 @@
+public import EventModel
+public import ConfigReader
+public import SensorLanguage
+public import SensorModel
+
+/// The outcome of one filter on one event, as `explain` shows it.
+public struct FilterCheck: Sendable, Hashable {
+    /// `data`, `exprs`, `context` or `time`.
+    public var kind: String
+    /// The filter, described (`body.x number > [3]`).
+    public var filter: String
+    /// Whether it passed.
+    public var passed: Bool
+    /// The value the filter saw (the path's value, the fields, the attributes or the time), `nil` if none.
+    public var observed: EventValue?
+    /// The error, if the filter could not be evaluated.
+    public var error: String?
+}
+
+/// The outcome of a dependency's filters on one event.
+public struct FilterVerdict: Sendable, Hashable {
+    /// Whether the event passes (in `or` mode, a pass may come with errors, as in Argo Events).
+    public var passed: Bool
+    /// Errors met on the way, joined as Argo Events joins them.
+    public var errors: [String]
+    /// Each filter evaluated, in Argo Events' order (exprs, data, context, time).
+    public var checks: [FilterCheck]
+}
+
+extension DependencyFilters {
+    /// Applies the filters to an event with Argo Events' semantics (`pkg/sensors/dependencies/filter.go`).
+    /// - Parameters:
+    ///   - event: the event.
+    ///   - operation: the dependency's `filtersLogicalOperator`.
+    ///   - recordChecks: whether to describe each filter in ``FilterVerdict/checks`` (for `explain`; the daemon's
+    ///     hot path leaves it off).
+    public func evaluate(_ event: Event, operation: LogicalOperator, recordChecks: Bool = true) -> FilterVerdict {
+        var checks: [FilterCheck] = []
+        var errors: [String] = []
+        // The kinds' results combined as they come: `and` needs all of them, `or` any (none present: `and` passes).
+        var allPassed = true
+        var anyPassed = false
+        func combine(_ passed: Bool) {
+            allPassed = allPassed && passed
+            anyPassed = anyPassed || passed
+        }
+        let payload = event.payload
+        if let exprs {
+            let (passed, error) = evaluateExprs(exprs, payload: payload, record: recordChecks, checks: &checks)
+            if let error {
+                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                errors.append(error)
+            }
+            combine(passed)
+        }
+        if let data {
+            let (passed, error) = evaluateData(data, payload: payload, record: recordChecks, checks: &checks)
+            if let error {
+                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                errors.append(error)
+            }
+            combine(passed)
+        }
+        if let context {
+            let outcome = context.outcome(event, record: recordChecks)
+            if recordChecks { checks.append(context.check(outcome)) }
+            combine(outcome.passed)
+        }
+        if let time {
+            let check = time.outcome(event)
+            if recordChecks { checks.append(time.check(check)) }
+            if let error = check.error {
+                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                errors.append(error)
+            }
+            combine(check.passed)
+        }
+        return FilterVerdict(passed: operation == .and ? allPassed : anyPassed, errors: errors, checks: checks)
+    }
+
+    private func evaluateData(_ filters: [DataFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck])
+        -> (Bool, String?)
+    {
+        let data: EventValue
+        switch payload {
+        case .absent: return (true, nil)
+        case .opaque:
+            checks.append(
+                FilterCheck(
+                    kind: "data", filter: "data", passed: false, observed: nil, error: "event data not valid JSON"))
+            return (false, "data filter error (event data not valid JSON)")
+        case .structured(let value): data = value
+        }
+        var errors: [String] = []
+        var allPassed = true
+        for filter in filters {
+            let check = filter.outcome(data, record: record)
+            if record { checks.append(filter.check(check)) }
+            if let error = check.error {
+                if dataLogicalOperator == .and { return (false, "data filter error (\(error))") }
+                errors.append(error)
+                continue
+            }
+            if dataLogicalOperator == .or && check.passed { return (true, nil) }
+            if !check.passed {
+                allPassed = false
+                if dataLogicalOperator == .and { return (false, nil) }
+            }
+        }
+        if dataLogicalOperator == .or {
+            return (false, errors.isEmpty ? nil : "data filter errors [\(errors.joined(separator: ", "))]")
+        }
+        return (allPassed, nil)
+    }
+
+    private func evaluateExprs(
+        _ filters: [ExprFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck]
+    )
+        -> (Bool, String?)
+    {
+        let data: EventValue
+        switch payload {
+        case .absent: return (true, nil)
+        case .opaque:
+            checks.append(
+                FilterCheck(
+                    kind: "exprs", filter: "exprs", passed: false, observed: nil, error: "event data not valid JSON"))
+            return (false, "expr filter error (event data not valid JSON)")
+        case .structured(let value): data = value
+        }
+        var errors: [String] = []
+        for filter in filters {
+            let check = filter.outcome(data, record: record)
+            if record { checks.append(filter.check(check)) }
+            if let error = check.error {
+                if exprLogicalOperator == .and { return (false, "expr filter error (\(error))") }
+                errors.append(error)
+                continue
+            }
+            if exprLogicalOperator == .and && !check.passed { return (false, nil) }
+            if exprLogicalOperator == .or && check.passed { return (true, nil) }
+        }
+        if exprLogicalOperator == .or {
+            return (false, errors.isEmpty ? nil : "expr filter errors [\(errors.joined(separator: ", "))]")
+        }
+        return (true, nil)
+    }
+}
+
+/// The result of one filter before it is described for `explain`.
+package struct FilterOutcome {
+    package var passed = false
+    package var observed: EventValue?
+    package var error: String?
+}
+
+extension DataFilter {
+    /// Applies this filter to event data.
+    public func evaluate(_ data: EventValue) -> FilterCheck {
+        check(outcome(data, record: true))
+    }
+
+    /// Whether this filter passes event data (a filter that cannot be evaluated does not pass); the hot-path form
+    /// of ``evaluate(_:)``, which also describes the filter.
+    public func passes(_ data: EventValue) -> Bool {
+        let result = outcome(data, record: false)
+        return result.passed && result.error == nil
+    }
+
+    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+        FilterCheck(
+            kind: "data", filter: summary, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
+    }
+
+    package func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
+        var outcome = FilterOutcome()
+        guard var value = path.value(in: data) else {
+            outcome.error = "path '\(path.text)' does not exist"
+            return outcome
+        }
+        if record { outcome.observed = value }
+        if let template {
+            do {
+                let output = try template.render(input: .string(value.gjsonString))
+                guard !output.isEmpty, output != "<no value>" else {
+                    outcome.error = "template evaluated to an empty value"
+                    return outcome
+                }
+                value = .string(output)
+                if record { outcome.observed = value }
+            } catch {
+                outcome.error = error.description
+                return outcome
+            }
+        }
+        switch type {
+        case .bool:
+            outcome.passed = booleans.contains(value.gjsonBool)
+        case .number:
+            let actual = value.gjsonFloat
+            outcome.passed = numbers.contains { expected in
+                switch comparator {
+                case .equal: actual == expected
+                case .notEqual: actual != expected
+                case .less: actual < expected
+                case .lessOrEqual: actual <= expected
+                case .greater: actual > expected
+                case .greaterOrEqual: actual >= expected
+                }
+            }
+        case .string:
+            let text = value.gjsonString
+            outcome.passed = patterns.contains { pattern in
+                switch comparator {
+                case .equal: pattern.matches(text)
+                case .notEqual: !pattern.matches(text)
+                default: false
+                }
+            }
+        }
+        return outcome
+    }
+}
+
+extension ExprFilter {
+    /// Applies this filter to event data.
+    public func evaluate(_ data: EventValue) -> FilterCheck {
+        check(outcome(data, record: true))
+    }
+
+    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+        FilterCheck(
+            kind: "exprs", filter: source, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
+    }
+
+    package func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
+        var outcome = FilterOutcome()
+        var parameters: [String: ExprValue] = [:]
+        var observed = EventMap()
+        for field in fields {
+            guard let value = field.path.value(in: data) else {
+                if record { outcome.observed = .map(observed) }
+                outcome.error = "path '\(field.path.text)' does not exist"
+                return outcome
+            }
+            if record { observed[field.name] = value }
+            parameters[field.name] = ExprValue(value)
+        }
+        if record { outcome.observed = .map(observed) }
+        var evaluator = ExprEvaluator(parameters: parameters, patterns: patterns)
+        do {
+            let result = try evaluator.evaluate(expression)
+            guard case .bool(let passed) = result else {
+                outcome.error = "expression '\(source)' gave \(result.typeName), not a boolean"
+                return outcome
+            }
+            outcome.passed = passed
+        } catch {
+            outcome.error = "\(error)"
+        }
+        return outcome
+    }
+}
+
+extension ContextFilter {
+    /// Compares the non-empty fields with the event's attributes, by exact string equality.
+    public func evaluate(_ event: Event) -> FilterCheck {
+        check(outcome(event, record: true))
+    }
+
+    private var comparisons: [(name: String, expected: String?, actual: (Event) -> String?)] {
+        [
+            ("type", type, { $0.type }), ("subject", subject, { $0.subject }), ("source", source, { $0.source }),
+            ("datacontenttype", dataContentType, { $0.dataContentType }),
+        ]
+    }
+
+    package func outcome(_ event: Event, record: Bool) -> FilterOutcome {
+        var outcome = FilterOutcome()
+        outcome.passed =
+            (type == nil || type == event.type) && (subject == nil || subject == event.subject)
+            && (source == nil || source == event.source)
+            && (dataContentType == nil || dataContentType == event.dataContentType)
+        if record {
+            var observed = EventMap()
+            for comparison in comparisons where comparison.expected != nil {
+                observed[comparison.name] = comparison.actual(event).map(EventValue.string) ?? .null
+            }
+            outcome.observed = .map(observed)
+        }
+        return outcome
+    }
+
+    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+        let description = comparisons.compactMap { comparison in comparison.expected.map { "\(comparison.name)=\($0)" }
+        }
+        return FilterCheck(
+            kind: "context", filter: description.joined(separator: " "), passed: outcome.passed,
+            observed: outcome.observed,
+            error: nil)
+    }
+}
+
+extension TimeFilter {
+    /// Passes when the event's `time`, in the filter's zone, falls in the window.
+    public func evaluate(_ event: Event) -> FilterCheck {
+        check(outcome(event))
+    }
+
+    package func outcome(_ event: Event) -> FilterOutcome {
+        var outcome = FilterOutcome()
+        guard let time = event.time else {
+            outcome.error = "time filter error (event has no time)"
+            return outcome
+        }
+        let second = time.secondOfDay(in: zone)
+        let startSecond = start.secondsSinceMidnight
+        let stopSecond = stop.secondsSinceMidnight
+        outcome.passed =
+            startSecond < stopSecond
+            ? (startSecond <= second && second < stopSecond)
+            : (second >= startSecond || second < stopSecond)
+        outcome.observed = .timestamp(time)
+        return outcome
+    }
+
+    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+        FilterCheck(
+            kind: "time", filter: "\(start)-\(stop) \(zone)", passed: outcome.passed, observed: outcome.observed,
+            error: outcome.error)
+    }
+}

@@ -1,0 +1,119 @@
+public import ConfigReader
+public import SensorLanguage
+
+/// The sensors found in a set of files, and every finding about them.
+public struct SensorCatalog: Sendable {
+    /// Sensors without errors, in file and document order.
+    public var sensors: [Sensor]
+    /// Every finding, sorted by file, line and column.
+    public var findings: [Finding]
+    /// The files read.
+    public var files: [String]
+    /// Routing matrices (`kind: RoutingMatrix` documents) without errors, in file and document order.
+    public var routingMatrices: [RoutingMatrix] = []
+    /// How many routing documents were read, valid or not.
+    package var routingDocumentCount = 0
+
+    /// Whether no finding is an error.
+    public var isValid: Bool { !findings.contains { $0.severity == .error } }
+
+    /// An empty catalog.
+    public init() {
+        self.init(sensors: [], findings: [], files: [])
+    }
+
+    package init(sensors: [Sensor], findings: [Finding], files: [String]) {
+        self.sensors = sensors
+        self.findings = findings
+        self.files = files
+    }
+
+    /// Adds what another text or file held.
+    public mutating func merge(_ other: SensorCatalog) {
+        sensors += other.sensors
+        findings += other.findings
+        files += other.files
+        routingMatrices += other.routingMatrices
+        routingDocumentCount += other.routingDocumentCount
+    }
+
+    /// Reports sensors named twice (the first one stays) and sorts the findings by file, line and column: the last
+    /// step once every file is merged.
+    public mutating func finish() {
+        var seen: [String: Sensor] = [:]
+        var unique: [Sensor] = []
+        for sensor in sensors {
+            let key = "\(sensor.namespace ?? "")/\(sensor.name)"
+            if let first = seen[key] {
+                findings.append(
+                    Finding(
+                        .error, at: sensor.location, yamlPath: "metadata.name",
+                        "duplicate sensor name '\(sensor.name)' (first in \(first.location))"))
+            } else {
+                seen[key] = sensor
+                unique.append(sensor)
+            }
+        }
+        sensors = unique
+        findings.sort {
+            ($0.location.file, $0.location.line, $0.location.column) < (
+                $1.location.file, $1.location.line, $1.location.column
+            )
+        }
+    }
+}
+
+/// Decodes Sensor and routing YAML from text; reading files is the caller's (the gateway's file loader).
+public enum SensorLoader {
+    /// The `kind` of the gateway's own configuration (`config/gateway.yaml`): such documents sit beside sensors
+    /// and are skipped without a finding (the gateway reads and checks them).
+    public static let gatewayConfigurationKind = "GatewayConfiguration"
+
+    /// Decodes the documents of one YAML text.
+    /// - Parameters:
+    ///   - text: the YAML.
+    ///   - file: the name findings carry.
+    ///   - argoTemplates: the Argo templates routing documents may name (`nil`: references are not checked).
+    public static func load(text: String, file: String, argoTemplates: ArgoTemplateCatalog? = nil) -> SensorCatalog {
+        load(text: text, file: file) { argoTemplates }
+    }
+
+    /// Decodes the documents of one YAML text, asking for the Argo templates only when a routing document needs them.
+    /// - Parameters:
+    ///   - text: the YAML.
+    ///   - file: the name findings carry.
+    ///   - argoTemplates: called at most once, at the first routing document.
+    public static func load(text: String, file: String, argoTemplates: () -> ArgoTemplateCatalog?) -> SensorCatalog
+    {
+        var catalog = SensorCatalog(sensors: [], findings: [], files: [file])
+        let documents: [YAMLTree]
+        do {
+            documents = try YAMLTree.documents(of: text, file: file)
+        } catch {
+            catalog.findings.append(error.finding)
+            return catalog
+        }
+        var templates: ArgoTemplateCatalog??
+        for document in documents {
+            if document.isNull || document["kind"]?.scalarText == gatewayConfigurationKind { continue }
+            if document["kind"]?.scalarText == RoutingDecoder.kind {
+                catalog.routingDocumentCount += 1
+                if templates == nil { templates = .some(argoTemplates()) }
+                var decoder = RoutingDecoder(argoTemplates: templates ?? nil)
+                if let matrix = decoder.decode(document) { catalog.routingMatrices.append(matrix) }
+                catalog.findings += decoder.findings
+                continue
+            }
+            var decoder = SensorDecoder()
+            if let sensor = decoder.decode(document) { catalog.sensors.append(sensor) }
+            catalog.findings += decoder.diagnostics.findings
+        }
+        if documents.allSatisfy(\.isNull) {
+            catalog.findings.append(
+                Finding(.warning, at: SourceLocation(file: file, line: 1, column: 1), yamlPath: "", "no YAML documents")
+            )
+        }
+        catalog.findings.sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
+        return catalog
+    }
+}

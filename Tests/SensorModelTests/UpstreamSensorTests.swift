@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import ConfigReader
+@testable import SensorEngine
+@testable import SensorLanguage
+@testable import SensorModel
+import LocalFiles
+import SensorTesting
+
+/// The example sensors of Argo Events (../shared/upstream/argo-events/sensors): each loads, or gets a precise
+/// "not supported: FIELD" finding with its location; none crashes or loads wrongly.
+@Suite(
+    .enabled(
+        if: UpstreamSensors.isAvailable,
+        "../shared/upstream/argo-events/sensors is absent: upstream sensor tests skipped"))
+struct UpstreamSensorTests {
+    @Test(arguments: UpstreamSensors.files)
+    func loadsOrIsPreciselyUnsupported(file: String) {
+        let catalog = SensorFiles.load(paths: [file])
+        let errors = catalog.findings.filter { $0.severity == .error }
+        if catalog.sensors.isEmpty {
+            #expect(!errors.isEmpty, "\(file) loaded nothing and reported nothing")
+        }
+        for error in errors {
+            #expect(error.message.hasPrefix("not supported: "), "\(error)")
+            #expect(error.location.file == file && error.location.line > 0 && error.location.column > 0, "\(error)")
+        }
+    }
+
+    /// The exact findings for the sensors that use what sensor-gateway does not implement.
+    @Test(arguments: [
+        ("filter-script.yaml", "22:9", "not supported: spec.dependencies[0].filters.script"),
+        ("transform.yaml", "12:7", "not supported: spec.dependencies[0].transform"),
+        ("trigger-source-configmap.yaml", "18:13", "not supported: spec.triggers[0].template.k8s.source.configmap"),
+        ("trigger-source-git.yaml", "29:13", "not supported: spec.triggers[0].template.k8s.source.git"),
+        ("trigger-with-atleast-once-semantics.yaml", "17:9", "not supported: spec.triggers[0].template.atLeastOnce"),
+        ("trigger-standard-k8s-resource.yaml", "18:13", "not supported: spec.triggers[0].template.k8s creating 'Pod'"),
+    ])
+    func unsupportedFields(file: String, location: String, message: String) {
+        let path = UpstreamSensors.directory + "/" + file
+        let catalog = SensorFiles.load(paths: [path])
+        #expect(
+            catalog.findings.contains { $0.description.hasPrefix("\(path):\(location): error: \(message)") },
+            "\(catalog.findings.map(\.description))")
+    }
+
+    /// Loaded sensors carry what the YAML says.
+    @Test func loadsContent() throws {
+        let advanced = SensorFiles.load(paths: [UpstreamSensors.directory + "/filter-with-data-advanced.yaml"])
+        let filters = try #require(advanced.sensors.first?.dependencies.first?.filters?.data)
+        #expect(filters.map(\.type) == [.bool, .number, .string])
+        #expect(filters.map(\.path.description) == ["a", "b.c", "b.d"])
+
+        let conditions = SensorFiles.load(paths: [UpstreamSensors.directory + "/dependencies-conditions.yaml"])
+        let triggers = try #require(conditions.sensors.first?.triggers)
+        #expect(triggers.map(\.conditions.description) == ["test-dep", "test-dep-foo"])
+        #expect(triggers[0].conditionsReset.map(\.expression) == ["59 23 * * *"])
+        #expect(triggers[0].conditionsReset.first?.zone.identifier == "America/Los_Angeles")
+
+        let http = SensorFiles.load(paths: [UpstreamSensors.directory + "/http-trigger.yaml"])
+        guard case .http(let trigger)? = http.sensors.first?.triggers.first?.kind else {
+            Issue.record("http-trigger.yaml did not load an http trigger: \(http.findings)")
+            return
+        }
+        #expect(trigger.method == "POST")
+        #expect(trigger.payload.map(\.destination) == ["bucket", "type"])
+    }
+
+    /// All of them at once, through a directory.
+    @Test func directory() {
+        let catalog = SensorFiles.load(paths: [UpstreamSensors.directory])
+        #expect(catalog.files.count == UpstreamSensors.files.count)
+        #expect(catalog.sensors.count >= 20)
+    }
+}
+
+enum UpstreamSensors {
+    /// `<repo>/../shared/upstream/argo-events/sensors`, found from this file's path.
+    static let directory: String = {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return repository.deletingLastPathComponent().appendingPathComponent("shared/upstream/argo-events/sensors").path
+    }()
+
+    static let isAvailable: Bool = {
+        let available = FileManager.default.fileExists(atPath: directory)
+        if !available { print("NOTE: \(directory) is absent: the upstream sensor tests are skipped") }
+        return available
+    }()
+
+    static let files: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { directory + "/" + $0 }
+    }()
+}
