@@ -18,6 +18,8 @@ var package = Package(
     dependencies: [
         // YAML for Sensor files; argument parsing for the executable.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 for the firing identity that names workflows, runs and outbox files.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Logging, Prometheus metrics and service lifecycle for the daemon; Hummingbird serves its admin endpoints.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -71,7 +73,10 @@ var package = Package(
         ),
         .target(
             name: "SensorEngine",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel"],
+            dependencies: [
+                "ConfigReader", "EventModel", "SensorLanguage", "SensorModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Reads Sensor, routing, Argo template and event files for the daemon and the CLI.
@@ -198,7 +203,7 @@ var package = Package(
         // (`FuzzCorpusTests`); the libFuzzer executables that call them are added below for `make fuzz`/`make chaos`.
         .target(
             name: "FuzzHarness",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel"],
+            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel", "SensorEngine"],
             path: "Fuzz/Harness",
             swiftSettings: swiftSettings
         ),
@@ -261,7 +266,7 @@ var package = Package(
         ),
         .testTarget(
             name: "EventSourcesTests",
-            dependencies: ["EventSources", "EventModel", "JetStream", "ConfigReader"],
+            dependencies: ["EventSources", "EventModel", "Gateway", "JetStream", "ConfigReader"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -96,7 +96,7 @@ struct CommandLineTests {
         #expect(name.hasPrefix("evaluate-model-") && name.count <= 63, "\(name)")
         #expect(metadata?["generateName"] == nil)
         #expect(metadata?["labels"]?["events.argoproj.io/sensor"] == "model-promotion")
-        #expect(metadata?["labels"]?["sensor-gateway.io/firing"] == .string(String(name.suffix(16))))
+        #expect(metadata?["labels"]?["sensor-gateway.io/firing"] == .string(String(name.suffix(20))))
         let again = Self.firstRequest(try CommandLine.run(arguments).output)
         #expect(again?["body"]?["workflow"]?["metadata"]?["name"] == .string(name))
     }

@@ -303,7 +303,7 @@ struct ChaosTests {
                 Self.expectedNames("flow", count: count, every: 1), standIn: standIn, connection: connection) { [gateway] }
             try await gateway.eventually("the hanging requests to time out") {
                 await gateway.metricSum(
-                    #"sensor_gateway_triggers_total{sensor="slow",trigger="call",engine="http",outcome="retryable"}"#) >= 3
+                    #"sensor_gateway_triggers_total{sensor="slow",trigger="call",engine="http",outcome="retryable",route=""}"#) >= 3
             }
             let failures = gateway.logText.split(separator: "\n").filter {
                 $0.contains(#""message":"trigger failed, will retry""#) && $0.contains(#""sensor":"slow""#)

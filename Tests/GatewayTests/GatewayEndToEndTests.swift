@@ -134,7 +134,7 @@ struct GatewayEndToEndTests {
             #expect(record["trigger"] as? String == "notify")
             #expect(record["url"] as? String == "{argo.server}/api/v1/workflows/argo")
             try await gateway.eventually("the metrics") {
-                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded"}"#) == 2
+                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded",route=""}"#) == 2
             }
             #expect(await gateway.metric(#"sensor_gateway_events_received_total{sensor="single",dependency="one"}"#) == 3)
             #expect(
@@ -413,11 +413,19 @@ struct GatewayEndToEndTests {
         var events: [(useCase: String, event: [String: Any])] = []
         var templates: [(namespace: String, kind: String, name: String)] = []
         var pipelines: [(name: String, versions: [String])] = []
+        // The series of the router's trigger: labelled with the engine and route the matrix chose for each sample.
+        var series: Set<String> = []
         for useCase in ShippedSamples.useCases {
             let data = try Data(contentsOf: repository.appendingPathComponent("specs/events/\(useCase).json"))
             let event = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             events.append((useCase, event))
-            let target = try #require(matrix.route(try CloudEventCodec.decode(payload: Array(data))).target)
+            let decision = matrix.route(try CloudEventCodec.decode(payload: Array(data)))
+            let target = try #require(decision.target)
+            let route = try #require(decision.route)
+            let engine = try #require(decision.engine).rawValue
+            series.insert(
+                #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="\#(engine)","#
+                    + #"outcome="OUTCOME",route="\#(route)"}"#)
             switch target {
             case .argo(let submission), .hybrid(let submission, _):
                 templates.append((submission.namespace ?? "argo", submission.templateKind.rawValue, submission.templateName))
@@ -438,8 +446,13 @@ struct GatewayEndToEndTests {
         let gateway = try await Self.startGateway(workspace)
         let subject = "events.ml-platform.workload-requested"
         try PythonPublisher.publish(server: server.url, events.map { ["subject": subject, "event": $0.event] })
-        let succeeded = #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="route",outcome="succeeded"}"#
-        try await gateway.eventually("every sample to be routed") { await gateway.metric(succeeded) == 6 }
+        #expect(Set(series.map { $0.split(separator: ",")[2] }).count == 3, "argo, kubeflow and hybrid rows")
+        func count(_ outcome: String) async -> Double {
+            var total = 0.0
+            for name in series { total += await gateway.metric(name.replacingOccurrences(of: "OUTCOME", with: outcome)) }
+            return total
+        }
+        try await gateway.eventually("every sample to be routed") { await count("succeeded") == 6 }
 
         let creates = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
         let invalid = creates.filter { !(($0["invalid"] as? [Any]) ?? []).isEmpty }
@@ -458,9 +471,8 @@ struct GatewayEndToEndTests {
 
         try PythonPublisher.publish(
             server: server.url, events.map { ["subject": subject, "event": $0.event, "msg_id": "again-\($0.useCase)"] })
-        let alreadyDone = #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="route",outcome="already_done"}"#
         try await gateway.eventually("the repeated samples to be found done") {
-            await gateway.metric(alreadyDone) + (await gateway.metric(succeeded)) == 12
+            await count("already_done") + (await count("succeeded")) == 12
         }
         let after = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
         let accepted = after.filter { (($0["status"] as? Int) ?? 0) / 100 == 2 }
@@ -499,7 +511,7 @@ struct GatewayEndToEndTests {
             again["msg_id"] = "o1-again"
             try PythonPublisher.publish(server: server.url, [again])
             try await gateway.eventually("both deliveries to fire") {
-                await gateway.metric(#"sensor_gateway_triggers_total{sensor="forward",trigger="forward",engine="nats",outcome="succeeded"}"#) == 2
+                await gateway.metric(#"sensor_gateway_triggers_total{sensor="forward",trigger="forward",engine="nats",outcome="succeeded",route=""}"#) == 2
             }
             let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
             var spec = ConsumerSpec(stream: "EVENTS", durableName: "forwarded-reader")

@@ -30,14 +30,14 @@ struct GatewayEngineTests {
             self.delay = delay
         }
 
-        func execute(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) async -> TriggerOutcome {
+        func execute(_ firing: TriggerFiring) async -> TriggerExecution {
             executions.withLock { $0 += 1 }
             do {
                 try await Task.sleep(for: delay)
             } catch {
-                return .retryable(reason: "cancelled", after: nil)
+                return TriggerExecution(.retryable(reason: "cancelled", after: nil), engine: "test")
             }
-            return .succeeded(detail: "slow")
+            return TriggerExecution(.succeeded(detail: "slow"), engine: "test")
         }
     }
 

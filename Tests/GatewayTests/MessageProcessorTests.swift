@@ -26,9 +26,9 @@ struct MessageProcessorTests {
             self.outcome = outcome
         }
 
-        func execute(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) async -> TriggerOutcome {
+        func execute(_ firing: TriggerFiring) async -> TriggerExecution {
             executions.withLock { $0 += 1 }
-            return outcome
+            return TriggerExecution(outcome, engine: "test")
         }
     }
 

@@ -119,7 +119,7 @@ struct SecretLeakTests {
             await gateway.metric(
                 #"sensor_gateway_triggers_total{sensor="secrets",trigger="\#(trigger)",engine=""#
                     + (trigger.hasPrefix("hook") ? "http" : trigger == "workflow" ? "argo" : "kubeflow")
-                    + #"",outcome="\#(outcome)"}"#)
+                    + #"",outcome="\#(outcome)",route=""}"#)
         }
         try await gateway.eventually("every trigger to finish for the three events", timeout: .seconds(60)) {
             let workflows = await count("workflow", "succeeded")

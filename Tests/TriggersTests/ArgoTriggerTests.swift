@@ -80,14 +80,14 @@ struct ArgoTriggerTests {
         let sensor = try sensor(sensorYAML(Self.inlineWorkflow))
         let trigger = try #require(sensor.triggers.first)
         try await withArgo { executor, server in
-            let name = FiringIdentity(sensor: "orders", trigger: "submit", eventIDs: ["dep": "e-1"]).name(prefix: "hello-")
+            let name = FiringIdentity(sensor: "orders", trigger: "submit", events: event(id: "e-1")).name(prefix: "hello-")
             let foreign = ArgoRequests.create(
                 namespace: "argo",
                 workflow: [
                     "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
                     "metadata": ["name": .string(name)], "spec": ["workflowTemplateRef": ["name": "my-wft"]],
                 ])
-            let identity = FiringIdentity(sensor: "other", trigger: "x", eventIDs: [:])
+            let identity = FiringIdentity(sensor: "other", trigger: "x", events: [:])
             #expect(await executor.send(foreign, workflowName: name, namespace: "argo", identity: identity).isSuccess)
             let outcome = await executor.execute(trigger, sensor: sensor, events: event(id: "e-1"))
             guard case .permanent(let reason) = outcome else { throw TestError("\(outcome)") }
@@ -291,7 +291,7 @@ struct ArgoTriggerTests {
                     "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["name": "running-1"],
                     "spec": ["workflowTemplateRef": ["name": "my-wft"]],
                 ])
-            let identity = FiringIdentity(sensor: "s", trigger: "t", eventIDs: [:])
+            let identity = FiringIdentity(sensor: "s", trigger: "t", events: [:])
             #expect(await executor.send(created, workflowName: "running-1", namespace: "argo", identity: identity).isSuccess)
             let outcome = await executor.execute(trigger, sensor: sensor, events: event(data: ["workflow": "running-1"]))
             #expect(outcome == .succeeded(detail: "workflow argo/running-1"))

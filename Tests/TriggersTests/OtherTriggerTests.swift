@@ -262,7 +262,7 @@ struct OtherTriggerTests {
             workflow: ["apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["name": "x"],
                        "spec": ["entrypoint": 5]])
         let outcome = await executor.send(
-            request, workflowName: "x", namespace: "argo", identity: FiringIdentity(sensor: "s", trigger: "t", eventIDs: [:]))
+            request, workflowName: "x", namespace: "argo", identity: FiringIdentity(sensor: "s", trigger: "t", events: [:]))
         let log = try await server.log()
         await executor.shutdown()
         await server.stop()
