@@ -152,6 +152,16 @@ struct GatewayEndToEndTests {
             #expect(fired.count == 2)
             #expect(fired.allSatisfy { $0.contains(#""sensor":"single""#) && $0.contains(#""trigger":"notify""#) })
             #expect(fired.contains { $0.contains(#""event.id":"e1""#) })
+            // Each firing's id is in its log line, its workflow's name and label, and its outbox file's name.
+            for (file, record) in workspace.outboxRecords() {
+                let workflow = (record["body"] as? [String: Any])?["workflow"] as? [String: Any]
+                let metadata = workflow?["metadata"] as? [String: Any]
+                let id = try #require((metadata?["labels"] as? [String: Any])?[FiringIdentity.firingLabel] as? String)
+                #expect(id.count == FiringIdentity.idDigits)
+                #expect((metadata?["name"] as? String)?.hasSuffix("-" + id) == true)
+                #expect(file.hasSuffix("-\(id).json"), "\(file)")
+                #expect(fired.contains { $0.contains(#""firing":"\#(id)""#) && $0.contains(#""engine":"argo""#) })
+            }
             try await Self.stop(gateway)
         }
     }
