@@ -6,7 +6,7 @@ public enum LoggingKeys {
     public static let trigger = "trigger"
     /// The CloudEvent id.
     public static let eventID = "event.id"
-    /// A firing's ``FiringIdentity``-derived id (`firing=<id>`): the same in every line about one firing of a
+    /// A firing's id (`FiringIdentity.id`, shown as `firing=<id>`): the same in every line about one firing of a
     /// trigger, in the names and labels of what it creates, and in its dead letter.
     public static let firing = "firing"
     /// The engine that executed a trigger (`argo`, `kubeflow`, `hybrid`, `http`, `nats`, `log`).
