@@ -128,7 +128,8 @@ public final class GatewayMetrics: EventSourceMetrics {
             registry.makeCounter(
                 descriptor: Self.descriptor("triggers", "total", "Trigger executions by outcome."),
                 labels: [
-                    ("sensor", sensor), ("trigger", trigger), ("engine", engine), ("outcome", outcome), ("route", route),
+                    ("sensor", sensor), ("trigger", trigger), ("engine", engine), ("outcome", outcome),
+                    ("route", route),
                 ]
             )
         }.increment()

@@ -117,8 +117,8 @@ public enum ArgoRequests {
     ///   - namespace: the workflow's namespace.
     ///   - name: the workflow's name.
     ///   - parameters: for `resubmit` and `retry`, parameters to override (`name=value`).
-    /// - Throws: ``TriggerError`` for `submit` and `submit-from`, which create a workflow (``create(namespace:workflow:)``,
-    ///   ``submit(namespace:kind:template:options:)``).
+    /// - Throws: ``TriggerError`` for `submit` and `submit-from`, which create a workflow
+    ///   (``create(namespace:workflow:)``, ``submit(namespace:kind:template:options:)``).
     public static func lifecycle(
         _ operation: ArgoWorkflowTrigger.Operation, namespace: String, name: String,
         parameters: [(name: String, value: String)] = []

@@ -16,7 +16,8 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
     func execute(_ firing: TriggerFiring) async -> TriggerExecution {
         guard case .argoWorkflow(let argoTrigger) = firing.trigger.kind else {
             return TriggerExecution(
-                .permanent(reason: "trigger \(firing.trigger.name) is not an argoWorkflow trigger"), engine: Self.engine)
+                .permanent(reason: "trigger \(firing.trigger.name) is not an argoWorkflow trigger"),
+                engine: Self.engine)
         }
         return TriggerExecution(await execute(firing, argoTrigger, admitting: nil), engine: Self.engine)
     }

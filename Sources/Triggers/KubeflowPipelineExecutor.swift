@@ -54,7 +54,9 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
     /// KFP host, writes the run to the outbox.
     private func runAttempt(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) async -> Attempt {
         let version = context.configuration.kubeflow.apiVersion
-        guard let kubeflow = context.kubeflow else { return outboxRun(spec, displayName: displayName, identity: identity) }
+        guard let kubeflow = context.kubeflow else {
+            return outboxRun(spec, displayName: displayName, identity: identity)
+        }
         do throws(AttemptEnd) {
             let pipelineID = try await resolvePipeline(spec, version: version, via: kubeflow)
             var versionID: String?
@@ -108,9 +110,9 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
         }
     }
 
-    private func resolvePipeline(_ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: TriggerContext.Endpoint) async throws(AttemptEnd)
-        -> String
-    {
+    private func resolvePipeline(
+        _ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: TriggerContext.Endpoint
+    ) async throws(AttemptEnd) -> String {
         switch spec.pipeline {
         case .id(let id): return id
         case .name(let name):
@@ -170,7 +172,8 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
 
     /// A cached id, or the first element's `idKey` of the `list` a GET returns; permanent when there is none.
     private func lookup(
-        _ key: String, _ request: APIRequest, list: String, idKey: String, what: String, via kubeflow: TriggerContext.Endpoint
+        _ key: String, _ request: APIRequest, list: String, idKey: String, what: String,
+        via kubeflow: TriggerContext.Endpoint
     ) async throws(AttemptEnd) -> String {
         guard let id = try await optionalLookup(key, request, list: list, idKey: idKey, via: kubeflow) else {
             throw .permanent("\(what) not found")
@@ -178,9 +181,9 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
         return id
     }
 
-    private func optionalLookup(_ key: String, _ request: APIRequest, list: String, idKey: String, via kubeflow: TriggerContext.Endpoint)
-        async throws(AttemptEnd) -> String?
-    {
+    private func optionalLookup(
+        _ key: String, _ request: APIRequest, list: String, idKey: String, via kubeflow: TriggerContext.Endpoint
+    ) async throws(AttemptEnd) -> String? {
         if let cached = context.lookups.get(key) { return cached }
         let body = try await getJSON(request, via: kubeflow)
         guard let id = body[list]?.arrayValue?.first?[idKey]?.stringValue, !id.isEmpty else { return nil }
@@ -189,14 +192,17 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
     }
 
     /// GETs JSON; a 404 is permanent at once (a missing pipeline does not appear by waiting).
-    private func getJSON(_ request: APIRequest, via kubeflow: TriggerContext.Endpoint) async throws(AttemptEnd) -> EventValue {
+    private func getJSON(_ request: APIRequest, via kubeflow: TriggerContext.Endpoint) async throws(AttemptEnd)
+        -> EventValue
+    {
         let response = try await context.send(request, to: kubeflow)
         let url = kubeflow.base + request.path
         let responseClass = ResponseClass.of(response, service: .kubeflow, idempotent: true)
         guard responseClass == .success else {
             let reason = ErrorBody.describe(response, service: .kubeflow, method: request.method, url: url)
             throw AttemptEnd(
-                attempt: TriggerContext.failure(responseClass == .notFound ? .permanent : responseClass, reason: reason))
+                attempt: TriggerContext.failure(
+                    responseClass == .notFound ? .permanent : responseClass, reason: reason))
         }
         do { return try JSONCodec.decode(response.body) } catch {
             throw .permanent("Kubeflow answered GET \(HTTPRequest(url: url).redactedURL) with invalid JSON: \(error)")
@@ -205,7 +211,8 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
 
     /// The run as it would be created, with names the executor would resolve first under `resolve`.
     private func outboxRun(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) -> Attempt {
-        let preview = KFPRequests.previewRun(context.configuration.kubeflow.apiVersion, displayName: displayName, spec: spec)
+        let preview = KFPRequests.previewRun(
+            context.configuration.kubeflow.apiVersion, displayName: displayName, spec: spec)
         var record = Outbox.Record(
             engine: Self.engine, name: displayName, method: preview.request.method,
             url: "{kubeflow.host}" + preview.request.path, headers: [("Content-Type", "application/json")],

@@ -5,8 +5,8 @@ public import SensorEngine
 /// A routing decision as `sensor-gateway route` and `explain` show it: the route taken, why each route before it
 /// did not match, and the request the gateway sends, built as the executor builds it. Contacts no server.
 public enum RoutePreview {
-    /// `{"route":…|null,"engine":…|null,"request":{…}|null,"rejected":[{"route":…,"reasons":[…]}],…}`; also `event`
-    /// (the id), `default` (whether `spec.default` took it) and, when a parameter failed, `error`.
+    /// `{"route":…|null,"engine":…|null,"request":{…}|null,"rejected":[{"route":…,"reasons":[…]}],…}`; also
+    /// `event` (the id), `default` (whether `spec.default` took it) and, when a parameter failed, `error`.
     /// - Parameters:
     ///   - decision: the matrix's decision for `event`.
     ///   - event: the event.

@@ -16,7 +16,9 @@ public struct TriggerRequestPreviews: RequestPreviewing {
     public var routing: RoutingMatrix?
 
     /// Creates previews.
-    public init(argoNamespace: String = "argo", kubeflowAPIVersion: KFPAPIVersion = .v2beta1, routing: RoutingMatrix? = nil) {
+    public init(
+        argoNamespace: String = "argo", kubeflowAPIVersion: KFPAPIVersion = .v2beta1, routing: RoutingMatrix? = nil
+    ) {
         self.argoNamespace = argoNamespace
         self.kubeflowAPIVersion = kubeflowAPIVersion
         self.routing = routing
@@ -51,7 +53,8 @@ public struct TriggerRequestPreviews: RequestPreviewing {
                 let decision = routing.route(event)
                 // The executor names what a route trigger creates after the sensor, the trigger and this event.
                 let identity = FiringIdentity(sensor: sensor.name, trigger: trigger.name, events: [dependency: event])
-                var route = RoutePreview.document(decision, event: event, identity: identity, argoNamespace: argoNamespace)
+                var route = RoutePreview.document(
+                    decision, event: event, identity: identity, argoNamespace: argoNamespace)
                 route["dependency"] = .string(dependency)
                 routes.append(.map(route))
                 let text = RoutePreview.text(decision, event: event, identity: identity, argoNamespace: argoNamespace)

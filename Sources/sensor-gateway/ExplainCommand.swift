@@ -44,7 +44,8 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         // Workflows whose resource and sensor name no namespace go to `ARGO_NAMESPACE`, as `route` reads it.
-        var requests = TriggerRequestPreviews(argoNamespace: ProcessInfo.processInfo.environment["ARGO_NAMESPACE"] ?? "argo")
+        var requests = TriggerRequestPreviews(
+            argoNamespace: ProcessInfo.processInfo.environment["ARGO_NAMESPACE"] ?? "argo")
         if let routing {
             do {
                 requests.routing = try SensorFiles.loadRouting(file: routing).matrix

@@ -63,8 +63,8 @@ struct RouteCommand: ParsableCommand {
             let document = RoutePreview.document(decision, event: loaded, identity: identity, argoNamespace: namespace)
             print(JSONCodec.encodeToString(.map(document)))
         case .text:
-            print(
-                RoutePreview.text(decision, event: loaded, identity: identity, argoNamespace: namespace), terminator: "")
+            let text = RoutePreview.text(decision, event: loaded, identity: identity, argoNamespace: namespace)
+            print(text, terminator: "")
         }
         if decision.target == nil { throw ExitCode(2) }
     }
