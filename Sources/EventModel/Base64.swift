@@ -1,5 +1,5 @@
 /// Standard base64 (RFC 4648 §4, with padding): JSON's form of binary data and CloudEvents' `data_base64`.
-enum Base64 {
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let values: [UInt8] = {
@@ -8,7 +8,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ data: [UInt8]) -> String {
+    package static func encode(_ data: [UInt8]) -> String {
         var text: [UInt8] = []
         text.reserveCapacity((data.count + 2) / 3 * 4)
         var index = 0
@@ -25,7 +25,7 @@ enum Base64 {
     }
 
     /// The decoded bytes, or `nil` if `text` is not padded standard base64.
-    static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         let input = Array(text.utf8)
         guard input.count % 4 == 0 else { return nil }
         var output: [UInt8] = []

@@ -104,61 +104,6 @@ package enum JSONText {
     }
 }
 
-/// Standard base64 (RFC 4648, with padding), as Go's `encoding/base64.StdEncoding` and sprig's `b64enc`.
-package enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    package static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            for shift in [18, 12, 6, 0] { out.append(alphabet[Int(chunk >> UInt32(shift) & 0x3F)]) }
-            index += 3
-        }
-        let remaining = bytes.count - index
-        if remaining > 0 {
-            var chunk = UInt32(bytes[index]) << 16
-            if remaining == 2 { chunk |= UInt32(bytes[index + 1]) << 8 }
-            out.append(alphabet[Int(chunk >> 18 & 0x3F)])
-            out.append(alphabet[Int(chunk >> 12 & 0x3F)])
-            out.append(remaining == 2 ? alphabet[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "="))
-            out.append(UInt8(ascii: "="))
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Decodes standard base64 (padding optional); `nil` when the text is not base64.
-    package static func decode(_ text: String) -> [UInt8]? {
-        var values: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): values.append(byte - UInt8(ascii: "A"))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): values.append(byte - UInt8(ascii: "a") + 26)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(byte - UInt8(ascii: "0") + 52)
-            case UInt8(ascii: "+"): values.append(62)
-            case UInt8(ascii: "/"): values.append(63)
-            case UInt8(ascii: "="): continue
-            default: return nil
-            }
-        }
-        guard values.count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        var index = 0
-        while index < values.count {
-            let group = values[index..<min(index + 4, values.count)]
-            var chunk: UInt32 = 0
-            for (offset, value) in group.enumerated() { chunk |= UInt32(value) << UInt32(18 - 6 * offset) }
-            out.append(UInt8(chunk >> 16 & 0xFF))
-            if group.count > 2 { out.append(UInt8(chunk >> 8 & 0xFF)) }
-            if group.count > 3 { out.append(UInt8(chunk & 0xFF)) }
-            index += 4
-        }
-        return out
-    }
-}
-
 extension EventValue {
     /// gjson's `Result.String()`: strings as they are, numbers in shortest form, `true`/`false`, `""` for
     /// null, and compact JSON for objects and arrays.
