@@ -1,6 +1,8 @@
+import EventModel
 import Foundation
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// Security: a running gateway (the built binary against a real nats-server with token auth, the Argo/KFP stand-in
@@ -70,7 +72,7 @@ struct SecretLeakTests {
         guard FileManager.default.fileExists(atPath: GatewayProcess.executable.path) else {
             throw HarnessFailure(description: "\(GatewayProcess.executable.path) is not built (`swift build` first)")
         }
-        let standIn = try StandInServer()
+        let standIn = try APIStandIn()
         let server = try NATSServerProcess.start(arguments: ["--auth", Self.natsToken])
         defer { server.stop() }
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("sg-secrets-\(UUID().uuidString)")
@@ -130,9 +132,9 @@ struct SecretLeakTests {
         }
         let deadLettered = Int(await gateway.metric(#"sensor_gateway_dlq_total{sensor="secrets",reason="permanent"}"#))
         // The secrets were in use: the hook got its header, the API calls were made with the tokens configured.
-        let hooks = try await standIn.requests().filter { ($0["path"] as? String) == "/hook/200" }
+        let hooks = try await standIn.log().filter { $0.path == "/hook/200" }
         #expect(hooks.count == 3)
-        #expect(hooks.allSatisfy { (($0["headers"] as? [String: Any])?["x-api-key"] as? String) == Self.hookSecret })
+        #expect(hooks.allSatisfy { $0.headers["x-api-key"]?.stringValue == Self.hookSecret })
 
         let metrics = await gateway.get("/metrics")?.body ?? ""
         let status = await gateway.get("/status")?.body ?? ""
