@@ -11,7 +11,7 @@ import Testing
 /// `/metrics`, `/status`, the dead letters or the errors it reports, while every one of them is in use: the events
 /// arrive over the authenticated endpoint and NATS, three triggers succeed (the hook sees its secure header) and two
 /// fail permanently, so error paths are logged, shown in `/status` and dead-lettered too.
-@Suite("Secrets never leak", .serialized, .timeLimit(.minutes(3)))
+@Suite("Secrets never leak", .serialized, .timeLimit(.minutes(3)), .natsServer, .gatewayBinary)
 struct SecretLeakTests {
     static let natsToken = "natsT0ken\(UUID().uuidString.prefix(8))"
     static let argoToken = "argoS3cret\(UUID().uuidString.prefix(8))"
@@ -66,12 +66,6 @@ struct SecretLeakTests {
     }
 
     @Test func secretsStayOutOfLogsMetricsStatusAndErrors() async throws {
-        guard NATSServerProcess.executablePath != nil else {
-            throw HarnessFailure(description: "nats-server is not installed (`make deps` installs it)")
-        }
-        guard FileManager.default.fileExists(atPath: GatewayProcess.executable.path) else {
-            throw HarnessFailure(description: "\(GatewayProcess.executable.path) is not built (`swift build` first)")
-        }
         let standIn = try APIStandIn()
         let server = try NATSServerProcess.start(arguments: ["--auth", Self.natsToken])
         defer { server.stop() }
