@@ -12,16 +12,10 @@ public struct KeyValueEntry: Sendable, Hashable {
         case purge
     }
 
-    /// The bucket.
-    public let bucket: String
-    /// The key.
-    public let key: String
     /// The value (empty for a delete or purge).
     public let value: [UInt8]
     /// The revision: pass it to ``KeyValueBucket/update(_:value:expectedRevision:)``.
     public let revision: UInt64
-    /// When the revision was stored, in nanoseconds since 1970-01-01T00:00:00Z.
-    public let createdNanoseconds: Int64
     /// What the revision did.
     public let operation: Operation
 }
@@ -181,10 +175,7 @@ extension KeyValueEntry {
             case kvOp_Purge: .purge
             default: .put
             }
-        self.init(
-            bucket: kvEntry_Bucket(entry).map { String(cString: $0) } ?? "",
-            key: kvEntry_Key(entry).map { String(cString: $0) } ?? "", value: value, revision: kvEntry_Revision(entry),
-            createdNanoseconds: kvEntry_Created(entry), operation: operation)
+        self.init(value: value, revision: kvEntry_Revision(entry), operation: operation)
     }
 }
 
