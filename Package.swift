@@ -148,10 +148,17 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test support: a real nats-server on a free loopback port (tests and benchmarks); sensor fixtures.
+        // Test support: a real nats-server on a free loopback port (tests and benchmarks); sensor fixtures; the
+        // loopback HTTP servers of the tests (Python scripts in Scripts/) and the suites' prerequisites.
         .target(
             name: "JetStreamTesting",
             dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LoopbackTesting",
+            dependencies: ["EventModel", "HTTPTransport"],
+            exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -228,8 +235,7 @@ var package = Package(
         ),
         .testTarget(
             name: "HTTPTransportTests",
-            dependencies: ["HTTPTransport"],
-            exclude: ["Support/http_test_server.py"],
+            dependencies: ["HTTPTransport", "LoopbackTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -260,8 +266,10 @@ var package = Package(
         ),
         .testTarget(
             name: "TriggersTests",
-            dependencies: ["Triggers", "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting", "HTTPTransport"],
-            exclude: ["Support/api_test_server.py"],
+            dependencies: [
+                "Triggers", "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
+                "SensorTesting", "HTTPTransport", "LoopbackTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -273,7 +281,7 @@ var package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "HTTPTransport", "JetStream", "JetStreamTesting", "EventModel", "Triggers", "EventSources",
-                "ConfigReader", "LocalFiles", "SensorModel", "SensorEngine", "SensorTesting",
+                "ConfigReader", "LocalFiles", "SensorModel", "SensorEngine", "SensorTesting", "LoopbackTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -282,7 +290,10 @@ var package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            dependencies: [
+                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting",
+                "LoopbackTesting",
+            ],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,10 +1,11 @@
 import EventModel
 import Foundation
+import LoopbackTesting
 import Testing
 import SensorTesting
 
 /// The `sensor-gateway` binary as a user runs it: exit codes and output lines.
-@Suite(.enabled(if: CommandLine.binaryExists, "sensor-gateway is not built (run swift build first)"))
+@Suite(.requires(CommandLine.binaryExists, "sensor-gateway binary not built: expected \(CommandLine.binary); run swift build"))
 struct CommandLineTests {
     @Test func validateExitCodes() throws {
         let valid = try CommandLine.run(["validate", Repository.root + "/config/sensors"])

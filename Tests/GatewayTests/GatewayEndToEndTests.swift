@@ -9,6 +9,7 @@ import SensorEngine
 import SensorLanguage
 import SensorModel
 import SensorTesting
+import LoopbackTesting
 import Testing
 
 /// The built `sensor-gateway run` against a real nats-server, fed by a third-party publisher (nats-py + msgpack).
@@ -16,7 +17,7 @@ import Testing
 /// deterministic name); the routing test sends real requests to the Argo/KFP stand-in.
 @Suite(
     "Gateway end to end", .serialized, .timeLimit(.minutes(3)),
-    .enabled(if: NATSServerProcess.executablePath != nil && FileManager.default.fileExists(atPath: GatewayProcess.executable.path)))
+    .natsServer, .gatewayBinary)
 struct GatewayEndToEndTests {
     /// One dependency with a filter on `body.accepted`, one Argo workflow submission whose parameter takes
     /// `body.name`.
@@ -418,7 +419,7 @@ struct GatewayEndToEndTests {
     /// against the upstream specs. The same events sent again (a source retrying after the stream's duplicate
     /// window) create no second workflow or run.
     @Test func everyRoutingRowEndToEnd() async throws {
-        let standIn = try StandInServer()
+        let standIn = try APIStandIn()
         let matrix = try SensorFiles.loadRouting(file: repository.appendingPathComponent("config/routing.yaml").path).matrix
         var events: [(useCase: String, event: [String: Any])] = []
         var templates: [(namespace: String, kind: String, name: String)] = []
@@ -464,16 +465,16 @@ struct GatewayEndToEndTests {
         }
         try await gateway.eventually("every sample to be routed") { await count("succeeded") == 6 }
 
-        let creates = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
-        let invalid = creates.filter { !(($0["invalid"] as? [Any]) ?? []).isEmpty }
+        let creates = try await standIn.log().filter { $0.method == "POST" }
+        let invalid = creates.filter { !$0.invalid.isEmpty }
         #expect(invalid.isEmpty, "bodies the upstream specs refuse: \(invalid)")
         let submitted = creates.compactMap { request -> String? in
-            guard (request["path"] as? String)?.hasSuffix("/submit") == true else { return nil }
-            return (request["body"] as? [String: Any])?["resourceName"] as? String
+            guard request.path.hasSuffix("/submit") else { return nil }
+            return request.body?["resourceName"]?.stringValue
         }
         let runs = creates.compactMap { request -> String? in
-            guard (request["path"] as? String) == "/apis/v2beta1/runs" else { return nil }
-            return (request["body"] as? [String: Any])?["display_name"] as? String
+            guard request.path == "/apis/v2beta1/runs" else { return nil }
+            return request.body?["display_name"]?.stringValue
         }
         #expect(submitted.sorted() == templates.map(\.name).sorted())
         #expect(runs.count == pipelines.count)
@@ -484,9 +485,9 @@ struct GatewayEndToEndTests {
         try await gateway.eventually("the repeated samples to be found done") {
             await count("already_done") + (await count("succeeded")) == 12
         }
-        let after = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
-        let accepted = after.filter { (($0["status"] as? Int) ?? 0) / 100 == 2 }
-        #expect(accepted.count == creates.filter { (($0["status"] as? Int) ?? 0) / 100 == 2 }.count,
+        let after = try await standIn.log().filter { $0.method == "POST" }
+        let accepted = after.filter { $0.status / 100 == 2 }
+        #expect(accepted.count == creates.filter { $0.status / 100 == 2 }.count,
             "no second workflow or run was accepted")
         try await Self.stop(gateway)
     }

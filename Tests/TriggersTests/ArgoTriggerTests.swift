@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import HTTPTransport
@@ -43,7 +44,7 @@ struct ArgoTriggerTests {
     /// Runs `body` with the stand-in and an executor pointed at it (see ``withStandIn(token:_:_:)``).
     func withArgo(
         token: String? = nil, clientToken: String? = nil, clock: ManualClock = ManualClock(),
-        requestTimeout: Duration = .seconds(30), _ body: (TriggerExecutor, APITestServer) async throws -> Void
+        requestTimeout: Duration = .seconds(30), _ body: (TriggerExecutor, APIStandIn) async throws -> Void
     ) async throws {
         try await withStandIn(token: token, { base in
             TriggerConfiguration(
@@ -229,7 +230,7 @@ struct ArgoTriggerTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let tokenFile = directory + "/token"
         try "old-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let server = try APITestServer(token: "new-token")
+        let server = try APIStandIn(token: "new-token")
         let executor = try TriggerExecutor(
             configuration: .init(argo: .init(server: server.base, token: .file(tokenFile)), clock: ManualClock()))
         let before = await executor.execute(trigger, sensor: sensor, events: event())

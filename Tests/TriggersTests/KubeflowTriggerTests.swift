@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import ConfigReader
@@ -36,7 +37,7 @@ struct KubeflowTriggerTests {
         """
 
     func withKubeflow(
-        _ version: KFPAPIVersion, _ body: (TriggerExecutor, APITestServer) async throws -> Void
+        _ version: KFPAPIVersion, _ body: (TriggerExecutor, APIStandIn) async throws -> Void
     ) async throws {
         try await withStandIn({ base in
             TriggerConfiguration(kubeflow: .init(host: base, apiVersion: version), clock: ManualClock())

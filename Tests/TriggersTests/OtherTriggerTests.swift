@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import HTTPTransport
@@ -44,7 +45,7 @@ struct OtherTriggerTests {
     }
 
     @Test func httpTriggerSendsPayloadAndSecureHeaders() async throws {
-        let server = try APITestServer()
+        let server = try APIStandIn()
         let secrets = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: secrets) }
         try FileManager.default.createDirectory(atPath: secrets + "/api", withIntermediateDirectories: true)
@@ -255,7 +256,7 @@ struct OtherTriggerTests {
 
     /// The stand-in's validation is real: a Workflow that breaks the upstream schema is refused.
     @Test func standInRejectsAnInvalidWorkflow() async throws {
-        let server = try APITestServer()
+        let server = try APIStandIn()
         let executor = try TriggerExecutor(configuration: .init(argo: .init(server: server.base), clock: ManualClock()))
         let request = ArgoRequests.create(
             namespace: "argo",

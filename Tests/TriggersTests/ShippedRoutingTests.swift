@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import ConfigReader
