@@ -2,6 +2,7 @@ import EventModel
 import Foundation
 import JetStream
 import Logging
+import LoopbackTesting
 import SensorEngine
 import SensorModel
 import SensorTesting
@@ -66,10 +67,8 @@ struct FiringIdentityGatewayTests {
     /// dead letter's header is the one in every log line of the trigger, in the workflow's name and in its label,
     /// and the one the identity of the sensor, trigger and event gives.
     @Test func logLinesWorkflowAndDeadLetterCarryOneFiringID() async throws {
-        let standIn = try StandInServer()
-        try await TestHTTP.postJSON(
-            standIn.base + "/_control",
-            ["faults": [["prefix": "/api/v1/workflows/argo", "method": "POST", "status": 403, "count": 1]]])
+        let standIn = try APIStandIn()
+        try await standIn.fault("/api/v1/workflows/argo", status: 403, method: "POST")
         let catalog = SensorLoader.load(text: Self.sensorText, file: "orders.yaml")
         guard catalog.isValid else { throw HarnessFailure(description: "\(catalog.findings)") }
         let sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
@@ -102,14 +101,11 @@ struct FiringIdentityGatewayTests {
             #expect(line.metadata[LoggingKeys.firing] == "\(id)", "\(line.message)")
         }
 
-        let creates = try await standIn.requests().filter {
-            ($0["method"] as? String) == "POST" && ($0["path"] as? String) == "/api/v1/workflows/argo"
-        }
+        let creates = try await standIn.log().filter { $0.method == "POST" && $0.path == "/api/v1/workflows/argo" }
+        await standIn.stop()
         #expect(creates.count == 1)
-        let workflow = (creates.first?["body"] as? [String: Any])?["workflow"] as? [String: Any]
-        let metadata = try #require(workflow?["metadata"] as? [String: Any])
-        let name = try #require(metadata["name"] as? String)
-        #expect(name == "hello-" + id)
-        #expect((metadata["labels"] as? [String: Any])?[FiringIdentity.firingLabel] as? String == id)
+        let metadata = try #require(creates.first?.body?["workflow"]?["metadata"])
+        #expect(metadata["name"]?.stringValue == "hello-" + id)
+        #expect(metadata["labels"]?[FiringIdentity.firingLabel]?.stringValue == id)
     }
 }
