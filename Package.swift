@@ -18,6 +18,8 @@ var package = Package(
     dependencies: [
         // YAML for Sensor files; argument parsing for the executable.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 for the firing identity that names workflows, runs and outbox files.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Logging, Prometheus metrics and service lifecycle for the daemon; Hummingbird serves its admin endpoints.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -71,7 +73,10 @@ var package = Package(
         ),
         .target(
             name: "SensorEngine",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel"],
+            dependencies: [
+                "ConfigReader", "EventModel", "SensorLanguage", "SensorModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Reads Sensor, routing, Argo template and event files for the daemon and the CLI.
@@ -143,10 +148,17 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test support: a real nats-server on a free loopback port (tests and benchmarks); sensor fixtures.
+        // Test support: a real nats-server on a free loopback port (tests and benchmarks); sensor fixtures; the
+        // loopback HTTP servers of the tests (Python scripts in Scripts/) and the suites' prerequisites.
         .target(
             name: "JetStreamTesting",
             dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LoopbackTesting",
+            dependencies: ["EventModel", "HTTPTransport"],
+            exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -198,7 +210,7 @@ var package = Package(
         // (`FuzzCorpusTests`); the libFuzzer executables that call them are added below for `make fuzz`/`make chaos`.
         .target(
             name: "FuzzHarness",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel"],
+            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel", "SensorEngine"],
             path: "Fuzz/Harness",
             swiftSettings: swiftSettings
         ),
@@ -223,8 +235,7 @@ var package = Package(
         ),
         .testTarget(
             name: "HTTPTransportTests",
-            dependencies: ["HTTPTransport"],
-            exclude: ["Support/http_test_server.py"],
+            dependencies: ["HTTPTransport", "LoopbackTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -255,20 +266,22 @@ var package = Package(
         ),
         .testTarget(
             name: "TriggersTests",
-            dependencies: ["Triggers", "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting", "HTTPTransport"],
-            exclude: ["Support/api_test_server.py"],
+            dependencies: [
+                "Triggers", "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
+                "SensorTesting", "HTTPTransport", "LoopbackTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EventSourcesTests",
-            dependencies: ["EventSources", "EventModel", "JetStream", "ConfigReader"],
+            dependencies: ["EventSources", "EventModel", "Gateway", "JetStream", "ConfigReader"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "HTTPTransport", "JetStream", "JetStreamTesting", "EventModel", "Triggers", "EventSources",
-                "ConfigReader", "LocalFiles", "SensorModel", "SensorEngine", "SensorTesting",
+                "ConfigReader", "LocalFiles", "SensorModel", "SensorEngine", "SensorTesting", "LoopbackTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -277,7 +290,10 @@ var package = Package(
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            dependencies: [
+                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting",
+                "LoopbackTesting",
+            ],
             swiftSettings: swiftSettings
         ),
     ],

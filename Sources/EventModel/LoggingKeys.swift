@@ -6,6 +6,13 @@ public enum LoggingKeys {
     public static let trigger = "trigger"
     /// The CloudEvent id.
     public static let eventID = "event.id"
+    /// A firing's id (`FiringIdentity.id`, shown as `firing=<id>`): the same in every line about one firing of a
+    /// trigger, in the names and labels of what it creates, and in its dead letter.
+    public static let firing = "firing"
+    /// The engine that executed a trigger (`argo`, `kubeflow`, `hybrid`, `http`, `nats`, `log`).
+    public static let engine = "engine"
+    /// The route the routing matrix chose for a `route` trigger.
+    public static let route = "route"
     /// The dependency's name.
     public static let dependency = "dependency"
     /// The NATS subject.

@@ -117,12 +117,20 @@ public final class GatewayMetrics: EventSourceMetrics {
         }.increment()
     }
 
-    /// `triggers_total{sensor,trigger,engine,outcome}` and `trigger_duration_seconds{engine}`.
-    public func triggerExecuted(sensor: String, trigger: String, engine: String, outcome: String, duration: Duration) {
-        counter("triggers", [sensor, trigger, engine, outcome]) { registry in
+    /// `triggers_total{sensor,trigger,engine,outcome,route}` and `trigger_duration_seconds{engine}`.
+    /// - Parameters:
+    ///   - engine: what executed the trigger; for a `route` trigger the engine the routing matrix chose.
+    ///   - route: the route the matrix chose; empty for other triggers.
+    public func triggerExecuted(
+        sensor: String, trigger: String, engine: String, route: String, outcome: String, duration: Duration
+    ) {
+        counter("triggers", [sensor, trigger, engine, outcome, route]) { registry in
             registry.makeCounter(
                 descriptor: Self.descriptor("triggers", "total", "Trigger executions by outcome."),
-                labels: [("sensor", sensor), ("trigger", trigger), ("engine", engine), ("outcome", outcome)]
+                labels: [
+                    ("sensor", sensor), ("trigger", trigger), ("engine", engine), ("outcome", outcome),
+                    ("route", route),
+                ]
             )
         }.increment()
         histogram("trigger_duration", [engine]) { registry in

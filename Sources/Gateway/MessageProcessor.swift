@@ -45,6 +45,9 @@ public enum DeadLetterHeaders {
     public static let sensor = "Sensor-Gateway-Sensor"
     /// The trigger (empty for an undecodable message).
     public static let trigger = "Sensor-Gateway-Trigger"
+    /// The firing's ``SensorEngine/FiringIdentity/id``, as in its log lines and in the names and labels of what it
+    /// created (absent for an undecodable message).
+    public static let firing = "Sensor-Gateway-Firing"
     /// The subject the event was published to.
     public static let subject = "Sensor-Gateway-Subject"
     /// The event's sequence in its stream.
@@ -259,27 +262,35 @@ struct MessageProcessor: Sendable {
         }
     }
 
+    /// Executes the trigger of a firing; every line it logs carries the firing's id (``LoggingKeys/firing``), as do
+    /// the names of what it creates and its dead letter.
     private func fire(_ trigger: Trigger, sensor: Sensor, events: [String: Event], message: InboundMessage, logger: Logger)
         async -> Step
     {
-        let firing = Firing.identifier(sensor: sensor.name, trigger: trigger.name, events: events)
+        let firing = TriggerFiring(trigger, sensor: sensor, events: events)
+        let id = firing.identity.id
+        var logger = logger
+        logger[metadataKey: LoggingKeys.firing] = "\(id)"
         guard !Task.isCancelled else {
-            logger.info("shutting down: the trigger is left for the redelivery", metadata: ["firing": "\(firing)"])
+            logger.info("shutting down: the trigger is left for the redelivery")
             return .retry(after: .zero)
         }
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = await dispatcher.execute(trigger, sensor: sensor, events: events)
+        let execution = await dispatcher.execute(firing)
         let elapsed = clock.now - started
-        let engine = Self.engine(of: trigger)
+        let outcome = execution.outcome
         let eventIDs = events.keys.sorted().compactMap { events[$0]?.id }
         let (label, detail) = Self.describe(outcome)
         metrics.triggerExecuted(
-            sensor: sensor.name, trigger: trigger.name, engine: engine, outcome: label, duration: elapsed)
+            sensor: sensor.name, trigger: trigger.name, engine: execution.engine, route: execution.route,
+            outcome: label, duration: elapsed)
         state.recordOutcome(
             sensor: sensor.name, trigger: trigger.name,
             GatewayState.OutcomeRecord(outcome: label, detail: detail, eventIDs: eventIDs, at: SystemClock().now))
-        let metadata: Logger.Metadata = ["outcome": "\(label)", "detail": "\(detail)", "firing": "\(firing)"]
+        logger[metadataKey: LoggingKeys.engine] = "\(execution.engine)"
+        if !execution.route.isEmpty { logger[metadataKey: LoggingKeys.route] = "\(execution.route)" }
+        let metadata: Logger.Metadata = ["outcome": "\(label)", "detail": "\(detail)"]
         switch outcome {
         case .succeeded, .alreadyDone:
             if let publishedAt = message.publishedAt {
@@ -287,7 +298,7 @@ struct MessageProcessor: Sendable {
                 metrics.eventToTrigger(.nanoseconds(Int64(seconds * 1e9)))
             }
             logger.info("trigger executed", metadata: metadata)
-            return await complete(firing, trigger: trigger, sensor: sensor, logger: logger)
+            return await complete(id, trigger: trigger, sensor: sensor, logger: logger)
         case .retryable(let reason, let after):
             guard message.isLastDelivery else {
                 logger.warning("trigger failed, will retry", metadata: metadata)
@@ -295,12 +306,12 @@ struct MessageProcessor: Sendable {
             }
             logger.error("trigger failed on the last delivery", metadata: metadata)
             return await giveUp(
-                firing, reason: "exhausted: \(reason)", kind: "exhausted", trigger: trigger, sensor: sensor,
+                id, reason: "exhausted: \(reason)", kind: "exhausted", trigger: trigger, sensor: sensor,
                 message: message, logger: logger)
         case .permanent(let reason):
             logger.error("trigger failed permanently", metadata: metadata)
             return await giveUp(
-                firing, reason: "permanent: \(reason)", kind: "permanent", trigger: trigger, sensor: sensor,
+                id, reason: "permanent: \(reason)", kind: "permanent", trigger: trigger, sensor: sensor,
                 message: message, logger: logger)
         }
     }
@@ -312,7 +323,8 @@ struct MessageProcessor: Sendable {
     ) async -> Step {
         guard
             await deadLetter(
-                message, reason: reason, kind: kind, sensor: sensor.name, trigger: trigger.name, logger: logger)
+                message, reason: reason, kind: kind, sensor: sensor.name, trigger: trigger.name, firing: firing,
+                logger: logger)
         else { return .retry(after: nil) }
         return await complete(firing, trigger: trigger, sensor: sensor, logger: logger, afterDeadLetter: true)
     }
@@ -335,14 +347,21 @@ struct MessageProcessor: Sendable {
     }
 
     /// Publishes the message to the dead-letter subject with the reason headers.
+    /// - Parameter firing: the firing's ``FiringIdentity/id``; empty for a message that caused none.
     /// - Returns: whether the stream stored it.
     private func deadLetter(
-        _ message: InboundMessage, reason: String, kind: String, sensor: String, trigger: String, logger: Logger
+        _ message: InboundMessage, reason: String, kind: String, sensor: String, trigger: String, firing: String = "",
+        logger: Logger
     ) async -> Bool {
         var headers = message.headers
         headers[DeadLetterHeaders.reason] = reason
         headers[DeadLetterHeaders.sensor] = sensor
         headers[DeadLetterHeaders.trigger] = trigger
+        if firing.isEmpty {
+            headers.removeValue(forKey: DeadLetterHeaders.firing)
+        } else {
+            headers[DeadLetterHeaders.firing] = firing
+        }
         headers[DeadLetterHeaders.subject] = message.subject
         headers[DeadLetterHeaders.streamSequence] = "\(message.streamSequence)"
         headers[DeadLetterHeaders.deliveries] = "\(message.deliveries)"
@@ -358,18 +377,6 @@ struct MessageProcessor: Sendable {
         metrics.deadLettered(sensor: sensor, reason: kind)
         logger.warning("dead-lettered", metadata: ["reason": "\(reason)"])
         return true
-    }
-
-    /// The `engine` label of a trigger's metrics (`route` until the routing matrix's choice is known here).
-    static func engine(of trigger: Trigger) -> String {
-        switch trigger.kind {
-        case .argoWorkflow, .k8sWorkflow: "argo"
-        case .kubeflowPipeline: "kubeflow"
-        case .http: "http"
-        case .nats: "nats"
-        case .log: "log"
-        case .route: "route"
-        }
     }
 
     /// The `outcome` label and the detail (or reason) of an outcome.

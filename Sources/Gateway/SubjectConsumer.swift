@@ -5,88 +5,6 @@ import ServiceLifecycle
 import Synchronization
 import EventModel
 
-/// A counting semaphore for the messages in flight of one consumer.
-final class Permits: Sendable {
-    private struct Contents {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let contents: Mutex<Contents>
-    let total: Int
-
-    init(_ total: Int) {
-        self.total = total
-        contents = Mutex(Contents(available: total))
-    }
-
-    /// Permits free now.
-    var available: Int { contents.withLock { $0.available } }
-
-    /// Waits until at least one permit is free (without taking it).
-    func waitForOne() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = contents.withLock { state -> Bool in
-                if state.available > 0 { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if ready { continuation.resume() }
-        }
-    }
-
-    /// Takes one permit; call only after ``waitForOne()`` or when ``available`` is positive, from one task.
-    func take() {
-        contents.withLock { $0.available -= 1 }
-    }
-
-    /// Returns one permit and wakes the waiter.
-    func release() {
-        let waiters = contents.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.available += 1
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
-
-/// The messages one consumer is processing, which get an in-progress heartbeat on each tick of the consumer's
-/// heartbeat timer (every third of `ack_wait`), so a slow trigger never sees its message redelivered (and executed
-/// twice) meanwhile. One timer per consumer rather than one per message: arming and cancelling a dispatch timer
-/// for every message cost more than filtering it (issue 9's profile). A message gets its first heartbeat within
-/// a third of the ack wait after it started, and then one every third, as before.
-final class InFlightMessages: Sendable {
-    private struct Contents {
-        var nextKey: UInt64 = 0
-        var messages: [UInt64: JetStreamMessage] = [:]
-    }
-
-    private let contents = Mutex(Contents())
-
-    /// Registers `messages`; returns the keys that ``remove(_:)`` takes, in the same order.
-    func insert(_ messages: [JetStreamMessage]) -> [UInt64] {
-        contents.withLock { state in
-            messages.map { message in
-                let key = state.nextKey
-                state.nextKey &+= 1
-                state.messages[key] = message
-                return key
-            }
-        }
-    }
-
-    func remove(_ key: UInt64) {
-        _ = contents.withLock { $0.messages.removeValue(forKey: key) }
-    }
-
-    /// Sends an in-progress heartbeat for every message registered now (outside the lock).
-    func sendHeartbeats() {
-        let messages = contents.withLock { Array($0.messages.values) }
-        for message in messages { try? message.inProgress() }
-    }
-}
-
 /// The durable pull consumer of one subject: binds it, fetches batches of `processing.fetchBatch` messages, screens
 /// each batch in its own task (decode and filters, see ``MessageProcessor/screen``), acks at once what no filter
 /// lets through, and processes each message that reaches a trigger in a child task, up to
@@ -126,21 +44,11 @@ final class SubjectConsumer: Sendable {
         logger.info("consuming")
         defer { context.state.setBound(durable, false) }
         let permits = Permits(context.concurrency)
-        // The heartbeats run on a dispatch timer, not a task: a busy or starved cooperative pool cannot delay them
-        // past the ack wait.
-        let inFlight = InFlightMessages()
-        let heartbeat = DispatchSource.makeTimerSource(queue: Self.heartbeats)
-        let third = (context.ackWait / 3).components
-        let interval = DispatchTimeInterval.nanoseconds(
-            Int(third.seconds * 1_000_000_000 + third.attoseconds / 1_000_000_000))
-        heartbeat.schedule(deadline: .now() + interval, repeating: interval)
-        heartbeat.setEventHandler { inFlight.sendHeartbeats() }
-        heartbeat.resume()
-        defer { heartbeat.cancel() }
-        // The pull request returns at once with what the consumer has, or with the first messages to arrive
+        let inFlight = InFlightMessages(heartbeatEvery: context.ackWait / 3)
+        // A pull request returns at once with what the consumer has, or with the first messages to arrive
         // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
-        // second and the next one is sent. No fetch goes out while every permit is taken: the messages would only
-        // wait here, where another replica could be processing them.
+        // second and the next one is sent. No pull request goes out while every permit is taken (`batches` fetches
+        // only when asked): the messages would only wait here, where another replica could be processing them.
         let options = PullConsumer.FetchOptions(
             batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
         let clock = ContinuousClock()
@@ -148,17 +56,20 @@ final class SubjectConsumer: Sendable {
             // The bindings with their counters, made again only when a reload changed the bindings: a batch may hold
             // a single message, and a subject a thousand dependencies.
             var dependencies = context.processor.dependencies([])
+            var batches = consumer.batches(options).makeAsyncIterator()
             while !shouldStop {
                 if permits.available == 0 { await permits.waitForOne() }
                 if shouldStop { break }
                 let batch: [JetStreamMessage]
                 do throws(NATSError) {
-                    batch = try await consumer.fetch(options)
+                    // Nil: the connection was closed, or the task cancelled.
+                    guard let next = try await batches.next() else { break }
+                    batch = next
                 } catch {
-                    if error.code == .connectionClosed { break }
                     logger.warning("fetch failed", metadata: [LoggingKeys.error: "\(error)"])
                     context.state.setBound(durable, false)
                     try? await Task.sleep(for: .seconds(1))
+                    batches = consumer.batches(options).makeAsyncIterator()
                     continue
                 }
                 context.state.setBound(durable, true)
@@ -259,9 +170,6 @@ final class SubjectConsumer: Sendable {
     /// How long a consumer screens messages before it yields to the other tasks.
     private static let screeningSlice = Duration.milliseconds(2)
 
-    /// Where the in-progress heartbeats of every consumer's messages are sent.
-    private static let heartbeats = DispatchQueue(label: "sensor-gateway.heartbeats")
-
     /// The first value of each of the message's headers.
     private static func headers(of message: JetStreamMessage) -> [String: String] {
         message.headers.compactMapValues(\.first)
@@ -311,27 +219,5 @@ final class SubjectConsumer: Sendable {
                 "disposition sent",
                 metadata: [LoggingKeys.streamSequence: "\(sequence)", LoggingKeys.disposition: "\(disposition)"])
         }
-    }
-}
-
-/// What every consumer of the engine shares.
-struct ConsumerContext: Sendable {
-    let connection: NATSConnection
-    let stream: String
-    let template: ConsumerSpec?
-    let concurrency: Int
-    /// Messages asked for per pull request.
-    let fetchBatch: Int
-    let drainTimeout: Duration
-    /// The effective `ack_wait` of the consumers: the server redelivers a message unacknowledged for this long.
-    let ackWait: Duration
-    let processor: MessageProcessor
-    let metrics: GatewayMetrics
-    let state: GatewayState
-    let logger: Logger
-
-    /// The current bindings of `subject` (they change on reload).
-    func bindings(_ subject: String) -> [SensorSet.Binding] {
-        state.sensors?.bindings[subject] ?? []
     }
 }

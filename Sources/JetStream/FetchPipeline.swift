@@ -1,17 +1,21 @@
 import Synchronization
 
-/// Keeps one pull request ahead of the reader of ``PullConsumer/Messages``: while the reader works through one
-/// batch, the consumer's fetch thread already waits for the next.
+/// The pull requests behind ``PullConsumer/Messages`` and ``PullConsumer/Batches``: one at a time, on the consumer's
+/// fetch thread.
 ///
-/// Fetches stay single-flight (at most one in flight, on the consumer's serial worker). Messages fetched but never
-/// handed out are nak'ed when the pipeline goes away, so they are redelivered at once rather than after `ack_wait`.
+/// Fetches stay single-flight (at most one in flight, on the consumer's serial worker). With read-ahead, the next pull
+/// request is sent as soon as a batch is handed out, so the server delivers it while the reader works through the
+/// current one; without it, a pull request goes out only when the reader asks for a batch. Messages fetched but
+/// never handed out are nak'ed when the pipeline goes away, so they are redelivered at once rather than after
+/// `ack_wait`.
 final class FetchPipeline: Sendable {
     private let consumer: PullConsumer
     private let options: PullConsumer.FetchOptions
+    private let readsAhead: Bool
     private let state = Mutex<State>(State())
 
     private struct State: ~Copyable {
-        /// The batch being handed out, and the index of its next message.
+        /// The batch being handed out message by message, and the index of its next message.
         var current: [JetStreamMessage] = []
         var nextIndex = 0
         /// A completed fetch nobody has taken yet.
@@ -21,9 +25,10 @@ final class FetchPipeline: Sendable {
         var isFetching = false
     }
 
-    init(consumer: PullConsumer, options: PullConsumer.FetchOptions) {
+    init(consumer: PullConsumer, options: PullConsumer.FetchOptions, readsAhead: Bool) {
         self.consumer = consumer
         self.options = options
+        self.readsAhead = readsAhead
     }
 
     deinit {
@@ -42,10 +47,21 @@ final class FetchPipeline: Sendable {
         }
     }
 
-    /// Waits for the fetch in flight (sending one if there is none), makes its messages the current batch and sends
-    /// the next pull request. The batch may be empty (the fetch timed out).
+    /// Waits for the next batch and makes it the current one, which ``takeMessage()`` hands out.
     /// - Throws: the fetch's ``NATSError``; no further fetch is sent then.
     func awaitBatch() async throws(NATSError) {
+        let batch = try await nextBatch()
+        state.withLock { state in
+            state.current = batch
+            state.nextIndex = 0
+        }
+    }
+
+    /// Waits for the fetch in flight (sending one if there is none) and returns its messages, which the caller
+    /// then owns; with read-ahead, the next pull request is sent first. The batch may be empty (the pull request
+    /// expired with nothing pending, or the connection is being re-established).
+    /// - Throws: the fetch's ``NATSError``; no further fetch is sent then.
+    func nextBatch() async throws(NATSError) -> [JetStreamMessage] {
         startFetchIfIdle()
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
             let isReady = state.withLock { state in
@@ -59,13 +75,10 @@ final class FetchPipeline: Sendable {
             defer { state.ready = nil }
             return state.ready
         }
-        guard let result else { return }
+        guard let result else { return [] }
         let batch = try result.get()
-        state.withLock { state in
-            state.current = batch
-            state.nextIndex = 0
-        }
-        startFetchIfIdle()
+        if readsAhead { startFetchIfIdle() }
+        return batch
     }
 
     private func startFetchIfIdle() {

@@ -12,16 +12,10 @@ public struct KeyValueEntry: Sendable, Hashable {
         case purge
     }
 
-    /// The bucket.
-    public let bucket: String
-    /// The key.
-    public let key: String
     /// The value (empty for a delete or purge).
     public let value: [UInt8]
     /// The revision: pass it to ``KeyValueBucket/update(_:value:expectedRevision:)``.
     public let revision: UInt64
-    /// When the revision was stored, in nanoseconds since 1970-01-01T00:00:00Z.
-    public let createdNanoseconds: Int64
     /// What the revision did.
     public let operation: Operation
 }
@@ -140,30 +134,13 @@ public final class KeyValueBucket: @unchecked Sendable {
         }
     }
 
-    /// Deletes `key` (a delete marker is stored; watchers see it). Deleting a missing key succeeds.
+    /// Deletes `key` (a delete marker is stored). Deleting a missing key succeeds.
     /// - Throws: ``NATSError`` if the server cannot be asked or `key` is invalid.
     public func delete(_ key: String) async throws(NATSError) {
         let bucket = self
         try await connection.worker.run { () throws(NATSError) in
             try NATSError.check("kv delete \(bucket.name)/\(key)") { kvStore_Delete(bucket.store, key) }
         }
-    }
-
-    /// Watches `keys` (a key or a pattern with `*` and `>`; `>` for all): first the latest entry of every matching
-    /// key, then ``KeyValueWatcher/Update/caughtUp``, then every change as it happens.
-    /// - Throws: ``NATSError`` if the watch cannot be started.
-    public func watch(_ keys: String = ">") async throws(NATSError) -> KeyValueWatcher {
-        let bucket = self
-        let worker = BlockingWorker(label: "nats.kv-watch.\(name)")
-        let handle = try await worker.run { () throws(NATSError) -> SendableHandle in
-            var watcher: OpaquePointer?
-            let status = kvStore_Watch(&watcher, bucket.store, keys, nil)
-            guard status == NATS_OK, let watcher else {
-                throw NATSError.fromLastError(status, operation: "kv watch \(bucket.name)/\(keys)")
-            }
-            return SendableHandle(watcher)
-        }
-        return KeyValueWatcher(bucket: self, watcher: handle.pointer, keys: keys, worker: worker)
     }
 
     /// NATS key syntax: `[-/_=.a-zA-Z0-9]+`, not starting or ending with `.`.
@@ -198,101 +175,7 @@ extension KeyValueEntry {
             case kvOp_Purge: .purge
             default: .put
             }
-        self.init(
-            bucket: kvEntry_Bucket(entry).map { String(cString: $0) } ?? "",
-            key: kvEntry_Key(entry).map { String(cString: $0) } ?? "", value: value, revision: kvEntry_Revision(entry),
-            createdNanoseconds: kvEntry_Created(entry), operation: operation)
-    }
-}
-
-/// Changes of keys of a bucket, as an async sequence; the owner of one `kvWatcher`, stopped and destroyed with it.
-///
-/// Sendable: the handle is set once; `kvWatcher_Next` runs only on the watcher's serial worker, and libnats allows
-/// `kvWatcher_Stop` from any thread (it is how a blocked `Next` is interrupted).
-public final class KeyValueWatcher: AsyncSequence, @unchecked Sendable {
-    /// What the watcher reports.
-    public enum Update: Sendable, Hashable {
-        /// An entry: a current value (before ``caughtUp``) or a change (after).
-        case entry(KeyValueEntry)
-        /// Every current value has been reported; what follows are changes.
-        case caughtUp
-    }
-
-    public typealias Element = Update
-    public typealias Failure = NATSError
-
-    private let bucket: KeyValueBucket
-    private let watcher: OpaquePointer
-    private let keys: String
-    private let worker: BlockingWorker
-
-    init(bucket: KeyValueBucket, watcher: OpaquePointer, keys: String, worker: BlockingWorker) {
-        self.bucket = bucket
-        self.watcher = watcher
-        self.keys = keys
-        self.worker = worker
-    }
-
-    deinit {
-        kvWatcher_Stop(watcher)
-        kvWatcher_Destroy(watcher)
-    }
-
-    /// Stops the watch: the sequence ends.
-    public func stop() {
-        kvWatcher_Stop(watcher)
-    }
-
-    public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(watcher: self)
-    }
-
-    /// Waits for the next update, at most one second at a time so task cancellation is noticed.
-    fileprivate func next() async throws(NATSError) -> Update?? {
-        let owner = self
-        return try await worker.run { () throws(NATSError) -> Update?? in
-            var entry: OpaquePointer?
-            let status = kvWatcher_Next(&entry, owner.watcher, 1000)
-            switch status {
-            case NATS_OK:
-                guard let entry else { return .some(.caughtUp) }
-                defer { kvEntry_Destroy(entry) }
-                return .some(.entry(KeyValueEntry(entry)))
-            case NATS_TIMEOUT:
-                return .some(nil)
-            case NATS_ILLEGAL_STATE, NATS_CONNECTION_CLOSED, NATS_INVALID_SUBSCRIPTION:
-                return .none
-            default:
-                throw NATSError.fromLastError(status, operation: "kv watch \(owner.bucket.name)/\(owner.keys)")
-            }
-        }
-    }
-
-    /// Yields the watcher's updates.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        public typealias Element = Update
-        public typealias Failure = NATSError
-
-        let watcher: KeyValueWatcher
-
-        /// The next update, or nil once the watcher is stopped, the connection closed or the task cancelled.
-        public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(NATSError)
-            -> Update?
-        {
-            while !Task.isCancelled {
-                switch try await watcher.next() {
-                case .none: return nil
-                case .some(.none): continue
-                case .some(.some(let update)): return update
-                }
-            }
-            return nil
-        }
-
-        /// The next update; see ``next(isolation:)``.
-        public mutating func next() async throws(NATSError) -> Update? {
-            try await next(isolation: nil)
-        }
+        self.init(value: value, revision: kvEntry_Revision(entry), operation: operation)
     }
 }
 

@@ -24,8 +24,8 @@ public struct ConsumerInfo: Sendable, Hashable {
 
 /// A durable pull consumer bound to an existing consumer of a stream; the owner of one pull `natsSubscription`.
 ///
-/// Messages arrive through ``messages()``, fetched in batches on a thread of the consumer's own, so fetches
-/// never run on Swift's cooperative pool and never overlap.
+/// Messages arrive through ``messages(_:)`` one at a time, or through ``batches(_:)`` a pull request at a time,
+/// fetched on a thread of the consumer's own, so fetches never run on Swift's cooperative pool and never overlap.
 ///
 /// Sendable: the subscription handle is set once and destroyed in `deinit`; libnats locks subscription calls,
 /// and every fetch runs on the consumer's serial ``BlockingWorker``, so fetches never overlap.
@@ -102,6 +102,21 @@ public final class PullConsumer: @unchecked Sendable {
         Messages(consumer: self, options: options)
     }
 
+    /// The messages of the consumer, a pull request of up to `options.batchSize` at a time, for a caller that works
+    /// on whole batches and decides when it can take the next one.
+    ///
+    /// A pull request is sent only when the next batch is asked for: nothing is fetched while the caller is busy,
+    /// so messages never wait here while another client of the consumer could take them. A batch is empty when
+    /// the pull request expired with nothing pending (or the connection is being re-established), which gives
+    /// the caller its turn every `options.maxWait`. The caller owns every message handed out and gives each one
+    /// its disposition.
+    ///
+    /// The sequence ends (returns nil) when the task is cancelled or the connection is drained or closed. After a
+    /// failed fetch it ends too; a new iterator sends the next pull request. Iterate it from one task at a time.
+    public func batches(_ options: FetchOptions = FetchOptions()) -> Batches {
+        Batches(consumer: self, options: options)
+    }
+
     /// The consumer's counters, from the server.
     /// - Throws: ``NATSError`` if the server cannot be asked.
     public func info() async throws(NATSError) -> ConsumerInfo {
@@ -109,7 +124,7 @@ public final class PullConsumer: @unchecked Sendable {
     }
 
     /// One pull request: up to `options.batchSize` messages, or none if `options.maxWait` passed first (or the
-    /// connection is being re-established). ``messages(_:)`` is the loop over it.
+    /// connection is being re-established). ``messages(_:)`` and ``batches(_:)`` are the loops over it.
     /// - Throws: ``NATSError``, e.g. ``NATSError/Code/connectionClosed``.
     public func fetch(_ options: FetchOptions = FetchOptions()) async throws(NATSError) -> [JetStreamMessage] {
         let consumer = self
@@ -174,7 +189,7 @@ public final class PullConsumer: @unchecked Sendable {
             private let pipeline: FetchPipeline
 
             init(consumer: PullConsumer, options: FetchOptions) {
-                pipeline = FetchPipeline(consumer: consumer, options: options)
+                pipeline = FetchPipeline(consumer: consumer, options: options, readsAhead: true)
             }
 
             /// The next message, or nil once the task is cancelled or the connection is closed.
@@ -195,6 +210,54 @@ public final class PullConsumer: @unchecked Sendable {
 
             /// The next message; see ``next(isolation:)``.
             public mutating func next() async throws(NATSError) -> JetStreamMessage? {
+                try await next(isolation: nil)
+            }
+        }
+    }
+
+    /// The batches of a ``PullConsumer``; see ``PullConsumer/batches(_:)``.
+    public struct Batches: AsyncSequence, Sendable {
+        public typealias Element = [JetStreamMessage]
+        public typealias Failure = NATSError
+
+        let consumer: PullConsumer
+        let options: FetchOptions
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(consumer: consumer, options: options)
+        }
+
+        /// Sends one pull request per batch asked for.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            public typealias Element = [JetStreamMessage]
+            public typealias Failure = NATSError
+
+            private var pipeline: FetchPipeline?
+
+            init(consumer: PullConsumer, options: FetchOptions) {
+                pipeline = FetchPipeline(consumer: consumer, options: options, readsAhead: false)
+            }
+
+            /// The next batch (empty when the pull request expired), or nil once the task is cancelled, the
+            /// connection is closed or a fetch failed.
+            /// - Throws: ``NATSError`` when a fetch fails for another reason (e.g. the consumer was deleted).
+            public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(NATSError)
+                -> [JetStreamMessage]?
+            {
+                guard let pipeline, !Task.isCancelled else { return nil }
+                do {
+                    return try await pipeline.nextBatch()
+                } catch where error.code == .connectionClosed {
+                    self.pipeline = nil
+                    return nil
+                } catch {
+                    self.pipeline = nil
+                    throw error
+                }
+            }
+
+            /// The next batch; see ``next(isolation:)``.
+            public mutating func next() async throws(NATSError) -> [JetStreamMessage]? {
                 try await next(isolation: nil)
             }
         }

@@ -1,62 +1,76 @@
 public import EventModel
-public import ConfigReader
-public import SensorLanguage
-public import SensorModel
 
-/// What makes one firing of a trigger unique: the sensor, the trigger, and the ids of the events it fired with.
-/// A redelivered event gives the same identity, hence the same workflow name and run display name, so the
-/// server (409) or a look-up finds the earlier submission instead of starting a second one.
+/// What makes one firing of a trigger unique: the sensor, the trigger, and the event each dependency fired with,
+/// known by its CloudEvents `source` and `id` (which together identify an event).
+///
+/// Its ``id`` is the one name of the firing everywhere: the correlator's record (``Firing/id``), the `firing`
+/// field of every log line about the trigger, workflow and run names, the ``firingLabel`` label, outbox file names
+/// and dead-letter headers. A redelivered event gives the same identity, hence the same names, so the server (409)
+/// or a look-up finds the earlier submission instead of starting a second one.
 public struct FiringIdentity: Sendable, Hashable {
-    /// The sensor's name.
-    public var sensor: String
-    /// The trigger's name.
-    public var trigger: String
-    /// The event id per dependency name.
-    public var eventIDs: [String: String]
+    /// An event as the identity knows it.
+    public struct EventKey: Sendable, Hashable {
+        /// The CloudEvents `source`.
+        public var source: String
+        /// The CloudEvents `id`.
+        public var id: String
 
-    /// The label holding ``hash`` on everything created, so a 409 can be confirmed as this firing's.
+        /// Creates a key.
+        public init(source: String, id: String) {
+            self.source = source
+            self.id = id
+        }
+    }
+
+    /// How many hex digits of the SHA-256 digest ``id`` keeps: 80 bits, so names stay short enough for a
+    /// Kubernetes name with a readable prefix, while two firings of one trigger sharing an id stays negligible
+    /// (about one in 10^12 after a billion firings).
+    public static let idDigits = 20
+
+    /// The label holding ``id`` on everything created, so a 409 can be confirmed as this firing's.
     public static let firingLabel = "sensor-gateway.io/firing"
     /// The label holding the event id, when the firing has exactly one event whose id is a valid label value.
     public static let eventIDLabel = "sensor-gateway.io/event-id"
 
-    /// Creates an identity from event ids.
-    public init(sensor: String, trigger: String, eventIDs: [String: String]) {
-        self.sensor = sensor
-        self.trigger = trigger
-        self.eventIDs = eventIDs
-    }
+    /// The sensor's name.
+    public let sensor: String
+    /// The trigger's name.
+    public let trigger: String
+    /// The event per dependency name.
+    public let events: [String: EventKey]
+    /// ``idDigits`` lower-case hex digits of SHA-256 over the sensor, the trigger and, by dependency name, each
+    /// dependency's event source and id. Stable across processes and releases.
+    public let id: String
 
     /// Creates an identity from the events a trigger fired with, by dependency name.
     public init(sensor: String, trigger: String, events: [String: Event]) {
-        self.init(sensor: sensor, trigger: trigger, eventIDs: events.mapValues(\.id))
+        self.init(
+            sensor: sensor, trigger: trigger, keys: events.mapValues { EventKey(source: $0.source, id: $0.id) })
     }
 
-    /// 16 lower-case hex digits: FNV-1a (64 bits) over sensor, trigger and the sorted `dependency=id` pairs,
-    /// separated by NUL bytes. Stable across processes and releases.
-    public var hash: String {
-        var state: UInt64 = 0xcbf2_9ce4_8422_2325
-        func feed(_ text: String) {
-            for byte in text.utf8 {
-                state ^= UInt64(byte)
-                state = state &* 0x0000_0100_0000_01B3
-            }
-            // A NUL separator byte: XOR with zero leaves the state, the multiplication remains.
-            state = state &* 0x0000_0100_0000_01B3
+    /// Creates an identity from event keys, by dependency name.
+    public init(sensor: String, trigger: String, keys: [String: EventKey]) {
+        self.sensor = sensor
+        self.trigger = trigger
+        self.events = keys
+        var fields = ["sensor-gateway.io/firing/v1", sensor, trigger]
+        for (dependency, key) in keys.sorted(by: { $0.key < $1.key }) {
+            fields += [dependency, key.source, key.id]
         }
-        feed(sensor)
-        feed(trigger)
-        for (dependency, id) in eventIDs.sorted(by: { $0.key < $1.key }) { feed("\(dependency)=\(id)") }
-        let digits = String(state, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        id = StableDigest.hex(fields, digits: Self.idDigits)
     }
+
+    /// The event id per dependency name.
+    public var eventIDs: [String: String] { events.mapValues(\.id) }
 
     /// A DNS-1123 label of at most 63 characters: `prefix` (lower-cased, other characters turned into `-`,
-    /// shortened to 46) or `<sensor>-<trigger>`, then `-` and ``hash``.
+    /// shortened to 42) or `<sensor>-<trigger>`, then `-` and ``id``.
     /// - Parameter prefix: e.g. the resource's `metadata.name` or `generateName`; `nil` or empty uses the sensor
     ///   and trigger names.
     public func name(prefix: String? = nil) -> String {
-        let base = Self.dnsLabel(prefix.flatMap { $0.isEmpty ? nil : $0 } ?? "\(sensor)-\(trigger)", limit: 46)
-        return (base.isEmpty ? "sg" : base) + "-" + hash
+        let limit = 62 - Self.idDigits
+        let base = Self.dnsLabel(prefix.flatMap { $0.isEmpty ? nil : $0 } ?? "\(sensor)-\(trigger)", limit: limit)
+        return (base.isEmpty ? "sg" : base) + "-" + id
     }
 
     /// Labels for what the firing creates: sensor and trigger (as Argo Events sets them, when they are valid label
@@ -65,9 +79,9 @@ public struct FiringIdentity: Sendable, Hashable {
         var labels: [(key: String, value: String)] = []
         if Self.isLabelValue(sensor) { labels.append(("events.argoproj.io/sensor", sensor)) }
         if Self.isLabelValue(trigger) { labels.append(("events.argoproj.io/trigger", trigger)) }
-        labels.append((Self.firingLabel, hash))
-        if eventIDs.count == 1, let id = eventIDs.values.first, Self.isLabelValue(id) {
-            labels.append((Self.eventIDLabel, id))
+        labels.append((Self.firingLabel, id))
+        if events.count == 1, let event = events.values.first, Self.isLabelValue(event.id) {
+            labels.append((Self.eventIDLabel, event.id))
         }
         return labels
     }

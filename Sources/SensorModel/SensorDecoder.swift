@@ -641,15 +641,10 @@ package struct SensorDecoder {
                 return nil
             }
             guard let (resource, source) = decodeArtifact(sourceNode, path: "\(path).source") else { return nil }
-            if key == "k8s" && source == .inline {
-                let apiVersion = resource["apiVersion"]?.stringValue ?? ""
-                let kind = resource["kind"]?.stringValue ?? ""
-                guard apiVersion.hasPrefix("argoproj.io/"), kind == "Workflow" else {
-                    diagnostics.error(
-                        "not supported: \(path) creating '\(kind)' (\(apiVersion)); a k8s trigger may only create an argoproj.io Workflow",
-                        at: sourceNode, path: "\(path).source")
-                    return nil
-                }
+            if key == "k8s" && source == .inline, let refusal = ArgoWorkflowTrigger.k8sRefusal(of: resource) {
+                diagnostics.error(
+                    "not supported: \(path) creating \(refusal)", at: sourceNode, path: "\(path).source")
+                return nil
             }
             if key == "argoWorkflow" && operation != .submit && source == .inline {
                 let resourceKind = resource["kind"]?.stringValue ?? ""

@@ -245,6 +245,19 @@ public enum TriggerKind: Sendable {
     }
 }
 
+extension ArgoWorkflowTrigger {
+    /// The one rule of a `k8s` trigger: it may only create an `argoproj.io` Workflow.
+    /// - Returns: `nil` when `resource` is such a Workflow, else why it is refused (`'Pod' (v1); a k8s trigger …`).
+    public static func k8sRefusal(of resource: EventValue) -> String? {
+        let apiVersion = resource["apiVersion"]?.stringValue ?? ""
+        let kind = resource["kind"]?.stringValue ?? ""
+        guard apiVersion.hasPrefix("argoproj.io/"), kind == "Workflow" else {
+            return "'\(kind)' (\(apiVersion)); a k8s trigger may only create an argoproj.io Workflow"
+        }
+        return nil
+    }
+}
+
 /// `argoWorkflow` (or a `k8s` trigger creating a Workflow).
 public struct ArgoWorkflowTrigger: Sendable {
     /// The operation.

@@ -1,4 +1,5 @@
 public import EventModel
+public import SensorModel
 
 /// Builds Argo Server REST requests (`/api/v1`) from plain values: pure, no I/O. The routing matrix uses these
 /// directly; the executor uses them for `argoWorkflow` and `k8s` triggers.
@@ -11,22 +12,6 @@ public enum ArgoRequests {
         case clusterWorkflowTemplate = "ClusterWorkflowTemplate"
         /// A `CronWorkflow`, submitted once now.
         case cronWorkflow = "CronWorkflow"
-    }
-
-    /// Operations on an existing workflow (`PUT /api/v1/workflows/{ns}/{name}/<operation>`).
-    public enum LifecycleOperation: String, Sendable, Hashable, CaseIterable {
-        /// Creates a new workflow from the named one.
-        case resubmit
-        /// Retries the failed nodes.
-        case retry
-        /// Resumes a suspended workflow.
-        case resume
-        /// Suspends it.
-        case suspend
-        /// Stops it without running exit handlers.
-        case terminate
-        /// Stops it, running exit handlers.
-        case stop
     }
 
     /// `submitOptions` of a `/submit` request.
@@ -126,16 +111,24 @@ public enum ArgoRequests {
             ]))
     }
 
-    /// `PUT /api/v1/workflows/{ns}/{name}/<operation>`.
+    /// `PUT /api/v1/workflows/{ns}/{name}/<operation>`: an operation on an existing workflow.
     /// - Parameters:
-    ///   - operation: what to do.
+    ///   - operation: what to do: `resubmit`, `retry`, `resume`, `suspend`, `terminate` or `stop`.
     ///   - namespace: the workflow's namespace.
     ///   - name: the workflow's name.
     ///   - parameters: for `resubmit` and `retry`, parameters to override (`name=value`).
+    /// - Throws: ``TriggerError`` for `submit` and `submit-from`, which create a workflow
+    ///   (``create(namespace:workflow:)``, ``submit(namespace:kind:template:options:)``).
     public static func lifecycle(
-        _ operation: LifecycleOperation, namespace: String, name: String,
+        _ operation: ArgoWorkflowTrigger.Operation, namespace: String, name: String,
         parameters: [(name: String, value: String)] = []
-    ) -> APIRequest {
+    ) throws(TriggerError) -> APIRequest {
+        switch operation {
+        case .submit, .submitFrom:
+            throw TriggerError(.invalidRequest, "\(operation.rawValue) is not an operation on an existing workflow")
+        case .resubmit, .retry, .resume, .suspend, .terminate, .stop:
+            break
+        }
         var body: EventMap = ["namespace": .string(namespace), "name": .string(name)]
         if !parameters.isEmpty && (operation == .resubmit || operation == .retry) {
             body["parameters"] = .array(parameters.map { .string("\($0.name)=\($0.value)") })

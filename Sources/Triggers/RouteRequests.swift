@@ -1,4 +1,4 @@
-import EventModel
+public import EventModel
 public import SensorModel
 public import SensorEngine
 
@@ -45,6 +45,12 @@ public enum RouteRequests {
     /// The run's deterministic display name for the firing `identity`.
     public static func runDisplayName(_ run: KubeflowRunTarget, identity: FiringIdentity) -> String {
         identity.name(prefix: run.pipeline)
+    }
+
+    /// The display name of the run a hybrid route's orchestrating workflow creates: its `kfp-trigger` step names
+    /// the run after the event id.
+    public static func hybridRunDisplayName(event: Event) -> String {
+        event.id
     }
 
     /// The run creation as it would be sent, for a reader: the server's ids, which the executor looks up by name

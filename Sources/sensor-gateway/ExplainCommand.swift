@@ -4,10 +4,12 @@ import SensorModel
 import SensorEngine
 import LocalFiles
 import ConfigReader
+import Foundation
+import Triggers
 
 /// `sensor-gateway explain`: shows, per sensor and trigger, each dependency match, each filter with its verdict and
 /// the value it saw, the condition result, and the request that would be sent, as the Triggers module builds it
-/// (``ExplainRequests``). Contacts no server.
+/// (`TriggerRequestPreviews`). Contacts no server.
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "Show what sensors would do with events, without contacting any server.")
@@ -41,7 +43,9 @@ struct ExplainCommand: ParsableCommand {
     var routing: String?
 
     func run() throws {
-        var requests = ExplainRequests()
+        // Workflows whose resource and sensor name no namespace go to `ARGO_NAMESPACE`, as `route` reads it.
+        var requests = TriggerRequestPreviews(
+            argoNamespace: ProcessInfo.processInfo.environment["ARGO_NAMESPACE"] ?? "argo")
         if let routing {
             do {
                 requests.routing = try SensorFiles.loadRouting(file: routing).matrix

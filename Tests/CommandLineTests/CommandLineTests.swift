@@ -1,10 +1,11 @@
 import EventModel
 import Foundation
+import LoopbackTesting
 import Testing
 import SensorTesting
 
 /// The `sensor-gateway` binary as a user runs it: exit codes and output lines.
-@Suite(.enabled(if: CommandLine.binaryExists, "sensor-gateway is not built (run swift build first)"))
+@Suite(.requires(CommandLine.binaryExists, "sensor-gateway binary not built: expected \(CommandLine.binary); run swift build"))
 struct CommandLineTests {
     @Test func validateExitCodes() throws {
         let valid = try CommandLine.run(["validate", Repository.root + "/config/sensors"])
@@ -96,7 +97,7 @@ struct CommandLineTests {
         #expect(name.hasPrefix("evaluate-model-") && name.count <= 63, "\(name)")
         #expect(metadata?["generateName"] == nil)
         #expect(metadata?["labels"]?["events.argoproj.io/sensor"] == "model-promotion")
-        #expect(metadata?["labels"]?["sensor-gateway.io/firing"] == .string(String(name.suffix(16))))
+        #expect(metadata?["labels"]?["sensor-gateway.io/firing"] == .string(String(name.suffix(20))))
         let again = Self.firstRequest(try CommandLine.run(arguments).output)
         #expect(again?["body"]?["workflow"]?["metadata"]?["name"] == .string(name))
     }

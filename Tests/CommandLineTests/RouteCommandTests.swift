@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+import LoopbackTesting
 import Testing
 
 @testable import ConfigReader
@@ -10,7 +11,7 @@ import LocalFiles
 import SensorTesting
 
 /// `sensor-gateway route` and `validate` on routing files, as a user runs them.
-@Suite(.enabled(if: CommandLine.binaryExists, "sensor-gateway is not built (run swift build first)"))
+@Suite(.requires(CommandLine.binaryExists, "sensor-gateway binary not built: expected \(CommandLine.binary); run swift build"))
 struct RouteCommandTests {
     static let repository = Repository.root
 

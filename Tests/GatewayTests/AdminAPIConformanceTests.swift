@@ -1,11 +1,12 @@
 import Foundation
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// The built `sensor-gateway run` against a real nats-server answers as specs/admin-openapi.yaml says: every path,
 /// status, media type and body (checked by `Support/admin_conformance.py`), while ready and while NATS is down.
-@Suite("Admin API conformance", .serialized, .timeLimit(.minutes(3)))
+@Suite("Admin API conformance", .serialized, .timeLimit(.minutes(3)), .natsServer, .gatewayBinary)
 struct AdminAPIConformanceTests {
     static let spec = repository.appendingPathComponent("specs/admin-openapi.yaml").path
     static let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -17,17 +18,6 @@ struct AdminAPIConformanceTests {
 
     static func event(_ name: String, id: String) -> [String: Any] {
         PythonPublisher.event(subject: "events.src.\(name)", id: id, source: "src", name: name, data: [:])
-    }
-
-    /// What the test needs besides the built binary; a failure that says what is missing, not a skip.
-    static func requirePrerequisites() throws {
-        guard NATSServerProcess.executablePath != nil else {
-            throw HarnessFailure(description: "nats-server is not installed: apt-get install nats-server (or `make deps`)")
-        }
-        guard FileManager.default.isExecutableFile(atPath: GatewayProcess.executable.path) else {
-            throw HarnessFailure(
-                description: "\(GatewayProcess.executable.path) is not built: swift build --build-tests (or set SENSOR_GATEWAY_BIN)")
-        }
     }
 
     /// `python3 admin_conformance.py SPEC URL --expect PATH=STATUS…`.
@@ -49,7 +39,6 @@ struct AdminAPIConformanceTests {
 
     @Test("every endpoint answers as specs/admin-openapi.yaml says, while ready and while nats-server is down")
     func endpointsConformToTheSpec() async throws {
-        try Self.requirePrerequisites()
         let server = try NATSServerProcess.start()
         defer { server.stop() }
         let workspace = try GatewayWorkspace(natsURL: server.url, sensors: Self.sensors)

@@ -1,7 +1,9 @@
+import EventModel
 import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// Reliability and scale-out of the built `sensor-gateway run` (issue 10): kill -9 of the gateway, a nats-server
@@ -10,7 +12,7 @@ import Testing
 /// (each name accepted exactly once with a 2xx). `SENSOR_GATEWAY_CHAOS=long` (`make chaos`) runs the long versions.
 @Suite(
     "Chaos", .serialized, .timeLimit(.minutes(20)),
-    .enabled(if: NATSServerProcess.executablePath != nil && FileManager.default.fileExists(atPath: GatewayProcess.executable.path)))
+    .natsServer, .gatewayBinary)
 struct ChaosTests {
     /// The end-to-end suite's `single` sensor: one dependency filtered on `body.accepted`, an Argo workflow whose
     /// parameter takes `body.name`.
@@ -76,10 +78,10 @@ struct ChaosTests {
 
     /// A nats-server, the stand-in and a workspace whose Argo server is the stand-in.
     static func withSink(
-        sensors: (StandInServer) -> [String: String],
-        _ body: (NATSServerProcess, StandInServer, GatewayWorkspace) async throws -> Void
+        sensors: (APIStandIn) -> [String: String],
+        _ body: (NATSServerProcess, APIStandIn, GatewayWorkspace) async throws -> Void
     ) async throws {
-        let standIn = try StandInServer()
+        let standIn = try APIStandIn()
         let server = try NATSServerProcess.start()
         defer { server.stop() }
         let workspace = try GatewayWorkspace(
@@ -108,9 +110,9 @@ struct ChaosTests {
     /// Waits until the sink accepted every name of `expected` and the consumer of `consumer` has nothing pending or
     /// unacknowledged; then checks that nothing else and nothing twice was accepted.
     static func expectDelivered(
-        _ expected: Set<String>, standIn: StandInServer, connection: NATSConnection, consumer: String = oneConsumer,
+        _ expected: Set<String>, standIn: APIStandIn, connection: NATSConnection, consumer: String = oneConsumer,
         namespace: String = "argo", gateways: () -> [GatewayProcess]
-    ) async throws -> StandInServer.Creates {
+    ) async throws -> APIStandIn.Creates {
         do {
             try await eventually("every trigger to be accepted by the sink", timeout: ChaosScale.runTimeout) {
                 guard let creates = try? await standIn.creates(namespace: namespace),
@@ -303,7 +305,7 @@ struct ChaosTests {
                 Self.expectedNames("flow", count: count, every: 1), standIn: standIn, connection: connection) { [gateway] }
             try await gateway.eventually("the hanging requests to time out") {
                 await gateway.metricSum(
-                    #"sensor_gateway_triggers_total{sensor="slow",trigger="call",engine="http",outcome="retryable"}"#) >= 3
+                    #"sensor_gateway_triggers_total{sensor="slow",trigger="call",engine="http",outcome="retryable",route=""}"#) >= 3
             }
             let failures = gateway.logText.split(separator: "\n").filter {
                 $0.contains(#""message":"trigger failed, will retry""#) && $0.contains(#""sensor":"slow""#)

@@ -2,12 +2,13 @@ import EventModel
 import Foundation
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// `scripts/dlq.py` against the built gateway and a real nats-server, as an operator uses it (README, Operations):
 /// list the dead letters, show one, replay two once their cause is gone (the gateway fires with them), replay again
 /// (a duplicate, stored once), delete one.
-@Suite("DLQ replay", .serialized, .timeLimit(.minutes(3)))
+@Suite("DLQ replay", .serialized, .timeLimit(.minutes(3)), .natsServer, .gatewayBinary)
 struct DLQReplayTests {
     static let script = repository.appendingPathComponent("scripts/dlq.py").path
 
@@ -28,7 +29,6 @@ struct DLQReplayTests {
 
     @Test("list, show, replay (the gateway fires with the replayed events), replay again (stored once), delete")
     func listShowReplayDelete() async throws {
-        try AdminAPIConformanceTests.requirePrerequisites()
         let server = try NATSServerProcess.start()
         defer { server.stop() }
         let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["pair.yaml": GatewayEndToEndTests.pair])

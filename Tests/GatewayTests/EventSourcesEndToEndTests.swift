@@ -2,13 +2,14 @@ import EventModel
 import Foundation
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// The event sources of the built `sensor-gateway run` against a real nats-server: curl posts to `POST /v1/events`
 /// (MessagePack bodies made by Python's msgpack), schedules tick into JetStream, triggers land in the outbox.
 @Suite(
     "Event sources end to end", .serialized, .timeLimit(.minutes(3)),
-    .enabled(if: NATSServerProcess.executablePath != nil && FileManager.default.fileExists(atPath: GatewayProcess.executable.path)))
+    .natsServer, .gatewayBinary)
 struct EventSourcesEndToEndTests {
     static let token = "t0ken-\(UUID().uuidString)"
 

@@ -3,12 +3,13 @@ import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// `publish` and `provision` of the built binary against a real nats-server.
 @Suite(
     .serialized, .timeLimit(.minutes(1)),
-    .enabled(if: NATSServerProcess.executablePath != nil && FileManager.default.fileExists(atPath: GatewayProcess.executable.path)))
+    .natsServer, .gatewayBinary)
 struct GatewayCommandLineTests {
     /// Runs the binary; returns its exit status and standard output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {

@@ -9,6 +9,7 @@ import SensorEngine
 import SensorLanguage
 import SensorModel
 import SensorTesting
+import LoopbackTesting
 import Testing
 
 /// The built `sensor-gateway run` against a real nats-server, fed by a third-party publisher (nats-py + msgpack).
@@ -16,7 +17,7 @@ import Testing
 /// deterministic name); the routing test sends real requests to the Argo/KFP stand-in.
 @Suite(
     "Gateway end to end", .serialized, .timeLimit(.minutes(3)),
-    .enabled(if: NATSServerProcess.executablePath != nil && FileManager.default.fileExists(atPath: GatewayProcess.executable.path)))
+    .natsServer, .gatewayBinary)
 struct GatewayEndToEndTests {
     /// One dependency with a filter on `body.accepted`, one Argo workflow submission whose parameter takes
     /// `body.name`.
@@ -134,7 +135,7 @@ struct GatewayEndToEndTests {
             #expect(record["trigger"] as? String == "notify")
             #expect(record["url"] as? String == "{argo.server}/api/v1/workflows/argo")
             try await gateway.eventually("the metrics") {
-                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded"}"#) == 2
+                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded",route=""}"#) == 2
             }
             #expect(await gateway.metric(#"sensor_gateway_events_received_total{sensor="single",dependency="one"}"#) == 3)
             #expect(
@@ -152,6 +153,16 @@ struct GatewayEndToEndTests {
             #expect(fired.count == 2)
             #expect(fired.allSatisfy { $0.contains(#""sensor":"single""#) && $0.contains(#""trigger":"notify""#) })
             #expect(fired.contains { $0.contains(#""event.id":"e1""#) })
+            // Each firing's id is in its log line, its workflow's name and label, and its outbox file's name.
+            for (file, record) in workspace.outboxRecords() {
+                let workflow = (record["body"] as? [String: Any])?["workflow"] as? [String: Any]
+                let metadata = workflow?["metadata"] as? [String: Any]
+                let id = try #require((metadata?["labels"] as? [String: Any])?[FiringIdentity.firingLabel] as? String)
+                #expect(id.count == FiringIdentity.idDigits)
+                #expect((metadata?["name"] as? String)?.hasSuffix("-" + id) == true)
+                #expect(file.hasSuffix("-\(id).json"), "\(file)")
+                #expect(fired.contains { $0.contains(#""firing":"\#(id)""#) && $0.contains(#""engine":"argo""#) })
+            }
             try await Self.stop(gateway)
         }
     }
@@ -408,16 +419,24 @@ struct GatewayEndToEndTests {
     /// against the upstream specs. The same events sent again (a source retrying after the stream's duplicate
     /// window) create no second workflow or run.
     @Test func everyRoutingRowEndToEnd() async throws {
-        let standIn = try StandInServer()
+        let standIn = try APIStandIn()
         let matrix = try SensorFiles.loadRouting(file: repository.appendingPathComponent("config/routing.yaml").path).matrix
         var events: [(useCase: String, event: [String: Any])] = []
         var templates: [(namespace: String, kind: String, name: String)] = []
         var pipelines: [(name: String, versions: [String])] = []
+        // The series of the router's trigger: labelled with the engine and route the matrix chose for each sample.
+        var series: Set<String> = []
         for useCase in ShippedSamples.useCases {
             let data = try Data(contentsOf: repository.appendingPathComponent("specs/events/\(useCase).json"))
             let event = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             events.append((useCase, event))
-            let target = try #require(matrix.route(try CloudEventCodec.decode(payload: Array(data))).target)
+            let decision = matrix.route(try CloudEventCodec.decode(payload: Array(data)))
+            let target = try #require(decision.target)
+            let route = try #require(decision.route)
+            let engine = try #require(decision.engine).rawValue
+            series.insert(
+                #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="\#(engine)","#
+                    + #"outcome="OUTCOME",route="\#(route)"}"#)
             switch target {
             case .argo(let submission), .hybrid(let submission, _):
                 templates.append((submission.namespace ?? "argo", submission.templateKind.rawValue, submission.templateName))
@@ -438,19 +457,24 @@ struct GatewayEndToEndTests {
         let gateway = try await Self.startGateway(workspace)
         let subject = "events.ml-platform.workload-requested"
         try PythonPublisher.publish(server: server.url, events.map { ["subject": subject, "event": $0.event] })
-        let succeeded = #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="route",outcome="succeeded"}"#
-        try await gateway.eventually("every sample to be routed") { await gateway.metric(succeeded) == 6 }
+        #expect(Set(series.map { $0.split(separator: ",")[2] }).count == 3, "argo, kubeflow and hybrid rows")
+        func count(_ outcome: String) async -> Double {
+            var total = 0.0
+            for name in series { total += await gateway.metric(name.replacingOccurrences(of: "OUTCOME", with: outcome)) }
+            return total
+        }
+        try await gateway.eventually("every sample to be routed") { await count("succeeded") == 6 }
 
-        let creates = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
-        let invalid = creates.filter { !(($0["invalid"] as? [Any]) ?? []).isEmpty }
+        let creates = try await standIn.log().filter { $0.method == "POST" }
+        let invalid = creates.filter { !$0.invalid.isEmpty }
         #expect(invalid.isEmpty, "bodies the upstream specs refuse: \(invalid)")
         let submitted = creates.compactMap { request -> String? in
-            guard (request["path"] as? String)?.hasSuffix("/submit") == true else { return nil }
-            return (request["body"] as? [String: Any])?["resourceName"] as? String
+            guard request.path.hasSuffix("/submit") else { return nil }
+            return request.body?["resourceName"]?.stringValue
         }
         let runs = creates.compactMap { request -> String? in
-            guard (request["path"] as? String) == "/apis/v2beta1/runs" else { return nil }
-            return (request["body"] as? [String: Any])?["display_name"] as? String
+            guard request.path == "/apis/v2beta1/runs" else { return nil }
+            return request.body?["display_name"]?.stringValue
         }
         #expect(submitted.sorted() == templates.map(\.name).sorted())
         #expect(runs.count == pipelines.count)
@@ -458,13 +482,12 @@ struct GatewayEndToEndTests {
 
         try PythonPublisher.publish(
             server: server.url, events.map { ["subject": subject, "event": $0.event, "msg_id": "again-\($0.useCase)"] })
-        let alreadyDone = #"sensor_gateway_triggers_total{sensor="platform-router",trigger="route-workload",engine="route",outcome="already_done"}"#
         try await gateway.eventually("the repeated samples to be found done") {
-            await gateway.metric(alreadyDone) + (await gateway.metric(succeeded)) == 12
+            await count("already_done") + (await count("succeeded")) == 12
         }
-        let after = try await standIn.requests().filter { ($0["method"] as? String) == "POST" }
-        let accepted = after.filter { (($0["status"] as? Int) ?? 0) / 100 == 2 }
-        #expect(accepted.count == creates.filter { (($0["status"] as? Int) ?? 0) / 100 == 2 }.count,
+        let after = try await standIn.log().filter { $0.method == "POST" }
+        let accepted = after.filter { $0.status / 100 == 2 }
+        #expect(accepted.count == creates.filter { $0.status / 100 == 2 }.count,
             "no second workflow or run was accepted")
         try await Self.stop(gateway)
     }
@@ -499,7 +522,7 @@ struct GatewayEndToEndTests {
             again["msg_id"] = "o1-again"
             try PythonPublisher.publish(server: server.url, [again])
             try await gateway.eventually("both deliveries to fire") {
-                await gateway.metric(#"sensor_gateway_triggers_total{sensor="forward",trigger="forward",engine="nats",outcome="succeeded"}"#) == 2
+                await gateway.metric(#"sensor_gateway_triggers_total{sensor="forward",trigger="forward",engine="nats",outcome="succeeded",route=""}"#) == 2
             }
             let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
             var spec = ConsumerSpec(stream: "EVENTS", durableName: "forwarded-reader")

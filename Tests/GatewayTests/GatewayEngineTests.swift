@@ -11,6 +11,7 @@ import SensorModel
 import SensorTesting
 import ServiceLifecycle
 import Synchronization
+import LoopbackTesting
 import Testing
 import Triggers
 
@@ -18,7 +19,7 @@ import Triggers
 import EventSources
 
 /// The engine in process with a dispatcher of the test's own (the seam the Triggers module plugs into).
-@Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: NATSServerProcess.executablePath != nil))
+@Suite(.serialized, .timeLimit(.minutes(1)), .natsServer)
 struct GatewayEngineTests {
     /// Takes its time, counting executions; when cancelled (the drain timeout ran out) it reports a retryable
     /// failure, as a dispatcher whose request did not complete must.
@@ -30,14 +31,14 @@ struct GatewayEngineTests {
             self.delay = delay
         }
 
-        func execute(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) async -> TriggerOutcome {
+        func execute(_ firing: TriggerFiring) async -> TriggerExecution {
             executions.withLock { $0 += 1 }
             do {
                 try await Task.sleep(for: delay)
             } catch {
-                return .retryable(reason: "cancelled", after: nil)
+                return TriggerExecution(.retryable(reason: "cancelled", after: nil), engine: "test")
             }
-            return .succeeded(detail: "slow")
+            return TriggerExecution(.succeeded(detail: "slow"), engine: "test")
         }
     }
 

@@ -9,11 +9,12 @@ import SensorEngine
 import SensorLanguage
 import SensorModel
 import SensorTesting
+import LoopbackTesting
 import Testing
 
 /// The correlation store on a real JetStream KV bucket, shared by two correlators on two connections (two
 /// replicas).
-@Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: NATSServerProcess.executablePath != nil))
+@Suite(.serialized, .timeLimit(.minutes(1)), .natsServer)
 struct KeyValueCorrelationStoreTests {
     /// For each of 20 `a && b` triggers, replica 1 offers `a` while replica 2 offers `b`, at the same time: every
     /// trigger fires exactly once, whichever write wins, and nothing stays held.

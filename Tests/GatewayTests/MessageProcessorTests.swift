@@ -19,16 +19,16 @@ import Triggers
 struct MessageProcessorTests {
     /// Returns a fixed outcome and counts executions.
     final class FixedDispatcher: TriggerDispatching {
-        let outcome: TriggerOutcome
+        let execution: TriggerExecution
         let executions = Mutex(0)
 
-        init(_ outcome: TriggerOutcome) {
-            self.outcome = outcome
+        init(_ outcome: TriggerOutcome, engine: String = "log", route: String = "") {
+            execution = TriggerExecution(outcome, engine: engine, route: route)
         }
 
-        func execute(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) async -> TriggerOutcome {
+        func execute(_ firing: TriggerFiring) async -> TriggerExecution {
             executions.withLock { $0 += 1 }
-            return outcome
+            return execution
         }
     }
 
@@ -82,13 +82,14 @@ struct MessageProcessorTests {
         let sensors: SensorSet
         let metrics: GatewayMetrics
 
-        init(_ outcome: TriggerOutcome, store: any CorrelationStore = InMemoryCorrelationStore(), failingDLQ: Bool = false)
-            throws
-        {
+        init(
+            _ outcome: TriggerOutcome, store: any CorrelationStore = InMemoryCorrelationStore(), failingDLQ: Bool = false,
+            engine: String = "log", route: String = ""
+        ) throws {
             let catalog = SensorLoader.load(text: MessageProcessorTests.sensorText, file: "s.yaml")
             guard catalog.isValid else { throw HarnessFailure(description: "\(catalog.findings)") }
             sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
-            dispatcher = FixedDispatcher(outcome)
+            dispatcher = FixedDispatcher(outcome, engine: engine, route: route)
             deadLetters = RecordingDeadLetters(failing: failingDLQ)
             self.store = store
             metrics = GatewayMetrics()
@@ -116,6 +117,19 @@ struct MessageProcessorTests {
     /// `b`, held for the pair (acked once its state is written).
     static func holdB(_ fixture: Fixture) async {
         #expect(await fixture.process(Self.event("b1", name: "b"), subject: "events.src.b") == .ack)
+    }
+
+    /// The metrics of an execution carry the engine and route the dispatcher reports: for a routed trigger, the
+    /// routing matrix's choice.
+    @Test func metricsCarryTheExecutionsEngineAndRoute() async throws {
+        let fixture = try Fixture(.succeeded(detail: "ok"), engine: "hybrid", route: "hybrid-ml-training")
+        #expect(await fixture.process(Self.event("e1")) == .ack)
+        let text = fixture.metrics.render()
+        #expect(
+            text.contains(
+                #"sensor_gateway_triggers_total{sensor="s",trigger="single",engine="hybrid",outcome="succeeded",route="hybrid-ml-training"} 1"#
+            ), "\(text)")
+        #expect(text.contains(#"sensor_gateway_trigger_duration_seconds_count{engine="hybrid"} 1"#), "\(text)")
     }
 
     /// Success: ack; the single trigger fires without touching the store, the pair holds the event.

@@ -1,6 +1,8 @@
+import EventModel
 import Foundation
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// Security: a running gateway (the built binary against a real nats-server with token auth, the Argo/KFP stand-in
@@ -9,7 +11,7 @@ import Testing
 /// `/metrics`, `/status`, the dead letters or the errors it reports, while every one of them is in use: the events
 /// arrive over the authenticated endpoint and NATS, three triggers succeed (the hook sees its secure header) and two
 /// fail permanently, so error paths are logged, shown in `/status` and dead-lettered too.
-@Suite("Secrets never leak", .serialized, .timeLimit(.minutes(3)))
+@Suite("Secrets never leak", .serialized, .timeLimit(.minutes(3)), .natsServer, .gatewayBinary)
 struct SecretLeakTests {
     static let natsToken = "natsT0ken\(UUID().uuidString.prefix(8))"
     static let argoToken = "argoS3cret\(UUID().uuidString.prefix(8))"
@@ -64,13 +66,7 @@ struct SecretLeakTests {
     }
 
     @Test func secretsStayOutOfLogsMetricsStatusAndErrors() async throws {
-        guard NATSServerProcess.executablePath != nil else {
-            throw HarnessFailure(description: "nats-server is not installed (`make deps` installs it)")
-        }
-        guard FileManager.default.fileExists(atPath: GatewayProcess.executable.path) else {
-            throw HarnessFailure(description: "\(GatewayProcess.executable.path) is not built (`swift build` first)")
-        }
-        let standIn = try StandInServer()
+        let standIn = try APIStandIn()
         let server = try NATSServerProcess.start(arguments: ["--auth", Self.natsToken])
         defer { server.stop() }
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("sg-secrets-\(UUID().uuidString)")
@@ -119,7 +115,7 @@ struct SecretLeakTests {
             await gateway.metric(
                 #"sensor_gateway_triggers_total{sensor="secrets",trigger="\#(trigger)",engine=""#
                     + (trigger.hasPrefix("hook") ? "http" : trigger == "workflow" ? "argo" : "kubeflow")
-                    + #"",outcome="\#(outcome)"}"#)
+                    + #"",outcome="\#(outcome)",route=""}"#)
         }
         try await gateway.eventually("every trigger to finish for the three events", timeout: .seconds(60)) {
             let workflows = await count("workflow", "succeeded")
@@ -130,9 +126,9 @@ struct SecretLeakTests {
         }
         let deadLettered = Int(await gateway.metric(#"sensor_gateway_dlq_total{sensor="secrets",reason="permanent"}"#))
         // The secrets were in use: the hook got its header, the API calls were made with the tokens configured.
-        let hooks = try await standIn.requests().filter { ($0["path"] as? String) == "/hook/200" }
+        let hooks = try await standIn.log().filter { $0.path == "/hook/200" }
         #expect(hooks.count == 3)
-        #expect(hooks.allSatisfy { (($0["headers"] as? [String: Any])?["x-api-key"] as? String) == Self.hookSecret })
+        #expect(hooks.allSatisfy { $0.headers["x-api-key"]?.stringValue == Self.hookSecret })
 
         let metrics = await gateway.get("/metrics")?.body ?? ""
         let status = await gateway.get("/status")?.body ?? ""

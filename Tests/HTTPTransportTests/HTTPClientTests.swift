@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import LoopbackTesting
 import Testing
 
 @Suite("HTTP client over libcurl", .timeLimit(.minutes(2)))
@@ -19,7 +20,7 @@ struct HTTPClientTests {
 
     @Test("methods, headers and bodies reach the server; the response carries status, headers and body")
     func exchange() async throws {
-        let server = try TestHTTPServer()
+        let server = try HTTPTestServer()
         let client = try HTTPClient()
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
             let body = method == "GET" ? [] : Array(#"{"method":"\#(method)"}"#.utf8)
@@ -42,7 +43,7 @@ struct HTTPClientTests {
 
     @Test("an error status is a response, not a failure", arguments: [400, 401, 404, 409, 429, 500, 503])
     func errorStatus(status: Int) async throws {
-        let server = try TestHTTPServer()
+        let server = try HTTPTestServer()
         let client = try HTTPClient()
         let response = try await client.execute(HTTPRequest(url: server.url("/status/\(status)")))
         #expect(response.status == status)
@@ -52,7 +53,7 @@ struct HTTPClientTests {
 
     @Test("sequential requests reuse one kept-alive connection")
     func keepAlive() async throws {
-        let server = try TestHTTPServer()
+        let server = try HTTPTestServer()
         let client = try HTTPClient()
         var ports = Set<Int>()
         for index in 0..<20 {
@@ -65,7 +66,7 @@ struct HTTPClientTests {
 
     @Test("many requests are in flight at once")
     func concurrency() async throws {
-        let server = try TestHTTPServer()
+        let server = try HTTPTestServer()
         let client = try HTTPClient()
         // 32 requests that each hold the server for 500 ms; the server counts how many it held at once.
         try await withThrowingTaskGroup(of: Int.self) { group in
@@ -82,7 +83,7 @@ struct HTTPClientTests {
 
     @Test("a request that outlives its timeout fails as a timeout, and others keep flowing")
     func timeout() async throws {
-        let server = try TestHTTPServer()
+        let server = try HTTPTestServer()
         let client = try HTTPClient()
         async let slow = client.execute(HTTPRequest(url: server.url("/slow/10000"), timeout: .milliseconds(300)))
         let quick = try await client.execute(HTTPRequest(url: server.url("/status/204")))
@@ -99,7 +100,7 @@ struct HTTPClientTests {
 
     @Test("a refused connection fails as connect, naming the URL without its query and never a header")
     func refused() async throws {
-        let port = try TestHTTPServer().port  // the server stops when released: nothing listens there any more
+        let port = try HTTPTestServer().port  // the server stops when released: nothing listens there any more
         let client = try HTTPClient()
         do {
             _ = try await client.execute(HTTPRequest(
@@ -116,7 +117,8 @@ struct HTTPClientTests {
     @Test("TLS: an untrusted certificate is refused; its CA or an explicit skip makes it work")
     func tls() async throws {
         let certificate = try SelfSignedCertificate()
-        let server = try TestHTTPServer(tls: (certificate.certificate, certificate.key))
+        defer { certificate.remove() }
+        let server = try HTTPTestServer(tls: certificate)
         let strict = try HTTPClient()
         do {
             _ = try await strict.execute(HTTPRequest(url: server.url("/echo")))
@@ -135,7 +137,7 @@ struct HTTPClientTests {
 
     @Test("TLS to a plain HTTP server fails clearly instead of hanging")
     func tlsToPlainServer() async throws {
-        let server = try TestHTTPServer()
+        let server = try HTTPTestServer()
         let client = try HTTPClient(configuration: .init(requestTimeout: .seconds(5)))
         do {
             _ = try await client.execute(HTTPRequest(url: "https://127.0.0.1:\(server.port)/echo"))
@@ -148,7 +150,7 @@ struct HTTPClientTests {
 
     @Test("shutdown fails requests in flight, and later ones at once")
     func shutdown() async throws {
-        let server = try TestHTTPServer()
+        let server = try HTTPTestServer()
         let client = try HTTPClient()
         async let pending = client.execute(HTTPRequest(url: server.url("/slow/10000")))
         try await Task.sleep(for: .milliseconds(200))

@@ -221,7 +221,7 @@ struct CorrelationTests {
         let fired = try await correlator.offer(b, dependency: "b", trigger: trigger, sensor: "s")
         #expect(fired == .fire(["a": a, "b": b]))
         #expect(try await correlator.offer(b, dependency: "b", trigger: trigger, sensor: "s") == fired)
-        let id = Firing.identifier(sensor: "s", trigger: "t", events: ["a": a, "b": b])
+        let id = FiringIdentity(sensor: "s", trigger: "t", events: ["a": a, "b": b]).id
         #expect(await store.load(sensor: "s", trigger: "t").state.firings.map(\.id) == [id])
         try await correlator.complete(firing: id, trigger: "t", sensor: "s")
         #expect(await store.load(sensor: "s", trigger: "t").state.firings.isEmpty)
@@ -229,14 +229,17 @@ struct CorrelationTests {
         #expect(try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .duplicate)
     }
 
-    /// Firing identifiers depend on the events' identity only, not on the order of the map.
+    /// Firing identifiers depend on the events' identity (source and id) only, not on the order of the map.
     @Test func firingIdentifierIsStable() {
         let a = makeEvent(source: "src", subject: "a", id: "a1")
         let b = makeEvent(source: "src", subject: "b", id: "b1")
-        let one = Firing.identifier(sensor: "s", trigger: "t", events: ["a": a, "b": b])
-        #expect(one == Firing.identifier(sensor: "s", trigger: "t", events: ["b": b, "a": a]))
-        #expect(one != Firing.identifier(sensor: "s", trigger: "u", events: ["a": a, "b": b]))
-        #expect(one.count == 16)
+        let one = FiringIdentity(sensor: "s", trigger: "t", events: ["a": a, "b": b]).id
+        #expect(one == FiringIdentity(sensor: "s", trigger: "t", events: ["b": b, "a": a]).id)
+        #expect(one != FiringIdentity(sensor: "s", trigger: "u", events: ["a": a, "b": b]).id)
+        let elsewhere = makeEvent(source: "other", subject: "a", id: "a1")
+        #expect(one != FiringIdentity(sensor: "s", trigger: "t", events: ["a": elsewhere, "b": b]).id)
+        #expect(one.count == 20)
+        #expect(one.allSatisfy { $0.isHexDigit && !$0.isUppercase })
     }
 
     /// A trigger every dependency of which satisfies its conditions alone fires on each event without state.

@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import HTTPTransport
@@ -43,7 +44,7 @@ struct ArgoTriggerTests {
     /// Runs `body` with the stand-in and an executor pointed at it (see ``withStandIn(token:_:_:)``).
     func withArgo(
         token: String? = nil, clientToken: String? = nil, clock: ManualClock = ManualClock(),
-        requestTimeout: Duration = .seconds(30), _ body: (TriggerExecutor, APITestServer) async throws -> Void
+        requestTimeout: Duration = .seconds(30), _ body: (TriggerExecutor, APIStandIn) async throws -> Void
     ) async throws {
         try await withStandIn(token: token, { base in
             TriggerConfiguration(
@@ -80,14 +81,14 @@ struct ArgoTriggerTests {
         let sensor = try sensor(sensorYAML(Self.inlineWorkflow))
         let trigger = try #require(sensor.triggers.first)
         try await withArgo { executor, server in
-            let name = FiringIdentity(sensor: "orders", trigger: "submit", eventIDs: ["dep": "e-1"]).name(prefix: "hello-")
+            let name = FiringIdentity(sensor: "orders", trigger: "submit", events: event(id: "e-1")).name(prefix: "hello-")
             let foreign = ArgoRequests.create(
                 namespace: "argo",
                 workflow: [
                     "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
                     "metadata": ["name": .string(name)], "spec": ["workflowTemplateRef": ["name": "my-wft"]],
                 ])
-            let identity = FiringIdentity(sensor: "other", trigger: "x", eventIDs: [:])
+            let identity = FiringIdentity(sensor: "other", trigger: "x", events: [:])
             #expect(await executor.send(foreign, workflowName: name, namespace: "argo", identity: identity).isSuccess)
             let outcome = await executor.execute(trigger, sensor: sensor, events: event(id: "e-1"))
             guard case .permanent(let reason) = outcome else { throw TestError("\(outcome)") }
@@ -229,7 +230,7 @@ struct ArgoTriggerTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let tokenFile = directory + "/token"
         try "old-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let server = try APITestServer(token: "new-token")
+        let server = try APIStandIn(token: "new-token")
         let executor = try TriggerExecutor(
             configuration: .init(argo: .init(server: server.base, token: .file(tokenFile)), clock: ManualClock()))
         let before = await executor.execute(trigger, sensor: sensor, events: event())
@@ -291,7 +292,7 @@ struct ArgoTriggerTests {
                     "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["name": "running-1"],
                     "spec": ["workflowTemplateRef": ["name": "my-wft"]],
                 ])
-            let identity = FiringIdentity(sensor: "s", trigger: "t", eventIDs: [:])
+            let identity = FiringIdentity(sensor: "s", trigger: "t", events: [:])
             #expect(await executor.send(created, workflowName: "running-1", namespace: "argo", identity: identity).isSuccess)
             let outcome = await executor.execute(trigger, sensor: sensor, events: event(data: ["workflow": "running-1"]))
             #expect(outcome == .succeeded(detail: "workflow argo/running-1"))

@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import HTTPTransport
@@ -85,7 +86,7 @@ struct EventValueInjectionTests {
 
     /// The http payload's `greeting.text` is the string; the payload has no other key than the two destinations.
     @Test func httpPayloadFieldIsOneString() async throws {
-        let server = try APITestServer()
+        let server = try APIStandIn()
         let secrets = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: secrets) }
         try FileManager.default.createDirectory(atPath: secrets + "/api", withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import ConfigReader
@@ -36,7 +37,7 @@ struct KubeflowTriggerTests {
         """
 
     func withKubeflow(
-        _ version: KFPAPIVersion, _ body: (TriggerExecutor, APITestServer) async throws -> Void
+        _ version: KFPAPIVersion, _ body: (TriggerExecutor, APIStandIn) async throws -> Void
     ) async throws {
         try await withStandIn({ base in
             TriggerConfiguration(kubeflow: .init(host: base, apiVersion: version), clock: ManualClock())
@@ -147,7 +148,7 @@ struct KubeflowTriggerTests {
     @Test func routingEntryPointCreatesARun() async throws {
         try await withKubeflow(.v2beta1) { executor, server in
             let spec = KFPRunSpec(pipeline: .id("p-hello"), runtimeParameters: ["threshold": 0.5])
-            let identity = FiringIdentity(sensor: "routing", trigger: "anomaly", eventIDs: ["event": "x-1"])
+            let identity = FiringIdentity(sensor: "routing", trigger: "anomaly", keys: ["event": .init(source: "src", id: "x-1")])
             #expect(await executor.createRun(spec, identity: identity).label == "succeeded")
             #expect(await executor.createRun(spec, identity: identity).label == "already_done")
             let run = try #require(try await server.log().first { $0.method == "POST" })

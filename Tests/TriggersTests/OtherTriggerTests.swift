@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import HTTPTransport
@@ -44,7 +45,7 @@ struct OtherTriggerTests {
     }
 
     @Test func httpTriggerSendsPayloadAndSecureHeaders() async throws {
-        let server = try APITestServer()
+        let server = try APIStandIn()
         let secrets = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: secrets) }
         try FileManager.default.createDirectory(atPath: secrets + "/api", withIntermediateDirectories: true)
@@ -255,14 +256,14 @@ struct OtherTriggerTests {
 
     /// The stand-in's validation is real: a Workflow that breaks the upstream schema is refused.
     @Test func standInRejectsAnInvalidWorkflow() async throws {
-        let server = try APITestServer()
+        let server = try APIStandIn()
         let executor = try TriggerExecutor(configuration: .init(argo: .init(server: server.base), clock: ManualClock()))
         let request = ArgoRequests.create(
             namespace: "argo",
             workflow: ["apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["name": "x"],
                        "spec": ["entrypoint": 5]])
         let outcome = await executor.send(
-            request, workflowName: "x", namespace: "argo", identity: FiringIdentity(sensor: "s", trigger: "t", eventIDs: [:]))
+            request, workflowName: "x", namespace: "argo", identity: FiringIdentity(sensor: "s", trigger: "t", events: [:]))
         let log = try await server.log()
         await executor.shutdown()
         await server.stop()

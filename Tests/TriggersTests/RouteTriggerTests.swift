@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import ConfigReader
@@ -89,6 +90,31 @@ struct RouteTriggerTests {
             let submit = try #require(log.first { $0.path.hasSuffix("/submit") })
             #expect(submit.body?["submitOptions"]?["parameters"] == ["message=hi"])
             #expect(log.filter { $0.method == "POST" && $0.path.hasSuffix("/runs") }.count == 1)
+        }
+    }
+
+    /// A routed firing reports the engine and the route the matrix chose (the labels of its metrics); an event no
+    /// route takes reports `none` and no route.
+    @Test func executionNamesTheChosenEngineAndRoute() async throws {
+        let routing = try routing()
+        let loaded = try sensor(Self.sensorText)
+        let trigger = try #require(loaded.triggers.first)
+        try await withStandIn({ base in
+            TriggerConfiguration(
+                argo: .init(server: base), kubeflow: .init(host: base), routing: routing, clock: ManualClock())
+        }) { executor, _ in
+            let train = await executor.execute(
+                TriggerFiring(trigger, sensor: loaded, events: Self.routedEvent(type: "com.acme.train", id: "t-2")))
+            #expect(train.outcome.isSuccess)
+            #expect(train.engine == "kubeflow" && train.route == "training")
+            let ingest = await executor.execute(
+                TriggerFiring(trigger, sensor: loaded, events: Self.routedEvent(type: "com.acme.ingest", id: "i-2")))
+            #expect(ingest.outcome.isSuccess)
+            #expect(ingest.engine == "argo" && ingest.route == "ingestion")
+            let other = await executor.execute(
+                TriggerFiring(trigger, sensor: loaded, events: Self.routedEvent(type: "com.acme.other", id: "o-2")))
+            #expect(other.outcome.label == "permanent")
+            #expect(other.engine == "none" && other.route.isEmpty)
         }
     }
 

@@ -1,3 +1,4 @@
+import LoopbackTesting
 import EventModel
 import Foundation
 import ConfigReader
@@ -33,7 +34,7 @@ struct ShippedRoutingTests {
         let decision = matrix.route(event)
         #expect(decision.route == useCase)
         let target = try #require(decision.target, "\(useCase): \(decision.failureReason ?? "no target")")
-        let identity = FiringIdentity(sensor: "samples", trigger: "route", eventIDs: ["sample": event.id])
+        let identity = FiringIdentity(sensor: "samples", trigger: "route", events: ["sample": event])
 
         try await withStandIn({ base in
             TriggerConfiguration(argo: .init(server: base), kubeflow: .init(host: base), clock: ManualClock())

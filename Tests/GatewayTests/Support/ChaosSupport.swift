@@ -1,6 +1,8 @@
+import EventModel
 import Foundation
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 
 /// How big the chaos runs are: `SENSOR_GATEWAY_CHAOS=long` (`make chaos`) runs the sizes, anything else the
 /// short versions of `make test`.
@@ -57,21 +59,7 @@ extension GatewayWorkspace {
     }
 }
 
-extension StandInServer {
-    /// POSTs `body` to `/_control` (faults, delay).
-    func control(_ body: [String: Any]) async throws {
-        try await post("/_control", body)
-    }
-
-    /// Clears faults, delay, workflows and the log.
-    func reset() async throws {
-        try await post("/_reset", [:])
-    }
-
-    private func post(_ path: String, _ body: [String: Any]) async throws {
-        try await TestHTTP.postJSON(base + path, body)
-    }
-
+extension APIStandIn {
     /// What the sink did with the workflow creates (POST /api/v1/workflows/<namespace>).
     struct Creates {
         /// 2xx answers per workflow name.
@@ -87,17 +75,13 @@ extension StandInServer {
     /// The workflow creates in the log, for `namespace`.
     func creates(namespace: String = "argo") async throws -> Creates {
         var result = Creates()
-        for request in try await requests() {
-            guard request["method"] as? String == "POST", request["path"] as? String == "/api/v1/workflows/\(namespace)"
-            else { continue }
-            let status = request["status"] as? Int ?? 0
-            result.statuses[status, default: 0] += 1
-            guard status / 100 == 2, let workflow = (request["body"] as? [String: Any])?["workflow"] as? [String: Any],
-                let name = (workflow["metadata"] as? [String: Any])?["name"] as? String
+        for request in try await log() where request.method == "POST" && request.path == "/api/v1/workflows/\(namespace)" {
+            result.statuses[request.status, default: 0] += 1
+            guard request.status / 100 == 2, let workflow = request.body?["workflow"],
+                let name = workflow["metadata"]?["name"]?.stringValue
             else { continue }
             result.accepted[name, default: 0] += 1
-            let arguments = (workflow["spec"] as? [String: Any])?["arguments"] as? [String: Any]
-            if let value = ((arguments?["parameters"] as? [[String: Any]])?.first)?["value"] as? String {
+            if let value = workflow["spec"]?["arguments"]?["parameters"]?.arrayValue?.first?["value"]?.stringValue {
                 result.parameters.append(value)
             }
         }

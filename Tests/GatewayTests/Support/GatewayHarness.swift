@@ -136,7 +136,7 @@ final class GatewayProcess: @unchecked Sendable {
     /// GET `path` of the admin server: status and body, or nil when nothing answers.
     func get(_ path: String) async -> (status: Int, body: String)? {
         let url = "http://127.0.0.1:\(workspace.adminPort)\(path)"
-        guard let response = try? await TestHTTP.send("GET", url, timeout: .seconds(2)) else { return nil }
+        guard let response = try? await TestHTTP.get(url, timeout: .seconds(2)) else { return nil }
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 

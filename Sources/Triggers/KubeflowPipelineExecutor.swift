@@ -1,42 +1,47 @@
-public import EventModel
+import EventModel
 import HTTPTransport
-public import SensorModel
-public import SensorEngine
+import SensorModel
+import SensorEngine
 
-extension TriggerExecutor {
-    /// One attempt of a `kubeflowPipeline` trigger.
-    func kubeflowAttempt(_ trigger: Trigger, sensor: Sensor, events: [String: Event], identity: FiringIdentity)
-        async -> Attempt
-    {
+/// The `kubeflowPipeline` trigger, and the Kubeflow side of a routed firing: resolves the pipeline, version and
+/// experiment names to ids, looks for a run named after the firing, and creates one only if there is none; without
+/// a KFP host, writes the run to the outbox.
+struct KubeflowPipelineExecutor: TriggerKindExecutor {
+    /// The `engine` label of what it executes.
+    static let engine = "kubeflow"
+    let context: TriggerContext
+
+    func execute(_ firing: TriggerFiring) async -> TriggerExecution {
         let spec: KFPRunSpec
-        do { spec = try Self.runSpec(trigger, sensor: sensor, events: events) } catch {
-            return .done(.permanent(reason: "trigger \(trigger.name): \(error)"))
+        do { spec = try Self.runSpec(firing) } catch {
+            return TriggerExecution(.permanent(reason: "trigger \(firing.trigger.name): \(error)"), engine: Self.engine)
         }
-        return await runAttempt(spec, displayName: identity.name(), identity: identity)
+        let outcome = await createRun(
+            spec, displayName: firing.identity.name(), identity: firing.identity,
+            retry: RetryPolicy(firing.trigger.retryStrategy))
+        return TriggerExecution(outcome, engine: Self.engine)
+    }
+
+    /// Starts a run named `displayName` (derived from `identity`) unless one exists, retried by `retry`.
+    func createRun(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity, retry: RetryPolicy)
+        async -> TriggerOutcome
+    {
+        await context.withRetries(retry) { () async -> Attempt in
+            await runAttempt(spec, displayName: displayName, identity: identity)
+        }
     }
 
     /// The run a `kubeflowPipeline` trigger's firing creates, without contacting the server: what the executor
     /// sends (or, without a KFP host, writes to the outbox), the ids it looks up by name as placeholders.
-    /// - Parameters:
-    ///   - trigger: a `kubeflowPipeline` trigger.
-    ///   - sensor: its sensor.
-    ///   - events: the events it fired with, by dependency name.
-    ///   - version: the KFP API version.
     /// - Throws: ``TriggerError`` when a parameter does not resolve or the resolved section is not a run.
-    public static func previewRun(
-        _ trigger: Trigger, sensor: Sensor, events: [String: Event], version: KFPAPIVersion
-    ) throws(TriggerError) -> KFPRunPreview {
-        let spec = try runSpec(trigger, sensor: sensor, events: events)
-        let identity = FiringIdentity(sensor: sensor.name, trigger: trigger.name, events: events)
-        return KFPRequests.previewRun(version, displayName: identity.name(), spec: spec)
+    static func preview(_ firing: TriggerFiring, version: KFPAPIVersion) throws(TriggerError) -> KFPRunPreview {
+        KFPRequests.previewRun(version, displayName: firing.identity.name(), spec: try runSpec(firing))
     }
 
     /// The run spec of a `kubeflowPipeline` trigger's section once its parameters are applied.
-    static func runSpec(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) throws(TriggerError)
-        -> KFPRunSpec
-    {
+    private static func runSpec(_ firing: TriggerFiring) throws(TriggerError) -> KFPRunSpec {
         let action: TriggerAction
-        do { action = try trigger.action(events: events, sensor: sensor) } catch {
+        do { action = try firing.trigger.action(events: firing.events, sensor: firing.sensor) } catch {
             throw TriggerError(.parameter, error.description)
         }
         guard case .json(let section) = action.body else {
@@ -47,9 +52,11 @@ extension TriggerExecutor {
 
     /// Resolves references, looks for an existing run by display name, and creates one if there is none; with no
     /// KFP host, writes the run to the outbox.
-    func runAttempt(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) async -> Attempt {
-        let version = configuration.kubeflow.apiVersion
-        guard let kubeflow else { return outboxRun(spec, displayName: displayName, identity: identity) }
+    private func runAttempt(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) async -> Attempt {
+        let version = context.configuration.kubeflow.apiVersion
+        guard let kubeflow = context.kubeflow else {
+            return outboxRun(spec, displayName: displayName, identity: identity)
+        }
         do throws(AttemptEnd) {
             let pipelineID = try await resolvePipeline(spec, version: version, via: kubeflow)
             var versionID: String?
@@ -75,7 +82,7 @@ extension TriggerExecutor {
             let create = KFPRequests.createRun(
                 version, displayName: displayName, pipelineID: pipelineID, versionID: versionID,
                 experimentID: experimentID, spec: spec)
-            let response = try await send(create, to: kubeflow)
+            let response = try await context.send(create, to: kubeflow)
             let responseClass = ResponseClass.of(response, service: .kubeflow, idempotent: false)
             if responseClass == .exists {
                 // KFP >= 2.17 deduplicates some runs by display name and answers AlreadyExists.
@@ -90,7 +97,7 @@ extension TriggerExecutor {
                     case _ where response.status == 504: .retryable(after: nil)
                     default: responseClass
                     }
-                return Self.failure(
+                return TriggerContext.failure(
                     retried,
                     reason: ErrorBody.describe(
                         response, service: .kubeflow, method: create.method, url: kubeflow.base + create.path))
@@ -103,21 +110,21 @@ extension TriggerExecutor {
         }
     }
 
-    func resolvePipeline(_ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: Endpoint) async throws(AttemptEnd)
-        -> String
-    {
+    private func resolvePipeline(
+        _ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: TriggerContext.Endpoint
+    ) async throws(AttemptEnd) -> String {
         switch spec.pipeline {
         case .id(let id): return id
         case .name(let name):
             let key = "\(version)|pipeline|\(spec.namespace ?? "")|\(name)"
             let request = KFPRequests.findPipeline(version, name: name, namespace: spec.namespace)
             if version == .v2beta1 {
-                if let cached = lookups.get(key) { return cached }
+                if let cached = context.lookups.get(key) { return cached }
                 let pipeline = try await getJSON(request, via: kubeflow)
                 guard let id = pipeline["pipeline_id"]?.stringValue, !id.isEmpty else {
                     throw .permanent("Kubeflow pipeline '\(name)' not found")
                 }
-                lookups.set(key, id)
+                context.lookups.set(key, id)
                 return id
             }
             return try await lookup(
@@ -125,7 +132,7 @@ extension TriggerExecutor {
         }
     }
 
-    func resolveExperiment(_ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: Endpoint)
+    private func resolveExperiment(_ spec: KFPRunSpec, version: KFPAPIVersion, via kubeflow: TriggerContext.Endpoint)
         async throws(AttemptEnd) -> String?
     {
         let name: String
@@ -140,13 +147,13 @@ extension TriggerExecutor {
         let idKey = version == .v2beta1 ? "experiment_id" : "id"
         if let id = try await optionalLookup(key, find, list: list, idKey: idKey, via: kubeflow) { return id }
         let create = KFPRequests.createExperiment(version, name: name, namespace: spec.namespace)
-        let response = try await send(create, to: kubeflow)
+        let response = try await context.send(create, to: kubeflow)
         switch ResponseClass.of(response, service: .kubeflow, idempotent: true) {
         case .success:
             guard let id = (try? JSONCodec.decode(response.body))?[idKey]?.stringValue, !id.isEmpty else {
                 throw .permanent("Kubeflow created experiment '\(name)' but returned no \(idKey)")
             }
-            lookups.set(key, id)
+            context.lookups.set(key, id)
             return id
         case .exists:
             // Created meanwhile by someone else: it can be found now.
@@ -156,7 +163,7 @@ extension TriggerExecutor {
                     reason: "Kubeflow experiment '\(name)' exists but is not listed yet", after: nil, kind: .general))
         case let other:
             throw AttemptEnd(
-                attempt: Self.failure(
+                attempt: TriggerContext.failure(
                     other,
                     reason: ErrorBody.describe(
                         response, service: .kubeflow, method: create.method, url: kubeflow.base + create.path)))
@@ -164,8 +171,9 @@ extension TriggerExecutor {
     }
 
     /// A cached id, or the first element's `idKey` of the `list` a GET returns; permanent when there is none.
-    func lookup(
-        _ key: String, _ request: APIRequest, list: String, idKey: String, what: String, via kubeflow: Endpoint
+    private func lookup(
+        _ key: String, _ request: APIRequest, list: String, idKey: String, what: String,
+        via kubeflow: TriggerContext.Endpoint
     ) async throws(AttemptEnd) -> String {
         guard let id = try await optionalLookup(key, request, list: list, idKey: idKey, via: kubeflow) else {
             throw .permanent("\(what) not found")
@@ -173,25 +181,28 @@ extension TriggerExecutor {
         return id
     }
 
-    func optionalLookup(_ key: String, _ request: APIRequest, list: String, idKey: String, via kubeflow: Endpoint)
-        async throws(AttemptEnd) -> String?
-    {
-        if let cached = lookups.get(key) { return cached }
+    private func optionalLookup(
+        _ key: String, _ request: APIRequest, list: String, idKey: String, via kubeflow: TriggerContext.Endpoint
+    ) async throws(AttemptEnd) -> String? {
+        if let cached = context.lookups.get(key) { return cached }
         let body = try await getJSON(request, via: kubeflow)
         guard let id = body[list]?.arrayValue?.first?[idKey]?.stringValue, !id.isEmpty else { return nil }
-        lookups.set(key, id)
+        context.lookups.set(key, id)
         return id
     }
 
     /// GETs JSON; a 404 is permanent at once (a missing pipeline does not appear by waiting).
-    func getJSON(_ request: APIRequest, via kubeflow: Endpoint) async throws(AttemptEnd) -> EventValue {
-        let response = try await send(request, to: kubeflow)
+    private func getJSON(_ request: APIRequest, via kubeflow: TriggerContext.Endpoint) async throws(AttemptEnd)
+        -> EventValue
+    {
+        let response = try await context.send(request, to: kubeflow)
         let url = kubeflow.base + request.path
         let responseClass = ResponseClass.of(response, service: .kubeflow, idempotent: true)
         guard responseClass == .success else {
             let reason = ErrorBody.describe(response, service: .kubeflow, method: request.method, url: url)
             throw AttemptEnd(
-                attempt: Self.failure(responseClass == .notFound ? .permanent : responseClass, reason: reason))
+                attempt: TriggerContext.failure(
+                    responseClass == .notFound ? .permanent : responseClass, reason: reason))
         }
         do { return try JSONCodec.decode(response.body) } catch {
             throw .permanent("Kubeflow answered GET \(HTTPRequest(url: url).redactedURL) with invalid JSON: \(error)")
@@ -199,13 +210,14 @@ extension TriggerExecutor {
     }
 
     /// The run as it would be created, with names the executor would resolve first under `resolve`.
-    func outboxRun(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) -> Attempt {
-        let preview = KFPRequests.previewRun(configuration.kubeflow.apiVersion, displayName: displayName, spec: spec)
+    private func outboxRun(_ spec: KFPRunSpec, displayName: String, identity: FiringIdentity) -> Attempt {
+        let preview = KFPRequests.previewRun(
+            context.configuration.kubeflow.apiVersion, displayName: displayName, spec: spec)
         var record = Outbox.Record(
-            engine: "kubeflow", name: displayName, method: preview.request.method,
+            engine: Self.engine, name: displayName, method: preview.request.method,
             url: "{kubeflow.host}" + preview.request.path, headers: [("Content-Type", "application/json")],
             body: preview.request.body, identity: identity)
         if !preview.resolve.isEmpty { record.extra["resolve"] = .map(preview.resolve) }
-        return writeOutbox(record, what: "Kubeflow run '\(displayName)'")
+        return context.writeOutbox(record, what: "Kubeflow run '\(displayName)'")
     }
 }

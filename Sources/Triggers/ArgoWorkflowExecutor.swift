@@ -1,71 +1,100 @@
-public import EventModel
+import ConfigReader
+import EventModel
 import Foundation
 import HTTPTransport
-public import SensorModel
-public import SensorEngine
-import ConfigReader
+import SensorModel
+import SensorEngine
 
-extension TriggerExecutor {
-    /// One attempt of an `argoWorkflow` or `k8s` trigger.
-    func workflowAttempt(
-        _ trigger: Trigger, _ argoTrigger: ArgoWorkflowTrigger, sensor: Sensor, events: [String: Event],
-        identity: FiringIdentity
+/// The `argoWorkflow` trigger: creates the workflow named after the firing and labelled with it (a 409 is
+/// confirmed through the label), submits from a template, or runs a lifecycle operation on a named workflow,
+/// through the Argo Server; without one, writes the request to the outbox.
+struct ArgoWorkflowExecutor: TriggerKindExecutor {
+    /// The `engine` label of what it executes.
+    static let engine = "argo"
+    let context: TriggerContext
+
+    func execute(_ firing: TriggerFiring) async -> TriggerExecution {
+        guard case .argoWorkflow(let argoTrigger) = firing.trigger.kind else {
+            return TriggerExecution(
+                .permanent(reason: "trigger \(firing.trigger.name) is not an argoWorkflow trigger"),
+                engine: Self.engine)
+        }
+        return TriggerExecution(await execute(firing, argoTrigger, admitting: nil), engine: Self.engine)
+    }
+
+    /// Executes `firing` of `argoTrigger` with its retry strategy.
+    /// - Parameter admitting: when set, the reason a fetched resource (`source.url`, `source.file`) may not be
+    ///   sent, or `nil` when it may.
+    func execute(
+        _ firing: TriggerFiring, _ argoTrigger: ArgoWorkflowTrigger, admitting: ((EventValue) -> String?)?
+    ) async -> TriggerOutcome {
+        await context.withRetries(RetryPolicy(firing.trigger.retryStrategy)) { () async -> Attempt in
+            await attempt(firing, argoTrigger, admitting: admitting)
+        }
+    }
+
+    /// One attempt.
+    private func attempt(
+        _ firing: TriggerFiring, _ argoTrigger: ArgoWorkflowTrigger, admitting: ((EventValue) -> String?)?
     ) async -> Attempt {
+        let trigger = firing.trigger
         do throws(AttemptEnd) {
             let fetched = try await fetchResource(argoTrigger.source)
             let resolved: ResolvedWorkflow?
-            do { resolved = try trigger.resolvedWorkflow(events: events, sensor: sensor, fetched: fetched) } catch {
+            do {
+                resolved = try trigger.resolvedWorkflow(events: firing.events, sensor: firing.sensor, fetched: fetched)
+            } catch {
                 throw .permanent("trigger \(trigger.name): \(error)")
             }
             guard let workflow = resolved else { throw .permanent("trigger \(trigger.name) has no Argo resource") }
-            if fetched != nil, case .k8sWorkflow = trigger.kind {
-                let apiVersion = workflow.resource["apiVersion"]?.stringValue ?? ""
-                let kind = workflow.resource["kind"]?.stringValue ?? ""
-                guard apiVersion.hasPrefix("argoproj.io/"), kind == "Workflow" else {
-                    throw .permanent(
-                        "not supported: trigger \(trigger.name) fetched '\(kind)' (\(apiVersion)); "
-                            + "a k8s trigger may only create an argoproj.io Workflow")
-                }
+            if fetched != nil, let admitting, let refusal = admitting(workflow.resource) {
+                throw .permanent("not supported: trigger \(trigger.name) fetched \(refusal)")
             }
-            let namespace = Self.namespace(of: workflow, sensor: sensor, default: configuration.argo.namespace)
+            let namespace = Self.namespace(
+                of: workflow, sensor: firing.sensor, default: context.configuration.argo.namespace)
             let built: (request: APIRequest, name: String, confirm: Bool)
-            do { built = try Self.argoRequest(workflow, namespace: namespace, identity: identity) } catch {
+            do { built = try Self.request(workflow, namespace: namespace, identity: firing.identity) } catch {
                 throw .permanent("trigger \(trigger.name): \(error)")
             }
-            return await sendArgo(
-                built.request, name: built.name, namespace: namespace, identity: identity, confirm: built.confirm)
+            return await send(
+                built.request, name: built.name, namespace: namespace, identity: firing.identity,
+                confirm: built.confirm)
         } catch {
             return error.attempt
         }
     }
 
+    /// Sends a request built with ``ArgoRequests`` with Argo's outcome rules, retried by `retry`: a 409 on a
+    /// create or submit (a `POST`) is confirmed through `identity`'s label; without a server it goes to the outbox.
+    func send(
+        _ request: APIRequest, workflowName name: String, namespace: String, identity: FiringIdentity,
+        retry: RetryPolicy
+    ) async -> TriggerOutcome {
+        await context.withRetries(retry) { () async -> Attempt in
+            await send(request, name: name, namespace: namespace, identity: identity, confirm: request.method == "POST")
+        }
+    }
+
     /// The request an `argoWorkflow` or `k8s` trigger's firing sends, without contacting the server: the workflow
-    /// named after the firing and labelled with it, as ``execute(_:sensor:events:)`` sends it.
-    /// - Parameters:
-    ///   - trigger: the trigger.
-    ///   - sensor: its sensor.
-    ///   - events: the events it fired with, by dependency name.
-    ///   - defaultNamespace: the namespace when neither the resource nor the sensor names one (`argo.namespace`).
+    /// named after the firing and labelled with it.
     /// - Returns: the request; `nil` for other kinds and for `source.url` and `source.file`, whose resource is
     ///   fetched when the trigger runs.
     /// - Throws: ``TriggerError`` when a parameter does not resolve or the resource cannot be sent.
-    public static func previewWorkflow(
-        _ trigger: Trigger, sensor: Sensor, events: [String: Event], defaultNamespace: String
-    ) throws(TriggerError) -> APIRequest? {
-        switch trigger.kind {
+    static func preview(_ firing: TriggerFiring, defaultNamespace: String) throws(TriggerError) -> APIRequest? {
+        switch firing.trigger.kind {
         case .argoWorkflow(let argo), .k8sWorkflow(let argo):
             guard argo.source == .inline else { return nil }
         case .http, .nats, .log, .kubeflowPipeline, .route:
             return nil
         }
         let resolved: ResolvedWorkflow?
-        do { resolved = try trigger.resolvedWorkflow(events: events, sensor: sensor) } catch {
+        do { resolved = try firing.trigger.resolvedWorkflow(events: firing.events, sensor: firing.sensor) } catch {
             throw TriggerError(.parameter, error.description)
         }
         guard let workflow = resolved else { return nil }
-        let identity = FiringIdentity(sensor: sensor.name, trigger: trigger.name, events: events)
-        return try argoRequest(
-            workflow, namespace: namespace(of: workflow, sensor: sensor, default: defaultNamespace), identity: identity
+        return try request(
+            workflow, namespace: namespace(of: workflow, sensor: firing.sensor, default: defaultNamespace),
+            identity: firing.identity
         ).request
     }
 
@@ -76,7 +105,7 @@ extension TriggerExecutor {
 
     /// The request for a resolved workflow: a create or submit named after the firing (confirmed on 409), or a
     /// lifecycle operation on the named workflow.
-    static func argoRequest(_ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity)
+    static func request(_ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity)
         throws(TriggerError) -> (request: APIRequest, name: String, confirm: Bool)
     {
         let resource = workflow.resource
@@ -127,29 +156,28 @@ extension TriggerExecutor {
             let request = try ArgoRequests.submit(namespace: namespace, kind: kind, template: template, options: options)
             return (request, name, true)
         case .resubmit, .retry, .resume, .suspend, .terminate, .stop:
-            guard let name = declaredName, !name.isEmpty,
-                let operation = ArgoRequests.LifecycleOperation(rawValue: workflow.operation.rawValue)
-            else {
+            guard let name = declaredName, !name.isEmpty else {
                 throw TriggerError(.invalidRequest, "\(workflow.operation.rawValue) needs the workflow's metadata.name")
             }
-            return (ArgoRequests.lifecycle(operation, namespace: namespace, name: name), name, false)
+            let request = try ArgoRequests.lifecycle(workflow.operation, namespace: namespace, name: name)
+            return (request, name, false)
         }
     }
 
     /// Sends an Argo request, or writes it to the outbox when no server is configured.
-    func sendArgo(
+    private func send(
         _ request: APIRequest, name: String, namespace: String, identity: FiringIdentity, confirm: Bool
     ) async -> Attempt {
-        guard let argo else {
-            return writeOutbox(
+        guard let argo = context.argo else {
+            return context.writeOutbox(
                 Outbox.Record(
-                    engine: "argo", name: name, method: request.method, url: "{argo.server}" + request.path,
+                    engine: Self.engine, name: name, method: request.method, url: "{argo.server}" + request.path,
                     headers: request.body == nil ? [] : [("Content-Type", "application/json")], body: request.body,
                     identity: identity),
                 what: "workflow \(namespace)/\(name)")
         }
         do throws(AttemptEnd) {
-            let response = try await send(request, to: argo)
+            let response = try await context.send(request, to: argo)
             let url = argo.base + request.path
             let responseClass = ResponseClass.of(response, service: .argo, idempotent: confirm)
             switch responseClass {
@@ -159,7 +187,7 @@ extension TriggerExecutor {
             case .exists where confirm:
                 return try await confirmWorkflow(namespace: namespace, name: name, identity: identity, via: argo)
             default:
-                return Self.failure(
+                return TriggerContext.failure(
                     responseClass,
                     reason: ErrorBody.describe(response, service: .argo, method: request.method, url: url))
             }
@@ -169,16 +197,16 @@ extension TriggerExecutor {
     }
 
     /// After a 409: the workflow exists; it is this firing's when it carries the firing label.
-    func confirmWorkflow(namespace: String, name: String, identity: FiringIdentity, via argo: Endpoint)
-        async throws(AttemptEnd) -> Attempt
-    {
+    private func confirmWorkflow(
+        namespace: String, name: String, identity: FiringIdentity, via argo: TriggerContext.Endpoint
+    ) async throws(AttemptEnd) -> Attempt {
         let get = ArgoRequests.get(namespace: namespace, name: name)
-        let response = try await send(get, to: argo)
+        let response = try await context.send(get, to: argo)
         switch ResponseClass.of(response, service: .argo, idempotent: true) {
         case .success:
             let workflow = try? JSONCodec.decode(response.body)
             let label = workflow?["metadata"]?["labels"]?[FiringIdentity.firingLabel]?.stringValue
-            guard label == identity.hash else {
+            guard label == identity.id else {
                 return .done(
                     .permanent(
                         reason: "workflow \(namespace)/\(name) exists but was not created by this firing "
@@ -191,26 +219,13 @@ extension TriggerExecutor {
             return .retry(
                 reason: "workflow \(namespace)/\(name) answered 409 on create but is gone", after: nil, kind: .general)
         case let other:
-            return Self.failure(
+            return TriggerContext.failure(
                 other, reason: ErrorBody.describe(response, service: .argo, method: "GET", url: argo.base + get.path))
         }
     }
 
-    /// Writes an outbox record: succeeded when new, already done when the file exists.
-    func writeOutbox(_ record: Outbox.Record, what: String) -> Attempt {
-        do {
-            let (path, created) = try outbox.write(record)
-            return .done(
-                created
-                    ? .succeeded(detail: "\(what) written to the outbox \(path)")
-                    : .alreadyDone(detail: "\(what) already in the outbox \(path)"))
-        } catch {
-            return .done(.permanent(reason: error.description))
-        }
-    }
-
     /// The resource of `source.url` or `source.file`; `nil` for an inline one.
-    func fetchResource(_ source: ArgoWorkflowTrigger.Source) async throws(AttemptEnd) -> EventValue? {
+    private func fetchResource(_ source: ArgoWorkflowTrigger.Source) async throws(AttemptEnd) -> EventValue? {
         switch source {
         case .inline:
             return nil
@@ -224,7 +239,7 @@ extension TriggerExecutor {
             do {
                 client =
                     verifyCertificate
-                    ? general
+                    ? context.general
                     : try HTTPClient(configuration: .init(tls: .init(insecureSkipVerify: true)))
             } catch {
                 throw .permanent("source.url \(HTTPRequest(url: url).redactedURL): \(error)")
@@ -237,7 +252,7 @@ extension TriggerExecutor {
             let response: HTTPResponse
             switch result {
             case .success(let value): response = value
-            case .failure(let error): throw Self.transportEnd(error)
+            case .failure(let error): throw TriggerContext.transportEnd(error)
             }
             guard response.status == 200 else {
                 let reason = "source.url \(HTTPRequest(url: url).redactedURL) answered \(response.status)"
@@ -249,7 +264,7 @@ extension TriggerExecutor {
         }
     }
 
-    static func parseResource(_ text: String, origin: String) throws(AttemptEnd) -> EventValue {
+    private static func parseResource(_ text: String, origin: String) throws(AttemptEnd) -> EventValue {
         do { return try ResourceDocument.parse(text, origin: HTTPRequest(url: origin).redactedURL) } catch {
             throw .permanent("resource from \(HTTPRequest(url: origin).redactedURL): \(error.message)")
         }

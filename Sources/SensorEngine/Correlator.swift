@@ -1,197 +1,6 @@
 public import EventModel
-public import ConfigReader
-public import SensorLanguage
 public import SensorModel
-
-/// The current time, injected wherever the engine needs it (correlation resets). The daemon passes a system
-/// clock; tests and `explain` pass fixed ones.
-public protocol SensorClock: Sendable {
-    /// Now.
-    var now: EventTimestamp { get }
-}
-
-/// A clock that always says the same instant.
-public struct FixedClock: SensorClock {
-    /// The instant.
-    public var now: EventTimestamp
-
-    /// Creates a clock stopped at `now`.
-    public init(_ now: EventTimestamp) {
-        self.now = now
-    }
-}
-
-/// An event held for a trigger until its condition holds.
-public struct PendingEvent: Sendable, Hashable {
-    /// The dependency the event satisfied.
-    public var dependency: String
-    /// The event.
-    public var event: Event
-    /// When it was stored (by the injected clock).
-    public var storedAt: EventTimestamp
-
-    /// Creates a pending entry.
-    public init(dependency: String, event: Event, storedAt: EventTimestamp) {
-        self.dependency = dependency
-        self.event = event
-        self.storedAt = storedAt
-    }
-}
-
-/// A firing whose trigger outcome is not final yet: recorded in the same write that clears the held events, so a
-/// crash between the write and the trigger loses nothing (the redelivered event finds the firing and resumes it)
-/// and nothing fires twice.
-public struct Firing: Sendable, Hashable {
-    /// Deterministic: ``identifier(sensor:trigger:events:)``.
-    public var id: String
-    /// The events the trigger fired with, by dependency name.
-    public var events: [String: Event]
-    /// When it fired (by the injected clock).
-    public var firedAt: EventTimestamp
-
-    /// Creates a record.
-    public init(id: String, events: [String: Event], firedAt: EventTimestamp) {
-        self.id = id
-        self.events = events
-        self.firedAt = firedAt
-    }
-
-    /// A stable identifier of a firing: 16 hex digits of FNV-1a over the sensor, the trigger and each dependency's
-    /// event `source` and `id`; the same events give the same identifier in every process.
-    public static func identifier(sensor: String, trigger: String, events: [String: Event]) -> String {
-        var parts = [sensor, trigger]
-        for dependency in events.keys.sorted() {
-            parts += [dependency, events[dependency]?.source ?? "", events[dependency]?.id ?? ""]
-        }
-        return stableDigest(parts)
-    }
-}
-
-/// 16 hex digits of FNV-1a (64-bit) over `parts`, each followed by a separator byte: the same in every process.
-func stableDigest(_ parts: [String]) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for part in parts {
-        for byte in part.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        hash ^= 0x1f
-        hash &*= 0x0000_0100_0000_01b3
-    }
-    let digits = String(hash, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
-}
-
-/// Everything remembered for one trigger of one sensor.
-public struct CorrelationState: Sendable, Hashable {
-    /// How many consumed event keys are remembered (the oldest are forgotten first).
-    public static let consumedLimit = 256
-
-    /// Held events, at most one per dependency, ordered by dependency name.
-    public var pending: [PendingEvent]
-    /// Firings whose outcome is not final yet (see ``Correlator/complete(firing:trigger:sensor:)``).
-    public var firings: [Firing]
-    /// Keys (``CorrelationState/key(dependency:event:)``) of events recently consumed by a firing, oldest first: a
-    /// redelivered copy is recognised and not held again.
-    public var consumed: [String]
-
-    /// Creates a state.
-    public init(pending: [PendingEvent] = [], firings: [Firing] = [], consumed: [String] = []) {
-        self.pending = pending
-        self.firings = firings
-        self.consumed = consumed
-    }
-
-    /// Whether nothing is held or in flight (the store may delete the entry).
-    public var isEmpty: Bool { pending.isEmpty && firings.isEmpty && consumed.isEmpty }
-
-    /// The key identifying `event` as delivered to `dependency` (CloudEvents make `source` + `id` unique): a
-    /// 16-hex-digit digest, so the remembered keys stay small whatever the ids.
-    public static func key(dependency: String, event: Event) -> String {
-        stableDigest([dependency, event.source, event.id])
-    }
-}
-
-/// A trigger's state as stored, with the revision a compare-and-set write must name.
-public struct StoredCorrelation: Sendable, Hashable {
-    /// The state (empty when nothing is stored).
-    public var state: CorrelationState
-    /// The store's revision of it; 0 when nothing is stored.
-    public var revision: UInt64
-
-    /// Creates a value.
-    public init(state: CorrelationState, revision: UInt64) {
-        self.state = state
-        self.revision = revision
-    }
-}
-
-/// A compare-and-set write that lost: the state changed since it was read.
-public struct CorrelationConflict: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The sensor.
-    public var sensor: String
-    /// The trigger.
-    public var trigger: String
-    /// The revision the write expected.
-    public var expectedRevision: UInt64
-
-    /// Creates an error.
-    public init(sensor: String, trigger: String, expectedRevision: UInt64) {
-        self.sensor = sensor
-        self.trigger = trigger
-        self.expectedRevision = expectedRevision
-    }
-
-    /// A log-ready description.
-    public var description: String {
-        "correlation state of \(sensor)/\(trigger) changed since revision \(expectedRevision)"
-    }
-}
-
-/// Where correlation state lives: in memory here, in a JetStream KV bucket in the daemon.
-///
-/// Read-modify-write with revisions: ``save(_:sensor:trigger:expectedRevision:)`` succeeds only if nothing was
-/// written since the ``load(sensor:trigger:)`` that returned `expectedRevision`, so several processes can share a
-/// store and never both act on the same held events.
-public protocol CorrelationStore: Sendable {
-    /// The trigger's state and its revision (an empty state at revision 0 when nothing is stored).
-    func load(sensor: String, trigger: String) async throws -> StoredCorrelation
-    /// Stores `state` if the stored revision is still `expectedRevision` (0: nothing stored).
-    /// - Returns: the new revision.
-    /// - Throws: ``CorrelationConflict`` when another write came first; the store's own errors otherwise.
-    func save(_ state: CorrelationState, sensor: String, trigger: String, expectedRevision: UInt64) async throws
-        -> UInt64
-}
-
-/// A ``CorrelationStore`` in process memory.
-public actor InMemoryCorrelationStore: CorrelationStore {
-    private var entries: [String: StoredCorrelation] = [:]
-    private var lastRevision: UInt64 = 0
-
-    /// Creates an empty store.
-    public init() {}
-
-    /// The trigger's state and revision.
-    public func load(sensor: String, trigger: String) -> StoredCorrelation {
-        entries[Self.key(sensor, trigger)] ?? StoredCorrelation(state: CorrelationState(), revision: 0)
-    }
-
-    /// Stores `state` if the revision is still `expectedRevision`.
-    /// - Throws: ``CorrelationConflict`` otherwise.
-    public func save(_ state: CorrelationState, sensor: String, trigger: String, expectedRevision: UInt64) throws
-        -> UInt64
-    {
-        let key = Self.key(sensor, trigger)
-        guard (entries[key]?.revision ?? 0) == expectedRevision else {
-            throw CorrelationConflict(sensor: sensor, trigger: trigger, expectedRevision: expectedRevision)
-        }
-        lastRevision += 1
-        entries[key] = StoredCorrelation(state: state, revision: lastRevision)
-        return lastRevision
-    }
-
-    private static func key(_ sensor: String, _ trigger: String) -> String { sensor + "\u{0}" + trigger }
-}
+import SensorLanguage
 
 /// What a trigger does with an event that passed a dependency's filters.
 public enum CorrelationDecision: Sendable, Hashable {
@@ -334,7 +143,7 @@ public actor Correlator {
                 changed.pending = []
                 changed.firings.append(
                     Firing(
-                        id: Firing.identifier(sensor: sensor, trigger: trigger.name, events: events), events: events,
+                        FiringIdentity(sensor: sensor, trigger: trigger.name, events: events), events: events,
                         firedAt: now))
                 changed.consumed.append(
                     contentsOf: events.sorted { $0.key < $1.key }.map {
@@ -358,13 +167,18 @@ public actor Correlator {
         }
     }
 
-    /// Forgets the recorded firing `id` once its outcome is final (succeeded, already done, or dead-lettered).
+    /// Forgets the recorded firing with ``FiringIdentity/id`` `id` once its outcome is final (succeeded, already
+    /// done, or dead-lettered). A record is matched by the identity of its events, so one stored under an earlier
+    /// derivation of the id is found as well.
     /// - Throws: what the store throws, or ``CorrelationConflict`` when the state keeps changing.
     public func complete(firing id: String, trigger: String, sensor: String) async throws {
         try await update(sensor: sensor, trigger: trigger) { state in
-            guard state.firings.contains(where: { $0.id == id }) else { return (nil, ()) }
+            func matches(_ firing: Firing) -> Bool {
+                firing.id == id || FiringIdentity(sensor: sensor, trigger: trigger, events: firing.events).id == id
+            }
+            guard state.firings.contains(where: matches) else { return (nil, ()) }
             var changed = state
-            changed.firings.removeAll { $0.id == id }
+            changed.firings.removeAll(where: matches)
             return (changed, ())
         }
     }

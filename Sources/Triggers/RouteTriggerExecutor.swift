@@ -1,0 +1,109 @@
+import EventModel
+import SensorModel
+import SensorEngine
+import Synchronization
+
+/// The `route` trigger: each event goes through the routing matrix on its own and the target it resolves to is
+/// executed: an Argo submission from a template (also the orchestrating template of a hybrid route, whose
+/// `kfp-trigger` step then creates the run) or a Kubeflow run. Names derive from the sensor, the trigger and that
+/// event alone, so a redelivered event is found, not repeated.
+final class RouteTriggerExecutor: TriggerKindExecutor {
+    /// The `engine` label when the matrix chose no engine (no matrix, or no route took the event).
+    static let noEngine = "none"
+    private let argo: ArgoWorkflowExecutor
+    private let kubeflow: KubeflowPipelineExecutor
+    private let defaultNamespace: String
+    private let matrix: Mutex<RoutingMatrix?>
+
+    init(argo: ArgoWorkflowExecutor, kubeflow: KubeflowPipelineExecutor, configuration: TriggerConfiguration) {
+        self.argo = argo
+        self.kubeflow = kubeflow
+        defaultNamespace = configuration.argo.namespace
+        matrix = Mutex(configuration.routing)
+    }
+
+    /// The routing matrix in use.
+    var routing: RoutingMatrix? { matrix.withLock { $0 } }
+
+    /// Replaces the routing matrix; firings already routing keep the one they read.
+    func replaceRouting(_ routing: RoutingMatrix?) {
+        matrix.withLock { $0 = routing }
+    }
+
+    /// Routes each event; the outcomes combine as the message needs them (any retryable → retryable, else any
+    /// permanent → permanent, else success). The engine and route are the matrix's choice; events of one firing
+    /// that took different routes list each, sorted and separated by `,`.
+    func execute(_ firing: TriggerFiring) async -> TriggerExecution {
+        guard let routing else {
+            return TriggerExecution(
+                .permanent(
+                    reason: "trigger \(firing.trigger.name) is a route trigger, and no routing matrix is configured"),
+                engine: Self.noEngine)
+        }
+        let policy = RetryPolicy(firing.trigger.retryStrategy)
+        var outcomes: [TriggerOutcome] = []
+        var engines: Set<String> = []
+        var routes: Set<String> = []
+        for (dependency, event) in firing.events.sorted(by: { $0.key < $1.key }) {
+            let decision = routing.route(event)
+            engines.insert(decision.engine?.rawValue ?? Self.noEngine)
+            if let route = decision.route { routes.insert(route) }
+            guard let target = decision.target else {
+                outcomes.append(.permanent(reason: "event \(event.id): \(decision.failureReason ?? "not routed")"))
+                continue
+            }
+            let identity = FiringIdentity(
+                sensor: firing.sensor.name, trigger: firing.trigger.name, events: [dependency: event])
+            outcomes.append(await execute(target, identity: identity, retry: policy))
+        }
+        return TriggerExecution(
+            Self.combine(outcomes), engine: engines.sorted().joined(separator: ","),
+            route: routes.sorted().joined(separator: ","))
+    }
+
+    /// Executes a target the routing matrix resolved for one event, named after `identity`.
+    func execute(_ target: RouteTarget, identity: FiringIdentity, retry: RetryPolicy) async -> TriggerOutcome {
+        switch target {
+        case .kubeflow(let run):
+            return await kubeflow.createRun(
+                RouteRequests.runSpec(run), displayName: RouteRequests.runDisplayName(run, identity: identity),
+                identity: identity, retry: retry)
+        case .argo(let submission), .hybrid(let submission, _):
+            let request: RouteRequests.ArgoSubmission
+            do {
+                request = try RouteRequests.argo(submission, identity: identity, defaultNamespace: defaultNamespace)
+            } catch {
+                return .permanent(
+                    reason: "route to \(submission.templateKind.rawValue) \(submission.templateName): \(error)")
+            }
+            return await argo.send(
+                request.request, workflowName: request.workflowName, namespace: request.namespace,
+                identity: identity, retry: retry)
+        }
+    }
+
+    /// One outcome for several: any retryable first (a redelivery redoes only what is missing, the rest is found
+    /// by name), then any permanent, then succeeded if anything was new, else already done.
+    static func combine(_ outcomes: [TriggerOutcome]) -> TriggerOutcome {
+        if outcomes.count == 1, let only = outcomes.first { return only }
+        var succeeded: [String] = []
+        var done: [String] = []
+        var permanent: [String] = []
+        var retryable: [String] = []
+        var after: Duration?
+        for outcome in outcomes {
+            switch outcome {
+            case .succeeded(let detail): succeeded.append(detail)
+            case .alreadyDone(let detail): done.append(detail)
+            case .permanent(let reason): permanent.append(reason)
+            case .retryable(let reason, let delay):
+                retryable.append(reason)
+                if let delay { after = max(after ?? delay, delay) }
+            }
+        }
+        if !retryable.isEmpty { return .retryable(reason: retryable.joined(separator: "; "), after: after) }
+        if !permanent.isEmpty { return .permanent(reason: permanent.joined(separator: "; ")) }
+        if !succeeded.isEmpty { return .succeeded(detail: (succeeded + done).joined(separator: "; ")) }
+        return .alreadyDone(detail: done.joined(separator: "; "))
+    }
+}

@@ -1,0 +1,89 @@
+public import EventModel
+public import SensorModel
+public import SensorEngine
+
+/// The requests `explain` prints, built as the executor sends them: a `kubeflowPipeline` trigger's run creation (ids
+/// the executor looks up by name as `<pipeline NAME>`-style placeholders, the names under `resolve`, as the outbox
+/// records it) and, given a routing matrix, where each event of a `route` trigger goes and the request it gets (as
+/// ``RoutePreview`` shows it). An `argoWorkflow` or `k8s` trigger with an inline resource shows the workflow named
+/// and labelled after the firing; other kinds show the engine's action.
+public struct TriggerRequestPreviews: RequestPreviewing {
+    /// The namespace of workflows whose resource and sensor name none.
+    public var argoNamespace: String
+    /// The KFP API version runs are created with.
+    public var kubeflowAPIVersion: KFPAPIVersion
+    /// The matrix `route` triggers send their events through; `nil` shows only the events' ids.
+    public var routing: RoutingMatrix?
+
+    /// Creates previews.
+    public init(
+        argoNamespace: String = "argo", kubeflowAPIVersion: KFPAPIVersion = .v2beta1, routing: RoutingMatrix? = nil
+    ) {
+        self.argoNamespace = argoNamespace
+        self.kubeflowAPIVersion = kubeflowAPIVersion
+        self.routing = routing
+    }
+
+    /// The request `trigger` sends when it fires with `events`; `nil` for the engine's action.
+    /// - Throws: ``RequestPreviewError`` when the executor would refuse the firing.
+    public func preview(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) throws(RequestPreviewError)
+        -> RequestPreview?
+    {
+        let firing = TriggerFiring(trigger, sensor: sensor, events: events)
+        switch trigger.kind {
+        case .argoWorkflow, .k8sWorkflow:
+            let request: APIRequest?
+            do { request = try ArgoWorkflowExecutor.preview(firing, defaultNamespace: argoNamespace) } catch {
+                throw RequestPreviewError(trigger: trigger.name, reason: error.description)
+            }
+            return request.map { Self.preview($0, engine: ArgoWorkflowExecutor.engine, base: "{argo.server}") }
+        case .kubeflowPipeline:
+            let run: KFPRunPreview
+            do { run = try KubeflowPipelineExecutor.preview(firing, version: kubeflowAPIVersion) } catch {
+                throw RequestPreviewError(trigger: trigger.name, reason: error.description)
+            }
+            return Self.preview(
+                run.request, engine: KubeflowPipelineExecutor.engine, base: "{kubeflow.host}",
+                heading: "Kubeflow Pipelines run ", resolve: run.resolve)
+        case .route:
+            guard let routing else { return nil }
+            var routes: [EventValue] = []
+            var lines = ["each event through the routing matrix"]
+            for (dependency, event) in events.sorted(by: { $0.key < $1.key }) {
+                let decision = routing.route(event)
+                // The executor names what a route trigger creates after the sensor, the trigger and this event.
+                let identity = FiringIdentity(sensor: sensor.name, trigger: trigger.name, events: [dependency: event])
+                var route = RoutePreview.document(
+                    decision, event: event, identity: identity, argoNamespace: argoNamespace)
+                route["dependency"] = .string(dependency)
+                routes.append(.map(route))
+                let text = RoutePreview.text(decision, event: event, identity: identity, argoNamespace: argoNamespace)
+                lines += text.split(separator: "\n").map(String.init)
+            }
+            return RequestPreview(json: ["engine": "route", "routes": .array(routes)], lines: lines)
+        case .http, .nats, .log:
+            return nil
+        }
+    }
+
+    /// `{"engine":…,"method":…,"path":…,"body":…,"resolve"?:…}`, and the lines `<heading>METHOD <base>PATH`,
+    /// the body, and the names the executor looks up first.
+    private static func preview(
+        _ request: APIRequest, engine: String, base: String, heading: String = "", resolve: EventMap = [:]
+    ) -> RequestPreview {
+        var json: EventMap = [
+            "engine": .string(engine), "method": .string(request.method), "path": .string(request.path),
+        ]
+        var lines = [heading + "\(request.method) \(base)\(request.path)"]
+        if let body = request.body {
+            json["body"] = body
+            lines.append(JSONCodec.encodeToString(body))
+        }
+        if !resolve.isEmpty {
+            json["resolve"] = .map(resolve)
+            let names = resolve.map { "\($0.key) '\($0.value.stringValue ?? "")'" }.sorted()
+            lines.append("ids looked up by name first: " + names.joined(separator: ", "))
+        }
+        return RequestPreview(json: .map(json), lines: lines)
+    }
+}
