@@ -16,28 +16,6 @@ import Triggers
 /// dead letter all carry the same ``FiringIdentity/id``.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct FiringIdentityGatewayTests {
-    /// Every record with its merged metadata.
-    final class Records: Sendable {
-        let entries = Mutex<[(message: String, metadata: Logger.Metadata)]>([])
-    }
-
-    /// Keeps every record.
-    struct CapturingLogHandler: LogHandler {
-        let records: Records
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            records.entries.withLock { $0.append(("\(event.message)", merged)) }
-        }
-    }
-
     static let sensorText = """
         apiVersion: argoproj.io/v1alpha1
         kind: Sensor
@@ -74,7 +52,7 @@ struct FiringIdentityGatewayTests {
         let sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
         let executor = try TriggerExecutor(configuration: .init(argo: .init(server: standIn.base)))
         let deadLetters = MessageProcessorTests.RecordingDeadLetters()
-        let records = Records()
+        let records = LogRecords()
         let processor = MessageProcessor(
             correlator: Correlator(store: InMemoryCorrelationStore(), clock: SystemClock()), dispatcher: executor,
             deadLetters: deadLetters, dlqSubject: "dlq.test", retryDelay: .seconds(3), metrics: GatewayMetrics(),
@@ -94,7 +72,7 @@ struct FiringIdentityGatewayTests {
         let id = try #require(letter.headers[DeadLetterHeaders.firing])
         #expect(id == expected)
 
-        let lines = records.entries.withLock { entries in entries.filter { $0.metadata[LoggingKeys.trigger] == "submit" } }
+        let lines = records.entries.filter { $0.metadata[LoggingKeys.trigger] == "submit" }
         #expect(lines.contains { $0.message == "trigger failed permanently" })
         #expect(lines.contains { $0.message == "dead-lettered" })
         for line in lines {

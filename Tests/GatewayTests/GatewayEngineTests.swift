@@ -42,28 +42,6 @@ struct GatewayEngineTests {
         }
     }
 
-    /// Log lines, as `message [metadata]`.
-    final class LogRecords: Sendable {
-        let lines = Mutex<[String]>([])
-    }
-
-    /// Keeps every record, for assertions on dispositions.
-    struct CapturingLogHandler: LogHandler {
-        let records: LogRecords
-        var logLevel: Logger.Level = .debug
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            records.lines.withLock { $0.append("\(event.message) \(merged.sorted { $0.key < $1.key })") }
-        }
-    }
-
     /// A nats-server, specs whose consumer template has a 2 s ack wait, and a one-dependency sensor on
     /// `events.src.a`; `run` runs the engine in a service group around `body`, then shuts it down gracefully.
     struct Fixture {
@@ -175,7 +153,7 @@ struct GatewayEngineTests {
             }
             #expect(dispatcher.executions.withLock { $0 } == 20)
         }
-        #expect(!fixture.records.lines.withLock { $0 }.contains { $0.hasPrefix("fetch failed") })
+        #expect(!fixture.records.lines.contains { $0.hasPrefix("fetch failed") })
     }
 
     /// Shutdown with a message still in flight past the drain timeout: it is cancelled and nak'ed, so the next
@@ -188,7 +166,7 @@ struct GatewayEngineTests {
         try await fixture.run(dispatcher: dispatcher) { _ in
             try await eventually("the trigger to start") { dispatcher.executions.withLock { $0 } == 1 }
         }
-        let dispositions = fixture.records.lines.withLock { $0 }.filter { $0.hasPrefix("disposition sent") }
+        let dispositions = fixture.records.lines.filter { $0.hasPrefix("disposition sent") }
         #expect(dispositions.count == 1)
         #expect(dispositions.first?.contains("nak") == true)
         let connection = try await NATSConnection.connect(ConnectionOptions(urls: [fixture.server.url]))
