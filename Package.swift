@@ -205,6 +205,11 @@ var package = Package(
 
         // Tests: one target per module, plus the command line and the deployment files.
         .testTarget(
+            name: "ConfigReaderTests",
+            dependencies: ["ConfigReader", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FuzzCorpusTests",
             dependencies: ["FuzzHarness"],
             swiftSettings: swiftSettings
@@ -261,7 +266,7 @@ var package = Package(
         ),
         .testTarget(
             name: "EventSourcesTests",
-            dependencies: ["EventSources", "EventModel", "JetStream", "ConfigReader"],
+            dependencies: ["EventSources", "EventModel", "Gateway", "JetStream", "ConfigReader"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,6 +14,12 @@ package struct Diagnostics {
         findings.append(Finding(.error, at: location, yamlPath: path, message))
     }
 
+    /// Throws every error finding, when there is one.
+    package func throwIfErrors() throws(ConfigurationError) {
+        let errors = findings.filter { $0.severity == .error }
+        if !errors.isEmpty { throw ConfigurationError(errors) }
+    }
+
     package mutating func warning(_ message: String, at location: SourceLocation, path: String) {
         findings.append(Finding(.warning, at: location, yamlPath: path, message))
     }

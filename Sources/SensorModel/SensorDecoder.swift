@@ -994,8 +994,8 @@ package struct SensorDecoder {
         if let durationNode = fields.take("duration") {
             if case .scalar(let text, let type) = durationNode.kind, type == .int, let nanoseconds = Double(text) {
                 duration = nanoseconds / 1e9
-            } else if let text = durationNode.scalarText, let seconds = GoDuration.seconds(text) {
-                duration = seconds
+            } else if let text = durationNode.scalarText, let parsed = GoDuration.parse(text) {
+                duration = parsed.seconds
             } else {
                 diagnostics.error(
                     "\(path).duration must be a duration such as 1s or 500ms", at: durationNode,
