@@ -1,4 +1,4 @@
-public import ConfigReader
+package import ConfigReader
 import EventSources
 import JetStream
 import SensorModel
