@@ -3,7 +3,8 @@ import EventModel
 import SensorLanguage
 
 extension SensorDecoder {
-    mutating func decodeFilters(_ node: YAMLTree, path: String) -> DependencyFilters? {
+    /// A dependency's `filters` (also a route's `match`, whose own keys are `known` beside them for suggestions).
+    mutating func decodeFilters(_ node: YAMLTree, path: String, known: Set<String> = []) -> DependencyFilters? {
         guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
         var filters = DependencyFilters(
             exprs: nil, data: nil, context: nil, time: nil,
@@ -21,7 +22,9 @@ extension SensorDecoder {
         if let timeNode = fields.take("time") {
             filters.time = decodeTimeFilter(timeNode, path: fields.childPath("time"))
         }
-        fields.finish(diagnostics: &diagnostics, hints: ["script": "Lua script filters are not implemented; use exprs"])
+        fields.finish(
+            diagnostics: &diagnostics, hints: ["script": "Lua script filters are not implemented; use exprs"],
+            known: known)
         return filters
     }
 
