@@ -1,5 +1,3 @@
-package import EventModel
-
 /// A mapping being decoded: hands out its entries by key and, at the end, reports every key nobody asked for.
 package struct FieldReader {
     package let node: YAMLTree
