@@ -62,8 +62,8 @@ package enum GoDuration {
 }
 
 extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    package var seconds: Double {
+    /// The duration in seconds, as a floating-point number (`1.5` for `1500ms`).
+    package var inSeconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

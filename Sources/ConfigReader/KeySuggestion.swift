@@ -14,12 +14,12 @@ package enum KeySuggestion {
     }
 
     /// `(did you mean 'x'?)` for `key`, or an empty string.
-    package static func phrase(for key: String, among known: some Sequence<String>) -> String {
+    static func phrase(for key: String, among known: some Sequence<String>) -> String {
         closest(to: key, among: known).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
     /// Levenshtein distance, with a swap of two neighbours counted as one edit.
-    package static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var before = [Int](repeating: 0, count: b.count + 1)

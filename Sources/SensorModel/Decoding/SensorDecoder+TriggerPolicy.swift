@@ -30,7 +30,7 @@ extension SensorDecoder {
             if case .scalar(let text, let type) = durationNode.kind, type == .int, let nanoseconds = Double(text) {
                 duration = nanoseconds / 1e9
             } else if let text = durationNode.scalarText, let parsed = GoDuration.parse(text) {
-                duration = parsed.seconds
+                duration = parsed.inSeconds
             } else {
                 diagnostics.error(
                     "\(path).duration must be a duration such as 1s or 500ms", at: durationNode,
