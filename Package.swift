@@ -104,7 +104,6 @@ var package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -125,7 +124,6 @@ var package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -216,6 +214,11 @@ var package = Package(
         ),
 
         // Tests: one target per module, plus the command line and the deployment files.
+        .testTarget(
+            name: "ConfigReaderTests",
+            dependencies: ["ConfigReader", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FuzzCorpusTests",
             dependencies: ["FuzzHarness"],

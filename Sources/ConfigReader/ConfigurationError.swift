@@ -1,25 +1,27 @@
-/// A configuration file that cannot be used, with the file, the key and what is wrong. Never contains a secret.
+/// A configuration file (Sensor, routing, `gateway.yaml`, `specs/jetstream`) or environment variable that cannot be
+/// used: every error found, each located, printed as `path:line:col: error: message`. Never contains a secret.
 public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file.
-    public var file: String
-    /// The dotted key (`nats.urls`), or empty for the whole file.
-    public var key: String
-    /// 1-based line of the key, when known.
-    public var line: Int?
-    /// What is wrong.
-    public var reason: String
+    /// The errors, in file order; at least one.
+    public var findings: [Finding]
 
-    /// Creates an error.
-    public init(file: String, key: String, line: Int? = nil, reason: String) {
-        self.file = file
-        self.key = key
-        self.line = line
-        self.reason = reason
+    /// An error made of `findings`.
+    public init(_ findings: [Finding]) {
+        self.findings = findings
     }
 
-    /// `file:line: key: reason`.
-    public var description: String {
-        let place = line.map { "\(file):\($0)" } ?? file
-        return key.isEmpty ? "\(place): \(reason)" : "\(place): \(key): \(reason)"
+    /// One error at `location`.
+    public init(at location: SourceLocation, _ message: String) {
+        self.init([Finding(.error, at: location, yamlPath: "", message)])
     }
+
+    /// One error about a whole file (located at its first line).
+    public init(file: String, _ message: String) {
+        self.init(at: SourceLocation(file: file, line: 1, column: 1), message)
+    }
+
+    /// The messages without their locations, for an error that is reported at another place.
+    public var message: String { findings.map(\.message).joined(separator: "; ") }
+
+    /// One `path:line:col: error: message` line per finding.
+    public var description: String { findings.map(\.description).joined(separator: "\n") }
 }

@@ -14,6 +14,15 @@ package struct Diagnostics {
         findings.append(Finding(.error, at: location, yamlPath: path, message))
     }
 
+    /// Throws every error finding, in file order, when there is one.
+    package func throwIfErrors() throws(ConfigurationError) {
+        let errors = findings.enumerated().filter { $0.element.severity == .error }.sorted {
+            let (a, b) = ($0.element.location, $1.element.location)
+            return (a.file, a.line, a.column, $0.offset) < (b.file, b.line, b.column, $1.offset)
+        }
+        if !errors.isEmpty { throw ConfigurationError(errors.map(\.element)) }
+    }
+
     package mutating func warning(_ message: String, at location: SourceLocation, path: String) {
         findings.append(Finding(.warning, at: location, yamlPath: path, message))
     }

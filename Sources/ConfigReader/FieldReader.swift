@@ -1,5 +1,3 @@
-package import EventModel
-
 /// A mapping being decoded: hands out its entries by key and, at the end, reports every key nobody asked for.
 package struct FieldReader {
     package let node: YAMLTree
@@ -46,15 +44,56 @@ package struct FieldReader {
         return text
     }
 
+    /// A boolean by ``GoBool`` (`true`, `false`, `1`, `0`, `t`, `f`…).
     package mutating func bool(_ key: String, diagnostics: inout Diagnostics) -> Bool? {
         guard let value = take(key) else { return nil }
-        guard case .scalar(let text, let type) = value.kind, type == .bool || type == .string,
-            let flag = GoBool.parse(text)
-        else {
+        guard let text = value.scalarText, let flag = GoBool.parse(text) else {
             diagnostics.error("\(childPath(key)) must be true or false", at: value, path: childPath(key))
             return nil
         }
         return flag
+    }
+
+    /// An integer written as one (not quoted).
+    package mutating func integer(_ key: String, diagnostics: inout Diagnostics) -> Int64? {
+        guard let value = take(key) else { return nil }
+        guard case .scalar(let text, .int) = value.kind, let number = Int64(text) else {
+            diagnostics.error("\(childPath(key)) must be an integer", at: value, path: childPath(key))
+            return nil
+        }
+        return number
+    }
+
+    /// A ``GoDuration`` (`0`, `500ms`, `1h30m`); `bareNumber` says what a plain number means, if anything.
+    package mutating func duration(
+        _ key: String, bareNumber: GoDuration.BareNumber = .rejected, diagnostics: inout Diagnostics
+    ) -> Duration? {
+        guard let value = take(key) else { return nil }
+        return Self.duration(value, path: childPath(key), bareNumber: bareNumber, diagnostics: &diagnostics)
+    }
+
+    /// `node` as a ``GoDuration``, or nil after an error at `path`.
+    package static func duration(
+        _ node: YAMLTree, path: String, bareNumber: GoDuration.BareNumber, diagnostics: inout Diagnostics
+    ) -> Duration? {
+        if let text = node.scalarText, let duration = GoDuration.parse(text, bareNumber: bareNumber) {
+            return duration
+        }
+        diagnostics.error(
+            "\(path) must be a Go duration such as 500ms, 30s, 5m or 1h30m, found '\(node.scalarText ?? "")'", at: node,
+            path: path)
+        return nil
+    }
+
+    /// The mapping under `key`, to read in turn.
+    package mutating func mapping(_ key: String, diagnostics: inout Diagnostics) -> FieldReader? {
+        guard let value = take(key) else { return nil }
+        return FieldReader(value, path: childPath(key), diagnostics: &diagnostics)
+    }
+
+    /// Where `key` is written, or where this mapping starts when it is absent.
+    package func location(of key: String) -> SourceLocation {
+        node.entries?.first { $0.key == key }?.value.location ?? node.location
     }
 
     package mutating func number(_ key: String, diagnostics: inout Diagnostics) -> Double? {
@@ -88,12 +127,21 @@ package struct FieldReader {
         return strings
     }
 
-    /// Reports each unread key: `not supported: <path>` (with `hint` when one is known for the key).
-    package func finish(diagnostics: inout Diagnostics, hints: [String: String] = [:]) {
+    /// Reports each unread key as `<label> <path>`, with `hint` when one is known for the key, and the known key it
+    /// is probably a typo of.
+    /// - Parameters:
+    ///   - hints: explanations of keys that are known but not implemented (Argo features).
+    ///   - known: keys accepted here besides those read, for suggestions.
+    ///   - label: `not supported:` (Sensors: a key of Argo's that is not implemented) or `unknown key`.
+    package func finish(
+        diagnostics: inout Diagnostics, hints: [String: String] = [:], known: Set<String> = [],
+        label: String = "not supported:"
+    ) {
         for entry in node.entries ?? [] where !used.contains(entry.key) {
             let fieldPath = childPath(entry.key)
             let hint = hints[entry.key].map { " (\($0))" } ?? ""
-            diagnostics.error("not supported: \(fieldPath)\(hint)", at: entry.keyLocation, path: fieldPath)
+            let suggestion = KeySuggestion.phrase(for: entry.key, among: used.union(known))
+            diagnostics.error("\(label) \(fieldPath)\(hint)\(suggestion)", at: entry.keyLocation, path: fieldPath)
         }
     }
 }

@@ -26,28 +26,3 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
     /// `path:line:col: error: message`.
     public var description: String { "\(location): \(severity.rawValue): \(message)" }
 }
-
-/// A file that could not be read or parsed as YAML at all.
-public struct SensorLoadError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file concerned.
-    public var file: String
-    /// Where parsing stopped, when known.
-    public var location: SourceLocation?
-    /// What went wrong.
-    public var message: String
-
-    /// Creates an error.
-    public init(file: String, location: SourceLocation?, message: String) {
-        self.file = file
-        self.location = location
-        self.message = message
-    }
-
-    /// The error as a finding (at `file:1:1` when no location is known).
-    public var finding: Finding {
-        Finding(.error, at: location ?? SourceLocation(file: file, line: 1, column: 1), yamlPath: "", message)
-    }
-
-    /// `path:line:col: error: message`.
-    public var description: String { finding.description }
-}

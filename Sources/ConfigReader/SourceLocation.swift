@@ -1,4 +1,5 @@
-/// Where something sits in a Sensor file: the file path and a 1-based line and column.
+/// Where something sits in a configuration file: the file path and a 1-based line and column (line 0: a place that
+/// has no line, such as an environment variable).
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// The file path as given to the loader.
     public var file: String
@@ -14,6 +15,6 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         self.column = column
     }
 
-    /// `path:line:col`.
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `path:line:col`, or the path alone when there is no line.
+    public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }

@@ -15,14 +15,21 @@ public struct TLSFiles: Sendable, Hashable {
     }
 }
 
-extension YAMLSection {
-    /// A `tls:` section: `ca`, `cert` and `key` files; a certificate needs its key and a key its certificate.
-    package func tlsFiles() throws(ConfigurationError) -> TLSFiles {
-        try checkKeys(["ca", "cert", "key"])
+extension FieldReader {
+    /// A `tls:` section under `key`: `ca`, `cert` and `key` files; a certificate needs its key and a key its
+    /// certificate.
+    package mutating func tlsFiles(_ key: String, diagnostics: inout Diagnostics) -> TLSFiles? {
+        guard var tls = mapping(key, diagnostics: &diagnostics) else { return nil }
         let files = TLSFiles(
-            caFile: try string("ca"), certificateFile: try string("cert"), keyFile: try string("key"))
+            caFile: tls.string("ca", diagnostics: &diagnostics),
+            certificateFile: tls.string("cert", diagnostics: &diagnostics),
+            keyFile: tls.string("key", diagnostics: &diagnostics))
+        tls.finish(diagnostics: &diagnostics, label: "unknown key")
         if (files.certificateFile == nil) != (files.keyFile == nil) {
-            throw error(files.certificateFile == nil ? "cert" : "key", "cert and key go together: set both or neither")
+            let missing = files.certificateFile == nil ? "cert" : "key"
+            diagnostics.error(
+                "\(tls.childPath(missing)): cert and key go together: set both or neither", at: tls.node,
+                path: tls.childPath(missing))
         }
         return files
     }

@@ -86,8 +86,8 @@ package struct YAMLTree: Sendable {
     }
 
     /// Parses every document of a YAML text.
-    /// - Throws: ``SensorLoadError`` with the location libyaml reported.
-    package static func documents(of text: String, file: String) throws(SensorLoadError) -> [YAMLTree] {
+    /// - Throws: ``ConfigurationError`` with the location libyaml reported.
+    package static func documents(of text: String, file: String) throws(ConfigurationError) -> [YAMLTree] {
         var trees: [YAMLTree] = []
         do {
             var sequence = try Yams.compose_all(yaml: text)
@@ -95,12 +95,12 @@ package struct YAMLTree: Sendable {
                 trees.append(try YAMLTree(node, file: file, depth: 0))
             }
             if let error = sequence.error { throw error }
-        } catch let error as SensorLoadError {
+        } catch let error as ConfigurationError {
             throw error
         } catch let error as YamlError {
-            throw SensorLoadError.yamlSyntax(file: file, error: error)
+            throw ConfigurationError.yamlSyntax(file: file, error: error)
         } catch {
-            throw SensorLoadError(file: file, location: nil, message: "cannot parse YAML: \(error)")
+            throw ConfigurationError(file: file, "cannot parse YAML: \(error)")
         }
         return trees
     }
@@ -108,12 +108,11 @@ package struct YAMLTree: Sendable {
     /// The deepest nesting accepted: a guard against stack exhaustion on hostile input.
     static let maximumDepth = 200
 
-    private init(_ node: Node, file: String, depth: Int) throws(SensorLoadError) {
+    private init(_ node: Node, file: String, depth: Int) throws(ConfigurationError) {
         let mark = node.mark
         location = SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0)
         guard depth < Self.maximumDepth else {
-            throw SensorLoadError(
-                file: file, location: location, message: "YAML nested deeper than \(Self.maximumDepth) levels")
+            throw ConfigurationError(at: location, "YAML nested deeper than \(Self.maximumDepth) levels")
         }
         switch node {
         case .scalar(let scalar):
@@ -138,11 +137,10 @@ package struct YAMLTree: Sendable {
             for (key, value) in mapping {
                 let keyLocation = SourceLocation(file: file, line: key.mark?.line ?? 0, column: key.mark?.column ?? 0)
                 guard let keyText = key.scalar?.string else {
-                    throw SensorLoadError(file: file, location: keyLocation, message: "mapping keys must be scalars")
+                    throw ConfigurationError(at: keyLocation, "mapping keys must be scalars")
                 }
                 if keyText == "<<" {
-                    throw SensorLoadError(
-                        file: file, location: keyLocation, message: "not supported: YAML merge key '<<'")
+                    throw ConfigurationError(at: keyLocation, "not supported: YAML merge key '<<'")
                 }
                 entries.append((keyText, keyLocation, try YAMLTree(value, file: file, depth: depth + 1)))
             }
@@ -152,7 +150,7 @@ package struct YAMLTree: Sendable {
             for element in sequence { elements.append(try YAMLTree(element, file: file, depth: depth + 1)) }
             kind = .sequence(elements)
         case .alias:
-            throw SensorLoadError(file: file, location: location, message: "not supported: YAML alias")
+            throw ConfigurationError(at: location, "not supported: YAML alias")
         }
     }
 }
@@ -161,22 +159,20 @@ extension String {
     fileprivate func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
 }
 
-extension SensorLoadError {
+extension ConfigurationError {
     /// A libyaml error, located where libyaml stopped.
-    static func yamlSyntax(file: String, error: YamlError) -> SensorLoadError {
+    static func yamlSyntax(file: String, error: YamlError) -> ConfigurationError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             let location = SourceLocation(file: file, line: mark.line, column: mark.column)
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            return SensorLoadError(file: file, location: location, message: "invalid YAML: \(detail)")
+            return ConfigurationError(at: location, "invalid YAML: \(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let location = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
-            return SensorLoadError(
-                file: file, location: location,
-                message: "invalid YAML: duplicate keys \(duplicates.joined(separator: ", "))")
+            return ConfigurationError(at: location, "invalid YAML: duplicate keys \(duplicates.joined(separator: ", "))")
         default:
-            return SensorLoadError(file: file, location: nil, message: "invalid YAML: \(error)")
+            return ConfigurationError(file: file, "invalid YAML: \(error)")
         }
     }
 }

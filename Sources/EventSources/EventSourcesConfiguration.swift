@@ -1,6 +1,5 @@
 public import EventModel
 public import SensorLanguage
-import Yams
 public import ConfigReader
 
 /// `sources:` in `gateway.yaml`: events that start outside NATS (HTTP calls, schedules) and are published into
@@ -12,7 +11,7 @@ public import ConfigReader
 ///     required), `sources.http.maxBodyBytes` (default 1048576, the `EVENTS` stream's `max_msg_size`),
 ///     `sources.http.tls.cert|key` (PEM; both or neither).
 ///   - `sources.schedules`: a list of `name` (letters, digits, `-`, `_`), `cron` (5 fields) or `interval`
-///     (`1s`, `500ms`, at least 1 s), `timezone` (IANA, cron only, default UTC), `missed` (`skip`, the default, or
+///     (a Go duration such as `30s`, `5m` or `1h30m`, at least 1 s), `timezone` (IANA, cron only, default UTC), `missed` (`skip`, the default, or
 ///     `catchUpLast`), `event.type` (required), `event.source` (default `schedules`), `event.subject` (default the
 ///     schedule's name), `event.data` (any YAML).
 public struct EventSourcesConfiguration: Sendable {
@@ -96,100 +95,160 @@ public struct EventSourcesConfiguration: Sendable {
     /// None.
     public init() {}
 
-    package init(_ section: YAMLSection) throws(ConfigurationError) {
-        try section.checkKeys(["http", "schedules"])
-        if let http = try section.section("http") {
-            self.http = try HTTP(http)
+    /// Reads `sources:`, reporting every problem into `diagnostics`.
+    package init(_ section: inout FieldReader, diagnostics: inout Diagnostics) {
+        if var http = section.mapping("http", diagnostics: &diagnostics) {
+            self.http = HTTP(&http, diagnostics: &diagnostics)
         }
         var names: Set<String> = []
-        for (index, entry) in try section.sections("schedules").enumerated() {
-            let schedule = try Schedule(entry)
-            guard names.insert(schedule.name).inserted else {
-                throw section.error("schedules", "schedule \(index): the name \"\(schedule.name)\" is used twice")
+        for (node, path) in section.list("schedules", diagnostics: &diagnostics) ?? [] {
+            guard var entry = FieldReader(node, path: path, diagnostics: &diagnostics),
+                let schedule = Schedule(&entry, diagnostics: &diagnostics)
+            else { continue }
+            if names.insert(schedule.name).inserted {
+                schedules.append(schedule)
+            } else {
+                diagnostics.error(
+                    "\(path).name: the name '\(schedule.name)' is used twice", at: entry.location(of: "name"),
+                    path: "\(path).name")
             }
-            schedules.append(schedule)
         }
+        section.finish(diagnostics: &diagnostics, label: "unknown key")
     }
 }
 
 extension EventSourcesConfiguration.HTTP {
-    fileprivate init(_ section: YAMLSection) throws(ConfigurationError) {
-        try section.checkKeys(["listen", "tokenFile", "allowUnauthenticated", "maxBodyBytes", "tls"])
-        guard let listen = try section.string("listen") else {
-            throw section.error("listen", "required: host:port of the event endpoint")
+    fileprivate init?(_ section: inout FieldReader, diagnostics: inout Diagnostics) {
+        defer { section.finish(diagnostics: &diagnostics, label: "unknown key") }
+        let path = section.path
+        guard let listen = section.string("listen", diagnostics: &diagnostics) else {
+            diagnostics.error(
+                "\(path).listen is required: host:port of the event endpoint", at: section.node, path: "\(path).listen")
+            return nil
         }
         guard let (host, port) = ListenAddress.hostAndPort(listen) else {
-            throw section.error("listen", "expected host:port with a port of 0–65535, found \"\(listen)\"")
+            diagnostics.error(
+                "\(path).listen: expected host:port with a port of 0–65535, found '\(listen)'",
+                at: section.location(of: "listen"), path: "\(path).listen")
+            return nil
         }
         (self.host, self.port) = (host, port)
-        switch (try section.string("tokenFile"), try section.bool("allowUnauthenticated") ?? false) {
+        let tokenFile = section.string("tokenFile", diagnostics: &diagnostics)
+        switch (tokenFile, section.bool("allowUnauthenticated", diagnostics: &diagnostics) ?? false) {
         case (let file?, false): authentication = .bearerTokenFile(file)
         case (nil, true): authentication = .none
         case (_?, true):
-            throw section.error("allowUnauthenticated", "set tokenFile or allowUnauthenticated: true, not both")
+            diagnostics.error(
+                "\(path).allowUnauthenticated: set tokenFile or allowUnauthenticated: true, not both",
+                at: section.location(of: "allowUnauthenticated"), path: "\(path).allowUnauthenticated")
+            return nil
         case (nil, false):
-            throw section.error(
-                "tokenFile", "required: the bearer token file clients authenticate with (or allowUnauthenticated: true)")
+            diagnostics.error(
+                "\(path).tokenFile is required: the bearer token file clients authenticate with (or allowUnauthenticated: true)",
+                at: section.node, path: "\(path).tokenFile")
+            return nil
         }
-        if let bytes = try section.integer("maxBodyBytes") {
-            guard (1...(64 << 20)).contains(bytes) else { throw section.error("maxBodyBytes", "must be 1–67108864") }
-            maxBodyBytes = bytes
+        if let bytes = section.integer("maxBodyBytes", diagnostics: &diagnostics) {
+            if (1...(64 << 20)).contains(bytes) {
+                maxBodyBytes = Int(bytes)
+            } else {
+                diagnostics.error(
+                    "\(path).maxBodyBytes must be 1–67108864", at: section.location(of: "maxBodyBytes"),
+                    path: "\(path).maxBodyBytes")
+            }
         }
-        if let tls = try section.section("tls") {
-            let files = try tls.tlsFiles()
-            guard files.caFile == nil else { throw tls.error("ca", "not used by the event endpoint: set cert and key") }
-            guard files.certificateFile != nil else { throw tls.error("cert", "required with tls: set cert and key") }
-            self.tls = files
+        if let files = section.tlsFiles("tls", diagnostics: &diagnostics) {
+            if files.caFile != nil {
+                diagnostics.error(
+                    "\(path).tls.ca is not used by the event endpoint: set cert and key", at: section.location(of: "tls"),
+                    path: "\(path).tls.ca")
+            } else if files.certificateFile == nil {
+                diagnostics.error(
+                    "\(path).tls.cert is required with tls: set cert and key", at: section.location(of: "tls"),
+                    path: "\(path).tls.cert")
+            } else {
+                tls = files
+            }
         }
     }
 }
 
 extension EventSourcesConfiguration.Schedule {
-    fileprivate init(_ section: YAMLSection) throws(ConfigurationError) {
-        try section.checkKeys(["name", "cron", "interval", "timezone", "missed", "event"])
-        guard let name = try section.string("name") else { throw section.error("name", "required") }
+    fileprivate init?(_ section: inout FieldReader, diagnostics: inout Diagnostics) {
+        defer { section.finish(diagnostics: &diagnostics, label: "unknown key") }
+        let path = section.path
+        func fail(_ key: String, _ reason: String, diagnostics: inout Diagnostics) {
+            diagnostics.error("\(path).\(key)\(reason)", at: section.location(of: key), path: "\(path).\(key)")
+        }
+        guard let name = section.string("name", diagnostics: &diagnostics) else {
+            fail("name", " is required", diagnostics: &diagnostics)
+            return nil
+        }
         guard !name.isEmpty, name.utf8.allSatisfy(Self.isNameByte) else {
-            throw section.error("name", "letters, digits, - and _ only, found \"\(name)\"")
+            fail("name", ": letters, digits, - and _ only, found '\(name)'", diagnostics: &diagnostics)
+            return nil
         }
         self.name = name
-        let zoneText = try section.string("timezone")
-        switch (try section.string("cron"), try section.seconds("interval")) {
+        guard let timing = Self.timing(&section, diagnostics: &diagnostics) else { return nil }
+        self.timing = timing
+        if let missed = section.string("missed", diagnostics: &diagnostics) {
+            guard let value = MissedTicks(rawValue: missed) else {
+                fail("missed", ": expected skip or catchUpLast, found '\(missed)'", diagnostics: &diagnostics)
+                return nil
+            }
+            self.missed = value
+        }
+        guard var event = section.mapping("event", diagnostics: &diagnostics) else {
+            fail("event", " is required: type at least", diagnostics: &diagnostics)
+            return nil
+        }
+        defer { event.finish(diagnostics: &diagnostics, label: "unknown key") }
+        guard let type = event.string("type", required: true, diagnostics: &diagnostics) else { return nil }
+        self.type = type
+        source = event.string("source", diagnostics: &diagnostics) ?? source
+        subject = event.string("subject", diagnostics: &diagnostics) ?? name
+        for (key, token) in [("source", source), ("subject", subject)] where !EventSubject.isToken(token) {
+            diagnostics.error(
+                "\(event.childPath(key)) must be one NATS subject token (no '.', '*', '>' or white space), found '\(token)'",
+                at: event.location(of: key), path: event.childPath(key))
+            return nil
+        }
+        data = event.take("data")?.eventValue
+    }
+
+    /// `cron` (with `timezone`) or `interval`.
+    private static func timing(_ section: inout FieldReader, diagnostics: inout Diagnostics) -> Timing? {
+        let path = section.path
+        let zoneText = section.string("timezone", diagnostics: &diagnostics)
+        let cron = section.string("cron", diagnostics: &diagnostics)
+        let interval = section.duration("interval", bareNumber: .seconds, diagnostics: &diagnostics)
+        func fail(_ key: String, _ reason: String, diagnostics: inout Diagnostics) -> Timing? {
+            diagnostics.error("\(path).\(key)\(reason)", at: section.location(of: key), path: "\(path).\(key)")
+            return nil
+        }
+        switch (cron, interval) {
         case (let expression?, nil):
             var zone = ZoneRule.utc
             if let zoneText {
                 guard let parsed = ZoneRule(identifier: zoneText) else {
-                    throw section.error("timezone", "unknown time zone \"\(zoneText)\"")
+                    return fail("timezone", ": unknown time zone '\(zoneText)'", diagnostics: &diagnostics)
                 }
                 zone = parsed
             }
             do {
-                timing = .cron(try CronSchedule(expression, zone: zone))
+                return .cron(try CronSchedule(expression, zone: zone))
             } catch {
-                throw section.error("cron", error.description)
+                return fail("cron", ": \(error.description)", diagnostics: &diagnostics)
             }
         case (nil, let interval?):
-            guard zoneText == nil else { throw section.error("timezone", "applies to cron only") }
-            guard interval >= .seconds(1) else { throw section.error("interval", "must be at least 1s") }
-            timing = .interval(interval)
-        case (_?, _?): throw section.error("interval", "set cron or interval, not both")
-        case (nil, nil): throw section.error("cron", "required: cron (5 fields) or interval")
+            guard zoneText == nil else { return fail("timezone", " applies to cron only", diagnostics: &diagnostics) }
+            guard interval >= .seconds(1) else { return fail("interval", " must be at least 1s", diagnostics: &diagnostics) }
+            return .interval(interval)
+        case (_?, _?): return fail("interval", ": set cron or interval, not both", diagnostics: &diagnostics)
+        case (nil, nil):
+            if section.node["interval"] != nil { return nil }
+            return fail("cron", " is required: cron (5 fields) or interval", diagnostics: &diagnostics)
         }
-        if let missed = try section.string("missed") {
-            guard let value = MissedTicks(rawValue: missed) else {
-                throw section.error("missed", "expected skip or catchUpLast, found \"\(missed)\"")
-            }
-            self.missed = value
-        }
-        guard let event = try section.section("event") else { throw section.error("event", "required: type at least") }
-        try event.checkKeys(["type", "source", "subject", "data"])
-        guard let type = try event.string("type"), !type.isEmpty else { throw event.error("type", "required") }
-        self.type = type
-        source = try event.string("source") ?? source
-        subject = try event.string("subject") ?? name
-        for (key, token) in [("source", source), ("subject", subject)] where !EventSubject.isToken(token) {
-            throw event.error(key, "must be one NATS subject token (no '.', '*', '>' or white space), found \"\(token)\"")
-        }
-        data = try event.eventValue("data")
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
@@ -198,45 +257,6 @@ extension EventSourcesConfiguration.Schedule {
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
             true
         default: false
-        }
-    }
-}
-
-extension YAMLSection {
-    /// The mappings of a list under `child` (none when absent).
-    func sections(_ child: String) throws(ConfigurationError) -> [YAMLSection] {
-        guard let value = try value(child) else { return [] }
-        guard let sequence = value.sequence else { throw error(child, "expected a list") }
-        var sections: [YAMLSection] = []
-        for (index, item) in sequence.enumerated() {
-            guard item.mapping != nil else { throw error(child, "item \(index): expected a mapping") }
-            sections.append(YAMLSection(node: item, key: "\(path(child))[\(index)]", file: file))
-        }
-        return sections
-    }
-
-    /// The value under `child` as an event value: plain scalars typed as YAML resolves them, quoted ones strings.
-    func eventValue(_ child: String) throws(ConfigurationError) -> EventValue? {
-        try value(child).map(Self.eventValue)
-    }
-
-    private static func eventValue(_ node: Node) -> EventValue {
-        switch node {
-        case .scalar(let scalar):
-            guard scalar.style == .plain else { return .string(scalar.string) }
-            if node.null != nil { return .null }
-            if let bool = node.bool { return .bool(bool) }
-            if let int = node.int { return .int(Int64(int)) }
-            if let double = node.float { return .double(double) }
-            return .string(scalar.string)
-        case .mapping(let mapping):
-            var map = EventMap()
-            for (key, value) in mapping { map[key.string ?? ""] = eventValue(value) }
-            return .map(map)
-        case .sequence(let sequence):
-            return .array(sequence.map(eventValue))
-        case .alias:
-            return .null
         }
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 public import JetStream
 import SensorModel
 import SensorEngine
-import Yams
 public import ConfigReader
 public import EventSources
 
@@ -40,11 +39,14 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
 ///   - `outbox` (default `.sensor-gateway/outbox`).
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
-///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (seconds, default 10),
-///     `processing.retryDelay` (seconds, default 5), `processing.reloadInterval` (seconds between config file
-///     checks, default 2; 0 turns polling off), `processing.requestTimeout` (seconds an Argo or KFP request may take
-///     in all, default 30; more than 0).
+///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (default `10s`),
+///     `processing.retryDelay` (default `5s`), `processing.reloadInterval` (between config file checks, default
+///     `2s`; `0` turns polling off), `processing.requestTimeout` (what an Argo or KFP request may take in all,
+///     default `30s`; more than 0).
 ///   - `sources.http` and `sources.schedules`: see ``EventSourcesConfiguration``.
+/// - Reader rules, shared with every configuration file: durations are Go durations (`500ms`, `30s`, `1h30m`, `0`;
+///   a plain number is still read as seconds here), booleans follow Go's `strconv.ParseBool` (in the environment
+///   too), an unknown key is an error naming the key it is probably a typo of.
 public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// `nats:`.
     public struct NATS: Sendable {
@@ -157,7 +159,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     /// Reflection (`dump`) shows ``description`` only, so credentials in a NATS URL stay hidden.
     public var customMirror: Mirror { Mirror(self, children: ["summary": description]) }
 
-    /// The `apiVersion` the file may declare (with `kind: GatewayConfiguration`, so `validate` skips it beside
+    /// The `apiVersion` the file may declare (with `kind: GatewayConfiguration`, which `validate` checks beside
     /// sensors).
     public static let apiVersion = "sensor-gateway/v1alpha1"
 
@@ -167,7 +169,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     }
 
     /// Reads `path`, then applies the process environment.
-    /// - Throws: ``ConfigurationError`` naming the file and key of the first problem.
+    /// - Throws: ``ConfigurationError`` with every problem, each at its `file:line:col`.
     public static func load(path: String) throws(ConfigurationError) -> GatewayConfiguration {
         try load(path: path, environment: ProcessInfo.processInfo.environment)
     }
@@ -176,152 +178,32 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     /// - Parameters:
     ///   - path: the YAML file.
     ///   - environment: the variables to honour.
-    /// - Throws: ``ConfigurationError`` naming the file and key of the first problem.
+    /// - Throws: ``ConfigurationError`` with every problem, each at its `file:line:col`.
     public static func load(path: String, environment: [String: String]) throws(ConfigurationError)
         -> GatewayConfiguration
     {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, key: "", reason: "cannot read the file")
+            throw ConfigurationError(file: path, "cannot read the file")
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path, environment: environment)
     }
 
     /// Parses YAML text, then applies the environment.
-    /// - Throws: ``ConfigurationError`` naming the file and key of the first problem.
+    /// - Throws: ``ConfigurationError`` with every problem, each at its `file:line:col`.
     public static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigurationError)
         -> GatewayConfiguration
     {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw ConfigurationError(file: file, key: "", reason: "not valid YAML: \(error)")
+        let documents = try YAMLTree.documents(of: text, file: file).filter { !$0.isNull }
+        if documents.count > 1 {
+            throw ConfigurationError(at: documents[1].location, "a gateway configuration is one YAML document")
         }
         var configuration = GatewayConfiguration(file: file)
-        if let root {
-            try configuration.read(YAMLSection(node: root, key: "", file: file))
+        if let document = documents.first {
+            var diagnostics = Diagnostics()
+            configuration = decode(document, diagnostics: &diagnostics)
+            try diagnostics.throwIfErrors()
         }
         try configuration.apply(environment: environment)
         return configuration
     }
-
-    private mutating func read(_ root: YAMLSection) throws(ConfigurationError) {
-        try root.checkKeys([
-            "apiVersion", "kind", "nats", "sensors", "routing", "argo", "kubeflow", "admin", "outbox", "jetstream",
-            "processing", "sources",
-        ])
-        if let apiVersion = try root.string("apiVersion"), apiVersion != Self.apiVersion {
-            throw root.error("apiVersion", "expected \(Self.apiVersion), found \"\(apiVersion)\"")
-        }
-        if let kind = try root.string("kind"), kind != SensorLoader.gatewayConfigurationKind {
-            throw root.error("kind", "expected \(SensorLoader.gatewayConfigurationKind), found \"\(kind)\"")
-        }
-        if let section = try root.section("nats") {
-            try section.checkKeys(["urls", "stream", "subjectPrefix", "dlqSubject", "credentialsFile", "token", "tls"])
-            if let urls = try section.stringList("urls") {
-                guard !urls.isEmpty else { throw section.error("urls", "needs at least one URL") }
-                nats.urls = urls
-            }
-            nats.stream = try section.string("stream") ?? nats.stream
-            nats.subjectPrefix = try section.string("subjectPrefix") ?? nats.subjectPrefix
-            nats.dlqSubject = try section.string("dlqSubject") ?? nats.dlqSubject
-            nats.credentialsFile = try section.string("credentialsFile")
-            nats.token = try section.string("token").map(Secret.init)
-            if let tls = try section.section("tls")?.tlsFiles() {
-                nats.tls = ConnectionOptions.TLS(
-                    caFile: tls.caFile, certificateFile: tls.certificateFile, keyFile: tls.keyFile)
-            }
-        }
-        sensors = try root.string("sensors") ?? sensors
-        routing = try root.string("routing") ?? routing
-        outbox = try root.string("outbox") ?? outbox
-        if let section = try root.section("argo") {
-            try section.checkKeys(["server", "namespace", "tokenFile", "insecureSkipVerify", "tls"])
-            argo.server = try section.string("server")
-            argo.namespace = try section.string("namespace") ?? argo.namespace
-            argo.tokenFile = try section.string("tokenFile")
-            argo.insecureSkipVerify = try section.bool("insecureSkipVerify") ?? false
-            argo.tls = try section.section("tls")?.tlsFiles()
-        }
-        if let section = try root.section("kubeflow") {
-            try section.checkKeys(["host", "apiVersion", "tokenFile", "insecureSkipVerify", "tls"])
-            kubeflow.host = try section.string("host")
-            kubeflow.apiVersion = try section.string("apiVersion") ?? kubeflow.apiVersion
-            guard ["v2beta1", "v1beta1"].contains(kubeflow.apiVersion) else {
-                throw section.error("apiVersion", "expected v2beta1 or v1beta1, found \"\(kubeflow.apiVersion)\"")
-            }
-            kubeflow.tokenFile = try section.string("tokenFile")
-            kubeflow.insecureSkipVerify = try section.bool("insecureSkipVerify") ?? false
-            kubeflow.tls = try section.section("tls")?.tlsFiles()
-        }
-        if let section = try root.section("admin") {
-            try section.checkKeys(["listen"])
-            if let listen = try section.string("listen") {
-                guard let (host, port) = ListenAddress.hostAndPort(listen) else {
-                    throw section.error("listen", "expected host:port with a port of 0–65535, found \"\(listen)\"")
-                }
-                (adminHost, adminPort) = (host, port)
-            }
-        }
-        if let section = try root.section("jetstream") {
-            try section.checkKeys(["specs"])
-            specs = try section.string("specs") ?? specs
-        }
-        if let section = try root.section("sources") {
-            sources = try EventSourcesConfiguration(section)
-        }
-        if let section = try root.section("processing") {
-            try section.checkKeys([
-                "concurrency", "fetchBatch", "drainTimeout", "retryDelay", "reloadInterval", "requestTimeout",
-            ])
-            if let concurrency = try section.integer("concurrency") {
-                guard (1...1024).contains(concurrency) else { throw section.error("concurrency", "must be 1–1024") }
-                processing.concurrency = concurrency
-            }
-            if let fetchBatch = try section.integer("fetchBatch") {
-                guard (1...4096).contains(fetchBatch) else { throw section.error("fetchBatch", "must be 1–4096") }
-                processing.fetchBatch = fetchBatch
-            }
-            processing.drainTimeout = try section.seconds("drainTimeout") ?? processing.drainTimeout
-            processing.retryDelay = try section.seconds("retryDelay") ?? processing.retryDelay
-            processing.reloadInterval = try section.seconds("reloadInterval") ?? processing.reloadInterval
-            if let timeout = try section.seconds("requestTimeout") {
-                // curl takes 0 for "no timeout": a hanging server would hold the message forever.
-                guard timeout > .zero else { throw section.error("requestTimeout", "must be more than 0") }
-                processing.requestTimeout = timeout
-            }
-        }
-    }
-
-    private mutating func apply(environment: [String: String]) throws(ConfigurationError) {
-        func value(_ name: String) -> String? {
-            guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-            return value
-        }
-        func flag(_ name: String) throws(ConfigurationError) -> Bool? {
-            guard let text = value(name) else { return nil }
-            switch text.lowercased() {
-            case "1", "true", "yes", "on": return true
-            case "0", "false", "no", "off": return false
-            default: throw ConfigurationError(file: "environment", key: name, reason: "expected true or false, found \"\(text)\"")
-            }
-        }
-        if let urls = value("NATS_URL") {
-            nats.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        if let server = value("ARGO_SERVER") { argo.server = server }
-        if let token = value("ARGO_TOKEN") {
-            // The argo CLI accepts the token with or without its `Bearer ` prefix.
-            argo.token = Secret(token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token)
-        }
-        if let namespace = value("ARGO_NAMESPACE") { argo.namespace = namespace }
-        if let insecure = try flag("ARGO_INSECURE_SKIP_VERIFY") { argo.insecureSkipVerify = insecure }
-        let secure = try flag("ARGO_SECURE") ?? true
-        if let server = argo.server, !server.contains("://") {
-            argo.server = (secure ? "https://" : "http://") + server
-        }
-        if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
-        if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
-    }
 }
-

@@ -53,8 +53,8 @@ public final class GatewayEngine: Service, Sendable {
     }
 
     /// Runs until graceful shutdown.
-    /// - Throws: ``ProvisioningError`` when the streams or buckets cannot be provisioned, ``NATSError`` when the
-    ///   correlation bucket cannot be opened.
+    /// - Throws: ``ConfigurationError`` when a spec file is invalid, ``ProvisioningError`` when the streams or buckets
+    ///   cannot be provisioned, ``NATSError`` when the correlation bucket cannot be opened.
     public func run() async throws {
         guard let connection = await connect() else { return }
         state.setConnection(connection)

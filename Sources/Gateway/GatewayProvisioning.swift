@@ -1,3 +1,4 @@
+public import ConfigReader
 import Foundation
 public import JetStream
 
@@ -11,16 +12,11 @@ public enum GatewayProvisioning {
     public static let templateDurableName = "sensor-gateway"
 
     /// The specs of `configuration.specs` without the template, and the template.
-    /// - Throws: ``ProvisioningError`` when a spec file is invalid.
-    public static func specs(_ configuration: GatewayConfiguration) throws(ProvisioningError)
+    /// - Throws: ``ConfigurationError`` when a spec file is invalid.
+    public static func specs(_ configuration: GatewayConfiguration) throws(ConfigurationError)
         -> (specs: JetStreamSpecs, template: ConsumerSpec?)
     {
-        var specs: JetStreamSpecs
-        do {
-            specs = try JetStreamSpecs.load(directory: URL(fileURLWithPath: configuration.specs))
-        } catch {
-            throw ProvisioningError.invalidSpec(error)
-        }
+        var specs = try JetStreamSpecs.load(directory: URL(fileURLWithPath: configuration.specs))
         let template = specs.consumers.first {
             $0.stream == configuration.nats.stream && $0.durableName == templateDurableName
         }
@@ -30,10 +26,11 @@ public enum GatewayProvisioning {
 
     /// Provisions the specs, then the consumers of `sensors`.
     /// - Returns: what was done to each resource.
-    /// - Throws: ``ProvisioningError``.
+    /// - Throws: ``ConfigurationError`` when a spec file is invalid (nothing is sent then), ``ProvisioningError``
+    ///   when the server refuses a resource.
     public static func provision(
         connection: NATSConnection, configuration: GatewayConfiguration, sensors: SensorSet
-    ) async throws(ProvisioningError) -> [ProvisioningResult] {
+    ) async throws -> [ProvisioningResult] {
         let (specs, template) = try self.specs(configuration)
         var results = try await connection.provision(specs)
         for subject in sensors.subjects {

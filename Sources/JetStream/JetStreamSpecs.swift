@@ -1,5 +1,3 @@
-public import Foundation
-
 /// A stream, as in the server's JSON stream configuration (`nats stream info --json`'s `config`). A field left out
 /// keeps the server's default.
 public struct StreamSpec: Sendable, Hashable {
@@ -105,7 +103,8 @@ public struct KeyValueSpec: Sendable, Hashable {
     }
 }
 
-/// Every spec of a `specs/jetstream` directory: `streams/*.json`, `consumers/*.json`, `kv/*.json`.
+/// Every spec of a `specs/jetstream` directory: `streams/*.json`, `consumers/*.json`, `kv/*.json` (the gateway reads
+/// the files).
 public struct JetStreamSpecs: Sendable, Hashable {
     /// Streams, by file name order.
     public var streams: [StreamSpec] = []
@@ -116,153 +115,4 @@ public struct JetStreamSpecs: Sendable, Hashable {
 
     /// Creates an empty set.
     public init() {}
-
-    /// Reads and checks every `.json` file under `directory`'s `streams`, `consumers` and `kv` folders.
-    /// - Throws: ``SpecError`` naming the file and field of the first problem: a missing, mistyped, out-of-range or
-    ///   unknown field, a stray file, or a name defined twice. (Whether a consumer's stream exists is the server's
-    ///   answer, at provisioning.)
-    public static func load(directory: URL) throws(SpecError) -> JetStreamSpecs {
-        var specs = JetStreamSpecs()
-        let folders = ["streams", "consumers", "kv"]
-        let known = Set(folders)
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
-            throw SpecError(file: directory.path, field: "", reason: "no such directory")
-        }
-        if let stray = entries.sorted().first(where: { !known.contains($0) && !$0.hasPrefix(".") && !$0.hasSuffix(".md") }) {
-            throw SpecError(
-                file: directory.appendingPathComponent(stray).path, field: "",
-                reason: "specs live in streams/, consumers/ or kv/")
-        }
-        for url in files(in: directory.appendingPathComponent("streams")) {
-            specs.streams.append(try parseStream(try SpecFields.load(url)))
-        }
-        for url in files(in: directory.appendingPathComponent("kv")) {
-            specs.keyValueBuckets.append(try parseKeyValue(try SpecFields.load(url)))
-        }
-        for url in files(in: directory.appendingPathComponent("consumers")) {
-            specs.consumers.append(try parseConsumer(try SpecFields.load(url)))
-        }
-        try checkNamesAreUnique(specs, directory: directory)
-        return specs
-    }
-
-    private static func files(in folder: URL) -> [URL] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
-        return names.filter { $0.hasSuffix(".json") }.sorted().map { folder.appendingPathComponent($0) }
-    }
-
-    private static func checkNamesAreUnique(_ specs: JetStreamSpecs, directory: URL) throws(SpecError) {
-        var seen: Set<String> = []
-        for name in specs.streams.map(\.name) + specs.keyValueBuckets.map({ "KV_" + $0.bucket }) where !seen.insert(name).inserted {
-            throw SpecError(file: directory.path, field: "name", reason: "stream \(name) is defined twice")
-        }
-        var consumers: Set<String> = []
-        for consumer in specs.consumers where !consumers.insert("\(consumer.stream)/\(consumer.durableName)").inserted {
-            throw SpecError(
-                file: directory.path, field: "config.durable_name",
-                reason: "consumer \(consumer.stream)/\(consumer.durableName) is defined twice")
-        }
-    }
-
-    static func parseStream(_ input: SpecFields) throws(SpecError) -> StreamSpec {
-        var fields = input
-        let name = try fields.requiredString("name")
-        guard isValidName(name) else { throw fields.error("name", "may not contain spaces, '.', '*', '>', '/' or '\\'") }
-        guard let subjects = try fields.strings("subjects"), !subjects.isEmpty else {
-            throw fields.error("subjects", "required, at least one subject")
-        }
-        var spec = StreamSpec(name: name, subjects: subjects)
-        spec.description = try fields.string("description")
-        spec.retention = try fields.choice("retention", ["limits": .limits, "interest": .interest, "workqueue": .workQueue])
-        spec.storage = try fields.choice("storage", ["file": .file, "memory": .memory])
-        spec.discard = try fields.choice("discard", ["old": .old, "new": .new])
-        spec.maxConsumers = try fields.integer("max_consumers")
-        spec.maxMessages = try fields.integer("max_msgs")
-        spec.maxBytes = try fields.integer("max_bytes")
-        spec.maxMessagesPerSubject = try fields.integer("max_msgs_per_subject")
-        spec.maxMessageSize = try fields.integer("max_msg_size")
-        spec.maxAge = try fields.duration("max_age")
-        spec.duplicateWindow = try fields.duration("duplicate_window")
-        spec.replicas = try fields.integer("num_replicas", minimum: 1)
-        spec.noAck = try fields.bool("no_ack")
-        spec.denyDelete = try fields.bool("deny_delete")
-        spec.denyPurge = try fields.bool("deny_purge")
-        spec.allowRollup = try fields.bool("allow_rollup_hdrs")
-        spec.allowDirect = try fields.bool("allow_direct")
-        if let window = spec.duplicateWindow, let age = spec.maxAge, age > .zero, window > age {
-            throw fields.error("duplicate_window", "may not be longer than max_age")
-        }
-        try fields.rejectUnknownFields()
-        return spec
-    }
-
-    static func parseConsumer(_ input: SpecFields) throws(SpecError) -> ConsumerSpec {
-        var fields = input
-        let stream = try fields.requiredString("stream_name")
-        guard var config = try fields.object("config") else { throw fields.error("config", "required, the consumer configuration") }
-        try fields.rejectUnknownFields()
-        let durable = try config.requiredString("durable_name")
-        guard isValidName(durable) else {
-            throw config.error("durable_name", "may not contain spaces, '.', '*', '>', '/' or '\\'")
-        }
-        if let name = try config.string("name"), name != durable {
-            throw config.error("name", "must equal durable_name when both are given")
-        }
-        if try config.string("deliver_subject") != nil {
-            throw config.error("deliver_subject", "push consumers are not supported: the gateway pulls")
-        }
-        var spec = ConsumerSpec(stream: stream, durableName: durable)
-        spec.description = try config.string("description")
-        spec.deliverPolicy = try config.choice(
-            "deliver_policy",
-            ["all": .all, "last": .last, "new": .new, "by_start_sequence": .byStartSequence, "last_per_subject": .lastPerSubject])
-        spec.startSequence = try config.integer("opt_start_seq", minimum: 1).map { UInt64($0) }
-        if spec.deliverPolicy == .byStartSequence, spec.startSequence == nil {
-            throw config.error("opt_start_seq", "required by deliver_policy \"by_start_sequence\"")
-        }
-        spec.ackPolicy = try config.choice("ack_policy", ["explicit": .explicit, "all": .all, "none": .none])
-        spec.ackWait = try config.duration("ack_wait")
-        spec.maxDeliver = try config.integer("max_deliver")
-        if spec.maxDeliver == 0 { throw config.error("max_deliver", "must be -1 (unlimited) or at least 1") }
-        spec.backoff = try config.durations("backoff")
-        if let backoff = spec.backoff, !backoff.isEmpty {
-            guard let maxDeliver = spec.maxDeliver, maxDeliver > Int64(backoff.count) else {
-                throw config.error("backoff", "needs max_deliver greater than its \(backoff.count) entries")
-            }
-        }
-        spec.filterSubject = try config.string("filter_subject")
-        spec.replayPolicy = try config.choice("replay_policy", ["instant": .instant, "original": .original])
-        spec.maxWaiting = try config.integer("max_waiting", minimum: 1)
-        spec.maxAckPending = try config.integer("max_ack_pending")
-        spec.maxBatch = try config.integer("max_batch", minimum: 1)
-        spec.maxExpires = try config.duration("max_expires")
-        spec.replicas = try config.integer("num_replicas", minimum: 0)
-        spec.headersOnly = try config.bool("headers_only")
-        spec.memoryStorage = try config.bool("mem_storage")
-        try config.rejectUnknownFields()
-        return spec
-    }
-
-    static func parseKeyValue(_ input: SpecFields) throws(SpecError) -> KeyValueSpec {
-        var fields = input
-        let bucket = try fields.requiredString("bucket")
-        guard bucket.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw fields.error("bucket", "only letters, digits, '-' and '_'")
-        }
-        var spec = KeyValueSpec(bucket: bucket)
-        spec.description = try fields.string("description")
-        spec.history = try fields.integer("history", minimum: 1)
-        if let history = spec.history, history > 64 { throw fields.error("history", "at most 64") }
-        spec.ttl = try fields.duration("ttl")
-        spec.maxBytes = try fields.integer("max_bytes")
-        spec.maxValueSize = try fields.integer("max_value_size")
-        spec.replicas = try fields.integer("num_replicas", minimum: 1)
-        spec.storage = try fields.choice("storage", ["file": .file, "memory": .memory])
-        try fields.rejectUnknownFields()
-        return spec
-    }
-
-    private static func isValidName(_ name: String) -> Bool {
-        !name.contains { $0 == " " || $0 == "." || $0 == "*" || $0 == ">" || $0 == "/" || $0 == "\\" || $0 == "\t" }
-    }
 }

@@ -1,7 +1,7 @@
 internal import CNATS
 
 extension NATSConnection {
-    /// Binds to the existing durable pull consumer `durable` of `stream` (create it with ``provision(directory:)``).
+    /// Binds to the existing durable pull consumer `durable` of `stream` (create it with ``provision(_:)``).
     /// - Throws: ``NATSError`` with ``NATSError/Code/notFound`` if the stream or consumer does not exist, or
     ///   ``NATSError/Code/invalidArgument`` if it is a push consumer.
     public func pullConsumer(stream: String, durable: String) async throws(NATSError) -> PullConsumer {

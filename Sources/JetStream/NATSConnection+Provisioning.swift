@@ -1,5 +1,5 @@
 internal import CNATS
-public import Foundation
+import Foundation
 
 /// What provisioning did to one stream, consumer or bucket.
 public struct ProvisioningResult: Sendable, Hashable, CustomStringConvertible {
@@ -18,32 +18,19 @@ public struct ProvisioningResult: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(kind.rawValue) \(name): \(action.rawValue)" }
 }
 
-/// Why provisioning stopped: a spec file is invalid, or the server refused a resource.
+/// Why provisioning stopped: the server refused a resource.
 public enum ProvisioningError: Error, Sendable, CustomStringConvertible {
-    /// A spec file is invalid.
-    case invalidSpec(SpecError)
     /// The server refused to create or update a resource (e.g. a change it cannot apply in place).
     case refused(kind: ProvisioningResult.Kind, name: String, error: NATSError)
 
     public var description: String {
         switch self {
-        case .invalidSpec(let error): "\(error)"
         case .refused(let kind, let name, let error): "\(kind.rawValue) \(name): \(error)"
         }
     }
 }
 
 extension NATSConnection {
-    /// Creates or updates every stream, key-value bucket and consumer of a `specs/jetstream` directory, in that
-    /// order. Running it again with the same files changes nothing.
-    /// - Throws: ``ProvisioningError``; nothing is sent to the server when a file is invalid.
-    @discardableResult
-    public func provision(directory: URL) async throws(ProvisioningError) -> [ProvisioningResult] {
-        let specs: JetStreamSpecs
-        do { specs = try JetStreamSpecs.load(directory: directory) } catch { throw .invalidSpec(error) }
-        return try await provision(specs)
-    }
-
     /// Creates or updates `specs`' streams, then buckets, then consumers.
     /// - Throws: ``ProvisioningError/refused(kind:name:error:)`` for the first resource the server refuses.
     @discardableResult

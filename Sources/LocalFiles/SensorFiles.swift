@@ -12,6 +12,15 @@ public enum SensorFiles {
     /// near each routing file (``argoTemplates(near:)``).
     /// - Returns: the sensors, routing matrices and findings; unreadable paths and YAML syntax errors are findings too.
     public static func load(paths: [String], argoTemplates: ArgoTemplateCatalog? = nil) -> SensorCatalog {
+        load(paths: paths, argoTemplates: argoTemplates, gatewayConfiguration: nil)
+    }
+
+    /// ``load(paths:argoTemplates:)``, checking `kind: GatewayConfiguration` documents with `gatewayConfiguration`
+    /// (`sensor-gateway validate`); `nil` skips them.
+    package static func load(
+        paths: [String], argoTemplates: ArgoTemplateCatalog?,
+        gatewayConfiguration: SensorLoader.GatewayConfigurationCheck?
+    ) -> SensorCatalog {
         var catalog = SensorCatalog()
         for path in paths {
             for file in files(at: path, findings: &catalog.findings) {
@@ -20,14 +29,15 @@ public enum SensorFiles {
                     text = try String(contentsOfFile: file, encoding: .utf8)
                 } catch {
                     catalog.files.append(file)
-                    catalog.findings.append(
-                        SensorLoadError(
-                            file: file, location: nil, message: "cannot read file: \(error.localizedDescription)"
-                        ).finding)
+                    catalog.findings += ConfigurationError(
+                        file: file, "cannot read file: \(error.localizedDescription)"
+                    ).findings
                     continue
                 }
                 catalog.merge(
-                    SensorLoader.load(text: text, file: file) { argoTemplates ?? Self.argoTemplates(near: file) })
+                    SensorLoader.load(
+                        text: text, file: file, argoTemplates: { argoTemplates ?? Self.argoTemplates(near: file) },
+                        gatewayConfiguration: gatewayConfiguration))
             }
         }
         catalog.finish()
@@ -79,12 +89,12 @@ public enum SensorFiles {
     private static func files(at path: String, findings: inout [Finding]) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            findings.append(SensorLoadError(file: path, location: nil, message: "no such file or directory").finding)
+            findings += ConfigurationError(file: path, "no such file or directory").findings
             return []
         }
         guard isDirectory.boolValue else { return [path] }
         guard let enumerator = FileManager.default.enumerator(atPath: path) else {
-            findings.append(SensorLoadError(file: path, location: nil, message: "cannot list directory").finding)
+            findings += ConfigurationError(file: path, "cannot list directory").findings
             return []
         }
         var files: [String] = []

@@ -9,11 +9,11 @@ public enum ResourceDocument {
     /// - Parameters:
     ///   - text: the document.
     ///   - origin: the URL or file it came from, for errors.
-    /// - Throws: ``SensorLoadError`` naming `origin` when the text does not parse or is not one mapping.
-    public static func parse(_ text: String, origin: String) throws(SensorLoadError) -> EventValue {
+    /// - Throws: ``ConfigurationError`` naming `origin` when the text does not parse or is not one mapping.
+    public static func parse(_ text: String, origin: String) throws(ConfigurationError) -> EventValue {
         let documents = try YAMLTree.documents(of: text, file: origin)
         guard documents.count == 1, let document = documents.first, document.entries != nil else {
-            throw SensorLoadError(file: origin, location: nil, message: "must hold one YAML or JSON object")
+            throw ConfigurationError(file: origin, "must hold one YAML or JSON object")
         }
         return document.eventValue
     }

@@ -202,7 +202,7 @@ package struct RoutingDecoder {
             var filtersNode = node
             filtersNode.kind = .mapping(filterEntries)
             let errorsBefore = findings.filter { $0.severity == .error }.count
-            filters = sensorDecoder.decodeFilters(filtersNode, path: path)
+            filters = sensorDecoder.decodeFilters(filtersNode, path: path, known: handled)
             if findings.filter({ $0.severity == .error }).count != errorsBefore { valid = false }
             if let decoded = filters, decoded.data == nil, decoded.exprs == nil, decoded.context == nil,
                 decoded.time == nil

@@ -65,9 +65,12 @@ public struct SensorCatalog: Sendable {
 
 /// Decodes Sensor and routing YAML from text; reading files is the caller's (the gateway's file loader).
 public enum SensorLoader {
-    /// The `kind` of the gateway's own configuration (`config/gateway.yaml`): such documents sit beside sensors
-    /// and are skipped without a finding (the gateway reads and checks them).
+    /// The `kind` of the gateway's own configuration (`config/gateway.yaml`): such documents sit beside sensors;
+    /// the gateway decodes them, and a loader given a ``GatewayConfigurationCheck`` checks them, else skips them.
     public static let gatewayConfigurationKind = "GatewayConfiguration"
+
+    /// Checks one `kind: GatewayConfiguration` document (the gateway's decoder), returning its findings.
+    package typealias GatewayConfigurationCheck = (YAMLTree) -> [Finding]
 
     /// Decodes the documents of one YAML text.
     /// - Parameters:
@@ -85,17 +88,30 @@ public enum SensorLoader {
     ///   - argoTemplates: called at most once, at the first routing document.
     public static func load(text: String, file: String, argoTemplates: () -> ArgoTemplateCatalog?) -> SensorCatalog
     {
+        load(text: text, file: file, argoTemplates: argoTemplates, gatewayConfiguration: nil)
+    }
+
+    /// Decodes the documents of one YAML text, checking `kind: GatewayConfiguration` documents with
+    /// `gatewayConfiguration` (`nil`: skipped).
+    package static func load(
+        text: String, file: String, argoTemplates: () -> ArgoTemplateCatalog?,
+        gatewayConfiguration: GatewayConfigurationCheck?
+    ) -> SensorCatalog {
         var catalog = SensorCatalog(sensors: [], findings: [], files: [file])
         let documents: [YAMLTree]
         do {
             documents = try YAMLTree.documents(of: text, file: file)
         } catch {
-            catalog.findings.append(error.finding)
+            catalog.findings += error.findings
             return catalog
         }
         var templates: ArgoTemplateCatalog??
         for document in documents {
-            if document.isNull || document["kind"]?.scalarText == gatewayConfigurationKind { continue }
+            if document.isNull { continue }
+            if document["kind"]?.scalarText == gatewayConfigurationKind {
+                if let gatewayConfiguration { catalog.findings += gatewayConfiguration(document) }
+                continue
+            }
             if document["kind"]?.scalarText == RoutingDecoder.kind {
                 catalog.routingDocumentCount += 1
                 if templates == nil { templates = .some(argoTemplates()) }

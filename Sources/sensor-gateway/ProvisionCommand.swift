@@ -21,7 +21,7 @@ struct ProvisionCommand: AsyncParsableCommand {
             for result in results { print(result) }
             await connection.close()
         } catch {
-            printToStandardError("error: \(error)")
+            printErrorToStandardError(error)
             throw ExitCode(1)
         }
     }

@@ -44,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
-            printToStandardError("error: \(error)")
+            printErrorToStandardError(error)
             throw ExitCode(1)
         }
         logger.info(

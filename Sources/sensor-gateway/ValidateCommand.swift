@@ -1,16 +1,20 @@
 import ArgumentParser
+import ConfigReader
+import Gateway
 import SensorModel
 import SensorEngine
 import LocalFiles
 
 /// `sensor-gateway validate <file-or-dir>...`: prints each finding as `path:line:col: error|warning: message`;
 /// exits 0 when no finding is an error, 1 otherwise. Routing matrices (`kind: RoutingMatrix`) are checked too, their
-/// template references against `--argo-templates` or the `deploy/argo` directory near each routing file.
+/// template references against `--argo-templates` or the `deploy/argo` directory near each routing file, and the
+/// gateway's own configuration (`kind: GatewayConfiguration`, without the environment).
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Check Sensor and routing YAML files; exit 0 when valid, 1 when not.")
+        commandName: "validate",
+        abstract: "Check Sensor, routing and gateway configuration YAML files; exit 0 when valid, 1 when not.")
 
-    @Argument(help: "Sensor or routing YAML files or directories (multi-document files allowed).")
+    @Argument(help: "Sensor, routing or GatewayConfiguration YAML files or directories (multi-document files allowed).")
     var paths: [String]
 
     @Option(
@@ -23,7 +27,11 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let templates = try loadArgoTemplates(argoTemplates)
-        let catalog = SensorFiles.load(paths: paths, argoTemplates: templates)
+        let catalog = SensorFiles.load(paths: paths, argoTemplates: templates) { document in
+            var diagnostics = Diagnostics()
+            _ = GatewayConfiguration.decode(document, diagnostics: &diagnostics)
+            return diagnostics.findings
+        }
         let report = ValidationReport(catalog: catalog)
         print(report.render(includeWarnings: !quiet), terminator: "")
         if !catalog.isValid { throw ExitCode(1) }

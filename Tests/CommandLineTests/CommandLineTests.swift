@@ -34,6 +34,32 @@ struct CommandLineTests {
             ))
     }
 
+    /// `validate` checks a `GatewayConfiguration` document like a Sensor: located errors, a did-you-mean, exit 1.
+    @Test func validateGatewayConfiguration() throws {
+        let shipped = try CommandLine.run(["validate", Repository.root + "/config/gateway.yaml"])
+        #expect(shipped.status == 0, "\(shipped.output)")
+
+        let directory = try CommandLine.directory(
+            "sensorkit-cli",
+            files: [
+                "gateway.yaml": """
+                apiVersion: sensor-gateway/v1alpha1
+                kind: GatewayConfiguration
+                processing:
+                  concurency: 8
+                  drainTimeout: 1h30m
+                """
+            ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("gateway.yaml").path
+        let invalid = try CommandLine.run(["validate", file])
+        #expect(invalid.status == 1)
+        #expect(
+            invalid.output.hasPrefix(
+                "\(file):4:3: error: unknown key processing.concurency (did you mean 'concurrency'?)\n"),
+            "\(invalid.output)")
+    }
+
     @Test func explainJSON() throws {
         let result = try CommandLine.run([
             "explain", "--sensors", Repository.root + "/config/sensors", "--event",

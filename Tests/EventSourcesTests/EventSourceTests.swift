@@ -59,50 +59,50 @@ struct EventSourceTests {
 
     /// Errors name the file, the key and its line.
     @Test(arguments: [
-        ("sources:\n  http:\n    listen: 127.0.0.1:8080\n", "g.yaml:3: sources.http.tokenFile: required"),
+        ("sources:\n  http:\n    listen: 127.0.0.1:8080\n", "g.yaml:3:5: error: sources.http.tokenFile is required"),
         (
             "sources:\n  http:\n    listen: 127.0.0.1:8080\n    tokenFile: /t\n    allowUnauthenticated: true\n",
-            "g.yaml:5: sources.http.allowUnauthenticated: set tokenFile or allowUnauthenticated: true, not both"
+            "g.yaml:5:27: error: sources.http.allowUnauthenticated: set tokenFile or allowUnauthenticated: true, not both"
         ),
-        ("sources:\n  http: {allowUnauthenticated: true}\n", "g.yaml:2: sources.http.listen: required"),
-        ("sources:\n  hooks: {}\n", "g.yaml:2: sources.hooks: unknown key"),
+        ("sources:\n  http: {allowUnauthenticated: true}\n", "g.yaml:2:9: error: sources.http.listen is required"),
+        ("sources:\n  hooks: {}\n", "g.yaml:2:3: error: unknown key sources.hooks"),
         (
             "sources:\n  http:\n    listen: :1\n    allowUnauthenticated: true\n    tls: {cert: /c}\n",
-            "g.yaml:5: sources.http.tls.key: cert and key go together"
+            "g.yaml:5:10: error: sources.http.tls.key: cert and key go together"
         ),
         (
             "sources:\n  schedules:\n    - name: a\n      cron: \"* * *\"\n      event: {type: t}\n",
-            "g.yaml:4: sources.schedules[0].cron: bad cron '* * *': expected 5 fields"
+            "g.yaml:4:13: error: sources.schedules[0].cron: bad cron '* * *': expected 5 fields"
         ),
         (
             "sources:\n  schedules:\n    - name: a\n      interval: 1s\n      cron: \"* * * * *\"\n      event: {type: t}\n",
-            "g.yaml:4: sources.schedules[0].interval: set cron or interval, not both"
+            "g.yaml:4:17: error: sources.schedules[0].interval: set cron or interval, not both"
         ),
         (
             "sources:\n  schedules:\n    - name: a\n      interval: 500ms\n      event: {type: t}\n",
-            "g.yaml:4: sources.schedules[0].interval: must be at least 1s"
+            "g.yaml:4:17: error: sources.schedules[0].interval must be at least 1s"
         ),
         (
             "sources:\n  schedules:\n    - name: a\n      cron: \"* * * * *\"\n      timezone: Mars/Olympus\n      event: {type: t}\n",
-            "g.yaml:5: sources.schedules[0].timezone: unknown time zone"
+            "g.yaml:5:17: error: sources.schedules[0].timezone: unknown time zone"
         ),
         (
             "sources:\n  schedules:\n    - name: a.b\n      interval: 1s\n      event: {type: t}\n",
-            "g.yaml:3: sources.schedules[0].name: letters, digits, - and _ only"
+            "g.yaml:3:13: error: sources.schedules[0].name: letters, digits, - and _ only"
         ),
         (
             "sources:\n  schedules:\n    - name: a\n      interval: 1s\n      event: {type: t, subject: x.y}\n",
-            "g.yaml:5: sources.schedules[0].event.subject: must be one NATS subject token"
+            "g.yaml:5:33: error: sources.schedules[0].event.subject must be one NATS subject token"
         ),
         (
             "sources:\n  schedules:\n    - {name: a, interval: 1s, missed: later, event: {type: t}}\n",
-            "g.yaml:3: sources.schedules[0].missed: expected skip or catchUpLast"
+            "g.yaml:3:39: error: sources.schedules[0].missed: expected skip or catchUpLast"
         ),
         (
             "sources:\n  schedules:\n    - {name: a, interval: 1s, event: {type: t}}\n    - {name: a, interval: 2s, event: {type: t}}\n",
-            "sources.schedules: schedule 1: the name \"a\" is used twice"
+            "g.yaml:4:14: error: sources.schedules[1].name: the name 'a' is used twice"
         ),
-        ("sources:\n  schedules:\n    - {name: a, interval: 1s}\n", "g.yaml:3: sources.schedules[0].event: required"),
+        ("sources:\n  schedules:\n    - {name: a, interval: 1s}\n", "g.yaml:3:7: error: sources.schedules[0].event is required"),
     ])
     func sourceErrors(text: String, expected: String) {
         #expect {

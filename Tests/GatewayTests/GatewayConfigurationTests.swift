@@ -1,3 +1,4 @@
+import ConfigReader
 import Foundation
 import Gateway
 import Testing
@@ -80,24 +81,48 @@ struct GatewayConfigurationTests {
         #expect(triggers.requestTimeout == expected)
     }
 
-    /// Errors name the file, the key and its line.
+    /// Errors name the file, line and column, and the key.
     @Test(arguments: [
-        ("nats:\n  urls: []\n", "g.yaml:2: nats.urls: needs at least one URL"),
-        ("admin:\n  listen: nowhere\n", "g.yaml:2: admin.listen: expected host:port"),
-        ("nats:\n  strem: X\n", "g.yaml:2: nats.strem: unknown key"),
-        ("processing:\n  concurrency: lots\n", "g.yaml:2: processing.concurrency: expected an integer"),
-        ("processing:\n  fetchBatch: 0\n", "g.yaml:2: processing.fetchBatch: must be 1–4096"),
-        ("argo:\n  insecureSkipVerify: maybe\n", "g.yaml:2: argo.insecureSkipVerify: expected true or false"),
-        ("nats: [1, 2]\n", "g.yaml:1: nats: expected a mapping"),
-        ("kind: Sensor\n", "g.yaml:1: kind: expected GatewayConfiguration"),
-        ("processing:\n  requestTimeout: soon\n", "g.yaml:2: processing.requestTimeout: expected seconds"),
-        ("processing:\n  requestTimeout: 0\n", "g.yaml:2: processing.requestTimeout: must be more than 0"),
+        ("nats:\n  urls: []\n", "g.yaml:2:9: error: nats.urls needs at least one URL"),
+        ("admin:\n  listen: nowhere\n", "g.yaml:2:11: error: admin.listen: expected host:port"),
+        ("nats:\n  strem: X\n", "g.yaml:2:3: error: unknown key nats.strem (did you mean 'stream'?)"),
+        ("processing:\n  concurrency: lots\n", "g.yaml:2:16: error: processing.concurrency must be an integer"),
+        ("processing:\n  fetchBatch: 0\n", "g.yaml:2:15: error: processing.fetchBatch must be 1–4096"),
+        ("argo:\n  insecureSkipVerify: maybe\n", "g.yaml:2:23: error: argo.insecureSkipVerify must be true or false"),
+        ("argo:\n  insecureSkipVerify: yes\n", "g.yaml:2:23: error: argo.insecureSkipVerify must be true or false"),
+        ("nats: [1, 2]\n", "g.yaml:1:7: error: expected a mapping at nats"),
+        ("kind: Sensor\n", "g.yaml:1:7: error: kind: expected GatewayConfiguration"),
+        ("processing:\n  requestTimeout: soon\n", "g.yaml:2:19: error: processing.requestTimeout must be a Go duration"),
+        ("processing:\n  requestTimeout: 0\n", "g.yaml:2:19: error: processing.requestTimeout must be more than 0"),
+        ("processing:\n  concurency: 8\n", "g.yaml:2:3: error: unknown key processing.concurency (did you mean 'concurrency'?)"),
     ])
     func errorsNameFileAndKey(text: String, expected: String) {
         #expect {
             try GatewayConfiguration.parse(text, file: "g.yaml", environment: [:])
         } throws: { error in
             "\(error)".hasPrefix(expected)
+        }
+    }
+
+    /// Durations are Go durations; a plain number is still seconds in this file.
+    @Test(arguments: [
+        ("drainTimeout: 0", Duration.zero), ("drainTimeout: 1h30m", .seconds(5400)),
+        ("drainTimeout: 500ms", .milliseconds(500)), ("drainTimeout: 10", .seconds(10)),
+    ])
+    func goDurations(entry: String, expected: Duration) throws {
+        let configuration = try GatewayConfiguration.parse("processing: {\(entry)}\n", file: "g.yaml", environment: [:])
+        #expect(configuration.processing.drainTimeout == expected)
+    }
+
+    /// Booleans follow Go's ParseBool in the file and in the environment alike.
+    @Test func booleanRule() throws {
+        let file = try GatewayConfiguration.parse("argo: {insecureSkipVerify: 1}\n", file: "g.yaml", environment: [:])
+        #expect(file.argo.insecureSkipVerify)
+        let environment = try GatewayConfiguration.parse(
+            "", file: "g.yaml", environment: ["ARGO_INSECURE_SKIP_VERIFY": "1"])
+        #expect(environment.argo.insecureSkipVerify)
+        #expect(throws: ConfigurationError.self) {
+            try GatewayConfiguration.parse("", file: "g.yaml", environment: ["ARGO_INSECURE_SKIP_VERIFY": "yes"])
         }
     }
 

@@ -27,17 +27,4 @@ struct OptionsTests {
         #expect(!printed.contains("secret"), "\(printed)")
         #expect(printed.contains("gateway"))
     }
-
-    @Test("Go durations in spec files", arguments: [
-        ("0", Duration.zero), ("500ms", .milliseconds(500)), ("30s", .seconds(30)), ("1m30s", .seconds(90)),
-        ("168h", .seconds(168 * 3600)), ("1.5s", .milliseconds(1500)), ("250us", .microseconds(250)),
-    ])
-    func goDurations(text: String, expected: Duration) {
-        #expect(SpecFields.parseGoDuration(text) == expected)
-    }
-
-    @Test("malformed Go durations are rejected", arguments: ["", "soon", "10", "5 s", "1d", "-1s"])
-    func malformedGoDurations(text: String) {
-        #expect(SpecFields.parseGoDuration(text) == nil)
-    }
 }

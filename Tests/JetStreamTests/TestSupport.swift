@@ -64,8 +64,3 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () async throws ->
 func nextMessage(_ consumer: PullConsumer, wait: Duration) async throws -> JetStreamMessage? {
     try await consumer.fetch(.init(batchSize: 1, maxWait: wait)).first
 }
-
-/// The directory of the shipped specs.
-let shippedSpecs = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("specs/jetstream")

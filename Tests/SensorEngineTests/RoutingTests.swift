@@ -226,6 +226,10 @@ struct RoutingTests {
             "routing.yaml:6:15: error: not supported: spec.routes[0].match.typo"
         ),
         (
+            "  routes:\n    - name: r\n      match: {tpye: x}\n      engine: argo\n      argo: {workflowTemplate: t}\n",
+            "routing.yaml:6:15: error: not supported: spec.routes[0].match.tpye (did you mean 'type'?)"
+        ),
+        (
             "  routes:\n    - name: r\n      engine: kubeflow\n      argo: {workflowTemplate: t}\n",
             "routing.yaml:5:7: error: spec.routes[0].kubeflow is required for engine kubeflow"
         ),

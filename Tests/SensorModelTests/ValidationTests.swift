@@ -67,6 +67,14 @@ struct ValidationTests {
             9, 3, "not supported: spec.frobnicate"
         ),
         (
+            "  dependencies:\n    - {name: a, eventSourceName: x, eventNme: y}\n  triggers:\n    - template: {name: t, log: {}}\n",
+            6, 37, "not supported: spec.dependencies[0].eventNme (did you mean 'eventName'?)"
+        ),
+        (
+            "  dependencies:\n    - {name: a, eventSourceName: x, eventName: y}\n  triggers:\n    - template: {name: t, log: {}}\n      retryStrategy: {duration: 1h30m, setps: 3}\n",
+            9, 40, "not supported: spec.triggers[0].retryStrategy.setps (did you mean 'steps'?)"
+        ),
+        (
             "  dependencies: []\n  triggers:\n    - template: {name: t, log: {}}\n",
             5, 3, "must list at least one dependency"
         ),

@@ -1,0 +1,39 @@
+import ConfigReader
+import Foundation
+
+extension GatewayConfiguration {
+    /// The environment variables that override `gateway.yaml`, as the argo CLI and the kfp SDK read them: `NATS_URL`
+    /// (comma-separated), `ARGO_SERVER`, `ARGO_TOKEN` (with or without `Bearer `), `ARGO_NAMESPACE`,
+    /// `ARGO_INSECURE_SKIP_VERIFY`, `ARGO_SECURE` (`false`: a bare `ARGO_SERVER` host is `http://`),
+    /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file.
+    mutating func apply(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ name: String) -> String? {
+            guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        func flag(_ name: String) throws(ConfigurationError) -> Bool? {
+            guard let text = value(name) else { return nil }
+            guard let flag = GoBool.parse(text) else {
+                throw ConfigurationError(
+                    at: SourceLocation(file: "$\(name)", line: 0, column: 0),
+                    "environment variable \(name) must be \(GoBool.spellings), found '\(text)'")
+            }
+            return flag
+        }
+        if let urls = value("NATS_URL") {
+            nats.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let server = value("ARGO_SERVER") { argo.server = server }
+        if let token = value("ARGO_TOKEN") {
+            argo.token = Secret(token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token)
+        }
+        if let namespace = value("ARGO_NAMESPACE") { argo.namespace = namespace }
+        if let insecure = try flag("ARGO_INSECURE_SKIP_VERIFY") { argo.insecureSkipVerify = insecure }
+        let secure = try flag("ARGO_SECURE") ?? true
+        if let server = argo.server, !server.contains("://") {
+            argo.server = (secure ? "https://" : "http://") + server
+        }
+        if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
+        if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
+    }
+}
