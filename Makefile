@@ -10,7 +10,7 @@ PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-valid
 # The C baseline of the JetStream and gateway benchmarks: the same consume loop straight on libnats and msgpack-c.
 JETSTREAM_C_BENCH := .build/jetstream-consume-c
 
-.PHONY: deps build test chaos demo bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds \
+.PHONY: deps build format lint test chaos demo bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds \
 	sanitize sanitize-address sanitize-thread
 
 ## deps: install the C libraries, nats-server, kubectl and the Python test clients from PyPI (a Debian python3 that
@@ -35,6 +35,17 @@ deps:
 		|| python3 -m pip install -q --disable-pip-version-check $(PIP_PACKAGES) \
 		|| python3 -m pip install -q --disable-pip-version-check --break-system-packages $(PIP_PACKAGES)
 
+## format: format every Swift file in place with the toolchain's `swift format` and `.swift-format` (4 spaces,
+## 120 columns).
+## lint: fail on any formatting finding (`make test` runs it first).
+SWIFT_FORMAT_PATHS := Package.swift Sources Tests Benchmarks Fuzz
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS)
+
 ## build: debug build of every target.
 build: deps
 	$(SWIFT) build
@@ -49,7 +60,7 @@ TIMING_SUITES := JetStreamTests\.|GatewayEngineTests
 # third pass, short versions here, long ones in `make chaos`.
 CHAOS_SUITES := ChaosTests
 
-test: deps $(JETSTREAM_C_BENCH)
+test: deps lint $(JETSTREAM_C_BENCH)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(TIMING_SUITES)|$(CHAOS_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(TIMING_SUITES)'

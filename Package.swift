@@ -248,23 +248,35 @@ var package = Package(
         ),
         .testTarget(
             name: "SensorLanguageTests",
-            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            dependencies: [
+                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
+                "SensorTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SensorModelTests",
-            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            dependencies: [
+                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
+                "SensorTesting",
+            ],
             exclude: ["Python"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SensorEngineTests",
-            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            dependencies: [
+                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
+                "SensorTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LocalFilesTests",
-            dependencies: ["ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting"],
+            dependencies: [
+                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
+                "SensorTesting",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -294,7 +306,8 @@ var package = Package(
         .testTarget(
             name: "CommandLineTests",
             dependencies: [
-                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine", "SensorTesting",
+                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
+                "SensorTesting",
                 "LoopbackTesting",
             ],
             swiftSettings: swiftSettings

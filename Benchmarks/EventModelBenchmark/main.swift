@@ -41,22 +41,36 @@ func run() throws {
     var sink = 0
     let rows: [(String, Int, Double)] = [
         ("msgpack-c alone (C baseline)", messagePack.count, baseline),
-        ("MessagePack → EventValue", messagePack.count, try median {
-            try rate(iterations: iterations) {
-                if case .map(let map) = try MessagePackCodec.decode(messagePack) { sink &+= map.count }
+        (
+            "MessagePack → EventValue", messagePack.count,
+            try median {
+                try rate(iterations: iterations) {
+                    if case .map(let map) = try MessagePackCodec.decode(messagePack) { sink &+= map.count }
+                }
             }
-        }),
-        ("MessagePack → Event", messagePack.count, try median {
-            try rate(iterations: iterations) { sink &+= try CloudEventCodec.decode(payload: messagePack).id.utf8.count }
-        }),
-        ("JSON → EventValue", json.count, try median {
-            try rate(iterations: iterations) {
-                if case .map(let map) = try JSONCodec.decode(json) { sink &+= map.count }
+        ),
+        (
+            "MessagePack → Event", messagePack.count,
+            try median {
+                try rate(iterations: iterations) {
+                    sink &+= try CloudEventCodec.decode(payload: messagePack).id.utf8.count
+                }
             }
-        }),
-        ("JSON → Event", json.count, try median {
-            try rate(iterations: iterations) { sink &+= try CloudEventCodec.decode(payload: json).id.utf8.count }
-        }),
+        ),
+        (
+            "JSON → EventValue", json.count,
+            try median {
+                try rate(iterations: iterations) {
+                    if case .map(let map) = try JSONCodec.decode(json) { sink &+= map.count }
+                }
+            }
+        ),
+        (
+            "JSON → Event", json.count,
+            try median {
+                try rate(iterations: iterations) { sink &+= try CloudEventCodec.decode(payload: json).id.utf8.count }
+            }
+        ),
     ]
     print("EventModel decode benchmark: \(iterations) decodes per run, median of 3, one core")
     print("| decode | bytes | events/s | vs msgpack-c |")

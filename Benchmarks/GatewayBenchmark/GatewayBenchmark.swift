@@ -29,11 +29,13 @@ struct GatewayBenchmark {
     static func run(_ options: Options, into report: inout Report) async throws {
         let programs = options.programs
         let counts = options.counts
-        for path in [programs.gateway, programs.cConsumer, programs.bridge] where !FileManager.default.fileExists(atPath: path) {
+        for path in [programs.gateway, programs.cConsumer, programs.bridge]
+        where !FileManager.default.fileExists(atPath: path) {
             throw BenchmarkFailure(
                 description: "\(path) does not exist (make bench builds sensor-gateway in release and the C program)")
         }
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+        let load =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
             .joined(separator: " ") ?? "?"
         report.note("load average at start \(load); \(ProcessInfo.processInfo.activeProcessorCount) cores")
         if options.runs("filter") { try await Workloads.filterOnly(programs, counts, &report) }
@@ -42,7 +44,8 @@ struct GatewayBenchmark {
         if options.runs("memory") { try await Workloads.memory(programs, counts, &report) }
         if options.runs("sensors") { try await Workloads.sensorGrowth(programs, counts, &report) }
         if options.runs("payloads") { try await Workloads.payloadGrowth(programs, counts, &report) }
-        let after = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+        let after =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
             .joined(separator: " ") ?? "?"
         report.note("load average at the end \(after)")
     }
@@ -118,7 +121,8 @@ struct Options {
         let absolute = { (path: String) in
             path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         }
-        let wrapper = ProcessInfo.processInfo.environment["GATEWAY_BENCH_WRAPPER"]?.split(separator: " ").map(String.init)
+        let wrapper = ProcessInfo.processInfo.environment["GATEWAY_BENCH_WRAPPER"]?.split(separator: " ").map(
+            String.init)
         return Programs(
             gateway: absolute(gateway), cConsumer: absolute(cConsumer), bridge: absolute(bridge),
             specs: absolute(specs), wrapper: wrapper ?? [])
@@ -144,7 +148,8 @@ struct Report {
         _ workload: String, _ figure: String, baseline: String = "", ratio: String = "", target: String = "",
         holds: Bool? = nil
     ) {
-        rows.append(Row(workload: workload, figure: figure, baseline: baseline, ratio: ratio, target: target, holds: holds))
+        rows.append(
+            Row(workload: workload, figure: figure, baseline: baseline, ratio: ratio, target: target, holds: holds))
         // Progress on standard error, so a long run shows where it is.
         FileHandle.standardError.write(Data("  \(workload): \(figure) \(baseline) \(ratio)\n".utf8))
     }
@@ -154,12 +159,14 @@ struct Report {
     }
 
     func print() {
-        Swift.print(smoke ? "\nGatewayBenchmark --smoke (small counts: the figures mean nothing)\n" : "\nGatewayBenchmark\n")
+        Swift.print(
+            smoke ? "\nGatewayBenchmark --smoke (small counts: the figures mean nothing)\n" : "\nGatewayBenchmark\n")
         Swift.print("| workload | gateway | baseline (same run) | ratio | target | holds |")
         Swift.print("|---|---|---|---:|---|---|")
         for row in rows {
             let holds = row.holds.map { $0 ? "yes" : "**no**" } ?? ""
-            Swift.print("| \(row.workload) | \(row.figure) | \(row.baseline) | \(row.ratio) | \(row.target) | \(holds) |")
+            Swift.print(
+                "| \(row.workload) | \(row.figure) | \(row.baseline) | \(row.ratio) | \(row.target) | \(holds) |")
         }
         Swift.print("")
         for note in notes { Swift.print("- \(note)") }

@@ -55,7 +55,8 @@ final class Stage {
             workspace = try Workspace(
                 natsURL: server.url, specs: programs.specs, sensors: sensors, concurrency: concurrency)
             try await programs.provision(workspace)
-            connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url], name: "gateway-benchmark"))
+            connection = try await NATSConnection.connect(
+                ConnectionOptions(urls: [server.url], name: "gateway-benchmark"))
         } catch {
             server.stop()
             throw error
@@ -119,7 +120,8 @@ final class Stage {
             if exitDeadline == nil, !process.isRunning { exitDeadline = ContinuousClock.now + .seconds(2) }
             guard ContinuousClock.now < min(deadline, exitDeadline ?? deadline) else {
                 throw BenchmarkFailure(
-                    description: "\(consumer) did not ack up to \(sequence)\n--- output ---\n\(process.output.suffix(4000))")
+                    description:
+                        "\(consumer) did not ack up to \(sequence)\n--- output ---\n\(process.output.suffix(4000))")
             }
             try await Task.sleep(for: .milliseconds(10))
         }

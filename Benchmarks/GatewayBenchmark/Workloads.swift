@@ -56,7 +56,9 @@ enum Workloads {
     ) async throws -> Duration {
         let process = try ChildProcess(
             executable: "/usr/bin/env",
-            arguments: ["python3", programs.bridge, stage.server.url, Stage.stream, bridgeDurable, "\(count)", mode, argument],
+            arguments: [
+                "python3", programs.bridge, stage.server.url, Stage.stream, bridgeDurable, "\(count)", mode, argument,
+            ],
             directory: stage.workspace.directory, log: stage.workspace.directory.appendingPathComponent("bridge.log"))
         if let last {
             let done = try await stage.waitForAckFloor(bridgeDurable, last, process: process)
@@ -64,7 +66,8 @@ enum Workloads {
             return done - process.started
         }
         guard try await process.wait() == 0 else {
-            throw BenchmarkFailure(description: "Python bridge failed (make deps installs nats-py, aiohttp): \(process.output)")
+            throw BenchmarkFailure(
+                description: "Python bridge failed (make deps installs nats-py, aiohttp): \(process.output)")
         }
         return ContinuousClock.now - process.started
     }
@@ -185,7 +188,8 @@ enum Workloads {
                 for index in 0..<total {
                     let due = begin + interval * index
                     if ContinuousClock.now < due { try await Task.sleep(until: due, clock: .continuous) }
-                    let message = OutgoingMessage(subject: Events.subject, data: Events.payload(sequence: index, bytes: 0))
+                    let message = OutgoingMessage(
+                        subject: Events.subject, data: Events.payload(sequence: index, bytes: 0))
                     published[index] = ContinuousClock.now
                     group.addTask { _ = try await connection.publish(message) }
                     if index % counts.latencyRate == 0 { loaded = max(loaded, gateway.memory()?.rss ?? 0) }
@@ -203,7 +207,8 @@ enum Workloads {
                 (0..<total).compactMap { index in arrivals.times[index].map { $0 - published[index] } }
             }.sorted()
             func percentile(_ p: Double) -> Duration {
-                samples.isEmpty ? .zero : samples[min(samples.count - 1, Int((Double(samples.count) * p).rounded(.down)))]
+                samples.isEmpty
+                    ? .zero : samples[min(samples.count - 1, Int((Double(samples.count) * p).rounded(.down)))]
             }
             let missing = total - samples.count
             let p50 = percentile(0.5)
@@ -212,7 +217,8 @@ enum Workloads {
                 "2 trigger latency, publish → request received, \(counts.latencyRate) events/s for \(counts.latencySeconds) s"
                     + " (\(samples.count) samples\(missing > 0 ? ", \(missing) MISSING" : ""), exact percentiles)",
                 "p50 \(milliseconds(p50)), p99 \(milliseconds(p99)), p99.9 \(milliseconds(percentile(0.999))), max \(milliseconds(samples.last ?? .zero))",
-                target: "p50 < 2 ms, p99 < 10 ms", holds: missing == 0 && p50 < .milliseconds(2) && p99 < .milliseconds(10))
+                target: "p50 < 2 ms, p99 < 10 ms",
+                holds: missing == 0 && p50 < .milliseconds(2) && p99 < .milliseconds(10))
             let start = median(starts) ?? .zero
             report.add(
                 "5 start to ready: process start → /readyz 200 (median of \(starts.count); 1 http sensor)",
@@ -246,7 +252,8 @@ enum Workloads {
             var peak = 0
             while sink.count < total {
                 guard gateway.isRunning, ContinuousClock.now - gateway.started < .seconds(600) else {
-                    throw BenchmarkFailure(description: "the sink got \(sink.count) of \(total)\n\(gateway.output.suffix(4000))")
+                    throw BenchmarkFailure(
+                        description: "the sink got \(sink.count) of \(total)\n\(gateway.output.suffix(4000))")
                 }
                 peak = max(peak, gateway.memory()?.rss ?? 0)
                 try await Task.sleep(for: .milliseconds(5))
@@ -259,21 +266,24 @@ enum Workloads {
 
             let bridgeTotal = min(counts.bridgeHTTPEvents, total)
             sink.reset(capacity: bridgeTotal)
-            let bridgeElapsed = try await runBridge(programs, stage, count: bridgeTotal, mode: "http", argument: sink.url)
+            let bridgeElapsed = try await runBridge(
+                programs, stage, count: bridgeTotal, mode: "http", argument: sink.url)
             let (bridgeFirst, bridgeLast, bridgeConnections) = sink.snapshot { ($0.first, $0.last, $0.connections) }
             let bridgeWithStart = rate(bridgeTotal, bridgeElapsed)
             let bridgeSustained = rate(bridgeTotal - 1, (bridgeLast ?? .now) - (bridgeFirst ?? .now))
             report.add(
                 "3 trigger throughput: \(total) pre-published events → 1 http trigger each, keep-alive, "
                     + "processing.concurrency \(counts.concurrency); first → last request (start-up included: \(formatRate(withStart)))"
-                    + "; \(connections) connections" + (received > total ? "; \(received - total) requests repeated" : ""),
+                    + "; \(connections) connections"
+                    + (received > total ? "; \(received - total) requests repeated" : ""),
                 formatRate(sustained), target: "≥ 5000/s", holds: sustained >= 5000)
             report.add(
                 "4 trigger throughput vs Python bridge (aiohttp, 16 in flight; \(bridgeTotal) events, \(bridgeConnections) connections), first → last request"
                     + " (start-up included: gateway \(formatRate(withStart)), Python \(formatRate(bridgeWithStart)))",
                 formatRate(sustained), baseline: "Python: \(formatRate(bridgeSustained))",
                 ratio: ratio(sustained, bridgeSustained), target: "≥ 10×", holds: sustained >= 10 * bridgeSustained)
-            report.add("5 RSS under trigger throughput (peak)", megabytes(peak), target: "≤ 150 MB", holds: peak <= 150 << 20)
+            report.add(
+                "5 RSS under trigger throughput (peak)", megabytes(peak), target: "≤ 150 MB", holds: peak <= 150 << 20)
             await stage.close()
         } catch {
             await stage.close()

@@ -29,12 +29,14 @@ struct JetStreamBenchmark {
 
         let server = try NATSServerProcess.start()
         defer { server.stop() }
-        let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url], name: "jetstream-benchmark"))
+        let connection = try await NATSConnection.connect(
+            ConnectionOptions(urls: [server.url], name: "jetstream-benchmark"))
         try await connection.createOrUpdate(StreamSpec(name: stream, subjects: ["bench.>"]))
         let payload = samplePayload()
         try await publish(count: count, payload: payload, to: connection)
-        print("nats-server \(server.url), \(count) messages of \(payload.count) bytes (MessagePack map) per run,"
-            + " median of \(rounds) interleaved rounds; one ack per message")
+        print(
+            "nats-server \(server.url), \(count) messages of \(payload.count) bytes (MessagePack map) per run,"
+                + " median of \(rounds) interleaved rounds; one ack per message")
 
         struct Key: Hashable {
             let decode: Bool
@@ -52,10 +54,13 @@ struct JetStreamBenchmark {
                         let consumer = try await makeConsumer(connection, name: name)
                         if side == "c" {
                             cRates[key, default: []].append(
-                                try runC(cProgram, url: server.url, durable: consumer, batch: batch, count: count, decode: decode))
+                                try runC(
+                                    cProgram, url: server.url, durable: consumer, batch: batch, count: count,
+                                    decode: decode))
                         } else {
                             swiftRates[key, default: []].append(
-                                try await consume(connection, durable: consumer, batch: batch, count: count, decode: decode))
+                                try await consume(
+                                    connection, durable: consumer, batch: batch, count: count, decode: decode))
                         }
                         // Every run meets the same server state: one stream, no other consumer.
                         try await connection.deleteConsumer(stream: stream, consumer: consumer)
@@ -74,7 +79,9 @@ struct JetStreamBenchmark {
                 let c = median(cRates[key] ?? [])
                 let swift = median(swiftRates[key] ?? [])
                 let loop = decode ? "consume + decode + ack" : "consume + ack"
-                print("| \(loop) | \(batch) | \(Int(c.rounded())) | \(Int(swift.rounded())) | \(String(format: "%.2f", swift / c)) |")
+                print(
+                    "| \(loop) | \(batch) | \(Int(c.rounded())) | \(Int(swift.rounded())) | \(String(format: "%.2f", swift / c)) |"
+                )
             }
         }
     }
@@ -118,7 +125,9 @@ struct JetStreamBenchmark {
         let start = clock.now
         for try await message in consumer.messages(.init(batchSize: batch, maxWait: .seconds(1))) {
             if decode {
-                let value = try message.withData { bytes throws(EventDecodingError) in try MessagePackCodec.decode(bytes) }
+                let value = try message.withData { bytes throws(EventDecodingError) in
+                    try MessagePackCodec.decode(bytes)
+                }
                 decodedEntries += value.mapValue?.count ?? 0
             } else {
                 decodedEntries += message.withData { $0.isEmpty ? 0 : 5 }

@@ -1,5 +1,5 @@
-import EventModel
 import ConfigReader
+import EventModel
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -119,14 +119,16 @@ func stringFilter(_ pattern: String) -> DataFilter {
           triggers:
             - template: {name: log, log: {}}
         """
-    guard let filter = SensorLoader.load(text: yaml, file: "pattern.yaml").sensors.first?.dependencies.first?.filters?
-        .data?.first
+    guard
+        let filter = SensorLoader.load(text: yaml, file: "pattern.yaml").sensors.first?.dependencies.first?.filters?
+            .data?.first
     else { fatalError("benchmark pattern sensor invalid") }
     return filter
 }
-for (label, pattern) in [("`.*` string data filter, no regex engine", "^refs/.*/main$"),
-    ("the same with a group, through the regex engine", "^refs/(.*)/main$")]
-{
+for (label, pattern) in [
+    ("`.*` string data filter, no regex engine", "^refs/.*/main$"),
+    ("the same with a group, through the regex engine", "^refs/(.*)/main$"),
+] {
     let filter = stringFilter(pattern)
     measure("\(label) (\(pattern))", evaluations: regexIterations, unit: "evaluations") {
         var passed = 0

@@ -1,7 +1,7 @@
+import ConfigReader
 import EventModel
 import Foundation
 import HTTPTransport
-import ConfigReader
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -225,7 +225,8 @@ do {
         await measure("HTTPClient.execute (floor), \(inFlight) in flight", total: total, inFlight: inFlight) { _ in
             (try? await client.execute(request))?.status == 200
         }
-        await measure("TriggerExecutor.execute (argo submit), \(inFlight) in flight", total: total, inFlight: inFlight) {
+        await measure("TriggerExecutor.execute (argo submit), \(inFlight) in flight", total: total, inFlight: inFlight)
+        {
             index in
             let event = Event(
                 id: "evt-\(index)", source: "shop", type: "order", subject: "order",

@@ -1,5 +1,5 @@
-import EventModel
 import ConfigReader
+import EventModel
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -69,7 +69,9 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
                 "content-type": mode & 0x80 == 0 ? "application/msgpack" : "application/json",
             ]
         }
-        guard let event = try? CloudEventCodec.decode(payload: payload, headers: headers, limits: limits) else { return }
+        guard let event = try? CloudEventCodec.decode(payload: payload, headers: headers, limits: limits) else {
+            return
+        }
         let structured = CloudEventCodec.encodeStructured(event, format: .messagePack)
         guard let again = try? CloudEventCodec.decode(payload: structured, limits: .default) else {
             throw FuzzInvariantViolation("the structured encoding of a decoded event does not decode: \(event)")
@@ -85,14 +87,18 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         if let filter = try? FilterExpression.parse(text) {
             let canonical = filter.description
             guard let again = try? FilterExpression.parse(canonical), again == filter else {
-                throw FuzzInvariantViolation("filter expression \(text.debugDescription) renders as \(canonical.debugDescription), which parses differently")
+                throw FuzzInvariantViolation(
+                    "filter expression \(text.debugDescription) renders as \(canonical.debugDescription), which parses differently"
+                )
             }
             _ = filter.variables
         }
         if let condition = try? ConditionExpression.parse(text) {
             let canonical = condition.description
             guard let again = try? ConditionExpression.parse(canonical), again == condition else {
-                throw FuzzInvariantViolation("condition \(text.debugDescription) renders as \(canonical.debugDescription), which parses differently")
+                throw FuzzInvariantViolation(
+                    "condition \(text.debugDescription) renders as \(canonical.debugDescription), which parses differently"
+                )
             }
             _ = condition.holds(satisfied: Set(condition.names.prefix(1)))
         }
@@ -118,7 +124,8 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         guard let path = try? GJSONPath(text) else { return }
         let canonical = path.description
         guard let again = try? GJSONPath(canonical), again == path else {
-            throw FuzzInvariantViolation("path \(text.debugDescription) renders as \(canonical.debugDescription), which parses differently")
+            throw FuzzInvariantViolation(
+                "path \(text.debugDescription) renders as \(canonical.debugDescription), which parses differently")
         }
         _ = path.value(in: samplePayload)
     }

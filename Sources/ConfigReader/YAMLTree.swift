@@ -170,7 +170,8 @@ extension ConfigurationError {
             return ConfigurationError(at: location, "invalid YAML: \(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let location = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
-            return ConfigurationError(at: location, "invalid YAML: duplicate keys \(duplicates.joined(separator: ", "))")
+            return ConfigurationError(
+                at: location, "invalid YAML: duplicate keys \(duplicates.joined(separator: ", "))")
         default:
             return ConfigurationError(file: file, "invalid YAML: \(error)")
         }

@@ -17,7 +17,9 @@ package enum Base64 {
             var group: UInt32 = 0
             for (position, byte) in chunk.enumerated() { group |= UInt32(byte) << (16 - 8 * UInt32(position)) }
             for position in 0..<4 {
-                text.append(position <= chunk.count ? alphabet[Int(group >> (18 - 6 * UInt32(position)) & 0x3f)] : UInt8(ascii: "="))
+                text.append(
+                    position <= chunk.count
+                        ? alphabet[Int(group >> (18 - 6 * UInt32(position)) & 0x3f)] : UInt8(ascii: "="))
             }
             index += 3
         }
@@ -33,7 +35,8 @@ package enum Base64 {
         var index = 0
         while index < input.count {
             let isLast = index + 4 == input.count
-            let padding = isLast ? input[index..<index + 4].reversed().prefix(while: { $0 == UInt8(ascii: "=") }).count : 0
+            let padding =
+                isLast ? input[index..<index + 4].reversed().prefix(while: { $0 == UInt8(ascii: "=") }).count : 0
             guard padding <= 2 else { return nil }
             var group: UInt32 = 0
             for position in 0..<(4 - padding) {
@@ -41,7 +44,9 @@ package enum Base64 {
                 guard value != 0xff else { return nil }
                 group |= UInt32(value) << (18 - 6 * UInt32(position))
             }
-            for position in 0..<(3 - padding) { output.append(UInt8(truncatingIfNeeded: group >> (16 - 8 * UInt32(position)))) }
+            for position in 0..<(3 - padding) {
+                output.append(UInt8(truncatingIfNeeded: group >> (16 - 8 * UInt32(position))))
+            }
             index += 4
         }
         return output

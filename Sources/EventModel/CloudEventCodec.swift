@@ -40,7 +40,8 @@ public enum CloudEventCodec {
         guard payload.count <= limits.maxPayloadBytes else {
             throw EventDecodingError(.payloadTooLarge(size: payload.count, limit: limits.maxPayloadBytes))
         }
-        let headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        let headers = Dictionary(
+            headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         if headers["ce-specversion"] != nil {
             return try decodeBinary(payload: payload, headers: headers, limits: limits)
         }
@@ -84,7 +85,9 @@ public enum CloudEventCodec {
 
     /// The binary-mode headers and payload of `event`: attributes as `ce-*` headers, `data` encoded in
     /// `dataFormat` (whose media type becomes `content-type`); no payload and no `content-type` without data.
-    public static func encodeBinary(_ event: Event, dataFormat: EventFormat) -> (headers: [String: String], payload: [UInt8]) {
+    public static func encodeBinary(_ event: Event, dataFormat: EventFormat) -> (
+        headers: [String: String], payload: [UInt8]
+    ) {
         var headers: [String: String] = [:]
         for (name, value) in event.stringAttributes where name != "datacontenttype" { headers["ce-" + name] = value }
         for (name, value) in event.extensions { headers["ce-" + name] = headerText(value) }
@@ -96,10 +99,14 @@ public enum CloudEventCodec {
         }
     }
 
-    private static func structuredFormat(payload: UnsafeRawBufferPointer, contentType: String?) throws(EventDecodingError) -> EventFormat {
+    private static func structuredFormat(payload: UnsafeRawBufferPointer, contentType: String?)
+        throws(EventDecodingError) -> EventFormat
+    {
         if let contentType = contentType.map(mediaType) {
             if contentType == EventFormat.json.structuredContentType || isJSON(contentType) { return .json }
-            if contentType == EventFormat.messagePack.structuredContentType || isMessagePack(contentType) { return .messagePack }
+            if contentType == EventFormat.messagePack.structuredContentType || isMessagePack(contentType) {
+                return .messagePack
+            }
         }
         guard let first = payload.first(where: { ![0x20, 0x09, 0x0a, 0x0d].contains($0) }) else {
             throw EventDecodingError(.unsupportedFormat("empty payload and no ce-specversion header"))
@@ -108,8 +115,10 @@ public enum CloudEventCodec {
         case UInt8(ascii: "{"): return .json
         case 0x80...0x8f, 0xde, 0xdf: return .messagePack
         default:
-            throw EventDecodingError(.unsupportedFormat(
-                "payload starts with byte 0x\(String(first, radix: 16)): neither a JSON object nor a MessagePack map"))
+            throw EventDecodingError(
+                .unsupportedFormat(
+                    "payload starts with byte 0x\(String(first, radix: 16)): neither a JSON object nor a MessagePack map"
+                ))
         }
     }
 
@@ -127,11 +136,14 @@ public enum CloudEventCodec {
             throw EventDecodingError(.unsupportedSpecVersion(specVersion), path: "header ce-specversion")
         }
         var event = Event(
-            specVersion: specVersion, id: try required("id"), source: try required("source"), type: try required("type"),
-            subject: headers["ce-subject"], dataContentType: headers["content-type"], dataSchema: headers["ce-dataschema"])
+            specVersion: specVersion, id: try required("id"), source: try required("source"),
+            type: try required("type"),
+            subject: headers["ce-subject"], dataContentType: headers["content-type"],
+            dataSchema: headers["ce-dataschema"])
         if let time = headers["ce-time"] {
             guard let parsed = EventTimestamp(rfc3339: time) else {
-                throw EventDecodingError(.invalidAttribute(attribute: "time", reason: "\"\(time)\" is not an RFC 3339 timestamp"),
+                throw EventDecodingError(
+                    .invalidAttribute(attribute: "time", reason: "\"\(time)\" is not an RFC 3339 timestamp"),
                     path: "header ce-time")
             }
             event.time = parsed
@@ -140,7 +152,8 @@ public enum CloudEventCodec {
             let attribute = String(name.dropFirst(3))
             guard !isStandardAttribute(attribute) else { continue }
             guard isValidExtensionName(attribute) else {
-                throw EventDecodingError(.invalidAttribute(attribute: attribute, reason: "names are lower-case letters and digits"),
+                throw EventDecodingError(
+                    .invalidAttribute(attribute: attribute, reason: "names are lower-case letters and digits"),
                     path: "header \(name)")
             }
             event.extensions[attribute] = .string(value)
@@ -170,21 +183,24 @@ public enum CloudEventCodec {
         func string(_ name: String, required: Bool) throws(EventDecodingError) -> String? {
             switch attributes[name] {
             case .string(let value) where !value.isEmpty || !required: return value
-            case nil, .null, .string: 
+            case nil, .null, .string:
                 if required { throw EventDecodingError(.missingAttribute(name), path: "$.\(name)") }
                 return nil
             case let value?:
                 throw EventDecodingError(
-                    .wrongAttributeType(attribute: name, expected: "a string", found: value.typeName), path: "$.\(name)")
+                    .wrongAttributeType(attribute: name, expected: "a string", found: value.typeName), path: "$.\(name)"
+                )
             }
         }
         guard let specVersion = try string("specversion", required: true), specVersion == "1.0" else {
-            throw EventDecodingError(.unsupportedSpecVersion(attributes["specversion"]?.stringValue ?? ""), path: "$.specversion")
+            throw EventDecodingError(
+                .unsupportedSpecVersion(attributes["specversion"]?.stringValue ?? ""), path: "$.specversion")
         }
         var event = Event(
             specVersion: specVersion, id: try string("id", required: true) ?? "",
             source: try string("source", required: true) ?? "", type: try string("type", required: true) ?? "",
-            subject: try string("subject", required: false), dataContentType: try string("datacontenttype", required: false),
+            subject: try string("subject", required: false),
+            dataContentType: try string("datacontenttype", required: false),
             dataSchema: try string("dataschema", required: false))
         switch attributes["time"] {
         case nil, .null: break
@@ -192,38 +208,45 @@ public enum CloudEventCodec {
         case .string(let text):
             guard let time = EventTimestamp(rfc3339: text) else {
                 throw EventDecodingError(
-                    .invalidAttribute(attribute: "time", reason: "\"\(text)\" is not an RFC 3339 timestamp"), path: "$.time")
+                    .invalidAttribute(attribute: "time", reason: "\"\(text)\" is not an RFC 3339 timestamp"),
+                    path: "$.time")
             }
             event.time = time
         case let value?:
             throw EventDecodingError(
-                .wrongAttributeType(attribute: "time", expected: "an RFC 3339 string or a timestamp", found: value.typeName),
+                .wrongAttributeType(
+                    attribute: "time", expected: "an RFC 3339 string or a timestamp", found: value.typeName),
                 path: "$.time")
         }
         switch (attributes["data"], attributes["data_base64"]) {
         case (let data, nil): event.data = data
         case (nil, .string(let text)):
             guard let bytes = Base64.decode(text) else {
-                throw EventDecodingError(.invalidAttribute(attribute: "data_base64", reason: "not base64"), path: "$.data_base64")
+                throw EventDecodingError(
+                    .invalidAttribute(attribute: "data_base64", reason: "not base64"), path: "$.data_base64")
             }
             event.data = .binary(bytes)
         case (nil, let value?):
             throw EventDecodingError(
-                .wrongAttributeType(attribute: "data_base64", expected: "a string", found: value.typeName), path: "$.data_base64")
+                .wrongAttributeType(attribute: "data_base64", expected: "a string", found: value.typeName),
+                path: "$.data_base64")
         case (_?, _?):
             throw EventDecodingError(
-                .invalidAttribute(attribute: "data_base64", reason: "present together with data"), path: "$.data_base64")
+                .invalidAttribute(attribute: "data_base64", reason: "present together with data"), path: "$.data_base64"
+            )
         }
         for (name, value) in attributes where !isStandardAttribute(name) && name != "data" && name != "data_base64" {
             guard isValidExtensionName(name) else {
                 throw EventDecodingError(
-                    .invalidAttribute(attribute: name, reason: "extension names are lower-case letters and digits"), path: "$")
+                    .invalidAttribute(attribute: name, reason: "extension names are lower-case letters and digits"),
+                    path: "$")
             }
             switch value {
             case .null: continue
             case .array, .map:
                 throw EventDecodingError(
-                    .wrongAttributeType(attribute: name, expected: "a scalar", found: value.typeName), path: "$.\(name)")
+                    .wrongAttributeType(attribute: name, expected: "a scalar", found: value.typeName), path: "$.\(name)"
+                )
             default: event.extensions[name] = value
             }
         }
@@ -238,7 +261,11 @@ public enum CloudEventCodec {
     }
 
     private static func isValidExtensionName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        !name.isEmpty
+            && name.utf8.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+            }
     }
 
     /// The media type without parameters, lower-cased: `Application/JSON; charset=utf-8` → `application/json`.

@@ -90,7 +90,8 @@ public struct EventTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         }
         guard utf8.isEmpty else { return nil }
         let days = Self.daysSinceEpoch(year: year, month: month, day: day)
-        self.init(seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanoseconds: UInt32(nanoseconds))
+        self.init(
+            seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanoseconds: UInt32(nanoseconds))
     }
 
     private static func padded(_ value: Int64, _ width: Int) -> String {

@@ -19,7 +19,9 @@ public enum JSONCodec {
 
     /// Decodes exactly one JSON value (surrounding whitespace allowed) that fills `bytes`.
     /// - Throws: ``EventDecodingError`` naming the limit exceeded or what the parser expected.
-    public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws(EventDecodingError) -> EventValue {
+    public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws(EventDecodingError)
+        -> EventValue
+    {
         try withTypedBytes(bytes) { buffer throws(EventDecodingError) in try decode(buffer, limits: limits) }
     }
 
@@ -79,9 +81,15 @@ private struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw failure("a value")
         }
@@ -89,7 +97,9 @@ private struct JSONParser {
 
     private mutating func expectLiteral(_ literal: StaticString) throws(EventDecodingError) {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - offset >= count else { throw EventDecodingError(.truncated(needed: UInt64(count), available: bytes.count - offset), offset: offset) }
+        guard bytes.count - offset >= count else {
+            throw EventDecodingError(.truncated(needed: UInt64(count), available: bytes.count - offset), offset: offset)
+        }
         let start = literal.utf8Start
         for index in 0..<count where bytes[offset + index] != start[index] {
             throw failure("\"\(literal)\"")
@@ -98,14 +108,17 @@ private struct JSONParser {
     }
 
     private mutating func enterContainer(depth: Int) throws(EventDecodingError) {
-        guard depth < limits.maxDepth else { throw EventDecodingError(.nestingTooDeep(limit: limits.maxDepth), offset: offset) }
+        guard depth < limits.maxDepth else {
+            throw EventDecodingError(.nestingTooDeep(limit: limits.maxDepth), offset: offset)
+        }
         offset += 1
         skipWhitespace()
     }
 
     private func checkCount(_ count: Int, start: Int) throws(EventDecodingError) {
         if count > limits.maxContainerElements {
-            throw EventDecodingError(.tooManyElements(declared: UInt64(count), limit: limits.maxContainerElements), offset: start)
+            throw EventDecodingError(
+                .tooManyElements(declared: UInt64(count), limit: limits.maxContainerElements), offset: start)
         }
     }
 
@@ -232,7 +245,8 @@ private struct JSONParser {
         case UInt8(ascii: "u"):
             var scalar = try parseHex4()
             if (0xd800..<0xdc00).contains(scalar) {
-                guard bytes.count - offset >= 2, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u")
+                guard bytes.count - offset >= 2, bytes[offset] == UInt8(ascii: "\\"),
+                    bytes[offset + 1] == UInt8(ascii: "u")
                 else { throw failure("a low surrogate after a high surrogate") }
                 offset += 2
                 let low = try parseHex4()
@@ -292,7 +306,9 @@ private struct JSONParser {
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             isInteger = false
             offset += 1
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                offset += 1
+            }
             try skipDigits()
         }
         if isInteger, !overflow {
@@ -324,7 +340,8 @@ private enum JSONWriter {
         case .int(let number): bytes.append(contentsOf: String(number).utf8)
         case .uint(let number): bytes.append(contentsOf: String(number).utf8)
         case .double(let number) where number.isNaN: writeString("NaN", into: &bytes)
-        case .double(let number) where number.isInfinite: writeString(number < 0 ? "-Infinity" : "Infinity", into: &bytes)
+        case .double(let number) where number.isInfinite:
+            writeString(number < 0 ? "-Infinity" : "Infinity", into: &bytes)
         case .double(let number): bytes.append(contentsOf: number.description.utf8)
         case .string(let text): writeString(text, into: &bytes)
         case .binary(let data): writeString(Base64.encode(data), into: &bytes)

@@ -40,7 +40,9 @@ public enum MessagePackCodec {
 
     /// Decodes exactly one value that fills `bytes`.
     /// - Throws: ``EventDecodingError`` naming the limit exceeded or the malformed value.
-    public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws(EventDecodingError) -> EventValue {
+    public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws(EventDecodingError)
+        -> EventValue
+    {
         try withTypedBytes(bytes) { buffer throws(EventDecodingError) in try decode(buffer, limits: limits) }
     }
 
@@ -75,7 +77,9 @@ public enum MessagePackCodec {
             var array = [EventValue]()
             array.reserveCapacity(count)
             for index in 0..<count {
-                do throws(EventDecodingError) { array.append(try value(of: elements[index])) } catch { throw error.nested(in: .index(index)) }
+                do throws(EventDecodingError) { array.append(try value(of: elements[index])) } catch {
+                    throw error.nested(in: .index(index))
+                }
             }
             return .array(array)
         case MSGPACK_OBJECT_MAP:
@@ -139,7 +143,9 @@ public enum MessagePackCodec {
     }
 
     private static func timestamp(_ object: msgpack_object) throws(EventDecodingError) -> EventValue {
-        guard object.via.ext.type == -1 else { throw EventDecodingError(.unsupportedExtension(type: object.via.ext.type)) }
+        guard object.via.ext.type == -1 else {
+            throw EventDecodingError(.unsupportedExtension(type: object.via.ext.type))
+        }
         var object = object
         var timestamp = msgpack_timestamp()
         guard msgpack_object_to_timestamp(&object, &timestamp), timestamp.tv_nsec < 1_000_000_000 else {
@@ -194,20 +200,34 @@ private struct MessagePackWriter {
         switch number {
         case 0..<0x80: bytes.append(UInt8(number))
         case 0..<0x100: bytes.append(contentsOf: [0xcc, UInt8(number)])
-        case 0..<0x1_0000: bytes.append(0xcd); writeBigEndian(number, width: 2)
-        case 0..<0x1_0000_0000: bytes.append(0xce); writeBigEndian(number, width: 4)
-        default: bytes.append(0xcf); writeBigEndian(number, width: 8)
+        case 0..<0x1_0000:
+            bytes.append(0xcd)
+            writeBigEndian(number, width: 2)
+        case 0..<0x1_0000_0000:
+            bytes.append(0xce)
+            writeBigEndian(number, width: 4)
+        default:
+            bytes.append(0xcf)
+            writeBigEndian(number, width: 8)
         }
     }
 
     private mutating func writeNegative(_ number: Int64) {
         let pattern = UInt64(bitPattern: number)
         switch number {
-        case -32 ..< 0: bytes.append(UInt8(truncatingIfNeeded: pattern))
-        case -0x80 ..< 0: bytes.append(0xd0); writeBigEndian(pattern, width: 1)
-        case -0x8000 ..< 0: bytes.append(0xd1); writeBigEndian(pattern, width: 2)
-        case -0x8000_0000 ..< 0: bytes.append(0xd2); writeBigEndian(pattern, width: 4)
-        default: bytes.append(0xd3); writeBigEndian(pattern, width: 8)
+        case -32..<0: bytes.append(UInt8(truncatingIfNeeded: pattern))
+        case -0x80..<0:
+            bytes.append(0xd0)
+            writeBigEndian(pattern, width: 1)
+        case -0x8000..<0:
+            bytes.append(0xd1)
+            writeBigEndian(pattern, width: 2)
+        case -0x8000_0000..<0:
+            bytes.append(0xd2)
+            writeBigEndian(pattern, width: 4)
+        default:
+            bytes.append(0xd3)
+            writeBigEndian(pattern, width: 8)
         }
     }
 

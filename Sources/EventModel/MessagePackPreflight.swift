@@ -7,7 +7,8 @@
 enum MessagePackPreflight {
     /// Checks that `bytes` hold exactly one well-formed value within the limits.
     static func check(_ bytes: UnsafeRawBufferPointer, maxDepth: Int, maxElements: Int) throws(EventDecodingError) {
-        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxDepth + 1) { (outer) throws(EventDecodingError) in
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxDepth + 1) {
+            (outer) throws(EventDecodingError) in
             var offset = 0
             var valuesLeft: UInt64 = 1  // in the innermost open container (or the top level)
             var depth = 0
@@ -43,7 +44,9 @@ enum MessagePackPreflight {
                 var entryWidth: UInt64 = 1
                 switch format {
                 case 0x00...0x7f, 0xc0, 0xc2, 0xc3, 0xe0...0xff: continue
-                case 0x80...0x8f: entries = UInt64(format & 0x0f); entryWidth = 2
+                case 0x80...0x8f:
+                    entries = UInt64(format & 0x0f)
+                    entryWidth = 2
                 case 0x90...0x9f: entries = UInt64(format & 0x0f)
                 case 0xa0...0xbf: payload = UInt64(format & 0x1f)
                 case 0xc1: throw EventDecodingError(.reservedFormat(byte: format), offset: start)
@@ -60,12 +63,18 @@ enum MessagePackPreflight {
                 case 0xd4...0xd8: payload = (1 << UInt64(format - 0xd4)) + 1
                 case 0xdc: entries = try length(2)
                 case 0xdd: entries = try length(4)
-                case 0xde: entries = try length(2); entryWidth = 2
-                case 0xdf: entries = try length(4); entryWidth = 2
+                case 0xde:
+                    entries = try length(2)
+                    entryWidth = 2
+                case 0xdf:
+                    entries = try length(4)
+                    entryWidth = 2
                 default: preconditionFailure("every byte value is covered above")
                 }
                 if format >= 0x80 && format <= 0x9f || format >= 0xdc && format <= 0xdf {
-                    guard depth < maxDepth else { throw EventDecodingError(.nestingTooDeep(limit: maxDepth), offset: start) }
+                    guard depth < maxDepth else {
+                        throw EventDecodingError(.nestingTooDeep(limit: maxDepth), offset: start)
+                    }
                     guard entries <= UInt64(maxElements) else {
                         throw EventDecodingError(.tooManyElements(declared: entries, limit: maxElements), offset: start)
                     }

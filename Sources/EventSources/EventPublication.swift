@@ -1,7 +1,7 @@
+import ConfigReader
 public import EventModel
 import Foundation
 public import JetStream
-import ConfigReader
 
 /// What `sensor-gateway publish` sends: a JSON document made into a MessagePack CloudEvent.
 public enum EventPublication {
@@ -31,7 +31,8 @@ public enum EventPublication {
         var event: Event
         if value["specversion"] != nil {
             do {
-                event = try CloudEventCodec.decode(payload: json, headers: ["content-type": "application/cloudevents+json"])
+                event = try CloudEventCodec.decode(
+                    payload: json, headers: ["content-type": "application/cloudevents+json"])
             } catch {
                 throw InputError(description: "not a valid CloudEvent: \(error)")
             }

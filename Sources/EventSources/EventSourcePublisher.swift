@@ -1,9 +1,9 @@
+import ConfigReader
 public import EventModel
 public import JetStream
 public import Logging
 public import ServiceLifecycle
 import Synchronization
-import ConfigReader
 
 /// Why an event source refused an event or could not store it: the HTTP status it answers, a stable reason label
 /// (`events_rejected_total{reason}`) and a precise detail. Never contains a token.
@@ -97,7 +97,8 @@ struct EventSourcePublisher: Sendable {
         for (attribute, token) in [("source", event.source), ("name", name)] where !EventSubject.isToken(token) {
             throw EventSourceError(
                 status: 400, reason: "invalid_subject",
-                detail: "the \(attribute) \"\(token)\" is not one NATS subject token (no '.', '*', '>' or white space); "
+                detail:
+                    "the \(attribute) \"\(token)\" is not one NATS subject token (no '.', '*', '>' or white space); "
                     + "give ?name= for an event whose subject attribute is not one")
         }
         return "\(subjectPrefix).\(event.source).\(name)"
@@ -106,7 +107,9 @@ struct EventSourcePublisher: Sendable {
     /// Publishes `event` on its subject (see ``subject(of:name:)``) and waits for the stream's acknowledgement.
     /// - Throws: ``EventSourceError``: 400 for a subject that cannot be made, 503 when NATS is not connected or the
     ///   stream did not acknowledge (the event may or may not be stored: retrying with the same id is safe).
-    func publish(_ event: Event, name: String? = nil) async throws(EventSourceError) -> (subject: String, ack: PublishAck) {
+    func publish(_ event: Event, name: String? = nil) async throws(EventSourceError) -> (
+        subject: String, ack: PublishAck
+    ) {
         let subject = try subject(of: event, name: name)
         // Refuse rather than let libnats buffer the message while it reconnects: a buffered message would be stored
         // after the client was told it was not.
@@ -115,7 +118,8 @@ struct EventSourcePublisher: Sendable {
             throw EventSourceError(status: 503, reason: "nats_unavailable", detail: now)
         }
         do {
-            let ack = try await connection.publish(EventPublication.message(for: event, subject: subject, binaryMode: false))
+            let ack = try await connection.publish(
+                EventPublication.message(for: event, subject: subject, binaryMode: false))
             return (subject, ack)
         } catch {
             throw EventSourceError(
@@ -202,7 +206,8 @@ public enum EventSourceServices {
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let http = sources.http {
-            services.append(.init(service: HTTPEventSource(configuration: http, context: context), serviceName: "http-events"))
+            services.append(
+                .init(service: HTTPEventSource(configuration: http, context: context), serviceName: "http-events"))
         }
         if !sources.schedules.isEmpty {
             let source = ScheduleSource(schedules: sources.schedules, context: context)

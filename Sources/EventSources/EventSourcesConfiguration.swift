@@ -1,6 +1,6 @@
+public import ConfigReader
 public import EventModel
 public import SensorLanguage
-public import ConfigReader
 
 /// `sources:` in `gateway.yaml`: events that start outside NATS (HTTP calls, schedules) and are published into
 /// JetStream before any sensor sees them.
@@ -82,7 +82,8 @@ public struct EventSourcesConfiguration: Sendable {
         public func nextTick(after instant: EventTimestamp) -> EventTimestamp? {
             switch timing {
             case .cron(let cron): return cron.nextTick(after: instant)
-            case .interval(let interval): return .fromMilliseconds(instant.intervalStart(interval) + interval.wholeMilliseconds)
+            case .interval(let interval):
+                return .fromMilliseconds(instant.intervalStart(interval) + interval.wholeMilliseconds)
             }
         }
     }
@@ -160,7 +161,8 @@ extension EventSourcesConfiguration.HTTP {
         if let files = section.tlsFiles("tls", diagnostics: &diagnostics) {
             if files.caFile != nil {
                 diagnostics.error(
-                    "\(path).tls.ca is not used by the event endpoint: set cert and key", at: section.location(of: "tls"),
+                    "\(path).tls.ca is not used by the event endpoint: set cert and key",
+                    at: section.location(of: "tls"),
                     path: "\(path).tls.ca")
             } else if files.certificateFile == nil {
                 diagnostics.error(
@@ -242,7 +244,9 @@ extension EventSourcesConfiguration.Schedule {
             }
         case (nil, let interval?):
             guard zoneText == nil else { return fail("timezone", " applies to cron only", diagnostics: &diagnostics) }
-            guard interval >= .seconds(1) else { return fail("interval", " must be at least 1s", diagnostics: &diagnostics) }
+            guard interval >= .seconds(1) else {
+                return fail("interval", " must be at least 1s", diagnostics: &diagnostics)
+            }
             return .interval(interval)
         case (_?, _?): return fail("interval", ": set cron or interval, not both", diagnostics: &diagnostics)
         case (nil, nil):

@@ -1,3 +1,4 @@
+import ConfigReader
 public import EventModel
 import Foundation
 import HTTPTransport
@@ -8,7 +9,6 @@ import JetStream
 public import Logging
 import NIOSSL
 public import ServiceLifecycle
-import ConfigReader
 
 /// The HTTP event endpoint on `sources.http.listen`: `POST /v1/events[?name=<name>]` takes one CloudEvent and
 /// answers 202 with the stream and sequence once JetStream stored it on `<prefix>.<source>.<name>` (`name`
@@ -39,7 +39,8 @@ public struct HTTPEventSource: Service {
     ///   - configuration: `sources.http`.
     ///   - context: where to publish, count and report.
     public init(
-        configuration: EventSourcesConfiguration.HTTP, context: EventSourceContext) {
+        configuration: EventSourcesConfiguration.HTTP, context: EventSourceContext
+    ) {
         self.configuration = configuration
         self.publisher = EventSourcePublisher(store: context.store, subjectPrefix: context.subjectPrefix)
         self.metrics = context.metrics
@@ -128,7 +129,8 @@ public struct HTTPEventSource: Service {
             status.rejected(Self.label, error: error, at: now)
             logger.info("event refused", metadata: ["reason": "\(error.reason)", "detail": "\(error.detail)"])
             var response = Self.json(
-                HTTPResponse.Status(code: error.status), ["error": .string(error.reason), "detail": .string(error.detail)])
+                HTTPResponse.Status(code: error.status),
+                ["error": .string(error.reason), "detail": .string(error.detail)])
             if error.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
             return response
         }
@@ -149,7 +151,8 @@ public struct HTTPEventSource: Service {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw Self.tooLarge(nil, limit: limit)
         } catch {
-            throw EventSourceError(status: 400, reason: "unreadable_body", detail: "the body could not be read: \(error)")
+            throw EventSourceError(
+                status: 400, reason: "unreadable_body", detail: "the body could not be read: \(error)")
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -170,7 +173,8 @@ public struct HTTPEventSource: Service {
         do {
             expected = try token.current()
         } catch {
-            throw EventSourceError(status: 500, reason: "token_unavailable", detail: "the gateway cannot read its token file")
+            throw EventSourceError(
+                status: 500, reason: "token_unavailable", detail: "the gateway cannot read its token file")
         }
         let presented = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
         guard constantTimeEqual(Array(presented.utf8), Array(expected.utf8)) else {
@@ -192,7 +196,8 @@ public struct HTTPEventSource: Service {
     private static func tooLarge(_ length: Int?, limit: Int) -> EventSourceError {
         let size = length.map { "a body of \($0) bytes" } ?? "the body"
         return EventSourceError(
-            status: 413, reason: "payload_too_large", detail: "\(size) exceeds sources.http.maxBodyBytes (\(limit) bytes)")
+            status: 413, reason: "payload_too_large",
+            detail: "\(size) exceeds sources.http.maxBodyBytes (\(limit) bytes)")
     }
 
     private static func json(_ status: HTTPResponse.Status, _ body: EventMap) -> Response {
@@ -229,7 +234,8 @@ public enum HTTPEventDecoder {
         if headers["ce-specversion"] != nil {
             if let contentType, !Self.binaryDataTypes.contains(contentType) {
                 throw unsupported(
-                    "binary mode takes JSON (application/json) or MessagePack (application/msgpack) data, not \(contentType)")
+                    "binary mode takes JSON (application/json) or MessagePack (application/msgpack) data, not \(contentType)"
+                )
             }
             let attributes = headers.filter { $0.key.hasPrefix("ce-") || $0.key == "content-type" }
             do {
@@ -241,10 +247,12 @@ public enum HTTPEventDecoder {
             switch contentType {
             case "application/cloudevents+json", "application/cloudevents+msgpack":
                 guard !body.isEmpty else {
-                    throw EventSourceError(status: 400, reason: "empty_body", detail: "a structured CloudEvent has no body")
+                    throw EventSourceError(
+                        status: 400, reason: "empty_body", detail: "a structured CloudEvent has no body")
                 }
                 do {
-                    event = try CloudEventCodec.decode(payload: body, headers: ["content-type": contentType ?? ""], limits: limits)
+                    event = try CloudEventCodec.decode(
+                        payload: body, headers: ["content-type": contentType ?? ""], limits: limits)
                 } catch {
                     throw .invalid(error)
                 }
@@ -284,7 +292,8 @@ public enum HTTPEventDecoder {
         let source = try required("source")
         let type = try required("type")
         guard !body.isEmpty else {
-            throw EventSourceError(status: 400, reason: "empty_body", detail: "plain JSON: the body is the event's data")
+            throw EventSourceError(
+                status: 400, reason: "empty_body", detail: "plain JSON: the body is the event's data")
         }
         let data: EventValue
         do {

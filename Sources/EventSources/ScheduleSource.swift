@@ -1,9 +1,9 @@
+import ConfigReader
 import EventModel
 import Foundation
 import JetStream
 public import Logging
 public import ServiceLifecycle
-import ConfigReader
 
 /// The schedules of `sources.schedules`: on each tick, one event into JetStream.
 ///
@@ -26,7 +26,8 @@ public struct ScheduleSource: Service {
     ///   - schedules: `sources.schedules`.
     ///   - context: where to publish, count and report.
     public init(
-        schedules: [EventSourcesConfiguration.Schedule], context: EventSourceContext) {
+        schedules: [EventSourcesConfiguration.Schedule], context: EventSourceContext
+    ) {
         self.schedules = schedules
         self.publisher = EventSourcePublisher(store: context.store, subjectPrefix: context.subjectPrefix)
         self.metrics = context.metrics
@@ -92,7 +93,9 @@ public struct ScheduleSource: Service {
         let label = Self.label(schedule)
         var after = EventTimestamp.now()
         if schedule.missed == .catchUpLast, let bucket, let tick = schedule.previousTick(atOrBefore: after) {
-            let last = try? await bucket.get(schedule.name).flatMap { EventTimestamp(rfc3339: String(decoding: $0.value, as: UTF8.self)) }
+            let last = try? await bucket.get(schedule.name).flatMap {
+                EventTimestamp(rfc3339: String(decoding: $0.value, as: UTF8.self))
+            }
             if let last, last < tick {
                 logger.info("catching up a missed tick", metadata: ["schedule": "\(schedule.name)", "tick": "\(tick)"])
                 await emit(schedule, tick: tick, next: schedule.nextTick(after: after), bucket: bucket)
@@ -117,7 +120,8 @@ public struct ScheduleSource: Service {
     ) async {
         let label = Self.label(schedule)
         let event = Event(
-            id: Self.eventID(schedule, tick: tick), source: schedule.source, type: schedule.type, subject: schedule.subject,
+            id: Self.eventID(schedule, tick: tick), source: schedule.source, type: schedule.type,
+            subject: schedule.subject,
             time: tick, dataContentType: schedule.data == nil ? nil : "application/json", data: schedule.data)
         var attempt = 0
         while true {
@@ -137,7 +141,8 @@ public struct ScheduleSource: Service {
                         try await bucket.put(schedule.name, value: Array(tick.rfc3339.utf8))
                     } catch {
                         logger.warning(
-                            "cannot record the tick", metadata: ["schedule": "\(schedule.name)", LoggingKeys.error: "\(error)"])
+                            "cannot record the tick",
+                            metadata: ["schedule": "\(schedule.name)", LoggingKeys.error: "\(error)"])
                     }
                 }
                 return
@@ -146,13 +151,17 @@ public struct ScheduleSource: Service {
                 if attempt == 1 {
                     logger.warning(
                         "cannot publish the tick; retrying until the next one",
-                        metadata: ["schedule": "\(schedule.name)", LoggingKeys.eventID: "\(event.id)", LoggingKeys.error: "\(error)"])
+                        metadata: [
+                            "schedule": "\(schedule.name)", LoggingKeys.eventID: "\(event.id)",
+                            LoggingKeys.error: "\(error)",
+                        ])
                 }
                 guard let next, retryAt < next.seconds, await sleep(until: EventTimestamp(seconds: retryAt)) else {
                     metrics.eventRejected(source: label, reason: error.reason)
                     status.rejected(label, error: error, at: EventTimestamp.now())
                     logger.error(
-                        "tick not emitted", metadata: ["schedule": "\(schedule.name)", LoggingKeys.eventID: "\(event.id)"])
+                        "tick not emitted",
+                        metadata: ["schedule": "\(schedule.name)", LoggingKeys.eventID: "\(event.id)"])
                     return
                 }
             }
@@ -164,7 +173,9 @@ public struct ScheduleSource: Service {
         let now = Date().timeIntervalSince1970
         let target = Double(instant.seconds) + Double(instant.nanoseconds) / 1e9
         let delay = max(0, target - now)
-        _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
+        _ = try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up))))
+        }
         return !Task.isShuttingDownGracefully && !Task.isCancelled
     }
 }

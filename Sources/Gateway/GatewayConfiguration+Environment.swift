@@ -8,7 +8,9 @@ extension GatewayConfiguration {
     /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file.
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
-            guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                return nil
+            }
             return value
         }
         func flag(_ name: String) throws(ConfigurationError) -> Bool? {
@@ -21,7 +23,9 @@ extension GatewayConfiguration {
             return flag
         }
         if let urls = value("NATS_URL") {
-            nats.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            nats.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
         }
         if let server = value("ARGO_SERVER") { argo.server = server }
         if let token = value("ARGO_TOKEN") {

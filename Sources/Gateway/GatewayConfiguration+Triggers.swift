@@ -1,10 +1,10 @@
+import ConfigReader
 import Foundation
 import HTTPTransport
-public import SensorModel
-public import SensorEngine
-public import Triggers
-import ConfigReader
 import LocalFiles
+public import SensorEngine
+public import SensorModel
+public import Triggers
 
 extension GatewayConfiguration {
     /// The trigger engines' settings from the gateway's: the Argo server (token `ARGO_TOKEN`, else

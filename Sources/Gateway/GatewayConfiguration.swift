@@ -1,9 +1,9 @@
-import Foundation
-public import JetStream
-import SensorModel
-import SensorEngine
 public import ConfigReader
 public import EventSources
+import Foundation
+public import JetStream
+import SensorEngine
+import SensorModel
 
 /// A value that must never be printed: its description is always `<redacted>`.
 public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -2,8 +2,8 @@ import EventModel
 import Foundation
 import JetStream
 public import Logging
-import SensorModel
 import SensorEngine
+import SensorModel
 public import ServiceLifecycle
 import Synchronization
 
@@ -75,7 +75,8 @@ public final class GatewayEngine: Service, Sendable {
             connection: connection, stream: configuration.nats.stream, template: template,
             concurrency: configuration.processing.concurrency, fetchBatch: configuration.processing.fetchBatch,
             drainTimeout: configuration.processing.drainTimeout,
-            ackWait: SensorSet.effectiveAckWait(of: template), processor: processor, metrics: metrics, state: state, logger: logger)
+            ackWait: SensorSet.effectiveAckWait(of: template), processor: processor, metrics: metrics, state: state,
+            logger: logger)
         if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watch(connection) }
@@ -141,7 +142,8 @@ public final class GatewayEngine: Service, Sendable {
             attempt += 1
             do {
                 let connection = try await NATSConnection.connect(configuration.connectionOptions)
-                logger.info("connected to NATS", metadata: ["servers": "\(NATSConnection.redacted(configuration.nats.urls))"])
+                logger.info(
+                    "connected to NATS", metadata: ["servers": "\(NATSConnection.redacted(configuration.nats.urls))"])
                 return connection
             } catch {
                 if attempt == 1 || attempt % 30 == 0 {

@@ -2,7 +2,6 @@ import EventModel
 import Foundation
 public import Logging
 
-
 /// How log lines are written.
 public enum LogFormat: String, Sendable, CaseIterable {
     /// One JSON object per line: `time`, `level`, `message`, `logger` and the metadata as strings.
@@ -44,7 +43,8 @@ public struct GatewayLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let line = Self.render(
-            format: format, time: Date(), level: event.level, label: label, message: "\(event.message)", metadata: merged)
+            format: format, time: Date(), level: event.level, label: label, message: "\(event.message)",
+            metadata: merged)
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         bytes.withUnsafeBytes { buffer in

@@ -56,7 +56,9 @@ public final class GatewayMetrics: EventSourceMetrics {
         return collector
     }
 
-    private func counter(_ name: String, _ values: [String], _ make: (PrometheusCollectorRegistry) -> Counter) -> Counter {
+    private func counter(_ name: String, _ values: [String], _ make: (PrometheusCollectorRegistry) -> Counter)
+        -> Counter
+    {
         collector(counters, name, values, make)
     }
 
@@ -166,7 +168,8 @@ public final class GatewayMetrics: EventSourceMetrics {
     public func setCorrelationsPending(sensor: String, count: Int) {
         gauge("correlations", [sensor]) { registry in
             registry.makeGauge(
-                descriptor: Self.descriptor("correlations", "pending", "Dependency events held until a condition holds."),
+                descriptor: Self.descriptor(
+                    "correlations", "pending", "Dependency events held until a condition holds."),
                 labels: [("sensor", sensor)]
             )
         }.set(Double(count))
@@ -177,7 +180,8 @@ public final class GatewayMetrics: EventSourceMetrics {
     public func correlationsEvicted(sensor: String, count: Int) {
         registry.makeCounter(
             descriptor: Self.descriptor(
-                "correlations_evicted", "total", "Held dependency events replaced by a newer event of the same dependency."),
+                "correlations_evicted", "total",
+                "Held dependency events replaced by a newer event of the same dependency."),
             labels: [("sensor", sensor)]
         ).increment(by: Int64(count))
     }
@@ -213,7 +217,8 @@ public final class GatewayMetrics: EventSourceMetrics {
     /// `events_rejected_total{source,reason}`: events an event source refused or could not store.
     public func eventRejected(source: String, reason: String) {
         registry.makeCounter(
-            descriptor: Self.descriptor("events_rejected", "total", "Events an event source refused or could not store."),
+            descriptor: Self.descriptor(
+                "events_rejected", "total", "Events an event source refused or could not store."),
             labels: [("source", source), ("reason", reason)]
         ).increment()
     }

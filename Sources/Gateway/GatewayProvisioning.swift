@@ -38,7 +38,8 @@ public enum GatewayProvisioning {
             do {
                 results.append(try await connection.createOrUpdate(spec))
             } catch {
-                throw ProvisioningError.refused(kind: .consumer, name: "\(spec.stream)/\(spec.durableName)", error: error)
+                throw ProvisioningError.refused(
+                    kind: .consumer, name: "\(spec.stream)/\(spec.durableName)", error: error)
             }
         }
         return results

@@ -1,10 +1,10 @@
+import EventSources
 import Foundation
 public import HTTPTransport
 public import Logging
-public import SensorModel
 public import SensorEngine
+public import SensorModel
 public import ServiceLifecycle
-import EventSources
 import Triggers
 import UnixSignals
 
@@ -36,7 +36,8 @@ public enum GatewayServices {
             dispatcher: dispatcher,
             metrics: metrics, state: state, logger: logger)
         let admin = AdminServer.application(
-            host: configuration.adminHost, port: configuration.adminPort, state: state, metrics: metrics, logger: logger)
+            host: configuration.adminHost, port: configuration.adminPort, state: state, metrics: metrics, logger: logger
+        )
         let reload = ReloadService(
             configurationPath: configurationPath, running: configuration, engine: engine, executor: dispatcher,
             metrics: metrics, state: state, logger: logger)
@@ -47,13 +48,14 @@ public enum GatewayServices {
                 .init(
                     service: engine, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "pipeline"),
-            ] + EventSourceServices.make(
-                sources: configuration.sources,
-                context: EventSourceContext(
-                    subjectPrefix: configuration.nats.subjectPrefix, store: state, status: state.eventSources,
-                    metrics: metrics, logger: logger)) + [
-                .init(service: reload, serviceName: "reload"),
-            ],
+            ]
+                + EventSourceServices.make(
+                    sources: configuration.sources,
+                    context: EventSourceContext(
+                        subjectPrefix: configuration.nats.subjectPrefix, store: state, status: state.eventSources,
+                        metrics: metrics, logger: logger)) + [
+                    .init(service: reload, serviceName: "reload")
+                ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.processing.drainTimeout + .seconds(15)
         return ServiceGroup(configuration: group)

@@ -1,11 +1,11 @@
 public import EventModel
+public import EventSources
 import Foundation
 public import JetStream
-public import EventSources
-public import SensorModel
 public import SensorEngine
-import Synchronization
 import SensorLanguage
+public import SensorModel
+import Synchronization
 
 /// What the admin endpoints report: readiness, the sensors running, held correlations and the last outcome of each
 /// trigger. Written by the pipeline, read by `/readyz` and `/status`; never holds a secret.
@@ -128,7 +128,8 @@ public final class GatewayState: EventStoring {
                 }
                 sensors.append(
                     .map([
-                        "name": .string(sensor.name), "dependencies": .array(dependencies), "triggers": .array(triggers),
+                        "name": .string(sensor.name), "dependencies": .array(dependencies),
+                        "triggers": .array(triggers),
                     ]))
             }
             var root: EventMap = [

@@ -15,7 +15,8 @@ extension JetStreamSpecs {
             throw ConfigurationError(file: directory.path, "no such directory")
         }
         var diagnostics = Diagnostics()
-        for stray in entries.sorted() where !folders.contains(stray) && !stray.hasPrefix(".") && !stray.hasSuffix(".md") {
+        for stray in entries.sorted() where !folders.contains(stray) && !stray.hasPrefix(".") && !stray.hasSuffix(".md")
+        {
             diagnostics.error(
                 "specs live in streams/, consumers/ or kv/",
                 at: SourceLocation(file: directory.appendingPathComponent(stray).path, line: 1, column: 1), path: "")
@@ -123,7 +124,8 @@ private enum SpecDecoder {
             config.fail("name", "must equal durable_name when both are given", diagnostics: &diagnostics)
         }
         if config.string("deliver_subject", diagnostics: &diagnostics) != nil {
-            config.fail("deliver_subject", "push consumers are not supported: the gateway pulls", diagnostics: &diagnostics)
+            config.fail(
+                "deliver_subject", "push consumers are not supported: the gateway pulls", diagnostics: &diagnostics)
         }
         var spec = ConsumerSpec(stream: stream, durableName: durable)
         spec.description = config.string("description", diagnostics: &diagnostics)
@@ -135,7 +137,8 @@ private enum SpecDecoder {
             ], diagnostics: &diagnostics)
         spec.startSequence = config.integer("opt_start_seq", minimum: 1, diagnostics: &diagnostics).map { UInt64($0) }
         if spec.deliverPolicy == .byStartSequence, spec.startSequence == nil {
-            config.fail("opt_start_seq", "is required by deliver_policy \"by_start_sequence\"", diagnostics: &diagnostics)
+            config.fail(
+                "opt_start_seq", "is required by deliver_policy \"by_start_sequence\"", diagnostics: &diagnostics)
         }
         spec.ackPolicy = config.choice(
             "ack_policy", ["explicit": .explicit, "all": .all, "none": .none], diagnostics: &diagnostics)

@@ -1,7 +1,7 @@
 import EventModel
 public import JetStream
-public import SensorModel
 public import SensorEngine
+public import SensorModel
 
 /// A ``CorrelationStore`` in a JetStream key-value bucket (`sensor-gateway-correlations`): one key per sensor and
 /// trigger, `<sensor>.<trigger>`, its value the state in MessagePack; every write is a compare-and-set on the key's
@@ -21,7 +21,8 @@ public struct KeyValueCorrelationStore: CorrelationStore {
         guard let entry = try await bucket.get(key), entry.operation == .put else {
             return StoredCorrelation(state: CorrelationState(), revision: 0)
         }
-        return StoredCorrelation(state: try CorrelationStateCodec.decode(entry.value, key: key), revision: entry.revision)
+        return StoredCorrelation(
+            state: try CorrelationStateCodec.decode(entry.value, key: key), revision: entry.revision)
     }
 
     /// Writes `state` if the key is still at `expectedRevision` (0: the key has no value).
@@ -50,19 +51,22 @@ public struct KeyValueCorrelationStore: CorrelationStore {
     }
 
     private static func component(_ name: String) -> String {
-        let plain = !name.isEmpty && !name.hasPrefix("=") && name.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                true
-            default: false
+        let plain =
+            !name.isEmpty && !name.hasPrefix("=")
+            && name.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                    true
+                default: false
+                }
             }
-        }
         if plain { return name }
-        return "=" + name.utf8.map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
+        return "="
+            + name.utf8.map { byte in
+                let digits = String(byte, radix: 16)
+                return digits.count == 1 ? "0" + digits : digits
+            }.joined()
     }
 }
 
@@ -82,9 +86,14 @@ public struct CorrelationStateError: Error, Sendable, CustomStringConvertible {
 /// MessagePack CloudEvent in a binary value.
 enum CorrelationStateCodec {
     static func encode(_ state: CorrelationState) -> [UInt8] {
-        func event(_ event: Event) -> EventValue { .binary(CloudEventCodec.encodeStructured(event, format: .messagePack)) }
+        func event(_ event: Event) -> EventValue {
+            .binary(CloudEventCodec.encodeStructured(event, format: .messagePack))
+        }
         let pending = state.pending.map { entry -> EventValue in
-            .map(["dependency": .string(entry.dependency), "storedAt": .timestamp(entry.storedAt), "event": event(entry.event)])
+            .map([
+                "dependency": .string(entry.dependency), "storedAt": .timestamp(entry.storedAt),
+                "event": event(entry.event),
+            ])
         }
         let firings = state.firings.map { firing -> EventValue in
             var events = EventMap()
@@ -119,7 +128,8 @@ enum CorrelationStateCodec {
         for entry in root["pending"]?.arrayValue ?? [] {
             guard let dependency = entry["dependency"]?.stringValue, case .timestamp(let storedAt)? = entry["storedAt"]
             else { throw fail("a pending entry lacks dependency or storedAt") }
-            state.pending.append(PendingEvent(dependency: dependency, event: try event(entry["event"]), storedAt: storedAt))
+            state.pending.append(
+                PendingEvent(dependency: dependency, event: try event(entry["event"]), storedAt: storedAt))
         }
         for entry in root["firings"]?.arrayValue ?? [] {
             guard let id = entry["id"]?.stringValue, case .timestamp(let firedAt)? = entry["firedAt"],

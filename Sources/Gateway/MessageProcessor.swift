@@ -2,10 +2,10 @@ import EventModel
 import Foundation
 import JetStream
 import Logging
-import SensorModel
 import SensorEngine
-import Triggers
 import SensorLanguage
+import SensorModel
+import Triggers
 
 /// The one disposition a message gets.
 enum MessageDisposition: Sendable, Equatable, CustomStringConvertible {
@@ -118,7 +118,9 @@ struct MessageProcessor: Sendable {
     func dependencies(_ bindings: [SensorSet.Binding]) -> SubjectDependencies {
         SubjectDependencies(
             bindings: bindings,
-            counters: bindings.map { metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name) })
+            counters: bindings.map {
+                metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name)
+            })
     }
 
     /// Decode → match dependencies → filters → correlate → dispatch, ending in one disposition: ``screen`` then
@@ -126,7 +128,9 @@ struct MessageProcessor: Sendable {
     func process(_ message: InboundMessage, bindings: [SensorSet.Binding]) async -> MessageDisposition {
         let dependencies = dependencies(bindings)
         let screening = message.payload.withUnsafeBytes { payload in
-            screen(payload: payload, headers: message.headers, dependencies: dependencies, logger: { logger(for: message) })
+            screen(
+                payload: payload, headers: message.headers, dependencies: dependencies, logger: { logger(for: message) }
+            )
         }
         return await finish(screening, message: message)
     }
@@ -198,7 +202,9 @@ struct MessageProcessor: Sendable {
             logger[metadataKey: LoggingKeys.sensor] = "\(offer.binding.sensor.name)"
             logger[metadataKey: LoggingKeys.dependency] = "\(offer.binding.dependency.name)"
             logger[metadataKey: LoggingKeys.trigger] = "\(offer.trigger.name)"
-            steps.append(await self.offer(event, binding: offer.binding, trigger: offer.trigger, message: message, logger: logger))
+            steps.append(
+                await self.offer(
+                    event, binding: offer.binding, trigger: offer.trigger, message: message, logger: logger))
         }
         var delays: [Duration] = []
         var deadLettered = false
@@ -253,7 +259,8 @@ struct MessageProcessor: Sendable {
                 metrics.correlationsEvicted(sensor: sensor.name, count: evicted)
                 logger.debug("replaced the older held event of the dependency")
             }
-            logger.info("held until the condition holds", metadata: ["satisfied": "\(satisfied.joined(separator: ","))"])
+            logger.info(
+                "held until the condition holds", metadata: ["satisfied": "\(satisfied.joined(separator: ","))"])
             return .done
         case .fire(let events):
             let count = state.setPending(sensor: sensor.name, trigger: trigger.name, dependencies: [])
@@ -264,7 +271,9 @@ struct MessageProcessor: Sendable {
 
     /// Executes the trigger of a firing; every line it logs carries the firing's id (``LoggingKeys/firing``), as do
     /// the names of what it creates and its dead letter.
-    private func fire(_ trigger: Trigger, sensor: Sensor, events: [String: Event], message: InboundMessage, logger: Logger)
+    private func fire(
+        _ trigger: Trigger, sensor: Sensor, events: [String: Event], message: InboundMessage, logger: Logger
+    )
         async -> Step
     {
         let firing = TriggerFiring(trigger, sensor: sensor, events: events)

@@ -1,11 +1,11 @@
+import EventModel
 import Foundation
 public import Logging
-import SensorModel
 import SensorEngine
+import SensorModel
 public import ServiceLifecycle
 public import Triggers
 import UnixSignals
-import EventModel
 
 /// Reloads the sensors and the routing matrix on SIGHUP and when the config file, a sensor file or the routing file
 /// changes (polled every `processing.reloadInterval`).

@@ -1,8 +1,8 @@
-public import JetStream
-public import SensorModel
-public import SensorEngine
-import LocalFiles
 import ConfigReader
+public import JetStream
+import LocalFiles
+public import SensorEngine
+public import SensorModel
 
 /// The loaded sensors and how they map onto NATS: one durable pull consumer per distinct dependency subject, shared
 /// by every dependency on it, so the server delivers each event once however many sensors watch it.

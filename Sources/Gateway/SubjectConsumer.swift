@@ -1,9 +1,9 @@
+import EventModel
 import Foundation
 import JetStream
 import Logging
 import ServiceLifecycle
 import Synchronization
-import EventModel
 
 /// The durable pull consumer of one subject: binds it, fetches batches of `processing.fetchBatch` messages, screens
 /// each batch in its own task (decode and filters, see ``MessageProcessor/screen``), acks at once what no filter

@@ -127,8 +127,14 @@ final class CurlEngine: @unchecked Sendable {
         var steps: [() -> CURLcode] = [
             { ccurl_easy_setopt_string(easy, CURLOPT_URL, request.url) },
             { ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1) },
-            { ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(self.configuration.connectTimeout)) },
-            { ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? self.configuration.requestTimeout)) },
+            {
+                ccurl_easy_setopt_long(
+                    easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(self.configuration.connectTimeout))
+            },
+            {
+                ccurl_easy_setopt_long(
+                    easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? self.configuration.requestTimeout))
+            },
             { ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS) },
             { ccurl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1) },
             { ccurl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1) },
@@ -140,7 +146,9 @@ final class CurlEngine: @unchecked Sendable {
             { ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context) },
         ]
         if let caFile = tls.caFile { steps.append { ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) } }
-        if let certificate = tls.certificateFile { steps.append { ccurl_easy_setopt_string(easy, CURLOPT_SSLCERT, certificate) } }
+        if let certificate = tls.certificateFile {
+            steps.append { ccurl_easy_setopt_string(easy, CURLOPT_SSLCERT, certificate) }
+        }
         if let key = tls.keyFile { steps.append { ccurl_easy_setopt_string(easy, CURLOPT_SSLKEY, key) } }
         if tls.insecureSkipVerify {
             steps.append { ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0) }
@@ -157,7 +165,9 @@ final class CurlEngine: @unchecked Sendable {
             steps.append {
                 request.body.withUnsafeBytes { body in
                     // COPYPOSTFIELDS copies the bytes, so the body need not outlive this call.
-                    ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(transfer.errorBuffer)))
+                    ccurl_easy_setopt_pointer(
+                        easy, CURLOPT_COPYPOSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(transfer.errorBuffer)))
                 }
             }
         }
@@ -185,9 +195,11 @@ final class CurlEngine: @unchecked Sendable {
                 var version = 0
                 _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
                 _ = ccurl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
-                transfer.finish(.success(HTTPResponse(
-                    status: status, headers: transfer.headers, body: transfer.body,
-                    httpVersion: version == CURL_HTTP_VERSION_2_0 ? "2" : "1.1")))
+                transfer.finish(
+                    .success(
+                        HTTPResponse(
+                            status: status, headers: transfer.headers, body: transfer.body,
+                            httpVersion: version == CURL_HTTP_VERSION_2_0 ? "2" : "1.1")))
             } else {
                 let detail = String(cString: transfer.errorBuffer)
                 transfer.fail(Self.kind(of: code), detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)

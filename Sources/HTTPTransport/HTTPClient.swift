@@ -28,7 +28,10 @@ public final class HTTPClient: Sendable {
             public var insecureSkipVerify: Bool
 
             /// Creates TLS settings; the defaults verify the server against the system's authorities.
-            public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil, insecureSkipVerify: Bool = false) {
+            public init(
+                caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
+                insecureSkipVerify: Bool = false
+            ) {
                 self.caFile = caFile
                 self.certificateFile = certificateFile
                 self.keyFile = keyFile
@@ -49,7 +52,8 @@ public final class HTTPClient: Sendable {
 
         /// Creates a configuration.
         public init(
-            connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30), maxConnectionsPerHost: Int = 64,
+            connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
+            maxConnectionsPerHost: Int = 64,
             tls: TLS = TLS(), userAgent: String = "sensor-gateway"
         ) {
             self.connectTimeout = connectTimeout

@@ -64,7 +64,8 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible, CustomDebugS
 
         /// Creates a reconnect policy.
         public init(
-            maximumAttempts: Int? = nil, initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(5),
+            maximumAttempts: Int? = nil, initialDelay: Duration = .milliseconds(100),
+            maximumDelay: Duration = .seconds(5),
             jitter: Duration = .milliseconds(100), bufferBytes: Int = 8 * 1024 * 1024
         ) {
             self.maximumAttempts = maximumAttempts

@@ -2,9 +2,9 @@ internal import CNATS
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a message stands in its stream and consumer.
@@ -75,7 +75,9 @@ public final class JetStreamMessage: @unchecked Sendable {
     @usableFromInline
     var payload: UnsafeRawBufferPointer {
         let length = Int(natsMsg_GetDataLength(message))
-        guard let bytes = natsMsg_GetData(message), length > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let bytes = natsMsg_GetData(message), length > 0 else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
         return UnsafeRawBufferPointer(start: UnsafeRawPointer(bytes), count: length)
     }
 
@@ -107,7 +109,9 @@ public final class JetStreamMessage: @unchecked Sendable {
                 var valueCount: Int32 = 0
                 guard natsMsgHeader_Values(message, key, &values, &valueCount) == NATS_OK, let values else { continue }
                 defer { free(values) }
-                result[String(cString: key)] = (0..<Int(valueCount)).compactMap { values[$0].map { String(cString: $0) } }
+                result[String(cString: key)] = (0..<Int(valueCount)).compactMap {
+                    values[$0].map { String(cString: $0) }
+                }
             }
             return result
         }

@@ -124,7 +124,9 @@ public final class KeyValueBucket: @unchecked Sendable {
             var ack: UnsafeMutablePointer<jsPubAck>?
             var errorCode = jsErrCode(0)
             let status = value.withUnsafeBytes { bytes in
-                js_Publish(&ack, connection.jetStream, subject, bytes.baseAddress, Int32(clamping: bytes.count), &options, &errorCode)
+                js_Publish(
+                    &ack, connection.jetStream, subject, bytes.baseAddress, Int32(clamping: bytes.count), &options,
+                    &errorCode)
             }
             guard status == NATS_OK, let ack else {
                 throw NATSError.fromLastError(status, operation: operation, jetStreamErrorCode: errorCode)
@@ -145,7 +147,8 @@ public final class KeyValueBucket: @unchecked Sendable {
 
     /// NATS key syntax: `[-/_=.a-zA-Z0-9]+`, not starting or ending with `.`.
     static func isValidKey(_ key: String) -> Bool {
-        guard let first = key.utf8.first, let last = key.utf8.last, first != UInt8(ascii: "."), last != UInt8(ascii: ".")
+        guard let first = key.utf8.first, let last = key.utf8.last, first != UInt8(ascii: "."),
+            last != UInt8(ascii: ".")
         else { return false }
         return key.utf8.allSatisfy { byte in
             switch byte {

@@ -19,7 +19,9 @@ extension NATSConnection {
                     subscriptionOptions.Consumer = consumerName
                     subscriptionOptions.ManualAck = true
                     return info.filterSubject.withCString { subject in
-                        js_PullSubscribe(&subscription, connection.jetStream, subject, consumerName, nil, &subscriptionOptions, &errorCode)
+                        js_PullSubscribe(
+                            &subscription, connection.jetStream, subject, consumerName, nil, &subscriptionOptions,
+                            &errorCode)
                     }
                 }
             }
@@ -42,7 +44,8 @@ extension NATSConnection {
             var errorCode = jsErrCode(0)
             let status = js_DeleteConsumer(connection.jetStream, stream, consumer, nil, &errorCode)
             guard status == NATS_OK else {
-                throw NATSError.fromLastError(status, operation: "delete consumer \(stream)/\(consumer)", jetStreamErrorCode: errorCode)
+                throw NATSError.fromLastError(
+                    status, operation: "delete consumer \(stream)/\(consumer)", jetStreamErrorCode: errorCode)
             }
         }
     }

@@ -4,7 +4,10 @@ import Foundation
 /// What provisioning did to one stream, consumer or bucket.
 public struct ProvisioningResult: Sendable, Hashable, CustomStringConvertible {
     /// The kind of resource.
-    public enum Kind: String, Sendable, Hashable { case stream, consumer, keyValueBucket = "kv bucket" }
+    public enum Kind: String, Sendable, Hashable {
+        case stream, consumer
+        case keyValueBucket = "kv bucket"
+    }
     /// Created, or updated in place (which leaves an unchanged resource unchanged).
     public enum Action: String, Sendable, Hashable { case created, updated }
 
@@ -73,7 +76,8 @@ extension NATSConnection {
                 : js_AddStream(&info, connection.jetStream, &config, nil, &errorCode)
             guard status == NATS_OK else {
                 throw NATSError.fromLastError(
-                    status, operation: "\(exists ? "update" : "create") stream \(spec.name)", jetStreamErrorCode: errorCode)
+                    status, operation: "\(exists ? "update" : "create") stream \(spec.name)",
+                    jetStreamErrorCode: errorCode)
             }
             jsStreamInfo_Destroy(info)
             withExtendedLifetime(arena) {}
@@ -90,11 +94,13 @@ extension NATSConnection {
         return try await worker.run { () throws(NATSError) -> ProvisioningResult in
             var existing: UnsafeMutablePointer<jsConsumerInfo>?
             var lookupError = jsErrCode(0)
-            let lookup = js_GetConsumerInfo(&existing, connection.jetStream, spec.stream, spec.durableName, nil, &lookupError)
+            let lookup = js_GetConsumerInfo(
+                &existing, connection.jetStream, spec.stream, spec.durableName, nil, &lookupError)
             let exists = lookup == NATS_OK
             jsConsumerInfo_Destroy(existing)
             if !exists && lookup != NATS_NOT_FOUND {
-                throw NATSError.fromLastError(lookup, operation: "look up consumer \(name)", jetStreamErrorCode: lookupError)
+                throw NATSError.fromLastError(
+                    lookup, operation: "look up consumer \(name)", jetStreamErrorCode: lookupError)
             }
             let arena = CStringArena()
             var config = jsConsumerConfig()
@@ -108,7 +114,8 @@ extension NATSConnection {
                 : js_AddConsumer(&info, connection.jetStream, spec.stream, &config, nil, &errorCode)
             guard status == NATS_OK else {
                 throw NATSError.fromLastError(
-                    status, operation: "\(exists ? "update" : "create") consumer \(name)", jetStreamErrorCode: errorCode)
+                    status, operation: "\(exists ? "update" : "create") consumer \(name)", jetStreamErrorCode: errorCode
+                )
             }
             jsConsumerInfo_Destroy(info)
             withExtendedLifetime(arena) {}
@@ -132,7 +139,8 @@ extension NATSConnection {
                 defer { jsStreamInfo_Destroy(info) }
                 // A copy of the struct: its pointers stay owned by `info`, the changed ones by `arena`.
                 guard var config = info?.pointee.Config?.pointee else {
-                    throw NATSError(.operationFailed, operation: "update kv bucket \(spec.bucket)", detail: "no stream config")
+                    throw NATSError(
+                        .operationFailed, operation: "update kv bucket \(spec.bucket)", detail: "no stream config")
                 }
                 let arena = CStringArena()
                 spec.apply(toStream: &config, arena: arena)
@@ -151,7 +159,9 @@ extension NATSConnection {
             kvConfig_Init(&config)
             spec.apply(to: &config, arena: arena)
             var store: OpaquePointer?
-            try NATSError.check("create kv bucket \(spec.bucket)") { js_CreateKeyValue(&store, connection.jetStream, &config) }
+            try NATSError.check("create kv bucket \(spec.bucket)") {
+                js_CreateKeyValue(&store, connection.jetStream, &config)
+            }
             kvStore_Destroy(store)
             withExtendedLifetime(arena) {}
             return ProvisioningResult(kind: .keyValueBucket, name: spec.bucket, action: .created)
@@ -167,7 +177,8 @@ extension NATSConnection {
         switch status {
         case NATS_OK: return true
         case NATS_NOT_FOUND: return false
-        default: throw NATSError.fromLastError(status, operation: "look up stream \(name)", jetStreamErrorCode: errorCode)
+        default:
+            throw NATSError.fromLastError(status, operation: "look up stream \(name)", jetStreamErrorCode: errorCode)
         }
     }
 }

@@ -74,7 +74,8 @@ let publishFailureTrampoline: jsPubAckErrHandler = { _, failure, closure in
     let value = failure.pointee
     let text = value.ErrText.map { String(cString: $0) } ?? String(cString: natsStatus_GetText(value.Err))
     let error = NATSError(
-        value.ErrCode == JSStreamWrongLastSequenceErr ? .staleRevision : (value.ErrCode.rawValue != 0 ? .jetStreamAPI : .operationFailed),
+        value.ErrCode == JSStreamWrongLastSequenceErr
+            ? .staleRevision : (value.ErrCode.rawValue != 0 ? .jetStreamAPI : .operationFailed),
         operation: "publish", detail: text, status: String(cString: natsStatus_GetText(value.Err)),
         jetStreamErrorCode: Int(value.ErrCode.rawValue))
     sink.record(describeFailure(of: value.Msg, error: error))
@@ -103,7 +104,8 @@ extension NATSConnection {
             var errorCode = jsErrCode(0)
             let status = js_PublishMsg(&ack, connection.jetStream, natsMessage, nil, &errorCode)
             guard status == NATS_OK, let ack else {
-                throw NATSError.fromLastError(status, operation: "publish \(message.subject)", jetStreamErrorCode: errorCode)
+                throw NATSError.fromLastError(
+                    status, operation: "publish \(message.subject)", jetStreamErrorCode: errorCode)
             }
             defer { jsPubAck_Destroy(ack) }
             return PublishAck(
@@ -136,7 +138,7 @@ extension NATSConnection {
                         if error.code == .connectionClosed { throw error }
                         failures.append(.init(subject: message.subject, messageID: message.messageID, error: error))
                     }
-                } catch where error.code == .invalidArgument {
+                } catch  where error.code == .invalidArgument {
                     failures.append(.init(subject: message.subject, messageID: message.messageID, error: error))
                 }
             }
@@ -173,7 +175,9 @@ private func makeMessage(_ message: OutgoingMessage) throws(NATSError) -> Opaque
     }
     do throws(NATSError) {
         for (name, value) in message.headers {
-            try NATSError.check("publish \(message.subject): header \(name)") { natsMsgHeader_Set(natsMessage, name, value) }
+            try NATSError.check("publish \(message.subject): header \(name)") {
+                natsMsgHeader_Set(natsMessage, name, value)
+            }
         }
         if let id = message.messageID {
             try NATSError.check("publish \(message.subject): Nats-Msg-Id") {

@@ -127,7 +127,9 @@ public final class NATSConnection: @unchecked Sendable {
         if let tls = options.tls {
             try NATSError.check("connect: enable TLS") { natsOptions_SetSecure(natsOptions, true) }
             if let ca = tls.caFile {
-                try NATSError.check("connect: TLS CA file \(ca)") { natsOptions_LoadCATrustedCertificates(natsOptions, ca) }
+                try NATSError.check("connect: TLS CA file \(ca)") {
+                    natsOptions_LoadCATrustedCertificates(natsOptions, ca)
+                }
             }
             if tls.certificateFile != nil || tls.keyFile != nil {
                 guard let certificate = tls.certificateFile, let key = tls.keyFile else {
@@ -189,7 +191,9 @@ public final class NATSConnection: @unchecked Sendable {
     public func drain(timeout: Duration = .seconds(30)) async throws(NATSError) {
         let connection = self
         try await worker.run { () throws(NATSError) in
-            try NATSError.check("drain") { natsConnection_DrainTimeout(connection.handle, timeout.milliseconds(minimum: 1)) }
+            try NATSError.check("drain") {
+                natsConnection_DrainTimeout(connection.handle, timeout.milliseconds(minimum: 1))
+            }
         }
         await sink.waitUntilClosed()
     }

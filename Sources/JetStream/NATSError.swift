@@ -74,7 +74,9 @@ public struct NATSError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = "\(operation): \(code)"
-        if !status.isEmpty { text += " (\(status)" + (jetStreamErrorCode != 0 ? ", JetStream error \(jetStreamErrorCode))" : ")") }
+        if !status.isEmpty {
+            text += " (\(status)" + (jetStreamErrorCode != 0 ? ", JetStream error \(jetStreamErrorCode))" : ")")
+        }
         if !detail.isEmpty { text += ": \(detail)" }
         return text
     }

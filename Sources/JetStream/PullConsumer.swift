@@ -202,7 +202,7 @@ public final class PullConsumer: @unchecked Sendable {
                     if Task.isCancelled { return nil }
                     do {
                         try await pipeline.awaitBatch()
-                    } catch where error.code == .connectionClosed {
+                    } catch  where error.code == .connectionClosed {
                         return nil
                     }
                 }
@@ -247,7 +247,7 @@ public final class PullConsumer: @unchecked Sendable {
                 guard let pipeline, !Task.isCancelled else { return nil }
                 do {
                     return try await pipeline.nextBatch()
-                } catch where error.code == .connectionClosed {
+                } catch  where error.code == .connectionClosed {
                     self.pipeline = nil
                     return nil
                 } catch {

@@ -53,7 +53,8 @@ public final class NATSServerProcess: @unchecked Sendable {
     {
         guard let executable = executablePath else {
             throw StartError(
-                description: "nats-server is not installed: `make deps` (apt-get install nats-server) or set NATS_SERVER_BIN")
+                description:
+                    "nats-server is not installed: `make deps` (apt-get install nats-server) or set NATS_SERVER_BIN")
         }
         let store =
             storeDirectory
@@ -84,8 +85,10 @@ public final class NATSServerProcess: @unchecked Sendable {
         guard let executable = Self.executablePath else {
             throw StartError(description: "nats-server is not installed")
         }
-        let process = try Self.launch(executable: executable, port: port, store: storeDirectory, arguments: extraArguments)
-        return NATSServerProcess(process: process, port: port, storeDirectory: storeDirectory, extraArguments: extraArguments)
+        let process = try Self.launch(
+            executable: executable, port: port, store: storeDirectory, arguments: extraArguments)
+        return NATSServerProcess(
+            process: process, port: port, storeDirectory: storeDirectory, extraArguments: extraArguments)
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its store unless told not to.

@@ -29,9 +29,10 @@ public enum SensorFiles {
                     text = try String(contentsOfFile: file, encoding: .utf8)
                 } catch {
                     catalog.files.append(file)
-                    catalog.findings += ConfigurationError(
-                        file: file, "cannot read file: \(error.localizedDescription)"
-                    ).findings
+                    catalog.findings +=
+                        ConfigurationError(
+                            file: file, "cannot read file: \(error.localizedDescription)"
+                        ).findings
                     continue
                 }
                 catalog.merge(

@@ -22,7 +22,8 @@ public final class APIStandIn: Sendable {
                 "the upstream specs are missing: expected \(Self.upstream) (../shared/upstream next to the repository)")
         }
         server = try LoopbackServer(
-            script: "api_test_server.py", arguments: ["--upstream", Self.upstream] + (token.map { ["--token", $0] } ?? []))
+            script: "api_test_server.py",
+            arguments: ["--upstream", Self.upstream] + (token.map { ["--token", $0] } ?? []))
         client = try HTTPClient()
     }
 
@@ -56,9 +57,13 @@ public final class APIStandIn: Sendable {
     ) async throws {
         try await control([
             "templates": .array(
-                templates.map { .map(["namespace": .string($0.namespace), "kind": .string($0.kind), "name": .string($0.name)]) }),
+                templates.map {
+                    .map(["namespace": .string($0.namespace), "kind": .string($0.kind), "name": .string($0.name)])
+                }),
             "pipelines": .array(
-                pipelines.map { .map(["name": .string($0.name), "versions": .array($0.versions.map(EventValue.string))]) }),
+                pipelines.map {
+                    .map(["name": .string($0.name), "versions": .array($0.versions.map(EventValue.string))])
+                }),
         ])
     }
 

@@ -1,6 +1,6 @@
 public import EventModel
-public import SensorModel
 import SensorLanguage
+public import SensorModel
 
 /// What a trigger does with an event that passed a dependency's filters.
 public enum CorrelationDecision: Sendable, Hashable {

@@ -1,5 +1,5 @@
-package import EventModel
 package import ConfigReader
+package import EventModel
 package import SensorLanguage
 package import SensorModel
 

@@ -1,5 +1,5 @@
-public import EventModel
 public import ConfigReader
+public import EventModel
 public import SensorLanguage
 public import SensorModel
 

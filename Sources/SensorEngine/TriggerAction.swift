@@ -1,5 +1,5 @@
-public import EventModel
 public import ConfigReader
+public import EventModel
 public import SensorLanguage
 public import SensorModel
 
@@ -195,7 +195,9 @@ extension Trigger {
         return whole ?? .json(document)
     }
 
-    package static func argoAction(operation: ArgoWorkflowTrigger.Operation, resource: EventValue, defaultNamespace: String)
+    package static func argoAction(
+        operation: ArgoWorkflowTrigger.Operation, resource: EventValue, defaultNamespace: String
+    )
         -> TriggerAction
     {
         let metadata = resource["metadata"]

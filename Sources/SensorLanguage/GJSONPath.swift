@@ -499,7 +499,9 @@ extension GJSONPath.Query {
 
 extension GJSONPath.Query {
     /// An ordered comparison; `%` and `!%` never hold here (they apply to strings only, as patterns).
-    package static func compare<Value: Comparable>(_ actual: Value, _ op: GJSONPath.QueryOperator, _ expected: Value) -> Bool {
+    package static func compare<Value: Comparable>(_ actual: Value, _ op: GJSONPath.QueryOperator, _ expected: Value)
+        -> Bool
+    {
         switch op {
         case .equal: actual == expected
         case .notEqual: actual != expected

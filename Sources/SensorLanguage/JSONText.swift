@@ -1,5 +1,5 @@
-package import EventModel
 package import ConfigReader
+package import EventModel
 
 /// Compact JSON text of event values, keys in the map's order: what gjson's `Result.String()` gives for objects and
 /// arrays, what `useRawData` embeds, and what `toJson` prints.

@@ -92,7 +92,8 @@ package final class TextPattern: @unchecked Sendable {
         while lineStart <= text.count {
             let lineEnd = text[lineStart...].firstIndex(of: newline) ?? text.count
             let isLastLine = lineEnd == text.count
-            if !atEnd || isLastLine, matches(pieces, atStart: atStart, atEnd: atEnd, inLine: text[lineStart..<lineEnd]) {
+            if !atEnd || isLastLine, matches(pieces, atStart: atStart, atEnd: atEnd, inLine: text[lineStart..<lineEnd])
+            {
                 return true
             }
             if atStart || isLastLine { return false }

@@ -1,5 +1,5 @@
-public import EventModel
 public import ConfigReader
+public import EventModel
 public import SensorLanguage
 
 /// A Kubernetes object read from text when a trigger runs (a `k8s`/`argoWorkflow` resource from `source.url` or

@@ -1,5 +1,5 @@
-package import EventModel
 package import ConfigReader
+package import EventModel
 package import SensorLanguage
 
 /// Decodes and checks a `kind: RoutingMatrix` document, collecting located findings instead of stopping at the

@@ -86,8 +86,7 @@ public enum SensorLoader {
     ///   - text: the YAML.
     ///   - file: the name findings carry.
     ///   - argoTemplates: called at most once, at the first routing document.
-    public static func load(text: String, file: String, argoTemplates: () -> ArgoTemplateCatalog?) -> SensorCatalog
-    {
+    public static func load(text: String, file: String, argoTemplates: () -> ArgoTemplateCatalog?) -> SensorCatalog {
         load(text: text, file: file, argoTemplates: argoTemplates, gatewayConfiguration: nil)
     }
 

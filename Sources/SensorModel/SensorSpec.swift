@@ -1,5 +1,5 @@
-public import EventModel
 public import ConfigReader
+public import EventModel
 public import SensorLanguage
 
 /// An Argo Events `Sensor` (`argoproj.io/v1alpha1`), decoded and checked: names cross-referenced,

@@ -2,8 +2,8 @@ import ConfigReader
 import EventModel
 import Foundation
 import HTTPTransport
-import SensorModel
 import SensorEngine
+import SensorModel
 
 /// The `argoWorkflow` trigger: creates the workflow named after the firing and labelled with it (a 409 is
 /// confirmed through the label), submits from a template, or runs a lifecycle operation on a named workflow,
@@ -153,7 +153,8 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             let options = ArgoRequests.SubmitOptions(
                 name: name, labels: Dictionary(identity.labels.map { ($0.key, $0.value) }) { first, _ in first },
                 parameters: parameters)
-            let request = try ArgoRequests.submit(namespace: namespace, kind: kind, template: template, options: options)
+            let request = try ArgoRequests.submit(
+                namespace: namespace, kind: kind, template: template, options: options)
             return (request, name, true)
         case .resubmit, .retry, .resume, .suspend, .terminate, .stop:
             guard let name = declaredName, !name.isEmpty else {

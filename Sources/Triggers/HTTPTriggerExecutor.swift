@@ -1,8 +1,8 @@
 import EventModel
 import Foundation
 import HTTPTransport
-import SensorModel
 import SensorEngine
+import SensorModel
 
 /// The `http` trigger: sends the resolved request with its secure headers through the general HTTP client.
 struct HTTPTriggerExecutor: TriggerKindExecutor {

@@ -1,7 +1,7 @@
 import EventModel
 import HTTPTransport
-import SensorModel
 import SensorEngine
+import SensorModel
 
 /// The `kubeflowPipeline` trigger, and the Kubeflow side of a routed firing: resolves the pipeline, version and
 /// experiment names to ids, looks for a run named after the firing, and creates one only if there is none; without

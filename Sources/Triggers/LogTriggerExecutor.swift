@@ -1,6 +1,6 @@
 import EventModel
-import SensorModel
 import SensorEngine
+import SensorModel
 import Synchronization
 
 /// The `log` trigger: one line per event through ``TriggerConfiguration/log``, at most once per `intervalSeconds`

@@ -1,6 +1,6 @@
 import EventModel
-import SensorModel
 import SensorEngine
+import SensorModel
 
 /// The `nats` trigger: publishes the resolved payload through the configured ``TriggerPublisher`` with the
 /// firing's name as message id (a de-duplicating destination stores it once); without one, writes it to the outbox.

@@ -1,5 +1,5 @@
-public import SensorModel
 public import SensorEngine
+public import SensorModel
 import Synchronization
 
 /// Argo Events' `rateLimit` per trigger: requests are spaced `unit / requestsPerUnit` apart, and a request that

@@ -1,6 +1,6 @@
 import Foundation
-public import SensorModel
 public import SensorEngine
+public import SensorModel
 
 /// Argo Events' `retryStrategy` (k8s `wait.Backoff`): `steps` attempts in all, the i-th wait being
 /// `duration·factorⁱ` plus a random share of up to `jitter` of it.

@@ -1,6 +1,6 @@
 public import EventModel
-import SensorModel
 public import SensorEngine
+import SensorModel
 
 /// A routing decision as `sensor-gateway route` and `explain` show it: the route taken, why each route before it
 /// did not match, and the request the gateway sends, built as the executor builds it. Contacts no server.

@@ -1,6 +1,6 @@
 import EventModel
-import SensorModel
 import SensorEngine
+import SensorModel
 import Synchronization
 
 /// The `route` trigger: each event goes through the routing matrix on its own and the target it resolves to is

@@ -1,7 +1,7 @@
 import Foundation
 public import HTTPTransport
-public import SensorModel
 public import SensorEngine
+public import SensorModel
 
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
 ///
@@ -95,7 +95,8 @@ public struct TriggerConfiguration: Sendable {
     /// process's.
     public init(
         argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String = ".sensor-gateway/outbox",
-        publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil, secretsDirectory: String = "/argo-events/secrets",
+        publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil,
+        secretsDirectory: String = "/argo-events/secrets",
         environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         log: @escaping @Sendable (String) -> Void = { print($0) }, notFoundGrace: Duration = .seconds(2),

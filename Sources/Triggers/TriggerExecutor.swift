@@ -1,7 +1,7 @@
 public import EventModel
 public import HTTPTransport
-public import SensorModel
 public import SensorEngine
+public import SensorModel
 
 /// Executes fired triggers: applies the trigger's `rateLimit`, then hands the firing to the executor of its kind
 /// (``TriggerKindExecutor``: Argo workflow, `k8s`, Kubeflow pipeline, HTTP, NATS, log, route), which builds the

@@ -1,6 +1,6 @@
 public import EventModel
-public import SensorModel
 public import SensorEngine
+public import SensorModel
 
 /// The requests `explain` prints, built as the executor sends them: a `kubeflowPipeline` trigger's run creation (ids
 /// the executor looks up by name as `<pipeline NAME>`-style placeholders, the names under `resolve`, as the outbox

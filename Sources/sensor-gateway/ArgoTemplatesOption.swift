@@ -1,7 +1,7 @@
 import ArgumentParser
-import SensorModel
-import SensorEngine
 import LocalFiles
+import SensorEngine
+import SensorModel
 
 /// Reads the `--argo-templates DIR` catalog of `validate` and `route`.
 /// - Parameter directory: the option's value; `nil` when it was not given.

@@ -1,10 +1,10 @@
 import ArgumentParser
-import EventModel
-import SensorModel
-import SensorEngine
-import LocalFiles
 import ConfigReader
+import EventModel
 import Foundation
+import LocalFiles
+import SensorEngine
+import SensorModel
 import Triggers
 
 /// `sensor-gateway explain`: shows, per sensor and trigger, each dependency match, each filter with its verdict and

@@ -14,7 +14,8 @@ struct ProvisionCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let configuration = try GatewayConfiguration.load(path: config)
-            let sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
+            let sensors = try SensorSet.load(
+                path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
             let connection = try await NATSConnection.connect(configuration.connectionOptions)
             let results = try await GatewayProvisioning.provision(
                 connection: connection, configuration: configuration, sensors: sensors)

@@ -1,8 +1,8 @@
 import ArgumentParser
+import EventSources
 import Foundation
 import Gateway
 import JetStream
-import EventSources
 
 /// `sensor-gateway publish`: a JSON document as a MessagePack CloudEvent to JetStream; prints stream and sequence.
 struct PublishCommand: AsyncParsableCommand {

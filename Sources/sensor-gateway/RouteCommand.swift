@@ -2,8 +2,8 @@ import ArgumentParser
 import EventModel
 import Foundation
 import LocalFiles
-import SensorModel
 import SensorEngine
+import SensorModel
 import Triggers
 
 /// `sensor-gateway route`: sends one event through the routing matrix and prints the route taken, why each route

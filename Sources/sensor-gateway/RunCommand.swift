@@ -1,8 +1,8 @@
 public import ArgumentParser
 import Gateway
 import Logging
-import SensorModel
 import SensorEngine
+import SensorModel
 import ServiceLifecycle
 
 extension LogFormat: ExpressibleByArgument {}
@@ -23,7 +23,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 

@@ -1,9 +1,9 @@
 import ArgumentParser
 import ConfigReader
 import Gateway
-import SensorModel
-import SensorEngine
 import LocalFiles
+import SensorEngine
+import SensorModel
 
 /// `sensor-gateway validate <file-or-dir>...`: prints each finding as `path:line:col: error|warning: message`;
 /// exits 0 when no finding is an error, 1 otherwise. Routing matrices (`kind: RoutingMatrix`) are checked too, their

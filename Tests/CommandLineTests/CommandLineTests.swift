@@ -1,11 +1,13 @@
 import EventModel
 import Foundation
 import LoopbackTesting
-import Testing
 import SensorTesting
+import Testing
 
 /// The `sensor-gateway` binary as a user runs it: exit codes and output lines.
-@Suite(.requires(CommandLine.binaryExists, "sensor-gateway binary not built: expected \(CommandLine.binary); run swift build"))
+@Suite(
+    .requires(
+        CommandLine.binaryExists, "sensor-gateway binary not built: expected \(CommandLine.binary); run swift build"))
 struct CommandLineTests {
     @Test func validateExitCodes() throws {
         let valid = try CommandLine.run(["validate", Repository.root + "/config/sensors"])

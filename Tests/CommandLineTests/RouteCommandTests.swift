@@ -1,17 +1,19 @@
 import EventModel
 import Foundation
+import LocalFiles
 import LoopbackTesting
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// `sensor-gateway route` and `validate` on routing files, as a user runs them.
-@Suite(.requires(CommandLine.binaryExists, "sensor-gateway binary not built: expected \(CommandLine.binary); run swift build"))
+@Suite(
+    .requires(
+        CommandLine.binaryExists, "sensor-gateway binary not built: expected \(CommandLine.binary); run swift build"))
 struct RouteCommandTests {
     static let repository = Repository.root
 

@@ -7,7 +7,8 @@ import Testing
 struct ConfigReaderTests {
     @Test(arguments: [
         ("0", Duration.zero), ("500ms", .milliseconds(500)), ("30s", .seconds(30)), ("5m", .seconds(300)),
-        ("1h30m", .seconds(5400)), ("1m30s", .seconds(90)), ("168h", .seconds(168 * 3600)), ("1.5s", .milliseconds(1500)),
+        ("1h30m", .seconds(5400)), ("1m30s", .seconds(90)), ("168h", .seconds(168 * 3600)),
+        ("1.5s", .milliseconds(1500)),
         ("250us", .microseconds(250)), ("250µs", .microseconds(250)), ("10ns", .nanoseconds(10)),
     ])
     func goDurations(text: String, expected: Duration) {
@@ -60,7 +61,8 @@ struct ConfigReaderTests {
     /// follow the shared rules.
     @Test func fieldReaderReportsLocatedUnknownKeys() throws {
         let document = try #require(
-            try YAMLTree.documents(of: "processing:\n  concurency: 8\n  enabled: 1\n  wait: 1h30m\n", file: "g.yaml").first)
+            try YAMLTree.documents(of: "processing:\n  concurency: 8\n  enabled: 1\n  wait: 1h30m\n", file: "g.yaml")
+                .first)
         var diagnostics = Diagnostics()
         var root = try #require(FieldReader(document, path: "", diagnostics: &diagnostics))
         var processing = try #require(root.mapping("processing", diagnostics: &diagnostics))

@@ -57,7 +57,8 @@ enum Deploy {
     /// Runs `executable` in the repository root; output goes through files, so nothing blocks on a full pipe.
     /// A command still running after `timeout` is killed with SIGKILL (a child may inherit SIGTERM blocked).
     static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-tests-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "deploy-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outputFile = directory.appendingPathComponent("stdout")
@@ -145,7 +146,9 @@ enum Deploy {
     /// `"160Mi"` in mebibytes.
     static func mebibytes(_ quantity: String?) -> Double? {
         guard let quantity else { return nil }
-        let units: [(String, Double)] = [("Gi", 1024), ("Mi", 1), ("Ki", 1.0 / 1024), ("G", 1e9 / 1_048_576), ("M", 1e6 / 1_048_576)]
+        let units: [(String, Double)] = [
+            ("Gi", 1024), ("Mi", 1), ("Ki", 1.0 / 1024), ("G", 1e9 / 1_048_576), ("M", 1e6 / 1_048_576),
+        ]
         for (suffix, scale) in units where quantity.hasSuffix(suffix) {
             return Double(quantity.dropLast(suffix.count)).map { $0 * scale }
         }

@@ -27,7 +27,8 @@ struct DeployTests {
         let request = try #require(Deploy.mebibytes(deployment.memoryRequest))
         let limit = try #require(Deploy.mebibytes(deployment.memoryLimit))
         #expect(request >= 150 && request <= limit && limit <= 256, "memory \(request)Mi request, \(limit)Mi limit")
-        #expect(summary.sensorNames == ["business-hours-log", "model-promotion", "platform-router", "retrain-pipeline"])
+        #expect(
+            summary.sensorNames == ["business-hours-log", "model-promotion", "platform-router", "retrain-pipeline"])
         // The base leaves the namespace to the overlay.
         #expect(summary.resources.allSatisfy { $0.namespace == nil })
     }
@@ -48,9 +49,11 @@ struct DeployTests {
         #expect(summary.sensorNames == ["nightly-report"])
     }
 
-    @Test("every rendered manifest validates: Kubernetes schemas, or the CRD schemas of Support/schemas", arguments: [
-        Deploy.base, Deploy.overlay,
-    ])
+    @Test(
+        "every rendered manifest validates: Kubernetes schemas, or the CRD schemas of Support/schemas",
+        arguments: [
+            Deploy.base, Deploy.overlay,
+        ])
     func manifestsValidate(directory: String) throws {
         let rendered = try Deploy.render(directory)
         defer { try? FileManager.default.removeItem(at: rendered) }
@@ -60,19 +63,22 @@ struct DeployTests {
             #expect(result.output.contains("ok \(kind)/"), "\(kind) not validated:\n\(result.transcript)")
         }
         for kind in ["ServiceMonitor", "Stream", "KeyValue"] {
-            #expect(result.output.contains("ok \(kind)/") && result.output.contains("(from its CRD)"),
+            #expect(
+                result.output.contains("ok \(kind)/") && result.output.contains("(from its CRD)"),
                 "\(kind) not validated:\n\(result.transcript)")
         }
     }
 
-    @Test("the Deployment mounts every file the in-cluster gateway.yaml names", arguments: [Deploy.base, Deploy.overlay])
+    @Test(
+        "the Deployment mounts every file the in-cluster gateway.yaml names", arguments: [Deploy.base, Deploy.overlay])
     func deploymentMountsConfiguredPaths(directory: String) throws {
         let rendered = try Deploy.render(directory)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["mounts", rendered.path, "deploy/Dockerfile", "deploy/base/secret.example.yaml"])
         #expect(result.status == 0, "\(result.transcript)")
         for key in [
-            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile", "outbox", "jetstream.specs",
+            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile", "outbox",
+            "jetstream.specs",
             "admin.listen",
         ] {
             #expect(result.output.contains("ok gateway.yaml \(key) = "), "\(key) not checked:\n\(result.transcript)")
@@ -82,7 +88,9 @@ struct DeployTests {
 
     /// The consumer spec `sensor-gateway` is the template of the per-subject consumers the gateway creates; it has
     /// no NACK Consumer, which would be an orphan nobody binds.
-    @Test("the NACK Stream and KeyValue resources equal specs/jetstream field by field; the consumer template has no NACK Consumer")
+    @Test(
+        "the NACK Stream and KeyValue resources equal specs/jetstream field by field; the consumer template has no NACK Consumer"
+    )
     func nackMirrorsSpecs() throws {
         let rendered = try Deploy.render(Deploy.base)
         defer { try? FileManager.default.removeItem(at: rendered) }
@@ -93,16 +101,20 @@ struct DeployTests {
         let specs = Deploy.root.appendingPathComponent("specs/jetstream")
         for folder in ["streams", "kv"] {
             let directory = specs.appendingPathComponent(folder)
-            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".json") {
-                let object = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(name)))
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            where name.hasSuffix(".json") {
+                let object = try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: directory.appendingPathComponent(name)))
                 let dictionary = try #require(object as? [String: Any])
                 fields += dictionary.count
             }
         }
         let lines = result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }
-        let template = "ok consumers/events-sensor-gateway.json (Consumer EVENTS/sensor-gateway): template of the per-subject consumers the gateway creates; no NACK Consumer, as intended"
+        let template =
+            "ok consumers/events-sensor-gateway.json (Consumer EVENTS/sensor-gateway): template of the per-subject consumers the gateway creates; no NACK Consumer, as intended"
         #expect(lines.contains { $0 == template }, "\(result.transcript)")
-        #expect(fields > 0 && lines.count == fields + 1, "\(lines.count - 1) fields compared, \(fields) in specs/jetstream")
+        #expect(
+            fields > 0 && lines.count == fields + 1, "\(lines.count - 1) fields compared, \(fields) in specs/jetstream")
     }
 
     @Test("deploy/Dockerfile: Swift bookworm build stage, bookworm-slim runtime, packages that exist, copied paths")
@@ -130,21 +142,26 @@ struct DeployTests {
         while let relative = enumerator?.nextObject() as? String {
             if relative.hasSuffix("kustomization.yaml") { files.append("deploy/\(relative)") }
         }
-        #expect(files.sorted() == [
-            "deploy/argo/kustomization.yaml", "deploy/base/kustomization.yaml", "deploy/overlays/example/kustomization.yaml",
-            "deploy/rbac/kustomization.yaml",
-        ])
+        #expect(
+            files.sorted() == [
+                "deploy/argo/kustomization.yaml", "deploy/base/kustomization.yaml",
+                "deploy/overlays/example/kustomization.yaml",
+                "deploy/rbac/kustomization.yaml",
+            ])
         let result = try Deploy.check(["kustomization"] + files.sorted())
         #expect(result.status == 0, "\(result.transcript)")
     }
 
     /// The checks above pass on the committed files; these show that each one fails on the mistakes it is for.
-    @Test("the checks report a drifted NACK field, an orphan NACK Consumer, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field")
+    @Test(
+        "the checks report a drifted NACK field, an orphan NACK Consumer, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field"
+    )
     func checksCatchMistakes() throws {
         let rendered = try Deploy.render(Deploy.base)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let text = try String(contentsOf: rendered, encoding: .utf8)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-mistakes-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "deploy-mistakes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         func mutated(_ from: String, _ to: String) throws -> String {
@@ -156,29 +173,35 @@ struct DeployTests {
 
         let drift = try Deploy.check(["nack", try mutated("maxAge: 168h", "maxAge: 167h"), "specs/jetstream"])
         #expect(drift.status == 1)
-        #expect(drift.errorLines == [
-            "error: streams/events.json (Stream EVENTS): max_age = \"168h\" in specs/jetstream, spec.maxAge = \"167h\""
-        ])
+        #expect(
+            drift.errorLines == [
+                "error: streams/events.json (Stream EVENTS): max_age = \"168h\" in specs/jetstream, spec.maxAge = \"167h\""
+            ])
 
         let orphan = scratch.appendingPathComponent("orphan-\(UUID().uuidString).yaml")
-        try Data((text + """
-            ---
-            apiVersion: jetstream.nats.io/v1beta2
-            kind: Consumer
-            metadata: {name: events-sensor-gateway}
-            spec: {streamName: EVENTS, durableName: sensor-gateway, filterSubject: "events.>", ackPolicy: explicit}
+        try Data(
+            (text + """
+                ---
+                apiVersion: jetstream.nats.io/v1beta2
+                kind: Consumer
+                metadata: {name: events-sensor-gateway}
+                spec: {streamName: EVENTS, durableName: sensor-gateway, filterSubject: "events.>", ackPolicy: explicit}
 
-            """).utf8).write(to: orphan)
+                """).utf8
+        ).write(to: orphan)
         let orphaned = try Deploy.check(["nack", orphan.path, "specs/jetstream"])
         #expect(orphaned.status == 1)
-        #expect(orphaned.errorLines.count == 1 && orphaned.errorLines[0].contains("would be an orphan"), "\(orphaned.transcript)")
+        #expect(
+            orphaned.errorLines.count == 1 && orphaned.errorLines[0].contains("would be an orphan"),
+            "\(orphaned.transcript)")
 
         let audience = try Deploy.check([
             "mounts", try mutated("audience: pipelines.kubeflow.org", "audience: kubernetes.default.svc"),
             "deploy/Dockerfile", "deploy/base/secret.example.yaml",
         ])
         #expect(audience.status == 1)
-        #expect(audience.errorLines.count == 1 && audience.errorLines[0].contains("KFP expects pipelines.kubeflow.org"),
+        #expect(
+            audience.errorLines.count == 1 && audience.errorLines[0].contains("KFP expects pipelines.kubeflow.org"),
             "\(audience.transcript)")
 
         let unmounted = try Deploy.check([
@@ -186,27 +209,33 @@ struct DeployTests {
             "deploy/Dockerfile", "deploy/base/secret.example.yaml",
         ])
         #expect(unmounted.status == 1)
-        #expect(unmounted.errorLines == [
-            "error: gateway.yaml argo.tokenFile = /var/run/secrets/argo/token: no volume is mounted there and the image does not provide it"
-        ])
+        #expect(
+            unmounted.errorLines == [
+                "error: gateway.yaml argo.tokenFile = /var/run/secrets/argo/token: no volume is mounted there and the image does not provide it"
+            ])
 
         let typo = try Deploy.check(["validate", try mutated("scrapeTimeout: 10s", "scrapeTimeOut: 10s")])
         #expect(typo.status == 1)
-        #expect(typo.errorLines.count == 1 && typo.errorLines[0].contains("ServiceMonitor/sensor-gateway"), "\(typo.transcript)")
+        #expect(
+            typo.errorLines.count == 1 && typo.errorLines[0].contains("ServiceMonitor/sensor-gateway"),
+            "\(typo.transcript)")
 
-        let dockerfile = try String(contentsOf: Deploy.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
+        let dockerfile = try String(
+            contentsOf: Deploy.root.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
         #expect(dockerfile.contains("libmsgpackc2 "))
         let badDockerfile = scratch.appendingPathComponent("Dockerfile-\(UUID().uuidString)")
         try Data(dockerfile.replacingOccurrences(of: "libmsgpackc2 ", with: "libmsgpackc2 libmsgpack-runtime9 ").utf8)
             .write(to: badDockerfile)
         let package = try Deploy.check(["dockerfile", badDockerfile.path, ".", rendered.path])
         #expect(package.status == 1)
-        #expect(package.errorLines == [
-            "error: runtime stage package libmsgpack-runtime9: apt-cache policy finds no candidate (after `apt-get update`?)"
-        ], "\(package.transcript)")
+        #expect(
+            package.errorLines == [
+                "error: runtime stage package libmsgpack-runtime9: apt-cache policy finds no candidate (after `apt-get update`?)"
+            ], "\(package.transcript)")
 
         let kustomization = scratch.appendingPathComponent("kustomization-\(UUID().uuidString).yaml")
-        try Data("resources: [deployment.yaml]\nreplicas: [{name: sensor-gateway, count: 3}]\n".utf8).write(to: kustomization)
+        try Data("resources: [deployment.yaml]\nreplicas: [{name: sensor-gateway, count: 3}]\n".utf8).write(
+            to: kustomization)
         let newer = try Deploy.check(["kustomization", kustomization.path])
         #expect(newer.status == 1)
         #expect(newer.errorLines.count == 1 && newer.errorLines[0].contains("replicas: not known to kubectl 1.20"))

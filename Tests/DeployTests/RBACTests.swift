@@ -10,22 +10,29 @@ struct RBACTests {
     static let argo = "deploy/argo"
     static let kubeflowExample = "deploy/rbac/kubeflow-multi-user.example.yaml"
 
-    @Test("kubectl kustomize deploy/rbac builds; every object and the multi-user KFP example validate (Kubernetes schemas, strict)")
+    @Test(
+        "kubectl kustomize deploy/rbac builds; every object and the multi-user KFP example validate (Kubernetes schemas, strict)"
+    )
     func rbacBuildsAndValidates() throws {
         let rendered = try Deploy.render(Self.rbac)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let summary = try Deploy.check(["validate", rendered.path, Self.kubeflowExample])
         #expect(summary.status == 0, "\(summary.transcript)")
         for object in [
-            "ServiceAccount/sensor-gateway-submitter", "Secret/sensor-gateway-submitter-token", "ClusterRole/sensor-gateway-submit",
+            "ServiceAccount/sensor-gateway-submitter", "Secret/sensor-gateway-submitter-token",
+            "ClusterRole/sensor-gateway-submit",
             "ClusterRoleBinding/sensor-gateway-read-clusterworkflowtemplates", "RoleBinding/sensor-gateway-submit",
-            "ServiceAccount/ml-hybrid-runner", "RoleBinding/sensor-gateway-workflow-executor", "RoleBinding/sensor-gateway-pipelines",
+            "ServiceAccount/ml-hybrid-runner", "RoleBinding/sensor-gateway-workflow-executor",
+            "RoleBinding/sensor-gateway-pipelines",
         ] {
-            #expect(summary.output.contains("ok \(object): Kubernetes"), "\(object) not validated:\n\(summary.transcript)")
+            #expect(
+                summary.output.contains("ok \(object): Kubernetes"), "\(object) not validated:\n\(summary.transcript)")
         }
     }
 
-    @Test("kubectl kustomize deploy/argo renders each route's WorkflowTemplate in the route's namespace; templateRefs resolve")
+    @Test(
+        "kubectl kustomize deploy/argo renders each route's WorkflowTemplate in the route's namespace; templateRefs resolve"
+    )
     func argoTemplatesApplyIntoTheirRoutesNamespaces() throws {
         let templates = try Deploy.render(Self.argo)
         let gateway = try Deploy.render(Deploy.base)
@@ -51,28 +58,42 @@ struct RBACTests {
         "deploy/rbac lets the Argo token create, get and list workflows and read templates wherever the build submits",
         arguments: [(Deploy.base, ["argo", "data", "docs", "ml"]), (Deploy.overlay, ["argo", "data", "docs", "ml"])])
     func rbacCoversEveryNamespace(directory: String, namespaces: [String]) throws {
-        let (rbac, templates, gateway) = (try Deploy.render(Self.rbac), try Deploy.render(Self.argo), try Deploy.render(directory))
+        let (rbac, templates, gateway) = (
+            try Deploy.render(Self.rbac), try Deploy.render(Self.argo), try Deploy.render(directory)
+        )
         defer { for file in [rbac, templates, gateway] { try? FileManager.default.removeItem(at: file) } }
         let result = try Deploy.check(["rbac", rbac.path, templates.path, gateway.path, Self.kubeflowExample])
         #expect(result.status == 0, "\(result.transcript)")
         let granted = result.output.split(separator: "\n").compactMap { line -> String? in
-            let prefix = "ok argo/sensor-gateway-submitter may create, get, list workflows; get workflowtemplates; get cronworkflows in namespace "
+            let prefix =
+                "ok argo/sensor-gateway-submitter may create, get, list workflows; get workflowtemplates; get cronworkflows in namespace "
             guard line.hasPrefix(prefix) else { return nil }
             return line.dropFirst(prefix.count).split(separator: " ").first.map(String.init)
         }
         #expect(granted == namespaces, "\(result.transcript)")
-        #expect(result.output.contains("ok argo/sensor-gateway-submitter may get clusterworkflowtemplates in cluster scope"))
+        #expect(
+            result.output.contains("ok argo/sensor-gateway-submitter may get clusterworkflowtemplates in cluster scope")
+        )
         for runner in ["docs/docs-runner", "data/etl-runner", "ml/inference-runner", "ml/ml-hybrid-runner"] {
-            #expect(result.output.contains("ok \(runner) may create, patch workflowtaskresults"), "\(runner):\n\(result.transcript)")
+            #expect(
+                result.output.contains("ok \(runner) may create, patch workflowtaskresults"),
+                "\(runner):\n\(result.transcript)")
         }
-        #expect(result.output.contains("binds ml/ml-hybrid-runner (the kfp-trigger step of ml-hybrid) to kubeflow-pipelines-edit"))
+        #expect(
+            result.output.contains(
+                "binds ml/ml-hybrid-runner (the kfp-trigger step of ml-hybrid) to kubeflow-pipelines-edit"))
     }
 
     /// The checks above pass on the committed files; these show that each one fails on the mistake it is for.
-    @Test("the checks report a namespace without a RoleBinding, a broader grant, a missing runner and a template in the wrong namespace")
+    @Test(
+        "the checks report a namespace without a RoleBinding, a broader grant, a missing runner and a template in the wrong namespace"
+    )
     func checksCatchMistakes() throws {
-        let (rbac, templates, gateway) = (try Deploy.render(Self.rbac), try Deploy.render(Self.argo), try Deploy.render(Deploy.base))
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rbac-mistakes-\(UUID().uuidString)")
+        let (rbac, templates, gateway) = (
+            try Deploy.render(Self.rbac), try Deploy.render(Self.argo), try Deploy.render(Deploy.base)
+        )
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rbac-mistakes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer {
             for file in [rbac, templates, gateway, scratch] { try? FileManager.default.removeItem(at: file) }
@@ -90,37 +111,50 @@ struct RBACTests {
 
         // The RoleBinding meant for docs lands elsewhere: the document-ingestion route could not submit.
         let unbound = try rbacCheck(
-            rbac: try mutated(rbac, "  name: sensor-gateway-submit\n  namespace: docs", "  name: sensor-gateway-submit\n  namespace: documents"),
+            rbac: try mutated(
+                rbac, "  name: sensor-gateway-submit\n  namespace: docs",
+                "  name: sensor-gateway-submit\n  namespace: documents"),
             templates: templates.path)
         #expect(unbound.status == 1)
-        #expect(unbound.errorLines == [
-            "error: argo/sensor-gateway-submitter may not create workflows, get workflows, list workflows, get workflowtemplates, get cronworkflows in namespace docs (route document-ingestion): no binding there grants it"
-        ], "\(unbound.transcript)")
+        #expect(
+            unbound.errorLines == [
+                "error: argo/sensor-gateway-submitter may not create workflows, get workflows, list workflows, get workflowtemplates, get cronworkflows in namespace docs (route document-ingestion): no binding there grants it"
+            ], "\(unbound.transcript)")
 
         // A grant beyond what the requests need.
         let broad = try rbacCheck(
-            rbac: try mutated(rbac, "  - workflows\n  verbs:\n  - create", "  - workflows\n  verbs:\n  - delete\n  - create"),
+            rbac: try mutated(
+                rbac, "  - workflows\n  verbs:\n  - create", "  - workflows\n  verbs:\n  - delete\n  - create"),
             templates: templates.path)
         #expect(broad.status == 1)
-        #expect(broad.errorLines == [
-            #"error: argo/sensor-gateway-submitter is granted {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["delete", "create", "get", "list"]}: more than the gateway's requests need"#
-        ], "\(broad.transcript)")
+        #expect(
+            broad.errorLines == [
+                #"error: argo/sensor-gateway-submitter is granted {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["delete", "create", "get", "list"]}: more than the gateway's requests need"#
+            ], "\(broad.transcript)")
 
         // A template runs as an account deploy/rbac does not create.
         let runner = try rbacCheck(
-            rbac: rbac.path, templates: try mutated(templates, "serviceAccountName: docs-runner", "serviceAccountName: docs-writer"))
+            rbac: rbac.path,
+            templates: try mutated(templates, "serviceAccountName: docs-runner", "serviceAccountName: docs-writer"))
         #expect(runner.status == 1)
-        #expect(runner.errorLines == ["error: WorkflowTemplate document-ingestion runs as docs/docs-writer, which deploy/rbac does not create"],
+        #expect(
+            runner.errorLines == [
+                "error: WorkflowTemplate document-ingestion runs as docs/docs-writer, which deploy/rbac does not create"
+            ],
             "\(runner.transcript)")
 
         // A template applied into another namespace than its route submits to.
         let moved = try Deploy.check([
-            "argo", try mutated(templates, "  name: document-ingestion\n  namespace: docs", "  name: document-ingestion\n  namespace: documents"),
+            "argo",
+            try mutated(
+                templates, "  name: document-ingestion\n  namespace: docs",
+                "  name: document-ingestion\n  namespace: documents"),
             gateway.path,
         ])
         #expect(moved.status == 1)
-        #expect(moved.errorLines == [
-            "error: route document-ingestion submits WorkflowTemplate document-ingestion in namespace docs, but deploy/argo renders it in documents"
-        ], "\(moved.transcript)")
+        #expect(
+            moved.errorLines == [
+                "error: route document-ingestion submits WorkflowTemplate document-ingestion in namespace docs, but deploy/argo renders it in documents"
+            ], "\(moved.transcript)")
     }
 }

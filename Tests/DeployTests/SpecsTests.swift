@@ -26,7 +26,8 @@ struct SpecsTests {
         for useCase in Self.useCases {
             #expect(result.output.contains("ok \(useCase).json: matches the envelope schema\n"), "\(result.transcript)")
             #expect(
-                result.output.contains("ok \(useCase).msgpack: matches the envelope schema and decodes to \(useCase).json's event"),
+                result.output.contains(
+                    "ok \(useCase).msgpack: matches the envelope schema and decodes to \(useCase).json's event"),
                 "\(result.transcript)")
             #expect(result.output.contains("ok route \(useCase): sample \(useCase).json"), "\(result.transcript)")
         }
@@ -40,9 +41,11 @@ struct SpecsTests {
     }
 
     /// The checks above pass on the committed files; these show that they fail on a broken sample.
-    @Test("the checks report a bad time, a bad extension name, a stale .msgpack, a missing one and a sample of no route")
+    @Test(
+        "the checks report a bad time, a bad extension name, a stale .msgpack, a missing one and a sample of no route")
     func checksCatchBrokenSamples() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("specs-mistakes-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "specs-mistakes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let source = Deploy.root.appendingPathComponent(Self.samples)
@@ -70,9 +73,13 @@ struct SpecsTests {
         ])
         #expect(time.status == 1)
         #expect(time.errorLines.count == 2, "\(time.transcript)")
-        #expect(time.errorLines.first?.hasPrefix("error: ml-training.json: $.time: '21/11/2026 14:05' does not match") == true,
+        #expect(
+            time.errorLines.first?.hasPrefix("error: ml-training.json: $.time: '21/11/2026 14:05' does not match")
+                == true,
             "\(time.transcript)")
-        #expect(time.errorLines.last == #"error: ml-training.msgpack decodes to another event than ml-training.json: $.time: "2026-11-21T14:05:00Z" vs "21/11/2026 14:05" (MessagePack vs JSON; run python3 scripts/sample_events_msgpack.py)"#,
+        #expect(
+            time.errorLines.last
+                == #"error: ml-training.msgpack decodes to another event than ml-training.json: $.time: "2026-11-21T14:05:00Z" vs "21/11/2026 14:05" (MessagePack vs JSON; run python3 scripts/sample_events_msgpack.py)"#,
             "\(time.transcript)")
 
         // Extension attribute names are lower-case letters and digits.
@@ -82,19 +89,24 @@ struct SpecsTests {
             Self.routing,
         ])
         #expect(extensionName.status == 1)
-        #expect(extensionName.errorLines.first == "error: complex-dag.json: $: 'Team' does not match '^([a-z0-9]+|data_base64)$'",
+        #expect(
+            extensionName.errorLines.first
+                == "error: complex-dag.json: $: 'Team' does not match '^([a-z0-9]+|data_base64)$'",
             "\(extensionName.transcript)")
 
         // A sample without its .msgpack, and a sample that names no route.
         let directory = try copy()
         try FileManager.default.removeItem(atPath: directory + "/batch-inference.msgpack")
-        try FileManager.default.copyItem(atPath: directory + "/complex-dag.json", toPath: directory + "/nightly-etl.json")
-        try FileManager.default.copyItem(atPath: directory + "/complex-dag.msgpack", toPath: directory + "/nightly-etl.msgpack")
+        try FileManager.default.copyItem(
+            atPath: directory + "/complex-dag.json", toPath: directory + "/nightly-etl.json")
+        try FileManager.default.copyItem(
+            atPath: directory + "/complex-dag.msgpack", toPath: directory + "/nightly-etl.msgpack")
         let incomplete = try Self.check(["events", Self.schema, directory, Self.routing])
         #expect(incomplete.status == 1)
-        #expect(incomplete.errorLines == [
-            "error: batch-inference.msgpack is missing: run python3 scripts/sample_events_msgpack.py",
-            "error: nightly-etl.json names no route of config/routing.yaml (samples are named after the route they take)",
-        ], "\(incomplete.transcript)")
+        #expect(
+            incomplete.errorLines == [
+                "error: batch-inference.msgpack is missing: run python3 scripts/sample_events_msgpack.py",
+                "error: nightly-etl.json names no route of config/routing.yaml (samples are named after the route they take)",
+            ], "\(incomplete.transcript)")
     }
 }

@@ -17,7 +17,8 @@ struct CloudEventCodecTests {
     func structuredRoundTrip(event: Event, format: EventFormat) throws {
         let payload = CloudEventCodec.encodeStructured(event, format: format)
         #expect(try CloudEventCodec.decode(payload: payload) == event)
-        let labelled = try CloudEventCodec.decode(payload: payload, headers: ["Content-Type": format.structuredContentType])
+        let labelled = try CloudEventCodec.decode(
+            payload: payload, headers: ["Content-Type": format.structuredContentType])
         #expect(labelled == event)
     }
 
@@ -81,12 +82,21 @@ struct CloudEventCodecTests {
         (#"{"specversion":"1.0","id":7,"source":"s","type":"t"}"#, "wrong_attribute_type", "$.id"),
         (#"{"specversion":"1.0","id":"1","source":["s"],"type":"t"}"#, "wrong_attribute_type", "$.source"),
         (#"{"specversion":"1.0","id":"1","source":"s","type":{"a":1}}"#, "wrong_attribute_type", "$.type"),
-        (#"{"specversion":"1.0","id":"1","source":"s","type":"t","subject":false}"#, "wrong_attribute_type", "$.subject"),
+        (
+            #"{"specversion":"1.0","id":"1","source":"s","type":"t","subject":false}"#, "wrong_attribute_type",
+            "$.subject"
+        ),
         (#"{"specversion":"1.0","id":"1","source":"s","type":"t","time":"yesterday"}"#, "invalid_attribute", "$.time"),
         (#"{"specversion":"1.0","id":"1","source":"s","type":"t","time":12}"#, "wrong_attribute_type", "$.time"),
-        (#"{"specversion":"1.0","id":"1","source":"s","type":"t","data":1,"data_base64":"AA=="}"#, "invalid_attribute",
-         "$.data_base64"),
-        (#"{"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"A"}"#, "invalid_attribute", "$.data_base64"),
+        (
+            #"{"specversion":"1.0","id":"1","source":"s","type":"t","data":1,"data_base64":"AA=="}"#,
+            "invalid_attribute",
+            "$.data_base64"
+        ),
+        (
+            #"{"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"A"}"#, "invalid_attribute",
+            "$.data_base64"
+        ),
         (#"{"specversion":"1.0","id":"1","source":"s","type":"t","Bad-Name":"x"}"#, "invalid_attribute", "$"),
         (#"{"specversion":"1.0","id":"1","source":"s","type":"t","ext":{"a":1}}"#, "wrong_attribute_type", "$.ext"),
         (#"{"specversion":"1.0","id":"1","source":"s","type":"t","data":{"a":[1,}}"#, "invalid_json", "$.data.a[1]"),
@@ -131,9 +141,11 @@ struct CloudEventCodecTests {
     func payloadLimit() {
         let limits = DecodingLimits(maxPayloadBytes: 16)
         let payload = CloudEventCodec.encodeStructured(typicalEvent, format: .messagePack)
-        #expect(decodingError { try CloudEventCodec.decode(payload: payload, limits: limits) }?.code == "payload_too_large")
+        #expect(
+            decodingError { try CloudEventCodec.decode(payload: payload, limits: limits) }?.code == "payload_too_large")
         let (headers, data) = CloudEventCodec.encodeBinary(typicalEvent, dataFormat: .messagePack)
-        #expect(decodingError { try CloudEventCodec.decode(payload: data, headers: headers, limits: limits) }?.code
-            == "payload_too_large")
+        #expect(
+            decodingError { try CloudEventCodec.decode(payload: data, headers: headers, limits: limits) }?.code
+                == "payload_too_large")
     }
 }

@@ -21,7 +21,8 @@ struct InteropTests {
         "bin_bytes": .binary(Array(0...255)), "array_mixed": [1, "two", 3.5, nil, true, [.binary([0, 1])]],
         "array_20": .array((0..<20).map { .int($0) }),
         "map_nested": ["a": ["b": ["c": [1, ["d": "e"]]]], "z": -1],
-        "map_20": .map(EventMap(Dictionary(uniqueKeysWithValues: (0..<20).map { (String(format: "k%02d", $0), .int(Int64($0))) }))),
+        "map_20": .map(
+            EventMap(Dictionary(uniqueKeysWithValues: (0..<20).map { (String(format: "k%02d", $0), .int(Int64($0))) }))),
         "ts32": .timestamp(EventTimestamp(seconds: 1_700_000_000)),
         "ts64": .timestamp(EventTimestamp(seconds: 1_700_000_000, nanoseconds: 123_456_789)),
         "ts96": .timestamp(EventTimestamp(seconds: -1, nanoseconds: 500_000_000)),

@@ -35,8 +35,10 @@ struct JSONCodecTests {
 
     static let refusals: [(String, String)] = [
         ("", "truncated"), ("   ", "truncated"), ("01", "invalid_json"), ("1.", "truncated"), (".5", "invalid_json"),
-        ("+1", "invalid_json"), ("-", "truncated"), ("1e", "truncated"), ("0x10", "trailing_bytes"), ("NaN", "invalid_json"),
-        ("[1,]", "invalid_json"), (#"{"a":1,}"#, "invalid_json"), (#"{"a" 1}"#, "invalid_json"), ("{a:1}", "invalid_json"),
+        ("+1", "invalid_json"), ("-", "truncated"), ("1e", "truncated"), ("0x10", "trailing_bytes"),
+        ("NaN", "invalid_json"),
+        ("[1,]", "invalid_json"), (#"{"a":1,}"#, "invalid_json"), (#"{"a" 1}"#, "invalid_json"),
+        ("{a:1}", "invalid_json"),
         ("[1 2]", "invalid_json"), ("{} x", "trailing_bytes"), ("tru", "truncated"), ("trux", "invalid_json"),
         (#""abc"#, "truncated"), (#""\x""#, "invalid_json"), (#""\u12g4""#, "invalid_json"),
         (#""\ud800""#, "invalid_json"), (#""\udc00""#, "invalid_json"), (#""\ud800\u0041""#, "invalid_json"),
@@ -61,7 +63,9 @@ struct JSONCodecTests {
 
     @Test("invalid UTF-8 inside a string is refused, with or without escapes")
     func invalidUTF8() {
-        for bytes in [[0x22, 0xc3, 0x28, 0x22], [0x22, 0x5c, 0x6e, 0xff, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22]] as [[UInt8]] {
+        for bytes in [[0x22, 0xc3, 0x28, 0x22], [0x22, 0x5c, 0x6e, 0xff, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22]]
+            as [[UInt8]]
+        {
             #expect(decodingError { try JSONCodec.decode(bytes) }?.reason == .invalidUTF8)
         }
     }
@@ -71,7 +75,8 @@ struct JSONCodecTests {
         let bytes = CloudEventCodec.encodeStructured(typicalEvent, format: .json)
         for length in 0..<bytes.count {
             let code = decodingError { try JSONCodec.decode(Array(bytes.prefix(length))) }?.code
-            #expect(code == "truncated" || code == "invalid_json", "prefix of \(length) bytes gave \(code ?? "nothing")")
+            #expect(
+                code == "truncated" || code == "invalid_json", "prefix of \(length) bytes gave \(code ?? "nothing")")
         }
     }
 
@@ -88,12 +93,15 @@ struct JSONCodecTests {
     @Test("containers over the element limit and payloads over the size limit are refused")
     func sizeLimits() {
         let limits = DecodingLimits(maxContainerElements: 3)
-        #expect(decodingError { try JSONCodec.decode(Array("[1,2,3,4]".utf8), limits: limits) }?.reason
-            == .tooManyElements(declared: 4, limit: 3))
-        #expect(decodingError { try JSONCodec.decode(Array(#"{"a":1,"b":2,"c":3,"d":4}"#.utf8), limits: limits) }?.reason
-            == .tooManyElements(declared: 4, limit: 3))
+        #expect(
+            decodingError { try JSONCodec.decode(Array("[1,2,3,4]".utf8), limits: limits) }?.reason
+                == .tooManyElements(declared: 4, limit: 3))
+        #expect(
+            decodingError { try JSONCodec.decode(Array(#"{"a":1,"b":2,"c":3,"d":4}"#.utf8), limits: limits) }?.reason
+                == .tooManyElements(declared: 4, limit: 3))
         let big = Array(("\"" + String(repeating: "x", count: 1 << 20) + "\"").utf8)
-        #expect(decodingError { try JSONCodec.decode(big) }?.reason == .payloadTooLarge(size: big.count, limit: 1 << 20))
+        #expect(
+            decodingError { try JSONCodec.decode(big) }?.reason == .payloadTooLarge(size: big.count, limit: 1 << 20))
     }
 
     @Test("encoding keeps entry order, escapes strings and writes the non-JSON types as text")
@@ -104,14 +112,18 @@ struct JSONCodecTests {
             "nan": .double(.nan), "inf": .double(-.infinity),
         ]
         let text = JSONCodec.encodeToString(value)
-        #expect(text == #"{"z":"quote\" backslash\\ newline\n bell\u0007","a":[1,-2,2.5,18446744073709551615,null,true],"#
-            + #""bin":"AAEC+g==","at":"1970-01-01T00:00:01.5Z","nan":"NaN","inf":"-Infinity"}"#)
+        #expect(
+            text == #"{"z":"quote\" backslash\\ newline\n bell\u0007","a":[1,-2,2.5,18446744073709551615,null,true],"#
+                + #""bin":"AAEC+g==","at":"1970-01-01T00:00:01.5Z","nan":"NaN","inf":"-Infinity"}"#)
     }
 
-    @Test("JSON-representable values survive encode then decode", arguments: [
-        EventValue.null, true, 0, .int(.min), .int(.max), .uint(.max), 0.5, -1e300, .double(.leastNonzeroMagnitude), "",
-        "\u{0}\u{1f}\"\\/ é 🚀", [], [:], ["k": [1, ["n": nil]]],
-    ])
+    @Test(
+        "JSON-representable values survive encode then decode",
+        arguments: [
+            EventValue.null, true, 0, .int(.min), .int(.max), .uint(.max), 0.5, -1e300, .double(.leastNonzeroMagnitude),
+            "",
+            "\u{0}\u{1f}\"\\/ é 🚀", [], [:], ["k": [1, ["n": nil]]],
+        ])
     func roundTrip(value: EventValue) throws {
         #expect(try JSONCodec.decode(JSONCodec.encode(value)) == value)
     }

@@ -16,7 +16,8 @@ struct MessagePackCodecTests {
         .map(EventMap(Dictionary(uniqueKeysWithValues: (0..<16).map { ("k\($0)", .int($0)) }))),
         .map(EventMap(Dictionary(uniqueKeysWithValues: (0..<65536).map { ("k\($0)", .bool($0 % 2 == 0)) }))),
         .timestamp(EventTimestamp(seconds: 0)), .timestamp(EventTimestamp(seconds: 4_294_967_295)),
-        .timestamp(EventTimestamp(seconds: 4_294_967_296)), .timestamp(EventTimestamp(seconds: 1, nanoseconds: 999_999_999)),
+        .timestamp(EventTimestamp(seconds: 4_294_967_296)),
+        .timestamp(EventTimestamp(seconds: 1, nanoseconds: 999_999_999)),
         .timestamp(EventTimestamp(seconds: 17_179_869_183, nanoseconds: 1)),
         .timestamp(EventTimestamp(seconds: 17_179_869_184)), .timestamp(EventTimestamp(seconds: -1, nanoseconds: 5)),
         .timestamp(EventTimestamp(seconds: .min)), .timestamp(EventTimestamp(seconds: .max, nanoseconds: 999_999_999)),
@@ -30,7 +31,10 @@ struct MessagePackCodecTests {
     @Test("NaN survives encode then decode")
     func nanRoundTrip() throws {
         let decoded = try MessagePackCodec.decode(MessagePackCodec.encode(.double(.nan)))
-        guard case .double(let number) = decoded else { Issue.record("decoded \(decoded)"); return }
+        guard case .double(let number) = decoded else {
+            Issue.record("decoded \(decoded)")
+            return
+        }
         #expect(number.isNaN)
     }
 
@@ -39,9 +43,11 @@ struct MessagePackCodecTests {
         ("c0", .null), ("c2", false), ("c3", true), ("05", 5), ("ff", -1), ("e0", -32),
         ("cc ff", 255), ("cd 01 00", 256), ("ce 00 01 00 00", 65536), ("cf ff ff ff ff ff ff ff ff", .uint(.max)),
         ("cf 00 00 00 00 00 00 00 07", 7), ("d0 80", -128), ("d0 05", 5), ("d1 80 00", -32768),
-        ("d2 80 00 00 00", -2_147_483_648), ("d3 80 00 00 00 00 00 00 00", .int(.min)), ("d3 00 00 00 00 00 00 00 09", 9),
+        ("d2 80 00 00 00", -2_147_483_648), ("d3 80 00 00 00 00 00 00 00", .int(.min)),
+        ("d3 00 00 00 00 00 00 00 09", 9),
         ("ca 3f 00 00 00", 0.5), ("ca c0 20 00 00", -2.5), ("cb 40 09 21 fb 54 44 2d 18", 3.141592653589793),
-        ("a3 61 62 63", "abc"), ("d9 03 61 62 63", "abc"), ("da 00 03 61 62 63", "abc"), ("db 00 00 00 03 61 62 63", "abc"),
+        ("a3 61 62 63", "abc"), ("d9 03 61 62 63", "abc"), ("da 00 03 61 62 63", "abc"),
+        ("db 00 00 00 03 61 62 63", "abc"),
         ("c4 02 00 ff", .binary([0, 255])), ("c5 00 01 2a", .binary([42])), ("c6 00 00 00 00", .binary([])),
         ("92 01 02", [1, 2]), ("dc 00 01 c0", [nil]), ("dd 00 00 00 00", []),
         ("81 a1 6b 01", ["k": 1]), ("de 00 01 a1 6b 01", ["k": 1]), ("df 00 00 00 00", [:]),
@@ -78,7 +84,10 @@ struct MessagePackCodecTests {
         ("82 01 c0 a1 31 c0", .duplicateKey("1"), "$.1"),
         ("82 a1 31 c0 01 c0", .duplicateKey("1"), "$.1"),
         // 17 entries: past the size where duplicates are found through a set.
-        ("de 00 11 a1 61 c0 a1 62 c0 a1 63 c0 a1 64 c0 a1 65 c0 a1 66 c0 a1 67 c0 a1 68 c0 a1 69 c0 a1 6a c0 a1 6b c0 a1 6c c0 a1 6d c0 a1 6e c0 a1 6f c0 a1 70 c0 a1 61 c0", .duplicateKey("a"), "$.a"),
+        (
+            "de 00 11 a1 61 c0 a1 62 c0 a1 63 c0 a1 64 c0 a1 65 c0 a1 66 c0 a1 67 c0 a1 68 c0 a1 69 c0 a1 6a c0 a1 6b c0 a1 6c c0 a1 6d c0 a1 6e c0 a1 6f c0 a1 70 c0 a1 61 c0",
+            .duplicateKey("a"), "$.a"
+        ),
     ]
 
     @Test("malformed input gives its typed error", arguments: refusals)
@@ -128,8 +137,9 @@ struct MessagePackCodecTests {
         let error = decodingError { try MessagePackCodec.decode(hex("dd ff ff ff ff 00 00 00 00 00")) }
         #expect(error?.reason == .tooManyElements(declared: 4_294_967_295, limit: 65536))
         let small = DecodingLimits(maxContainerElements: 2)
-        #expect(decodingError { try MessagePackCodec.decode(hex("93 01 02 03"), limits: small) }?.reason
-            == .tooManyElements(declared: 3, limit: 2))
+        #expect(
+            decodingError { try MessagePackCodec.decode(hex("93 01 02 03"), limits: small) }?.reason
+                == .tooManyElements(declared: 3, limit: 2))
         #expect(try MessagePackCodec.decode(hex("92 01 02"), limits: small) == [1, 2])
     }
 
@@ -139,12 +149,16 @@ struct MessagePackCodecTests {
         var expected: EventValue = nil
         for _ in 0..<MessagePackCodec.parserDepthCeiling { expected = [expected] }
         #expect(try MessagePackCodec.decode(nested(MessagePackCodec.parserDepthCeiling)) == expected)
-        #expect(decodingError { try MessagePackCodec.decode(nested(MessagePackCodec.parserDepthCeiling + 1)) }?.reason
-            == .nestingTooDeep(limit: MessagePackCodec.parserDepthCeiling))
-        #expect(decodingError { try MessagePackCodec.decode(nested(100_000)) }?.reason
-            == .nestingTooDeep(limit: MessagePackCodec.parserDepthCeiling))
+        #expect(
+            decodingError { try MessagePackCodec.decode(nested(MessagePackCodec.parserDepthCeiling + 1)) }?.reason
+                == .nestingTooDeep(limit: MessagePackCodec.parserDepthCeiling))
+        #expect(
+            decodingError { try MessagePackCodec.decode(nested(100_000)) }?.reason
+                == .nestingTooDeep(limit: MessagePackCodec.parserDepthCeiling))
         let shallow = DecodingLimits(maxDepth: 3)
-        #expect(decodingError { try MessagePackCodec.decode(nested(4), limits: shallow) }?.reason == .nestingTooDeep(limit: 3))
+        #expect(
+            decodingError { try MessagePackCodec.decode(nested(4), limits: shallow) }?.reason
+                == .nestingTooDeep(limit: 3))
         #expect(try MessagePackCodec.decode(nested(3), limits: shallow) == [[[nil]]])
     }
 
@@ -152,11 +166,13 @@ struct MessagePackCodecTests {
     func sizeLimit() {
         let bytes = MessagePackCodec.encode(.string(String(repeating: "x", count: 100)))
         let limits = DecodingLimits(maxPayloadBytes: 64)
-        #expect(decodingError { try MessagePackCodec.decode(bytes, limits: limits) }?.reason
-            == .payloadTooLarge(size: bytes.count, limit: 64))
+        #expect(
+            decodingError { try MessagePackCodec.decode(bytes, limits: limits) }?.reason
+                == .payloadTooLarge(size: bytes.count, limit: 64))
         let defaultLimit = [UInt8](repeating: 0xc0, count: (1 << 20) + 1)
-        #expect(decodingError { try MessagePackCodec.decode(defaultLimit) }?.reason
-            == .payloadTooLarge(size: (1 << 20) + 1, limit: 1 << 20))
+        #expect(
+            decodingError { try MessagePackCodec.decode(defaultLimit) }?.reason
+                == .payloadTooLarge(size: (1 << 20) + 1, limit: 1 << 20))
     }
 
     @Test("encoding picks the smallest format and keeps map entries in order")
@@ -173,7 +189,8 @@ struct MessagePackCodecTests {
         #expect(error?.description == "invalid UTF-8 in string at $.data[1]")
         #expect(error?.code == "invalid_utf8")
         let bomb = decodingError { try MessagePackCodec.decode(hex("81 a1 61 dd ff ff ff ff")) }
-        #expect(bomb?.description == "container declares 4294967295 elements, more than the limit of 65536 at $ (byte 3)")
+        #expect(
+            bomb?.description == "container declares 4294967295 elements, more than the limit of 65536 at $ (byte 3)")
     }
 }
 

@@ -1,9 +1,9 @@
+import ConfigReader
 import EventModel
+import EventSources
 import Foundation
 import Gateway
 import Testing
-import ConfigReader
-import EventSources
 
 /// `sources:` in gateway.yaml, the request forms of `POST /v1/events`, and schedule ticks.
 struct EventSourceTests {
@@ -102,7 +102,10 @@ struct EventSourceTests {
             "sources:\n  schedules:\n    - {name: a, interval: 1s, event: {type: t}}\n    - {name: a, interval: 2s, event: {type: t}}\n",
             "g.yaml:4:14: error: sources.schedules[1].name: the name 'a' is used twice"
         ),
-        ("sources:\n  schedules:\n    - {name: a, interval: 1s}\n", "g.yaml:3:7: error: sources.schedules[0].event is required"),
+        (
+            "sources:\n  schedules:\n    - {name: a, interval: 1s}\n",
+            "g.yaml:3:7: error: sources.schedules[0].event is required"
+        ),
     ])
     func sourceErrors(text: String, expected: String) {
         #expect {
@@ -182,29 +185,43 @@ struct EventSourceTests {
     }
 
     /// Bad requests name what is wrong, with the status a client sees.
-    @Test(arguments: [
-        (Array(#"{"specversion":"1.0","id":"#.utf8), ["content-type": "application/cloudevents+json"], [:], 400, "truncated"),
-        (
-            Array(#"{"specversion":"1.0","source":"s","type":"t"}"#.utf8), ["content-type": "application/cloudevents+json"],
-            [:], 400, "missing_attribute"
-        ),
-        (
-            Array(#"{"specversion":"1.0","id":"i","source":"s"}"#.utf8), ["content-type": "application/cloudevents+json"],
-            [:], 400, "missing_attribute"
-        ),
-        (Array("hello".utf8), ["content-type": "text/plain"], [:], 415, "unsupported_media_type"),
-        (Array("{}".utf8), [:], [:], 415, "unsupported_media_type"),
-        (Array("{}".utf8), ["content-type": "application/json"], ["source": "s"], 400, "missing_parameter"),
-        (Array("{nope".utf8), ["content-type": "application/json"], ["source": "s", "type": "t"], 400, "invalid_json"),
-        (
-            Array("{}".utf8), ["ce-specversion": "1.0", "ce-id": "i", "ce-source": "s", "content-type": "application/json"],
-            [:], 400, "missing_attribute"
-        ),
-        (
-            Array("x".utf8), ["ce-specversion": "1.0", "ce-id": "i", "ce-source": "s", "ce-type": "t", "content-type": "text/plain"],
-            [:], 415, "unsupported_media_type"
-        ),
-    ] as [([UInt8], [String: String], [String: String], Int, String)])
+    @Test(
+        arguments: [
+            (
+                Array(#"{"specversion":"1.0","id":"#.utf8), ["content-type": "application/cloudevents+json"], [:], 400,
+                "truncated"
+            ),
+            (
+                Array(#"{"specversion":"1.0","source":"s","type":"t"}"#.utf8),
+                ["content-type": "application/cloudevents+json"],
+                [:], 400, "missing_attribute"
+            ),
+            (
+                Array(#"{"specversion":"1.0","id":"i","source":"s"}"#.utf8),
+                ["content-type": "application/cloudevents+json"],
+                [:], 400, "missing_attribute"
+            ),
+            (Array("hello".utf8), ["content-type": "text/plain"], [:], 415, "unsupported_media_type"),
+            (Array("{}".utf8), [:], [:], 415, "unsupported_media_type"),
+            (Array("{}".utf8), ["content-type": "application/json"], ["source": "s"], 400, "missing_parameter"),
+            (
+                Array("{nope".utf8), ["content-type": "application/json"], ["source": "s", "type": "t"], 400,
+                "invalid_json"
+            ),
+            (
+                Array("{}".utf8),
+                ["ce-specversion": "1.0", "ce-id": "i", "ce-source": "s", "content-type": "application/json"],
+                [:], 400, "missing_attribute"
+            ),
+            (
+                Array("x".utf8),
+                [
+                    "ce-specversion": "1.0", "ce-id": "i", "ce-source": "s", "ce-type": "t",
+                    "content-type": "text/plain",
+                ],
+                [:], 415, "unsupported_media_type"
+            ),
+        ] as [([UInt8], [String: String], [String: String], Int, String)])
     func badRequests(body: [UInt8], headers: [String: String], query: [String: String], status: Int, reason: String) {
         #expect {
             _ = try Self.decode(body, headers: headers, query: query)
@@ -220,7 +237,8 @@ struct EventSourceTests {
             #expect {
                 _ = try Self.decode(Array(repeating: 0x20, count: 5000), headers: headers)
             } throws: { error in
-                (error as? EventSourceError)?.status == 413 && (error as? EventSourceError)?.reason == "payload_too_large"
+                (error as? EventSourceError)?.status == 413
+                    && (error as? EventSourceError)?.reason == "payload_too_large"
             }
         }
         #expect(throws: EventSourceError.self) {

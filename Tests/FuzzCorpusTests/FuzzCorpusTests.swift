@@ -1,7 +1,7 @@
+import ConfigReader
 import EventModel
 import Foundation
 import FuzzHarness
-import ConfigReader
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -27,7 +27,8 @@ struct FuzzCorpusTests {
     @Test(arguments: FuzzTarget.allCases)
     func corpusReplaysWithoutViolations(target: FuzzTarget) throws {
         let inputs = try Self.inputs(target)
-        #expect(inputs.count >= 10, "Fuzz/corpus/\(target.rawValue) has \(inputs.count) inputs; run scripts/fuzz_seeds.py")
+        #expect(
+            inputs.count >= 10, "Fuzz/corpus/\(target.rawValue) has \(inputs.count) inputs; run scripts/fuzz_seeds.py")
         for input in inputs {
             do {
                 try target.run(input.bytes)

@@ -48,10 +48,12 @@ struct AdminAPIConformanceTests {
 
         // Fill in what /status and /metrics show once events flow: `a && b` fires, then a new `a` is held; an event
         // of `single` fails its filter.
-        try PythonPublisher.publish(server: server.url, [
-            Self.event("a", id: "conformance-a1"), Self.event("b", id: "conformance-b1"),
-            GatewayEndToEndTests.oneEvent("conformance-filtered", accepted: false),
-        ])
+        try PythonPublisher.publish(
+            server: server.url,
+            [
+                Self.event("a", id: "conformance-a1"), Self.event("b", id: "conformance-b1"),
+                GatewayEndToEndTests.oneEvent("conformance-filtered", accepted: false),
+            ])
         try await gateway.eventually("the firing to show in /status") {
             await gateway.get("/status")?.body.contains(#""lastOutcome":{"outcome":"succeeded""#) == true
         }
@@ -60,7 +62,8 @@ struct AdminAPIConformanceTests {
             await gateway.get("/status")?.body.contains(#""pending":["a"]"#) == true
         }
 
-        let ready = try Self.conformance(port: workspace.adminPort, expect: ["/healthz": 200, "/readyz": 200, "/metrics": 200, "/status": 200])
+        let ready = try Self.conformance(
+            port: workspace.adminPort, expect: ["/healthz": 200, "/readyz": 200, "/metrics": 200, "/status": 200])
         #expect(ready.status == 0, "\(ready.transcript)\n--- gateway log ---\n\(gateway.logText)")
         for line in [
             "ok GET /healthz: 200 application/json, body matches the documented schema",
@@ -79,7 +82,9 @@ struct AdminAPIConformanceTests {
             "sensor_gateway_trigger_duration_seconds (histogram", "sensor_gateway_correlations_pending (gauge",
             "sensor_gateway_nats_connected (gauge",
         ] {
-            #expect(ready.output.contains("ok GET /metrics: family \(family)"), "\(family) not checked:\n\(ready.transcript)")
+            #expect(
+                ready.output.contains("ok GET /metrics: family \(family)"),
+                "\(family) not checked:\n\(ready.transcript)")
         }
 
         // The checker fails when the spec and the server disagree: an undocumented status, an undocumented field, a
@@ -87,33 +92,48 @@ struct AdminAPIConformanceTests {
         let scratch = workspace.directory.appendingPathComponent("specs")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let noReady = try Self.conformance(
-            spec: try Self.mutatedSpec(#"        "200":\#n          description: ready"#, #"        "202":\#n          description: ready"#, in: scratch),
+            spec: try Self.mutatedSpec(
+                #"        "200":\#n          description: ready"#, #"        "202":\#n          description: ready"#,
+                in: scratch),
             port: workspace.adminPort, expect: [:])
         #expect(noReady.status == 1)
-        #expect(noReady.errorLines == ["error: GET /readyz: status 200 is not documented (documented: 202, 503)"], "\(noReady.transcript)")
+        #expect(
+            noReady.errorLines == ["error: GET /readyz: status 200 is not documented (documented: 202, 503)"],
+            "\(noReady.transcript)")
         let noFiles = try Self.conformance(
             spec: try Self.mutatedSpec("        sensorFiles:\n", "        sensorFileList:\n", in: scratch),
             port: workspace.adminPort, expect: [:])
         #expect(noFiles.status == 1)
-        #expect(noFiles.errorLines == [
-            "error: GET /status 200: $: Additional properties are not allowed ('sensorFiles' was unexpected)"
-        ], "\(noFiles.transcript)")
+        #expect(
+            noFiles.errorLines == [
+                "error: GET /status 200: $: Additional properties are not allowed ('sensorFiles' was unexpected)"
+            ], "\(noFiles.transcript)")
         let labels = try Self.conformance(
-            spec: try Self.mutatedSpec("type: counter, labels: [sensor, dependency]}", "type: counter, labels: [sensor]}", in: scratch),
+            spec: try Self.mutatedSpec(
+                "type: counter, labels: [sensor, dependency]}", "type: counter, labels: [sensor]}", in: scratch),
             port: workspace.adminPort, expect: [:])
         #expect(labels.status == 1)
-        #expect(labels.errorLines.first?.hasPrefix(
-            "error: GET /metrics: sensor_gateway_events_received_total has labels ['dependency', 'sensor'], x-metric-families says ['sensor']") == true,
+        #expect(
+            labels.errorLines.first?.hasPrefix(
+                "error: GET /metrics: sensor_gateway_events_received_total has labels ['dependency', 'sensor'], x-metric-families says ['sensor']"
+            ) == true,
             "\(labels.transcript)")
 
         // nats-server gone: /readyz is 503 with its documented body, and everything else still conforms.
         server.kill()
-        try await gateway.eventually("/readyz to fail while nats-server is down") { await gateway.get("/readyz")?.status == 503 }
-        let down = try Self.conformance(port: workspace.adminPort, expect: ["/healthz": 200, "/readyz": 503, "/metrics": 200, "/status": 200])
+        try await gateway.eventually("/readyz to fail while nats-server is down") {
+            await gateway.get("/readyz")?.status == 503
+        }
+        let down = try Self.conformance(
+            port: workspace.adminPort, expect: ["/healthz": 200, "/readyz": 503, "/metrics": 200, "/status": 200])
         #expect(down.status == 0, "\(down.transcript)")
-        #expect(down.output.contains("ok GET /readyz: 503 application/json, body matches the documented schema"), "\(down.transcript)")
+        #expect(
+            down.output.contains("ok GET /readyz: 503 application/json, body matches the documented schema"),
+            "\(down.transcript)")
         let status = try #require(await gateway.get("/status")?.body)
-        #expect(status.contains(#""ready":false"#) && status.contains(#""notReadyReason":"NATS connection is"#), "\(status)")
+        #expect(
+            status.contains(#""ready":false"#) && status.contains(#""notReadyReason":"NATS connection is"#), "\(status)"
+        )
 
         // Back up: ready again, then a clean stop.
         let restarted = try server.restarted()

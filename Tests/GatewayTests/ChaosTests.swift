@@ -57,7 +57,8 @@ struct ChaosTests {
             with: """
                     - {name: a, eventSourceName: src, eventName: a}
                     - {name: b, eventSourceName: src, eventName: b}
-                """)
+                """
+        )
         .replacingOccurrences(of: "name: notify\n", with: "name: both\n        conditions: \"a && b\"\n")
         .replacingOccurrences(of: "dependencyName: one", with: "dependencyName: a")
 
@@ -125,7 +126,8 @@ struct ChaosTests {
             let seen = try await standIn.creates(namespace: namespace)
             let logs = gateways().map { String($0.logText.suffix(4000)) }.joined(separator: "\n---\n")
             throw HarnessFailure(
-                description: "\(error); accepted \(Set(seen.parameters).intersection(expected).count)/\(expected.count),"
+                description:
+                    "\(error); accepted \(Set(seen.parameters).intersection(expected).count)/\(expected.count),"
                     + " statuses \(seen.statuses)\n\(logs)")
         }
         let creates = try await standIn.creates(namespace: namespace)
@@ -151,7 +153,8 @@ struct ChaosTests {
                 // A random moment once the gateway works: between 0.2 and 2 s after its first accepted trigger.
                 let before = try await standIn.creates().accepted.count
                 try await gateway.eventually("the gateway to make progress", timeout: .seconds(120)) {
-                    (try? await standIn.creates().accepted.count).map { $0 > before || $0 >= ChaosScale.triggers } ?? false
+                    (try? await standIn.creates().accepted.count).map { $0 > before || $0 >= ChaosScale.triggers }
+                        ?? false
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 200...2000)))
                 killedAt.append(try await standIn.creates().accepted.count)
@@ -161,7 +164,8 @@ struct ChaosTests {
             }
             #expect(try publisher.finish().count == total)
             let creates = try await Self.expectDelivered(
-                Self.expectedNames("crash", count: total), standIn: standIn, connection: connection) { all }
+                Self.expectedNames("crash", count: total), standIn: standIn, connection: connection
+            ) { all }
             ChaosScale.report(
                 "crash: \(total) events, \(ChaosScale.triggers) triggers, \(ChaosScale.crashRounds) kill -9 rounds"
                     + " (accepted at the kills: \(killedAt)); sink: \(creates.accepted.count) distinct names,"
@@ -193,10 +197,13 @@ struct ChaosTests {
             try PythonPublisher.publish(server: restarted.url, Self.events("after", count: half))
             let connection = try await NATSConnection.connect(ConnectionOptions(urls: [restarted.url]))
             let expected = Self.expectedNames("before", count: half).union(Self.expectedNames("after", count: half))
-            let creates = try await Self.expectDelivered(expected, standIn: standIn, connection: connection) { [gateway] }
+            let creates = try await Self.expectDelivered(expected, standIn: standIn, connection: connection) {
+                [gateway]
+            }
             ChaosScale.report(
                 "nats restart: \(2 * half) events, \(expected.count) triggers, restart after \(acceptedAtRestart)"
-                    + " of the first \(half / ChaosScale.triggerEvery) accepted; sink: \(creates.accepted.count) distinct, \(creates.duplicates.count) duplicates")
+                    + " of the first \(half / ChaosScale.triggerEvery) accepted; sink: \(creates.accepted.count) distinct, \(creates.duplicates.count) duplicates"
+            )
             await connection.close()
             gateway.send(SIGTERM)
             #expect(try await gateway.waitForExit() == 0)
@@ -229,7 +236,8 @@ struct ChaosTests {
             while ContinuousClock.now < stormEnds {
                 let info = try await connection.consumerInfo(stream: "EVENTS", consumer: Self.oneConsumer)
                 #expect(info.ackFloorStreamSequence == 0, "nothing acknowledged during the storm")
-                #expect(info.pending + UInt64(max(0, info.ackPending)) == UInt64(count), "every event still outstanding")
+                #expect(
+                    info.pending + UInt64(max(0, info.ackPending)) == UInt64(count), "every event still outstanding")
                 samples += 1
                 try await Task.sleep(for: .milliseconds(500))
             }
@@ -238,7 +246,8 @@ struct ChaosTests {
             #expect(await gateway.metricSum("sensor_gateway_dlq_total") == 0, "nothing dead-lettered by the storm")
             try await standIn.reset()
             let creates = try await Self.expectDelivered(
-                Self.expectedNames("storm", count: count, every: 1), standIn: standIn, connection: connection) { [gateway] }
+                Self.expectedNames("storm", count: count, every: 1), standIn: standIn, connection: connection
+            ) { [gateway] }
             let info = try await connection.consumerInfo(stream: "EVENTS", consumer: Self.oneConsumer)
             #expect(info.ackFloorStreamSequence == UInt64(count), "everything acknowledged after the recovery")
             #expect(await gateway.metricSum("sensor_gateway_dlq_total") == 0)
@@ -258,7 +267,10 @@ struct ChaosTests {
             let gateway = try await Self.start(workspace)
             try await standIn.control([
                 "faults": [
-                    ["prefix": "/api/v1/workflows", "method": "POST", "status": 400, "count": 1, "message": "spec.bogus: unknown field"]
+                    [
+                        "prefix": "/api/v1/workflows", "method": "POST", "status": 400, "count": 1,
+                        "message": "spec.bogus: unknown field",
+                    ]
                 ]
             ])
             try PythonPublisher.publish(server: server.url, Self.events("bad", count: 1, every: 1))
@@ -278,7 +290,8 @@ struct ChaosTests {
             #expect(letter.header("Sensor-Gateway-Trigger") == "notify")
             try PythonPublisher.publish(server: server.url, Self.events("good", count: 1, every: 1))
             _ = try await Self.expectDelivered(
-                Self.expectedNames("good", count: 1, every: 1), standIn: standIn, connection: connection) { [gateway] }
+                Self.expectedNames("good", count: 1, every: 1), standIn: standIn, connection: connection
+            ) { [gateway] }
             await connection.close()
             gateway.send(SIGTERM)
             #expect(try await gateway.waitForExit() == 0)
@@ -302,22 +315,26 @@ struct ChaosTests {
             try PythonPublisher.publish(server: server.url, Self.events("flow", count: count, every: 1))
             let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
             _ = try await Self.expectDelivered(
-                Self.expectedNames("flow", count: count, every: 1), standIn: standIn, connection: connection) { [gateway] }
+                Self.expectedNames("flow", count: count, every: 1), standIn: standIn, connection: connection
+            ) { [gateway] }
             try await gateway.eventually("the hanging requests to time out") {
                 await gateway.metricSum(
-                    #"sensor_gateway_triggers_total{sensor="slow",trigger="call",engine="http",outcome="retryable",route=""}"#) >= 3
+                    #"sensor_gateway_triggers_total{sensor="slow",trigger="call",engine="http",outcome="retryable",route=""}"#
+                ) >= 3
             }
             let failures = gateway.logText.split(separator: "\n").filter {
                 $0.contains(#""message":"trigger failed, will retry""#) && $0.contains(#""sensor":"slow""#)
             }
             #expect(!failures.isEmpty)
-            #expect(failures.allSatisfy { $0.lowercased().contains("timed out") || $0.lowercased().contains("timeout") },
+            #expect(
+                failures.allSatisfy { $0.lowercased().contains("timed out") || $0.lowercased().contains("timeout") },
                 "\(failures.prefix(2))")
             let slowInfo = try await connection.consumerInfo(
                 stream: "EVENTS", consumer: SensorSet.durableName(subject: "events.src.slow"))
             #expect(slowInfo.ackFloorStreamSequence == 0, "a timed-out trigger is not acknowledged")
             ChaosScale.report(
-                "hang: \(count) events of another sensor delivered while 3 http triggers hung; \(failures.count) timeouts logged")
+                "hang: \(count) events of another sensor delivered while 3 http triggers hung; \(failures.count) timeouts logged"
+            )
             await connection.close()
             gateway.send(SIGTERM)
             _ = try await gateway.waitForExit()
@@ -330,8 +347,10 @@ struct ChaosTests {
     /// replicas (compare-and-set on the KV state).
     @Test func pairAcrossReplicasFiresOnce() async throws {
         try await Self.withSink(sensors: { _ in ["pair.yaml": Self.pair] }) { server, standIn, workspace in
-            let workspaces = [workspace, try workspace.replica(sensors: ["pair.yaml": Self.pair]),
-                try workspace.replica(sensors: ["pair.yaml": Self.pair])]
+            let workspaces = [
+                workspace, try workspace.replica(sensors: ["pair.yaml": Self.pair]),
+                try workspace.replica(sensors: ["pair.yaml": Self.pair]),
+            ]
             defer { for other in workspaces.dropFirst() { other.remove() } }
             func pairEvent(_ dependency: String, _ id: String, name: String) -> [String: Any] {
                 PythonPublisher.event(
@@ -368,7 +387,8 @@ struct ChaosTests {
                 let a = await received(receivedA)
                 let b = await received(receivedB)
                 try PythonPublisher.publish(
-                    server: server.url, [pairEvent("a", "a\(round)", name: "p\(round)"), pairEvent("b", "b\(round)", name: "-")])
+                    server: server.url,
+                    [pairEvent("a", "a\(round)", name: "p\(round)"), pairEvent("b", "b\(round)", name: "-")])
                 try await eventually("round \(round) to fire", timeout: .seconds(60)) {
                     (try? await standIn.creates().parameters.count) == round + 2
                 }
@@ -387,7 +407,8 @@ struct ChaosTests {
             // Which replica's fetch gets a message is the server's choice: a figure, not an assertion.
             ChaosScale.report(
                 "pair: a held by one replica and b consumed by another fired once; then \(rounds) concurrent rounds on"
-                    + " 3 replicas, \(split) with a and b on different replicas, \(creates.parameters.count) firings in all")
+                    + " 3 replicas, \(split) with a and b on different replicas, \(creates.parameters.count) firings in all"
+            )
             for replica in replicas { replica.send(SIGTERM) }
             for replica in replicas { #expect(try await replica.waitForExit() == 0) }
         }
@@ -396,8 +417,10 @@ struct ChaosTests {
     /// Three replicas; one is killed with SIGKILL mid-run: nothing is lost or accepted twice.
     @Test func replicaKilledMidRunLosesNothing() async throws {
         try await Self.withSink(sensors: { _ in ["single.yaml": Self.work] }) { server, standIn, workspace in
-            let workspaces = [workspace, try workspace.replica(sensors: ["single.yaml": Self.work]),
-                try workspace.replica(sensors: ["single.yaml": Self.work])]
+            let workspaces = [
+                workspace, try workspace.replica(sensors: ["single.yaml": Self.work]),
+                try workspace.replica(sensors: ["single.yaml": Self.work]),
+            ]
             defer { for other in workspaces.dropFirst() { other.remove() } }
             let replicas = try await Self.startAll(workspaces)
             let total = ChaosScale.events
@@ -411,10 +434,12 @@ struct ChaosTests {
             #expect(try publisher.finish().count == total)
             let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
             let creates = try await Self.expectDelivered(
-                Self.expectedNames("replicas", count: total), standIn: standIn, connection: connection) { replicas }
+                Self.expectedNames("replicas", count: total), standIn: standIn, connection: connection
+            ) { replicas }
             ChaosScale.report(
                 "replica kill: \(total) events, \(ChaosScale.triggers) triggers on 3 replicas, one SIGKILLed after"
-                    + " \(Int(victimFired)) of its firings; sink: \(creates.accepted.count) distinct, \(creates.duplicates.count) duplicates")
+                    + " \(Int(victimFired)) of its firings; sink: \(creates.accepted.count) distinct, \(creates.duplicates.count) duplicates"
+            )
             await connection.close()
             for replica in [replicas[0], replicas[2]] { replica.send(SIGTERM) }
             for replica in [replicas[0], replicas[2]] { #expect(try await replica.waitForExit() == 0) }
@@ -428,8 +453,10 @@ struct ChaosTests {
         let server = try NATSServerProcess.start()
         defer { server.stop() }
         let first = try GatewayWorkspace(natsURL: server.url, sensors: ["single.yaml": Self.work])
-        let workspaces = [first, try first.replica(sensors: ["single.yaml": Self.work]),
-            try first.replica(sensors: ["single.yaml": Self.work])]
+        let workspaces = [
+            first, try first.replica(sensors: ["single.yaml": Self.work]),
+            try first.replica(sensors: ["single.yaml": Self.work]),
+        ]
         defer { for workspace in workspaces { workspace.remove() } }
         // The first start creates the durable consumer (deliver_policy new), so later events wait for the replicas.
         let creator = try await Self.start(first)
@@ -463,7 +490,9 @@ struct ChaosTests {
             for replica in replicas { replica.send(SIGTERM) }
             for replica in replicas { #expect(try await replica.waitForExit() == 0) }
         }
-        ChaosScale.report("throughput (\(count) events each, outbox triggers, debug=\(GatewayProcess.executable.path.contains("debug"))): " + figures.joined(separator: ", "))
+        ChaosScale.report(
+            "throughput (\(count) events each, outbox triggers, debug=\(GatewayProcess.executable.path.contains("debug"))): "
+                + figures.joined(separator: ", "))
         await connection.close()
     }
 }

@@ -1,6 +1,6 @@
+import ConfigReader
 import EventModel
 import Foundation
-import ConfigReader
 import LocalFiles
 import SensorEngine
 import SensorLanguage

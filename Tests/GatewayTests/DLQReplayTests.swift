@@ -42,8 +42,10 @@ struct DLQReplayTests {
             await gateway.metric(#"sensor_gateway_dlq_total{sensor="",reason="undecodable"}"#) == 1
         }
         let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
-        for letter in [Self.deadLetter(dependency: "a", id: "replayed-a", originalSequence: 101),
-                       Self.deadLetter(dependency: "b", id: "replayed-b", originalSequence: 102)] {
+        for letter in [
+            Self.deadLetter(dependency: "a", id: "replayed-a", originalSequence: 101),
+            Self.deadLetter(dependency: "b", id: "replayed-b", originalSequence: 102),
+        ] {
             _ = try await connection.publish(letter)
         }
 
@@ -52,8 +54,13 @@ struct DLQReplayTests {
         let lines = list.output.split(separator: "\n").map(String.init)
         #expect(lines.count == 4, "\(list.transcript)")
         #expect(lines.first?.hasPrefix(#"1 reason="undecodable"#) == true, "\(list.transcript)")
-        #expect(lines.first?.contains(#"subject="events.src.a" stream-sequence="1" deliveries="1""#) == true, "\(list.transcript)")
-        #expect(lines.dropFirst().first == #"2 reason="permanent: Argo Server answered 403" sensor="pair" trigger="both" subject="events.src.a" stream-sequence="101" deliveries="1""#)
+        #expect(
+            lines.first?.contains(#"subject="events.src.a" stream-sequence="1" deliveries="1""#) == true,
+            "\(list.transcript)")
+        #expect(
+            lines.dropFirst().first
+                == #"2 reason="permanent: Argo Server answered 403" sensor="pair" trigger="both" subject="events.src.a" stream-sequence="101" deliveries="1""#
+        )
         #expect(lines.last == "3 dead letters in DLQ")
 
         let show = try ScriptRun.python(Self.script, ["--server", server.url, "show", "3"])
@@ -63,8 +70,10 @@ struct DLQReplayTests {
 
         let replay = try ScriptRun.python(Self.script, ["--server", server.url, "replay", "2", "3"])
         #expect(replay.status == 0, "\(replay.transcript)")
-        #expect(replay.output.contains("replayed DLQ 2 to events.src.a: stream EVENTS sequence"), "\(replay.transcript)")
-        #expect(replay.output.contains("replayed DLQ 3 to events.src.b: stream EVENTS sequence"), "\(replay.transcript)")
+        #expect(
+            replay.output.contains("replayed DLQ 2 to events.src.a: stream EVENTS sequence"), "\(replay.transcript)")
+        #expect(
+            replay.output.contains("replayed DLQ 3 to events.src.b: stream EVENTS sequence"), "\(replay.transcript)")
         try await gateway.eventually("the replayed events to fire `a && b`") {
             await gateway.get("/status")?.body.contains(#""outcome":"succeeded","detail":"#) == true
         }

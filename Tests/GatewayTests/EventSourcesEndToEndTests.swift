@@ -82,7 +82,8 @@ struct EventSourcesEndToEndTests {
         try (Self.token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
         let workspace = try Self.workspace(
             natsURL: server.url, sensors: ["from-http.yaml": Self.sensor(sources: sources)],
-            sources: "sources:\n  http: {listen: \"127.0.0.1:\(port)\", tokenFile: \(tokenFile.path), maxBodyBytes: 8192}\n")
+            sources:
+                "sources:\n  http: {listen: \"127.0.0.1:\(port)\", tokenFile: \(tokenFile.path), maxBodyBytes: 8192}\n")
         defer { workspace.remove() }
         let gateway = try GatewayProcess(workspace)
         try await gateway.waitUntilReady()
@@ -103,14 +104,17 @@ struct EventSourcesEndToEndTests {
             case 1:
                 answer = try client.post(
                     body: try JSONSerialization.data(withJSONObject: try #require(sample["data"])),
-                    headers: Self.binaryHeaders(sample).merging(["Content-Type": "application/json"]) { $1 }, query: name)
+                    headers: Self.binaryHeaders(sample).merging(["Content-Type": "application/json"]) { $1 },
+                    query: name)
             case 2:
                 answer = try client.post(
                     body: try Self.messagePack(try #require(sample["data"])),
-                    headers: Self.binaryHeaders(sample).merging(["Content-Type": "application/msgpack"]) { $1 }, query: name)
+                    headers: Self.binaryHeaders(sample).merging(["Content-Type": "application/msgpack"]) { $1 },
+                    query: name)
             default:
                 let query = [
-                    "source": sample["source"], "type": sample["type"], "subject": sample["subject"], "id": sample["id"],
+                    "source": sample["source"], "type": sample["type"], "subject": sample["subject"],
+                    "id": sample["id"],
                 ].compactMapValues { $0 as? String }
                 answer = try client.post(
                     body: try JSONSerialization.data(withJSONObject: try #require(sample["data"])),
@@ -130,7 +134,8 @@ struct EventSourcesEndToEndTests {
         named["id"] = "named-by-subject"
         named["subject"] = "workload-requested"
         let byAttribute = try client.post(
-            body: try JSONSerialization.data(withJSONObject: named), headers: ["Content-Type": "application/cloudevents+json"])
+            body: try JSONSerialization.data(withJSONObject: named),
+            headers: ["Content-Type": "application/cloudevents+json"])
         #expect(byAttribute.status == 202, "\(byAttribute.body)")
         #expect(try byAttribute.json()["subject"] as? String == "events.ml-platform.workload-requested")
         expectedIDs.append("named-by-subject")
@@ -140,7 +145,8 @@ struct EventSourcesEndToEndTests {
 
         // The same id again: 202, a duplicate of the stored sequence, no second firing.
         let again = try client.post(
-            body: try JSONSerialization.data(withJSONObject: samples[0]), headers: ["Content-Type": "application/cloudevents+json"],
+            body: try JSONSerialization.data(withJSONObject: samples[0]),
+            headers: ["Content-Type": "application/cloudevents+json"],
             query: name)
         #expect(again.status == 202)
         #expect(try again.json()["duplicate"] as? Bool == true)
@@ -149,28 +155,59 @@ struct EventSourcesEndToEndTests {
         // Bad requests: the status and the reason a client sees.
         let structured = ["Content-Type": "application/cloudevents+json"]
         let bad: [(String, Curl.Answer, Int, String)] = [
-            ("malformed JSON", try client.post(body: Data(#"{"specversion":"1.0","id":"#.utf8), headers: structured), 400, "truncated"),
-            ("wrong content type", try client.post(body: Data("hello".utf8), headers: ["Content-Type": "text/plain"]), 415,
-                "unsupported_media_type"),
-            ("oversize body", try client.post(body: Data(repeating: 0x20, count: 9000), headers: structured), 413,
-                "payload_too_large"),
-            ("oversize chunked body", try client.post(
-                body: Data(repeating: 0x20, count: 9000), headers: structured.merging(["Transfer-Encoding": "chunked"]) { $1 }),
-                413, "payload_too_large"),
-            ("missing id", try client.post(
-                body: Data(#"{"specversion":"1.0","source":"ml-platform","type":"t","subject":"x"}"#.utf8), headers: structured),
-                400, "missing_attribute"),
-            ("missing type", try client.post(
-                body: Data(#"{"specversion":"1.0","id":"no-type","source":"ml-platform","subject":"x"}"#.utf8),
-                headers: structured), 400, "missing_attribute"),
-            ("missing subject", try client.post(
-                body: Data(#"{"specversion":"1.0","id":"no-subject","source":"ml-platform","type":"t"}"#.utf8),
-                headers: structured), 400, "missing_subject"),
-            ("subject not a token", try client.post(
-                body: try JSONSerialization.data(withJSONObject: samples[2]), headers: structured), 400, "invalid_subject"),
-            ("no token", try Curl(url: client.url, token: nil).post(body: Data(), headers: structured), 401, "unauthorized"),
-            ("wrong token", try Curl(url: client.url, token: "nope").post(body: Data(), headers: structured), 401,
-                "unauthorized"),
+            (
+                "malformed JSON", try client.post(body: Data(#"{"specversion":"1.0","id":"#.utf8), headers: structured),
+                400, "truncated"
+            ),
+            (
+                "wrong content type",
+                try client.post(body: Data("hello".utf8), headers: ["Content-Type": "text/plain"]), 415,
+                "unsupported_media_type"
+            ),
+            (
+                "oversize body", try client.post(body: Data(repeating: 0x20, count: 9000), headers: structured), 413,
+                "payload_too_large"
+            ),
+            (
+                "oversize chunked body",
+                try client.post(
+                    body: Data(repeating: 0x20, count: 9000),
+                    headers: structured.merging(["Transfer-Encoding": "chunked"]) { $1 }),
+                413, "payload_too_large"
+            ),
+            (
+                "missing id",
+                try client.post(
+                    body: Data(#"{"specversion":"1.0","source":"ml-platform","type":"t","subject":"x"}"#.utf8),
+                    headers: structured),
+                400, "missing_attribute"
+            ),
+            (
+                "missing type",
+                try client.post(
+                    body: Data(#"{"specversion":"1.0","id":"no-type","source":"ml-platform","subject":"x"}"#.utf8),
+                    headers: structured), 400, "missing_attribute"
+            ),
+            (
+                "missing subject",
+                try client.post(
+                    body: Data(#"{"specversion":"1.0","id":"no-subject","source":"ml-platform","type":"t"}"#.utf8),
+                    headers: structured), 400, "missing_subject"
+            ),
+            (
+                "subject not a token",
+                try client.post(
+                    body: try JSONSerialization.data(withJSONObject: samples[2]), headers: structured), 400,
+                "invalid_subject"
+            ),
+            (
+                "no token", try Curl(url: client.url, token: nil).post(body: Data(), headers: structured), 401,
+                "unauthorized"
+            ),
+            (
+                "wrong token", try Curl(url: client.url, token: "nope").post(body: Data(), headers: structured), 401,
+                "unauthorized"
+            ),
         ]
         for (what, answer, status, reason) in bad {
             #expect(answer.status == status, "\(what): \(answer.body)")
@@ -181,8 +218,11 @@ struct EventSourcesEndToEndTests {
         #expect(bad[4].1.body.contains(#"\"id\""#), "the missing attribute is named: \(bad[4].1.body)")
         #expect(bad[5].1.body.contains(#"\"type\""#), "the missing attribute is named: \(bad[5].1.body)")
         #expect(await gateway.metric(#"sensor_gateway_events_accepted_total{source="http"}"#) == 8)
-        #expect(await gateway.metric(#"sensor_gateway_events_rejected_total{source="http",reason="unauthorized"}"#) == 2)
-        #expect(await gateway.metric(#"sensor_gateway_events_rejected_total{source="http",reason="payload_too_large"}"#) == 2)
+        #expect(
+            await gateway.metric(#"sensor_gateway_events_rejected_total{source="http",reason="unauthorized"}"#) == 2)
+        #expect(
+            await gateway.metric(#"sensor_gateway_events_rejected_total{source="http",reason="payload_too_large"}"#)
+                == 2)
         let status = try #require(await gateway.get("/status"))
         #expect(status.body.contains(#""eventSources""#))
         #expect(status.body.contains(#""authentication":"bearer""#))
@@ -193,7 +233,8 @@ struct EventSourcesEndToEndTests {
         try await gateway.eventually("the gateway to see NATS down") { await gateway.get("/readyz")?.status == 503 }
         var down = samples[1]
         down["id"] = "posted-while-down"
-        let refused = try client.post(body: try JSONSerialization.data(withJSONObject: down), headers: structured, query: name)
+        let refused = try client.post(
+            body: try JSONSerialization.data(withJSONObject: down), headers: structured, query: name)
         #expect(refused.status == 503, "\(refused.body)")
         #expect(try refused.json()["error"] as? String == "nats_unavailable")
         let restarted = try server.restarted()
@@ -201,7 +242,8 @@ struct EventSourcesEndToEndTests {
         try await gateway.waitUntilReady(timeout: .seconds(60))
         var after = samples[1]
         after["id"] = "posted-after-outage"
-        let accepted = try client.post(body: try JSONSerialization.data(withJSONObject: after), headers: structured, query: name)
+        let accepted = try client.post(
+            body: try JSONSerialization.data(withJSONObject: after), headers: structured, query: name)
         #expect(accepted.status == 202, "\(accepted.body)")
         try await gateway.eventually("the event after the outage to fire") {
             Self.firedIDs(workspace).contains("posted-after-outage")
@@ -268,7 +310,8 @@ struct EventSourcesEndToEndTests {
         let ticks = events.compactMap(\.time).map(\.seconds).sorted()
         let inWindow = ticks.filter { Double($0) >= start && Double($0) < end }
         #expect((4...6).contains(inWindow.count), "ticks in 5 s: \(inWindow)")
-        #expect(zip(ticks, ticks.dropFirst()).allSatisfy { $1 - $0 == 1 }, "one event per second, none missing: \(ticks)")
+        #expect(
+            zip(ticks, ticks.dropFirst()).allSatisfy { $1 - $0 == 1 }, "one event per second, none missing: \(ticks)")
         // Both replicas published (nearly) every tick between their two reads; the stream kept one of each.
         for (index, replica) in published.enumerated() {
             let surely = ticks.filter { replica.surely.contains(Double($0)) }.count
@@ -287,7 +330,9 @@ struct EventSourcesEndToEndTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (certificate, key) = (directory.appendingPathComponent("tls.crt").path, directory.appendingPathComponent("tls.key").path)
+        let (certificate, key) = (
+            directory.appendingPathComponent("tls.crt").path, directory.appendingPathComponent("tls.key").path
+        )
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         openssl.arguments = [
@@ -317,7 +362,8 @@ struct EventSourcesEndToEndTests {
         #expect(try answer.json()["subject"] as? String == "events.shop.order")
         #expect(throws: HarnessFailure.self, "plain HTTP to the TLS listener") {
             try Curl(url: "http://127.0.0.1:\(port)/v1/events", token: nil).post(
-                body: Data("{}".utf8), headers: ["Content-Type": "application/json"], query: ["source": "s", "type": "t"])
+                body: Data("{}".utf8), headers: ["Content-Type": "application/json"],
+                query: ["source": "s", "type": "t"])
         }
         #expect(await gateway.get("/status")?.body.contains(#""authentication":"none""#) == true)
         #expect(await gateway.get("/status")?.body.contains(#""tls":true"#) == true)
@@ -333,7 +379,8 @@ struct EventSourcesEndToEndTests {
         defer { workspace.remove() }
         let gateway = try GatewayProcess(workspace)
         #expect(try await gateway.waitForExit() == 1)
-        #expect(gateway.logText.contains("sources.http.tokenFile: bearer token file /nonexistent/sg-token cannot be read"))
+        #expect(
+            gateway.logText.contains("sources.http.tokenFile: bearer token file /nonexistent/sg-token cannot be read"))
     }
 
     /// Ticks missed while no gateway runs: `catchUpLast` emits the latest one at start (once), `skip` none.
@@ -370,10 +417,14 @@ struct EventSourcesEndToEndTests {
         #expect(try await second.waitForExit() == 0)
 
         let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
-        let events = try await connection.readStream("EVENTS", expecting: 100).map { try CloudEventCodec.decode(payload: $0.data) }
+        let events = try await connection.readStream("EVENTS", expecting: 100).map {
+            try CloudEventCodec.decode(payload: $0.data)
+        }
         await connection.close()
         func ticks(_ subject: String, from start: Double, to end: Double) -> [Int64] {
-            events.filter { $0.subject == subject }.compactMap(\.time?.seconds).filter { Double($0) > start && Double($0) < end }
+            events.filter { $0.subject == subject }.compactMap(\.time?.seconds).filter {
+                Double($0) > start && Double($0) < end
+            }
         }
         let caughtUp = second.logText.split(separator: "\n").filter { $0.contains("catching up a missed tick") }
         #expect(caughtUp.count == 1, "one catch-up: \(caughtUp)")
@@ -409,19 +460,24 @@ struct EventSourcesEndToEndTests {
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, repository.appendingPathComponent("specs/events-openapi.yaml").path]
+        process.arguments = [
+            "python3", "-c", script, repository.appendingPathComponent("specs/events-openapi.yaml").path,
+        ]
         let input = Pipe()
         let errors = Pipe()
         process.standardInput = input
         process.standardError = errors
         try process.run()
         for answer in answers {
-            input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: [answer.status, answer.body]) + Data("\n".utf8))
+            input.fileHandleForWriting.write(
+                try JSONSerialization.data(withJSONObject: [answer.status, answer.body]) + Data("\n".utf8))
         }
         try input.fileHandleForWriting.close()
         let failure = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "the answers do not match the spec: \(String(decoding: failure, as: UTF8.self))")
+        #expect(
+            process.terminationStatus == 0,
+            "the answers do not match the spec: \(String(decoding: failure, as: UTF8.self))")
     }
 
     static func binaryHeaders(_ sample: [String: Any]) -> [String: String] {
@@ -486,7 +542,9 @@ struct Curl {
         var components = URLComponents(string: url)
         if !query.isEmpty { components?.queryItems = query.sorted { $0.key < $1.key }.map(URLQueryItem.init) }
         guard let target = components?.string else { throw HarnessFailure(description: "bad URL \(url)") }
-        var arguments = ["-sS", "-X", "POST", "-o", answerFile.path, "-w", "%{http_code}", "--data-binary", "@\(bodyFile.path)"]
+        var arguments = [
+            "-sS", "-X", "POST", "-o", answerFile.path, "-w", "%{http_code}", "--data-binary", "@\(bodyFile.path)",
+        ]
         if let caFile { arguments += ["--cacert", caFile] }
         var allHeaders = headers
         if let token { allHeaders["Authorization"] = "Bearer \(token)" }

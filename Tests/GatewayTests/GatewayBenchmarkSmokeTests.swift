@@ -20,7 +20,8 @@ import Testing
             Issue.record("\(program.path) is missing: build it with \(how)")
             return
         }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString).log")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gateway-bench-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)

@@ -38,7 +38,8 @@ struct GatewayCommandLineTests {
         #expect(provisioned == 0)
         #expect(provisionOutput.contains("stream EVENTS: created"))
         #expect(provisionOutput.contains("kv bucket sensor-gateway-correlations: created"))
-        #expect(provisionOutput.contains("consumer EVENTS/\(SensorSet.durableName(subject: "events.git.push")): created"))
+        #expect(
+            provisionOutput.contains("consumer EVENTS/\(SensorSet.durableName(subject: "events.git.push")): created"))
         #expect(!provisionOutput.contains("EVENTS/sensor-gateway:"))
 
         let sample = repository.appendingPathComponent("config/events/model-trained.json").path
@@ -64,7 +65,8 @@ struct GatewayCommandLineTests {
         let structured = try #require(messages.first)
         #expect(structured.header("Nats-Msg-Id") == "7f3c9a52d1e04b8f9a6c2e1d0b4a5f60")
         #expect(structured.header("content-type") == "application/cloudevents+msgpack")
-        let event = try CloudEventCodec.decode(payload: structured.data, headers: ["content-type": "application/cloudevents+msgpack"])
+        let event = try CloudEventCodec.decode(
+            payload: structured.data, headers: ["content-type": "application/cloudevents+msgpack"])
         #expect(event.id == "7f3c9a52d1e04b8f9a6c2e1d0b4a5f60")
         #expect(event.data?["body"]?["model_name"] == "Churn-XGB")
         let last = try #require(messages.last)

@@ -92,9 +92,15 @@ struct GatewayConfigurationTests {
         ("argo:\n  insecureSkipVerify: yes\n", "g.yaml:2:23: error: argo.insecureSkipVerify must be true or false"),
         ("nats: [1, 2]\n", "g.yaml:1:7: error: expected a mapping at nats"),
         ("kind: Sensor\n", "g.yaml:1:7: error: kind: expected GatewayConfiguration"),
-        ("processing:\n  requestTimeout: soon\n", "g.yaml:2:19: error: processing.requestTimeout must be a Go duration"),
+        (
+            "processing:\n  requestTimeout: soon\n",
+            "g.yaml:2:19: error: processing.requestTimeout must be a Go duration"
+        ),
         ("processing:\n  requestTimeout: 0\n", "g.yaml:2:19: error: processing.requestTimeout must be more than 0"),
-        ("processing:\n  concurency: 8\n", "g.yaml:2:3: error: unknown key processing.concurency (did you mean 'concurrency'?)"),
+        (
+            "processing:\n  concurency: 8\n",
+            "g.yaml:2:3: error: unknown key processing.concurency (did you mean 'concurrency'?)"
+        ),
     ])
     func errorsNameFileAndKey(text: String, expected: String) {
         #expect {

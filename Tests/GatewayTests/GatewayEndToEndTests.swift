@@ -1,15 +1,15 @@
+import ConfigReader
 import EventModel
 import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
-import ConfigReader
 import LocalFiles
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
 import SensorTesting
-import LoopbackTesting
 import Testing
 
 /// The built `sensor-gateway run` against a real nats-server, fed by a third-party publisher (nats-py + msgpack).
@@ -126,7 +126,10 @@ struct GatewayEndToEndTests {
             let gateway = try await Self.startGateway(workspace)
             try PythonPublisher.publish(
                 server: server.url,
-                [Self.oneEvent("e1", name: "first"), Self.oneEvent("e2", name: "second"), Self.oneEvent("e3", accepted: false)])
+                [
+                    Self.oneEvent("e1", name: "first"), Self.oneEvent("e2", name: "second"),
+                    Self.oneEvent("e3", accepted: false),
+                ])
             try await gateway.eventually("two outbox records") { workspace.outboxRecords().count == 2 }
             let names = workspace.outboxRecords().values.compactMap(Self.workflowParameter)
             #expect(names.sorted() == ["first", "second"])
@@ -135,11 +138,15 @@ struct GatewayEndToEndTests {
             #expect(record["trigger"] as? String == "notify")
             #expect(record["url"] as? String == "{argo.server}/api/v1/workflows/argo")
             try await gateway.eventually("the metrics") {
-                await gateway.metric(#"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded",route=""}"#) == 2
+                await gateway.metric(
+                    #"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded",route=""}"#
+                ) == 2
             }
-            #expect(await gateway.metric(#"sensor_gateway_events_received_total{sensor="single",dependency="one"}"#) == 3)
             #expect(
-                await gateway.metric(#"sensor_gateway_events_filtered_total{sensor="single",dependency="one",reason="filter"}"#)
+                await gateway.metric(#"sensor_gateway_events_received_total{sensor="single",dependency="one"}"#) == 3)
+            #expect(
+                await gateway.metric(
+                    #"sensor_gateway_events_filtered_total{sensor="single",dependency="one",reason="filter"}"#)
                     == 1)
             #expect(await gateway.metric("sensor_gateway_nats_connected") == 1)
             #expect(await gateway.metric("sensor_gateway_event_to_trigger_seconds_count") == 2)
@@ -189,7 +196,10 @@ struct GatewayEndToEndTests {
             // A later b starts a new round: it is held, not fired with the a already consumed.
             try PythonPublisher.publish(
                 server: server.url,
-                [PythonPublisher.event(subject: "events.src.b", id: "b1-again", source: "src", name: "b", data: ["y": 3])])
+                [
+                    PythonPublisher.event(
+                        subject: "events.src.b", id: "b1-again", source: "src", name: "b", data: ["y": 3])
+                ])
             try await second.eventually("b held again") {
                 await second.metric(#"sensor_gateway_correlations_pending{sensor="pair"}"#) == 1
             }
@@ -207,7 +217,8 @@ struct GatewayEndToEndTests {
         try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
             let gateway = try await Self.startGateway(workspace)
             try PythonPublisher.publish(
-                server: server.url, [["subject": "events.src.one", "raw_hex": "c1ffee"], Self.oneEvent("after-poison")])
+                server: server.url,
+                [["subject": "events.src.one", "raw_hex": "c1ffee"], Self.oneEvent("after-poison")])
             try await gateway.eventually("the next event to fire") { workspace.outboxRecords().count == 1 }
             try await gateway.eventually("the dead letter to be counted") {
                 await gateway.metric(#"sensor_gateway_dlq_total{sensor="",reason="undecodable"}"#) == 1
@@ -259,7 +270,8 @@ struct GatewayEndToEndTests {
     @Test func reloadKeepsOldSensorsOnBrokenFile() async throws {
         try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
             let gateway = try await Self.startGateway(workspace)
-            try workspace.writeSensor("broken.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nspec: [unclosed\n")
+            try workspace.writeSensor(
+                "broken.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nspec: [unclosed\n")
             try await gateway.eventually("the reload to be rejected") {
                 await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="failure"}"#) >= 1
             }
@@ -311,7 +323,8 @@ struct GatewayEndToEndTests {
             func publishVersion(_ version: String, sensor: String) throws {
                 let directory = mount.appendingPathComponent(version)
                 try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-                try sensor.write(to: directory.appendingPathComponent("sensors.yaml"), atomically: true, encoding: .utf8)
+                try sensor.write(
+                    to: directory.appendingPathComponent("sensors.yaml"), atomically: true, encoding: .utf8)
                 let link = mount.appendingPathComponent("..data_tmp")
                 try manager.createSymbolicLink(atPath: link.path, withDestinationPath: version)
                 // rename(2) replaces the old link atomically, as the kubelet does.
@@ -322,7 +335,8 @@ struct GatewayEndToEndTests {
             try publishVersion("..v1", sensor: Self.single)
             try manager.removeItem(at: workspace.sensors)
             try manager.createSymbolicLink(
-                atPath: workspace.sensors.path, withDestinationPath: mount.appendingPathComponent("..data/sensors.yaml").path)
+                atPath: workspace.sensors.path,
+                withDestinationPath: mount.appendingPathComponent("..data/sensors.yaml").path)
             let gateway = try await Self.startGateway(workspace)
             try publishVersion("..v2", sensor: Self.pair)
             try await gateway.eventually("the swapped sensors to be loaded") {
@@ -369,8 +383,10 @@ struct GatewayEndToEndTests {
                 PythonPublisher.event(subject: "events.src.work", id: id, source: "src", name: "work", data: [:])
             }
             func templates() -> [String] {
-                workspace.outboxRecords().values.compactMap { ($0["body"] as? [String: Any])?["resourceName"] as? String }
-                    .sorted()
+                workspace.outboxRecords().values.compactMap {
+                    ($0["body"] as? [String: Any])?["resourceName"] as? String
+                }
+                .sorted()
             }
             try PythonPublisher.publish(server: server.url, [work("w1")])
             try await gateway.eventually("the first route") { templates() == ["first"] }
@@ -387,7 +403,9 @@ struct GatewayEndToEndTests {
                 await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="failure"}"#) >= 1
             }
             try PythonPublisher.publish(server: server.url, [work("w3")])
-            try await gateway.eventually("the running matrix to route") { templates() == ["first", "second", "second"] }
+            try await gateway.eventually("the running matrix to route") {
+                templates() == ["first", "second", "second"]
+            }
             try await Self.stop(gateway)
         }
     }
@@ -420,7 +438,8 @@ struct GatewayEndToEndTests {
     /// window) create no second workflow or run.
     @Test func everyRoutingRowEndToEnd() async throws {
         let standIn = try APIStandIn()
-        let matrix = try SensorFiles.loadRouting(file: repository.appendingPathComponent("config/routing.yaml").path).matrix
+        let matrix = try SensorFiles.loadRouting(file: repository.appendingPathComponent("config/routing.yaml").path)
+            .matrix
         var events: [(useCase: String, event: [String: Any])] = []
         var templates: [(namespace: String, kind: String, name: String)] = []
         var pipelines: [(name: String, versions: [String])] = []
@@ -439,7 +458,8 @@ struct GatewayEndToEndTests {
                     + #"outcome="OUTCOME",route="\#(route)"}"#)
             switch target {
             case .argo(let submission), .hybrid(let submission, _):
-                templates.append((submission.namespace ?? "argo", submission.templateKind.rawValue, submission.templateName))
+                templates.append(
+                    (submission.namespace ?? "argo", submission.templateKind.rawValue, submission.templateName))
             case .kubeflow(let run):
                 pipelines.append((run.pipeline, run.version.map { [$0] } ?? []))
             }
@@ -460,7 +480,9 @@ struct GatewayEndToEndTests {
         #expect(Set(series.map { $0.split(separator: ",")[2] }).count == 3, "argo, kubeflow and hybrid rows")
         func count(_ outcome: String) async -> Double {
             var total = 0.0
-            for name in series { total += await gateway.metric(name.replacingOccurrences(of: "OUTCOME", with: outcome)) }
+            for name in series {
+                total += await gateway.metric(name.replacingOccurrences(of: "OUTCOME", with: outcome))
+            }
             return total
         }
         try await gateway.eventually("every sample to be routed") { await count("succeeded") == 6 }
@@ -487,7 +509,8 @@ struct GatewayEndToEndTests {
         }
         let after = try await standIn.log().filter { $0.method == "POST" }
         let accepted = after.filter { $0.status / 100 == 2 }
-        #expect(accepted.count == creates.filter { $0.status / 100 == 2 }.count,
+        #expect(
+            accepted.count == creates.filter { $0.status / 100 == 2 }.count,
             "no second workflow or run was accepted")
         try await Self.stop(gateway)
     }
@@ -522,7 +545,9 @@ struct GatewayEndToEndTests {
             again["msg_id"] = "o1-again"
             try PythonPublisher.publish(server: server.url, [again])
             try await gateway.eventually("both deliveries to fire") {
-                await gateway.metric(#"sensor_gateway_triggers_total{sensor="forward",trigger="forward",engine="nats",outcome="succeeded",route=""}"#) == 2
+                await gateway.metric(
+                    #"sensor_gateway_triggers_total{sensor="forward",trigger="forward",engine="nats",outcome="succeeded",route=""}"#
+                ) == 2
             }
             let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
             var spec = ConsumerSpec(stream: "EVENTS", durableName: "forwarded-reader")

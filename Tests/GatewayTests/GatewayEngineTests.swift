@@ -1,22 +1,22 @@
+import ConfigReader
 import EventModel
+import EventSources
 import Foundation
 import JetStream
 import JetStreamTesting
-import Logging
-import ConfigReader
 import LocalFiles
+import Logging
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
 import SensorTesting
 import ServiceLifecycle
 import Synchronization
-import LoopbackTesting
 import Testing
 import Triggers
 
 @testable import Gateway
-import EventSources
 
 /// The engine in process with a dispatcher of the test's own (the seam the Triggers module plugs into).
 @Suite(.serialized, .timeLimit(.minutes(1)), .natsServer)
@@ -137,7 +137,9 @@ struct GatewayEngineTests {
     /// server would refuse more), and every event is processed once and acked.
     @Test func pullsStayWithinTheConsumersMaxBatch() async throws {
         let fixture = try Fixture(
-            template: #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "2s", "max_deliver": 5, "max_batch": 4}}"#)
+            template:
+                #"{"stream_name": "EVENTS", "config": {"durable_name": "sensor-gateway", "ack_wait": "2s", "max_deliver": 5, "max_batch": 4}}"#
+        )
         defer { fixture.stop() }
         let dispatcher = SlowDispatcher(delay: .zero)
         try await fixture.run(dispatcher: dispatcher) { connection in

@@ -20,10 +20,11 @@ struct JetStreamSpecProvisioningTests {
         do {
             let specs = try JetStreamSpecs.load(directory: Self.shippedSpecs)
             let first = try await connection.provision(specs)
-            #expect(first.map(\.description).sorted() == [
-                "consumer EVENTS/sensor-gateway: created", "kv bucket sensor-gateway-correlations: created",
-                "stream DLQ: created", "stream EVENTS: created",
-            ])
+            #expect(
+                first.map(\.description).sorted() == [
+                    "consumer EVENTS/sensor-gateway: created", "kv bucket sensor-gateway-correlations: created",
+                    "stream DLQ: created", "stream EVENTS: created",
+                ])
             let second = try await connection.provision(specs)
             #expect(second.allSatisfy { $0.action == .updated })
             #expect(second.count == first.count)
@@ -61,7 +62,10 @@ struct JetStreamSpecProvisioningTests {
                 "consumers", #"{"stream_name": "EVENTS", "config": {"durable_name": "g", "deliver_subject": "push"}}"#,
                 "1:78: error: config.deliver_subject push consumers are not supported"
             ),
-            ("streams", #"{"name": "S", "subjects": ["a.>"], "max_msgs": "many"}"#, "1:48: error: max_msgs must be an integer"),
+            (
+                "streams", #"{"name": "S", "subjects": ["a.>"], "max_msgs": "many"}"#,
+                "1:48: error: max_msgs must be an integer"
+            ),
             (
                 "streams", #"{"name": "S", "subjects": ["a.>"], "retension": "limits"}"#,
                 "1:36: error: unknown field retension (did you mean 'retention'?)"

@@ -1,15 +1,15 @@
+import ConfigReader
 import EventModel
 import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
-import ConfigReader
 import LocalFiles
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
 import SensorTesting
-import LoopbackTesting
 import Testing
 
 /// The correlation store on a real JetStream KV bucket, shared by two correlators on two connections (two
@@ -48,8 +48,10 @@ struct KeyValueCorrelationStoreTests {
             for trigger in sensor.triggers {
                 for (replica, dependency) in zip(replicas, ["a", "b"]) {
                     group.addTask {
-                        let event = Event(id: "\(dependency)-\(trigger.name)", source: "src", type: "t", subject: dependency)
-                        let decision = try await replica.offer(event, dependency: dependency, trigger: trigger, sensor: "pair")
+                        let event = Event(
+                            id: "\(dependency)-\(trigger.name)", source: "src", type: "t", subject: dependency)
+                        let decision = try await replica.offer(
+                            event, dependency: dependency, trigger: trigger, sensor: "pair")
                         if case .fire = decision { return 1 }
                         return 0
                     }
@@ -74,11 +76,13 @@ struct KeyValueCorrelationStoreTests {
         let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
         _ = try await connection.createOrUpdate(KeyValueSpec(bucket: "sensor-gateway-correlations"))
         let store = KeyValueCorrelationStore(bucket: try await connection.keyValue("sensor-gateway-correlations"))
-        let revision = try await store.save(CorrelationState(consumed: ["x"]), sensor: "s", trigger: "t", expectedRevision: 0)
+        let revision = try await store.save(
+            CorrelationState(consumed: ["x"]), sensor: "s", trigger: "t", expectedRevision: 0)
         await #expect(throws: CorrelationConflict.self) {
             try await store.save(CorrelationState(), sensor: "s", trigger: "t", expectedRevision: 0)
         }
-        _ = try await store.save(CorrelationState(consumed: ["y"]), sensor: "s", trigger: "t", expectedRevision: revision)
+        _ = try await store.save(
+            CorrelationState(consumed: ["y"]), sensor: "s", trigger: "t", expectedRevision: revision)
         await #expect(throws: CorrelationConflict.self) {
             try await store.save(CorrelationState(), sensor: "s", trigger: "t", expectedRevision: revision)
         }

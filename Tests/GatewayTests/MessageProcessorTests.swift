@@ -1,9 +1,9 @@
+import ConfigReader
 import EventModel
 import Foundation
 import JetStream
-import Logging
-import ConfigReader
 import LocalFiles
+import Logging
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -83,7 +83,8 @@ struct MessageProcessorTests {
         let metrics: GatewayMetrics
 
         init(
-            _ outcome: TriggerOutcome, store: any CorrelationStore = InMemoryCorrelationStore(), failingDLQ: Bool = false,
+            _ outcome: TriggerOutcome, store: any CorrelationStore = InMemoryCorrelationStore(),
+            failingDLQ: Bool = false,
             engine: String = "log", route: String = ""
         ) throws {
             let catalog = SensorLoader.load(text: MessageProcessorTests.sensorText, file: "s.yaml")
@@ -218,7 +219,8 @@ struct MessageProcessorTests {
 
     /// The correlation state survives its MessagePack round trip (what a restart reads back from KV).
     @Test func stateRoundTrip() throws {
-        let a = Event(id: "a1", source: "src", type: "t", subject: "a", time: EventTimestamp(seconds: 5), data: ["k": "v"])
+        let a = Event(
+            id: "a1", source: "src", type: "t", subject: "a", time: EventTimestamp(seconds: 5), data: ["k": "v"])
         let state = CorrelationState(
             pending: [PendingEvent(dependency: "a", event: a, storedAt: EventTimestamp(seconds: 9))],
             firings: [Firing(id: "f", events: ["a": a], firedAt: EventTimestamp(seconds: 10))], consumed: ["x"])
@@ -227,7 +229,9 @@ struct MessageProcessorTests {
 
     /// KV keys: plain names as they are, others hex-encoded; always valid NATS keys.
     @Test func keyValueKeys() {
-        #expect(KeyValueCorrelationStore.key(sensor: "model-promotion", trigger: "evaluate_model") == "model-promotion.evaluate_model")
+        #expect(
+            KeyValueCorrelationStore.key(sensor: "model-promotion", trigger: "evaluate_model")
+                == "model-promotion.evaluate_model")
         #expect(KeyValueCorrelationStore.key(sensor: "a.b", trigger: "t t") == "=612e62.=742074")
     }
 }

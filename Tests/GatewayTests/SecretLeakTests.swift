@@ -88,7 +88,8 @@ struct SecretLeakTests {
         // The harness writes no NATS credentials: add the token to its `nats:` map, and the HTTP source.
         let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         let withToken = config.replacingOccurrences(
-            of: "dlqSubject: dlq.sensor-gateway}", with: "dlqSubject: dlq.sensor-gateway, token: \"\(Self.natsToken)\"}")
+            of: "dlqSubject: dlq.sensor-gateway}", with: "dlqSubject: dlq.sensor-gateway, token: \"\(Self.natsToken)\"}"
+        )
         #expect(withToken != config, "the harness's nats: line changed; this test must add the token differently")
         try (withToken + "sources:\n  http: {listen: \"127.0.0.1:\(port)\", tokenFile: \(sourceTokenFile.path)}\n")
             .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
@@ -108,7 +109,8 @@ struct SecretLeakTests {
         }
         // A wrong token is refused, and the refusal names no token either.
         let refused = try Curl(url: client.url, token: "wrong-token").post(
-            body: Data("{}".utf8), headers: ["Content-Type": "application/json"], query: ["source": "shop", "type": "x"])
+            body: Data("{}".utf8), headers: ["Content-Type": "application/json"],
+            query: ["source": "shop", "type": "x"])
         #expect(refused.status == 401)
 
         func count(_ trigger: String, _ outcome: String) async -> Double {

@@ -1,13 +1,13 @@
+import ConfigReader
 import EventModel
 import Foundation
 import Gateway
-import ConfigReader
 import LocalFiles
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
 import SensorTesting
-import LoopbackTesting
 import Testing
 import Triggers
 
@@ -38,7 +38,8 @@ struct TLSVerificationTests {
         let server = try HTTPTestServer(tls: files)
         let url = server.url("")
 
-        let defaults = try GatewayConfiguration.parse("argo: {server: \"\(url)\"}\n", file: "gateway.yaml", environment: [:])
+        let defaults = try GatewayConfiguration.parse(
+            "argo: {server: \"\(url)\"}\n", file: "gateway.yaml", environment: [:])
         #expect(defaults.argo.insecureSkipVerify == false)
         #expect(defaults.argo.tls == nil)
 
@@ -47,8 +48,10 @@ struct TLSVerificationTests {
         #expect("\(refused)".lowercased().contains("certificate") || "\(refused)".contains("TLS"), "\(refused)")
         #expect(!"\(refused)".contains("404"), "no request may reach an unverified server: \(refused)")
 
-        let trusted = try await Self.submit(argo: "{server: \"\(url)\", namespace: argo, tls: {ca: \"\(files.certificate)\"}}")
-        #expect("\(trusted)".contains("404"), "with argo.tls.ca the handshake succeeds and the server answers: \(trusted)")
+        let trusted = try await Self.submit(
+            argo: "{server: \"\(url)\", namespace: argo, tls: {ca: \"\(files.certificate)\"}}")
+        #expect(
+            "\(trusted)".contains("404"), "with argo.tls.ca the handshake succeeds and the server answers: \(trusted)")
         #expect(!"\(trusted)".lowercased().contains("certificate"), "\(trusted)")
     }
 }

@@ -11,7 +11,12 @@ struct HTTPClientTests {
         let path: String
         let headers: [String: String]
         let body: String
-        let client_port: Int
+        let clientPort: Int
+
+        enum CodingKeys: String, CodingKey {
+            case method, path, headers, body
+            case clientPort = "client_port"
+        }
     }
 
     func echo(_ response: HTTPResponse) throws -> Echo {
@@ -24,9 +29,11 @@ struct HTTPClientTests {
         let client = try HTTPClient()
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
             let body = method == "GET" ? [] : Array(#"{"method":"\#(method)"}"#.utf8)
-            let response = try await client.execute(HTTPRequest(
-                method: method, url: server.url("/echo?x=1"), headers: [("Content-Type", "application/json"), ("X-Trace", "t-1")],
-                body: body))
+            let response = try await client.execute(
+                HTTPRequest(
+                    method: method, url: server.url("/echo?x=1"),
+                    headers: [("Content-Type", "application/json"), ("X-Trace", "t-1")],
+                    body: body))
             #expect(response.status == 200)
             #expect(response.header("Content-Type") == "application/json")
             let seen = try echo(response)
@@ -57,8 +64,9 @@ struct HTTPClientTests {
         let client = try HTTPClient()
         var ports = Set<Int>()
         for index in 0..<20 {
-            let response = try await client.execute(HTTPRequest(method: "POST", url: server.url("/echo"), body: Array("\(index)".utf8)))
-            ports.insert(try echo(response).client_port)
+            let response = try await client.execute(
+                HTTPRequest(method: "POST", url: server.url("/echo"), body: Array("\(index)".utf8)))
+            ports.insert(try echo(response).clientPort)
         }
         #expect(ports.count == 1, "20 requests used \(ports.count) connections")
         await client.shutdown()
@@ -103,8 +111,10 @@ struct HTTPClientTests {
         let port = try HTTPTestServer().port  // the server stops when released: nothing listens there any more
         let client = try HTTPClient()
         do {
-            _ = try await client.execute(HTTPRequest(
-                url: "http://user:hunter2@127.0.0.1:\(port)/api?token=s3cret", headers: [("Authorization", "Bearer s3cret-token")]))
+            _ = try await client.execute(
+                HTTPRequest(
+                    url: "http://user:hunter2@127.0.0.1:\(port)/api?token=s3cret",
+                    headers: [("Authorization", "Bearer s3cret-token")]))
             Issue.record("the request succeeded")
         } catch {
             #expect(error.kind == .connect)

@@ -47,7 +47,9 @@ struct JetStreamTests {
     func redeliveryAfterAckWait() async throws {
         try await withServer { server in
             try await withConnection(to: server) { connection in
-                let consumer = try await makeStreamAndConsumer(connection, stream: "REDELIVER", subjects: ["redeliver.>"]) {
+                let consumer = try await makeStreamAndConsumer(
+                    connection, stream: "REDELIVER", subjects: ["redeliver.>"]
+                ) {
                     $0.ackWait = .seconds(2)
                 }
                 let clock = ContinuousClock()
@@ -159,7 +161,8 @@ struct JetStreamTests {
         try await withServer { server in
             let connection = try await NATSConnection.connect(testOptions(server.url))
             let consumer = try await makeStreamAndConsumer(connection, stream: "DRAIN", subjects: ["drain.>"])
-            _ = try await connection.publishBatch((0..<3).map { OutgoingMessage(subject: "drain.n", data: [UInt8($0)]) })
+            _ = try await connection.publishBatch(
+                (0..<3).map { OutgoingMessage(subject: "drain.n", data: [UInt8($0)]) })
             let received = try await withThrowingTaskGroup(of: Int.self) { group in
                 group.addTask {
                     var count = 0
@@ -184,7 +187,8 @@ struct JetStreamTests {
         try await withServer { server in
             try await withConnection(to: server) { connection in
                 try await connection.createOrUpdate(StreamSpec(name: "DEDUP", subjects: ["dedup.>"]))
-                let message = OutgoingMessage(subject: "dedup.one", data: [1], headers: ["ce-type": "t"], messageID: "id-1")
+                let message = OutgoingMessage(
+                    subject: "dedup.one", data: [1], headers: ["ce-type": "t"], messageID: "id-1")
                 let first = try await connection.publish(message)
                 let second = try await connection.publish(message)
                 #expect(first.stream == "DEDUP")
@@ -208,7 +212,9 @@ struct JetStreamTests {
         try await withServer { server in
             try await withConnection(to: server) { connection in
                 let consumer = try await makeStreamAndConsumer(connection, stream: "PARTIAL", subjects: ["partial.>"])
-                for index in 0..<3 { _ = try await connection.publish(OutgoingMessage(subject: "partial.x", data: [UInt8(index)])) }
+                for index in 0..<3 {
+                    _ = try await connection.publish(OutgoingMessage(subject: "partial.x", data: [UInt8(index)]))
+                }
                 let clock = ContinuousClock()
                 let options = PullConsumer.FetchOptions(batchSize: 100, maxWait: .seconds(5), returnsPartialBatch: true)
                 var started = clock.now
@@ -237,7 +243,9 @@ struct JetStreamTests {
                 let consumer = try await makeStreamAndConsumer(connection, stream: "BATCH", subjects: ["batch.>"]) {
                     $0.maxBatch = 4
                 }
-                for index in 0..<10 { _ = try await connection.publish(OutgoingMessage(subject: "batch.x", data: [UInt8(index)])) }
+                for index in 0..<10 {
+                    _ = try await connection.publish(OutgoingMessage(subject: "batch.x", data: [UInt8(index)]))
+                }
                 let options = PullConsumer.FetchOptions(batchSize: 256, maxWait: .seconds(5), returnsPartialBatch: true)
                 let batch = try await consumer.fetch(options)
                 #expect(batch.map { $0.data } == [[0], [1], [2], [3]])
@@ -253,7 +261,9 @@ struct JetStreamTests {
                 let consumer = try await makeStreamAndConsumer(connection, stream: "BATCHES", subjects: ["batches.>"]) {
                     $0.maxBatch = 4
                 }
-                for index in 0..<6 { _ = try await connection.publish(OutgoingMessage(subject: "batches.x", data: [UInt8(index)])) }
+                for index in 0..<6 {
+                    _ = try await connection.publish(OutgoingMessage(subject: "batches.x", data: [UInt8(index)]))
+                }
                 let options = PullConsumer.FetchOptions(
                     batchSize: 256, maxWait: .milliseconds(300), returnsPartialBatch: true)
                 var batches = consumer.batches(options).makeAsyncIterator()

@@ -8,10 +8,11 @@ struct OptionsTests {
     @Test("reconnect waits double from the initial delay up to the maximum")
     func reconnectBackoff() {
         let policy = ConnectionOptions.Reconnect(initialDelay: .milliseconds(100), maximumDelay: .seconds(2))
-        #expect((1...7).map { policy.delay(forAttempt: $0) } == [
-            .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600),
-            .seconds(2), .seconds(2),
-        ])
+        #expect(
+            (1...7).map { policy.delay(forAttempt: $0) } == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1600),
+                .seconds(2), .seconds(2),
+            ])
         #expect(policy.delay(forAttempt: 1_000) == .seconds(2))
     }
 

@@ -1,12 +1,12 @@
 import EventModel
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// A flood of unmatched half-correlations: a trigger holds at most one event per dependency (the latest wins), so its
 /// state stays bounded by its dependency count however many events arrive, and each replaced event is reported as
@@ -76,7 +76,9 @@ struct CorrelationFloodTests {
         let trigger = sensor.triggers[0]
         let correlator = Correlator(store: InMemoryCorrelationStore(), clock: TestClock("2024-07-15T10:00:00Z"))
         let event = makeEvent(source: "src", subject: "a", id: "a1")
-        #expect(try await correlator.offer(event, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"]))
+        #expect(
+            try await correlator.offer(event, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"])
+        )
         #expect(
             try await correlator.offer(event, dependency: "a", trigger: trigger, sensor: "s")
                 == .hold(satisfied: ["a"], evicted: 0))

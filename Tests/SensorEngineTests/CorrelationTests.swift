@@ -1,12 +1,12 @@
 import EventModel
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// Conditions and correlation: cases 47–49 of the semantics reference, latest-wins, independent state, resets.
 struct CorrelationTests {
@@ -202,7 +202,8 @@ struct CorrelationTests {
     @Test func staleSaveConflicts() async throws {
         let store = InMemoryCorrelationStore()
         let revision = try await store.save(CorrelationState(), sensor: "s", trigger: "t", expectedRevision: 0)
-        _ = try await store.save(CorrelationState(consumed: ["x"]), sensor: "s", trigger: "t", expectedRevision: revision)
+        _ = try await store.save(
+            CorrelationState(consumed: ["x"]), sensor: "s", trigger: "t", expectedRevision: revision)
         await #expect(throws: CorrelationConflict.self) {
             try await store.save(CorrelationState(), sensor: "s", trigger: "t", expectedRevision: revision)
         }
@@ -216,8 +217,10 @@ struct CorrelationTests {
         let correlator = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
         let a = makeEvent(source: "src", subject: "a", id: "a1")
         let b = makeEvent(source: "src", subject: "b", id: "b1")
-        #expect(try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"]))
-        #expect(try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"]))
+        #expect(
+            try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"]))
+        #expect(
+            try await correlator.offer(a, dependency: "a", trigger: trigger, sensor: "s") == .hold(satisfied: ["a"]))
         let fired = try await correlator.offer(b, dependency: "b", trigger: trigger, sensor: "s")
         #expect(fired == .fire(["a": a, "b": b]))
         #expect(try await correlator.offer(b, dependency: "b", trigger: trigger, sensor: "s") == fired)
@@ -251,7 +254,9 @@ struct CorrelationTests {
         let store = InMemoryCorrelationStore()
         let correlator = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
         let event = makeEvent(source: "src", subject: "b", id: "b1")
-        #expect(try await correlator.offer(event, dependency: "b", trigger: sensor.triggers[1], sensor: "s") == .fire(["b": event]))
+        #expect(
+            try await correlator.offer(event, dependency: "b", trigger: sensor.triggers[1], sensor: "s")
+                == .fire(["b": event]))
         #expect(await store.load(sensor: "s", trigger: "any").revision == 0)
     }
 }

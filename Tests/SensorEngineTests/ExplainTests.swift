@@ -1,13 +1,13 @@
 import EventModel
 import Foundation
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// `explain` and the example sensors under config/sensors.
 struct ExplainTests {
@@ -23,7 +23,9 @@ struct ExplainTests {
         #expect(catalog.isValid, "\(catalog.findings.map(\.description))")
         #expect(catalog.findings.isEmpty)
         #expect(
-            catalog.sensors.map(\.name).sorted() == ["business-hours-log", "model-promotion", "platform-router", "retrain-pipeline"])
+            catalog.sensors.map(\.name).sorted() == [
+                "business-hours-log", "model-promotion", "platform-router", "retrain-pipeline",
+            ])
     }
 
     /// One event cannot satisfy `a && b`; two in order can, and the request carries values from both (without a
@@ -60,7 +62,8 @@ struct ExplainTests {
             guard case .kubeflowPipeline = trigger.kind else { return nil }
             let ids = EventMap(events.mapValues { EventValue.string($0.id) })
             return RequestPreview(
-                json: ["engine": "stub", "sensor": .string(sensor.name), "events": .map(ids)], lines: ["STUB /runs", "{}"])
+                json: ["engine": "stub", "sensor": .string(sensor.name), "events": .map(ids)],
+                lines: ["STUB /runs", "{}"])
         }
     }
 

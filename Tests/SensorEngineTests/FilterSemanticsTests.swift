@@ -1,12 +1,12 @@
 import EventModel
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// The filter cases of the semantics reference (section d), restated from Argo Events' own tests.
 struct FilterSemanticsTests {

@@ -1,13 +1,13 @@
 import EventModel
 import Foundation
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// The routing matrix: the shipped `config/routing.yaml` with one sample event per use case, first-match order,
 /// no-match outcomes, hybrid decisions, and the findings `validate` reports.
@@ -198,7 +198,8 @@ struct RoutingTests {
     @Test func routeEventsOneByOne() throws {
         let matrix = try ShippedRouting.shippedMatrix()
         let decisions = matrix.route(events: [
-            "b-docs": try ShippedRouting.sampleEvent("document-ingestion"), "a-train": try ShippedRouting.sampleEvent("ml-training"),
+            "b-docs": try ShippedRouting.sampleEvent("document-ingestion"),
+            "a-train": try ShippedRouting.sampleEvent("ml-training"),
         ])
         #expect(decisions.map(\.route) == ["ml-training", "document-ingestion"])
     }

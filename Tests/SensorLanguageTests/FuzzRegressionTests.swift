@@ -1,18 +1,20 @@
 import EventModel
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// Inputs the fuzzers (`make fuzz`) found, kept as plain tests; each input is also in `Fuzz/corpus/<target>/`.
 struct FuzzRegressionTests {
     /// FuzzExpression: a string literal with a control character rendered as JSON's `\u0000`, which the expression
     /// lexer (no `\u` escape) read back as `u0000`, so the canonical text parsed to another tree.
-    @Test(arguments: ["s =~ '^a.*\u{0}x$'", "s == \"\u{1}\u{7f}\u{1b}[0m\"", "s == 'a\\\\u0000b'", "s == 'tab\there\nnl\r'"])
+    @Test(arguments: [
+        "s =~ '^a.*\u{0}x$'", "s == \"\u{1}\u{7f}\u{1b}[0m\"", "s == 'a\\\\u0000b'", "s == 'tab\there\nnl\r'",
+    ])
     func controlCharactersSurviveTheCanonicalText(_ text: String) throws {
         let parsed = try FilterExpression.parse(text)
         let again = try FilterExpression.parse(parsed.description)

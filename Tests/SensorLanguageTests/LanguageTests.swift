@@ -1,13 +1,13 @@
 import EventModel
 import Foundation
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// gjson paths, filter expressions, conditions, templates and cron: parsing, evaluation and the property tests
 /// (random input never crashes a parser; printing and re-parsing gives the same tree).
@@ -310,7 +310,8 @@ struct TextPatternTests {
         ("a.c", "abc", true), ("a.c", "ac", false), ("abc$", "abc\n", false),
         // Literals joined by `.*` (matched without the regex engine): `.` matches no newline, `$` only at the end.
         ("^sensor-.*$", "sensor-7", true), ("^sensor-.*$", "sensor-", true), ("^sensor-.*$", "xsensor-7", false),
-        ("^sensor-.*$", "sensor-7\nx", false), ("^sensor-.*$", "sensor-7\n", false), ("^refs/.*/main$", "refs/x/main", true),
+        ("^sensor-.*$", "sensor-7\nx", false), ("^sensor-.*$", "sensor-7\n", false),
+        ("^refs/.*/main$", "refs/x/main", true),
         ("^refs/.*/main$", "refs/main", false), ("^refs/.*/main$", "refs/a/b/main", true), ("a.*b", "xx\nab", true),
         ("a.*b", "a\nb", false), ("^a.*", "ab\nc", true), ("^a.*", "b\nab", false), (".*b$", "a\nab", true),
         (".*b$", "ab\na", false), ("^.*$", "", true), ("^.*$", "a\nb", false), ("a.*b.*c", "abxc", true),

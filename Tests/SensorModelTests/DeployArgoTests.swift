@@ -1,13 +1,13 @@
 import EventModel
 import Foundation
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// The WorkflowTemplates in deploy/argo: valid against the upstream Argo JSON schema, and the kfp-trigger step's
 /// script run against a fake Kubeflow Pipelines API.

@@ -1,12 +1,12 @@
 import EventModel
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// The trigger features the Triggers module executes: `kubeflowPipeline`, `source.url`/`source.file`,
 /// `secureHeaders`, `submit-from` a ClusterWorkflowTemplate.
@@ -172,7 +172,8 @@ struct TriggerKindTests {
         #expect(
             http.secureHeaders == [
                 SecureHeader(name: "A", source: .secretKey(name: "s", key: "k")),
-                SecureHeader(name: "B", source: .file("/run/b")), SecureHeader(name: "C", source: .environment("C_TOKEN")),
+                SecureHeader(name: "B", source: .file("/run/b")),
+                SecureHeader(name: "C", source: .environment("C_TOKEN")),
             ])
         let (_, bad) = loadSensor(
             Self.sensor(

@@ -1,12 +1,12 @@
 import Foundation
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// The example sensors of Argo Events (../shared/upstream/argo-events/sensors): each loads, or gets a precise
 /// "not supported: FIELD" finding with its location; none crashes or loads wrongly.

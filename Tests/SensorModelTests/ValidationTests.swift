@@ -1,12 +1,12 @@
 import EventModel
+import LocalFiles
+import SensorTesting
 import Testing
 
 @testable import ConfigReader
 @testable import SensorEngine
 @testable import SensorLanguage
 @testable import SensorModel
-import LocalFiles
-import SensorTesting
 
 /// Loading and validation: every finding is `path:line:col: error|warning: message` and names what is wrong.
 struct ValidationTests {
@@ -154,7 +154,8 @@ struct ValidationTests {
         #expect(loaded.triggers[1].atLeastOnce == false)
     }
 
-    static let body = "spec:\n  dependencies: [{name: a, eventSourceName: x, eventName: y}]\n  triggers: [{template: {name: t, log: {}}}]\n"
+    static let body =
+        "spec:\n  dependencies: [{name: a, eventSourceName: x, eventName: y}]\n  triggers: [{template: {name: t, log: {}}}]\n"
 
     /// A Sensor as `kubectl get sensor -o yaml` exports it: labels, annotations and the keys the API server sets
     /// load without a finding; lifecycle keys Kubernetes acts on are warnings.
@@ -193,9 +194,15 @@ struct ValidationTests {
     @Test(arguments: [
         ("metadata:\n  name: s\n  lables: {app: x}\n", 5, 3, "not supported: metadata.lables"),
         ("metadata:\n  name: s\n  clusterName: c\n", 5, 3, "not supported: metadata.clusterName"),
-        ("metadata:\n  generateName: s-\n", 4, 17, "metadata.name is required (the Kubernetes API server completes generateName 's-'"),
+        (
+            "metadata:\n  generateName: s-\n", 4, 17,
+            "metadata.name is required (the Kubernetes API server completes generateName 's-'"
+        ),
         ("metadata:\n  name: s\n  labels: [app]\n", 5, 11, "metadata.labels must be a mapping"),
-        ("metadata:\n  name: s\n  annotations: {note: {nested: x}}\n", 5, 23, "metadata.annotations.note must be a string"),
+        (
+            "metadata:\n  name: s\n  annotations: {note: {nested: x}}\n", 5, 23,
+            "metadata.annotations.note must be a string"
+        ),
         ("metadata: [s]\n", 3, 11, "expected a mapping at metadata"),
     ])
     func invalidMetadata(metadata: String, line: Int, column: Int, message: String) {

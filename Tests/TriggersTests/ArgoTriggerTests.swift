@@ -1,8 +1,8 @@
-import LoopbackTesting
+import ConfigReader
 import EventModel
 import Foundation
 import HTTPTransport
-import ConfigReader
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -46,11 +46,13 @@ struct ArgoTriggerTests {
         token: String? = nil, clientToken: String? = nil, clock: ManualClock = ManualClock(),
         requestTimeout: Duration = .seconds(30), _ body: (TriggerExecutor, APIStandIn) async throws -> Void
     ) async throws {
-        try await withStandIn(token: token, { base in
-            TriggerConfiguration(
-                argo: .init(server: base, token: clientToken.map { .value($0) }), clock: clock, random: { 0.5 },
-                requestTimeout: requestTimeout)
-        }, body)
+        try await withStandIn(
+            token: token,
+            { base in
+                TriggerConfiguration(
+                    argo: .init(server: base, token: clientToken.map { .value($0) }), clock: clock, random: { 0.5 },
+                    requestTimeout: requestTimeout)
+            }, body)
     }
 
     @Test func sameEventTwiceCreatesOneWorkflow() async throws {
@@ -81,7 +83,8 @@ struct ArgoTriggerTests {
         let sensor = try sensor(sensorYAML(Self.inlineWorkflow))
         let trigger = try #require(sensor.triggers.first)
         try await withArgo { executor, server in
-            let name = FiringIdentity(sensor: "orders", trigger: "submit", events: event(id: "e-1")).name(prefix: "hello-")
+            let name = FiringIdentity(sensor: "orders", trigger: "submit", events: event(id: "e-1")).name(
+                prefix: "hello-")
             let foreign = ArgoRequests.create(
                 namespace: "argo",
                 workflow: [
@@ -160,14 +163,15 @@ struct ArgoTriggerTests {
     }
 
     @Test func unavailableBurstIsRetriedWithBackoff() async throws {
-        let retried = Self.inlineWorkflow + """
+        let retried =
+            Self.inlineWorkflow + """
 
-                  retryStrategy:
-                    steps: 4
-                    duration: 1s
-                    factor: 2
-                    jitter: 0.5
-            """
+                      retryStrategy:
+                        steps: 4
+                        duration: 1s
+                        factor: 2
+                        jitter: 0.5
+                """
         let sensor = try sensor(sensorYAML(retried))
         let trigger = try #require(sensor.triggers.first)
         let clock = ManualClock()
@@ -293,8 +297,11 @@ struct ArgoTriggerTests {
                     "spec": ["workflowTemplateRef": ["name": "my-wft"]],
                 ])
             let identity = FiringIdentity(sensor: "s", trigger: "t", events: [:])
-            #expect(await executor.send(created, workflowName: "running-1", namespace: "argo", identity: identity).isSuccess)
-            let outcome = await executor.execute(trigger, sensor: sensor, events: event(data: ["workflow": "running-1"]))
+            #expect(
+                await executor.send(created, workflowName: "running-1", namespace: "argo", identity: identity).isSuccess
+            )
+            let outcome = await executor.execute(
+                trigger, sensor: sensor, events: event(data: ["workflow": "running-1"]))
             #expect(outcome == .succeeded(detail: "workflow argo/running-1"))
             let put = try #require(try await server.log().last)
             #expect(put.method == "PUT" && put.path == "/api/v1/workflows/argo/running-1/stop")

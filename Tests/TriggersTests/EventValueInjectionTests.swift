@@ -1,8 +1,8 @@
-import LoopbackTesting
+import ConfigReader
 import EventModel
 import Foundation
 import HTTPTransport
-import ConfigReader
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -94,7 +94,8 @@ struct EventValueInjectionTests {
         let executor = try TriggerExecutor(
             configuration: .init(secretsDirectory: secrets, environment: ["HOOK_TOKEN": "t"], clock: ManualClock()))
         let loaded = try sensor(sensorYAML(OtherTriggerTests.httpTrigger(url: server.base + "/hook/200")))
-        let outcome = await executor.execute(try #require(loaded.triggers.first), sensor: loaded, events: Self.hostileEvent())
+        let outcome = await executor.execute(
+            try #require(loaded.triggers.first), sensor: loaded, events: Self.hostileEvent())
         let log = try await server.log()
         await executor.shutdown()
         await server.stop()
@@ -109,7 +110,8 @@ struct EventValueInjectionTests {
         switch value {
         case .map(let map):
             let skipped: Set<String> = ["name", "labels", "annotations"]
-            return "{" + map.filter { !skipped.contains($0.key) }.map { "\($0.key):\(shape($0.value))" }.sorted()
+            return "{"
+                + map.filter { !skipped.contains($0.key) }.map { "\($0.key):\(shape($0.value))" }.sorted()
                 .joined(separator: ",") + "}"
         case .array(let elements): return "[" + elements.map(shape).joined(separator: ",") + "]"
         default: return value.typeName

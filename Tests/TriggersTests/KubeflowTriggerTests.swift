@@ -1,7 +1,7 @@
-import LoopbackTesting
+import ConfigReader
 import EventModel
 import Foundation
-import ConfigReader
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -39,9 +39,10 @@ struct KubeflowTriggerTests {
     func withKubeflow(
         _ version: KFPAPIVersion, _ body: (TriggerExecutor, APIStandIn) async throws -> Void
     ) async throws {
-        try await withStandIn({ base in
-            TriggerConfiguration(kubeflow: .init(host: base, apiVersion: version), clock: ManualClock())
-        }, body)
+        try await withStandIn(
+            { base in
+                TriggerConfiguration(kubeflow: .init(host: base, apiVersion: version), clock: ManualClock())
+            }, body)
     }
 
     @Test(arguments: [KFPAPIVersion.v2beta1, .v1beta1])
@@ -97,7 +98,8 @@ struct KubeflowTriggerTests {
     }
 
     @Test func unknownPipelineIsPermanent() async throws {
-        let sensor = try sensor(sensorYAML(Self.trigger.replacingOccurrences(of: "pipelineName: hello", with: "pipelineName: nope")))
+        let sensor = try sensor(
+            sensorYAML(Self.trigger.replacingOccurrences(of: "pipelineName: hello", with: "pipelineName: nope")))
         let trigger = try #require(sensor.triggers.first)
         try await withKubeflow(.v2beta1) { executor, _ in
             guard case .permanent(let reason) = await executor.execute(trigger, sensor: sensor, events: event()) else {
@@ -148,7 +150,8 @@ struct KubeflowTriggerTests {
     @Test func routingEntryPointCreatesARun() async throws {
         try await withKubeflow(.v2beta1) { executor, server in
             let spec = KFPRunSpec(pipeline: .id("p-hello"), runtimeParameters: ["threshold": 0.5])
-            let identity = FiringIdentity(sensor: "routing", trigger: "anomaly", keys: ["event": .init(source: "src", id: "x-1")])
+            let identity = FiringIdentity(
+                sensor: "routing", trigger: "anomaly", keys: ["event": .init(source: "src", id: "x-1")])
             #expect(await executor.createRun(spec, identity: identity).label == "succeeded")
             #expect(await executor.createRun(spec, identity: identity).label == "already_done")
             let run = try #require(try await server.log().first { $0.method == "POST" })

@@ -1,8 +1,8 @@
-import LoopbackTesting
+import ConfigReader
 import EventModel
 import Foundation
 import HTTPTransport
-import ConfigReader
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -53,20 +53,29 @@ struct OtherTriggerTests {
         let executor = try TriggerExecutor(
             configuration: .init(
                 secretsDirectory: secrets, environment: ["HOOK_TOKEN": "env-s3cret"], clock: ManualClock()))
-        let allowed = try sensor(sensorYAML(Self.httpTrigger(url: server.base + "/hook/201", allow: """
-                  policy:
-                    status:
-                      allow: [200, 201]
-            """)))
-        let refused = try sensor(sensorYAML(Self.httpTrigger(url: server.base + "/hook/503", allow: """
-                  policy:
-                    status:
-                      allow: [200]
-            """)))
+        let allowed = try sensor(
+            sensorYAML(
+                Self.httpTrigger(
+                    url: server.base + "/hook/201",
+                    allow: """
+                              policy:
+                                status:
+                                  allow: [200, 201]
+                        """)))
+        let refused = try sensor(
+            sensorYAML(
+                Self.httpTrigger(
+                    url: server.base + "/hook/503",
+                    allow: """
+                              policy:
+                                status:
+                                  allow: [200]
+                        """)))
         let anyStatus = try sensor(sensorYAML(Self.httpTrigger(url: server.base + "/hook/500")))
         let ok = await executor.execute(try #require(allowed.triggers.first), sensor: allowed, events: event())
         let unavailable = await executor.execute(try #require(refused.triggers.first), sensor: refused, events: event())
-        let noPolicy = await executor.execute(try #require(anyStatus.triggers.first), sensor: anyStatus, events: event())
+        let noPolicy = await executor.execute(
+            try #require(anyStatus.triggers.first), sensor: anyStatus, events: event())
         let log = try await server.log()
         await executor.shutdown()
         await server.stop()
@@ -121,7 +130,8 @@ struct OtherTriggerTests {
         #expect(record["body"]?["workflow"]?["kind"] == "Workflow")
         #expect(record["events"] == ["dep": "evt-1"])
         let kfpFile = try #require(files.first { $0.hasPrefix("kubeflow-") })
-        let kfpRecord = try JSONCodec.decode(Array(try String(contentsOfFile: outbox + "/" + kfpFile, encoding: .utf8).utf8))
+        let kfpRecord = try JSONCodec.decode(
+            Array(try String(contentsOfFile: outbox + "/" + kfpFile, encoding: .utf8).utf8))
         #expect(kfpRecord["resolve"]?["pipelineName"] == "hello")
         #expect(kfpRecord["body"]?["runtime_config"]?["parameters"]?["message"] == "hello")
     }
@@ -205,7 +215,8 @@ struct OtherTriggerTests {
             """
         let loaded = try sensor(sensorYAML(trigger))
         let withPublisher = try TriggerExecutor(configuration: .init(publisher: publisher, clock: ManualClock()))
-        let published = await withPublisher.execute(try #require(loaded.triggers.first), sensor: loaded, events: event())
+        let published = await withPublisher.execute(
+            try #require(loaded.triggers.first), sensor: loaded, events: event())
         await withPublisher.shutdown()
         let withoutPublisher = try TriggerExecutor(configuration: .init(outboxDirectory: outbox, clock: ManualClock()))
         let recorded = await withoutPublisher.execute(
@@ -229,7 +240,9 @@ struct OtherTriggerTests {
         let lines = LogLines()
         let clock = ManualClock()
         let executor = try TriggerExecutor(configuration: .init(clock: clock, log: { lines.append($0) }))
-        let loaded = try sensor(sensorYAML("        - template:\n            name: audit\n            log:\n              intervalSeconds: 10\n"))
+        let loaded = try sensor(
+            sensorYAML(
+                "        - template:\n            name: audit\n            log:\n              intervalSeconds: 10\n"))
         let trigger = try #require(loaded.triggers.first)
         _ = await executor.execute(trigger, sensor: loaded, events: event(id: "a"))
         _ = await executor.execute(trigger, sensor: loaded, events: event(id: "b"))
@@ -237,7 +250,8 @@ struct OtherTriggerTests {
         _ = await executor.execute(trigger, sensor: loaded, events: event(id: "c"))
         await executor.shutdown()
         #expect(lines.all.count == 2)
-        #expect(lines.all.first?.contains("event a") == true && lines.all.first?.contains(#""message":"hello""#) == true)
+        #expect(
+            lines.all.first?.contains("event a") == true && lines.all.first?.contains(#""message":"hello""#) == true)
         #expect(lines.all.last?.contains("event c") == true)
     }
 
@@ -260,10 +274,13 @@ struct OtherTriggerTests {
         let executor = try TriggerExecutor(configuration: .init(argo: .init(server: server.base), clock: ManualClock()))
         let request = ArgoRequests.create(
             namespace: "argo",
-            workflow: ["apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["name": "x"],
-                       "spec": ["entrypoint": 5]])
+            workflow: [
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["name": "x"],
+                "spec": ["entrypoint": 5],
+            ])
         let outcome = await executor.send(
-            request, workflowName: "x", namespace: "argo", identity: FiringIdentity(sensor: "s", trigger: "t", events: [:]))
+            request, workflowName: "x", namespace: "argo",
+            identity: FiringIdentity(sensor: "s", trigger: "t", events: [:]))
         let log = try await server.log()
         await executor.shutdown()
         await server.stop()

@@ -1,6 +1,6 @@
+import ConfigReader
 import EventModel
 import HTTPTransport
-import ConfigReader
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -10,13 +10,17 @@ import Triggers
 /// Names, request bodies, classification inputs: pure, no server.
 struct RequestBuilderTests {
     @Test func namesAreDeterministicDNSLabels() {
-        let first = FiringIdentity(sensor: "Orders_Sensor", trigger: "submit.WF", keys: ["dep": .init(source: "src", id: "e-1")])
-        let again = FiringIdentity(sensor: "Orders_Sensor", trigger: "submit.WF", keys: ["dep": .init(source: "src", id: "e-1")])
-        let other = FiringIdentity(sensor: "Orders_Sensor", trigger: "submit.WF", keys: ["dep": .init(source: "src", id: "e-2")])
+        let first = FiringIdentity(
+            sensor: "Orders_Sensor", trigger: "submit.WF", keys: ["dep": .init(source: "src", id: "e-1")])
+        let again = FiringIdentity(
+            sensor: "Orders_Sensor", trigger: "submit.WF", keys: ["dep": .init(source: "src", id: "e-1")])
+        let other = FiringIdentity(
+            sensor: "Orders_Sensor", trigger: "submit.WF", keys: ["dep": .init(source: "src", id: "e-2")])
         #expect(first.name() == again.name())
         #expect(first.name() != other.name())
         #expect(first.name().hasPrefix("orders-sensor-submit-wf-"))
-        let long = FiringIdentity(sensor: String(repeating: "s", count: 200), trigger: "t", keys: ["a": .init(source: "src", id: "1")])
+        let long = FiringIdentity(
+            sensor: String(repeating: "s", count: 200), trigger: "t", keys: ["a": .init(source: "src", id: "1")])
         for name in [first.name(), long.name(), long.name(prefix: "Hello World-"), first.name(prefix: "---")] {
             #expect(name.count <= 63, "\(name)")
             #expect(name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" }, "\(name)")
@@ -27,8 +31,10 @@ struct RequestBuilderTests {
     }
 
     @Test func dependencyOrderDoesNotChangeTheName() {
-        let a = FiringIdentity(sensor: "s", trigger: "t", keys: ["a": .init(source: "x", id: "1"), "b": .init(source: "y", id: "2")])
-        let b = FiringIdentity(sensor: "s", trigger: "t", keys: ["b": .init(source: "y", id: "2"), "a": .init(source: "x", id: "1")])
+        let a = FiringIdentity(
+            sensor: "s", trigger: "t", keys: ["a": .init(source: "x", id: "1"), "b": .init(source: "y", id: "2")])
+        let b = FiringIdentity(
+            sensor: "s", trigger: "t", keys: ["b": .init(source: "y", id: "2"), "a": .init(source: "x", id: "1")])
         #expect(a.id == b.id)
         #expect(a.id.count == 20)
     }
@@ -36,22 +42,27 @@ struct RequestBuilderTests {
     /// The id is SHA-256 over the length-prefixed fields, cut to 20 hex digits; the event's source is part of it
     /// (CloudEvents make source and id unique together), and no field can run into the next.
     @Test func idIsTheDigestOfSensorTriggerAndEvents() {
-        let identity = FiringIdentity(sensor: "orders", trigger: "submit", keys: ["dep": .init(source: "src", id: "3f9c2a")])
+        let identity = FiringIdentity(
+            sensor: "orders", trigger: "submit", keys: ["dep": .init(source: "src", id: "3f9c2a")])
         #expect(identity.id == "55f207af39a508015ddd")
-        let otherSource = FiringIdentity(sensor: "orders", trigger: "submit", keys: ["dep": .init(source: "shop", id: "3f9c2a")])
+        let otherSource = FiringIdentity(
+            sensor: "orders", trigger: "submit", keys: ["dep": .init(source: "shop", id: "3f9c2a")])
         #expect(otherSource.id != identity.id)
-        let shifted = FiringIdentity(sensor: "order", trigger: "ssubmit", keys: ["dep": .init(source: "src", id: "3f9c2a")])
+        let shifted = FiringIdentity(
+            sensor: "order", trigger: "ssubmit", keys: ["dep": .init(source: "src", id: "3f9c2a")])
         #expect(shifted.id != identity.id)
         #expect(identity.name().hasSuffix("-" + identity.id))
     }
 
     @Test func labelsCarryTheFiring() {
-        let identity = FiringIdentity(sensor: "orders", trigger: "submit", keys: ["dep": .init(source: "src", id: "3f9c2a")])
+        let identity = FiringIdentity(
+            sensor: "orders", trigger: "submit", keys: ["dep": .init(source: "src", id: "3f9c2a")])
         let labels = Dictionary(uniqueKeysWithValues: identity.labels.map { ($0.key, $0.value) })
         #expect(labels["events.argoproj.io/sensor"] == "orders")
         #expect(labels[FiringIdentity.firingLabel] == identity.id)
         #expect(labels[FiringIdentity.eventIDLabel] == "3f9c2a")
-        let odd = FiringIdentity(sensor: "orders", trigger: "my trigger", keys: ["dep": .init(source: "src", id: "urn:uuid:1/2")])
+        let odd = FiringIdentity(
+            sensor: "orders", trigger: "my trigger", keys: ["dep": .init(source: "src", id: "urn:uuid:1/2")])
         let oddLabels = Dictionary(uniqueKeysWithValues: odd.labels.map { ($0.key, $0.value) })
         #expect(oddLabels["events.argoproj.io/trigger"] == nil)
         #expect(oddLabels[FiringIdentity.eventIDLabel] == nil)

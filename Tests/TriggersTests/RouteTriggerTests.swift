@@ -1,13 +1,13 @@
-import LoopbackTesting
+import ConfigReader
 import EventModel
 import Foundation
-import ConfigReader
+import LocalFiles
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
 import Testing
 import Triggers
-import LocalFiles
 
 /// `route` triggers: each event goes through the routing matrix, and its target is executed with the same
 /// idempotent naming as the sensor's own triggers.

@@ -1,13 +1,13 @@
-import LoopbackTesting
+import ConfigReader
 import EventModel
 import Foundation
-import ConfigReader
+import LocalFiles
+import LoopbackTesting
 import SensorEngine
 import SensorLanguage
 import SensorModel
 import Testing
 import Triggers
-import LocalFiles
 
 /// The shipped matrix (`config/routing.yaml`) with the shipped sample events (`specs/events/<use case>.json`): each
 /// event reaches its engine as a request the upstream specs accept, and a redelivery starts nothing new.
@@ -43,7 +43,8 @@ struct ShippedRoutingTests {
             var pipelines: [(name: String, versions: [String])] = []
             switch target {
             case .argo(let submission), .hybrid(let submission, _):
-                templates.append((submission.namespace ?? "argo", submission.templateKind.rawValue, submission.templateName))
+                templates.append(
+                    (submission.namespace ?? "argo", submission.templateKind.rawValue, submission.templateName))
             case .kubeflow(let run):
                 pipelines.append((run.pipeline, run.version.map { [$0] } ?? []))
             }
@@ -58,7 +59,8 @@ struct ShippedRoutingTests {
                 let submits = log.filter { $0.method == "POST" && $0.path.hasSuffix("/submit") }
                 let submit = try #require(submits.first)
                 #expect(submit.body?["resourceName"] == .string(submission.templateName))
-                #expect(submit.body?["submitOptions"]?["name"] == .string(identity.name(prefix: submission.templateName)))
+                #expect(
+                    submit.body?["submitOptions"]?["name"] == .string(identity.name(prefix: submission.templateName)))
                 #expect(
                     submit.body?["submitOptions"]?["parameters"]
                         == .array(submission.parameters.map { .string("\($0.name)=\($0.value)") }))

@@ -31,7 +31,9 @@ extension SensorDecoder {
     /// The `parameters` and `source` of an `argoWorkflow` or `k8s` trigger.
     mutating func decodeWorkflowSource(
         _ fields: inout FieldReader, _ node: YAMLTree, path: String, context: SensorContext
-    ) -> (parameters: [TriggerParameter], sourceNode: YAMLTree, resource: EventValue, source: ArgoWorkflowTrigger.Source)? {
+    ) -> (
+        parameters: [TriggerParameter], sourceNode: YAMLTree, resource: EventValue, source: ArgoWorkflowTrigger.Source
+    )? {
         let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
         guard let sourceNode = fields.take("source") else {
             diagnostics.error("\(path).source is required", at: node, path: "\(path).source")

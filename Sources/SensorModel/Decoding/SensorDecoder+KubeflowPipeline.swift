@@ -22,7 +22,8 @@ extension SensorDecoder {
                 runtimeParameters = map
             } else {
                 diagnostics.error(
-                    "\(path).runtimeParameters must be a mapping", at: parametersNode, path: "\(path).runtimeParameters")
+                    "\(path).runtimeParameters must be a mapping", at: parametersNode, path: "\(path).runtimeParameters"
+                )
             }
         }
         let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)

@@ -1,5 +1,5 @@
-import EventModel
 package import ConfigReader
+import EventModel
 import SensorLanguage
 
 /// Decodes one YAML document into a ``Sensor``, collecting findings instead of stopping at the first.

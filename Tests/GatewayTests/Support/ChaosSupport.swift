@@ -75,7 +75,8 @@ extension APIStandIn {
     /// The workflow creates in the log, for `namespace`.
     func creates(namespace: String = "argo") async throws -> Creates {
         var result = Creates()
-        for request in try await log() where request.method == "POST" && request.path == "/api/v1/workflows/\(namespace)" {
+        for request in try await log()
+        where request.method == "POST" && request.path == "/api/v1/workflows/\(namespace)" {
             result.statuses[request.status, default: 0] += 1
             guard request.status / 100 == 2, let workflow = request.body?["workflow"],
                 let name = workflow["metadata"]?["name"]?.stringValue

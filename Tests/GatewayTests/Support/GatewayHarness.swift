@@ -60,7 +60,8 @@ struct GatewayWorkspace {
     /// The JSON records of the outbox, by file name.
     func outboxRecords() -> [String: [String: Any]] {
         var records: [String: [String: Any]] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? [] where name.hasSuffix(".json") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
+        where name.hasSuffix(".json") {
             guard let data = FileManager.default.contents(atPath: outbox.appendingPathComponent(name).path),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             else { continue }
@@ -250,7 +251,8 @@ enum PythonPublisher {
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
                 throw HarnessFailure(
-                    description: "publisher.py failed (make deps installs nats-py): \(String(decoding: failure, as: UTF8.self))")
+                    description:
+                        "publisher.py failed (make deps installs nats-py): \(String(decoding: failure, as: UTF8.self))")
             }
             return String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
         }

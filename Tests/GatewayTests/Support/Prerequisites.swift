@@ -15,6 +15,7 @@ extension Trait where Self == Prerequisite {
     static var gatewayBinary: Self {
         .requires(
             FileManager.default.isExecutableFile(atPath: GatewayProcess.executable.path),
-            "sensor-gateway binary not built: expected \(GatewayProcess.executable.path); run swift build (or set SENSOR_GATEWAY_BIN)")
+            "sensor-gateway binary not built: expected \(GatewayProcess.executable.path); run swift build (or set SENSOR_GATEWAY_BIN)"
+        )
     }
 }

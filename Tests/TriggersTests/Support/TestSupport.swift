@@ -1,6 +1,6 @@
+import ConfigReader
 import EventModel
 import Foundation
-import ConfigReader
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -74,7 +74,10 @@ func sensorYAML(_ trigger: String, name: String = "orders") -> String {
 
 /// An event for dependency `dep`.
 func event(id: String = "evt-1", data: EventValue = ["message": "hello", "count": 3]) -> [String: Event] {
-    ["dep": Event(id: id, source: "shop", type: "order", subject: "order", dataContentType: "application/json", data: data)]
+    [
+        "dep": Event(
+            id: id, source: "shop", type: "order", subject: "order", dataContentType: "application/json", data: data)
+    ]
 }
 
 /// A temporary directory, removed by the caller.
