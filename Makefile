@@ -68,7 +68,7 @@ test: deps lint $(JETSTREAM_C_BENCH)
 
 ## sanitize: `make sanitize-address`, then `make sanitize-thread` (`make -k sanitize` runs the second also when the
 ## first fails); not part of `make test`: a clean build takes 9–15 min each on two cores, the three passes 4–6 min
-## each (README.md, Reliability, "Sanitizers").
+## each (CONTRIBUTING.md, "Sanitizers").
 ## sanitize-address, sanitize-thread: every test under AddressSanitizer (LeakSanitizer included) or ThreadSanitizer,
 ## in the three passes of `make test`. Each builds in a scratch path of its own (.build-asan, .build-tsan), so the
 ## normal .build is untouched, and the tests start the sanitized sensor-gateway and GatewayBenchmark from it
@@ -106,7 +106,7 @@ sanitize-address sanitize-thread: deps $(JETSTREAM_C_BENCH)
 		$$(echo $$reports | wc -w) "in $(SANITIZER_REPORTS)"; exit 1; }
 
 ## chaos: the long reliability runs (SENSOR_GATEWAY_CHAOS=long): 20k events with 5 kill -9 rounds, a 30 s 503 storm,
-## replicas; figures are printed as CHAOS-FIGURE lines and kept in README.md (Reliability). Then each fuzzer for
+## replicas; figures are printed as CHAOS-FIGURE lines and kept in docs/reliability.md. Then each fuzzer for
 ## FUZZ_SECONDS (default 300).
 chaos: deps
 	$(SWIFT) build --build-tests
@@ -122,7 +122,7 @@ demo: deps
 sample-events: deps
 	python3 scripts/sample_events_msgpack.py
 
-## bench: the benchmarks, release build; figures are kept in README.md.
+## bench: the benchmarks, release build; figures are kept in docs/performance.md.
 # The Swift runtime and Foundation linked statically, as deploy/Dockerfile builds the shipped binary; every bench
 # product is built with the same flags, since switching them rebuilds every module (`swift run` does not take
 # --static-swift-stdlib, so the products are built, then run).
@@ -147,7 +147,7 @@ $(JETSTREAM_C_BENCH): Benchmarks/JetStreamBenchmark/c/consume.c
 bench-jetstream: deps $(JETSTREAM_C_BENCH) bench-build-JetStreamBenchmark
 	$(RELEASE_BIN)/JetStreamBenchmark $(JETSTREAM_C_BENCH)
 
-## bench-gateway: the end-to-end benchmark of the release sensor-gateway binary (README "Performance").
+## bench-gateway: the end-to-end benchmark of the release sensor-gateway binary (docs/performance.md).
 bench-gateway: deps $(JETSTREAM_C_BENCH) bench-build-sensor-gateway bench-build-GatewayBenchmark
 	$(RELEASE_BIN)/GatewayBenchmark
 

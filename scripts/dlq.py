@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Lists the gateway's dead letters and replays them (README, Operations). Needs nats-py from PyPI (pinned in the
+"""Lists the gateway's dead letters and replays them (docs/operations.md). Needs nats-py from PyPI (pinned in the
 Makefile).
 
   python3 scripts/dlq.py [connection] list [--limit N]     one line per dead letter: sequence, reason, sensor,

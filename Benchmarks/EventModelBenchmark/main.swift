@@ -1,5 +1,5 @@
 // Decode rate of a typical ~200-byte event, one core, against msgpack-c alone in the same run.
-// Run: `make bench` (release build). Prints one table; the README keeps the figures.
+// Run: `make bench` (release build). Prints one table; docs/performance.md keeps the figures.
 import DecodeBaselineC
 import EventModel
 

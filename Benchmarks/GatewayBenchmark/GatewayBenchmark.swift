@@ -3,7 +3,7 @@ import JetStream
 
 /// End-to-end benchmark of the built `sensor-gateway` binary against a real nats-server, with the C consume loop
 /// (`Benchmarks/JetStreamBenchmark/c/consume.c`) and a Python bridge (`bridge.py`: nats-py, msgpack, aiohttp) as
-/// baselines measured in the same run. Prints one table (Markdown) whose figures README.md "Performance" keeps.
+/// baselines measured in the same run. Prints one table (Markdown) whose figures docs/performance.md keeps.
 ///
 /// usage: GatewayBenchmark [--smoke] [--only filter,latency,throughput,memory,sensors,payloads]
 ///                         [--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR] [--rounds N] [--concurrency N]

@@ -2,7 +2,7 @@ import Foundation
 import JetStream
 import JetStreamTesting
 
-/// The six workloads of issue 9; each adds its rows to the report.
+/// The six workloads of docs/performance.md; each adds its rows to the report.
 enum Workloads {
     static let cDurable = "c-baseline"
     static let bridgeDurable = "bridge-baseline"

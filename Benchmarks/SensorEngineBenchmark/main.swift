@@ -5,7 +5,7 @@ import SensorLanguage
 import SensorModel
 
 // Filter evaluations per second on one core: 10 sensors × 30 filters against a realistic webhook event.
-// Run with `swift run -c release SensorEngineBenchmark`; the figures go in README.md.
+// Run with `swift run -c release SensorEngineBenchmark`; the figures go in docs/performance.md.
 
 let eventJSON = """
     {"header":{"Content-Type":["application/json"],"User-Agent":["GitHub-Hookshot/1"],"X-Request-Id":["8d1f2c"]},

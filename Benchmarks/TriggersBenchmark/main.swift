@@ -10,7 +10,7 @@ import Triggers
 // Trigger executions per second and their latency against a loopback sink that answers every request with
 // `200 {}` over keep-alive connections, 64 in flight. Two rows: the raw HTTPClient (the floor), and
 // TriggerExecutor.execute of an argoWorkflow submit (parameters, deterministic name, labels, JSON, HTTP).
-// Run with `swift run -c release TriggersBenchmark`; the figures go in README.md.
+// Run with `swift run -c release TriggersBenchmark`; the figures go in docs/performance.md.
 
 /// A minimal HTTP/1.1 keep-alive server on 127.0.0.1: one thread per connection, a fixed `200 {}` answer.
 final class LoopbackSink: Sendable {

@@ -17,7 +17,7 @@ public final class GatewayMetrics: EventSourceMetrics {
 
     /// The collectors made so far. `registry.make…` validates the metric name, the label names and the help
     /// text and looks the series up under the registry's lock on every call, which cost more than the filters of
-    /// a dependency on each event (issue 9's profile); each series is made once and then only looked up here.
+    /// a dependency on each event (docs/performance.md); each series is made once and then only looked up here.
     private let counters = Mutex<[CollectorKey: Counter]>([:])
     private let gauges = Mutex<[CollectorKey: Gauge]>([:])
     private let histograms = Mutex<[CollectorKey: DurationHistogram]>([:])

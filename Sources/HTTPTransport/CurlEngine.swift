@@ -32,7 +32,7 @@ final class CurlEngine: @unchecked Sendable {
         // Keep that many idle connections too. libcurl's default cache holds 4 per transfer running when a
         // connection comes back, so after a burst (the gateway fetches a batch, triggers it, fetches again) it closed
         // the connections above that and the next burst connected again: 112 connections for 1000 requests with 16
-        // in flight in issue 9's benchmark.
+        // in flight in the gateway benchmark.
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxConnectionsPerHost)
         self.multi = multi
         self.configuration = configuration

@@ -4,11 +4,11 @@
 /// alternation, repetition, `(?i)`); syntax Swift does not accept fails to compile and is reported when
 /// the sensor loads. A pattern without metacharacters (`hello, world`, `^main$`) is matched as the literal it
 /// is, by a byte search, and so is a chain of literals joined by `.*` (`^sensor-.*$`, `^refs/.*/main$`), which
-/// gives the same answer as the regex ten to a hundred times faster (issue 9's profile: Swift Regex was the
-/// largest cost of a filter-only event).
+/// gives the same answer as the regex ten to a hundred times faster (Swift Regex was the largest cost of a
+/// filter-only event in the profiles of docs/performance.md).
 ///
 /// A class, immutable, so the filters that hold patterns hand them on with one retain rather than a copy of each
-/// field (issue 9's profile).
+/// field.
 ///
 /// `@unchecked Sendable` proof: `Regex` is a struct over an immutable `Regex.Program` whose only mutable
 /// state, the lazily lowered matcher program, is published with an atomic store-if-nil

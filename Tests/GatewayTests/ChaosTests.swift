@@ -6,7 +6,7 @@ import JetStreamTesting
 import LoopbackTesting
 import Testing
 
-/// Reliability and scale-out of the built `sensor-gateway run` (issue 10): kill -9 of the gateway, a nats-server
+/// Reliability and scale-out of the built `sensor-gateway run`: kill -9 of the gateway, a nats-server
 /// restart, faults at the sink (503 storm, 400, a hanging server) and several replicas sharing the consumers. The sink
 /// is the Argo stand-in: workflows are named deterministically, so "nothing lost, nothing twice" is read off its log
 /// (each name accepted exactly once with a 2xx). `SENSOR_GATEWAY_CHAOS=long` (`make chaos`) runs the long versions.

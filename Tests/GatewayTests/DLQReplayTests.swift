@@ -5,7 +5,7 @@ import JetStreamTesting
 import LoopbackTesting
 import Testing
 
-/// `scripts/dlq.py` against the built gateway and a real nats-server, as an operator uses it (README, Operations):
+/// `scripts/dlq.py` against the built gateway and a real nats-server, as an operator uses it (docs/operations.md):
 /// list the dead letters, show one, replay two once their cause is gone (the gateway fires with them), replay again
 /// (a duplicate, stored once), delete one.
 @Suite("DLQ replay", .serialized, .timeLimit(.minutes(3)), .natsServer, .gatewayBinary)

@@ -655,7 +655,7 @@ def gateway_files(rendered):
 def argo_targets(config, routing, sensors):
     """Where the gateway submits: [(namespace, kind, template name or None, why)]. A route's namespace is its own,
     else argo.namespace; a sensor's argoWorkflow or k8s trigger submits to its resource's metadata.namespace, else
-    the sensor's, else argo.namespace (README, Trigger kinds)."""
+    the sensor's, else argo.namespace (docs/triggers.md)."""
     default = (config.get("argo") or {}).get("namespace") or "argo"
     targets = [(default, None, None, "argo.namespace")]
     spec = routing.get("spec") or {}

@@ -24,7 +24,7 @@ enum ChaosScale {
     /// The time limit of an `eventually` over a whole run.
     static var runTimeout: Duration { long ? .seconds(900) : .seconds(150) }
 
-    /// A figure for the README, on standard output (`CHAOS-FIGURE ...`).
+    /// A figure for docs/reliability.md, on standard output (`CHAOS-FIGURE ...`).
     static func report(_ line: String) {
         print("CHAOS-FIGURE \(long ? "long" : "short"): \(line)")
     }
