@@ -4,7 +4,7 @@ package import SensorLanguage
 package import SensorModel
 
 /// An event's data as filters and parameters read it.
-package enum EventPayload {
+enum EventPayload {
     /// The event has no data.
     case absent
     /// Structured data (decoded JSON or MessagePack, or YAML text parsed).
@@ -17,7 +17,7 @@ extension Event {
     /// The data as Argo Events sees it: structured values as they are; JSON bytes and YAML (`application/yaml`,
     /// `text/yaml`, `application/x-yaml`) text or bytes parsed; text and bytes of any other media type opaque
     /// ("not valid JSON" to filters).
-    package var payload: EventPayload {
+    var payload: EventPayload {
         guard let data else { return .absent }
         switch data {
         case .binary, .string: break

@@ -148,10 +148,10 @@ extension DependencyFilters {
 }
 
 /// The result of one filter before it is described for `explain`.
-package struct FilterOutcome {
-    package var passed = false
-    package var observed: EventValue?
-    package var error: String?
+struct FilterOutcome {
+    var passed = false
+    var observed: EventValue?
+    var error: String?
 }
 
 extension DataFilter {
@@ -167,12 +167,12 @@ extension DataFilter {
         return result.passed && result.error == nil
     }
 
-    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
         FilterCheck(
             kind: "data", filter: summary, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
     }
 
-    package func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
+    func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
         var outcome = FilterOutcome()
         guard var value = path.value(in: data) else {
             outcome.error = "path '\(path.text)' does not exist"
@@ -228,12 +228,12 @@ extension ExprFilter {
         check(outcome(data, record: true))
     }
 
-    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
         FilterCheck(
             kind: "exprs", filter: source, passed: outcome.passed, observed: outcome.observed, error: outcome.error)
     }
 
-    package func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
+    func outcome(_ data: EventValue, record: Bool) -> FilterOutcome {
         var outcome = FilterOutcome()
         var parameters: [String: ExprValue] = [:]
         var observed = EventMap()
@@ -275,7 +275,7 @@ extension ContextFilter {
         ]
     }
 
-    package func outcome(_ event: Event, record: Bool) -> FilterOutcome {
+    func outcome(_ event: Event, record: Bool) -> FilterOutcome {
         var outcome = FilterOutcome()
         outcome.passed =
             (type == nil || type == event.type) && (subject == nil || subject == event.subject)
@@ -291,7 +291,7 @@ extension ContextFilter {
         return outcome
     }
 
-    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
         let description = comparisons.compactMap { comparison in comparison.expected.map { "\(comparison.name)=\($0)" }
         }
         return FilterCheck(
@@ -307,7 +307,7 @@ extension TimeFilter {
         check(outcome(event))
     }
 
-    package func outcome(_ event: Event) -> FilterOutcome {
+    func outcome(_ event: Event) -> FilterOutcome {
         var outcome = FilterOutcome()
         guard let time = event.time else {
             outcome.error = "time filter error (event has no time)"
@@ -324,7 +324,7 @@ extension TimeFilter {
         return outcome
     }
 
-    package func check(_ outcome: FilterOutcome) -> FilterCheck {
+    func check(_ outcome: FilterOutcome) -> FilterCheck {
         FilterCheck(
             kind: "time", filter: "\(start)-\(stop) \(zone)", passed: outcome.passed, observed: outcome.observed,
             error: outcome.error)

@@ -84,18 +84,18 @@ public indirect enum ConditionExpression: Sendable, Hashable, CustomStringConver
     }
 }
 
-package struct ConditionParser {
-    package let text: String
-    package let scalars: [Unicode.Scalar]
-    package var index = 0
-    package var depth = 0
+struct ConditionParser {
+    let text: String
+    let scalars: [Unicode.Scalar]
+    var index = 0
+    var depth = 0
 
-    package init(text: String) {
+    init(text: String) {
         self.text = text
         self.scalars = Array(text.unicodeScalars)
     }
 
-    package func fail(_ reason: String) -> ExpressionSyntaxError {
+    func fail(_ reason: String) -> ExpressionSyntaxError {
         ExpressionSyntaxError(expression: text, offset: index, reason: reason)
     }
 
@@ -103,7 +103,7 @@ package struct ConditionParser {
         while index < scalars.count, scalars[index].properties.isWhitespace { index += 1 }
     }
 
-    package mutating func accept(_ symbol: String) -> Bool {
+    mutating func accept(_ symbol: String) -> Bool {
         skipSpaces()
         let symbolScalars = Array(symbol.unicodeScalars)
         guard index + symbolScalars.count <= scalars.count,

@@ -140,8 +140,8 @@ public struct ExpressionSyntaxError: Error, Sendable, Hashable, CustomStringConv
     public var description: String { "bad expression '\(expression)' at character \(offset + 1): \(reason)" }
 }
 
-package struct ExpressionParser {
-    package enum Token: Equatable {
+struct ExpressionParser {
+    enum Token: Equatable {
         case number(Double)
         case string(String)
         case identifier(String)
@@ -149,7 +149,7 @@ package struct ExpressionParser {
         case end
     }
 
-    package let text: String
+    let text: String
     private var tokens: [(token: Token, offset: Int)] = []
     private var position = 0
     private var depth = 0
@@ -162,7 +162,7 @@ package struct ExpressionParser {
         isIdentifierStart(scalar) || ("0"..."9").contains(scalar) || scalar == "."
     }
 
-    package init(_ text: String) throws(ExpressionSyntaxError) {
+    init(_ text: String) throws(ExpressionSyntaxError) {
         self.text = text
         tokens = try Self.tokenize(text)
     }

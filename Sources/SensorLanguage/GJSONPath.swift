@@ -515,8 +515,8 @@ extension GJSONPath.Query {
 }
 
 /// gjson's wildcard match: `*` any run of characters, `?` exactly one; `\` escapes the next character.
-package enum Wildcard {
-    package static func matches(_ text: String, pattern: String) -> Bool {
+enum Wildcard {
+    static func matches(_ text: String, pattern: String) -> Bool {
         let text = Array(text.unicodeScalars)
         var tokens: [(scalar: Unicode.Scalar, literal: Bool)] = []
         var escaping = false

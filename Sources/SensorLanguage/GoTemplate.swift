@@ -128,12 +128,12 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
 }
 
 /// A value inside a running template: an event value, the root map, or a missing map entry.
-package enum TemplateValue {
+enum TemplateValue {
     case value(EventValue)
     case map([String: TemplateValue])
     case missing
 
-    package var typeName: String {
+    var typeName: String {
         switch self {
         case .value(let value): value.typeName
         case .map: "map"
@@ -142,7 +142,7 @@ package enum TemplateValue {
     }
 
     /// What `{{ x }}` prints: Go's `fmt.Sprint` of the value, `<no value>` for a missing map entry.
-    package var printed: String {
+    var printed: String {
         switch self {
         case .missing: "<no value>"
         case .map: Self.goString(eventValue)
@@ -151,14 +151,14 @@ package enum TemplateValue {
     }
 
     /// The value as a string argument of a sprig function (`toString`): missing and null are "".
-    package var text: String {
+    var text: String {
         switch self {
         case .missing, .value(.null): ""
         default: printed
         }
     }
 
-    package var eventValue: EventValue {
+    var eventValue: EventValue {
         switch self {
         case .value(let value): value
         case .missing: .null
@@ -175,7 +175,7 @@ package enum TemplateValue {
     }
 
     /// sprig's `empty`: missing, null, false, 0, "" and empty collections.
-    package var isEmpty: Bool {
+    var isEmpty: Bool {
         switch self {
         case .missing: true
         case .map(let map): map.isEmpty

@@ -1,7 +1,7 @@
 import EventModel
 
-package enum TemplateFunctions {
-    package static func call(_ name: String, _ arguments: [TemplateValue]) throws(TemplateError) -> TemplateValue {
+enum TemplateFunctions {
+    static func call(_ name: String, _ arguments: [TemplateValue]) throws(TemplateError) -> TemplateValue {
         func fail(_ reason: String) -> TemplateError {
             TemplateError(template: name, reason: reason)
         }
@@ -155,8 +155,8 @@ package enum TemplateFunctions {
 }
 
 /// Go's `fmt.Sprintf` for the verbs templates use: `%s`, `%v`, `%d`, `%q`, `%%`.
-package enum GoFormat {
-    package static func format(_ format: String, _ arguments: [TemplateValue]) throws(TemplateError) -> String {
+enum GoFormat {
+    static func format(_ format: String, _ arguments: [TemplateValue]) throws(TemplateError) -> String {
         var out = ""
         var remaining = arguments[...]
         var characters = format.makeIterator()

@@ -1,16 +1,16 @@
 import EventModel
 
-package struct TemplateParser {
-    package let source: String
-    package let scalars: [Unicode.Scalar]
-    package var index = 0
+struct TemplateParser {
+    let source: String
+    let scalars: [Unicode.Scalar]
+    var index = 0
 
-    package init(source: String) {
+    init(source: String) {
         self.source = source
         scalars = Array(source.unicodeScalars)
     }
 
-    package func fail(_ reason: String) -> TemplateError {
+    func fail(_ reason: String) -> TemplateError {
         TemplateError(template: source, reason: "\(reason) (character \(index + 1))")
     }
 
@@ -19,7 +19,7 @@ package struct TemplateParser {
         return position + needle.count <= scalars.count && Array(scalars[position..<position + needle.count]) == needle
     }
 
-    package mutating func parse() throws(TemplateError) -> [GoTemplate.Piece] {
+    mutating func parse() throws(TemplateError) -> [GoTemplate.Piece] {
         var pieces: [GoTemplate.Piece] = []
         var text = ""
         while index < scalars.count {

@@ -77,9 +77,9 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 /// Calendar arithmetic on days since 1970-01-01 (proleptic Gregorian).
-package enum CivilCalendar {
+enum CivilCalendar {
     /// (year, month 1–12, day 1–31) of a day number.
-    package static func date(ofDay days: Int64) -> (year: Int64, month: Int, day: Int) {
+    static func date(ofDay days: Int64) -> (year: Int64, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

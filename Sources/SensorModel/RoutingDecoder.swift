@@ -4,23 +4,23 @@ package import SensorLanguage
 
 /// Decodes and checks a `kind: RoutingMatrix` document, collecting located findings instead of stopping at the
 /// first; filters, paths and templates are parsed by the sensor decoder, so they mean what they mean in sensors.
-package struct RoutingDecoder {
+struct RoutingDecoder {
     /// The API version of routing files.
-    package static let apiVersion = "sensor-gateway/v1alpha1"
+    static let apiVersion = "sensor-gateway/v1alpha1"
     /// The document kind of routing files.
-    package static let kind = "RoutingMatrix"
+    static let kind = "RoutingMatrix"
 
     /// Holds the findings; its filter, path and template parsers are shared with sensors.
     private var sensorDecoder = SensorDecoder()
     /// The Argo templates known to exist, for reference checks (`nil`: not checked).
-    package let argoTemplates: ArgoTemplateCatalog?
+    let argoTemplates: ArgoTemplateCatalog?
 
-    package init(argoTemplates: ArgoTemplateCatalog?) {
+    init(argoTemplates: ArgoTemplateCatalog?) {
         self.argoTemplates = argoTemplates
     }
 
     /// The findings so far.
-    package var findings: [Finding] { sensorDecoder.diagnostics.findings }
+    var findings: [Finding] { sensorDecoder.diagnostics.findings }
 
     private var diagnostics: Diagnostics {
         get { sensorDecoder.diagnostics }
@@ -28,7 +28,7 @@ package struct RoutingDecoder {
     }
 
     /// Decodes a document; `nil` when it has errors.
-    package mutating func decode(_ document: YAMLTree) -> RoutingMatrix? {
+    mutating func decode(_ document: YAMLTree) -> RoutingMatrix? {
         guard var root = FieldReader(document, path: "", diagnostics: &diagnostics) else { return nil }
         let apiVersion = root.string("apiVersion", diagnostics: &diagnostics)
         _ = root.string("kind", diagnostics: &diagnostics)

@@ -12,7 +12,7 @@ public struct SensorCatalog: Sendable {
     /// Routing matrices (`kind: RoutingMatrix` documents) without errors, in file and document order.
     public var routingMatrices: [RoutingMatrix] = []
     /// How many routing documents were read, valid or not.
-    package var routingDocumentCount = 0
+    var routingDocumentCount = 0
 
     /// Whether no finding is an error.
     public var isValid: Bool { !findings.contains { $0.severity == .error } }

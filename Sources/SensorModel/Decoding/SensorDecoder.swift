@@ -6,8 +6,8 @@ import SensorLanguage
 ///
 /// One file per part of a Sensor: metadata, dependencies, filters, the trigger and its policy, one file per trigger
 /// kind, parameters.
-package struct SensorDecoder {
-    package var diagnostics = Diagnostics()
+struct SensorDecoder {
+    var diagnostics = Diagnostics()
 
     /// Fields of a SensorSpec that concern Kubernetes deployment, not event processing: accepted, with a warning.
     static let deploymentFields: [String: String] = [
@@ -25,7 +25,7 @@ package struct SensorDecoder {
     ]
 
     /// Decodes a document; `nil` when it is not a Sensor (with a warning) or has errors.
-    package mutating func decode(_ document: YAMLTree) -> Sensor? {
+    mutating func decode(_ document: YAMLTree) -> Sensor? {
         guard var root = FieldReader(document, path: "", diagnostics: &diagnostics) else { return nil }
         let apiVersion = root.string("apiVersion", diagnostics: &diagnostics)
         let kind = root.string("kind", diagnostics: &diagnostics)
@@ -100,10 +100,10 @@ package struct SensorDecoder {
         }
     }
 
-    package struct SensorContext {
-        package let dependencies: [Dependency]
+    struct SensorContext {
+        let dependencies: [Dependency]
 
-        package func resolve(_ name: String) -> String? {
+        func resolve(_ name: String) -> String? {
             dependencies.first { $0.name == name }?.name
                 ?? dependencies.first { Sensor.lookupKey($0.name) == Sensor.lookupKey(name) }?.name
         }
