@@ -50,8 +50,9 @@ lint:
 build: deps
 	$(SWIFT) build
 
-## test: every test (unit, interop with Python clients, a real nats-server); it runs the gateway benchmark once with
-## --smoke (debug build), which needs the C baseline.
+## test: the format check, then every test (unit, interop with Python clients, a real nats-server); the build fails
+## when a target imports a module it does not list in Package.swift; it runs the gateway benchmark once with --smoke
+## (debug build), which needs the C baseline.
 # The suites that measure server timing in-process (ack waits, redelivery, heartbeats) run in a second pass of their
 # own: in the first, the other suites' child processes and blocking waits load the two cores and the shared
 # cooperative thread pool, which would delay what these suites time.
@@ -61,7 +62,7 @@ TIMING_SUITES := JetStreamTests\.|GatewayEngineTests
 CHAOS_SUITES := ChaosTests
 
 test: deps lint $(JETSTREAM_C_BENCH)
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build --skip '$(TIMING_SUITES)|$(CHAOS_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(TIMING_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(CHAOS_SUITES)'

@@ -87,7 +87,7 @@ var package = Package(
         ),
         .target(
             name: "Triggers",
-            dependencies: ["HTTPTransport", "EventModel", "SensorModel", "SensorEngine"],
+            dependencies: ["ConfigReader", "EventModel", "HTTPTransport", "SensorModel", "SensorEngine"],
             swiftSettings: swiftSettings
         ),
         // Argo's EventSource side: the HTTP CloudEvents endpoint and schedules, publishing into JetStream.
@@ -118,6 +118,7 @@ var package = Package(
                 "LocalFiles",
                 "SensorModel",
                 "SensorEngine",
+                "SensorLanguage",
                 "Triggers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

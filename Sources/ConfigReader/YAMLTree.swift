@@ -1,5 +1,5 @@
 package import EventModel
-package import Yams
+import Yams
 
 /// A YAML node with its location: the parsed form of a Sensor document before it is decoded.
 ///

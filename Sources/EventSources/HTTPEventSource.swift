@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import JetStream
-public import Logging
+import Logging
 import NIOSSL
 public import ServiceLifecycle
 

@@ -2,7 +2,7 @@ import ConfigReader
 import EventModel
 import Foundation
 import JetStream
-public import Logging
+import Logging
 public import ServiceLifecycle
 
 /// The schedules of `sources.schedules`: on each tick, one event into JetStream.

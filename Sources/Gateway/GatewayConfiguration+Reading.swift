@@ -66,7 +66,15 @@ extension GatewayConfiguration {
     }
 
     private mutating func readNATS(_ section: inout FieldReader, diagnostics: inout Diagnostics) {
-        if let urls = section.stringList("urls", diagnostics: &diagnostics) {
+        let urls: [String]?
+        if let url = section.node["urls"]?.scalarText {
+            // One URL may be written without a list.
+            section.ignore("urls")
+            urls = [url]
+        } else {
+            urls = section.stringList("urls", diagnostics: &diagnostics)
+        }
+        if let urls {
             if urls.isEmpty {
                 diagnostics.error(
                     "nats.urls needs at least one URL", at: section.location(of: "urls"), path: "nats.urls")

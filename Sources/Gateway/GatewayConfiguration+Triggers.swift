@@ -2,7 +2,7 @@ import ConfigReader
 import Foundation
 import HTTPTransport
 import LocalFiles
-public import SensorEngine
+import SensorEngine
 public import SensorModel
 public import Triggers
 

@@ -2,7 +2,7 @@ import EventSources
 import Foundation
 public import HTTPTransport
 public import Logging
-public import SensorEngine
+import SensorEngine
 public import SensorModel
 public import ServiceLifecycle
 import Triggers

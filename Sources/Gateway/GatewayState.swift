@@ -4,7 +4,7 @@ import Foundation
 public import JetStream
 public import SensorEngine
 import SensorLanguage
-public import SensorModel
+import SensorModel
 import Synchronization
 
 /// What the admin endpoints report: readiness, the sensors running, held correlations and the last outcome of each

@@ -1,7 +1,7 @@
 import EventModel
 public import JetStream
 public import SensorEngine
-public import SensorModel
+import SensorModel
 
 /// A ``CorrelationStore`` in a JetStream key-value bucket (`sensor-gateway-correlations`): one key per sensor and
 /// trigger, `<sensor>.<trigger>`, its value the state in MessagePack; every write is a compare-and-set on the key's

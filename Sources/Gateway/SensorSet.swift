@@ -1,7 +1,7 @@
 import ConfigReader
 public import JetStream
 import LocalFiles
-public import SensorEngine
+import SensorEngine
 public import SensorModel
 
 /// The loaded sensors and how they map onto NATS: one durable pull consumer per distinct dependency subject, shared

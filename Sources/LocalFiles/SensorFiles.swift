@@ -1,5 +1,5 @@
 public import ConfigReader
-public import EventModel
+import EventModel
 import Foundation
 public import SensorModel
 

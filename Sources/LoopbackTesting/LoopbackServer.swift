@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A Python test server on a loopback port, run as a child process for as long as this object lives.
 ///

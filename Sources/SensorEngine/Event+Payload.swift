@@ -1,7 +1,7 @@
-package import ConfigReader
-package import EventModel
-package import SensorLanguage
-package import SensorModel
+import ConfigReader
+import EventModel
+import SensorLanguage
+import SensorModel
 
 /// An event's data as filters and parameters read it.
 enum EventPayload {

@@ -1,6 +1,6 @@
-public import ConfigReader
+import ConfigReader
 public import EventModel
-public import SensorLanguage
+import SensorLanguage
 public import SensorModel
 
 /// What `explain` found for one trigger.

@@ -1,6 +1,6 @@
-public import ConfigReader
+import ConfigReader
 public import EventModel
-public import SensorLanguage
+import SensorLanguage
 public import SensorModel
 
 /// The outcome of one filter on one event, as `explain` shows it.

@@ -1,6 +1,6 @@
 public import ConfigReader
 public import EventModel
-public import SensorLanguage
+import SensorLanguage
 public import SensorModel
 
 /// Where the routing matrix sent one event: the route, its engine, the resolved target, and why each route tried

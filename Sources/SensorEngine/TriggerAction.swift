@@ -1,6 +1,6 @@
-public import ConfigReader
+import ConfigReader
 public import EventModel
-public import SensorLanguage
+import SensorLanguage
 public import SensorModel
 
 /// What a fired trigger would do: the request built from its template and the events, before the Triggers module

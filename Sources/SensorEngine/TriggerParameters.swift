@@ -1,6 +1,6 @@
-public import ConfigReader
+import ConfigReader
 public import EventModel
-public import SensorLanguage
+import SensorLanguage
 public import SensorModel
 
 /// A parameter's resolved value: text, or (with `useRawData`) a JSON value kept as it is.

@@ -1,4 +1,4 @@
-package import ConfigReader
+import ConfigReader
 package import EventModel
 
 /// Compact JSON text of event values, keys in the map's order: what gjson's `Result.String()` gives for objects and

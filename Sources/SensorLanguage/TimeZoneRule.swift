@@ -1,4 +1,4 @@
-public import EventModel
+import EventModel
 import Foundation
 
 /// An IANA time zone (e.g. `America/New_York`), or UTC: turns instants into local wall-clock time.

@@ -1,5 +1,5 @@
-public import ConfigReader
-public import SensorLanguage
+import ConfigReader
+import SensorLanguage
 
 /// The Argo WorkflowTemplates and ClusterWorkflowTemplates kept in a directory (the repository's `deploy/argo/`),
 /// which routing files are checked against: a route naming a template that is not there gets a warning. The gateway's

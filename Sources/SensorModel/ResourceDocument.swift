@@ -1,6 +1,6 @@
 public import ConfigReader
 public import EventModel
-public import SensorLanguage
+import SensorLanguage
 
 /// A Kubernetes object read from text when a trigger runs (a `k8s`/`argoWorkflow` resource from `source.url` or
 /// `source.file`), parsed as the decoder parses `source.inline`.

@@ -1,6 +1,6 @@
-package import ConfigReader
-package import EventModel
-package import SensorLanguage
+import ConfigReader
+import EventModel
+import SensorLanguage
 
 /// Decodes and checks a `kind: RoutingMatrix` document, collecting located findings instead of stopping at the
 /// first; filters, paths and templates are parsed by the sensor decoder, so they mean what they mean in sensors.

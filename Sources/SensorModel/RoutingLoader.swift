@@ -1,5 +1,5 @@
 public import ConfigReader
-public import SensorLanguage
+import SensorLanguage
 
 /// A routing file that cannot be used: it does not load, has errors, or does not hold exactly one routing matrix.
 public struct RoutingLoadError: Error, Sendable, CustomStringConvertible {

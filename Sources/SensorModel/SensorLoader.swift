@@ -1,5 +1,5 @@
 public import ConfigReader
-public import SensorLanguage
+import SensorLanguage
 
 /// The sensors found in a set of files, and every finding about them.
 public struct SensorCatalog: Sendable {

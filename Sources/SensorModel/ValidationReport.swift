@@ -1,5 +1,5 @@
-public import ConfigReader
-public import SensorLanguage
+import ConfigReader
+import SensorLanguage
 
 /// What `sensor-gateway validate` prints.
 public struct ValidationReport: Sendable {

@@ -1,3 +1,4 @@
+import ConfigReader
 public import EventModel
 import LocalFiles
 public import SensorEngine

@@ -1,4 +1,4 @@
-public import SensorEngine
+import SensorEngine
 public import SensorModel
 import Synchronization
 

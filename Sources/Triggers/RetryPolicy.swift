@@ -1,5 +1,5 @@
 import Foundation
-public import SensorEngine
+import SensorEngine
 public import SensorModel
 
 /// Argo Events' `retryStrategy` (k8s `wait.Backoff`): `steps` attempts in all, the i-th wait being

@@ -1,6 +1,6 @@
 public import EventModel
 public import SensorEngine
-public import SensorModel
+import SensorModel
 
 /// The requests a routing decision stands for, built without contacting a server: what the executor sends for a
 /// route, and what `sensor-gateway route` prints.

@@ -1,6 +1,6 @@
 import Foundation
 public import HTTPTransport
-public import SensorEngine
+import SensorEngine
 public import SensorModel
 
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.

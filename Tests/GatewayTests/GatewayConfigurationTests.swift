@@ -36,6 +36,13 @@ struct GatewayConfigurationTests {
         #expect(set.processing.fetchBatch == 32)
     }
 
+    /// One NATS URL may be written without a list.
+    @Test func singleNATSURL() throws {
+        let configuration = try GatewayConfiguration.parse(
+            "nats: {urls: nats://one:4222}\n", file: "g.yaml", environment: [:])
+        #expect(configuration.nats.urls == ["nats://one:4222"])
+    }
+
     /// The environment variables of the argo CLI and the kfp SDK override the file.
     @Test func environmentOverrides() throws {
         let configuration = try GatewayConfiguration.parse(

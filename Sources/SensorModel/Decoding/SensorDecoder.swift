@@ -1,4 +1,4 @@
-package import ConfigReader
+import ConfigReader
 import EventModel
 import SensorLanguage
 
