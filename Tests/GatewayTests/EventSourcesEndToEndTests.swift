@@ -327,22 +327,9 @@ struct EventSourcesEndToEndTests {
     @Test func tlsWithoutAuthentication() async throws {
         let server = try NATSServerProcess.start()
         defer { server.stop() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (certificate, key) = (
-            directory.appendingPathComponent("tls.crt").path, directory.appendingPathComponent("tls.key").path
-        )
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
-        ]
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
+        let tls = try SelfSignedCertificate()
+        defer { tls.remove() }
+        let (certificate, key) = (tls.certificate, tls.key)
         let port = try NATSServerProcess.freeLoopbackPort()
         let workspace = try Self.workspace(
             natsURL: server.url, sensors: [:],

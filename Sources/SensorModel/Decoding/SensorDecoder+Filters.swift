@@ -223,17 +223,7 @@ extension SensorDecoder {
             }
             if key == "start" { start = parsed } else { stop = parsed }
         }
-        var zone = ZoneRule.utc
-        if let zoneText, !zoneText.isEmpty {
-            if let parsed = ZoneRule(identifier: zoneText) {
-                zone = parsed
-            } else {
-                diagnostics.error(
-                    "\(path).timezone: invalid timezone '\(zoneText)'", at: node["timezone"] ?? node,
-                    path: "\(path).timezone")
-                return nil
-            }
-        }
+        guard let zone = decodeZone(zoneText, node: node, path: path) else { return nil }
         guard let start, let stop else { return nil }
         if start == stop {
             diagnostics.error(
@@ -241,5 +231,16 @@ extension SensorDecoder {
             return nil
         }
         return TimeFilter(start: start, stop: stop, zone: zone)
+    }
+
+    /// A `timezone` field: UTC when absent or empty, `nil` (with an error) when it names no time zone.
+    mutating func decodeZone(_ text: String?, node: YAMLTree, path: String) -> ZoneRule? {
+        guard let text, !text.isEmpty else { return .utc }
+        guard let zone = ZoneRule(identifier: text) else {
+            diagnostics.error(
+                "\(path).timezone: invalid timezone '\(text)'", at: node["timezone"] ?? node, path: "\(path).timezone")
+            return nil
+        }
+        return zone
     }
 }

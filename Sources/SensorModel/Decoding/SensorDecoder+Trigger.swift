@@ -87,16 +87,7 @@ extension SensorDecoder {
         let cron = byTime.string("cron", required: true, diagnostics: &diagnostics)
         let zoneText = byTime.string("timezone", diagnostics: &diagnostics)
         byTime.finish(diagnostics: &diagnostics)
-        var zone = ZoneRule.utc
-        if let zoneText, !zoneText.isEmpty {
-            if let parsed = ZoneRule(identifier: zoneText) {
-                zone = parsed
-            } else {
-                diagnostics.error(
-                    "\(path).timezone: invalid timezone '\(zoneText)'", at: node["timezone"] ?? node,
-                    path: "\(path).timezone")
-            }
-        }
+        let zone = decodeZone(zoneText, node: node, path: path) ?? .utc
         guard let cron else { return nil }
         do { return try CronSchedule(cron, zone: zone) } catch {
             diagnostics.error("\(path).cron: \(error)", at: node["cron"] ?? node, path: "\(path).cron")
