@@ -37,6 +37,11 @@ var package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // RE2 is C++: a C shim over it (CRE2.cpp, compiled as C++), for Swift to call.
+        .target(
+            name: "CRE2",
+            linkerSettings: [.linkedLibrary("re2")]
+        ),
 
         // Swift modules, lowest layer first.
         .target(
@@ -54,6 +59,12 @@ var package = Package(
             dependencies: ["CNATS"],
             swiftSettings: swiftSettings
         ),
+        // RE2 regular expressions with Go's regexp semantics, for the sensor language.
+        .target(
+            name: "RegexEngine",
+            dependencies: ["CRE2"],
+            swiftSettings: swiftSettings
+        ),
         // Configuration files: one located YAML reader for Sensors, routing, gateway.yaml and specs/jetstream.
         .target(
             name: "ConfigReader",
@@ -63,7 +74,7 @@ var package = Package(
         // The pure core: the sensor language, the Sensor and routing model, the engine that evaluates them.
         .target(
             name: "SensorLanguage",
-            dependencies: ["ConfigReader", "EventModel"],
+            dependencies: ["ConfigReader", "EventModel", "RegexEngine"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -209,7 +220,9 @@ var package = Package(
         // (`FuzzCorpusTests`); the libFuzzer executables that call them are added below for `make fuzz`/`make chaos`.
         .target(
             name: "FuzzHarness",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel", "SensorEngine"],
+            dependencies: [
+                "ConfigReader", "EventModel", "RegexEngine", "SensorLanguage", "SensorModel", "SensorEngine",
+            ],
             path: "Fuzz/Harness",
             swiftSettings: swiftSettings
         ),
@@ -250,8 +263,8 @@ var package = Package(
         .testTarget(
             name: "SensorLanguageTests",
             dependencies: [
-                "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
-                "SensorTesting",
+                "ConfigReader", "EventModel", "LocalFiles", "RegexEngine", "SensorLanguage", "SensorModel",
+                "SensorEngine", "SensorTesting",
             ],
             swiftSettings: swiftSettings
         ),
@@ -321,7 +334,7 @@ var package = Package(
 // supplies it under `--sanitize=fuzzer`), so they would not link in a plain build: the Makefile sets
 // SENSOR_GATEWAY_FUZZ=1 and builds them in a scratch path of their own, and `swift build --build-tests` never sees them.
 if Context.environment["SENSOR_GATEWAY_FUZZ"] == "1" {
-    for name in ["FuzzMessagePack", "FuzzExpression", "FuzzPath", "FuzzSensorYAML"] {
+    for name in ["FuzzMessagePack", "FuzzExpression", "FuzzPath", "FuzzSensorYAML", "FuzzRegex"] {
         package.targets.append(
             .executableTarget(
                 name: name,

@@ -18,13 +18,17 @@ def write(target, data):
 
 
 def walk(node, found):
-    """Collects expressions, conditions and paths from a decoded Sensor document."""
+    """Collects expressions, conditions, paths and string data filters' patterns from a decoded Sensor document."""
     if isinstance(node, dict):
         for key, value in node.items():
             if isinstance(value, str) and key in ("expr", "conditions"):
                 found["expression"].add(value)
             if isinstance(value, str) and key in ("path", "dataKey", "contextKey"):
                 found["path"].add(value)
+            if key == "data" and isinstance(value, list):
+                for data_filter in value:
+                    if isinstance(data_filter, dict) and data_filter.get("type") == "string":
+                        found["regex"].update(v for v in data_filter.get("value", []) if isinstance(v, str))
             walk(value, found)
     elif isinstance(node, list):
         for value in node:
@@ -55,7 +59,7 @@ write("messagepack", b"\x00" + b"\xde\x00\x01\xa1k\xa1v")  # map 16
 write("messagepack", b"\x00" + b"\x91" * 40 + b"\xc0")  # deep nesting
 
 # Sensors: every document of config/sensors as a seed, and its expressions and paths for the other two.
-found = {"expression": set(), "path": set()}
+found = {"expression": set(), "path": set(), "regex": set()}
 for path in sorted(glob.glob("config/sensors/*.yaml")):
     with open(path) as f:
         text = f.read()
@@ -85,3 +89,16 @@ for text in found["path"] | {
     "{name.first,age}", "friends.#(nets.#(==\"fb\"))#.first", "@this", "name|first", "a.b.c.d.e.f",
 }:
     write("path", text)
+
+# Regular expressions: the pattern, a NUL, the text matched against it. Patterns of the shipped sensors, literals and
+# `.*` chains (TextPattern's fast path), Go's flags and classes, and what RE2 refuses (look-around, backreferences).
+for pattern, text in [
+    ("^main$", "main"), ("hello, world", "say hello, world"), ("^refs/.*/main$", "refs/heads/main"),
+    ("^sensor-.*$", "sensor-7\nx"), (r"\bv\b.*\bv2\b", '["v","v2"]'), (r"^\d+$", "\u0663"), (r"^\w+$", "caf\u00e9"),
+    ("(?i)HELLO", "hello"), ("(?s)a.b", "a\nb"), ("(?m)^b$", "a\nb\nc"), ("(?U)a+?b", "aab"), ("^(a+)+$", "a" * 40 + "!"),
+    (r"^[a-z]+-\d{2,4}$", "model-2024"), (r"\p{Greek}+", "\u03b1\u03b2"), ("(?=x)", "x"), (r"(a)\1", "aa"),
+    ("a{1001}", "a"), ("[[:alpha:]]+", "abc"), (r"\Qa.b\E", "a.b"), ("", ""),
+]:
+    write("regex", pattern.encode() + b"\x00" + text.encode())
+for pattern in found["regex"]:
+    write("regex", pattern.encode() + b"\x00")

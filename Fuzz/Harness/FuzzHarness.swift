@@ -1,5 +1,6 @@
 import ConfigReader
 import EventModel
+import RegexEngine
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -17,6 +18,9 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     case path
     /// `SensorLoader.load(text:file:)` on one YAML text.
     case sensorYAML = "sensor-yaml"
+    /// `RE2Regex` and `TextPattern` (a data filter's or `=~`'s regular expression): the pattern is the bytes before
+    /// the first NUL, the text matched against it the bytes after.
+    case regex
 
     /// Limits small enough that a fuzzer's inputs reach them.
     static let limits = DecodingLimits(maxPayloadBytes: 1 << 16, maxDepth: 16, maxContainerElements: 1024)
@@ -29,6 +33,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         case .expression: try Self.expression(bytes)
         case .path: try Self.path(bytes)
         case .sensorYAML: Self.sensorYAML(bytes)
+        case .regex: try Self.regex(bytes)
         }
     }
 
@@ -136,6 +141,29 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         let catalog = SensorLoader.load(text: text, file: "fuzz.yaml")
         _ = catalog.isValid
         for finding in catalog.findings { _ = finding.description }
+    }
+}
+
+extension FuzzTarget {
+    /// RE2 compiles or refuses every pattern without trapping, and matching returns; `TextPattern`, whose literal
+    /// fast path skips RE2, accepts exactly the patterns RE2 accepts and answers as RE2 does.
+    private static func regex(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
+        let separator = bytes.firstIndex(of: 0) ?? bytes.endIndex
+        let pattern = String(decoding: bytes[..<separator], as: UTF8.self)
+        let text = separator < bytes.endIndex ? String(decoding: bytes[(separator + 1)...], as: UTF8.self) : pattern
+        let regex = try? RE2Regex(pattern)
+        let textPattern = try? TextPattern(pattern)
+        guard (regex == nil) == (textPattern == nil) else {
+            throw FuzzInvariantViolation(
+                "RE2 \(regex == nil ? "refuses" : "compiles") \(pattern.debugDescription), TextPattern does not")
+        }
+        guard let regex, let textPattern else { return }
+        let expected = regex.matches(text)
+        guard textPattern.matches(text) == expected else {
+            throw FuzzInvariantViolation(
+                "TextPattern \(pattern.debugDescription) on \(text.debugDescription) answers \(!expected), RE2 \(expected)"
+            )
+        }
     }
 }
 

@@ -127,7 +127,7 @@ package struct ExprEvaluator {
                 compiled = known
             } else {
                 do { compiled = try TextPattern(pattern) } catch {
-                    throw ExprEvaluationError(description: "'\(pattern)' is not a valid regular expression")
+                    throw ExprEvaluationError(description: error.description)
                 }
                 dynamicPatterns[pattern] = compiled
             }

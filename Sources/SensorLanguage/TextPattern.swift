@@ -1,20 +1,19 @@
+internal import RegexEngine
+
 /// A compiled regular expression, used as Go's `regexp.MatchString` is: unanchored, matching anywhere.
 ///
-/// Go's RE2 syntax and Swift's regex syntax agree on what sensors use (classes, `\b`, `\d`, `^`, `$`,
-/// alternation, repetition, `(?i)`); syntax Swift does not accept fails to compile and is reported when
-/// the sensor loads. A pattern without metacharacters (`hello, world`, `^main$`) is matched as the literal it
-/// is, by a byte search, and so is a chain of literals joined by `.*` (`^sensor-.*$`, `^refs/.*/main$`), which
-/// gives the same answer as the regex ten to a hundred times faster (Swift Regex was the largest cost of a
-/// filter-only event in the profiles of docs/performance.md).
+/// Patterns are RE2's (Go's) syntax and semantics, compiled by RE2 (``RE2Regex``): `\d \w \s \b` are ASCII only,
+/// `(?i) (?s) (?m) (?U)` are the flags, and look-around and backreferences, which Go refuses, do not compile, so
+/// the sensor that holds one fails to load. A match takes time linear in the text whatever the pattern.
+///
+/// A pattern without metacharacters (`hello, world`, `^main$`) is matched as the literal it is, by a byte search,
+/// and so is a chain of such literals joined by `.*` (`^sensor-.*$`, `^refs/.*/main$`): RE2 gives the same answer
+/// (`.` matches any character but a newline, `^` and `$` only the ends of the text), which the differential tests
+/// of `TextPatternTests` check over random patterns and texts, without the call into RE2.
 ///
 /// A class, immutable, so the filters that hold patterns hand them on with one retain rather than a copy of each
-/// field.
-///
-/// `@unchecked Sendable` proof: `Regex` is a struct over an immutable `Regex.Program` whose only mutable
-/// state, the lazily lowered matcher program, is published with an atomic store-if-nil
-/// (`_loweredProgramStorage`, swift-experimental-string-processing `Regex/Core.swift`); `init` also runs one
-/// match so the program is lowered before the value is shared. Every stored property is a `let`.
-package final class TextPattern: @unchecked Sendable {
+/// field. Sendable: every stored property is a `let` of a Sendable type.
+package final class TextPattern: Sendable {
     /// How a pattern is matched.
     private enum Matcher {
         /// A literal, possibly anchored at the start (`^`) or end (`$`).
@@ -23,7 +22,7 @@ package final class TextPattern: @unchecked Sendable {
         /// containing a newline, which `.` does not match.
         case pieces([[UInt8]], atStart: Bool, atEnd: Bool)
         /// Anything else.
-        case regex(Regex<AnyRegexOutput>)
+        case regex(RE2Regex)
     }
 
     /// The pattern as written.
@@ -31,15 +30,17 @@ package final class TextPattern: @unchecked Sendable {
     private let matcher: Matcher
 
     /// Compiles a pattern.
-    /// - Throws: the regex parser's error when the pattern is not valid.
-    package init(_ source: String) throws {
+    /// - Throws: ``TextPatternError`` with RE2's reason when the pattern is not valid RE2 syntax or too large.
+    package init(_ source: String) throws(TextPatternError) {
         self.source = source
         if let plain = Self.plain(source) {
             matcher = plain
         } else {
-            // RE2 matches code points, not grapheme clusters.
-            matcher = .regex(try Regex(source).matchingSemantics(.unicodeScalar))
-            _ = matches("")
+            do {
+                matcher = .regex(try RE2Regex(source))
+            } catch {
+                throw TextPatternError(pattern: source, reason: error.reason)
+            }
         }
     }
 
@@ -47,7 +48,7 @@ package final class TextPattern: @unchecked Sendable {
     package func matches(_ text: String) -> Bool {
         switch matcher {
         case .regex(let regex):
-            return (try? regex.firstMatch(in: text)) != nil
+            return regex.matches(text)
         case .literal(let needle, let atStart, let atEnd):
             var text = text
             return text.withUTF8 { haystack in
@@ -138,4 +139,15 @@ package final class TextPattern: @unchecked Sendable {
         }
         return nil
     }
+}
+
+/// A regular expression that does not compile: RE2 refuses its syntax (look-around, backreferences, a bad escape)
+/// or its compiled form exceeds the memory bound.
+package struct TextPatternError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The pattern as written.
+    package let pattern: String
+    /// RE2's reason, for example `invalid perl operator: (?=`.
+    package let reason: String
+
+    package var description: String { "'\(pattern)' is not a valid regular expression: \(reason)" }
 }

@@ -55,6 +55,7 @@ struct FuzzCorpusTests {
                 return (try? FilterExpression.parse(text)) != nil || (try? ConditionExpression.parse(text)) != nil
             case .path: return (try? GJSONPath(text)) != nil
             case .sensorYAML: return !SensorLoader.load(text: text, file: input.name).sensors.isEmpty
+            case .regex: return (try? TextPattern(String(text.prefix { $0 != "\0" }))) != nil
             }
         }
         #expect(valid.count * 3 >= inputs.count, "only \(valid.count) of \(inputs.count) inputs parse")

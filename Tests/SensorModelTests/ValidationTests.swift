@@ -90,6 +90,17 @@ struct ValidationTests {
             "  dependencies:\n    - {name: a, eventSourceName: x, eventName: y}\n  triggers:\n    - template:\n        name: t\n        argoWorkflow:\n          operation: resume\n          source: {resource: {apiVersion: argoproj.io/v1alpha1, kind: Workflow, metadata: {generateName: w-}}}\n",
             12, 19, "operation resume needs metadata.name"
         ),
+        // Regular expressions RE2 (and Go) refuse: a look-ahead in a data filter, a backreference after `=~`.
+        (
+            "  dependencies:\n    - name: a\n      eventSourceName: x\n      eventName: y\n      filters:\n        data:\n          - {path: k, type: string, value: [\"(?=x)\"]}\n  triggers:\n    - template: {name: t, log: {}}\n",
+            11, 45,
+            "spec.dependencies[0].filters.data[0].value[0] is not a valid regular expression: '(?=x)': invalid perl operator: (?="
+        ),
+        (
+            "  dependencies:\n    - name: a\n      eventSourceName: x\n      eventName: y\n      filters:\n        exprs:\n          - {expr: 'b =~ \"(a)\\\\1\"', fields: [{name: b, path: k}]}\n  triggers:\n    - template: {name: t, log: {}}\n",
+            11, 20,
+            "spec.dependencies[0].filters.exprs[0].expr: '(a)\\1' is not a valid regular expression: invalid escape sequence: \\1"
+        ),
     ])
     func invalidSensor(body: String, line: Int, column: Int, message: String) {
         let (sensor, findings) = loadSensor(Self.header + body)

@@ -94,8 +94,8 @@ extension SensorDecoder {
             case .string:
                 do { patterns.append(try TextPattern(value)) } catch {
                     diagnostics.error(
-                        "\(path).value[\(position)] is not a valid regular expression: '\(value)'", at: location,
-                        path: "\(path).value[\(position)]")
+                        "\(path).value[\(position)] is not a valid regular expression: '\(value)': \(error.reason)",
+                        at: location, path: "\(path).value[\(position)]")
                 }
             case .number:
                 if let number = Double(value.trimmingSpaces) {
@@ -166,7 +166,9 @@ extension SensorDecoder {
         case .binary(let op, let left, let right):
             if op == .matches || op == .notMatches, case .string(let pattern) = right {
                 do { patterns[pattern] = try TextPattern(pattern) } catch {
-                    diagnostics.error("\(path): '\(pattern)' is not a valid regular expression", at: node, path: path)
+                    diagnostics.error(
+                        "\(path): '\(pattern)' is not a valid regular expression: \(error.reason)", at: node,
+                        path: path)
                 }
             }
             collectPatterns(left, into: &patterns, at: node, path: path)
