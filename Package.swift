@@ -211,7 +211,7 @@ var package = Package(
         ),
         .executableTarget(
             name: "SensorEngineBenchmark",
-            dependencies: ["SensorLanguage", "SensorModel", "SensorEngine", "EventModel"],
+            dependencies: ["RegexEngine", "SensorLanguage", "SensorModel", "SensorEngine", "EventModel"],
             path: "Benchmarks/SensorEngineBenchmark",
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import ConfigReader
 import EventModel
+import RegexEngine
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -106,7 +107,7 @@ measure("regex data filter", evaluations: regexIterations, unit: "evaluations") 
     return passed
 }
 /// The same pattern twice: literals joined by `.*`, which TextPattern matches without the regex engine, and with a
-/// group added, which sends it through Swift Regex.
+/// group added, which sends it through RE2.
 func stringFilter(_ pattern: String) -> DataFilter {
     let yaml = """
         apiVersion: argoproj.io/v1alpha1
@@ -135,6 +136,25 @@ for (label, pattern) in [
         for _ in 0..<regexIterations where filter.passes(data) { passed += 1 }
         return passed
     }
+}
+/// One regex evaluation per call, without a filter around it: the same pattern through TextPattern's literal fast path
+/// and through RE2, and a pattern a backtracking engine takes exponential time on, through RE2.
+let ref = "refs/heads/main"
+let nested = String(repeating: "a", count: 40) + "!"
+do {
+    for (label, pattern, matcher, text) in [
+        ("literal fast path (TextPattern)", "^refs/heads/main$", try TextPattern("^refs/heads/main$").matches, ref),
+        ("RE2 (RE2Regex)", "^refs/heads/main$", try RE2Regex("^refs/heads/main$").matches, ref),
+        ("RE2 (RE2Regex), 40 a's and !", "^(a+)+$", try RE2Regex("^(a+)+$").matches, nested),
+    ] as [(String, String, (String) -> Bool, String)] {
+        measure("regex per call, \(label) (\(pattern))", evaluations: iterations, unit: "matches") {
+            var matched = 0
+            for _ in 0..<iterations where matcher(text) { matched += 1 }
+            return matched
+        }
+    }
+} catch {
+    fatalError("benchmark pattern does not compile: \(error)")
 }
 measure("literal string data filter", evaluations: iterations, unit: "evaluations") {
     var passed = 0
