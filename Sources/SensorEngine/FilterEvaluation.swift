@@ -247,7 +247,7 @@ extension ExprFilter {
             parameters[field.name] = ExprValue(value)
         }
         if record { outcome.observed = .map(observed) }
-        var evaluator = ExprEvaluator(parameters: parameters, patterns: patterns)
+        let evaluator = ExprEvaluator(parameters: parameters, patterns: patterns, dynamicPatterns: dynamicPatterns)
         do {
             let result = try evaluator.evaluate(expression)
             guard case .bool(let passed) = result else {

@@ -42,15 +42,18 @@ package struct ExprEvaluationError: Error, CustomStringConvertible {
 /// Evaluates a ``FilterExpression`` with govaluate's rules.
 package struct ExprEvaluator {
     package let parameters: [String: ExprValue]
+    /// The patterns written as literals after `=~`/`!~`, compiled when the filter loaded.
     package let patterns: [String: TextPattern]
-    private var dynamicPatterns: [String: TextPattern] = [:]
+    /// The patterns known only now (a field after `=~`/`!~`), compiled on first use.
+    package let dynamicPatterns: PatternCache
 
-    package init(parameters: [String: ExprValue], patterns: [String: TextPattern]) {
+    package init(parameters: [String: ExprValue], patterns: [String: TextPattern], dynamicPatterns: PatternCache) {
         self.parameters = parameters
         self.patterns = patterns
+        self.dynamicPatterns = dynamicPatterns
     }
 
-    package mutating func evaluate(_ expression: FilterExpression) throws(ExprEvaluationError) -> ExprValue {
+    package func evaluate(_ expression: FilterExpression) throws(ExprEvaluationError) -> ExprValue {
         switch expression {
         case .number(let number): return .number(number)
         case .string(let text): return .string(text)
@@ -97,7 +100,7 @@ package struct ExprEvaluator {
         }
     }
 
-    private mutating func apply(_ op: FilterExpression.BinaryOperator, _ left: ExprValue, _ right: ExprValue)
+    private func apply(_ op: FilterExpression.BinaryOperator, _ left: ExprValue, _ right: ExprValue)
         throws(ExprEvaluationError)
         -> ExprValue
     {
@@ -123,13 +126,12 @@ package struct ExprEvaluator {
         case .matches, .notMatches:
             guard case .string(let text) = left, case .string(let pattern) = right else { throw mismatch() }
             let compiled: TextPattern
-            if let known = patterns[pattern] ?? dynamicPatterns[pattern] {
+            if let known = patterns[pattern] {
                 compiled = known
             } else {
-                do { compiled = try TextPattern(pattern) } catch {
+                do { compiled = try dynamicPatterns.pattern(pattern) } catch {
                     throw ExprEvaluationError(description: error.description)
                 }
-                dynamicPatterns[pattern] = compiled
             }
             let matched = compiled.matches(text)
             return .bool(op == .matches ? matched : !matched)

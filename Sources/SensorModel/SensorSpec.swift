@@ -145,6 +145,8 @@ public struct ExprFilter: Sendable {
     public var fields: [(name: String, path: GJSONPath)]
     /// Regular expressions appearing as literals on the right of `=~`/`!~`, compiled once.
     package var patterns: [String: TextPattern]
+    /// Regular expressions known only at evaluation time (a field on the right of `=~`/`!~`), compiled on first use.
+    package let dynamicPatterns = PatternCache()
 }
 
 /// A context filter: exact matches on CloudEvent attributes (empty fields are not compared).

@@ -73,7 +73,7 @@ struct LanguageTests {
         let parameters = (json(fields).mapValue ?? [:]).reduce(into: [String: ExprValue]()) {
             $0[$1.key == "f" ? "my field" : $1.key] = ExprValue($1.value)
         }
-        var evaluator = ExprEvaluator(parameters: parameters, patterns: [:])
+        let evaluator = ExprEvaluator(parameters: parameters, patterns: [:], dynamicPatterns: PatternCache())
         #expect(try evaluator.evaluate(expression) == .bool(expected))
     }
 
@@ -83,7 +83,7 @@ struct LanguageTests {
     }
 
     @Test func expressionTypeErrors() throws {
-        var evaluator = ExprEvaluator(parameters: ["a": .string("x")], patterns: [:])
+        let evaluator = ExprEvaluator(parameters: ["a": .string("x")], patterns: [:], dynamicPatterns: PatternCache())
         #expect(throws: ExprEvaluationError.self) { try evaluator.evaluate(try FilterExpression.parse("a > 1")) }
         #expect(throws: ExprEvaluationError.self) { try evaluator.evaluate(try FilterExpression.parse("b == 1")) }
         #expect(throws: ExprEvaluationError.self) { try evaluator.evaluate(try FilterExpression.parse("a && true")) }

@@ -68,6 +68,30 @@ struct RegexSemanticsTests {
         #expect(error?.reason == "pattern too large - compile failed")
     }
 
+    /// A pattern known only at evaluation time (a field after `=~`) is compiled on first use and cached; one that
+    /// does not compile makes the expression an error.
+    @Test func patternsKnownAtEvaluation() throws {
+        let cache = PatternCache()
+        let expression = try FilterExpression.parse("a =~ p")
+        let matching = ExprEvaluator(
+            parameters: ["a": .string("model-12"), "p": .string(#"^model-\d+$"#)], patterns: [:], dynamicPatterns: cache
+        )
+        #expect(try matching.evaluate(expression) == .bool(true))
+        #expect(try cache.pattern(#"^model-\d+$"#) === cache.pattern(#"^model-\d+$"#))
+        let refused = ExprEvaluator(
+            parameters: ["a": .string("x"), "p": .string("(?=x)")], patterns: [:], dynamicPatterns: cache)
+        let error = #expect(throws: ExprEvaluationError.self) { try refused.evaluate(expression) }
+        #expect(error?.description == "'(?=x)' is not a valid regular expression: invalid perl operator: (?=")
+    }
+
+    /// The cache starts over when full.
+    @Test func patternCacheIsBounded() throws {
+        let cache = PatternCache()
+        let first = try cache.pattern("a(b)")
+        for index in 0..<PatternCache.capacity { _ = try cache.pattern("x\(index)(y)") }
+        #expect(try cache.pattern("a(b)") !== first)
+    }
+
     /// One compiled pattern matched from many tasks at once gives the same answers.
     @Test func concurrentMatches() async throws {
         let regex = try RE2Regex(#"^[a-z]+-\d+$"#)
