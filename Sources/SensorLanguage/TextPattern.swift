@@ -6,10 +6,10 @@ internal import RegexEngine
 /// `(?i) (?s) (?m) (?U)` are the flags, and look-around and backreferences, which Go refuses, do not compile, so
 /// the sensor that holds one fails to load. A match takes time linear in the text whatever the pattern.
 ///
-/// A pattern without metacharacters (`hello, world`, `^main$`) is matched as the literal it is, by a byte search,
-/// and so is a chain of such literals joined by `.*` (`^sensor-.*$`, `^refs/.*/main$`): RE2 gives the same answer
-/// (`.` matches any character but a newline, `^` and `$` only the ends of the text), which the differential tests
-/// of `TextPatternTests` check over random patterns and texts, without the call into RE2.
+/// A pattern without metacharacters (`hello, world`, `^main$`) is matched as the literal it is, by a byte search
+/// without the call into RE2, and so is a chain of such literals joined by `.*` (`^sensor-.*$`, `^refs/.*/main$`).
+/// RE2 gives the same answers (`.` matches any character but a newline, `^` and `$` only the ends of the text):
+/// SensorLanguageTests compares the two on random literals and on every short `.*` chain over a small alphabet.
 ///
 /// A class, immutable, so the filters that hold patterns hand them on with one retain rather than a copy of each
 /// field. Sendable: every stored property is a `let` of a Sendable type.
