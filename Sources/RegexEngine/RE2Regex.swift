@@ -6,10 +6,10 @@ import CRE2
 ///
 /// The one owner of its RE2 object, which `deinit` frees.
 ///
-/// `@unchecked Sendable` proof: the only stored property is the pointer to the RE2 object, a `let` set once in
-/// `init`. RE2 objects are thread-safe after construction: RE2 documents its `const` methods, `Match` among them,
-/// as safe to call from several threads at once (it guards the lazily built DFA caches with its own locks), and
-/// nothing calls a non-`const` method after `init`.
+/// `@unchecked Sendable` proof: the stored properties are `let`s set once in `init`, the pattern (a `String`) and the
+/// pointer to the RE2 object. RE2 objects are thread-safe after construction: RE2 documents its `const` methods,
+/// `Match` among them, as safe to call from several threads at once (it guards the lazily built DFA caches with its
+/// own locks), and nothing calls a non-`const` method after `init`.
 public final class RE2Regex: @unchecked Sendable {
     /// The most memory RE2 may use for one pattern's compiled programs (RE2's `max_mem`): a larger pattern is a
     /// compile error, never an allocation that could exhaust the process.
