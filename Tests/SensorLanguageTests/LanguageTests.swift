@@ -137,7 +137,7 @@ struct LanguageTests {
     }
 
     @Test(arguments: [
-        "{{ if .Input }}x{{ end }}", "{{ $x := 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ .Input | call }}",
+        "{{ if .Input }}x", "{{ $x = 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ .Input | call }}",
     ])
     func unsupportedTemplates(source: String) {
         #expect(throws: TemplateError.self) { try GoTemplate(source) }
