@@ -110,11 +110,19 @@ struct TemplateExecutor {
             if (name == "and" && !value.isTrue) || (name == "or" && value.isTrue) { break }
         }
         if let piped, arguments.count == command.arguments.count { arguments.append(piped) }
+        let result: TemplateValue
         do {
-            return try function(arguments)
+            result = try function(arguments)
         } catch {
             throw fail("error calling \(name): \(error.reason)", at: command.offset)
         }
+        // sprig's `set` and `unset` change the dict they are given: `{{ $_ := set $d "k" 1 }}` changes `$d`.
+        if name == "set" || name == "unset", case .variable(let variable, let names)? = command.arguments.first,
+            names.isEmpty, let index = variables.lastIndex(where: { $0.name == variable })
+        {
+            variables[index].value = result
+        }
+        return result
     }
 
     private mutating func evaluate(
