@@ -12,6 +12,7 @@ enum TemplateFunctions {
         .merging(lists) { $1 }
         .merging(math) { $1 }
         .merging(encoding) { $1 }
+        .merging(dates) { $1 }
 
     /// sprig functions refused at load, and why.
     static let refused: [String: String] = {
@@ -23,9 +24,7 @@ enum TemplateFunctions {
             "uuidv4": random, "randAlpha": random, "randAlphaNum": random, "randNumeric": random, "randAscii": random,
             "randInt": random, "shuffle": random,
         ]
-        for name in ["now", "date", "dateInZone", "toDate", "unixEpoch", "ago", "dateModify", "htmlDate"] {
-            refused[name] = clock + " (date functions are not implemented)"
-        }
+        for name in ["now", "ago"] { refused[name] = clock }
         for name in ["regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit"] {
             refused[name] = regex
         }

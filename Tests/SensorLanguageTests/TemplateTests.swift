@@ -134,6 +134,25 @@ struct TemplateTests {
     }
 
     @Test(arguments: [
+        (#"{{ toDate "2006-01-02" "2024-03-05" | date "Jan 2, 2006" }}"#, "Mar 5, 2024"),
+        (#"{{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:04:05.123+02:00" | unixEpoch }}"#, "1709625845"),
+        (#"{{ dateInZone "2006-01-02 15:04 MST" 0 "UTC" }}"#, "1970-01-01 00:00 UTC"),
+        (#"{{ dateInZone "Monday 3:04PM -07:00" 1700000000 "America/New_York" }}"#, "Tuesday 5:13PM -05:00"),
+        (#"{{ dateInZone "15:04 Z07:00" 1700000000 "Nowhere/Unknown" }}"#, "22:13 Z"),
+        (
+            #"{{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:04:05.5Z" | date "2006-01-02T15:04:05.000Z07:00" }}"#,
+            "2024-03-05T10:04:05.500Z"
+        ),
+        (#"{{ date "002 06 _2 January Mon 03 pm .999" 1700000000 }}"#, "318 23 14 November Tue 10 pm "),
+        (#"{{ toDate "02/01/2006 3:04PM" "29/02/2024 1:30AM" | date "2006-01-02 15:04" }}"#, "2024-02-29 01:30"),
+        (#"{{ toDate "2006-01-02" "2023-02-29" | date "2006" }}"#, "0001"),
+        (#"{{ toDate "2006-01-02" "nope" | date "2006-01-02" }}"#, "0001-01-01"),
+    ])
+    func dates(source: String, expected: String) throws {
+        #expect(try Self.render(source) == expected)
+    }
+
+    @Test(arguments: [
         ("{{ foo 1 }}", 1, 4, #"function "foo" not defined"#),
         ("a\n  {{ .x | bar }}", 2, 11, #"function "bar" not defined"#),
         ("a\n{{ .x\n", 2, 1, "unclosed action"),
@@ -142,6 +161,7 @@ struct TemplateTests {
         ("{{ if 1 }}x", 1, 4, "unexpected EOF"),
         ("{{ range . }}{{ else }}{{ else }}{{ end }}", 1, 27, "unexpected {{else}}"),
         ("{{ now }}", 1, 4, #"function "now" is not supported"#),
+        (#"{{ date "2006" now }}"#, 1, 16, #"function "now" is not supported"#),
         ("{{ uuidv4 }}", 1, 4, #"function "uuidv4" is not supported"#),
         ("{{ $y }}", 1, 4, #"undefined variable "$y""#),
         ("{{ if true }}{{ $z := 1 }}{{ end }}{{ $z }}", 1, 39, #"undefined variable "$z""#),
@@ -168,6 +188,7 @@ struct TemplateTests {
         ("{{ range .Input.body.name }}{{ end }}", "range can't iterate over Ada"),
         ("{{ index .Input.body.tags 5 }}", "index out of range: 5"),
         ("{{ div 1 0 }}", "integer divide by zero"),
+        (#"{{ date "2006" "2024" }}"#, "error calling date: needs a time (from toDate) or unix seconds"),
         ("{{ first .Input.body.name }}", "cannot first on type string"),
         ("{{ .Input.body.name.first }}", "can't evaluate field first in a string"),
         (
