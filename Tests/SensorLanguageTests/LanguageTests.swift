@@ -242,6 +242,22 @@ struct PropertyTests {
         }
     }
 
+    /// Control flow, variables and functions in random order: an error or an output, never a trap.
+    @Test func templateControlFlowNeverCrashes() {
+        let tokens = [
+            "{{ ", " }}", "{{- ", " -}}", "if ", "else ", "end", "range ", "with ", "$x", "$", " := ", " = ", ", ",
+            ".Input", ".Input.a", ".", "(", ")", " | ", "1", "-2", "1.5", "\"s\"", "'c'", "`r`", "eq ", "lt ", "and ",
+            "or ", "not ", "len ", "index ", "printf ", "\"%d%s\" ", "list ", "dict ", "set ", "toDate ", "date ",
+            "nil", "true", "/* c */", "text", "\n",
+        ]
+        var random = SplitMix64(state: 5)
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<Int(random.next() % 16) { text += tokens[Int(random.next() % UInt64(tokens.count))] }
+            if let template = try? GoTemplate(text) { _ = try? template.render(input: LanguageTests.document) }
+        }
+    }
+
     static func randomExpression(depth: Int, using random: inout SplitMix64) -> FilterExpression {
         let leaf = depth == 0 || Int.random(in: 0..<3, using: &random) == 0
         if leaf {
