@@ -88,7 +88,12 @@ enum GoFormat {
         let wrong = "%!\(spec.verb)(\(goType(argument))=\(argument.printed))"
         switch spec.verb {
         case "v": return argument.isNil ? "<nil>" : argument.printed
-        case "s": return argument.isNil ? "%!s(<nil>)" : precise(argument.printed, spec)
+        case "s":
+            switch value {
+            case .null: return "%!s(<nil>)"
+            case .bool, .int, .uint, .double: return wrong
+            default: return precise(argument.printed, spec)
+            }
         case "q":
             guard case .string(let text) = value else { return wrong }
             return JSONText.quote(text)

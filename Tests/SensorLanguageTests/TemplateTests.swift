@@ -61,6 +61,7 @@ struct TemplateTests {
             #" 1.50|3   |ff|true|"a"|[x y]|s|007"#
         ),
         (#"{{ printf "%d %s" "a" }}"#, "%!d(string=a) %!s(MISSING)"),
+        (#"{{ printf "%s|%.1s|%v|%s" 1.5 "ab" nil true }}"#, "%!s(float64=1.5)|a|<nil>|%!s(bool=true)"),
         (#"{{ print "a" 1 2 "b" }}"#, "a1 2b"),
         (#"{{ println "a" 1 }}"#, "a 1\n"),
         ("{{ slice .Input.body.tags 1 }} {{ slice .Input.body.name 0 2 }}", "[y] Ad"),
