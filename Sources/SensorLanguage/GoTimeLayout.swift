@@ -22,6 +22,9 @@ struct GoTimeLayout {
 
     let chunks: [Chunk]
 
+    /// Go's `Time.String` layout: what `{{ x }}` prints for a time.
+    static let timeString = GoTimeLayout("2006-01-02 15:04:05.999999999 -0700 MST")
+
     /// The layout's chunks, longest match first as Go's `nextStdChunk` takes them.
     init(_ layout: String) {
         let table: [(String, Chunk)] = [

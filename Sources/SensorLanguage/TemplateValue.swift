@@ -111,7 +111,7 @@ enum TemplateValue {
         case .double(let number): goFloat(number)
         case .string(let text): text
         case .binary(let bytes): Base64.encode(bytes)
-        case .timestamp(let time): time.rfc3339
+        case .timestamp(let time): GoTimeLayout.timeString.format(time, in: .utc)
         case .array(let elements): "[" + elements.map(goString).joined(separator: " ") + "]"
         case .map(let map):
             "map[" + map.keys.sorted().map { "\($0):\(goString(map[$0] ?? .null))" }.joined(separator: " ") + "]"

@@ -148,6 +148,7 @@ struct TemplateTests {
         (#"{{ toDate "02/01/2006 3:04PM" "29/02/2024 1:30AM" | date "2006-01-02 15:04" }}"#, "2024-02-29 01:30"),
         (#"{{ toDate "2006-01-02" "2023-02-29" | date "2006" }}"#, "0001"),
         (#"{{ toDate "2006-01-02" "nope" | date "2006-01-02" }}"#, "0001-01-01"),
+        (#"{{ toDate "2006-01-02 15:04:05.000" "2024-03-05 10:04:05.120" }}"#, "2024-03-05 10:04:05.12 +0000 UTC"),
     ])
     func dates(source: String, expected: String) throws {
         #expect(try Self.render(source) == expected)
