@@ -5,10 +5,10 @@ public import EventModel
 ///
 /// Supported: text with `{{ … }}` actions, `{{-`/`-}}` trimming, comments `{{/* … */}}`; `if`/`else if`/`else`,
 /// `range` (lists, and maps in sorted key order; `{{ range $i, $v := … }}`; `else` when empty), `with`/`else`,
-/// `end`; variables (`$x := …`, `$x = …`, `$` for the root); fields (`.Input.body.name`, `$x.name`, `(…).name`);
+/// `end`, `break` and `continue` in a `range`; variables (`$x := …`, `$x = …`, `$` for the root); fields (`.Input.body.name`, `$x.name`, `(…).name`);
 /// literals (`"text"`, `` `raw` ``, numbers, `true`, `false`, `nil`); pipelines (`x | f a`) and parenthesised
 /// pipelines; and the functions in ``GoTemplate/functions``. Not supported (a load error): `define`, `template`,
-/// `block`, `break`, `continue`, and any other function.
+/// `block`, and any other function.
 public struct GoTemplate: Sendable, Hashable, CustomStringConvertible {
     /// The functions a template may call (Go's built-ins and sprig's, with their semantics).
     public static var functions: [String] { TemplateFunctions.table.keys.sorted() }
@@ -52,6 +52,8 @@ public struct GoTemplate: Sendable, Hashable, CustomStringConvertible {
         case branch(BranchKind, Pipeline, [Node], otherwise: [Node])
         /// `range`: the body per element, the `else` part when there is none.
         case range(Pipeline, [Node], otherwise: [Node])
+        /// `{{break}}` and `{{continue}}` inside a `range`.
+        case breakLoop, continueLoop
     }
 
     package let nodes: [Node]

@@ -18,8 +18,16 @@ struct TemplateExecutor {
         TemplateError(template: source, reason: reason, offset: offset)
     }
 
-    mutating func walk(_ nodes: [GoTemplate.Node], dot: TemplateValue) throws(TemplateError) {
+    /// How a list of nodes ended: at its end, or at a `{{break}}` or `{{continue}}` for the enclosing `range`.
+    enum Flow {
+        case next, breakLoop, continueLoop
+    }
+
+    /// Runs `nodes`; stops early, and says so, at a `{{break}}` or `{{continue}}`.
+    @discardableResult
+    mutating func walk(_ nodes: [GoTemplate.Node], dot: TemplateValue) throws(TemplateError) -> Flow {
         for node in nodes {
+            var flow = Flow.next
             switch node {
             case .text(let text): try write(text, at: nil)
             case .output(let pipeline):
@@ -29,15 +37,19 @@ struct TemplateExecutor {
                 let scope = variables.count
                 let value = try evaluate(pipeline, dot: dot)
                 if value.isTrue {
-                    try walk(body, dot: kind == .with ? value : dot)
+                    flow = try walk(body, dot: kind == .with ? value : dot)
                 } else {
-                    try walk(otherwise, dot: dot)
+                    flow = try walk(otherwise, dot: dot)
                 }
                 variables.removeSubrange(scope...)
             case .range(let pipeline, let body, let otherwise):
                 try range(pipeline, body, otherwise: otherwise, dot: dot)
+            case .breakLoop: flow = .breakLoop
+            case .continueLoop: flow = .continueLoop
             }
+            if flow != .next { return flow }
         }
+        return .next
     }
 
     private mutating func write(_ text: String, at offset: Int?) throws(TemplateError) {
@@ -68,8 +80,9 @@ struct TemplateExecutor {
         for item in items {
             if names.count == 1 { variables.append((names[0], item.value)) }
             if names.count == 2 { variables += [(names[0], .value(item.key)), (names[1], item.value)] }
-            try walk(body, dot: item.value)
+            let flow = try walk(body, dot: item.value)
             variables.removeSubrange(scope...)
+            if flow == .breakLoop { break }
         }
     }
 

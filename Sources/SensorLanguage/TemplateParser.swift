@@ -33,6 +33,8 @@ struct TemplateParser {
     /// Declared variables, innermost last.
     var variables = ["$"]
     var depth = 0
+    /// How many `range` bodies enclose the action being parsed (`break` and `continue` need one).
+    var loops = 0
 
     init(source: String) throws(TemplateError) {
         self.source = source
@@ -166,7 +168,11 @@ struct TemplateParser {
         case "if", "with", "range":
             cursor = 1
             return try parseControl(word, at: first.offset)
-        case "define", "template", "block", "break", "continue":
+        case "break", "continue":
+            guard loops > 0 else { throw fail("{{\(word)}} outside {{range}}", at: first.offset) }
+            guard items.count == 1 else { throw fail("unexpected item in {{\(word)}}", at: first.offset) }
+            return word == "break" ? .breakLoop : .continueLoop
+        case "define", "template", "block":
             throw fail("{{\(word)}} is not supported", at: first.offset)
         default:
             return .output(try parseWholePipeline(declarations: 1))
@@ -182,7 +188,9 @@ struct TemplateParser {
         defer { variables.removeSubrange(scope...) }
         guard cursor < items.count else { throw fail("missing value for \(keyword)", at: offset) }
         let pipeline = try parseWholePipeline(declarations: keyword == "range" ? 2 : 1)
+        if keyword == "range" { loops += 1 }
         let (body, stop) = try parseList()
+        if keyword == "range" { loops -= 1 }
         var otherwise: [GoTemplate.Node] = []
         guard let stop else { throw fail("unexpected EOF", at: offset) }
         if stop.keyword == "else" {
