@@ -93,8 +93,9 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
     public var template: String
     /// What is wrong.
     public var reason: String
-    /// The line and column (from 1) in the template text where the problem is, when known.
+    /// The line (from 1) in the template text where the problem is, when known.
     public var line: Int?
+    /// The column (from 1, in Unicode scalars) on that line.
     public var column: Int?
 
     /// Creates an error; the position, when given, is a character offset into `template`.
