@@ -1,201 +1,171 @@
 import EventModel
 
+/// A template function: its arguments, the piped value last, as Go passes them.
+typealias TemplateFunction = @Sendable ([TemplateValue]) throws(CallError) -> TemplateValue
+
+/// The one table of functions templates may call: Go's built-ins and the sprig families, one file per family.
 enum TemplateFunctions {
-    static func call(_ name: String, _ arguments: [TemplateValue]) throws(TemplateError) -> TemplateValue {
-        func fail(_ reason: String) -> TemplateError {
-            TemplateError(template: name, reason: reason)
+    static let table: [String: TemplateFunction] =
+        builtins
+        .merging(strings) { $1 }
+        .merging(defaults) { $1 }
+        .merging(lists) { $1 }
+        .merging(math) { $1 }
+        .merging(encoding) { $1 }
+        .merging(dates) { $1 }
+
+    /// sprig functions refused at load, and why.
+    static let refused: [String: String] = {
+        let clock = "a firing must not depend on the clock; use the event's time (.Input.time in contextTemplate)"
+        let random = "a firing must be deterministic"
+        let regex = "templates only test regular expressions (regexMatch)"
+        var refused: [String: String] = [
+            "env": "templates do not read the environment", "expandenv": "templates do not read the environment",
+            "uuidv4": random, "randAlpha": random, "randAlphaNum": random, "randNumeric": random, "randAscii": random,
+            "randInt": random, "shuffle": random,
+        ]
+        for name in ["now", "ago"] { refused[name] = clock }
+        for name in ["regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit"] {
+            refused[name] = regex
         }
-        func need(_ count: Int) throws(TemplateError) {
-            guard arguments.count == count else {
-                throw fail("\(name) takes \(count) argument\(count == 1 ? "" : "s"), got \(arguments.count)")
-            }
-        }
-        func string(_ text: String) -> TemplateValue { .value(.string(text)) }
-        switch name {
-        case "upper":
-            try need(1)
-            return string(arguments[0].text.uppercased())
-        case "lower":
-            try need(1)
-            return string(arguments[0].text.lowercased())
-        case "title":
-            try need(1)
-            var out = ""
-            var atWordStart = true
-            for character in arguments[0].text {
-                if character.isWhitespace || character == "-" || character == "_" {
-                    atWordStart = true
-                    out.append(character)
-                } else if atWordStart {
-                    out += character.uppercased()
-                    atWordStart = false
-                } else {
-                    out.append(character)
-                }
-            }
-            return string(out)
-        case "trim":
-            try need(1)
-            return string(arguments[0].text.trimmingSpaces)
-        case "trimPrefix":
-            try need(2)
-            let prefix = arguments[0].text
-            let text = arguments[1].text
-            return string(text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
-        case "trimSuffix":
-            try need(2)
-            let suffix = arguments[0].text
-            let text = arguments[1].text
-            return string(text.hasSuffix(suffix) ? String(text.dropLast(suffix.count)) : text)
-        case "trimAll":
-            try need(2)
-            let cut = Set(arguments[0].text)
-            var text = Substring(arguments[1].text)
-            while let first = text.first, cut.contains(first) { text.removeFirst() }
-            while let last = text.last, cut.contains(last) { text.removeLast() }
-            return string(String(text))
-        case "nospace":
-            try need(1)
-            return string(String(arguments[0].text.filter { !$0.isWhitespace }))
-        case "replace":
-            try need(3)
-            return string(arguments[2].text.replacingOccurrences(of: arguments[0].text, with: arguments[1].text))
-        case "default":
-            try need(2)
-            return arguments[1].isEmpty ? arguments[0] : arguments[1]
-        case "quote":
-            guard !arguments.isEmpty else { throw fail("quote takes at least 1 argument") }
-            return string(arguments.map { JSONText.quote($0.text) }.joined(separator: " "))
-        case "squote":
-            guard !arguments.isEmpty else { throw fail("squote takes at least 1 argument") }
-            return string(arguments.map { "'" + $0.text + "'" }.joined(separator: " "))
-        case "toJson":
-            try need(1)
-            return string(JSONText.render(arguments[0].eventValue, sortedKeys: true))
-        case "toString":
-            try need(1)
-            return string(arguments[0].text)
-        case "b64enc":
-            try need(1)
-            return string(Base64.encode(Array(arguments[0].text.utf8)))
-        case "b64dec":
-            try need(1)
-            guard let bytes = Base64.decode(arguments[0].text) else {
-                throw fail("b64dec: illegal base64 data")
-            }
-            return string(String(decoding: bytes, as: UTF8.self))
-        case "contains":
-            try need(2)
-            return .value(.bool(arguments[1].text.contains(arguments[0].text)))
-        case "hasPrefix":
-            try need(2)
-            return .value(.bool(arguments[1].text.hasPrefix(arguments[0].text)))
-        case "hasSuffix":
-            try need(2)
-            return .value(.bool(arguments[1].text.hasSuffix(arguments[0].text)))
-        case "len":
-            try need(1)
-            switch arguments[0] {
-            case .value(.array(let elements)): return .value(.int(Int64(elements.count)))
-            case .value(.map(let map)): return .value(.int(Int64(map.count)))
-            case .value(.string(let text)): return .value(.int(Int64(text.utf8.count)))
-            default: throw fail("len of a \(arguments[0].typeName)")
-            }
-        case "empty":
-            try need(1)
-            return .value(.bool(arguments[0].isEmpty))
-        case "cat":
-            return string(arguments.filter { !$0.isNil }.map(\.text).joined(separator: " "))
-        case "substr":
-            try need(3)
-            let text = Array(arguments[2].text)
-            let start = max(0, Int(truncating: arguments[0].eventValue.gjsonFloat) ?? 0)
-            var end = Int(truncating: arguments[1].eventValue.gjsonFloat) ?? -1
-            if end < 0 || end > text.count { end = text.count }
-            return string(start < end ? String(text[start..<end]) : "")
-        case "trunc":
-            try need(2)
-            let text = Array(arguments[1].text)
-            guard let count = Int(truncating: arguments[0].eventValue.gjsonFloat) else {
-                throw fail("trunc count out of range")
-            }
-            if count >= 0 { return string(String(text.prefix(count))) }
-            return string(String(text.suffix(-count)))
-        case "index":
-            guard var current = arguments.first else { throw fail("index takes a value and keys") }
-            for key in arguments.dropFirst() {
-                switch (current, key) {
-                case (.value(.map(let map)), _):
-                    current = map[key.text].map(TemplateValue.value) ?? .missing
-                case (.map(let map), _):
-                    current = map[key.text] ?? .missing
-                case (.value(.array(let elements)), .value(let position)):
-                    guard let index = Int(truncating: position.gjsonFloat), index >= 0, index < elements.count else {
-                        throw fail("index \(position.gjsonString) out of range")
-                    }
-                    current = .value(elements[index])
-                default:
-                    throw fail("can't index a \(current.typeName)")
-                }
-            }
-            return current
-        case "printf":
-            guard let format = arguments.first else { throw fail("printf takes a format") }
-            return string(try GoFormat.format(format.text, Array(arguments.dropFirst())))
-        case "repeat":
-            try need(2)
-            guard let count = Int(truncating: arguments[0].eventValue.gjsonFloat), count >= 0, count <= 10_000 else {
-                throw fail("repeat count out of range")
-            }
-            return string(String(repeating: arguments[1].text, count: count))
-        default:
-            throw fail("function \"\(name)\" not defined")
+        return refused
+    }()
+
+    static func arity(_ arguments: [TemplateValue], _ count: Int) throws(CallError) {
+        guard arguments.count == count else {
+            throw CallError("wrong number of args: want \(count) got \(arguments.count)")
         }
     }
-}
 
-/// Go's `fmt.Sprintf` for the verbs templates use: `%s`, `%v`, `%d`, `%q`, `%%`.
-enum GoFormat {
-    static func format(_ format: String, _ arguments: [TemplateValue]) throws(TemplateError) -> String {
-        var out = ""
-        var remaining = arguments[...]
-        var characters = format.makeIterator()
-        while let character = characters.next() {
-            guard character == "%" else {
-                out.append(character)
-                continue
-            }
-            guard let verb = characters.next() else {
-                out += "%!(NOVERB)"
-                break
-            }
-            if verb == "%" {
-                out += "%"
-                continue
-            }
-            guard let argument = remaining.popFirst() else {
-                out += "%!\(verb)(MISSING)"
-                continue
-            }
-            switch verb {
-            case "s", "v": out += argument.printed == "<no value>" ? "%!\(verb)(<nil>)" : argument.printed
-            case "d":
-                if case .value(let value) = argument, let number = value.numericValue, number == number.rounded(),
-                    let integer = Int(truncating: number)
-                {
-                    out += String(integer)
-                } else {
-                    out += "%!d(\(argument.printed))"
-                }
-            case "q": out += JSONText.quote(argument.text)
-            default:
-                throw TemplateError(
-                    template: format, reason: "printf verb '%\(verb)' is not supported (use %s %v %d %q)")
-            }
+    static func atLeast(_ arguments: [TemplateValue], _ count: Int) throws(CallError) {
+        guard arguments.count >= count else {
+            throw CallError("wrong number of args: want at least \(count) got \(arguments.count)")
         }
-        if !remaining.isEmpty {
-            out += "%!(EXTRA " + remaining.map(\.printed).joined(separator: ", ") + ")"
+    }
+
+    /// sprig's `cast.ToInt64`: integers, floats truncated, numeric strings, bools; 0 otherwise.
+    static func integer(_ value: TemplateValue) -> Int64 {
+        switch value.eventValue {
+        case .int(let number): return number
+        case .uint(let number): return Int64(clamping: number)
+        case .double(let number): return Int(truncating: number).map(Int64.init) ?? 0
+        case .bool(let flag): return flag ? 1 : 0
+        case .string(let text): return Int64(text.trimmingSpaces) ?? 0
+        default: return 0
         }
-        return out
+    }
+
+    /// sprig's `cast.ToFloat64`: numbers, numeric strings, bools; 0 otherwise.
+    static func float(_ value: TemplateValue) -> Double {
+        switch value.eventValue {
+        case .int, .uint, .double: value.eventValue.numericValue ?? 0
+        case .bool(let flag): flag ? 1 : 0
+        case .string(let text): Double(text.trimmingSpaces) ?? 0
+        default: 0
+        }
+    }
+
+    /// A count argument that must fit (`repeat`, `trunc`, `indent`).
+    static func count(_ value: TemplateValue, limit: Int = 100_000) throws(CallError) -> Int {
+        guard let number = Int(truncating: float(value)), abs(number) <= limit else {
+            throw CallError("count \(value.printed) out of range")
+        }
+        return number
+    }
+
+    static let builtins: [String: TemplateFunction] = [
+        "eq": { arguments throws(CallError) in
+            try atLeast(arguments, 2)
+            for other in arguments.dropFirst() {
+                if try TemplateComparison.equal(arguments[0], other) { return .bool(true) }
+            }
+            return .bool(false)
+        },
+        "ne": { arguments throws(CallError) in
+            try arity(arguments, 2)
+            return .bool(try !TemplateComparison.equal(arguments[0], arguments[1]))
+        },
+        "lt": { arguments throws(CallError) in try compare(arguments) { $0 == .less } },
+        "le": { arguments throws(CallError) in try compare(arguments) { $0 != .greater } },
+        "gt": { arguments throws(CallError) in try compare(arguments) { $0 == .greater } },
+        "ge": { arguments throws(CallError) in try compare(arguments) { $0 != .less } },
+        "and": { arguments throws(CallError) in
+            try atLeast(arguments, 1)
+            return arguments.first { !$0.isTrue } ?? arguments[arguments.count - 1]
+        },
+        "or": { arguments throws(CallError) in
+            try atLeast(arguments, 1)
+            return arguments.first { $0.isTrue } ?? arguments[arguments.count - 1]
+        },
+        "not": { arguments throws(CallError) in
+            try arity(arguments, 1)
+            return .bool(!arguments[0].isTrue)
+        },
+        "len": { arguments throws(CallError) in
+            try arity(arguments, 1)
+            switch arguments[0] {
+            case .value(.string(let text)): return .int(Int64(text.utf8.count))
+            case .value(.array(let elements)): return .int(Int64(elements.count))
+            case .value(.map(let map)): return .int(Int64(map.count))
+            case .map(let map): return .int(Int64(map.count))
+            default: throw CallError("len of type \(arguments[0].typeName)")
+            }
+        },
+        "index": { arguments throws(CallError) in
+            try atLeast(arguments, 1)
+            var current = arguments[0]
+            for key in arguments.dropFirst() { current = try index(current, key) }
+            return current
+        },
+        "slice": { arguments throws(CallError) in try slice(arguments) },
+        "printf": { arguments throws(CallError) in
+            try atLeast(arguments, 1)
+            return .string(GoFormat.format(arguments[0].text, Array(arguments.dropFirst())))
+        },
+        "print": { arguments throws(CallError) in .string(GoFormat.sprint(arguments)) },
+        "println": { arguments throws(CallError) in
+            .string(arguments.map(\.printed).joined(separator: " ") + "\n")
+        },
+        "html": { arguments throws(CallError) in .string(GoEscape.html(GoFormat.sprint(arguments))) },
+        "js": { arguments throws(CallError) in .string(GoEscape.js(GoFormat.sprint(arguments))) },
+        "urlquery": { arguments throws(CallError) in .string(GoEscape.query(GoFormat.sprint(arguments))) },
+    ]
+
+    private static func compare(
+        _ arguments: [TemplateValue], _ test: (TemplateComparison.Order) -> Bool
+    ) throws(CallError) -> TemplateValue {
+        try arity(arguments, 2)
+        return .bool(test(try TemplateComparison.order(arguments[0], arguments[1])))
+    }
+
+    /// Go's `index` step: a map entry (nil when absent) or a list element (an error when out of range).
+    private static func index(_ current: TemplateValue, _ key: TemplateValue) throws(CallError) -> TemplateValue {
+        if let member = current.member(key.text) { return member.isNil ? .value(.null) : member }
+        guard let elements = current.elements else { throw CallError("can't index item of type \(current.typeName)") }
+        guard case .value(let position) = key, let number = position.numericValue, number == number.rounded(),
+            let offset = Int(truncating: number)
+        else { throw CallError("cannot index slice/array with type \(key.typeName)") }
+        guard offset >= 0, offset < elements.count else { throw CallError("index out of range: \(key.printed)") }
+        return .value(elements[offset])
+    }
+
+    /// Go's `slice x i j`: a sub-list or a substring (bytes).
+    private static func slice(_ arguments: [TemplateValue]) throws(CallError) -> TemplateValue {
+        guard let subject = arguments.first, arguments.count <= 3 else {
+            throw CallError("wrong number of args: want 1 to 3 got \(arguments.count)")
+        }
+        let bounds = arguments.dropFirst().map { Int(truncating: float($0)) ?? -1 }
+        func range(_ count: Int) throws(CallError) -> Range<Int> {
+            let start = bounds.first ?? 0
+            let end = bounds.count > 1 ? bounds[1] : count
+            guard start >= 0, end >= start, end <= count else { throw CallError("slice index out of range") }
+            return start..<end
+        }
+        if let elements = subject.elements { return .list(Array(elements[try range(elements.count)])) }
+        if case .value(.string(let text)) = subject {
+            let bytes = Array(text.utf8)
+            return .string(String(decoding: bytes[try range(bytes.count)], as: UTF8.self))
+        }
+        throw CallError("can't slice item of type \(subject.typeName)")
     }
 }

@@ -1,213 +1,267 @@
 import EventModel
 
+/// Parses Go `text/template` source into ``GoTemplate/Node``s: first the text is cut into text and actions (with
+/// `{{-`/`-}}` trimming and comments), then each action is lexed into items and parsed.
 struct TemplateParser {
+    private enum Piece {
+        case text(String)
+        /// The scalars between the delimiters (trim markers excluded).
+        case action(Range<Int>)
+    }
+
+    struct Item {
+        enum Kind: Equatable {
+            case word(String)
+            case field([String])
+            case variable(String, [String])
+            case constant(EventValue)
+            case open, close, pipe, declare, assign, comma
+        }
+        var kind: Kind
+        var offset: Int
+        /// Whether space separates the item from the one before it (`(x).a` chains; `(x) .a` is an argument).
+        var spaced: Bool
+    }
+
     let source: String
     let scalars: [Unicode.Scalar]
-    var index = 0
+    private var pieces: [Piece] = []
+    private var next = 0
+    /// Items of the action being parsed, and the position in them.
+    var items: [Item] = []
+    var cursor = 0
+    /// Declared variables, innermost last.
+    var variables = ["$"]
+    var depth = 0
+    /// How many `range` bodies enclose the action being parsed (`break` and `continue` need one).
+    var loops = 0
 
-    init(source: String) {
+    init(source: String) throws(TemplateError) {
         self.source = source
         scalars = Array(source.unicodeScalars)
+        pieces = try cut()
     }
 
-    func fail(_ reason: String) -> TemplateError {
-        TemplateError(template: source, reason: "\(reason) (character \(index + 1))")
+    func fail(_ reason: String, at offset: Int) -> TemplateError {
+        TemplateError(template: source, reason: reason, offset: offset)
     }
 
-    func startsWith(_ text: String, at position: Int) -> Bool {
-        let needle = Array(text.unicodeScalars)
-        return position + needle.count <= scalars.count && Array(scalars[position..<position + needle.count]) == needle
+    private func startsWith(_ text: String, at position: Int) -> Bool {
+        var index = position
+        for scalar in text.unicodeScalars {
+            guard index < scalars.count, scalars[index] == scalar else { return false }
+            index += 1
+        }
+        return true
     }
 
-    mutating func parse() throws(TemplateError) -> [GoTemplate.Piece] {
-        var pieces: [GoTemplate.Piece] = []
-        var text = ""
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n"
+    }
+
+    /// Cuts the source into text and actions, trimming around `{{-` and `-}}` and dropping comments.
+    private func cut() throws(TemplateError) -> [Piece] {
+        var pieces: [Piece] = []
+        var text = String.UnicodeScalarView()
+        var index = 0
+        var trimNext = false
         while index < scalars.count {
             guard startsWith("{{", at: index) else {
-                text.unicodeScalars.append(scalars[index])
-                index += 1
-                continue
-            }
-            index += 2
-            if startsWith("- ", at: index)
-                || (startsWith("-", at: index) && index + 1 < scalars.count
-                    && scalars[index + 1].properties.isWhitespace)
-            {
-                index += 1
-                while let last = text.unicodeScalars.last, last.properties.isWhitespace {
-                    text.unicodeScalars.removeLast()
+                if !(trimNext && Self.isSpace(scalars[index])) {
+                    trimNext = false
+                    text.append(scalars[index])
                 }
-            }
-            if !text.isEmpty {
-                pieces.append(.text(text))
-                text = ""
-            }
-            skipSpaces()
-            if startsWith("/*", at: index) {
-                while index < scalars.count, !startsWith("*/", at: index) { index += 1 }
-                guard index < scalars.count else { throw fail("unclosed comment") }
-                index += 2
-                skipSpaces()
-                _ = try closeAction()
+                index += 1
                 continue
             }
-            let pipeline = try parsePipeline(depth: 0)
-            pieces.append(.action(pipeline))
-            if try closeAction() {
-                while index < scalars.count, scalars[index].properties.isWhitespace { index += 1 }
+            let open = index
+            index += 2
+            if startsWith("-", at: index), index + 1 < scalars.count, Self.isSpace(scalars[index + 1]) {
+                index += 1
+                while let last = text.last, Self.isSpace(last) { text.removeLast() }
             }
+            if !text.isEmpty { pieces.append(.text(String(text))) }
+            text = String.UnicodeScalarView()
+            let (interior, end) = try actionEnd(from: index, open: open)
+            trimNext = interior.upperBound == end - 3
+            index = end
+            var start = interior.lowerBound
+            while start < interior.upperBound, Self.isSpace(scalars[start]) { start += 1 }
+            if !startsWith("/*", at: start) { pieces.append(.action(interior)) }
         }
-        if !text.isEmpty { pieces.append(.text(text)) }
+        if !text.isEmpty { pieces.append(.text(String(text))) }
         return pieces
     }
 
-    /// Consumes `}}` or ` -}}`; returns whether the right side trims.
-    mutating func closeAction() throws(TemplateError) -> Bool {
-        skipSpaces()
-        if startsWith("-}}", at: index) {
-            index += 3
-            return true
+    /// The interior of the action starting at `from` (after `{{` and a left trim marker) and the index after `}}`.
+    private func actionEnd(from start: Int, open: Int) throws(TemplateError) -> (Range<Int>, Int) {
+        var index = start
+        var skipSpaces = start
+        while skipSpaces < scalars.count, Self.isSpace(scalars[skipSpaces]) { skipSpaces += 1 }
+        if startsWith("/*", at: skipSpaces) {
+            index = skipSpaces + 2
+            while index < scalars.count, !startsWith("*/", at: index) { index += 1 }
+            guard index < scalars.count else { throw fail("unclosed comment", at: open) }
+            index += 2
         }
-        guard startsWith("}}", at: index) else { throw fail("expected '}}'") }
-        index += 2
-        return false
-    }
-
-    mutating func skipSpaces() {
-        while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" || scalars[index] == "\n" {
-            index += 1
-        }
-    }
-
-    mutating func parsePipeline(depth: Int) throws(TemplateError) -> GoTemplate.Pipeline {
-        guard depth < 32 else { throw fail("template nested too deeply") }
-        var commands: [GoTemplate.Command] = []
-        while true {
-            commands.append(try parseCommand(depth: depth))
-            skipSpaces()
-            guard index < scalars.count, scalars[index] == "|" else { break }
-            index += 1
-        }
-        return GoTemplate.Pipeline(commands: commands)
-    }
-
-    mutating func parseCommand(depth: Int) throws(TemplateError) -> GoTemplate.Command {
-        skipSpaces()
-        var function: String?
-        var arguments: [GoTemplate.Operand] = []
-        if index < scalars.count, scalars[index].properties.isAlphabetic {
-            var word = ""
-            while index < scalars.count,
-                scalars[index].properties.isAlphabetic || ("0"..."9").contains(scalars[index]) || scalars[index] == "_"
-            {
-                word.unicodeScalars.append(scalars[index])
-                index += 1
-            }
-            switch word {
-            case "true": arguments.append(.bool(true))
-            case "false": arguments.append(.bool(false))
-            case "if", "range", "with", "define", "template", "block", "end", "else", "nil":
-                throw fail("not supported: '\(word)'")
-            default:
-                guard GoTemplate.functions.contains(word) else { throw fail("function \"\(word)\" not defined") }
-                function = word
-            }
-        }
-        while true {
-            skipSpaces()
-            guard index < scalars.count, scalars[index] != "|", scalars[index] != ")", !startsWith("}}", at: index),
-                !startsWith("-}}", at: index)
-            else { break }
-            arguments.append(try parseOperand(depth: depth))
-        }
-        if function == nil && arguments.isEmpty { throw fail("missing value in action") }
-        if function == nil && arguments.count > 1 { throw fail("a value cannot take arguments") }
-        return GoTemplate.Command(function: function, arguments: arguments)
-    }
-
-    mutating func parseOperand(depth: Int) throws(TemplateError) -> GoTemplate.Operand {
-        let scalar = scalars[index]
-        switch scalar {
-        case ".":
-            var names: [String] = []
-            index += 1
-            var name = ""
-            while index < scalars.count {
-                let next = scalars[index]
-                if next == "." {
-                    guard !name.isEmpty else { throw fail("empty field name") }
-                    names.append(name)
-                    name = ""
-                } else if next.properties.isAlphabetic || ("0"..."9").contains(next) || next == "_" {
-                    name.unicodeScalars.append(next)
-                } else {
-                    break
-                }
-                index += 1
-            }
-            if !name.isEmpty { names.append(name) } else if !names.isEmpty { throw fail("field ends with '.'") }
-            return .field(names)
-        case "\"":
-            index += 1
-            var text = ""
-            while index < scalars.count, scalars[index] != "\"" {
-                if scalars[index] == "\\", index + 1 < scalars.count {
+        var quote: Unicode.Scalar?
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if let open = quote {
+                if scalar == "\\" && open != "`" {
                     index += 1
-                    switch scalars[index] {
-                    case "n": text += "\n"
-                    case "t": text += "\t"
-                    default: text.unicodeScalars.append(scalars[index])
-                    }
-                } else {
-                    text.unicodeScalars.append(scalars[index])
+                } else if scalar == open {
+                    quote = nil
                 }
-                index += 1
+            } else if scalar == "\"" || scalar == "`" || scalar == "'" {
+                quote = scalar
+            } else if startsWith("}}", at: index) {
+                let trims = index - 2 >= start && scalars[index - 1] == "-" && Self.isSpace(scalars[index - 2])
+                return (start..<(trims ? index - 1 : index), index + 2)
             }
-            guard index < scalars.count else { throw fail("unterminated string") }
             index += 1
-            return .string(text)
-        case "`":
-            index += 1
-            var text = ""
-            while index < scalars.count, scalars[index] != "`" {
-                text.unicodeScalars.append(scalars[index])
-                index += 1
+        }
+        throw fail("unclosed action", at: open)
+    }
+
+    /// Parses the whole template.
+    mutating func parse() throws(TemplateError) -> [GoTemplate.Node] {
+        let (nodes, stop) = try parseList()
+        if let stop { throw fail("unexpected {{\(stop.keyword)}}", at: stop.offset) }
+        return nodes
+    }
+
+    /// The action that ended a list: `end` or `else` (with the items after it).
+    struct Stop {
+        var keyword: String
+        var offset: Int
+    }
+
+    /// Nodes up to an `{{end}}` or `{{else}}` (returned) or the end of the text (nil).
+    mutating func parseList() throws(TemplateError) -> ([GoTemplate.Node], Stop?) {
+        var nodes: [GoTemplate.Node] = []
+        while next < pieces.count {
+            let piece = pieces[next]
+            next += 1
+            switch piece {
+            case .text(let text): nodes.append(.text(text))
+            case .action(let interior):
+                items = try lex(interior)
+                cursor = 0
+                guard let first = items.first else { throw fail("missing value for command", at: interior.lowerBound) }
+                if case .word(let word) = first.kind, word == "end" || word == "else" {
+                    cursor = 1
+                    return (nodes, Stop(keyword: word, offset: first.offset))
+                }
+                nodes.append(try parseAction())
             }
-            guard index < scalars.count else { throw fail("unterminated raw string") }
-            index += 1
-            return .string(text)
-        case "(":
-            index += 1
-            let pipeline = try parsePipeline(depth: depth + 1)
-            skipSpaces()
-            guard index < scalars.count, scalars[index] == ")" else { throw fail("expected ')'") }
-            index += 1
-            return .pipeline(pipeline)
-        case "$":
-            throw fail("not supported: template variables")
+        }
+        return (nodes, nil)
+    }
+
+    /// An action that is not `end` or `else`: a control structure or a pipeline to print.
+    mutating func parseAction() throws(TemplateError) -> GoTemplate.Node {
+        guard let first = items.first, case .word(let word) = first.kind else {
+            return .output(try parseWholePipeline(declarations: 1))
+        }
+        switch word {
+        case "if", "with", "range":
+            cursor = 1
+            return try parseControl(word, at: first.offset)
+        case "break", "continue":
+            guard loops > 0 else { throw fail("{{\(word)}} outside {{range}}", at: first.offset) }
+            guard items.count == 1 else { throw fail("unexpected item in {{\(word)}}", at: first.offset) }
+            return word == "break" ? .breakLoop : .continueLoop
+        case "define", "template", "block":
+            throw fail("{{\(word)}} is not supported", at: first.offset)
         default:
-            if ("0"..."9").contains(scalar) || scalar == "-" {
-                var text = ""
-                while index < scalars.count,
-                    ("0"..."9").contains(scalars[index]) || scalars[index] == "." || scalars[index] == "-"
-                {
-                    text.unicodeScalars.append(scalars[index])
-                    index += 1
-                }
-                guard let number = Double(text) else { throw fail("bad number '\(text)'") }
-                return .number(number)
+            return .output(try parseWholePipeline(declarations: 1))
+        }
+    }
+
+    /// `if`/`with`/`range` after its keyword: the pipeline, the body, an `else` (or `else if`/`else with`) and `end`.
+    mutating func parseControl(_ keyword: String, at offset: Int) throws(TemplateError) -> GoTemplate.Node {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 64 else { throw fail("template nested too deeply", at: offset) }
+        let scope = variables.count
+        defer { variables.removeSubrange(scope...) }
+        guard cursor < items.count else { throw fail("missing value for \(keyword)", at: offset) }
+        let pipeline = try parseWholePipeline(declarations: keyword == "range" ? 2 : 1)
+        if keyword == "range" { loops += 1 }
+        let (body, stop) = try parseList()
+        if keyword == "range" { loops -= 1 }
+        var otherwise: [GoTemplate.Node] = []
+        guard let stop else { throw fail("unexpected EOF", at: offset) }
+        if stop.keyword == "else" {
+            if cursor < items.count, case .word(let chained) = items[cursor].kind, chained == "if" || chained == "with",
+                keyword != "range"
+            {
+                let chainedOffset = items[cursor].offset
+                cursor += 1
+                // `{{else if …}}` is `{{else}}{{if …}}…{{end}}` sharing this `end`.
+                otherwise = [try parseControl(chained, at: chainedOffset)]
+            } else {
+                guard cursor == items.count else { throw fail("unexpected item after {{else}}", at: stop.offset) }
+                let (tail, end) = try parseList()
+                guard let end else { throw fail("unexpected EOF", at: offset) }
+                guard end.keyword == "end" else { throw fail("unexpected {{else}}", at: end.offset) }
+                otherwise = tail
             }
-            if scalar.properties.isAlphabetic {
-                var word = ""
-                while index < scalars.count, scalars[index].properties.isAlphabetic {
-                    word.unicodeScalars.append(scalars[index])
-                    index += 1
-                }
-                if word == "true" { return .bool(true) }
-                if word == "false" { return .bool(false) }
-                throw fail("function \"\(word)\" must be called in parentheses when used as an argument")
+        } else if cursor < items.count {
+            throw fail("unexpected item after {{end}}", at: stop.offset)
+        }
+        switch keyword {
+        case "if": return .branch(.if, pipeline, body, otherwise: otherwise)
+        case "with": return .branch(.with, pipeline, body, otherwise: otherwise)
+        default: return .range(pipeline, body, otherwise: otherwise)
+        }
+    }
+
+    /// A pipeline that fills the rest of the action, with up to `declarations` variables declared or assigned.
+    mutating func parseWholePipeline(declarations: Int) throws(TemplateError) -> GoTemplate.Pipeline {
+        var names: [String] = []
+        var isAssignment = false
+        var probe = cursor
+        var candidate: [String] = []
+        while probe < items.count, case .variable(let name, let fields) = items[probe].kind, fields.isEmpty {
+            candidate.append(name)
+            probe += 1
+            guard probe < items.count else { break }
+            if items[probe].kind == .comma, candidate.count < declarations {
+                probe += 1
+                continue
             }
-            throw fail("unexpected '\(scalar)'")
+            if items[probe].kind == .declare || items[probe].kind == .assign {
+                isAssignment = items[probe].kind == .assign
+                names = candidate
+                cursor = probe + 1
+            }
+            break
+        }
+        for name in names where isAssignment && !variables.contains(name) {
+            throw fail("undefined variable \"\(name)\"", at: items[0].offset)
+        }
+        var pipeline = try parsePipeline()
+        guard cursor == items.count else {
+            throw fail("unexpected \(describe(items[cursor]))", at: items[cursor].offset)
+        }
+        if !isAssignment { variables += names }
+        pipeline.variables = names
+        pipeline.isAssignment = isAssignment
+        return pipeline
+    }
+
+    func describe(_ item: Item) -> String {
+        switch item.kind {
+        case .close: "\")\""
+        case .open: "\"(\""
+        case .pipe: "\"|\""
+        case .comma: "\",\""
+        case .declare: "\":=\""
+        case .assign: "\"=\""
+        case .word(let word): "<\(word)>"
+        default: "operand"
         }
     }
 }

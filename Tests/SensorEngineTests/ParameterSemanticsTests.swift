@@ -68,6 +68,17 @@ struct ParameterSemanticsTests {
             number: "41", dataKey: "name", useRawData: true, expected: .raw(json(#"{"first":"fake","last":"user"}"#))),
         Resolution(number: "41", dataKey: "countries", useRawData: true, expected: .raw(json(#"["ca","us","mx"]"#))),
         Resolution(number: "45", dataKey: "missing", value: "faker", expected: .text("faker")),
+        // Control flow and comparisons; an execution error falls back to the key as any template failure does.
+        Resolution(
+            number: "40",
+            dataTemplate:
+                "{{ if .Input.isActive }}on{{ else }}{{ range .Input.countries }}{{ upper . }};{{ end }}{{ end }}",
+            expected: .text("CA;US;MX;")),
+        Resolution(
+            number: "40", dataTemplate: "{{ if ge .Input.age 18 }}adult{{ else }}minor{{ end }}",
+            expected: .text("adult")),
+        Resolution(
+            number: "40", dataKey: "name.first", dataTemplate: #"{{ lt .Input.age "a" }}"#, expected: .text("fake")),
         Resolution(
             number: "46", dataTemplate: "{{ toJson .Input }}", yamlData: true,
             expected: .text(#"{"age":20,"name":"test"}"#)),
@@ -130,6 +141,32 @@ struct ParameterSemanticsTests {
             findings.contains {
                 $0.description.hasPrefix("test.yaml:12:") && $0.message.contains("function \"no\" not defined")
             })
+    }
+
+    /// A template that does not parse is a load error at its field, naming the line and column inside the template.
+    @Test(arguments: [
+        ("{{ if .Input.x }}yes", "1:4: unexpected EOF"), ("{{ .Input.x", "1:1: unclosed action"),
+        ("{{ end }}", "1:4: unexpected {{end}}"), ("{{ uuidv4 }}", "function \"uuidv4\" is not supported"),
+    ])
+    func templateSyntaxErrorsAreLocated(template: String, message: String) {
+        let text = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: s}
+            spec:
+              dependencies: [{name: dep, eventSourceName: a, eventName: b}]
+              triggers:
+                - template:
+                    name: t
+                    http:
+                      url: http://example
+                      payload:
+                        - src: {dependencyName: dep, dataTemplate: '\(template)'}
+                          dest: x
+            """
+        let (sensor, findings) = loadSensor(text)
+        #expect(sensor == nil)
+        #expect(findings.contains { $0.description.hasPrefix("test.yaml:12:") && $0.message.contains(message) })
     }
 
     /// Parameters applied in order to a document: what the trigger's resource becomes.

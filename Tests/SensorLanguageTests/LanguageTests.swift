@@ -138,7 +138,7 @@ struct LanguageTests {
     }
 
     @Test(arguments: [
-        "{{ if .Input }}x{{ end }}", "{{ $x := 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ .Input | call }}",
+        "{{ if .Input }}x", "{{ $x = 1 }}", "{{ nope .Input }}", "{{ .Input", "{{ }}", "{{ .Input | call }}",
     ])
     func unsupportedTemplates(source: String) {
         #expect(throws: TemplateError.self) { try GoTemplate(source) }
@@ -239,6 +239,22 @@ struct PropertyTests {
         var random = SplitMix64(state: 3)
         for _ in 0..<10_000 {
             let text = Self.randomText(Self.templateAlphabet, maxLength: 24, using: &random)
+            if let template = try? GoTemplate(text) { _ = try? template.render(input: LanguageTests.document) }
+        }
+    }
+
+    /// Control flow, variables and functions in random order: an error or an output, never a trap.
+    @Test func templateControlFlowNeverCrashes() {
+        let tokens = [
+            "{{ ", " }}", "{{- ", " -}}", "if ", "else ", "end", "range ", "with ", "$x", "$", " := ", " = ", ", ",
+            ".Input", ".Input.a", ".", "(", ")", " | ", "1", "-2", "1.5", "\"s\"", "'c'", "`r`", "eq ", "lt ", "and ",
+            "or ", "not ", "len ", "index ", "printf ", "\"%d%s\" ", "list ", "dict ", "set ", "toDate ", "date ",
+            "nil", "true", "/* c */", "text", "\n",
+        ]
+        var random = SplitMix64(state: 5)
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<Int(random.next() % 16) { text += tokens[Int(random.next() % UInt64(tokens.count))] }
             if let template = try? GoTemplate(text) { _ = try? template.render(input: LanguageTests.document) }
         }
     }
