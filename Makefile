@@ -1,7 +1,7 @@
 # sensor-gateway: build, test and benchmark. `make test` prepares a fresh Debian machine by itself.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev nats-server pkg-config openssl curl
+APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev liblua5.1-0-dev libjq-dev nats-server pkg-config openssl curl
 # kubectl (deploy tests): Debian's kubernetes-client, installed only when no kubectl is on PATH, since another
 # package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
 KUBECTL_PACKAGE := kubernetes-client

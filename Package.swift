@@ -37,6 +37,16 @@ var package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // Lua 5.1 (not LuaJIT) and libjq, for script filters and transforms; C helpers keep every Lua error's
+        // longjmp inside C frames.
+        .target(
+            name: "CLua",
+            linkerSettings: [.linkedLibrary("lua5.1")]
+        ),
+        .target(
+            name: "CJQ",
+            linkerSettings: [.linkedLibrary("jq")]
+        ),
 
         // Swift modules, lowest layer first.
         .target(
@@ -54,6 +64,17 @@ var package = Package(
             dependencies: ["CNATS"],
             swiftSettings: swiftSettings
         ),
+        // Sandboxed, budgeted Lua scripts and jq programs over event data: the only importers of CLua and CJQ.
+        .target(
+            name: "LuaScript",
+            dependencies: ["CLua", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JQProgram",
+            dependencies: ["CJQ", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
         // Configuration files: one located YAML reader for Sensors, routing, gateway.yaml and specs/jetstream.
         .target(
             name: "ConfigReader",
@@ -68,7 +89,7 @@ var package = Package(
         ),
         .target(
             name: "SensorModel",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage"],
+            dependencies: ["ConfigReader", "EventModel", "JQProgram", "LuaScript", "SensorLanguage"],
             swiftSettings: swiftSettings
         ),
         .target(
