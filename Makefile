@@ -154,7 +154,7 @@ bench-gateway: deps $(JETSTREAM_C_BENCH) bench-build-sensor-gateway bench-build-
 
 ## fuzz-build: the libFuzzer executables (one per fuzz target, Fuzz/Targets) with AddressSanitizer, in a scratch path
 ## of their own so the normal build is untouched; SENSOR_GATEWAY_FUZZ=1 is what adds them to the package.
-FUZZERS := MessagePack:messagepack Expression:expression Path:path SensorYAML:sensor-yaml
+FUZZERS := MessagePack:messagepack Expression:expression Path:path SensorYAML:sensor-yaml Lua:lua JQ:jq
 FUZZ_SCRATCH := .build/fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_FLAGS := --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_SCRATCH)

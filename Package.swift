@@ -230,7 +230,9 @@ var package = Package(
         // (`FuzzCorpusTests`); the libFuzzer executables that call them are added below for `make fuzz`/`make chaos`.
         .target(
             name: "FuzzHarness",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage", "SensorModel", "SensorEngine"],
+            dependencies: [
+                "ConfigReader", "EventModel", "JQProgram", "LuaScript", "SensorLanguage", "SensorModel", "SensorEngine",
+            ],
             path: "Fuzz/Harness",
             swiftSettings: swiftSettings
         ),
@@ -243,7 +245,7 @@ var package = Package(
         ),
         .testTarget(
             name: "FuzzCorpusTests",
-            dependencies: ["FuzzHarness"],
+            dependencies: ["FuzzHarness", "JQProgram", "LuaScript"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -342,7 +344,7 @@ var package = Package(
 // supplies it under `--sanitize=fuzzer`), so they would not link in a plain build: the Makefile sets
 // SENSOR_GATEWAY_FUZZ=1 and builds them in a scratch path of their own, and `swift build --build-tests` never sees them.
 if Context.environment["SENSOR_GATEWAY_FUZZ"] == "1" {
-    for name in ["FuzzMessagePack", "FuzzExpression", "FuzzPath", "FuzzSensorYAML"] {
+    for name in ["FuzzMessagePack", "FuzzExpression", "FuzzPath", "FuzzSensorYAML", "FuzzLua", "FuzzJQ"] {
         package.targets.append(
             .executableTarget(
                 name: name,

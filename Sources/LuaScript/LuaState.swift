@@ -95,6 +95,11 @@ final class LuaState {
     }
 
     private func push(_ value: EventValue) {
+        // Lua guarantees 20 free stack slots; a nested array or map takes two more per level.
+        guard lua_checkstack(state, 4) != 0 else {
+            lua_pushnil(state)
+            return
+        }
         switch value {
         case .null: lua_pushnil(state)
         case .bool(let flag): lua_pushboolean(state, flag ? 1 : 0)
@@ -142,7 +147,7 @@ final class LuaState {
             return .double(number)
         case LUA_TSTRING: return .string(string(at: index))
         case LUA_TTABLE:
-            guard depth < Self.maximumDepth else {
+            guard depth < Self.maximumDepth, lua_checkstack(state, 4) != 0 else {
                 throw LuaError(
                     code: .result, message: "returned table nests deeper than \(Self.maximumDepth) levels")
             }

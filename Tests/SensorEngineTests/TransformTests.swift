@@ -102,6 +102,17 @@ struct TransformTests {
         }
     }
 
+    @Test func cyclicTableIsAnError() throws {
+        let result = screen(try dependency(transform: #"{"script": "local t = {} t.t = t return t"}"#), #"{"a":1}"#)
+        #expect(result.verdict.errors.first?.contains("nests deeper than") == true)
+    }
+
+    @Test func deepDataRoundTrips() throws {
+        let deep = String(repeating: #"{"a":["#, count: 60) + "1" + String(repeating: "]}", count: 60)
+        let result = screen(try dependency(transform: #"{"script": "return event"}"#), deep)
+        #expect(result.event.data == json(deep))
+    }
+
     @Test func noDataIsAnError() throws {
         let result = try dependency(transform: #"{"jq": "."}"#).screen(makeEvent(data: nil))
         #expect(result.verdict.errors == ["transform error (event has no data)"])
