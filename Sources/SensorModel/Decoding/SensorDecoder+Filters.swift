@@ -36,9 +36,11 @@ extension SensorDecoder {
         do {
             return try LuaScript(source: source, name: path)
         } catch {
+            // Lua's message starts `[string "<path>"]:<line>:`; the path and line are said once, before it.
+            let message = error.message.split(separator: ":", maxSplits: 2).dropFirst(error.line == nil ? 0 : 2)
+                .joined(separator: ":").drop { $0 == " " }
             diagnostics.error(
-                "\(path): Lua syntax error\(error.line.map { " on script line \($0)" } ?? ""): \(error.message)",
-                at: node,
+                "\(path): Lua syntax error\(error.line.map { " on script line \($0)" } ?? ""): \(message)", at: node,
                 path: path)
             return nil
         }
