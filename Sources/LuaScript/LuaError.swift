@@ -14,8 +14,6 @@ public struct LuaError: Error, Sendable, Hashable, CustomStringConvertible {
         case memoryCap
         /// The script returned something the caller cannot use (a transform that returns no table).
         case result
-        /// The data given to the script is not a JSON object.
-        case input
     }
 
     /// What went wrong.
