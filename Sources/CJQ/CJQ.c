@@ -81,7 +81,10 @@ cjq_status cjq_first(jq_state *jq, const char *input, size_t length, size_t max_
     }
     if (!jv_invalid_has_msg(jv_copy(result))) {
         jv_free(result);
-        return jq_halted(jq) ? CJQ_ERROR : CJQ_EMPTY;
+        if (!jq_halted(jq)) return CJQ_EMPTY;
+        *output = cjq_copy("jq program halted", strlen("jq program halted"));
+        *output_length = *output == NULL ? 0 : strlen(*output);
+        return CJQ_ERROR;
     }
     jv message = jv_invalid_get_msg(result);
     if (jv_get_kind(message) != JV_KIND_STRING) message = jv_dump_string(message, 0);

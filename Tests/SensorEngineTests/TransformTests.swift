@@ -113,6 +113,28 @@ struct TransformTests {
         #expect(result.event.data == json(deep))
     }
 
+    @Test func jqHaltIsAnError() throws {
+        let result = screen(try dependency(transform: #"{"jq": "halt"}"#), #"{"a":1}"#)
+        #expect(result.verdict.errors == ["transform error (jq program halted)"])
+    }
+
+    @Test func concurrentTransformsShareNoState() async throws {
+        let jq = try dependency(transform: #"{"jq": ".a += 1"}"#)
+        let lua = try dependency(transform: #"{"script": "event.a = event.a + 1 return event"}"#)
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    let data = json(#"{"a":\#(index)}"#)
+                    let expected = json(#"{"a":\#(index + 1)}"#)
+                    return jq.screen(makeEvent(data: data)).event.data == expected
+                        && lua.screen(makeEvent(data: data)).event.data == expected
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.count == 64 && results.allSatisfy { $0 })
+    }
+
     @Test func noDataIsAnError() throws {
         let result = try dependency(transform: #"{"jq": "."}"#).screen(makeEvent(data: nil))
         #expect(result.verdict.errors == ["transform error (event has no data)"])
