@@ -2,9 +2,10 @@ import ConfigReader
 import EventModel
 import SensorEngine
 import SensorLanguage
-import SensorModel
 import SensorTesting
 import Testing
+
+@testable import SensorModel
 
 /// Lua script filters (reference a3, case 37), run by the real Lua 5.1.
 struct ScriptFilterTests {
@@ -112,5 +113,36 @@ struct ScriptFilterTests {
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(results.allSatisfy { $0 })
+    }
+}
+
+/// The evaluation rules of script filters through the protocol alone, with a stand-in for the interpreter.
+struct ScriptFilterRuleTests {
+    struct StandIn: EventPredicate {
+        let result: Result<Bool, ProgramError>
+        var source: String { "stand-in" }
+        func passes(_ data: EventMap) throws(ProgramError) -> Bool { try result.get() }
+    }
+
+    private func filters(_ result: Result<Bool, ProgramError>) -> DependencyFilters {
+        DependencyFilters(
+            exprs: nil, data: nil,
+            context: ContextFilter(type: "webhook", subject: nil, source: nil, dataContentType: nil),
+            time: nil, script: StandIn(result: result), dataLogicalOperator: .and, exprLogicalOperator: .and)
+    }
+
+    @Test func errorFailsInBothModes() {
+        let event = makeEvent(data: json(#"{"a":1}"#))
+        for operation in [LogicalOperator.and, .or] {
+            let verdict = filters(.failure(ProgramError("boom"))).evaluate(event, operation: operation)
+            #expect(!verdict.passed)
+            #expect(verdict.errors == ["script filter error (boom)"])
+        }
+    }
+
+    @Test func falseFailsAndButNotOr() {
+        let event = makeEvent(data: json(#"{"a":1}"#))
+        #expect(!filters(.success(false)).evaluate(event, operation: .and).passed)
+        #expect(filters(.success(false)).evaluate(event, operation: .or).passed)
     }
 }
