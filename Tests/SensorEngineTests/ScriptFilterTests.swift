@@ -1,5 +1,6 @@
 import ConfigReader
 import EventModel
+import Foundation
 import SensorEngine
 import SensorLanguage
 import SensorTesting
@@ -103,6 +104,17 @@ struct ScriptFilterTests {
         let finding = findings.first { $0.message.contains("Lua syntax error") }
         #expect(finding?.location.line == 11)
         #expect(finding?.message.contains("script line 1") == true)
+    }
+
+    @Test func syntaxErrorInABlockIsAtItsLine() {
+        let text = sensorText(filters: "{}").replacingOccurrences(
+            of: "      filters: {}",
+            with:
+                "      filters:\n        script: |-\n          if event.x then\n            return true\n          else\n"
+        )
+        let (_, findings) = loadSensor(text)
+        let finding = findings.first { $0.message.contains("Lua syntax error on script line 3") }
+        #expect(finding?.location.line == 15, "\(findings)")
     }
 
     @Test func concurrentEvaluationsAreIndependent() async throws {

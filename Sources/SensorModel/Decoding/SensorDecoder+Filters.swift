@@ -31,7 +31,8 @@ extension SensorDecoder {
         return filters
     }
 
-    /// Compiles a Lua script of a filter or transform; a syntax error is a located load error.
+    /// Compiles a Lua script of a filter or transform; a syntax error is a located load error (at the script's own
+    /// line when it is a literal block).
     mutating func compileLua(_ source: String, at node: YAMLTree, path: String) -> LuaScript? {
         do {
             return try LuaScript(source: source, name: path)
@@ -39,9 +40,13 @@ extension SensorDecoder {
             // Lua's message starts `[string "<path>"]:<line>:`; the path and line are said once, before it.
             let message = error.message.split(separator: ":", maxSplits: 2).dropFirst(error.line == nil ? 0 : 2)
                 .joined(separator: ":").drop { $0 == " " }
+            var location = node.location
+            if node.isLiteralBlock, let line = error.line {
+                location = SourceLocation(file: location.file, line: location.line + line, column: 1)
+            }
             diagnostics.error(
-                "\(path): Lua syntax error\(error.line.map { " on script line \($0)" } ?? ""): \(message)", at: node,
-                path: path)
+                "\(path): Lua syntax error\(error.line.map { " on script line \($0)" } ?? ""): \(message)",
+                at: location, path: path)
             return nil
         }
     }
