@@ -1,7 +1,8 @@
 # sensor-gateway: build, test and benchmark. `make test` prepares a fresh Debian machine by itself.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev libre2-dev nats-server pkg-config openssl curl
+APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev libre2-dev liblua5.1-0-dev libjq-dev nats-server pkg-config \
+	openssl curl
 # kubectl (deploy tests): Debian's kubernetes-client, installed only when no kubectl is on PATH, since another
 # package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
 KUBECTL_PACKAGE := kubernetes-client
@@ -154,7 +155,7 @@ bench-gateway: deps $(JETSTREAM_C_BENCH) bench-build-sensor-gateway bench-build-
 
 ## fuzz-build: the libFuzzer executables (one per fuzz target, Fuzz/Targets) with AddressSanitizer, in a scratch path
 ## of their own so the normal build is untouched; SENSOR_GATEWAY_FUZZ=1 is what adds them to the package.
-FUZZERS := MessagePack:messagepack Expression:expression Path:path SensorYAML:sensor-yaml Regex:regex
+FUZZERS := MessagePack:messagepack Expression:expression Path:path SensorYAML:sensor-yaml Regex:regex Lua:lua JQ:jq
 FUZZ_SCRATCH := .build/fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_FLAGS := --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_SCRATCH)

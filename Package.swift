@@ -42,6 +42,16 @@ var package = Package(
             name: "CRE2",
             linkerSettings: [.linkedLibrary("re2")]
         ),
+        // Lua 5.1 (not LuaJIT) and libjq, for script filters and transforms; C helpers keep every Lua error's
+        // longjmp inside C frames.
+        .target(
+            name: "CLua",
+            linkerSettings: [.linkedLibrary("lua5.1")]
+        ),
+        .target(
+            name: "CJQ",
+            linkerSettings: [.linkedLibrary("jq")]
+        ),
 
         // Swift modules, lowest layer first.
         .target(
@@ -65,6 +75,17 @@ var package = Package(
             dependencies: ["CRE2"],
             swiftSettings: swiftSettings
         ),
+        // Sandboxed, budgeted Lua scripts and jq programs over event data: the only importers of CLua and CJQ.
+        .target(
+            name: "LuaScript",
+            dependencies: ["CLua", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JQProgram",
+            dependencies: ["CJQ", "EventModel"],
+            swiftSettings: swiftSettings
+        ),
         // Configuration files: one located YAML reader for Sensors, routing, gateway.yaml and specs/jetstream.
         .target(
             name: "ConfigReader",
@@ -79,7 +100,7 @@ var package = Package(
         ),
         .target(
             name: "SensorModel",
-            dependencies: ["ConfigReader", "EventModel", "SensorLanguage"],
+            dependencies: ["ConfigReader", "EventModel", "JQProgram", "LuaScript", "SensorLanguage"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -221,7 +242,8 @@ var package = Package(
         .target(
             name: "FuzzHarness",
             dependencies: [
-                "ConfigReader", "EventModel", "RegexEngine", "SensorLanguage", "SensorModel", "SensorEngine",
+                "ConfigReader", "EventModel", "JQProgram", "LuaScript", "RegexEngine", "SensorLanguage", "SensorModel",
+                "SensorEngine",
             ],
             path: "Fuzz/Harness",
             swiftSettings: swiftSettings
@@ -235,7 +257,7 @@ var package = Package(
         ),
         .testTarget(
             name: "FuzzCorpusTests",
-            dependencies: ["FuzzHarness"],
+            dependencies: ["FuzzHarness", "JQProgram", "LuaScript"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -334,7 +356,7 @@ var package = Package(
 // supplies it under `--sanitize=fuzzer`), so they would not link in a plain build: the Makefile sets
 // SENSOR_GATEWAY_FUZZ=1 and builds them in a scratch path of their own, and `swift build --build-tests` never sees them.
 if Context.environment["SENSOR_GATEWAY_FUZZ"] == "1" {
-    for name in ["FuzzMessagePack", "FuzzExpression", "FuzzPath", "FuzzSensorYAML", "FuzzRegex"] {
+    for name in ["FuzzMessagePack", "FuzzExpression", "FuzzPath", "FuzzSensorYAML", "FuzzRegex", "FuzzLua", "FuzzJQ"] {
         package.targets.append(
             .executableTarget(
                 name: name,

@@ -102,3 +102,19 @@ for pattern, text in [
     write("regex", pattern.encode() + b"\x00" + text.encode())
 for pattern in found["regex"]:
     write("regex", pattern.encode() + b"\x00")
+# Lua and jq: the program, then after a NUL byte the data (a JSON object).
+SAMPLE = json.dumps({"a": "hello", "b": 2, "c": {"d": [3, 4]}, "n": None})
+for script in [
+    'return event.a == "hello"', "return true", "return event.c.d[1] == 3", "event.c.d[1] = 4 return event",
+    "return setmetatable({1, 2}, {__is_array = true})", 'return "hello"', "return nil", "if then",
+    "while true do end", "local t = {} while true do t[#t+1] = string.rep('x', 1000) end",
+    "return io.open('/etc/passwd')", "return os.time()", "return pcall(error, {})", "return {a = {b = {c = 1}}}",
+    "local t = {} t.t = t return t", "return string.format('%d', event.b) == '2'",
+]:
+    write("lua", script.encode() + b"\x00" + SAMPLE.encode())
+for program in [
+    ".", ".a += \"!\"", ".b *= 2", "{x: .c.d[0]}", ".c.d", "empty", "error(\"boom\")", ".a +* 1",
+    "{a: [.c.d[] | . * 2]}", "to_entries | from_entries", "with_entries(.value |= tostring)", ".n // {}",
+    "[limit(3; range(10))] | {r: .}", "del(.a)", "{(.a): .b}", "if .b > 1 then {big: true} else {} end",
+]:
+    write("jq", program.encode() + b"\x00" + SAMPLE.encode())

@@ -193,3 +193,39 @@ measure(
     }
     return passed
 }
+
+/// One dependency with a Lua script filter or a jq or Lua transform, on the benchmark event.
+func programDependency(_ fields: String) -> Dependency {
+    let yaml = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata: {name: program}
+        spec:
+          dependencies:
+            - {name: push, eventSourceName: github, eventName: push, \(fields)}
+          triggers:
+            - template: {name: log, log: {}}
+        """
+    guard let dependency = SensorLoader.load(text: yaml, file: "program.yaml").sensors.first?.dependencies.first else {
+        fatalError("benchmark program sensor invalid")
+    }
+    return dependency
+}
+let programIterations = 5_000
+for (label, fields) in [
+    (
+        "Lua script filter (fresh state per evaluation)",
+        #"filters: {script: "return event.body.model.metrics.accuracy > 0.9 and event.body.ref == 'refs/heads/main'"}"#
+    ),
+    ("jq transform", #"transform: {jq: ".body.model.metrics.accuracy *= 100"}"#),
+    ("Lua transform", #"transform: {script: "event.body.model.metrics.accuracy = 93 return event"}"#),
+] {
+    let dependency = programDependency(fields)
+    measure(label, evaluations: programIterations, unit: "evaluations") {
+        var passed = 0
+        for _ in 0..<programIterations where dependency.screen(event, recordChecks: false).verdict.passed {
+            passed += 1
+        }
+        return passed
+    }
+}

@@ -1,5 +1,7 @@
 import ConfigReader
-import EventModel
+public import EventModel
+import JQProgram
+import LuaScript
 import RegexEngine
 import SensorEngine
 import SensorLanguage
@@ -21,6 +23,10 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     /// `RE2Regex` and `TextPattern` (a data filter's or `=~`'s regular expression): the pattern is the bytes before
     /// the first NUL, the text matched against it the bytes after.
     case regex
+    /// `LuaScript` (a script filter or transform): compiled, then run as a filter and as a transform on the data.
+    case lua
+    /// `JQProgram` (a jq transform): compiled, then run on the data.
+    case jq
 
     /// Limits small enough that a fuzzer's inputs reach them.
     static let limits = DecodingLimits(maxPayloadBytes: 1 << 16, maxDepth: 16, maxContainerElements: 1024)
@@ -34,6 +40,8 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         case .path: try Self.path(bytes)
         case .sensorYAML: Self.sensorYAML(bytes)
         case .regex: try Self.regex(bytes)
+        case .lua: try Self.lua(bytes)
+        case .jq: try Self.jq(bytes)
         }
     }
 
@@ -163,6 +171,51 @@ extension FuzzTarget {
             throw FuzzInvariantViolation(
                 "TextPattern \(pattern.debugDescription) on \(text.debugDescription) answers \(!expected), RE2 \(expected)"
             )
+        }
+    }
+
+    /// Small budgets, so that a fuzzer's endless loops end quickly.
+    static let luaLimits = LuaLimits(instructions: 100_000, time: .milliseconds(50), memoryBytes: 1 << 20)
+
+    /// An input for the Lua and jq targets: the program, then after a NUL byte the data (a JSON object; the sample
+    /// payload when there is no NUL or the rest is not one).
+    public static func programAndData(_ bytes: [UInt8]) -> (program: String, data: EventMap) {
+        guard let separator = bytes.firstIndex(of: 0) else {
+            return (String(decoding: bytes, as: UTF8.self), samplePayload.mapValue ?? [:])
+        }
+        let program = String(decoding: bytes[..<separator], as: UTF8.self)
+        let data = try? JSONCodec.decode(Array(bytes[(separator + 1)...]), limits: limits)
+        return (program, data?.mapValue ?? samplePayload.mapValue ?? [:])
+    }
+
+    /// Compiling and running never traps; a transform returns an array or a map; two runs agree (every
+    /// evaluation has a fresh state, so nothing leaks from one to the next).
+    private static func lua(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
+        let (source, data) = programAndData(bytes)
+        guard let script = try? LuaScript(source: source, name: "fuzz") else { return }
+        let first = Result { () throws(LuaError) in try script.returnsTrue(event: data, limits: luaLimits) }
+        let second = Result { () throws(LuaError) in try script.returnsTrue(event: data, limits: luaLimits) }
+        // Budget errors depend on the clock and on garbage; only definite outcomes must agree.
+        if case .success(let one) = first, case .success(let two) = second, one != two {
+            throw FuzzInvariantViolation("script \(source.debugDescription) passed once and failed once")
+        }
+        if let table = try? script.returnedTable(event: data, limits: luaLimits) {
+            switch table {
+            case .array, .map: break
+            default: throw FuzzInvariantViolation("script \(source.debugDescription) returned \(table.typeName)")
+            }
+        }
+    }
+
+    /// Compiling and running never traps; the first output reads back as JSON; a pooled state gives the same output
+    /// as the first run. Programs that never end are the sensor author's error, not the fuzzer's finding: seeds avoid them.
+    private static func jq(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
+        let (source, data) = programAndData(bytes)
+        guard let program = try? JQProgram(source: source, maximumOutputBytes: 1 << 16) else { return }
+        let first = try? program.firstOutput(.map(data))
+        let second = try? program.firstOutput(.map(data))
+        guard first == second else {
+            throw FuzzInvariantViolation("jq \(source.debugDescription) gave two outputs for one input")
         }
     }
 }

@@ -23,6 +23,8 @@ package struct YAMLTree: Sendable {
 
     package var kind: Kind
     package var location: SourceLocation
+    /// Whether this is a literal block scalar (`|`): its text's line `n` is the file's line `location.line + n`.
+    package var isLiteralBlock = false
 
     /// The scalar text, when this is a scalar that is not null.
     package var scalarText: String? {
@@ -132,6 +134,7 @@ package struct YAMLTree: Sendable {
                 }
             }
             kind = .scalar(scalar.string, type)
+            isLiteralBlock = scalar.style == .literal
         case .mapping(let mapping):
             var entries: [(key: String, keyLocation: SourceLocation, value: YAMLTree)] = []
             for (key, value) in mapping {

@@ -106,6 +106,8 @@ struct MessageProcessor: Sendable {
     struct Offer: Sendable {
         let binding: SensorSet.Binding
         let trigger: Trigger
+        /// The event as the dependency's transform left it; `nil`: the screened event itself.
+        let transformed: Event?
     }
 
     /// The dependencies bound to a subject, with their counters: looked up once per set of sensors, not per event.
@@ -155,10 +157,19 @@ struct MessageProcessor: Sendable {
             let binding = dependencies.bindings[index]
             let counters = dependencies.counters[index]
             counters.eventReceived()
-            // Evaluated in place: `if let filters = …` would copy the filters (and retain their every field).
-            if let verdict = binding.dependency.filters?.evaluate(
+            // A transform gives the dependency an event of its own; without one, the filters are evaluated in
+            // place: `if let filters = …` would copy the filters (and retain their every field).
+            var transformed: Event?
+            var rejection: FilterVerdict?
+            if binding.dependency.transform != nil {
+                let (screenedEvent, verdict) = binding.dependency.screen(event, recordChecks: false)
+                if verdict.passed { transformed = screenedEvent } else { rejection = verdict }
+            } else if let verdict = binding.dependency.filters?.evaluate(
                 event, operation: binding.dependency.filtersLogicalOperator, recordChecks: false), !verdict.passed
             {
+                rejection = verdict
+            }
+            if let verdict = rejection {
                 counters.eventFiltered(failed: !verdict.errors.isEmpty)
                 if self.logger.logLevel <= .debug {
                     var logger = logger()
@@ -170,7 +181,7 @@ struct MessageProcessor: Sendable {
                 continue
             }
             for trigger in binding.sensor.triggers where trigger.conditions.names.contains(binding.dependency.name) {
-                offers.append(Offer(binding: binding, trigger: trigger))
+                offers.append(Offer(binding: binding, trigger: trigger, transformed: transformed))
             }
         }
         return offers.isEmpty ? .filteredOut : .offers(event, offers)
@@ -204,7 +215,8 @@ struct MessageProcessor: Sendable {
             logger[metadataKey: LoggingKeys.trigger] = "\(offer.trigger.name)"
             steps.append(
                 await self.offer(
-                    event, binding: offer.binding, trigger: offer.trigger, message: message, logger: logger))
+                    offer.transformed ?? event, binding: offer.binding, trigger: offer.trigger, message: message,
+                    logger: logger))
         }
         var delays: [Duration] = []
         var deadLettered = false

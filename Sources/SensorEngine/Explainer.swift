@@ -188,10 +188,7 @@ public enum Explainer {
                 let routed =
                     subject.map { dependency.subject(prefix: subjectPrefix) == $0 } ?? dependency.accepts(event)
                 guard routed else { continue }
-                var verdict = FilterVerdict(passed: true, errors: [], checks: [])
-                if let filters = dependency.filters {
-                    verdict = filters.evaluate(event, operation: dependency.filtersLogicalOperator)
-                }
+                let (event, verdict) = dependency.screen(event)
                 explanation.filters += verdict.checks.map {
                     TriggerExplanation.FilterResult(dependency: dependency.name, eventID: event.id, check: $0)
                 }

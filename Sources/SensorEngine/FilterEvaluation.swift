@@ -5,7 +5,7 @@ public import SensorModel
 
 /// The outcome of one filter on one event, as `explain` shows it.
 public struct FilterCheck: Sendable, Hashable {
-    /// `data`, `exprs`, `context` or `time`.
+    /// `transform`, `exprs`, `data`, `context`, `time` or `script`.
     public var kind: String
     /// The filter, described (`body.x number > [3]`).
     public var filter: String
@@ -23,7 +23,7 @@ public struct FilterVerdict: Sendable, Hashable {
     public var passed: Bool
     /// Errors met on the way, joined as Argo Events joins them.
     public var errors: [String]
-    /// Each filter evaluated, in Argo Events' order (exprs, data, context, time).
+    /// The transform, then each filter evaluated, in Argo Events' order (exprs, data, context, time, script).
     public var checks: [FilterCheck]
 }
 
@@ -75,7 +75,39 @@ extension DependencyFilters {
             }
             combine(check.passed)
         }
+        if let script {
+            let (passed, error) = evaluateScript(script, payload: payload, record: recordChecks, checks: &checks)
+            // A script error fails the dependency in either mode, as in Argo Events.
+            if let error { return FilterVerdict(passed: false, errors: errors + [error], checks: checks) }
+            combine(passed)
+        }
         return FilterVerdict(passed: operation == .and ? allPassed : anyPassed, errors: errors, checks: checks)
+    }
+
+    private func evaluateScript(
+        _ script: any EventPredicate, payload: EventPayload, record: Bool, checks: inout [FilterCheck]
+    ) -> (Bool, String?) {
+        var outcome = FilterOutcome()
+        switch payload {
+        case .absent: return (true, nil)
+        case .opaque: outcome.error = "event data not valid JSON"
+        case .structured(let value):
+            if case .map(let data) = value {
+                do throws(ProgramError) {
+                    outcome.passed = try script.passes(data)
+                } catch {
+                    outcome.error = error.message
+                }
+            } else {
+                outcome.error = "event data is not a JSON object"
+            }
+        }
+        if record {
+            checks.append(
+                FilterCheck(
+                    kind: "script", filter: script.source, passed: outcome.passed, observed: nil, error: outcome.error))
+        }
+        return (outcome.passed, outcome.error.map { "script filter error (\($0))" })
     }
 
     private func evaluateData(_ filters: [DataFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck])

@@ -44,6 +44,8 @@ public struct Dependency: Sendable {
     public var filters: DependencyFilters?
     /// How the filter kinds combine.
     public var filtersLogicalOperator: LogicalOperator
+    /// `transform` (jq, or a Lua script when no jq is set), compiled; applied before the filters.
+    public var transform: (any EventTransformation)?
     /// Where the entry starts.
     public var location: SourceLocation
 
@@ -69,6 +71,8 @@ public struct DependencyFilters: Sendable {
     public var context: ContextFilter?
     /// `time`, or `nil` when absent.
     public var time: TimeFilter?
+    /// `script` (Lua), compiled, or `nil` when absent.
+    public var script: (any EventPredicate)?
     /// How `data` filters combine.
     public var dataLogicalOperator: LogicalOperator
     /// How `exprs` filters combine.

@@ -42,7 +42,7 @@ struct CommandLineTests {
         #expect(shipped.status == 0, "\(shipped.output)")
 
         let directory = try CommandLine.directory(
-            "sensorkit-cli",
+            "sensorkit-cli-gateway",
             files: [
                 "gateway.yaml": """
                 apiVersion: sensor-gateway/v1alpha1

@@ -2,6 +2,8 @@ import ConfigReader
 import EventModel
 import Foundation
 import FuzzHarness
+import JQProgram
+import LuaScript
 import SensorEngine
 import SensorLanguage
 import SensorModel
@@ -56,6 +58,9 @@ struct FuzzCorpusTests {
             case .path: return (try? GJSONPath(text)) != nil
             case .sensorYAML: return !SensorLoader.load(text: text, file: input.name).sensors.isEmpty
             case .regex: return (try? TextPattern(String(text.prefix { $0 != "\0" }))) != nil
+            case .lua:
+                return (try? LuaScript(source: FuzzTarget.programAndData(input.bytes).program, name: "seed")) != nil
+            case .jq: return (try? JQProgram(source: FuzzTarget.programAndData(input.bytes).program)) != nil
             }
         }
         #expect(valid.count * 3 >= inputs.count, "only \(valid.count) of \(inputs.count) inputs parse")

@@ -133,6 +133,51 @@ struct MessageProcessorTests {
         #expect(text.contains(#"sensor_gateway_trigger_duration_seconds_count{engine="hybrid"} 1"#), "\(text)")
     }
 
+    /// A transform's result is what the trigger receives; a transform error filters the event out (acked, counted as
+    /// an error), and so does a failing script filter.
+    @Test func transformedEventReachesTheTrigger() throws {
+        let text = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: s}
+            spec:
+              dependencies:
+                - {name: a, eventSourceName: src, eventName: a, transform: {jq: ".x += 1"},
+                   filters: {script: "return event.x == 2"}}
+              triggers:
+                - template: {name: single, conditions: a, log: {}}
+
+            """
+        let catalog = SensorLoader.load(text: text, file: "s.yaml")
+        #expect(catalog.isValid, "\(catalog.findings)")
+        let sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
+        let fixture = try Fixture(.succeeded(detail: "ok"))
+        let bindings = sensors.bindings["events.src.a"] ?? []
+        let dependencies = fixture.processor.dependencies(bindings)
+        func screen(_ data: EventValue) -> MessageProcessor.Screening {
+            let payload = CloudEventCodec.encodeStructured(
+                Event(id: "e", source: "src", type: "t", subject: "a", data: data), format: .messagePack)
+            return payload.withUnsafeBytes {
+                fixture.processor.screen(
+                    payload: $0, headers: [:], dependencies: dependencies, logger: { Logger(label: "test") })
+            }
+        }
+        guard case .offers(_, let offers) = screen(.map(["x": 1])) else {
+            Issue.record("the transformed event did not pass")
+            return
+        }
+        #expect(offers.first?.transformed?.data == .map(["x": 2]))
+        #expect(offers.first?.transformed?.dataContentType == "application/json")
+        guard case .filteredOut = screen(.map(["x": 5])) else {
+            Issue.record("the script filter let x = 6 through")
+            return
+        }
+        guard case .filteredOut = screen(.array([1])) else {
+            Issue.record("a transform error let the event through")
+            return
+        }
+    }
+
     /// Success: ack; the single trigger fires without touching the store, the pair holds the event.
     @Test func successAcks() async throws {
         let fixture = try Fixture(.succeeded(detail: "ok"))

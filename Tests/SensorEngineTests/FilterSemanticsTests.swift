@@ -301,7 +301,7 @@ struct FilterSemanticsTests {
             #"{"exprs": [{"expr": "k == x", "fields": [{"name": "k", "path": "k"}]}]}"#,
             "uses 'x', which no field defines"
         ),
-        (#"{"script": "return true"}"#, "not supported: spec.dependencies[0].filters.script"),
+        (#"{"script": "return true +"}"#, "spec.dependencies[0].filters.script: Lua syntax error on script line 1"),
     ])
     func invalidFiltersAreFindings(filters: String, message: String) {
         let (sensor, findings) = loadSensor(sensorText(filters: filters))

@@ -1,3 +1,4 @@
+import EventModel
 import Foundation
 import LocalFiles
 import SensorTesting
@@ -30,8 +31,6 @@ struct UpstreamSensorTests {
 
     /// The exact findings for the sensors that use what sensor-gateway does not implement.
     @Test(arguments: [
-        ("filter-script.yaml", "22:9", "not supported: spec.dependencies[0].filters.script"),
-        ("transform.yaml", "12:7", "not supported: spec.dependencies[0].transform"),
         ("trigger-source-configmap.yaml", "18:13", "not supported: spec.triggers[0].template.k8s.source.configmap"),
         ("trigger-source-git.yaml", "29:13", "not supported: spec.triggers[0].template.k8s.source.git"),
         ("trigger-with-atleast-once-semantics.yaml", "17:9", "not supported: spec.triggers[0].template.atLeastOnce"),
@@ -65,6 +64,24 @@ struct UpstreamSensorTests {
         }
         #expect(trigger.method == "POST")
         #expect(trigger.payload.map(\.destination) == ["bucket", "type"])
+    }
+
+    /// The Lua script filter and the jq and Lua transforms load, and run on the payloads their comments describe.
+    @Test func scriptAndTransformExamples() throws {
+        let script = SensorFiles.load(paths: [UpstreamSensors.directory + "/filter-script.yaml"])
+        #expect(script.findings.isEmpty, "\(script.findings)")
+        let filtered = try #require(script.sensors.first?.dependencies.first)
+        let body = json(#"{"body": {"a": "b", "c": 10, "d": {"e": "z"}}}"#)
+        #expect(filtered.screen(makeEvent(data: body)).verdict.passed)
+        #expect(!filtered.screen(makeEvent(data: json(#"{"body": {"a": "x", "d": {"e": "z"}}}"#))).verdict.passed)
+
+        let transform = SensorFiles.load(paths: [UpstreamSensors.directory + "/transform.yaml"])
+        #expect(!transform.findings.contains { $0.severity == .error }, "\(transform.findings)")
+        let dependencies = try #require(transform.sensors.first?.dependencies)
+        let message = json(#"{"body": {"message": "hi"}}"#)
+        #expect(
+            dependencies[0].screen(makeEvent(data: message)).event.data == json(#"{"body": {"message": "updated"}}"#))
+        #expect(dependencies[1].screen(makeEvent(data: message)).event.data == json(#"{"body": {"message": "hihi"}}"#))
     }
 
     /// All of them at once, through a directory.

@@ -55,8 +55,8 @@ struct ValidationTests {
             10, 66, "invalid timezone 'Mars/Base'"
         ),
         (
-            "  dependencies:\n    - {name: a, eventSourceName: x, eventName: y, transform: {jq: .}}\n  triggers:\n    - template: {name: t, log: {}}\n",
-            6, 51, "not supported: spec.dependencies[0].transform"
+            "  dependencies:\n    - {name: a, eventSourceName: x, eventName: y, transform: {jq: \".a +* 1\"}}\n  triggers:\n    - template: {name: t, log: {}}\n",
+            6, 67, "spec.dependencies[0].transform.jq: jq: error: syntax error"
         ),
         (
             "  dependencies:\n    - {name: a, eventSourceName: x.y, eventName: y}\n  triggers:\n    - template: {name: t, log: {}}\n",

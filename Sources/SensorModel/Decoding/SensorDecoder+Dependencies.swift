@@ -1,5 +1,6 @@
 import ConfigReader
 import EventModel
+import JQProgram
 import SensorLanguage
 
 extension SensorDecoder {
@@ -14,7 +15,11 @@ extension SensorDecoder {
         if let filtersNode = fields.take("filters") {
             filters = decodeFilters(filtersNode, path: fields.childPath("filters"))
         }
-        fields.finish(diagnostics: &diagnostics, hints: ["transform": "jq and Lua transforms are not implemented"])
+        var transform: (any EventTransformation)?
+        if let transformNode = fields.take("transform") {
+            transform = decodeTransform(transformNode, path: fields.childPath("transform"))
+        }
+        fields.finish(diagnostics: &diagnostics)
         if subject == nil {
             for (label, value) in [("eventSourceName", source), ("eventName", event)] {
                 if let value, value.contains(where: { ".*> \t".contains($0) }) {
@@ -40,7 +45,36 @@ extension SensorDecoder {
         guard let name, let source, let event else { return nil }
         return Dependency(
             name: name, eventSourceName: source, eventName: event, subjectOverride: subject, filters: filters,
-            filtersLogicalOperator: filtersOperator ?? .and, location: node.location)
+            filtersLogicalOperator: filtersOperator ?? .and, transform: transform, location: node.location)
+    }
+
+    /// `transform`: `jq` or a Lua `script`, compiled (jq wins when both are set, as in Argo Events).
+    mutating func decodeTransform(_ node: YAMLTree, path: String) -> (any EventTransformation)? {
+        guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
+        let jq = fields.string("jq", diagnostics: &diagnostics).flatMap { $0.isEmpty ? nil : $0 }
+        let script = fields.string("script", diagnostics: &diagnostics).flatMap { $0.isEmpty ? nil : $0 }
+        fields.finish(diagnostics: &diagnostics)
+        if let jq {
+            if script != nil {
+                diagnostics.warning(
+                    "ignored: \(path).script (jq takes precedence when both are set, as in Argo Events)",
+                    at: (node["script"] ?? node).location, path: "\(path).script")
+            }
+            do {
+                return JQTransformation(program: try JQProgram(source: jq))
+            } catch {
+                diagnostics.error(
+                    "\(path).jq: \(error.message.split(separator: "\n").joined(separator: "; "))",
+                    at: node["jq"] ?? node, path: "\(path).jq")
+                return nil
+            }
+        }
+        if let script {
+            return compileLua(script, at: node["script"] ?? node, path: "\(path).script")
+                .map { LuaTransformation(script: $0) }
+        }
+        diagnostics.error("\(path) must set jq or script", at: node, path: path)
+        return nil
     }
 
     mutating func logicalOperator(_ fields: inout FieldReader, _ key: String) -> LogicalOperator? {

@@ -1,5 +1,6 @@
 import ConfigReader
 import EventModel
+import LuaScript
 import SensorLanguage
 
 extension SensorDecoder {
@@ -7,7 +8,7 @@ extension SensorDecoder {
     mutating func decodeFilters(_ node: YAMLTree, path: String, known: Set<String> = []) -> DependencyFilters? {
         guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
         var filters = DependencyFilters(
-            exprs: nil, data: nil, context: nil, time: nil,
+            exprs: nil, data: nil, context: nil, time: nil, script: nil,
             dataLogicalOperator: logicalOperator(&fields, "dataLogicalOperator") ?? .and,
             exprLogicalOperator: logicalOperator(&fields, "exprLogicalOperator") ?? .and)
         if let elements = fields.list("data", diagnostics: &diagnostics) {
@@ -22,10 +23,32 @@ extension SensorDecoder {
         if let timeNode = fields.take("time") {
             filters.time = decodeTimeFilter(timeNode, path: fields.childPath("time"))
         }
-        fields.finish(
-            diagnostics: &diagnostics, hints: ["script": "Lua script filters are not implemented; use exprs"],
-            known: known)
+        if let source = fields.string("script", diagnostics: &diagnostics), !source.isEmpty {
+            filters.script = compileLua(source, at: node["script"] ?? node, path: fields.childPath("script"))
+                .map { LuaPredicate(script: $0) }
+        }
+        fields.finish(diagnostics: &diagnostics, known: known)
         return filters
+    }
+
+    /// Compiles a Lua script of a filter or transform; a syntax error is a located load error (at the script's own
+    /// line when it is a literal block).
+    mutating func compileLua(_ source: String, at node: YAMLTree, path: String) -> LuaScript? {
+        do {
+            return try LuaScript(source: source, name: path)
+        } catch {
+            // Lua's message starts `[string "<path>"]:<line>:`; the path and line are said once, before it.
+            let message = error.message.split(separator: ":", maxSplits: 2).dropFirst(error.line == nil ? 0 : 2)
+                .joined(separator: ":").drop { $0 == " " }
+            var location = node.location
+            if node.isLiteralBlock, let line = error.line {
+                location = SourceLocation(file: location.file, line: location.line + line, column: 1)
+            }
+            diagnostics.error(
+                "\(path): Lua syntax error\(error.line.map { " on script line \($0)" } ?? ""): \(message)",
+                at: location, path: path)
+            return nil
+        }
     }
 
     mutating func decodeDataFilter(_ node: YAMLTree, path: String) -> DataFilter? {
