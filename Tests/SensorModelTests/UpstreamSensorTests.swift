@@ -34,7 +34,6 @@ struct UpstreamSensorTests {
         ("transform.yaml", "12:7", "not supported: spec.dependencies[0].transform"),
         ("trigger-source-configmap.yaml", "18:13", "not supported: spec.triggers[0].template.k8s.source.configmap"),
         ("trigger-source-git.yaml", "29:13", "not supported: spec.triggers[0].template.k8s.source.git"),
-        ("trigger-with-atleast-once-semantics.yaml", "17:9", "not supported: spec.triggers[0].template.atLeastOnce"),
         ("trigger-standard-k8s-resource.yaml", "18:13", "not supported: spec.triggers[0].template.k8s creating 'Pod'"),
     ])
     func unsupportedFields(file: String, location: String, message: String) {
@@ -43,6 +42,23 @@ struct UpstreamSensorTests {
         #expect(
             catalog.findings.contains { $0.description.hasPrefix("\(path):\(location): error: \(message)") },
             "\(catalog.findings.map(\.description))")
+    }
+
+    /// The sensors that write `atLeastOnce` or `policy` inside the template, where Argo Events ignores them, load
+    /// with a located warning saying so.
+    @Test(arguments: [
+        ("trigger-with-atleast-once-semantics.yaml", "17:9", "spec.triggers[0].template.atLeastOnce is ignored"),
+        ("trigger-with-policy.yaml", "24:9", "spec.triggers[0].template.policy is ignored"),
+    ])
+    func misplacedTriggerFieldsWarn(file: String, location: String, message: String) {
+        let path = UpstreamSensors.directory + "/" + file
+        let catalog = SensorFiles.load(paths: [path])
+        #expect(catalog.sensors.count == 1, "\(catalog.findings.map(\.description))")
+        #expect(catalog.isValid, "\(catalog.findings.map(\.description))")
+        #expect(
+            catalog.findings.contains { $0.description.hasPrefix("\(path):\(location): warning: \(message)") },
+            "\(catalog.findings.map(\.description))")
+        #expect(catalog.sensors.first?.triggers.first?.atLeastOnce == false)
     }
 
     /// Loaded sensors carry what the YAML says.
