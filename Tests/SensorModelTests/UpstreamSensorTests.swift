@@ -34,6 +34,10 @@ struct UpstreamSensorTests {
         ("transform.yaml", "12:7", "not supported: spec.dependencies[0].transform"),
         ("trigger-source-configmap.yaml", "18:13", "not supported: spec.triggers[0].template.k8s.source.configmap"),
         ("trigger-source-git.yaml", "29:13", "not supported: spec.triggers[0].template.k8s.source.git"),
+        (
+            "special-workflow-trigger.yaml", "18:15",
+            "not supported: spec.triggers[0].template.argoWorkflow.args[0] '--node-field-selector'"
+        ),
         ("trigger-standard-k8s-resource.yaml", "18:13", "not supported: spec.triggers[0].template.k8s creating 'Pod'"),
     ])
     func unsupportedFields(file: String, location: String, message: String) {
