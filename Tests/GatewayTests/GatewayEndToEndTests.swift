@@ -288,6 +288,19 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// With no valid sensor at all the gateway still starts and is ready, consuming nothing, and reports the rejected
+    /// one.
+    @Test func onlyInvalidSensorsStartReady() async throws {
+        try await Self.withServer(sensors: ["bad.yaml": Self.invalid(named: "bad")]) { _, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            let status = try #require(await gateway.get("/status")?.body)
+            #expect(status.contains(#""sensors":[]"#), "\(status)")
+            #expect(status.contains(#""name":"bad""#))
+            #expect(await gateway.metric("sensor_gateway_sensors_rejected") == 1)
+            try await Self.stop(gateway)
+        }
+    }
+
     /// `run --strict` refuses to start when a sensor is invalid.
     @Test func strictRunRefusesInvalidSensor() async throws {
         try await Self.withServer(sensors: ["single.yaml": Self.single, "bad.yaml": Self.invalid(named: "bad")]) {
