@@ -63,7 +63,7 @@ public struct SensorSet: Sendable {
     {
         let catalog = SensorFiles.load(paths: [path])
         let errors = catalog.findings.filter { $0.severity == .error }
-        let rejectedErrors = catalog.rejected.reduce(0) { $0 + $1.findings.count }
+        let rejectedErrors = catalog.rejected.reduce(0) { $0 + $1.findings.count { $0.severity == .error } }
         guard errors.isEmpty || (!strict && errors.count == rejectedErrors) else {
             throw SensorSetError(findings: errors.map(\.description))
         }
