@@ -206,6 +206,16 @@ public final class GatewayMetrics: EventSourceMetrics {
         }.increment()
     }
 
+    /// `sensors_rejected`: the sensor documents the last load or reload rejected.
+    public func setSensorsRejected(_ count: Int) {
+        gauge("sensors_rejected", []) { registry in
+            registry.makeGauge(
+                descriptor: Self.descriptor(
+                    "sensors", "rejected", "Sensor documents the last load or reload rejected for their errors.")
+            )
+        }.set(Double(count))
+    }
+
     /// `events_accepted_total{source}`: events an event source (`http`, `schedule:<name>`) stored in JetStream.
     public func eventAccepted(source: String) {
         registry.makeCounter(

@@ -18,13 +18,15 @@ public enum GatewayServices {
     ///   - configuration: its contents.
     ///   - sensors: the sensors it names, already validated.
     ///   - routing: the routing matrix of `route` triggers, if any.
+    ///   - strict: reject a reload whole when any sensor is invalid.
     ///   - logger: the root logger.
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
     public static func makeServiceGroup(
         configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet, routing: RoutingMatrix?,
-        logger: Logger
+        strict: Bool = false, logger: Logger
     ) throws(HTTPTransportError) -> ServiceGroup {
         let metrics = GatewayMetrics()
+        metrics.setSensorsRejected(sensors.rejected.count)
         let state = GatewayState()
         let logTrigger = Logger(label: "sensor-gateway.log-trigger")
         let dispatcher = try TriggerExecutor(
@@ -39,8 +41,8 @@ public enum GatewayServices {
             host: configuration.adminHost, port: configuration.adminPort, state: state, metrics: metrics, logger: logger
         )
         let reload = ReloadService(
-            configurationPath: configurationPath, running: configuration, engine: engine, executor: dispatcher,
-            metrics: metrics, state: state, logger: logger)
+            configurationPath: configurationPath, running: configuration, strict: strict, engine: engine,
+            executor: dispatcher, metrics: metrics, state: state, logger: logger)
         var group = ServiceGroupConfiguration(
             services: [
                 .init(service: TriggerExecutorService(executor: dispatcher), serviceName: "triggers"),

@@ -1,3 +1,4 @@
+import ConfigReader
 public import EventModel
 public import EventSources
 import Foundation
@@ -98,7 +99,7 @@ public final class GatewayState: EventStoring {
     }
 
     /// `/status`: the sensor files, the sensors with their dependencies (subject, consumer) and triggers, pending
-    /// correlations, last outcomes, the last reload error.
+    /// correlations, last outcomes, the rejected sensor documents with their findings, the last reload error.
     public var status: EventValue {
         contents.withLock { state in
             var sensors: [EventValue] = []
@@ -136,6 +137,14 @@ public final class GatewayState: EventStoring {
                 "sensors": .array(sensors), "sensorFiles": .array((state.sensors?.files ?? []).map(EventValue.string)),
                 "nats": .string(state.connection.map { "\($0.state)" } ?? "not connected"),
             ]
+            let rejected = (state.sensors?.rejected ?? []).map { entry -> EventValue in
+                var map: EventMap = [
+                    "file": .string(entry.file), "findings": .array(entry.findings.map { .string($0.description) }),
+                ]
+                if let name = entry.name { map["name"] = .string(name) }
+                return .map(map)
+            }
+            root["rejectedSensors"] = .array(rejected)
             if let error = state.lastReloadError { root["lastReloadError"] = .string(error) }
             root["eventSources"] = eventSources.status
             return .map(root)

@@ -10,13 +10,16 @@ import UnixSignals
 /// Reloads the sensors and the routing matrix on SIGHUP and when the config file, a sensor file or the routing file
 /// changes (polled every `processing.reloadInterval`).
 ///
-/// A reload reads the config file, the sensors and the routing matrix it names; if any is invalid, the errors are
-/// logged, `config_reloads_total{outcome="failure"}` counts it and the running sensors and matrix stay. Otherwise
-/// the engine switches to the new sensors (``GatewayEngine/apply(_:)``) and the executor to the new matrix.
-/// Changes to other keys need a restart and are logged as such.
+/// A reload reads the config file, the sensors and the routing matrix it names. When the config file or the routing
+/// matrix is invalid (or, in strict mode, any sensor), the errors are logged, `config_reloads_total{outcome="failure"}`
+/// counts it and the running sensors and matrix stay. Otherwise the engine switches to the valid sensors
+/// (``GatewayEngine/apply(_:)``) and the executor to the new matrix; a rejected sensor whose running version is known
+/// keeps it (``SensorSet/keepingRejected(from:)``), and such a reload counts as `partial`. Changes to other keys need
+/// a restart and are logged as such.
 public struct ReloadService: Service {
     private let configurationPath: String
     private let running: GatewayConfiguration
+    private let strict: Bool
     private let engine: GatewayEngine
     private let executor: TriggerExecutor
     private let metrics: GatewayMetrics
@@ -27,17 +30,19 @@ public struct ReloadService: Service {
     /// - Parameters:
     ///   - configurationPath: the config file to re-read.
     ///   - running: the configuration the process started with.
+    ///   - strict: reject a reload whole when any sensor is invalid.
     ///   - engine: where new sensors go.
     ///   - executor: where a new routing matrix goes.
     ///   - metrics: counts reloads.
     ///   - state: records the last rejected reload for `/status`.
     ///   - logger: the logger.
     public init(
-        configurationPath: String, running: GatewayConfiguration, engine: GatewayEngine, executor: TriggerExecutor,
-        metrics: GatewayMetrics, state: GatewayState, logger: Logger
+        configurationPath: String, running: GatewayConfiguration, strict: Bool = false, engine: GatewayEngine,
+        executor: TriggerExecutor, metrics: GatewayMetrics, state: GatewayState, logger: Logger
     ) {
         self.configurationPath = configurationPath
         self.running = running
+        self.strict = strict
         self.engine = engine
         self.executor = executor
         self.metrics = metrics
@@ -73,14 +78,17 @@ public struct ReloadService: Service {
         }
     }
 
-    /// Re-reads the config and the sensors; applies them when valid.
+    /// Re-reads the config and the sensors; applies the valid ones.
     func reload(because cause: String) async {
         let configuration: GatewayConfiguration
         let sensors: SensorSet
+        let kept: [String]
         let routing: RoutingMatrix?
         do {
             configuration = try GatewayConfiguration.load(path: configurationPath)
-            sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: running.nats.subjectPrefix)
+            let loaded = try SensorSet.load(
+                path: configuration.sensors, subjectPrefix: running.nats.subjectPrefix, strict: strict)
+            (sensors, kept) = state.sensors.map(loaded.keepingRejected(from:)) ?? (loaded, [])
             routing = try configuration.loadRouting(for: sensors)
         } catch {
             metrics.configReloaded(outcome: "failure")
@@ -93,14 +101,17 @@ public struct ReloadService: Service {
         for key in changedRestartKeys(configuration) {
             logger.warning("\(key) changed: restart the gateway to apply it")
         }
+        sensors.logRejected(to: logger)
         executor.replaceRouting(routing)
         await engine.apply(sensors)
         state.setLastReloadError(nil)
-        metrics.configReloaded(outcome: "success")
+        metrics.setSensorsRejected(sensors.rejected.count)
+        metrics.configReloaded(outcome: sensors.rejected.isEmpty ? "success" : "partial")
         logger.info(
             "reloaded",
             metadata: [
                 "cause": "\(cause)", "sensors": "\(sensors.sensors.map(\.name).joined(separator: ","))",
+                "kept": "\(kept.joined(separator: ","))", "rejected": "\(sensors.rejected.count)",
                 "subjects": "\(sensors.subjects.count)",
             ])
     }

@@ -1,6 +1,7 @@
 import ConfigReader
 public import JetStream
 import LocalFiles
+public import Logging
 import SensorEngine
 public import SensorModel
 
@@ -29,16 +30,20 @@ public struct SensorSet: Sendable {
     public let bindings: [String: [Binding]]
     /// `nats.subjectPrefix` the subjects were derived with.
     public let subjectPrefix: String
+    /// The sensor documents rejected at the last load, with their findings.
+    public let rejected: [RejectedSensor]
 
     /// Maps `sensors` onto subjects.
     /// - Parameters:
     ///   - sensors: valid sensors.
     ///   - files: the files they came from.
     ///   - subjectPrefix: `nats.subjectPrefix`.
-    public init(sensors: [Sensor], files: [String], subjectPrefix: String) {
+    ///   - rejected: the documents rejected beside them.
+    public init(sensors: [Sensor], files: [String], subjectPrefix: String, rejected: [RejectedSensor] = []) {
         self.sensors = sensors
         self.files = files
         self.subjectPrefix = subjectPrefix
+        self.rejected = rejected
         var bindings: [String: [Binding]] = [:]
         for sensor in sensors {
             for dependency in sensor.dependencies {
@@ -49,14 +54,54 @@ public struct SensorSet: Sendable {
         self.bindings = bindings
     }
 
-    /// Loads every sensor under `path`.
-    /// - Throws: ``SensorSetError`` listing every error finding when a sensor is invalid.
-    public static func load(path: String, subjectPrefix: String) throws(SensorSetError) -> SensorSet {
+    /// Loads every sensor under `path`: the valid ones, and the invalid documents as ``rejected``.
+    /// - Parameter strict: reject the whole set when any document is invalid.
+    /// - Throws: ``SensorSetError`` listing every error finding when `path` cannot be listed, or, with `strict`, when
+    ///   a document is invalid.
+    public static func load(path: String, subjectPrefix: String, strict: Bool = false) throws(SensorSetError)
+        -> SensorSet
+    {
         let catalog = SensorFiles.load(paths: [path])
-        guard catalog.isValid else {
-            throw SensorSetError(findings: catalog.findings.filter { $0.severity == .error }.map(\.description))
+        let errors = catalog.findings.filter { $0.severity == .error }
+        let rejectedErrors = catalog.rejected.reduce(0) { $0 + $1.findings.count { $0.severity == .error } }
+        guard errors.isEmpty || (!strict && errors.count == rejectedErrors) else {
+            throw SensorSetError(findings: errors.map(\.description))
         }
-        return SensorSet(sensors: catalog.sensors, files: catalog.files, subjectPrefix: subjectPrefix)
+        return SensorSet(
+            sensors: catalog.sensors, files: catalog.files, subjectPrefix: subjectPrefix, rejected: catalog.rejected)
+    }
+
+    /// This set, plus the sensors of `running` whose new version is rejected, as `kubectl apply` of an invalid
+    /// Sensor leaves the old object running: a rejected document with a name keeps the running sensor of that name;
+    /// a file that cannot be read or parsed keeps the running sensors of that file. A sensor the set defines anew
+    /// is never replaced.
+    /// - Returns: the merged set, and the names of the sensors kept from `running`.
+    public func keepingRejected(from running: SensorSet) -> (set: SensorSet, kept: [String]) {
+        func key(_ namespace: String?, _ name: String) -> String { "\(namespace ?? "")/\(name)" }
+        let defined = Set(sensors.map { key($0.namespace, $0.name) })
+        let rejectedNames = Set(rejected.compactMap { entry in entry.name.map { key(entry.namespace, $0) } })
+        let rejectedFiles = Set(rejected.filter { $0.name == nil }.map(\.file))
+        let kept = running.sensors.filter { sensor in
+            let name = key(sensor.namespace, sensor.name)
+            return !defined.contains(name)
+                && (rejectedNames.contains(name) || rejectedFiles.contains(sensor.location.file))
+        }
+        guard !kept.isEmpty else { return (self, []) }
+        let set = SensorSet(
+            sensors: sensors + kept, files: files, subjectPrefix: subjectPrefix, rejected: rejected)
+        return (set, kept.map(\.name))
+    }
+
+    /// Logs each rejected document as a warning with its file and findings.
+    public func logRejected(to logger: Logger) {
+        for entry in rejected {
+            logger.warning(
+                "sensor rejected; the valid sensors run without it",
+                metadata: [
+                    "file": "\(entry.file)", "sensor": "\(entry.name ?? "")",
+                    "findings": "\(entry.findings.map(\.description).joined(separator: "\n"))",
+                ])
+        }
     }
 
     /// The subjects to consume, sorted.

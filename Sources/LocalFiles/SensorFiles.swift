@@ -28,11 +28,12 @@ public enum SensorFiles {
                 do {
                     text = try String(contentsOfFile: file, encoding: .utf8)
                 } catch {
+                    let findings = ConfigurationError(
+                        file: file, "cannot read file: \(error.localizedDescription)"
+                    ).findings
                     catalog.files.append(file)
-                    catalog.findings +=
-                        ConfigurationError(
-                            file: file, "cannot read file: \(error.localizedDescription)"
-                        ).findings
+                    catalog.findings += findings
+                    catalog.rejected.append(RejectedSensor(file: file, name: nil, findings: findings))
                     continue
                 }
                 catalog.merge(

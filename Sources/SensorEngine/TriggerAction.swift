@@ -170,6 +170,9 @@ extension Trigger {
         let operation =
             section["operation"]?.stringValue.flatMap(ArgoWorkflowTrigger.Operation.init(rawValue:))
             ?? trigger.operation
+        if operation == .submit || operation == .submitFrom {
+            for argument in trigger.arguments { argument.apply(to: &resource) }
+        }
         let namespace = resource["metadata"]?["namespace"]?.stringValue ?? sensor.namespace ?? "argo"
         return ResolvedWorkflow(operation: operation, resource: resource, namespace: namespace)
     }
@@ -224,6 +227,34 @@ extension Trigger {
                 engine: .argo, method: "PUT", path: "/api/v1/workflows/\(namespace)/\(name)/\(operation.rawValue)",
                 url: nil,
                 subject: nil, headers: [:], body: .json(.map(["namespace": .string(namespace), "name": .string(name)])))
+        }
+    }
+}
+
+extension ArgoWorkflowTrigger.Argument {
+    /// Sets the field of the Workflow (or, for a parameter, of the template submitted from) the flag names.
+    func apply(to resource: inout EventValue) {
+        func set(_ keys: String..., to value: EventValue) {
+            SetPath(components: keys.map { .key($0) }).set(value, in: &resource)
+        }
+        switch self {
+        case .entrypoint(let entrypoint): set("spec", "entrypoint", to: .string(entrypoint))
+        case .serviceAccount(let account): set("spec", "serviceAccountName", to: .string(account))
+        case .label(let key, let value): set("metadata", "labels", key, to: .string(value))
+        case .generateName(let prefix): set("metadata", "generateName", to: .string(prefix))
+        case .name(let name): set("metadata", "name", to: .string(name))
+        case .priority(let priority): set("spec", "priority", to: .int(Int64(priority)))
+        case .parameter(let name, let value):
+            var parameters = resource["spec"]?["arguments"]?["parameters"]?.arrayValue ?? []
+            if let index = parameters.firstIndex(where: { $0["name"]?.stringValue == name }),
+                case .map(var entry) = parameters[index]
+            {
+                entry["value"] = .string(value)
+                parameters[index] = .map(entry)
+            } else {
+                parameters.append(.map(["name": .string(name), "value": .string(value)]))
+            }
+            set("spec", "arguments", "parameters", to: .array(parameters))
         }
     }
 }

@@ -1,6 +1,27 @@
 public import ConfigReader
 import SensorLanguage
 
+/// A document the loader rejected (an invalid Sensor or routing document, or a file that cannot be read or parsed):
+/// the valid documents beside it still load.
+public struct RejectedSensor: Sendable {
+    /// The file it came from.
+    public var file: String
+    /// Its `metadata.name`, when it can be read (`nil` for a file-level error such as a YAML syntax error).
+    public var name: String?
+    /// Its `metadata.namespace`, when set.
+    public var namespace: String?
+    /// Its error findings.
+    public var findings: [Finding]
+
+    /// Creates a rejected entry.
+    public init(file: String, name: String?, namespace: String? = nil, findings: [Finding]) {
+        self.file = file
+        self.name = name
+        self.namespace = namespace
+        self.findings = findings
+    }
+}
+
 /// The sensors found in a set of files, and every finding about them.
 public struct SensorCatalog: Sendable {
     /// Sensors without errors, in file and document order.
@@ -13,6 +34,8 @@ public struct SensorCatalog: Sendable {
     public var routingMatrices: [RoutingMatrix] = []
     /// How many routing documents were read, valid or not.
     var routingDocumentCount = 0
+    /// The documents rejected for their errors, in file and document order.
+    public var rejected: [RejectedSensor] = []
 
     /// Whether no finding is an error.
     public var isValid: Bool { !findings.contains { $0.severity == .error } }
@@ -35,6 +58,7 @@ public struct SensorCatalog: Sendable {
         files += other.files
         routingMatrices += other.routingMatrices
         routingDocumentCount += other.routingDocumentCount
+        rejected += other.rejected
     }
 
     /// Reports sensors named twice (the first one stays) and sorts the findings by file, line and column: the last
@@ -45,10 +69,14 @@ public struct SensorCatalog: Sendable {
         for sensor in sensors {
             let key = "\(sensor.namespace ?? "")/\(sensor.name)"
             if let first = seen[key] {
-                findings.append(
-                    Finding(
-                        .error, at: sensor.location, yamlPath: "metadata.name",
-                        "duplicate sensor name '\(sensor.name)' (first in \(first.location))"))
+                let finding = Finding(
+                    .error, at: sensor.location, yamlPath: "metadata.name",
+                    "duplicate sensor name '\(sensor.name)' (first in \(first.location))")
+                findings.append(finding)
+                rejected.append(
+                    RejectedSensor(
+                        file: sensor.location.file, name: sensor.name, namespace: sensor.namespace,
+                        findings: [finding]))
             } else {
                 seen[key] = sensor
                 unique.append(sensor)
@@ -102,6 +130,7 @@ public enum SensorLoader {
             documents = try YAMLTree.documents(of: text, file: file)
         } catch {
             catalog.findings += error.findings
+            catalog.rejected.append(RejectedSensor(file: file, name: nil, findings: error.findings))
             return catalog
         }
         var templates: ArgoTemplateCatalog??
@@ -115,12 +144,20 @@ public enum SensorLoader {
                 catalog.routingDocumentCount += 1
                 if templates == nil { templates = .some(argoTemplates()) }
                 var decoder = RoutingDecoder(argoTemplates: templates ?? nil)
-                if let matrix = decoder.decode(document) { catalog.routingMatrices.append(matrix) }
+                if let matrix = decoder.decode(document) {
+                    catalog.routingMatrices.append(matrix)
+                } else {
+                    catalog.reject(document, file: file, findings: decoder.findings)
+                }
                 catalog.findings += decoder.findings
                 continue
             }
             var decoder = SensorDecoder()
-            if let sensor = decoder.decode(document) { catalog.sensors.append(sensor) }
+            if let sensor = decoder.decode(document) {
+                catalog.sensors.append(sensor)
+            } else {
+                catalog.reject(document, file: file, findings: decoder.diagnostics.findings)
+            }
             catalog.findings += decoder.diagnostics.findings
         }
         if documents.allSatisfy(\.isNull) {
@@ -130,5 +167,18 @@ public enum SensorLoader {
         }
         catalog.findings.sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
         return catalog
+    }
+}
+
+extension SensorCatalog {
+    /// Records `document` as rejected when `findings` hold an error (a skipped document of another kind only warns).
+    fileprivate mutating func reject(_ document: YAMLTree, file: String, findings: [Finding]) {
+        let errors = findings.filter { $0.severity == .error }
+        guard !errors.isEmpty else { return }
+        let metadata = document["metadata"]
+        rejected.append(
+            RejectedSensor(
+                file: file, name: metadata?["name"]?.scalarText, namespace: metadata?["namespace"]?.scalarText,
+                findings: errors))
     }
 }

@@ -296,8 +296,26 @@ public struct ArgoWorkflowTrigger: Sendable {
     public var resource: EventValue
     /// `parameters`, applied to the resource.
     public var parameters: [TriggerParameter]
-    /// `args` (accepted for compatibility; the REST API has no CLI arguments, so they are reported).
-    public var arguments: [String]
+    /// `args`: the `argo submit` flags, as the Workflow fields they set (empty for `k8s`).
+    public var arguments: [Argument]
+
+    /// One flag of `argoWorkflow.args`, as the field of the submitted Workflow it sets.
+    public enum Argument: Sendable, Hashable {
+        /// `--entrypoint`: `spec.entrypoint`.
+        case entrypoint(String)
+        /// `-p`/`--parameter name=value`: the value of the parameter `name` of `spec.arguments.parameters`.
+        case parameter(name: String, value: String)
+        /// `--serviceaccount`: `spec.serviceAccountName`.
+        case serviceAccount(String)
+        /// One `key=value` of `-l`/`--labels`: `metadata.labels`.
+        case label(key: String, value: String)
+        /// `--generate-name`: `metadata.generateName`.
+        case generateName(String)
+        /// `--name`: `metadata.name`.
+        case name(String)
+        /// `--priority`: `spec.priority`.
+        case priority(Int)
+    }
 }
 
 /// `http`.

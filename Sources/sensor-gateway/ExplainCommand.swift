@@ -55,7 +55,7 @@ struct ExplainCommand: ParsableCommand {
             }
         }
         let catalog = SensorFiles.load(paths: [sensors])
-        for finding in catalog.findings where finding.severity == .error {
+        for finding in catalog.findings {
             printToStandardError(finding.description)
         }
         var events: [Event] = []

@@ -15,7 +15,7 @@ struct ProvisionCommand: AsyncParsableCommand {
         do {
             let configuration = try GatewayConfiguration.load(path: config)
             let sensors = try SensorSet.load(
-                path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
+                path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: true)
             let connection = try await NATSConnection.connect(configuration.connectionOptions)
             let results = try await GatewayProvisioning.provision(
                 connection: connection, configuration: configuration, sensors: sensors)

@@ -21,6 +21,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Flag(
+        name: .long,
+        help: "Refuse to start, and reject a reload whole, when any sensor is invalid (default: skip and report it).")
+    var strict = false
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError(
@@ -38,16 +43,18 @@ struct RunCommand: AsyncParsableCommand {
         let group: ServiceGroup
         do {
             configuration = try GatewayConfiguration.load(path: config)
-            sensors = try SensorSet.load(path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix)
+            sensors = try SensorSet.load(
+                path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: strict)
             let routing = try configuration.loadRouting(for: sensors)
             group = try GatewayServices.makeServiceGroup(
                 configurationPath: config, configuration: configuration, sensors: sensors, routing: routing,
-                logger: logger)
+                strict: strict, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             printErrorToStandardError(error)
             throw ExitCode(1)
         }
+        sensors.logRejected(to: logger)
         logger.info(
             "starting",
             metadata: [

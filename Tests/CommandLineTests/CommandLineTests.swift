@@ -73,6 +73,27 @@ struct CommandLineTests {
         #expect(triggers.filter { $0["fires"] == true }.map { $0["name"] } == ["evaluate-model"])
     }
 
+    /// With `--format json`, standard output holds the JSON document alone: warnings about the sensors go to standard
+    /// error.
+    @Test func explainJSONKeepsWarningsOnStandardError() throws {
+        let sensor = try String(
+            contentsOfFile: Repository.root + "/config/sensors/model-promotion.yaml", encoding: .utf8)
+        let directory = try CommandLine.directory(
+            "sg-explain-warning",
+            files: ["sensors.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n---\n" + sensor])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CommandLine.run(
+            [
+                "explain", "--sensors", directory.path, "--event",
+                Repository.root + "/config/events/model-trained.json", "--format", "json",
+            ],
+            standardError: true)
+        #expect(result.status == 0)
+        #expect(result.error.contains("warning: skipped: kind 'ConfigMap', not a Sensor"), "\(result.error)")
+        let document = try JSONCodec.decode(Array(result.output.utf8))
+        #expect(document["sensors"]?.arrayValue?.isEmpty == false)
+    }
+
     /// The `request` of the first trigger of the first sensor in `explain --format json` output.
     static func firstRequest(_ output: String) -> EventValue? {
         json(output)["sensors"]?.arrayValue?.first?["triggers"]?.arrayValue?.first?["request"]
@@ -224,15 +245,27 @@ enum CommandLine {
     }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let result = try run(arguments, standardError: false)
+        return (result.status, result.output)
+    }
+
+    /// Runs the binary; returns its exit status, standard output and (when `standardError`) standard error.
+    static func run(_ arguments: [String], standardError: Bool) throws -> (
+        status: Int32, output: String, error: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         let pipe = Pipe()
+        let errorPipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        process.standardError = standardError ? errorPipe : FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let errorData = standardError ? errorPipe.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errorData, as: UTF8.self)
+        )
     }
 }

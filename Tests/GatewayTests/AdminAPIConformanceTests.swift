@@ -13,8 +13,12 @@ struct AdminAPIConformanceTests {
         .appendingPathComponent("Support/admin_conformance.py").path
 
     /// The end-to-end suite's sensors: `pair` (`a && b`, a log trigger: a `lastOutcome` once both came, then a held
-    /// half, `pending` in /status) and `single` (a data filter; its http trigger is never reached here).
-    static let sensors = ["pair.yaml": GatewayEndToEndTests.pair, "single.yaml": GatewayEndToEndTests.single]
+    /// half, `pending` in /status), `single` (a data filter; its http trigger is never reached here) and an invalid
+    /// sensor (`rejectedSensors` in /status).
+    static let sensors = [
+        "pair.yaml": GatewayEndToEndTests.pair, "single.yaml": GatewayEndToEndTests.single,
+        "bad.yaml": GatewayEndToEndTests.invalid(named: "bad"),
+    ]
 
     static func event(_ name: String, id: String) -> [String: Any] {
         PythonPublisher.event(subject: "events.src.\(name)", id: id, source: "src", name: name, data: [:])

@@ -265,6 +265,71 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// `single` named `name`, with a key Argo Events does not have at line 5, column 3.
+    static func invalid(named name: String) -> String {
+        single.replacingOccurrences(
+            of: "metadata: {name: single}\nspec:\n", with: "metadata: {name: \(name)}\nspec:\n  bogus: 1\n")
+    }
+
+    /// A directory with a valid and an invalid sensor: the gateway starts with the valid one, which fires; the invalid
+    /// one is logged, listed in /status with its located findings and counted by a gauge.
+    @Test func invalidSensorIsSkippedAndReported() async throws {
+        try await Self.withServer(sensors: ["single.yaml": Self.single, "bad.yaml": Self.invalid(named: "bad")]) {
+            server, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            try PythonPublisher.publish(server: server.url, [Self.oneEvent("valid-fires")])
+            try await gateway.eventually("the valid sensor to fire") { workspace.outboxRecords().count == 1 }
+            let status = try #require(await gateway.get("/status")?.body)
+            #expect(status.contains(#""name":"bad""#))
+            #expect(status.contains("bad.yaml:5:3: error: not supported: spec.bogus"), "\(status)")
+            #expect(await gateway.metric("sensor_gateway_sensors_rejected") == 1)
+            #expect(gateway.logText.contains("sensor rejected"))
+            try await Self.stop(gateway)
+        }
+    }
+
+    /// With no valid sensor at all the gateway still starts and is ready, consuming nothing, and reports the rejected
+    /// one.
+    @Test func onlyInvalidSensorsStartReady() async throws {
+        try await Self.withServer(sensors: ["bad.yaml": Self.invalid(named: "bad")]) { _, workspace in
+            let gateway = try await Self.startGateway(workspace)
+            let status = try #require(await gateway.get("/status")?.body)
+            #expect(status.contains(#""sensors":[]"#), "\(status)")
+            #expect(status.contains(#""name":"bad""#))
+            #expect(await gateway.metric("sensor_gateway_sensors_rejected") == 1)
+            try await Self.stop(gateway)
+        }
+    }
+
+    /// `run --strict` refuses to start when a sensor is invalid.
+    @Test func strictRunRefusesInvalidSensor() async throws {
+        try await Self.withServer(sensors: ["single.yaml": Self.single, "bad.yaml": Self.invalid(named: "bad")]) {
+            _, workspace in
+            let gateway = try GatewayProcess(workspace, arguments: ["--strict"])
+            #expect(try await gateway.waitForExit() == 1)
+        }
+    }
+
+    /// With `--strict`, a reload with an invalid sensor is rejected whole: the running sensors stay, and /status says
+    /// why.
+    @Test func strictReloadIsRejectedWhole() async throws {
+        try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
+            let gateway = try GatewayProcess(workspace, arguments: ["--strict"])
+            try await gateway.waitUntilReady()
+            try workspace.writeSensor("bad.yaml", Self.invalid(named: "bad"))
+            try await gateway.eventually("the reload to be rejected") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="failure"}"#) >= 1
+            }
+            #expect(await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="partial"}"#) == 0)
+            try PythonPublisher.publish(server: server.url, [Self.oneEvent("strict")])
+            try await gateway.eventually("the running sensor to fire") { workspace.outboxRecords().count == 1 }
+            let status = try #require(await gateway.get("/status")?.body)
+            #expect(status.contains("lastReloadError"))
+            #expect(status.contains(#""rejectedSensors":[]"#), "\(status)")
+            try await Self.stop(gateway)
+        }
+    }
+
     /// A broken sensor file is rejected and the old sensors keep working; a valid change is applied (a new subject
     /// gets its consumer, a removed one loses it) on file change and on SIGHUP.
     @Test func reloadKeepsOldSensorsOnBrokenFile() async throws {
@@ -272,13 +337,30 @@ struct GatewayEndToEndTests {
             let gateway = try await Self.startGateway(workspace)
             try workspace.writeSensor(
                 "broken.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nspec: [unclosed\n")
-            try await gateway.eventually("the reload to be rejected") {
-                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="failure"}"#) >= 1
+            try await gateway.eventually("the reload to be applied without the broken file") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="partial"}"#) >= 1
             }
             try PythonPublisher.publish(server: server.url, [Self.oneEvent("still-works")])
             try await gateway.eventually("the old sensor to fire") { workspace.outboxRecords().count == 1 }
-            #expect(await gateway.get("/status")?.body.contains("lastReloadError") == true)
+            let broken = try #require(await gateway.get("/status")?.body)
+            #expect(broken.contains(#""rejectedSensors":[{"file":""#))
+            #expect(broken.contains("broken.yaml:4:1: error:"), "\(broken)")
+            #expect(await gateway.metric("sensor_gateway_sensors_rejected") == 1)
 
+            // An invalid new version of a running sensor keeps the running one, as `kubectl apply` would.
+            let partial = await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="partial"}"#)
+            try workspace.writeSensor("single.yaml", Self.invalid(named: "single"))
+            try await gateway.eventually("the reload with the invalid version") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="partial"}"#) > partial
+            }
+            #expect(await gateway.metric("sensor_gateway_sensors_rejected") == 2)
+            try PythonPublisher.publish(server: server.url, [Self.oneEvent("kept")])
+            try await gateway.eventually("the running version to fire") { workspace.outboxRecords().count == 2 }
+            let kept = try #require(await gateway.get("/status")?.body)
+            #expect(kept.contains(#""name":"single""#))
+            #expect(kept.contains("single.yaml:5:3: error:"), "\(kept)")
+
+            try workspace.writeSensor("single.yaml", Self.single)
             try FileManager.default.removeItem(at: workspace.sensors.appendingPathComponent("broken.yaml"))
             try workspace.writeSensor("pair.yaml", Self.pair)
             try await gateway.eventually("the reload to be applied") {
@@ -291,7 +373,7 @@ struct GatewayEndToEndTests {
                     PythonPublisher.event(subject: "events.src.a", id: "ra", source: "src", name: "a", data: [:]),
                     PythonPublisher.event(subject: "events.src.b", id: "rb", source: "src", name: "b", data: [:]),
                 ])
-            try await gateway.eventually("the new sensor to fire") { workspace.outboxRecords().count == 2 }
+            try await gateway.eventually("the new sensor to fire") { workspace.outboxRecords().count == 3 }
             let before = await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#)
             gateway.send(SIGHUP)
             try await gateway.eventually("SIGHUP to reload") {

@@ -135,6 +135,79 @@ struct TriggerKindTests {
         #expect(resolved?.resource["metadata"]?["labels"]?["events.argoproj.io/trigger"] == "from-file")
     }
 
+    /// `argoWorkflow.args` set the fields of the submission the `argo submit` flags mean.
+    @Test func argoArgumentsSetTheSubmission() throws {
+        let (sensor, findings) = loadSensor(
+            Self.sensor(
+                """
+                    - template:
+                        name: submit
+                        argoWorkflow:
+                          args: [--entrypoint, main, -p, msg=hi, --parameter=extra=1, --serviceaccount, robot,
+                                 -l, "team=ml,tier=gold", --generate-name, run-, --name, named, --priority, "5"]
+                          source:
+                            resource:
+                              apiVersion: argoproj.io/v1alpha1
+                              kind: Workflow
+                              metadata: {generateName: wf-}
+                              spec:
+                                entrypoint: other
+                                arguments: {parameters: [{name: msg, value: old}]}
+                """))
+        let loaded = try #require(sensor, "\(findings)")
+        let resource = try #require(try loaded.triggers[0].resolvedWorkflow(events: [:], sensor: loaded)?.resource)
+        #expect(resource["spec"]?["entrypoint"] == "main")
+        #expect(resource["spec"]?["serviceAccountName"] == "robot")
+        #expect(resource["spec"]?["priority"] == .int(5))
+        #expect(
+            resource["spec"]?["arguments"]?["parameters"]
+                == [["name": "msg", "value": "hi"], ["name": "extra", "value": "1"]])
+        #expect(resource["metadata"]?["labels"]?["team"] == "ml")
+        #expect(resource["metadata"]?["labels"]?["tier"] == "gold")
+        #expect(resource["metadata"]?["generateName"] == "run-")
+        #expect(resource["metadata"]?["name"] == "named")
+    }
+
+    /// An argument with no REST meaning, one the operation does not take, or one without a valid value is a located
+    /// error naming it.
+    @Test(arguments: [
+        (
+            "submit", "[--node-field-selector, phase=abc]",
+            "15:18: error: not supported: spec.triggers[0].template.argoWorkflow.args[0] '--node-field-selector'"
+        ),
+        (
+            "retry", "[-p, a=b]",
+            "15:18: error: not supported: spec.triggers[0].template.argoWorkflow.args[0] '-p' with operation retry"
+        ),
+        (
+            "submit", "[--priority, high]",
+            "15:18: error: spec.triggers[0].template.argoWorkflow.args[0]: argo argument '--priority' value 'high' is not an integer"
+        ),
+        (
+            "submit", "[-l, team]",
+            "15:18: error: spec.triggers[0].template.argoWorkflow.args[0]: argo argument '-l' value 'team' is not key=value"
+        ),
+        (
+            "submit", "[--entrypoint]",
+            "15:18: error: spec.triggers[0].template.argoWorkflow.args[0]: argo argument '--entrypoint' needs a value"
+        ),
+    ])
+    func argoArgumentErrors(operation: String, args: String, finding: String) {
+        let (sensor, findings) = loadSensor(
+            Self.sensor(
+                """
+                    - template:
+                        name: t
+                        argoWorkflow:
+                          operation: \(operation)
+                          args: \(args)
+                          source:
+                            resource: {apiVersion: argoproj.io/v1alpha1, kind: Workflow, metadata: {name: w}}
+                """))
+        #expect(sensor == nil)
+        #expect(findings.contains { $0.description.hasPrefix("test.yaml:" + finding) }, "\(findings)")
+    }
+
     @Test func unsupportedSourcesAreFindings() {
         let (_, findings) = loadSensor(
             Self.sensor(

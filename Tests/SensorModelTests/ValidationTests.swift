@@ -266,6 +266,31 @@ struct ValidationTests {
         #expect(catalog.findings.first?.message.hasPrefix("invalid YAML") == true)
     }
 
+    /// Each invalid document is a rejected entry with its file, name and error findings; the valid one beside it
+    /// loads; a duplicate name is rejected too; a YAML syntax error rejects its file, without a name; a skipped
+    /// document of another kind is not rejected.
+    @Test func rejectedDocuments() {
+        let valid =
+            "  dependencies: [{name: a, eventSourceName: x, eventName: y}]\n  triggers: [{template: {name: t, log: {}}}]\n"
+        let text =
+            Self.header.replacingOccurrences(of: "{name: s}", with: "{name: bad, namespace: ns}")
+            + "  dependencies: []\n  triggers: []\n---\n" + Self.header + valid + "---\n" + Self.header + valid
+            + "---\nkind: ConfigMap\nmetadata: {name: other}\n"
+        var catalog = SensorLoader.load(text: text, file: "mixed.yaml")
+        catalog.merge(SensorLoader.load(text: "spec:\n  a: [1, 2\n", file: "broken.yaml"))
+        catalog.finish()
+        #expect(catalog.sensors.map(\.name) == ["s"])
+        #expect(catalog.rejected.map(\.file) == ["mixed.yaml", "broken.yaml", "mixed.yaml"])
+        #expect(catalog.rejected.map(\.name) == ["bad", nil, "s"])
+        #expect(catalog.rejected.first?.namespace == "ns")
+        #expect(
+            catalog.rejected.first?.findings.map(\.description) == [
+                "mixed.yaml:5:3: error: spec.dependencies must list at least one dependency",
+                "mixed.yaml:5:3: error: spec.triggers must list at least one trigger",
+            ])
+        #expect(catalog.rejected.last?.findings.first?.message.hasPrefix("duplicate sensor name 's'") == true)
+    }
+
     /// The report `validate` prints.
     @Test func report() {
         let catalog = SensorLoader.load(text: Self.header + "  dependencies: []\n  triggers: []\n", file: "bad.yaml")

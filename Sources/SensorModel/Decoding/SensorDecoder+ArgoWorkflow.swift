@@ -18,14 +18,94 @@ extension SensorDecoder {
             }
             operation = parsed
         }
-        guard let workflow = decodeWorkflowSource(&fields, node, path: path, context: context) else { return nil }
+        let arguments = decodeArguments(&fields, path: path, operation: operation)
+        guard let workflow = decodeWorkflowSource(&fields, node, path: path, context: context), let arguments else {
+            return nil
+        }
         if operation != .submit && workflow.source == .inline {
             checkResource(workflow.resource, for: operation, at: workflow.sourceNode, path: path)
         }
         return .argoWorkflow(
             ArgoWorkflowTrigger(
                 operation: operation, source: workflow.source, resource: workflow.resource,
-                parameters: workflow.parameters, arguments: []))
+                parameters: workflow.parameters, arguments: arguments))
+    }
+
+    /// The flags `argo submit` takes that set a field of the submitted Workflow, by spelling.
+    private static let argumentFlags: [String: String] = [
+        "--entrypoint": "entrypoint", "-p": "parameter", "--parameter": "parameter",
+        "--serviceaccount": "serviceaccount", "-l": "labels", "--labels": "labels",
+        "--generate-name": "generate-name", "--name": "name", "--priority": "priority",
+    ]
+
+    /// `args`: each flag with its value (`--flag value` or `--flag=value`); a flag with no REST meaning, or one the
+    /// operation does not take (`submit-from` takes only parameters, other operations none), is an error naming it.
+    /// - Returns: the arguments, or `nil` after an error.
+    private mutating func decodeArguments(
+        _ fields: inout FieldReader, path: String, operation: ArgoWorkflowTrigger.Operation
+    ) -> [ArgoWorkflowTrigger.Argument]? {
+        let items = fields.list("args", diagnostics: &diagnostics) ?? []
+        var arguments: [ArgoWorkflowTrigger.Argument] = []
+        var index = 0
+        while index < items.count {
+            let (node, itemPath) = items[index]
+            index += 1
+            let text = node.scalarText ?? ""
+            var flag = text
+            var value: String?
+            if text.hasPrefix("--"), let equals = text.firstIndex(of: "=") {
+                flag = String(text[..<equals])
+                value = String(text[text.index(after: equals)...])
+            }
+            guard let kind = Self.argumentFlags[flag] else {
+                diagnostics.error(
+                    "not supported: \(itemPath) '\(text)': the argo argument has no REST equivalent (supported: --entrypoint, -p/--parameter, --serviceaccount, -l/--labels, --generate-name, --name, --priority)",
+                    at: node, path: itemPath)
+                return nil
+            }
+            guard operation == .submit || (operation == .submitFrom && kind == "parameter") else {
+                diagnostics.error(
+                    "not supported: \(itemPath) '\(flag)' with operation \(operation.rawValue): only submit takes args (submit-from takes -p/--parameter)",
+                    at: node, path: itemPath)
+                return nil
+            }
+            if value == nil, index < items.count, let next = items[index].0.scalarText {
+                value = next
+                index += 1
+            }
+            guard let value, !value.isEmpty else {
+                diagnostics.error("\(itemPath): argo argument '\(flag)' needs a value", at: node, path: itemPath)
+                return nil
+            }
+            guard let parsed = Self.argument(kind, value) else {
+                diagnostics.error(
+                    "\(itemPath): argo argument '\(flag)' value '\(value)' is not \(kind == "priority" ? "an integer" : "key=value")",
+                    at: node, path: itemPath)
+                return nil
+            }
+            arguments += parsed
+        }
+        return arguments
+    }
+
+    /// The arguments of one flag's value; `nil` when it does not parse.
+    private static func argument(_ kind: String, _ value: String) -> [ArgoWorkflowTrigger.Argument]? {
+        func pair(_ text: Substring) -> (String, String)? {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
+            return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+        }
+        switch kind {
+        case "entrypoint": return [.entrypoint(value)]
+        case "serviceaccount": return [.serviceAccount(value)]
+        case "generate-name": return [.generateName(value)]
+        case "name": return [.name(value)]
+        case "priority": return Int32(value).map { [.priority(Int($0))] }
+        case "parameter": return pair(Substring(value)).map { [.parameter(name: $0.0, value: $0.1)] }
+        default:
+            let labels = value.split(separator: ",").map(pair)
+            guard !labels.isEmpty, labels.allSatisfy({ $0 != nil }) else { return nil }
+            return labels.compactMap { $0.map { .label(key: $0.0, value: $0.1) } }
+        }
     }
 
     /// The `parameters` and `source` of an `argoWorkflow` or `k8s` trigger.

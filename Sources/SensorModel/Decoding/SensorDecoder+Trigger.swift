@@ -29,12 +29,16 @@ extension SensorDecoder {
         let conditions = decodeConditions(conditionsText, in: templateNode, path: templatePath, context: context)
         let resets = decodeConditionsReset(&template)
         let kind = decodeTriggerKind(&template, templateNode, path: templatePath, context: context)
-        template.finish(
-            diagnostics: &diagnostics,
-            hints: [
-                "atLeastOnce": "atLeastOnce belongs on the trigger, next to template, not inside it",
-                "policy": "policy belongs on the trigger, next to template, not inside it",
-            ])
+        // Two upstream examples write these inside the template, where Argo Events does not read them.
+        for key in ["atLeastOnce", "policy"] {
+            guard template.take(key) != nil else { continue }
+            diagnostics.warning(
+                "\(templatePath).\(key) is ignored: Argo Events ignores \(key) inside template; write it on the "
+                    + "trigger, next to template",
+                at: templateNode.entries?.first { $0.key == key }?.keyLocation ?? templateNode.location,
+                path: "\(templatePath).\(key)")
+        }
+        template.finish(diagnostics: &diagnostics)
         checkParameterSources(parameters, of: node, path: path, kind: kind, conditions: conditions, name: name)
         guard let name, let conditions, let kind else { return nil }
         return Trigger(

@@ -43,7 +43,6 @@ extension SensorDecoder {
                 hints: [
                     "basicAuth": "Kubernetes secrets are not implemented", "tls": "per-trigger TLS is not implemented",
                     "auth": "per-trigger NATS credentials are not implemented",
-                    "args": "argo CLI arguments have no REST equivalent",
                     "liveObject": "live objects are not implemented", "patchStrategy": "only create is implemented",
                 ])
         }

@@ -89,14 +89,16 @@ final class GatewayProcess: @unchecked Sendable {
         return repository.appendingPathComponent(".build/debug/sensor-gateway")
     }
 
-    init(_ workspace: GatewayWorkspace) throws {
+    /// Starts `run` on `workspace`, with `arguments` after the usual ones (e.g. `--strict`).
+    init(_ workspace: GatewayWorkspace, arguments: [String] = []) throws {
         self.workspace = workspace
         log = workspace.directory.appendingPathComponent("gateway-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process = Process()
         process.executableURL = Self.executable
-        process.arguments = ["run", "--config", workspace.configPath, "--log-format", "json", "--log-level", "debug"]
+        process.arguments =
+            ["run", "--config", workspace.configPath, "--log-format", "json", "--log-level", "debug"] + arguments
         process.currentDirectoryURL = workspace.directory
         process.environment = ProcessInfo.processInfo.environment.merging(workspace.environment) { $1 }
         process.standardOutput = handle
