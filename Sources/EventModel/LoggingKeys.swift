@@ -11,6 +11,8 @@ public enum LoggingKeys {
     public static let firing = "firing"
     /// The engine that executed a trigger (`argo`, `kubeflow`, `hybrid`, `http`, `nats`, `log`).
     public static let engine = "engine"
+    /// On the lines of a `dlqTrigger`: the id of the failed firing it stands in for.
+    public static let failedFiring = "failedFiring"
     /// The route the routing matrix chose for a `route` trigger.
     public static let route = "route"
     /// The dependency's name.

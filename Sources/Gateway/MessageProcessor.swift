@@ -328,26 +328,59 @@ struct MessageProcessor: Sendable {
             logger.error("trigger failed on the last delivery", metadata: metadata)
             return await giveUp(
                 id, reason: "exhausted: \(reason)", kind: "exhausted", trigger: trigger, sensor: sensor,
-                message: message, logger: logger)
+                events: events, message: message, logger: logger)
         case .permanent(let reason):
             logger.error("trigger failed permanently", metadata: metadata)
             return await giveUp(
                 id, reason: "permanent: \(reason)", kind: "permanent", trigger: trigger, sensor: sensor,
-                message: message, logger: logger)
+                events: events, message: message, logger: logger)
         }
     }
 
-    /// Dead-letters the message for this trigger, then forgets the firing.
+    /// Runs the trigger's `dlqTrigger` with the same events, if it has one, dead-letters the message for this
+    /// trigger, then forgets the firing.
     private func giveUp(
-        _ firing: String, reason: String, kind: String, trigger: Trigger, sensor: Sensor, message: InboundMessage,
-        logger: Logger
+        _ firing: String, reason: String, kind: String, trigger: Trigger, sensor: Sensor, events: [String: Event],
+        message: InboundMessage, logger: Logger
     ) async -> Step {
+        if let dlqTrigger = trigger.dlqTrigger {
+            await fireDLQTrigger(dlqTrigger, sensor: sensor, events: events, logger: logger)
+        }
         guard
             await deadLetter(
                 message, reason: reason, kind: kind, sensor: sensor.name, trigger: trigger.name, firing: firing,
                 logger: logger)
         else { return .retry(after: nil) }
         return await complete(firing, trigger: trigger, sensor: sensor, logger: logger, afterDeadLetter: true)
+    }
+
+    /// Executes a `dlqTrigger` once, with its own retry strategy, counted and logged as a trigger of its own (its
+    /// firing id in `firing`, the failed firing's in `failedFiring`). Its failure changes nothing else: the message is
+    /// dead-lettered either way, so nothing is lost.
+    private func fireDLQTrigger(_ dlqTrigger: Trigger, sensor: Sensor, events: [String: Event], logger: Logger) async {
+        let firing = TriggerFiring(dlqTrigger, sensor: sensor, events: events)
+        var logger = logger
+        logger[metadataKey: LoggingKeys.failedFiring] = logger[metadataKey: LoggingKeys.firing]
+        logger[metadataKey: LoggingKeys.firing] = "\(firing.identity.id)"
+        logger[metadataKey: LoggingKeys.trigger] = "\(dlqTrigger.name)"
+        let clock = ContinuousClock()
+        let started = clock.now
+        let execution = await dispatcher.execute(firing)
+        let (label, detail) = Self.describe(execution.outcome)
+        metrics.triggerExecuted(
+            sensor: sensor.name, trigger: dlqTrigger.name, engine: execution.engine, route: execution.route,
+            outcome: label, duration: clock.now - started)
+        state.recordOutcome(
+            sensor: sensor.name, trigger: dlqTrigger.name,
+            GatewayState.OutcomeRecord(
+                outcome: label, detail: detail, eventIDs: events.keys.sorted().compactMap { events[$0]?.id },
+                at: SystemClock().now))
+        let metadata: Logger.Metadata = ["outcome": "\(label)", "detail": "\(detail)"]
+        switch execution.outcome {
+        case .succeeded, .alreadyDone: logger.info("dlqTrigger executed", metadata: metadata)
+        case .retryable, .permanent:
+            logger.error("dlqTrigger failed; the dead letter keeps the event", metadata: metadata)
+        }
     }
 
     /// Forgets the recorded firing; if that fails the message is redelivered, finds the firing again and repeats

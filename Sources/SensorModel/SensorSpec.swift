@@ -203,6 +203,12 @@ public struct Trigger: Sendable {
     public var atLeastOnce: Bool
     /// Where the entry starts.
     public var location: SourceLocation
+    /// ``dlqTrigger``, held in an array: a value type cannot hold itself directly.
+    var dlqTriggerStorage: [Trigger] = []
+
+    /// `dlqTrigger`: the trigger run with the same events when this one fails for good (a permanent failure, or
+    /// retries exhausted on the last delivery), besides the dead letter. Only a trigger of `spec.triggers` has one.
+    public var dlqTrigger: Trigger? { dlqTriggerStorage.first }
 
     /// The dependencies this trigger listens to: those named in its conditions.
     public var dependencyNames: [String] { conditions.names }

@@ -3,9 +3,12 @@ import EventModel
 import SensorLanguage
 
 extension SensorDecoder {
-    /// Decodes one entry of `spec.triggers`: the trigger's own fields (parameters, policy, retries, rate limit), then
-    /// its template (name, conditions, their resets and the one trigger kind).
-    mutating func decodeTrigger(_ node: YAMLTree, path: String, context: SensorContext) -> Trigger? {
+    /// Decodes one entry of `spec.triggers`: the trigger's own fields (parameters, policy, retries, rate limit,
+    /// `dlqTrigger`), then its template (name, conditions, their resets and the one trigger kind).
+    /// - Parameter allowsDLQTrigger: false for a `dlqTrigger` itself, which may not have one.
+    mutating func decodeTrigger(
+        _ node: YAMLTree, path: String, context: SensorContext, allowsDLQTrigger: Bool = true
+    ) -> Trigger? {
         guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
         guard let templateNode = fields.take("template") else {
             diagnostics.error("\(path).template is required", at: node, path: "\(path).template")
@@ -17,8 +20,12 @@ extension SensorDecoder {
         let retryStrategy = fields.take("retryStrategy").flatMap { decodeRetry($0, path: "\(path).retryStrategy") }
         let rateLimit = fields.take("rateLimit").flatMap { decodeRateLimit($0, path: "\(path).rateLimit") }
         let atLeastOnce = fields.bool("atLeastOnce", diagnostics: &diagnostics) ?? false
-        fields.finish(
-            diagnostics: &diagnostics, hints: ["dlqTrigger": "failed triggers go to the gateway's DLQ subject instead"])
+        var dlqTrigger: Trigger?
+        if allowsDLQTrigger, let dlqNode = fields.take("dlqTrigger") {
+            dlqTrigger = decodeTrigger(
+                dlqNode, path: "\(path).dlqTrigger", context: context, allowsDLQTrigger: false)
+        }
+        fields.finish(diagnostics: &diagnostics, hints: ["dlqTrigger": "a dlqTrigger has no dlqTrigger of its own"])
 
         let templatePath = "\(path).template"
         guard var template = FieldReader(templateNode, path: templatePath, diagnostics: &diagnostics) else {
@@ -45,7 +52,8 @@ extension SensorDecoder {
             name: name, conditions: conditions, conditionsSource: conditionsText, conditionsReset: resets, kind: kind,
             template: templateNode.eventValue, parameters: parameters, retryStrategy: retryStrategy,
             rateLimit: rateLimit,
-            allowedStatuses: allowedStatuses, atLeastOnce: atLeastOnce, location: node.location)
+            allowedStatuses: allowedStatuses, atLeastOnce: atLeastOnce, location: node.location,
+            dlqTriggerStorage: dlqTrigger.map { [$0] } ?? [])
     }
 
     /// `template.conditions`, its dependency names resolved; every dependency (`a && b && …`) when unset.
