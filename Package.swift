@@ -336,7 +336,7 @@ var package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["Support/publisher.py", "Support/admin_conformance.py"],
+            exclude: ["Support/publisher.py", "Support/admin_conformance.py", "Support/argo_eventbus.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,8 +11,8 @@ struct ScriptRun {
     /// For failure messages.
     var transcript: String { "exit \(status)\n\(output)" }
 
-    /// `python3 script arguments…`, from the repository root.
-    static func python(_ script: String, _ arguments: [String]) throws -> ScriptRun {
+    /// `python3 script arguments…`, from the repository root, with `input` on its standard input.
+    static func python(_ script: String, _ arguments: [String], input: Data? = nil) throws -> ScriptRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script] + arguments
@@ -20,8 +20,17 @@ struct ScriptRun {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            // From another thread, so a large input never blocks the test on a full pipe.
+            let writer = stdin.fileHandleForWriting
+            Thread.detachNewThread {
+                writer.write(input)
+                try? writer.close()
+            }
+        }
         // Read to the end before waiting, so a long output never blocks the script on a full pipe.
         let printed = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
