@@ -46,4 +46,16 @@ extern "C" bool cre2_match(const cre2_regex *regex, const char *text, size_t len
     return regex->regex.Match(re2::StringPiece(text, length), 0, length, RE2::UNANCHORED, nullptr, 0);
 }
 
+extern "C" bool cre2_find(const cre2_regex *regex, const char *text, size_t length, size_t start,
+    size_t *match_start, size_t *match_end) {
+    re2::StringPiece whole(text, length);
+    re2::StringPiece match;
+    if (start > length || !regex->regex.Match(whole, start, length, RE2::UNANCHORED, &match, 1)) {
+        return false;
+    }
+    *match_start = static_cast<size_t>(match.data() - text);
+    *match_end = *match_start + match.size();
+    return true;
+}
+
 extern "C" void cre2_free(cre2_regex *regex) { delete regex; }

@@ -41,6 +41,47 @@ public final class RE2Regex: @unchecked Sendable {
 
     deinit { cre2_free(handle) }
 
+    /// The byte ranges (UTF-8 offsets) of successive non-overlapping matches in `text`, as Go's
+    /// `regexp.FindAllStringIndex(text, limit)`: after an empty match the search moves on by one character, and an
+    /// empty match right after the previous match is skipped.
+    /// - Parameter limit: the most matches to return; negative: all.
+    public func matchRanges(in text: String, limit: Int = -1) -> [Range<Int>] {
+        let bytes = Array(text.utf8)
+        var ranges: [Range<Int>] = []
+        var position = 0
+        var previousEnd = -1
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { characters in
+                while position <= bytes.count && (limit < 0 || ranges.count < limit) {
+                    var start = 0
+                    var end = 0
+                    guard cre2_find(handle, characters.baseAddress, characters.count, position, &start, &end) else {
+                        break
+                    }
+                    var accept = true
+                    if end == position {
+                        // An empty match where the search began.
+                        if start == previousEnd { accept = false }
+                        position = Self.nextCharacter(after: position, in: bytes)
+                    } else {
+                        position = end
+                    }
+                    previousEnd = end
+                    if accept { ranges.append(start..<end) }
+                }
+            }
+        }
+        return ranges
+    }
+
+    /// The offset of the character after the one starting at `offset` (UTF-8 lead byte), or one past the end.
+    private static func nextCharacter(after offset: Int, in bytes: [UInt8]) -> Int {
+        guard offset < bytes.count else { return offset + 1 }
+        var next = offset + 1
+        while next < bytes.count && bytes[next] & 0xC0 == 0x80 { next += 1 }
+        return next
+    }
+
     /// Whether the pattern matches anywhere in `text`, as Go's `regexp.MatchString`: unanchored, partial.
     public func matches(_ text: String) -> Bool {
         var text = text

@@ -132,6 +132,14 @@ struct TemplateTests {
         ("{{ .Input.body.m | toPrettyJson }}", "{\n  \"a\": 1,\n  \"b\": 2\n}"),
         (#"{{ (fromJson "{\"a\":[1,2]}").a }} {{ "QWRh" | b64dec }} {{ "Ada" | b64enc }}"#, "[1 2] Ada QWRh"),
         (#"{{ regexMatch "^A.a$" .Input.body.name }} {{ regexMatch "^b" .Input.body.name }}"#, "true false"),
+        (#"{{ regexFind "a.b" "xaab acb" }}|{{ regexFind "q" "abc" }}|"#, "aab||"),
+        (#"{{ regexFindAll "a." "paranormal" -1 }} {{ regexFindAll "a." "paranormal" 2 }}"#, "[ar an al] [ar an]"),
+        (#"{{ regexFindAll "x*" "abc" -1 | len }} {{ regexFindAll "a*" "baaab" -1 | len }}"#, "4 3"),
+        (#"{{ regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}" }}"#, "-${1}-${1}-"),
+        (
+            #"{{ regexSplit "z+" "pizza" -1 }} {{ regexSplit "z+" "pizza" 1 }} {{ regexSplit "" "abc" -1 }}"#,
+            "[pi a] [pizza] [a b c]"
+        ),
     ])
     func sprig(source: String, expected: String) throws {
         #expect(try Self.render(source) == expected)

@@ -26,6 +26,11 @@ cre2_regex *cre2_compile(const char *pattern, size_t length, int64_t max_memory,
 bool cre2_match(const cre2_regex *regex, const char *text, size_t length);
 
 /// Frees a handle from `cre2_compile`; NULL is ignored.
+/// The leftmost-first match at or after byte `start` (Go's semantics: `^` still means the start of the text):
+/// true with its byte range in `match_start` and `match_end`, or false when there is none.
+bool cre2_find(const cre2_regex *regex, const char *text, size_t length, size_t start, size_t *match_start,
+    size_t *match_end);
+
 void cre2_free(cre2_regex *regex);
 
 #ifdef __cplusplus
