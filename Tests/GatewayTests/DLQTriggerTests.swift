@@ -1,3 +1,4 @@
+import ConfigReader
 import EventModel
 import Foundation
 import JetStream

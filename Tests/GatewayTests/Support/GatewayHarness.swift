@@ -2,6 +2,7 @@ import Foundation
 import HTTPTransport
 import JetStream
 import JetStreamTesting
+import Synchronization
 import Testing
 
 /// The repository root.
@@ -229,7 +230,7 @@ enum PythonPublisher {
         for request in requests {
             lines += try JSONSerialization.data(withJSONObject: request) + Data("\n".utf8)
         }
-        let running = Running(process: process, output: output, errors: errors)
+        let running = Running(process: process, output: PipeDrain(output), errors: PipeDrain(errors))
         // Fed from another thread, so a large input never blocks the test on a full pipe.
         let writer = input.fileHandleForWriting
         let payload = lines
@@ -243,13 +244,15 @@ enum PythonPublisher {
     /// A publisher process.
     struct Running {
         let process: Process
-        let output: Pipe
-        let errors: Pipe
+        /// Read while the publisher runs: a long run prints more than a pipe holds, and a publisher blocked on a
+        /// full pipe would stop publishing.
+        let output: PipeDrain
+        let errors: PipeDrain
 
         /// Waits for the publisher; returns the `<stream> <sequence>` lines.
         func finish() throws -> [String] {
-            let printed = output.fileHandleForReading.readDataToEndOfFile()
-            let failure = errors.fileHandleForReading.readDataToEndOfFile()
+            let printed = output.wait()
+            let failure = errors.wait()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
                 throw HarnessFailure(
@@ -258,5 +261,27 @@ enum PythonPublisher {
             }
             return String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
         }
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own, from the start, so the process writing into it never blocks on a
+/// full pipe however long it runs.
+final class PipeDrain: Sendable {
+    private let data = Mutex(Data())
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            let all = handle.readDataToEndOfFile()
+            data.withLock { $0 = all }
+            done.signal()
+        }
+    }
+
+    /// Everything written, once the writer closed the pipe (it exited).
+    func wait() -> Data {
+        done.wait()
+        return data.withLock { $0 }
     }
 }
