@@ -33,25 +33,30 @@ public func makeEvent(
         data: data)
 }
 
-/// A one-dependency sensor around a `filters` value written in flow (JSON) style.
-public func sensorText(filters: String, filtersLogicalOperator: String = "") -> String {
-    """
-    apiVersion: argoproj.io/v1alpha1
-    kind: Sensor
-    metadata:
-      name: test
-    spec:
-      dependencies:
-        - name: dep
-          eventSourceName: webhook-gateway
-          eventName: example-1
-          filtersLogicalOperator: "\(filtersLogicalOperator)"
-          filters: \(filters)
-      triggers:
-        - template:
-            name: t
-            log: {}
-    """
+/// A one-dependency sensor around a `filters` value and a `transform` value written in flow (JSON) style; either may
+/// be left out.
+public func sensorText(filters: String?, filtersLogicalOperator: String = "", transform: String? = nil) -> String {
+    var dependency = """
+            - name: dep
+              eventSourceName: webhook-gateway
+              eventName: example-1
+              filtersLogicalOperator: "\(filtersLogicalOperator)"
+
+        """
+    if let filters { dependency += "      filters: \(filters)\n" }
+    if let transform { dependency += "      transform: \(transform)\n" }
+    return """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata:
+          name: test
+        spec:
+          dependencies:
+        \(dependency)  triggers:
+            - template:
+                name: t
+                log: {}
+        """
 }
 
 /// Loads a sensor from text; `nil` (and the findings) when it does not load.
@@ -60,7 +65,7 @@ public func loadSensor(_ text: String) -> (Sensor?, [Finding]) {
     return (catalog.sensors.first, catalog.findings)
 }
 
-/// The filters of the single dependency of a sensor built by ``sensorText(filters:filtersLogicalOperator:)``.
+/// The filters of the single dependency of a sensor built by ``sensorText(filters:filtersLogicalOperator:transform:)``.
 public func loadFilters(_ filters: String, operation: String = "") throws -> (DependencyFilters, LogicalOperator) {
     let (sensor, findings) = loadSensor(sensorText(filters: filters, filtersLogicalOperator: operation))
     guard let dependency = sensor?.dependencies.first, let loaded = dependency.filters else {

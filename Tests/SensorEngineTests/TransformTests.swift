@@ -10,23 +10,7 @@ import Testing
 /// jq and Lua transforms (reference a4, case 38), run by the real libjq and Lua 5.1.
 struct TransformTests {
     private func dependency(transform: String, filters: String? = nil) throws -> Dependency {
-        let text = """
-            apiVersion: argoproj.io/v1alpha1
-            kind: Sensor
-            metadata:
-              name: test
-            spec:
-              dependencies:
-                - name: dep
-                  eventSourceName: webhook-gateway
-                  eventName: example-1
-                  transform: \(transform)
-            \(filters.map { "      filters: \($0)" } ?? "")
-              triggers:
-                - template:
-                    name: t
-                    log: {}
-            """
+        let text = sensorText(filters: filters, transform: transform)
         let (sensor, findings) = loadSensor(text)
         guard let dependency = sensor?.dependencies.first else {
             throw TestFailure("sensor did not load: \(findings.map(\.description))")
