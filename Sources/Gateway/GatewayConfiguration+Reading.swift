@@ -29,7 +29,7 @@ extension GatewayConfiguration {
         }
         sensors = root.string("sensors", diagnostics: &diagnostics) ?? sensors
         routing = root.string("routing", diagnostics: &diagnostics) ?? routing
-        outbox = root.string("outbox", diagnostics: &diagnostics) ?? outbox
+        outbox = root.string("outbox", diagnostics: &diagnostics)
         if var section = root.mapping("argo", diagnostics: &diagnostics) {
             argo.server = section.string("server", diagnostics: &diagnostics)
             argo.namespace = section.string("namespace", diagnostics: &diagnostics) ?? argo.namespace

@@ -77,7 +77,7 @@ struct DeployTests {
         let result = try Deploy.check(["mounts", rendered.path, "deploy/Dockerfile", "deploy/base/secret.example.yaml"])
         #expect(result.status == 0, "\(result.transcript)")
         for key in [
-            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile", "outbox",
+            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile",
             "jetstream.specs",
             "admin.listen",
         ] {

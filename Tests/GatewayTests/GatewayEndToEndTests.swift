@@ -492,6 +492,38 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// `run --dry-run` sends nothing, even with an Argo Server configured: the Argo submission and the `http`
+    /// trigger's request are written to the outbox, and the server sees no request.
+    @Test func dryRunSendsNothing() async throws {
+        let standIn = try APIStandIn()
+        defer { Task { await standIn.stop() } }
+        let sensor =
+            Self.single + """
+                    - template:
+                        name: hook
+                        http:
+                          url: \(standIn.base)/hook
+                          payload: [{src: {dependencyName: one, dataKey: body.name}, dest: name}]
+
+                """
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let workspace = try GatewayWorkspace(
+            natsURL: server.url, sensors: ["single.yaml": sensor], environment: ["ARGO_SERVER": standIn.base])
+        defer { workspace.remove() }
+        let gateway = try GatewayProcess(workspace, arguments: ["--dry-run"])
+        try await gateway.waitUntilReady()
+        try PythonPublisher.publish(server: server.url, [Self.oneEvent("dry-1", name: "dry")])
+        try await gateway.eventually("two outbox records") { workspace.outboxRecords().count == 2 }
+        let records = workspace.outboxRecords().values
+        #expect(Set(records.compactMap { $0["engine"] as? String }) == ["argo", "http"])
+        let hook = try #require(records.first { $0["engine"] as? String == "http" })
+        #expect(hook["url"] as? String == standIn.base + "/hook")
+        #expect((hook["body"] as? [String: Any])?["name"] as? String == "dry")
+        #expect(try await standIn.log().isEmpty)
+        try await Self.stop(gateway)
+    }
+
     /// `/readyz` is 503 with a reason while nats-server is down and 200 once it is back; events published after
     /// the return fire.
     @Test func readinessFollowsNATS() async throws {
