@@ -51,6 +51,16 @@ extension GatewayConfiguration {
                         at: section.location(of: "listen"), path: "admin.listen")
                 }
             }
+            adminTokenFile = section.string("tokenFile", diagnostics: &diagnostics)
+            if var readinessSection = section.mapping("readiness", diagnostics: &diagnostics) {
+                if let stall = readinessSection.duration("consumerStallTimeout", diagnostics: &diagnostics) {
+                    readiness.consumerStallTimeout = stall
+                }
+                if let grace = readinessSection.duration("natsDisconnectGrace", diagnostics: &diagnostics) {
+                    readiness.natsDisconnectGrace = grace
+                }
+                readinessSection.finish(diagnostics: &diagnostics, label: "unknown key")
+            }
             section.finish(diagnostics: &diagnostics, label: "unknown key")
         }
         if var section = root.mapping("jetstream", diagnostics: &diagnostics) {

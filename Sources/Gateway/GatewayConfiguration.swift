@@ -36,7 +36,9 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`), `argo.tls.ca|cert|key`.
 ///   - `kubeflow.host` (env `KF_PIPELINES_ENDPOINT`), `kubeflow.apiVersion` (default `v2beta1`), `kubeflow.tokenFile`
 ///     (env `KF_PIPELINES_SA_TOKEN_PATH`), `kubeflow.insecureSkipVerify`, `kubeflow.tls.ca|cert|key`.
-///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
+///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`), `admin.tokenFile` (a bearer token `/status` and
+///     `/metrics` require), `admin.readiness.consumerStallTimeout` (default `2m`; `0` turns it off),
+///     `admin.readiness.natsDisconnectGrace` (default `15s`).
 ///   - `outbox` (unset by default): where the requests of engines without an endpoint are written instead of sent.
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
 ///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (default `10s`),
@@ -129,6 +131,11 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var adminHost = "127.0.0.1"
     /// `admin.listen` port.
     public var adminPort = 9090
+    /// `admin.tokenFile`: when set, `/status` and `/metrics` answer only requests that carry its content as a bearer
+    /// token; the probes stay open.
+    public var adminTokenFile: String?
+    /// `admin.readiness`: when `/readyz` fails.
+    public var readiness = GatewayState.Readiness()
     /// `outbox`; `nil`: none.
     public var outbox: String?
     /// `jetstream.specs`.

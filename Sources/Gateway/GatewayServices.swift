@@ -28,7 +28,7 @@ public enum GatewayServices {
     ) throws(HTTPTransportError) -> ServiceGroup {
         let metrics = GatewayMetrics()
         metrics.setSensorsRejected(sensors.rejected.count)
-        let state = GatewayState()
+        let state = GatewayState(readiness: configuration.readiness)
         let logTrigger = Logger(label: "sensor-gateway.log-trigger")
         let dispatcher = try TriggerExecutor(
             configuration: configuration.triggerConfiguration(
@@ -39,8 +39,8 @@ public enum GatewayServices {
             dispatcher: dispatcher,
             metrics: metrics, state: state, logger: logger)
         let admin = AdminServer.application(
-            host: configuration.adminHost, port: configuration.adminPort, state: state, metrics: metrics, logger: logger
-        )
+            host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
+            state: state, metrics: metrics, logger: logger)
         let reload = ReloadService(
             configurationPath: configurationPath, running: configuration, strict: strict,
             endpoints: TriggerEndpoints(configuration, dryRun: dryRun), engine: engine,
