@@ -24,8 +24,8 @@ Control (for tests, never authenticated):
                  {"compact": true}                forgets the history: older resourceVersions answer 410
                  {"bookmarkInterval": seconds}    how often watches with bookmarks get one (default 1)
   GET  /_objects[?plural=&group=&namespace=]    the stored objects
-  GET  /_log                                    every API request: method, path, query, body, content type,
-                                                authorized, invalid, status
+  GET  /_log                                    every API request: method, path, query, body, headers
+                                                (content-type among them), authorized, invalid, status
   GET  /_watches                                {"active": n}: watches being served
   POST /_reset                                  forgets objects, faults, the log and registered kinds
 
@@ -44,7 +44,8 @@ import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+from json_handler import JSONHandler, claim_fault
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -62,7 +63,7 @@ except ImportError as missing:
 KUBERNETES_VERSION = "1.32"
 HISTORY_LIMIT = 1000
 
-# (group, version, kind, plural, namespaced, has status subresource, validated with kubernetes_validate)
+# Built-in kinds, validated with kubernetes_validate: (group, version, kind, plural, namespaced, has status subresource)
 BUILT_IN = [
     ("", "v1", "Pod", "pods", True, True),
     ("", "v1", "ConfigMap", "configmaps", True, False),
@@ -321,42 +322,11 @@ REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFo
            500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout"}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(JSONHandler):
     server_version = "kubernetes-api-stand-in"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body, headers=()):
-        if self.entry is not None:
-            self.entry["status"] = status
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
 
     def status(self, code, message, reason=None, details=None, headers=()):
         self.reply(code, status_body(code, reason or REASONS.get(code, "Unknown"), message, details), headers)
-
-    def do_GET(self):
-        self.handle_any("GET")
-
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_PUT(self):
-        self.handle_any("PUT")
-
-    def do_PATCH(self):
-        self.handle_any("PATCH")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
 
     def authorized(self, state):
         if state.token is None:
@@ -381,15 +351,11 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             authorized = self.authorized(state)
             entry = {"method": method, "path": path, "query": parts.query, "body": body, "authorized": authorized,
-                     "invalid": [], "contentType": self.headers.get("Content-Type"),
-                     "headers": {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}}
+                     "invalid": [], "headers": self.logged_headers()}
             self.entry = entry
             state.log.append(entry)
             delay = state.delay
-            fault = next((f for f in state.faults if path.startswith(f["prefix"]) and
-                          f.get("method", method) == method and f.get("count", 1) > 0), None)
-            if fault:
-                fault["count"] = fault.get("count", 1) - 1
+            fault = claim_fault(state.faults, path, method)
         if delay and path.startswith(delay["prefix"]):
             time.sleep(delay["seconds"])
         if not authorized:
@@ -644,7 +610,7 @@ class Handler(BaseHTTPRequestHandler):
                 state.record("DELETED", key, obj)
         return self.reply(200, obj) if obj else self.not_found(kind, key[3])
 
-    def matching(self, kind, namespace, selector, obj_key):
+    def matching(self, kind, namespace, obj_key):
         group, plural, obj_namespace, _ = obj_key
         return (group, plural) == (kind.group, kind.plural) and namespace in (None, obj_namespace)
 
@@ -652,7 +618,7 @@ class Handler(BaseHTTPRequestHandler):
         selector = query.get("labelSelector", [None])[0]
         with state.lock:
             items = [copy.deepcopy(o) for k, o in sorted(state.objects.items())
-                     if self.matching(kind, namespace, selector, k) and
+                     if self.matching(kind, namespace, k) and
                      selector_matches(selector, o["metadata"].get("labels") or {})]
             version = str(state.version)
         return self.reply(200, {"kind": kind.kind + "List", "apiVersion": kind.api_version,
@@ -667,7 +633,7 @@ class Handler(BaseHTTPRequestHandler):
         timeout = float(query.get("timeoutSeconds", ["3600"])[0])
 
         def wanted(key, obj):
-            return self.matching(kind, namespace, selector, key) and \
+            return self.matching(kind, namespace, key) and \
                 selector_matches(selector, obj["metadata"].get("labels") or {})
 
         self.entry["status"] = 200
@@ -809,6 +775,10 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             self.reply = reply
         return captured[0]
+
+
+for _verb in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+    setattr(Handler, "do_" + _verb, lambda self, verb=_verb: self.handle_any(verb))
 
 
 def main():
