@@ -11,6 +11,7 @@ import Synchronization
 final class CurlEngine: @unchecked Sendable {
     private struct Inbox {
         var pending: [Transfer] = []
+        var cancelled: [Transfer] = []
         var isStopping = false
         var isStopped = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
@@ -56,6 +57,12 @@ final class CurlEngine: @unchecked Sendable {
         }
     }
 
+    /// Asks the loop to end `transfer` if it is still running; it then fails with ``HTTPTransportError/Kind/cancelled``.
+    func cancel(_ transfer: Transfer) {
+        inbox.withLock { $0.cancelled.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
     /// Asks the loop to stop; `waiter` is resumed once it has.
     func requestStop(notifying waiter: CheckedContinuation<Void, Never>? = nil) {
         let isStopped = inbox.withLock { inbox in
@@ -73,15 +80,16 @@ final class CurlEngine: @unchecked Sendable {
     /// The loop: start queued transfers, let libcurl work, finish completed ones, sleep until a socket or a wakeup.
     func run() {
         while true {
-            let (incoming, isStopping) = inbox.withLock { inbox in
-                defer { inbox.pending = [] }
-                return (inbox.pending, inbox.isStopping)
+            let (incoming, cancelled, isStopping) = inbox.withLock { inbox in
+                defer { (inbox.pending, inbox.cancelled) = ([], []) }
+                return (inbox.pending, inbox.cancelled, inbox.isStopping)
             }
             if isStopping {
                 for transfer in incoming { transfer.fail(.shutdown, "the HTTP client is shut down") }
                 break
             }
             for transfer in incoming { start(transfer) }
+            for transfer in cancelled { abort(transfer) }
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
             finishCompleted()
@@ -116,7 +124,18 @@ final class CurlEngine: @unchecked Sendable {
             return
         }
         active[easy] = transfer
+        transfer.easy = easy
         curl_multi_add_handle(multi, easy)
+    }
+
+    /// Ends a running transfer early; its connection is closed with it. A transfer already done is left alone.
+    private func abort(_ transfer: Transfer) {
+        guard let easy = transfer.easy, active[easy] === transfer else { return }
+        active[easy] = nil
+        curl_multi_remove_handle(multi, easy)
+        curl_easy_cleanup(easy)
+        transfer.easy = nil
+        transfer.fail(.cancelled, "the request was cancelled")
     }
 
     /// Sets every option of one exchange; the first failure is returned.
@@ -150,6 +169,15 @@ final class CurlEngine: @unchecked Sendable {
             steps.append { ccurl_easy_setopt_string(easy, CURLOPT_SSLCERT, certificate) }
         }
         if let key = tls.keyFile { steps.append { ccurl_easy_setopt_string(easy, CURLOPT_SSLKEY, key) } }
+        for (option, pem) in [
+            (CURLOPT_CAINFO_BLOB, tls.caPEM), (CURLOPT_SSLCERT_BLOB, tls.certificatePEM),
+            (CURLOPT_SSLKEY_BLOB, tls.keyPEM),
+        ] {
+            guard let pem else { continue }
+            steps.append {
+                pem.bytes.withUnsafeBytes { ccurl_easy_setopt_blob(easy, option, $0.baseAddress, $0.count) }
+            }
+        }
         if tls.insecureSkipVerify {
             steps.append { ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0) }
             steps.append { ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0) }
@@ -231,13 +259,13 @@ final class CurlEngine: @unchecked Sendable {
     }
 }
 
-/// libcurl's body callback: appends to the transfer's body. Runs on the client's thread.
+/// libcurl's body callback: hands the bytes to the transfer. Runs on the client's thread.
 private let appendBody: ccurl_data_callback = { data, size, count, context in
     guard let context else { return 0 }
     let length = size * count
     guard let data, length > 0 else { return length }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+    transfer.receive(UnsafeRawBufferPointer(start: data, count: length))
     return length
 }
 
@@ -252,6 +280,8 @@ private let appendHeader: ccurl_data_callback = { data, size, count, context in
     let bytes = UnsafeRawBufferPointer(start: data, count: length)
     if bytes.starts(with: "HTTP/".utf8) {
         transfer.headers = []
+    } else if bytes.elementsEqual("\r\n".utf8) || bytes.elementsEqual("\n".utf8) {
+        transfer.headersEnded()
     } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
         let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
         // Optional whitespace around the value, and the line's CR LF (RFC 9110 §5.5).

@@ -26,16 +26,26 @@ public final class HTTPClient: Sendable {
             public var keyFile: String?
             /// Skips verification of the server's certificate and name. Off by default; for tests only.
             public var insecureSkipVerify: Bool
+            /// Certificate authorities to trust, from memory; used instead of `caFile` when set.
+            public var caPEM: PEMData?
+            /// A client certificate from memory; used instead of `certificateFile` when set.
+            public var certificatePEM: PEMData?
+            /// The private key of the client certificate, from memory; used instead of `keyFile` when set.
+            public var keyPEM: PEMData?
 
             /// Creates TLS settings; the defaults verify the server against the system's authorities.
             public init(
                 caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
-                insecureSkipVerify: Bool = false
+                insecureSkipVerify: Bool = false, caPEM: PEMData? = nil, certificatePEM: PEMData? = nil,
+                keyPEM: PEMData? = nil
             ) {
                 self.caFile = caFile
                 self.certificateFile = certificateFile
                 self.keyFile = keyFile
                 self.insecureSkipVerify = insecureSkipVerify
+                self.caPEM = caPEM
+                self.certificatePEM = certificatePEM
+                self.keyPEM = keyPEM
             }
         }
 
@@ -64,7 +74,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private let engine: CurlEngine
+    let engine: CurlEngine
 
     /// Starts the client's thread.
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
@@ -103,16 +113,19 @@ public final class HTTPClient: Sendable {
 ///
 /// `@unchecked Sendable`: it is created by the caller and then handed, through the engine's locked inbox, to the
 /// engine's thread, which alone reads and writes it (including from libcurl's callbacks, which run on that
-/// thread inside `curl_multi_perform`) until it resumes the continuation exactly once.
-final class Transfer: @unchecked Sendable {
+/// thread inside `curl_multi_perform`) until it resumes the continuation exactly once. A ``StreamingTransfer``
+/// overrides how the body is received and how the exchange ends.
+class Transfer: @unchecked Sendable {
     let request: HTTPRequest
-    private let continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>
+    private let continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>?
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+    /// The easy handle while the engine runs the exchange.
+    var easy: UnsafeMutableRawPointer?
 
-    init(request: HTTPRequest, continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>) {
+    init(request: HTTPRequest, continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>?) {
         self.request = request
         self.continuation = continuation
         errorBuffer.initialize(to: 0)
@@ -123,8 +136,16 @@ final class Transfer: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
+    /// Takes bytes of the body, from libcurl's write callback.
+    func receive(_ bytes: UnsafeRawBufferPointer) {
+        body.append(contentsOf: bytes)
+    }
+
+    /// The blank line after a response's header fields, from libcurl's header callback.
+    func headersEnded() {}
+
     func finish(_ result: Result<HTTPResponse, HTTPTransportError>) {
-        continuation.resume(returning: result)
+        continuation?.resume(returning: result)
     }
 
     func fail(_ kind: HTTPTransportError.Kind, _ detail: String) {

@@ -17,6 +17,8 @@ public struct HTTPTransportError: Error, Sendable, Hashable, CustomStringConvert
         case invalidRequest = "invalid_request"
         /// The client was shut down before the exchange finished.
         case shutdown
+        /// The caller stopped waiting (its task was cancelled, or it stopped reading a streamed body).
+        case cancelled
     }
 
     /// The kind of failure.
@@ -28,10 +30,11 @@ public struct HTTPTransportError: Error, Sendable, Hashable, CustomStringConvert
     /// libcurl's explanation, when the failure came from libcurl.
     public var detail: String
 
-    /// Whether sending the request again may succeed: everything but a malformed request or a shutdown.
+    /// Whether sending the request again may succeed: everything but a malformed request, a shutdown or a
+    /// cancellation.
     public var isRetryable: Bool {
         switch kind {
-        case .invalidRequest, .shutdown: false
+        case .invalidRequest, .shutdown, .cancelled: false
         default: true
         }
     }

@@ -20,7 +20,8 @@ import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+from json_handler import JSONHandler, claim_fault
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -111,24 +112,8 @@ def predicate_value(query, key_names):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(JSONHandler):
     server_version = "api-test-server"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body, headers=()):
-        if self.entry is not None:
-            self.entry["status"] = status
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
 
     def error(self, status, grpc, message, kfp=False):
         body = {"code": grpc, "message": message, "details": []}
@@ -189,15 +174,12 @@ class Handler(BaseHTTPRequestHandler):
         token = self.server.token
         authorized = token is None or self.headers.get("Authorization") == "Bearer " + token
         entry = {"method": method, "path": path, "query": parts.query, "body": body, "authorized": authorized,
-                 "invalid": [], "headers": {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}}
+                 "invalid": [], "headers": self.logged_headers()}
         self.entry = entry
         with state.lock:
             state.log.append(entry)
             delay = state.delay
-            fault = next((f for f in state.faults if path.startswith(f["prefix"]) and
-                          f.get("method", method) == method and f.get("count", 1) > 0), None)
-            if fault:
-                fault["count"] = fault.get("count", 1) - 1
+            fault = claim_fault(state.faults, path, method)
         if delay and path.startswith(delay["prefix"]):
             time.sleep(delay["seconds"])
         if not authorized:

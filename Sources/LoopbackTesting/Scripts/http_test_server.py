@@ -5,7 +5,9 @@ Prints `PORT <n>` once listening (port chosen by the kernel), then serves until 
   /echo        200, JSON: method, path, headers (lower-cased names), body, client_port (one per connection)
   /status/<n>  status n, body "status <n>" (none for 204 and 304)
   /slow/<ms>   sleeps, then 200 "slow"
-  /stats       200, JSON: max_in_flight, the most /slow requests held at once
+  /stream/<n>  200, chunked: n lines `chunk <i>` 50 ms apart (n = 0: until the client goes away)
+  /stats       200, JSON: max_in_flight, the most /slow requests held at once; open_streams, /stream responses
+               being sent now
 Options: --cert FILE --key FILE serve HTTPS.
 """
 import argparse
@@ -17,7 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-IN_FLIGHT = {"now": 0, "max": 0}
+IN_FLIGHT = {"now": 0, "max": 0, "streams": 0}
 IN_FLIGHT_LOCK = threading.Lock()
 
 
@@ -51,12 +53,36 @@ class Handler(BaseHTTPRequestHandler):
             with IN_FLIGHT_LOCK:
                 IN_FLIGHT["now"] -= 1
             self.reply(200, b"slow", "text/plain")
+        elif path.startswith("/stream/"):
+            self.stream(int(path.rsplit("/", 1)[1]))
         elif path == "/stats":
             with IN_FLIGHT_LOCK:
-                payload = json.dumps({"max_in_flight": IN_FLIGHT["max"]}).encode()
+                payload = json.dumps({"max_in_flight": IN_FLIGHT["max"], "open_streams": IN_FLIGHT["streams"]}).encode()
             self.reply(200, payload, "application/json")
         else:
             self.reply(404, b"not found", "text/plain")
+
+    def stream(self, count):
+        with IN_FLIGHT_LOCK:
+            IN_FLIGHT["streams"] += 1
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            index = 0
+            while count == 0 or index < count:
+                line = f"chunk {index}\n".encode()
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                self.wfile.flush()
+                index += 1
+                time.sleep(0.05)
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+        finally:
+            with IN_FLIGHT_LOCK:
+                IN_FLIGHT["streams"] -= 1
 
     def reply(self, status, payload, content_type):
         if status in (204, 304):
