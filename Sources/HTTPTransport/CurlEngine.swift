@@ -176,6 +176,7 @@ final class CurlEngine: @unchecked Sendable {
             transfer.headerList = curl_slist_append(transfer.headerList, line)
         }
         steps.append { ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList) }
+        steps += Self.awsSignatureSteps(easy, for: request)
         for step in steps {
             let code = step()
             if code != CURLE_OK { return code }
