@@ -1,3 +1,4 @@
+import Artifacts
 import EventModel
 import HTTPTransport
 import SensorEngine
@@ -23,6 +24,8 @@ final class TriggerContext: Sendable {
     let general: HTTPClient
     let outbox: Outbox
     let lookups: LookupCache
+    /// Reads the resources of `argoWorkflow` and `k8s` trigger sources (url, file, s3, git, configmap).
+    let artifacts: ArtifactReader
 
     /// Starts the HTTP clients (one per server, one for everything else).
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
@@ -46,6 +49,15 @@ final class TriggerContext: Sendable {
         kubeflow = try endpoint(
             configuration.kubeflow.host, configuration.kubeflow.tls, configuration.kubeflow.token, .kubeflow)
         outbox = Outbox(directory: configuration.outboxDirectory)
+        let clock = configuration.clock
+        artifacts = ArtifactReader(
+            configuration: .init(
+                secretsDirectory: configuration.secretsDirectory,
+                gitCacheDirectory: configuration.artifacts.gitCacheDirectory,
+                gitFetchInterval: configuration.artifacts.gitFetchInterval,
+                configMaps: configuration.artifacts.configMaps, configMapTTL: configuration.artifacts.configMapTTL,
+                now: { clock.now() }),
+            client: general)
         lookups = LookupCache(clock: configuration.clock, ttl: configuration.kubeflow.lookupTTL)
     }
 
