@@ -54,7 +54,7 @@ struct ArtifactLocationTests {
                             password: .init(name: "github-secret", key: "password")))))
         #expect(
             findings.map(\.description) == [
-                "test.yaml:17:13: warning: ignored: spec.triggers[0].template.argoWorkflow.source.git.cloneDirectory (sensor-gateway keeps its own clone of each repository, under the gateway's git cache)"
+                "test.yaml:17:31: warning: ignored: spec.triggers[0].template.argoWorkflow.source.git.cloneDirectory (sensor-gateway keeps its own clone of each repository, under the gateway's git cache)"
             ])
     }
 
@@ -81,47 +81,47 @@ struct ArtifactLocationTests {
     @Test(arguments: [
         (
             "git: {url: u, filePath: a.yaml, branch: main, tag: v1}",
-            "test.yaml:16:59: error: spec.triggers[0].template.argoWorkflow.source.git sets branch and tag: set one of branch, tag, ref"
+            "test.yaml:15:64: error: spec.triggers[0].template.argoWorkflow.source.git sets branch and tag: set one of branch, tag, ref"
         ),
         (
             "git: {url: u, filePath: ../etc/passwd}",
-            "test.yaml:16:37: error: spec.triggers[0].template.argoWorkflow.source.git.filePath '../etc/passwd' must not contain '..'"
+            "test.yaml:15:37: error: spec.triggers[0].template.argoWorkflow.source.git.filePath '../etc/passwd' must not contain '..'"
         ),
         (
             "git: {url: u, filePath: a.yaml, filepath: b.yaml}",
-            "test.yaml:16:45: error: not supported: spec.triggers[0].template.argoWorkflow.source.git.filepath (did you mean 'filePath'?)"
+            "test.yaml:15:45: error: not supported: spec.triggers[0].template.argoWorkflow.source.git.filepath (did you mean 'filePath'?)"
         ),
         (
             "git: {url: u, filePath: a.yaml, remote: {name: r, urls: [x]}}",
-            "test.yaml:16:45: error: not supported: spec.triggers[0].template.argoWorkflow.source.git.remote (an extra remote is not fetched; set url to the repository to read)"
+            "test.yaml:15:45: error: not supported: spec.triggers[0].template.argoWorkflow.source.git.remote (an extra remote is not fetched; set url to the repository to read)"
         ),
         (
             "git: {url: u, filePath: a.yaml, creds: {username: {name: s, key: u}}}",
-            "test.yaml:16:52: error: spec.triggers[0].template.argoWorkflow.source.git.creds.password is required"
+            "test.yaml:15:52: error: spec.triggers[0].template.argoWorkflow.source.git.creds.password is required"
         ),
         (
             "s3: {bucket: {name: b, key: k}, endpoint: 'http://minio:9000'}",
-            "test.yaml:16:55: error: spec.triggers[0].template.argoWorkflow.source.s3.endpoint 'http://minio:9000' must be host[:port], without a scheme or path (insecure: true for http)"
+            "test.yaml:15:55: error: spec.triggers[0].template.argoWorkflow.source.s3.endpoint 'http://minio:9000' must be host[:port], without a scheme or path (insecure: true for http)"
         ),
         (
             "s3: {bucket: {name: b, key: k}, endpoint: minio:9000, accessKey: {name: m, key: a}}",
-            "test.yaml:16:13: error: spec.triggers[0].template.argoWorkflow.source.s3.secretKey is required with accessKey"
+            "test.yaml:15:17: error: spec.triggers[0].template.argoWorkflow.source.s3.secretKey is required with accessKey"
         ),
         (
             "s3: {bucket: {name: b}, endpoint: minio:9000}",
-            "test.yaml:16:26: error: spec.triggers[0].template.argoWorkflow.source.s3.bucket.key is required"
+            "test.yaml:15:26: error: spec.triggers[0].template.argoWorkflow.source.s3.bucket.key is required"
         ),
         (
             "configmap: {name: workflows}",
-            "test.yaml:16:24: error: spec.triggers[0].template.argoWorkflow.source.configmap.key is required"
+            "test.yaml:15:24: error: spec.triggers[0].template.argoWorkflow.source.configmap.key is required"
         ),
         (
             "{url: {path: 'https://h/w.yaml'}, file: {path: /w.yaml}}",
-            "test.yaml:16:47: error: spec.triggers[0].template.argoWorkflow.source sets url and file: set one"
+            "test.yaml:15:53: error: spec.triggers[0].template.argoWorkflow.source sets url and file: set one"
         ),
         (
             "{gti: {url: u}}",
-            "test.yaml:16:14: error: not supported: spec.triggers[0].template.argoWorkflow.source.gti (did you mean 'git'?)"
+            "test.yaml:15:14: error: not supported: spec.triggers[0].template.argoWorkflow.source.gti (did you mean 'git'?)"
         ),
     ])
     func invalidSourcesAreLocated(source: String, finding: String) {
