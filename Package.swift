@@ -324,7 +324,8 @@ var package = Package(
         .testTarget(
             name: "ArtifactsTests",
             dependencies: [
-                "Artifacts", "EventModel", "HTTPTransport", "LoopbackTesting", "SensorEngine", "SensorModel", "Triggers",
+                "Artifacts", "EventModel", "HTTPTransport", "LoopbackTesting", "SensorEngine", "SensorModel",
+                "Triggers",
             ],
             swiftSettings: swiftSettings
         ),

@@ -79,11 +79,15 @@ final class GitArtifactReader: Sendable {
             let time = now()
             fetched.withLock { $0[fetchKey] = time }
         }
-        let commit = try? run(git, ["-C", directory, "rev-parse", "--verify", "--quiet", "\(target)^{commit}"], source: source, retryable: false)
+        let commit = try? run(
+            git, ["-C", directory, "rev-parse", "--verify", "--quiet", "\(target)^{commit}"], source: source,
+            retryable: false)
         guard let commit, !commit.isEmpty else {
             throw ArtifactError(.notFound, source: source, "the repository has no \(Self.describe(artifact.revision))")
         }
-        try run(git, ["-C", directory, "checkout", "--quiet", "--force", "--detach", commit], source: source, retryable: false)
+        try run(
+            git, ["-C", directory, "checkout", "--quiet", "--force", "--detach", commit], source: source,
+            retryable: false)
         return try Self.readFile(artifact.filePath, in: directory, source: source)
     }
 
@@ -127,7 +131,8 @@ final class GitArtifactReader: Sendable {
     {
         let output: GitCommand.Output
         do { output = try git.run(arguments) } catch {
-            throw ArtifactError(.configuration, source: source, "git cannot be run (\(GitCommand.executable)): \(error)")
+            throw ArtifactError(
+                .configuration, source: source, "git cannot be run (\(GitCommand.executable)): \(error)")
         }
         var text = output.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard output.status == 0 else {
@@ -183,7 +188,8 @@ final class GitArtifactReader: Sendable {
             }
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
         } catch {
-            throw ArtifactError(.configuration, source: source, "the git cache \(cacheDirectory) is not writable: \(error)")
+            throw ArtifactError(
+                .configuration, source: source, "the git cache \(cacheDirectory) is not writable: \(error)")
         }
         return path
     }

@@ -31,7 +31,8 @@ struct GitCommand {
         let process = Process()
         // coreutils' `timeout` kills a git that hangs (a server that stops answering), and git's children with it.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "--kill-after=10s", "\(timeout.components.seconds)s", Self.executable] + arguments
+        process.arguments =
+            ["timeout", "--kill-after=10s", "\(timeout.components.seconds)s", Self.executable] + arguments
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -45,7 +45,8 @@ struct S3ArtifactReader: Sendable {
     /// The `<Code>` of an S3 error document (`NoSuchKey`, `AccessDenied`, `SignatureDoesNotMatch`, …), if any.
     static func errorCode(in body: [UInt8]) -> String? {
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
-        guard let start = text.range(of: "<Code>"), let end = text.range(of: "</Code>", range: start.upperBound..<text.endIndex)
+        guard let start = text.range(of: "<Code>"),
+            let end = text.range(of: "</Code>", range: start.upperBound..<text.endIndex)
         else { return nil }
         let code = text[start.upperBound..<end.lowerBound]
         guard !code.isEmpty, code.count <= 64, code.allSatisfy({ $0.isLetter || $0.isNumber }) else { return nil }

@@ -64,7 +64,8 @@ extension GatewayConfiguration {
             readProcessing(&section, diagnostics: &diagnostics)
         }
         if var section = root.mapping("secrets", diagnostics: &diagnostics) {
-            secretsDirectory = section.string("directory", required: true, diagnostics: &diagnostics) ?? secretsDirectory
+            secretsDirectory =
+                section.string("directory", required: true, diagnostics: &diagnostics) ?? secretsDirectory
             section.finish(diagnostics: &diagnostics, label: "unknown key")
         }
         if var section = root.mapping("artifacts", diagnostics: &diagnostics) {

@@ -42,7 +42,8 @@ struct ConfigMapArtifactTests {
             }
             #expect(
                 missingKey?.description
-                    == "source configmap argo/workflows key workflow: the ConfigMap has no key workflow (it has other, wf)")
+                    == "source configmap argo/workflows key workflow: the ConfigMap has no key workflow (it has other, wf)"
+            )
             #expect(missingKey?.kind == .notFound && missingKey?.isRetryable == false)
         }
     }

@@ -62,7 +62,8 @@ struct GitArtifactTests {
                     == "source git \(repository.url) branch master filePath workflows/absent.yaml: "
                     + "the repository has no file workflows/absent.yaml")
             #expect(missingFile?.isRetryable == false)
-            let missingBranch = await error(GitArtifact(url: repository.url, revision: .branch("main"), filePath: "hello.yaml"))
+            let missingBranch = await error(
+                GitArtifact(url: repository.url, revision: .branch("main"), filePath: "hello.yaml"))
             #expect(missingBranch?.message == "the repository has no branch main")
             #expect(missingBranch?.isRetryable == false)
             let unreachable = await error(GitArtifact(url: repository.url + "-absent", filePath: "hello.yaml"))
@@ -76,7 +77,8 @@ struct GitArtifactTests {
     @Test func missingCredentialSecretIsNamed() async throws {
         let secrets = try TemporaryDirectory()
         let cache = try TemporaryDirectory()
-        try await withReader(.init(secretsDirectory: secrets.path, gitCacheDirectory: cache.path)) { (reader) async throws in
+        try await withReader(.init(secretsDirectory: secrets.path, gitCacheDirectory: cache.path)) {
+            (reader) async throws in
             let artifact = GitArtifact(
                 url: "https://git.example.com/workflows.git", filePath: "hello.yaml",
                 credentials: .init(
@@ -145,7 +147,9 @@ struct GitRepository {
         let work = "\(directory.path)/work"
         for (path, text) in files { try directory.write(text, to: "work/\(path)") }
         try Self.run(["-C", work, "add", "--all"])
-        try Self.run(["-C", work, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "c"])
+        try Self.run([
+            "-C", work, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "c",
+        ])
         if let tag { try Self.run(["-C", work, "tag", tag]) }
         try Self.run(["-C", work, "push", "--quiet", "--force", "--tags", url, "HEAD:refs/heads/master"])
     }
@@ -164,7 +168,9 @@ struct GitRepository {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure("git \(arguments.joined(separator: " ")): \(output)") }
+        guard process.terminationStatus == 0 else {
+            throw Failure("git \(arguments.joined(separator: " ")): \(output)")
+        }
         return output
     }
 }

@@ -28,7 +28,9 @@ struct S3ArtifactTests {
                     try await reader.read(location, namespace: "argo")
                 }
             }
-            #expect(try await reader.read(location(key: "dir/hello world.yaml"), namespace: "argo") == workflowYAML("from-s3"))
+            #expect(
+                try await reader.read(location(key: "dir/hello world.yaml"), namespace: "argo")
+                    == workflowYAML("from-s3"))
 
             let missing = await error(location(key: "dir/absent.yaml"))
             #expect(
@@ -97,7 +99,9 @@ struct S3ArtifactTests {
 
             let invalid = await executor.execute(
                 sensor.triggers[0], sensor: sensor, events: event(["bucket": "", "key": "hello-world.yaml"]))
-            guard case .permanent(let reason) = invalid else { throw Failure("expected a permanent failure: \(invalid)") }
+            guard case .permanent(let reason) = invalid else {
+                throw Failure("expected a permanent failure: \(invalid)")
+            }
             #expect(
                 reason
                     == "trigger s3-workflow: parameter 'argoWorkflow.source.s3.bucket.name, argoWorkflow.source.s3.bucket.key': "

@@ -97,7 +97,10 @@ func sensor(triggers: String, namespace: String = "argo") throws -> Sensor {
 
 /// An event for dependency `dep`.
 func event(_ data: EventValue = ["message": "hello"]) -> [String: Event] {
-    ["dep": Event(id: "e-1", source: "shop", type: "order", subject: "order", dataContentType: "application/json", data: data)]
+    [
+        "dep": Event(
+            id: "e-1", source: "shop", type: "order", subject: "order", dataContentType: "application/json", data: data)
+    ]
 }
 
 /// Runs `body` with the Argo Server stand-in and an executor sending to it; afterwards, every body the stand-in

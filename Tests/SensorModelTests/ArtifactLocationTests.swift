@@ -1,5 +1,4 @@
 import ConfigReader
-
 import EventModel
 import LocalFiles
 import SensorEngine
@@ -34,15 +33,15 @@ struct ArtifactLocationTests {
         let (location, findings) = try Self.source(
             of: Self.sensor(
                 source: """
-                            git:
-                              url: https://github.com/argoproj/argo.git
-                              cloneDirectory: /git/argoproj
-                              creds:
-                                username: {name: github-secret, key: username}
-                                password: {name: github-secret, key: password}
-                              filePath: examples/hello-world.yaml
-                              tag: v2.4.0
-                """))
+                                git:
+                                  url: https://github.com/argoproj/argo.git
+                                  cloneDirectory: /git/argoproj
+                                  creds:
+                                    username: {name: github-secret, key: username}
+                                    password: {name: github-secret, key: password}
+                                  filePath: examples/hello-world.yaml
+                                  tag: v2.4.0
+                    """))
         #expect(
             location
                 == .git(
@@ -62,12 +61,12 @@ struct ArtifactLocationTests {
         let (location, findings) = try Self.source(
             of: Self.sensor(
                 source: """
-                            git:
-                              url: git@github.com:argoproj/argo.git
-                              sshKeySecret: {name: git-ssh, key: key}
-                              insecureIgnoreHostKey: true
-                              filePath: examples/hello-world.yaml
-                """))
+                                git:
+                                  url: git@github.com:argoproj/argo.git
+                                  sshKeySecret: {name: git-ssh, key: key}
+                                  insecureIgnoreHostKey: true
+                                  filePath: examples/hello-world.yaml
+                    """))
         #expect(findings.isEmpty, "\(findings)")
         #expect(
             location
@@ -134,14 +133,14 @@ struct ArtifactLocationTests {
         let (s3, s3Findings) = try Self.source(
             of: Self.sensor(
                 source: """
-                            s3:
-                              bucket: {name: workflows, key: hello world.yaml}
-                              endpoint: minio-service.argo-events:9000
-                              insecure: true
-                              accessKey: {key: accesskey, name: artifacts-minio}
-                              secretKey: {key: secretkey, name: artifacts-minio}
-                              events: ["s3:ObjectCreated:Put"]
-                """))
+                                s3:
+                                  bucket: {name: workflows, key: hello world.yaml}
+                                  endpoint: minio-service.argo-events:9000
+                                  insecure: true
+                                  accessKey: {key: accesskey, name: artifacts-minio}
+                                  secretKey: {key: secretkey, name: artifacts-minio}
+                                  events: ["s3:ObjectCreated:Put"]
+                    """))
         let expected = S3Artifact(
             bucket: "workflows", key: "hello world.yaml", endpoint: "minio-service.argo-events:9000", insecure: true,
             accessKey: .init(name: "artifacts-minio", key: "accesskey"),

@@ -82,7 +82,8 @@ extension SensorDecoder {
         }
         guard let location else { return nil }
         guard location.hasPrefix("http://") || location.hasPrefix("https://") else {
-            diagnostics.error("\(path).path '\(location)' must be an http:// or https:// URL", at: node, path: "\(path).path")
+            diagnostics.error(
+                "\(path).path '\(location)' must be an http:// or https:// URL", at: node, path: "\(path).path")
             return nil
         }
         return .url(location, verifyCertificate: verifyCert ?? lowerCase ?? true)
@@ -100,7 +101,8 @@ extension SensorDecoder {
         }
         fields.finish(diagnostics: &diagnostics)
         guard let name, let key else { return nil }
-        return .configMap(ConfigMapArtifact(name: name, key: key, namespace: namespace.flatMap { $0.isEmpty ? nil : $0 }))
+        return .configMap(
+            ConfigMapArtifact(name: name, key: key, namespace: namespace.flatMap { $0.isEmpty ? nil : $0 }))
     }
 
     private mutating func decodeGitArtifact(_ node: YAMLTree, path: String) -> ArtifactLocation? {
@@ -110,7 +112,8 @@ extension SensorDecoder {
         let filePath = fields.string("filePath", required: true, diagnostics: &diagnostics)
         var revisions: [(String, GitArtifact.Revision)] = []
         let kinds: [(String, (String) -> GitArtifact.Revision)] = [
-            ("branch", GitArtifact.Revision.branch), ("tag", GitArtifact.Revision.tag), ("ref", GitArtifact.Revision.ref),
+            ("branch", GitArtifact.Revision.branch), ("tag", GitArtifact.Revision.tag),
+            ("ref", GitArtifact.Revision.ref),
         ]
         for (key, revision) in kinds {
             if let name = fields.string(key, diagnostics: &diagnostics), !name.isEmpty {
@@ -136,7 +139,8 @@ extension SensorDecoder {
             "githubApp": "GitHub App authentication is not implemented: the repository is fetched without credentials",
         ]
         for (key, reason) in ignored.sorted(by: { $0.key < $1.key }) where fields.take(key) != nil {
-            diagnostics.warning("ignored: \(path).\(key) (\(reason))", at: fields.location(of: key), path: "\(path).\(key)")
+            diagnostics.warning(
+                "ignored: \(path).\(key) (\(reason))", at: fields.location(of: key), path: "\(path).\(key)")
         }
         fields.finish(
             diagnostics: &diagnostics,
@@ -144,7 +148,8 @@ extension SensorDecoder {
         if let filePath {
             for forbidden in ["..", "~", "\\"] where filePath.contains(forbidden) {
                 diagnostics.error(
-                    "\(path).filePath '\(filePath)' must not contain '\(forbidden)'", at: fields.location(of: "filePath"),
+                    "\(path).filePath '\(filePath)' must not contain '\(forbidden)'",
+                    at: fields.location(of: "filePath"),
                     path: "\(path).filePath")
             }
             if filePath.hasPrefix("/") {
