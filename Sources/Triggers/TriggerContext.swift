@@ -20,7 +20,7 @@ final class TriggerContext: Sendable {
     let argo: Endpoint?
     /// The Kubeflow Pipelines API; `nil` writes runs to the outbox.
     let kubeflow: Endpoint?
-    /// The client of `http` triggers and of `source.url`.
+    /// The client of `http` triggers and of `source.url` and `source.s3`.
     let general: HTTPClient
     let outbox: Outbox
     let lookups: LookupCache
