@@ -4,22 +4,27 @@ public import Logging
 
 /// The admin HTTP endpoints (Hummingbird 2), on `admin.listen`:
 /// - `GET /healthz`: 200 while the process runs.
-/// - `GET /readyz`: 200 when NATS is connected, every consumer bound and the config loaded; 503 with
-///   `{"ready": false, "reason": …}` otherwise.
+/// - `GET /readyz`: 200 when the config is loaded, NATS connected (or lost for less than its grace period), every
+///   consumer bound and none stuck; 503 with `{"ready": false, "reason": …}` otherwise.
 /// - `GET /metrics`: the Prometheus text exposition.
 /// - `GET /status`: JSON: sensors, dependencies, pending correlations, last trigger outcomes. No secrets.
+///
+/// With `admin.tokenFile`, every path but the probes requires its bearer token (``AdminAuthentication``).
 public enum AdminServer {
     /// The application serving the endpoints; a `Service` to put in the gateway's service group.
     /// - Parameters:
     ///   - host: the address to listen on.
     ///   - port: the port.
+    ///   - tokenFile: the bearer token the non-probe paths require; `nil`: none.
     ///   - state: what `/readyz` and `/status` report.
     ///   - metrics: what `/metrics` renders.
     ///   - logger: the server's logger.
     public static func application(
-        host: String, port: Int, state: GatewayState, metrics: GatewayMetrics, logger: Logger
+        host: String, port: Int, tokenFile: String? = nil, state: GatewayState, metrics: GatewayMetrics,
+        logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
+        if let tokenFile { router.add(middleware: AdminAuthentication(tokenFile: tokenFile)) }
         router.get("/healthz") { _, _ in
             json(.ok, .map(["status": "ok"]))
         }
@@ -51,7 +56,7 @@ public enum AdminServer {
             logger: logger)
     }
 
-    private static func json(_ status: HTTPResponse.Status, _ value: EventValue) -> Response {
+    static func json(_ status: HTTPResponse.Status, _ value: EventValue) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: JSONCodec.encodeToString(value) + "\n")))

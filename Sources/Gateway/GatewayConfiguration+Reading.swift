@@ -29,7 +29,7 @@ extension GatewayConfiguration {
         }
         sensors = root.string("sensors", diagnostics: &diagnostics) ?? sensors
         routing = root.string("routing", diagnostics: &diagnostics) ?? routing
-        outbox = root.string("outbox", diagnostics: &diagnostics) ?? outbox
+        outbox = root.string("outbox", diagnostics: &diagnostics)
         if var section = root.mapping("argo", diagnostics: &diagnostics) {
             argo.server = section.string("server", diagnostics: &diagnostics)
             argo.namespace = section.string("namespace", diagnostics: &diagnostics) ?? argo.namespace
@@ -50,6 +50,16 @@ extension GatewayConfiguration {
                         "admin.listen: expected host:port with a port of 0–65535, found '\(listen)'",
                         at: section.location(of: "listen"), path: "admin.listen")
                 }
+            }
+            adminTokenFile = section.string("tokenFile", diagnostics: &diagnostics)
+            if var readinessSection = section.mapping("readiness", diagnostics: &diagnostics) {
+                if let stall = readinessSection.duration("consumerStallTimeout", diagnostics: &diagnostics) {
+                    readiness.consumerStallTimeout = stall
+                }
+                if let grace = readinessSection.duration("natsDisconnectGrace", diagnostics: &diagnostics) {
+                    readiness.natsDisconnectGrace = grace
+                }
+                readinessSection.finish(diagnostics: &diagnostics, label: "unknown key")
             }
             section.finish(diagnostics: &diagnostics, label: "unknown key")
         }

@@ -16,9 +16,12 @@ extension GatewayConfiguration {
     /// - Parameters:
     ///   - routing: the loaded matrix, if the configuration names one that exists.
     ///   - publisher: publishes `nats` triggers; `nil` writes them to the outbox.
+    ///   - dryRun: send nothing: every trigger's request goes to the outbox (`outbox`, else
+    ///     ``dryRunOutbox``).
     ///   - log: where the `log` trigger writes.
     public func triggerConfiguration(
-        routing: RoutingMatrix?, publisher: (any TriggerPublisher)?, log: @escaping @Sendable (String) -> Void
+        routing: RoutingMatrix?, publisher: (any TriggerPublisher)?, dryRun: Bool = false,
+        log: @escaping @Sendable (String) -> Void
     ) -> TriggerConfiguration {
         // The environment overrides the file, as it does for every key.
         let argoToken: BearerToken.Source? =
@@ -26,17 +29,22 @@ extension GatewayConfiguration {
         let apiVersion = KFPAPIVersion(rawValue: kubeflow.apiVersion) ?? .v2beta1
         return TriggerConfiguration(
             argo: .init(
-                server: argo.server, namespace: argo.namespace, token: argoToken,
+                server: dryRun ? nil : argo.server, namespace: argo.namespace, token: argoToken,
                 tls: Self.httpTLS(argo.tls, insecureSkipVerify: argo.insecureSkipVerify)),
             kubeflow: .init(
-                host: kubeflow.host, apiVersion: apiVersion, token: kubeflow.tokenFile.map(BearerToken.Source.file),
+                host: dryRun ? nil : kubeflow.host, apiVersion: apiVersion,
+                token: kubeflow.tokenFile.map(BearerToken.Source.file),
                 tls: Self.httpTLS(kubeflow.tls, insecureSkipVerify: kubeflow.insecureSkipVerify)),
-            outboxDirectory: outbox, publisher: publisher, routing: routing, secretsDirectory: secretsDirectory,
+            outboxDirectory: dryRun ? outbox ?? Self.dryRunOutbox : outbox, dryRun: dryRun,
+            publisher: dryRun ? nil : publisher, routing: routing, secretsDirectory: secretsDirectory,
             artifacts: .init(
                 gitCacheDirectory: artifacts.gitCache, gitFetchInterval: artifacts.gitFetchInterval,
                 configMapTTL: artifacts.configMapTTL),
             log: log, requestTimeout: processing.requestTimeout)
     }
+
+    /// The outbox of a dry run when `outbox` is unset.
+    public static let dryRunOutbox = ".sensor-gateway/outbox"
 
     private static func httpTLS(_ files: TLSFiles?, insecureSkipVerify: Bool) -> HTTPClient.Configuration.TLS {
         HTTPClient.Configuration.TLS(

@@ -36,8 +36,10 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`), `argo.tls.ca|cert|key`.
 ///   - `kubeflow.host` (env `KF_PIPELINES_ENDPOINT`), `kubeflow.apiVersion` (default `v2beta1`), `kubeflow.tokenFile`
 ///     (env `KF_PIPELINES_SA_TOKEN_PATH`), `kubeflow.insecureSkipVerify`, `kubeflow.tls.ca|cert|key`.
-///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
-///   - `outbox` (default `.sensor-gateway/outbox`).
+///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`), `admin.tokenFile` (a bearer token `/status` and
+///     `/metrics` require), `admin.readiness.consumerStallTimeout` (default `2m`; `0` turns it off),
+///     `admin.readiness.natsDisconnectGrace` (default `15s`).
+///   - `outbox` (unset by default): where the requests of engines without an endpoint are written instead of sent.
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
 ///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (default `10s`),
 ///     `processing.retryDelay` (default `5s`), `processing.reloadInterval` (between config file checks, default
@@ -72,7 +74,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
 
     /// `argo:`.
     public struct Argo: Sendable {
-        /// `argo.server`; nil: the outbox stands in.
+        /// `argo.server`; nil: argoWorkflow triggers need the outbox.
         public var server: String?
         /// `argo.namespace`.
         public var namespace = "argo"
@@ -88,7 +90,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
 
     /// `kubeflow:`.
     public struct Kubeflow: Sendable {
-        /// `kubeflow.host`; nil: the outbox stands in.
+        /// `kubeflow.host`; nil: kubeflowPipeline triggers need the outbox.
         public var host: String?
         /// `kubeflow.apiVersion`.
         public var apiVersion = "v2beta1"
@@ -143,8 +145,13 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var adminHost = "127.0.0.1"
     /// `admin.listen` port.
     public var adminPort = 9090
-    /// `outbox`.
-    public var outbox = ".sensor-gateway/outbox"
+    /// `admin.tokenFile`: when set, `/status` and `/metrics` answer only requests that carry its content as a bearer
+    /// token; the probes stay open.
+    public var adminTokenFile: String?
+    /// `admin.readiness`: when `/readyz` fails.
+    public var readiness = GatewayState.Readiness()
+    /// `outbox`; `nil`: none.
+    public var outbox: String?
     /// `jetstream.specs`.
     public var specs = "specs/jetstream"
     /// `processing:`.
@@ -169,8 +176,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
 
     /// A summary for logs: no secret, only whether one is set.
     public var description: String {
-        "nats=\(NATSConnection.redacted(nats.urls)) stream=\(nats.stream) sensors=\(sensors) argo=\(argo.server ?? "outbox")"
-            + " kubeflow=\(kubeflow.host ?? "outbox") admin=\(adminHost):\(adminPort) outbox=\(outbox)"
+        "nats=\(NATSConnection.redacted(nats.urls)) stream=\(nats.stream) sensors=\(sensors) argo=\(argo.server ?? "none")"
+            + " kubeflow=\(kubeflow.host ?? "none") admin=\(adminHost):\(adminPort) outbox=\(outbox ?? "none")"
             + " natsToken=\(nats.token == nil ? "unset" : "set") argoToken=\(argo.token == nil ? "unset" : "set")"
     }
 

@@ -161,9 +161,11 @@ public final class GatewayEngine: Service, Sendable {
             switch event {
             case .disconnected:
                 metrics.setNATSConnected(false)
+                state.setNATSConnected(false)
                 if !closing.withLock({ $0 }) { logger.warning("NATS connection lost; reconnecting") }
             case .reconnected:
                 metrics.setNATSConnected(true)
+                state.setNATSConnected(true)
                 logger.info("NATS connection re-established")
             case .closed:
                 metrics.setNATSConnected(false)

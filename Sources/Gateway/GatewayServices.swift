@@ -19,29 +19,31 @@ public enum GatewayServices {
     ///   - sensors: the sensors it names, already validated.
     ///   - routing: the routing matrix of `route` triggers, if any.
     ///   - strict: reject a reload whole when any sensor is invalid.
+    ///   - dryRun: send nothing; every trigger's request goes to the outbox.
     ///   - logger: the root logger.
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
     public static func makeServiceGroup(
         configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet, routing: RoutingMatrix?,
-        strict: Bool = false, logger: Logger
+        strict: Bool = false, dryRun: Bool = false, logger: Logger
     ) throws(HTTPTransportError) -> ServiceGroup {
         let metrics = GatewayMetrics()
         metrics.setSensorsRejected(sensors.rejected.count)
-        let state = GatewayState()
+        let state = GatewayState(readiness: configuration.readiness)
         let logTrigger = Logger(label: "sensor-gateway.log-trigger")
         let dispatcher = try TriggerExecutor(
             configuration: configuration.triggerConfiguration(
-                routing: routing, publisher: JetStreamTriggerPublisher(state: state)
+                routing: routing, publisher: JetStreamTriggerPublisher(state: state), dryRun: dryRun
             ) { logTrigger.info("\($0)") })
         let engine = GatewayEngine(
             configuration: configuration, sensors: sensors,
             dispatcher: dispatcher,
             metrics: metrics, state: state, logger: logger)
         let admin = AdminServer.application(
-            host: configuration.adminHost, port: configuration.adminPort, state: state, metrics: metrics, logger: logger
-        )
+            host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
+            state: state, metrics: metrics, logger: logger)
         let reload = ReloadService(
-            configurationPath: configurationPath, running: configuration, strict: strict, engine: engine,
+            configurationPath: configurationPath, running: configuration, strict: strict,
+            endpoints: TriggerEndpoints(configuration, dryRun: dryRun), engine: engine,
             executor: dispatcher, metrics: metrics, state: state, logger: logger)
         var group = ServiceGroupConfiguration(
             services: [

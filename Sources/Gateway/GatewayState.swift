@@ -23,26 +23,65 @@ public final class GatewayState: EventStoring {
         public var at: EventTimestamp
     }
 
+    /// When `/readyz` fails besides at start-up.
+    public struct Readiness: Sendable, Hashable {
+        /// A consumer that has not completed a fetch for this long while it has messages to process is stuck
+        /// (`admin.readiness.consumerStallTimeout`, default 2 minutes; zero: never).
+        public var consumerStallTimeout: Duration
+        /// A lost NATS connection makes the gateway not ready once it has lasted this long
+        /// (`admin.readiness.natsDisconnectGrace`, default 15 s): a reconnect within it is not an outage.
+        public var natsDisconnectGrace: Duration
+
+        /// Readiness rules; the defaults suit a cluster.
+        public init(consumerStallTimeout: Duration = .seconds(120), natsDisconnectGrace: Duration = .seconds(15)) {
+            self.consumerStallTimeout = consumerStallTimeout
+            self.natsDisconnectGrace = natsDisconnectGrace
+        }
+    }
+
     private struct Contents {
         var connection: NATSConnection?
+        var disconnectedSince: ContinuousClock.Instant?
         var sensors: SensorSet?
         var boundConsumers: Set<String> = []
+        var progress: [String: ConsumerProgress] = [:]
         var pending: [String: [String: [String]]] = [:]
         var outcomes: [String: [String: OutcomeRecord]] = [:]
         var lastReloadError: String?
     }
 
     private let contents = Mutex(Contents())
+    private let readiness: Readiness
+    private let clock: @Sendable () -> ContinuousClock.Instant
 
     /// The HTTP endpoint and the schedules, for `/status`.
     public let eventSources = EventSourceState()
 
     /// An empty state: not ready.
-    public init() {}
+    /// - Parameters:
+    ///   - readiness: when `/readyz` fails.
+    ///   - clock: now (a test may move it).
+    public init(readiness: Readiness = Readiness(), clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now })
+    {
+        self.readiness = readiness
+        self.clock = clock
+    }
 
     /// The connection whose state `/readyz` reports.
     public func setConnection(_ connection: NATSConnection?) {
         contents.withLock { $0.connection = connection }
+    }
+
+    /// Records that the NATS connection was lost (`false`) or re-established (`true`).
+    public func setNATSConnected(_ connected: Bool) {
+        let now = clock()
+        contents.withLock { state in
+            if connected {
+                state.disconnectedSince = nil
+            } else if state.disconnectedSince == nil {
+                state.disconnectedSince = now
+            }
+        }
     }
 
     /// The connection, once the engine has one.
@@ -61,6 +100,11 @@ public final class GatewayState: EventStoring {
         contents.withLock { state in
             if bound { state.boundConsumers.insert(durable) } else { state.boundConsumers.remove(durable) }
         }
+    }
+
+    /// Follows a consumer's fetches for readiness (`nil` when it stops).
+    func setProgress(_ durable: String, _ progress: ConsumerProgress?) {
+        contents.withLock { $0.progress[durable] = progress }
     }
 
     /// Records the dependencies held for a trigger (empty: none).
@@ -83,17 +127,29 @@ public final class GatewayState: EventStoring {
         contents.withLock { $0.lastReloadError = error }
     }
 
-    /// Why the gateway is not ready, or nil when it is: NATS connected, every consumer bound, config loaded.
+    /// Why the gateway is not ready, or nil when it is: config loaded, NATS connected (or lost for less than the
+    /// grace period), every consumer bound, and none stuck.
     public var notReadyReason: String? {
-        contents.withLock { state in
+        let now = clock()
+        return contents.withLock { state in
             guard let sensors = state.sensors else { return "configuration not loaded" }
             guard let connection = state.connection else { return "NATS not connected yet" }
             let connectionState = connection.state
-            guard connectionState == .connected else { return "NATS connection is \(connectionState)" }
-            let missing = sensors.subjects.map(SensorSet.durableName(subject:)).filter {
-                !state.boundConsumers.contains($0)
+            if connectionState != .connected {
+                let lost = now - (state.disconnectedSince ?? now)
+                if connectionState == .closed || lost >= readiness.natsDisconnectGrace {
+                    return "NATS connection is \(connectionState) (for \(lost.components.seconds)s)"
+                }
+                return nil
             }
+            let durables = sensors.subjects.map(SensorSet.durableName(subject:))
+            let missing = durables.filter { !state.boundConsumers.contains($0) }
             guard missing.isEmpty else { return "consumers not bound: \(missing.joined(separator: ", "))" }
+            guard readiness.consumerStallTimeout > .zero else { return nil }
+            let stuck = durables.compactMap { durable in
+                state.progress[durable]?.stall(after: readiness.consumerStallTimeout).map { "\(durable): \($0)" }
+            }
+            guard stuck.isEmpty else { return "consumers stuck: \(stuck.joined(separator: "; "))" }
             return nil
         }
     }

@@ -20,6 +20,7 @@ public struct ReloadService: Service {
     private let configurationPath: String
     private let running: GatewayConfiguration
     private let strict: Bool
+    private let endpoints: TriggerEndpoints
     private let engine: GatewayEngine
     private let executor: TriggerExecutor
     private let metrics: GatewayMetrics
@@ -31,18 +32,21 @@ public struct ReloadService: Service {
     ///   - configurationPath: the config file to re-read.
     ///   - running: the configuration the process started with.
     ///   - strict: reject a reload whole when any sensor is invalid.
+    ///   - endpoints: the engines the running executor reaches; a new sensor with a trigger it cannot reach is
+    ///     rejected.
     ///   - engine: where new sensors go.
     ///   - executor: where a new routing matrix goes.
     ///   - metrics: counts reloads.
     ///   - state: records the last rejected reload for `/status`.
     ///   - logger: the logger.
     public init(
-        configurationPath: String, running: GatewayConfiguration, strict: Bool = false, engine: GatewayEngine,
-        executor: TriggerExecutor, metrics: GatewayMetrics, state: GatewayState, logger: Logger
+        configurationPath: String, running: GatewayConfiguration, strict: Bool = false, endpoints: TriggerEndpoints,
+        engine: GatewayEngine, executor: TriggerExecutor, metrics: GatewayMetrics, state: GatewayState, logger: Logger
     ) {
         self.configurationPath = configurationPath
         self.running = running
         self.strict = strict
+        self.endpoints = endpoints
         self.engine = engine
         self.executor = executor
         self.metrics = metrics
@@ -88,8 +92,10 @@ public struct ReloadService: Service {
             configuration = try GatewayConfiguration.load(path: configurationPath)
             let loaded = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: running.nats.subjectPrefix, strict: strict)
-            (sensors, kept) = state.sensors.map(loaded.keepingRejected(from:)) ?? (loaded, [])
-            routing = try configuration.loadRouting(for: sensors)
+            routing = try configuration.loadRouting(for: loaded)
+            if strict { try loaded.requireReachable(endpoints, routing: routing) }
+            let reachable = loaded.rejectingUnreachable(endpoints, routing: routing)
+            (sensors, kept) = state.sensors.map(reachable.keepingRejected(from:)) ?? (reachable, [])
         } catch {
             metrics.configReloaded(outcome: "failure")
             state.setLastReloadError("\(error)")

@@ -44,6 +44,9 @@ final class SubjectConsumer: Sendable {
         logger.info("consuming")
         defer { context.state.setBound(durable, false) }
         let permits = Permits(context.concurrency)
+        let progress = ConsumerProgress(permits: permits)
+        context.state.setProgress(durable, progress)
+        defer { context.state.setProgress(durable, nil) }
         let inFlight = InFlightMessages(heartbeatEvery: context.ackWait / 3)
         // A pull request returns at once with what the consumer has, or with the first messages to arrive
         // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
@@ -75,6 +78,7 @@ final class SubjectConsumer: Sendable {
                 context.state.setBound(durable, true)
                 if batch.isEmpty {
                     if context.connection.state == .connected {
+                        progress.fetched(pending: 0)
                         context.metrics.setConsumerPending(consumer: durable, count: 0)
                     } else {
                         // A fetch may fail at once while the connection is re-established: do not spin.
@@ -125,9 +129,9 @@ final class SubjectConsumer: Sendable {
                         permits.release()
                     }
                 }
-                if let last = batch.last, let metadata = try? last.metadata() {
-                    context.metrics.setConsumerPending(consumer: durable, count: metadata.pending)
-                }
+                let pending = (try? batch.last?.metadata())?.pending
+                progress.fetched(pending: pending ?? 0)
+                if let pending { context.metrics.setConsumerPending(consumer: durable, count: pending) }
             }
             // Drain: the messages in flight get up to the drain timeout, then are cancelled (and nak'ed).
             let deadline = clock.now.advanced(by: context.drainTimeout)

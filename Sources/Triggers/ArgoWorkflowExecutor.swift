@@ -175,7 +175,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
                     engine: Self.engine, name: name, method: request.method, url: "{argo.server}" + request.path,
                     headers: request.body == nil ? [] : [("Content-Type", "application/json")], body: request.body,
                     identity: identity),
-                what: "workflow \(namespace)/\(name)")
+                what: "workflow \(namespace)/\(name)", missing: "argo.server")
         }
         do throws(AttemptEnd) {
             let response = try await context.send(request, to: argo)

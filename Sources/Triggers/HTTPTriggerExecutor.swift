@@ -4,7 +4,8 @@ import HTTPTransport
 import SensorEngine
 import SensorModel
 
-/// The `http` trigger: sends the resolved request with its secure headers through the general HTTP client.
+/// The `http` trigger: sends the resolved request with its secure headers through the general HTTP client; in a
+/// dry run, writes it to the outbox without them.
 struct HTTPTriggerExecutor: TriggerKindExecutor {
     /// The `engine` label of what it executes.
     static let engine = "http"
@@ -31,6 +32,15 @@ struct HTTPTriggerExecutor: TriggerKindExecutor {
             return .done(.permanent(reason: "trigger \(trigger.name): \(error)"))
         }
         var headers = action.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        let url = action.url ?? httpTrigger.url
+        let method = action.method ?? httpTrigger.method
+        if context.configuration.dryRun {
+            let record = Outbox.Record(
+                engine: Self.engine, name: firing.identity.name(), method: method, url: url, headers: headers,
+                body: action.body.map(Outbox.value(of:)), identity: firing.identity)
+            return context.writeOutbox(
+                record, what: "\(method) \(HTTPRequest(url: url).redactedURL)", missing: "outbox")
+        }
         do {
             for header in httpTrigger.secureHeaders { headers.append((header.name, try secureValue(header))) }
         } catch {
@@ -42,8 +52,6 @@ struct HTTPTriggerExecutor: TriggerKindExecutor {
             case .text(let text)?: Array(text.utf8)
             case nil: []
             }
-        let url = action.url ?? httpTrigger.url
-        let method = action.method ?? httpTrigger.method
         let request = HTTPRequest(
             method: method, url: url, headers: headers, body: body, timeout: .seconds(httpTrigger.timeoutSeconds))
         let response: HTTPResponse

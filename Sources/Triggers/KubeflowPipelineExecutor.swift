@@ -218,6 +218,6 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
             url: "{kubeflow.host}" + preview.request.path, headers: [("Content-Type", "application/json")],
             body: preview.request.body, identity: identity)
         if !preview.resolve.isEmpty { record.extra["resolve"] = .map(preview.resolve) }
-        return context.writeOutbox(record, what: "Kubeflow run '\(displayName)'")
+        return context.writeOutbox(record, what: "Kubeflow run '\(displayName)'", missing: "kubeflow.host")
     }
 }

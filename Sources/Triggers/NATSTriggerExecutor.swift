@@ -28,14 +28,9 @@ struct NATSTriggerExecutor: TriggerKindExecutor {
         guard let publisher = context.configuration.publisher else {
             var record = Outbox.Record(
                 engine: Self.engine, name: identity.name(), method: "PUBLISH", url: action.url ?? "", headers: [],
-                body: action.body.map { body -> EventValue in
-                    switch body {
-                    case .json(let value): value
-                    case .text(let text): .string(text)
-                    }
-                }, identity: identity)
+                body: action.body.map(Outbox.value(of:)), identity: identity)
             record.extra["subject"] = .string(subject)
-            return context.writeOutbox(record, what: "NATS message on \(subject)")
+            return context.writeOutbox(record, what: "NATS message on \(subject)", missing: "a NATS publisher")
         }
         let payload: [UInt8] =
             switch action.body {

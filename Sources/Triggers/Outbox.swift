@@ -23,6 +23,14 @@ struct Outbox: Sendable {
         var extra: EventMap = [:]
     }
 
+    /// A trigger's body as the record holds it: a JSON document as it is, text as a string.
+    static func value(of body: TriggerAction.Body) -> EventValue {
+        switch body {
+        case .json(let value): value
+        case .text(let text): .string(text)
+        }
+    }
+
     /// Writes `record`; `false` when its file already exists.
     /// - Throws: ``TriggerError`` (`outbox`) naming the file when it cannot be written.
     func write(_ record: Record) throws(TriggerError) -> (path: String, created: Bool) {

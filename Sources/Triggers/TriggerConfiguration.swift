@@ -90,8 +90,11 @@ public struct TriggerConfiguration: Sendable {
     public var argo: Argo
     /// The Kubeflow Pipelines API.
     public var kubeflow: Kubeflow
-    /// Where requests go when their server is not configured (`outbox`, default `.sensor-gateway/outbox`).
-    public var outboxDirectory: String
+    /// Where requests go when their server is not configured (`outbox`); `nil`: nowhere, such a trigger fails
+    /// (the gateway refuses to start with one).
+    public var outboxDirectory: String?
+    /// Every trigger's request goes to the outbox, `http` triggers' too (`run --dry-run`); needs `outboxDirectory`.
+    public var dryRun: Bool
     /// Publishes `nats` triggers; `nil` writes them to the outbox.
     public var publisher: (any TriggerPublisher)?
     /// The routing matrix `route` triggers send their events through (`routing`); `nil` makes them permanent
@@ -121,10 +124,10 @@ public struct TriggerConfiguration: Sendable {
     /// triggers use their own `timeout`.
     public var requestTimeout: Duration
 
-    /// Creates a configuration; with no server or host, everything goes to the outbox. A `nil` environment is the
-    /// process's.
+    /// Creates a configuration; with no server or host, the outbox takes what would go there. A `nil` environment
+    /// is the process's.
     public init(
-        argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String = ".sensor-gateway/outbox",
+        argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String? = nil, dryRun: Bool = false,
         publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil,
         secretsDirectory: String = "/argo-events/secrets", artifacts: Artifacts = Artifacts(),
         environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
@@ -135,6 +138,7 @@ public struct TriggerConfiguration: Sendable {
         self.argo = argo
         self.kubeflow = kubeflow
         self.outboxDirectory = outboxDirectory
+        self.dryRun = dryRun
         self.publisher = publisher
         self.routing = routing
         self.secretsDirectory = secretsDirectory
@@ -176,7 +180,7 @@ public struct TriggerConfiguration: Sendable {
 extension TriggerConfiguration.Argo: CustomStringConvertible, CustomReflectable {
     /// `argo server=<url> namespace=<ns> token=<file path | value | none>`: never the token itself.
     public var description: String {
-        "argo server=\(server ?? "none (outbox)") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
+        "argo server=\(server ?? "none") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
     }
 
     /// The description only, so `dump` and `String(reflecting:)` cannot show a token either.
@@ -186,7 +190,7 @@ extension TriggerConfiguration.Argo: CustomStringConvertible, CustomReflectable 
 extension TriggerConfiguration.Kubeflow: CustomStringConvertible, CustomReflectable {
     /// `kubeflow host=<url> apiVersion=<v> token=<file path | value | none>`: never the token itself.
     public var description: String {
-        "kubeflow host=\(host ?? "none (outbox)") apiVersion=\(apiVersion.rawValue) "
+        "kubeflow host=\(host ?? "none") apiVersion=\(apiVersion.rawValue) "
             + "token=\(TriggerConfiguration.describe(token))"
     }
 

@@ -22,7 +22,8 @@ final class TriggerContext: Sendable {
     let kubeflow: Endpoint?
     /// The client of `http` triggers and of `source.url` and `source.s3`.
     let general: HTTPClient
-    let outbox: Outbox
+    /// Where requests of unconfigured servers go; `nil` without `outbox`.
+    let outbox: Outbox?
     let lookups: LookupCache
     /// Reads the resources of `argoWorkflow` and `k8s` trigger sources (url, file, s3, git, configmap).
     let artifacts: ArtifactReader
@@ -48,7 +49,7 @@ final class TriggerContext: Sendable {
         argo = try endpoint(configuration.argo.server, configuration.argo.tls, configuration.argo.token, .argo)
         kubeflow = try endpoint(
             configuration.kubeflow.host, configuration.kubeflow.tls, configuration.kubeflow.token, .kubeflow)
-        outbox = Outbox(directory: configuration.outboxDirectory)
+        outbox = configuration.outboxDirectory.map(Outbox.init(directory:))
         let clock = configuration.clock
         artifacts = ArtifactReader(
             configuration: .init(
@@ -150,8 +151,12 @@ final class TriggerContext: Sendable {
         }
     }
 
-    /// Writes an outbox record: succeeded when new, already done when the file exists.
-    func writeOutbox(_ record: Outbox.Record, what: String) -> Attempt {
+    /// Writes an outbox record: succeeded when new, already done when the file exists; a permanent failure naming
+    /// `missing`, the setting that would have sent it, when there is no outbox.
+    func writeOutbox(_ record: Outbox.Record, what: String, missing: String) -> Attempt {
+        guard let outbox else {
+            return .done(.permanent(reason: "\(what) not sent: \(missing) is not configured, and no outbox is"))
+        }
         do {
             let (path, created) = try outbox.write(record)
             return .done(

@@ -26,6 +26,11 @@ struct RunCommand: AsyncParsableCommand {
         help: "Refuse to start, and reject a reload whole, when any sensor is invalid (default: skip and report it).")
     var strict = false
 
+    @Flag(
+        name: .long,
+        help: "Send nothing: write every trigger's request to the outbox (`outbox`, else .sensor-gateway/outbox).")
+    var dryRun = false
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError(
@@ -46,9 +51,10 @@ struct RunCommand: AsyncParsableCommand {
             sensors = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: strict)
             let routing = try configuration.loadRouting(for: sensors)
+            try sensors.requireReachable(TriggerEndpoints(configuration, dryRun: dryRun), routing: routing)
             group = try GatewayServices.makeServiceGroup(
                 configurationPath: config, configuration: configuration, sensors: sensors, routing: routing,
-                strict: strict, logger: logger)
+                strict: strict, dryRun: dryRun, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             printErrorToStandardError(error)

@@ -8,7 +8,8 @@ import SensorModel
 /// `sensor-gateway validate <file-or-dir>...`: prints each finding as `path:line:col: error|warning: message`;
 /// exits 0 when no finding is an error, 1 otherwise. Routing matrices (`kind: RoutingMatrix`) are checked too, their
 /// template references against `--argo-templates` or the `deploy/argo` directory near each routing file, and the
-/// gateway's own configuration (`kind: GatewayConfiguration`, without the environment).
+/// gateway's own configuration (`kind: GatewayConfiguration`, without the environment), with each trigger of the
+/// sensors it names checked for an endpoint or an outbox.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
@@ -29,8 +30,9 @@ struct ValidateCommand: ParsableCommand {
         let templates = try loadArgoTemplates(argoTemplates)
         let catalog = SensorFiles.load(paths: paths, argoTemplates: templates) { document in
             var diagnostics = Diagnostics()
-            _ = GatewayConfiguration.decode(document, diagnostics: &diagnostics)
-            return diagnostics.findings
+            let configuration = GatewayConfiguration.decode(document, diagnostics: &diagnostics)
+            guard !diagnostics.findings.contains(where: { $0.severity == .error }) else { return diagnostics.findings }
+            return diagnostics.findings + configuration.unreachableTriggerFindings()
         }
         let report = ValidationReport(catalog: catalog)
         print(report.render(includeWarnings: !quiet), terminator: "")

@@ -62,6 +62,51 @@ struct CommandLineTests {
             "\(invalid.output)")
     }
 
+    /// A trigger whose engine has no endpoint, with no outbox, is a located error: for `validate` when the gateway
+    /// configuration is among its inputs (never for the sensor file alone), and for `run`, which refuses to start.
+    /// `outbox:` or `run --dry-run` make it a valid laptop setup again.
+    @Test func triggersWithoutEndpointAreConfigurationErrors() throws {
+        let sensor = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: train}
+            spec:
+              dependencies: [{name: a, eventSourceName: x, eventName: y}]
+              triggers:
+                - template:
+                    name: notify
+                    http: {url: "http://127.0.0.1:9/hook"}
+                - template:
+                    name: submit
+                    argoWorkflow:
+                      source:
+                        resource: {apiVersion: argoproj.io/v1alpha1, kind: Workflow, metadata: {generateName: t-}}
+            """
+        let directory = try CommandLine.directory("sensorkit-cli-endpoints", files: ["sensors.yaml": sensor])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sensors = directory.appendingPathComponent("sensors.yaml").path
+        let gateway = directory.appendingPathComponent("gateway.yaml").path
+        let base =
+            "kind: GatewayConfiguration\nnats: {urls: [nats://127.0.0.1:1]}\nsensors: \(sensors)\nrouting: \(directory.path)/none.yaml\n"
+        try Data(base.utf8).write(to: URL(fileURLWithPath: gateway))
+        let expected =
+            "\(sensors):10:7: error: trigger 'submit' (argoWorkflow) needs argo.server in \(gateway), or an outbox; "
+            + "neither is set"
+
+        let alone = try CommandLine.run(["validate", sensors])
+        #expect(alone.status == 0, "\(alone.output)")
+        let withConfiguration = try CommandLine.run(["validate", gateway])
+        #expect(withConfiguration.status == 1)
+        #expect(withConfiguration.output.hasPrefix(expected + "\n"), "\(withConfiguration.output)")
+        let run = try CommandLine.run(["run", "--config", gateway], standardError: true)
+        #expect(run.status == 1)
+        #expect(run.error.contains(expected), "\(run.error)")
+
+        try Data((base + "outbox: \(directory.path)/outbox\n").utf8).write(to: URL(fileURLWithPath: gateway))
+        let withOutbox = try CommandLine.run(["validate", gateway])
+        #expect(withOutbox.status == 0, "\(withOutbox.output)")
+    }
+
     @Test func explainJSON() throws {
         let result = try CommandLine.run([
             "explain", "--sensors", Repository.root + "/config/sensors", "--event",

@@ -7,8 +7,8 @@ import Testing
 struct DeployTests {
     /// No NACK Consumer: the gateway creates its per-subject consumers itself (see `nackMirrorsSpecs`).
     static let baseKinds = [
-        "ConfigMap", "Deployment", "KeyValue", "PodDisruptionBudget", "Service", "ServiceAccount", "ServiceMonitor",
-        "Stream", "Stream",
+        "ConfigMap", "Deployment", "KeyValue", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount",
+        "ServiceMonitor", "Stream", "Stream",
     ]
 
     @Test("kubectl kustomize deploy/base builds the gateway's resources")
@@ -59,7 +59,7 @@ struct DeployTests {
         defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["validate", rendered.path])
         #expect(result.status == 0, "\(result.transcript)")
-        for kind in ["ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget"] {
+        for kind in ["ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "NetworkPolicy"] {
             #expect(result.output.contains("ok \(kind)/"), "\(kind) not validated:\n\(result.transcript)")
         }
         for kind in ["ServiceMonitor", "Stream", "KeyValue"] {
@@ -77,7 +77,7 @@ struct DeployTests {
         let result = try Deploy.check(["mounts", rendered.path, "deploy/Dockerfile", "deploy/base/secret.example.yaml"])
         #expect(result.status == 0, "\(result.transcript)")
         for key in [
-            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile", "outbox",
+            "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile",
             "jetstream.specs",
             "admin.listen",
         ] {

@@ -492,8 +492,40 @@ struct GatewayEndToEndTests {
         }
     }
 
-    /// `/readyz` is 503 with a reason while nats-server is down and 200 once it is back; events published after
-    /// the return fire.
+    /// `run --dry-run` sends nothing, even with an Argo Server configured: the Argo submission and the `http`
+    /// trigger's request are written to the outbox, and the server sees no request.
+    @Test func dryRunSendsNothing() async throws {
+        let standIn = try APIStandIn()
+        defer { Task { await standIn.stop() } }
+        let sensor =
+            Self.single + """
+                    - template:
+                        name: hook
+                        http:
+                          url: \(standIn.base)/hook
+                          payload: [{src: {dependencyName: one, dataKey: body.name}, dest: name}]
+
+                """
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let workspace = try GatewayWorkspace(
+            natsURL: server.url, sensors: ["single.yaml": sensor], environment: ["ARGO_SERVER": standIn.base])
+        defer { workspace.remove() }
+        let gateway = try GatewayProcess(workspace, arguments: ["--dry-run"])
+        try await gateway.waitUntilReady()
+        try PythonPublisher.publish(server: server.url, [Self.oneEvent("dry-1", name: "dry")])
+        try await gateway.eventually("two outbox records") { workspace.outboxRecords().count == 2 }
+        let records = workspace.outboxRecords().values
+        #expect(Set(records.compactMap { $0["engine"] as? String }) == ["argo", "http"])
+        let hook = try #require(records.first { $0["engine"] as? String == "http" })
+        #expect(hook["url"] as? String == standIn.base + "/hook")
+        #expect((hook["body"] as? [String: Any])?["name"] as? String == "dry")
+        #expect(try await standIn.log().isEmpty)
+        try await Self.stop(gateway)
+    }
+
+    /// `/readyz` is 503 with a reason once nats-server has been down for the grace period (2 s here), and 200 once
+    /// it is back; events published after the return fire.
     @Test func readinessFollowsNATS() async throws {
         try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
             let gateway = try await Self.startGateway(workspace)
@@ -502,6 +534,8 @@ struct GatewayEndToEndTests {
             let body = try #require(await gateway.get("/readyz")?.body)
             #expect(body.contains(#""ready":false"#))
             #expect(body.contains("NATS"))
+            let lost = body.split(separator: "(for ").last.flatMap { Int($0.prefix { $0.isNumber }) }
+            #expect((lost ?? 0) >= 2, "\(body)")
             #expect(await gateway.metric("sensor_gateway_nats_connected") == 0)
             let restarted = try server.restarted()
             defer { restarted.stop() }
@@ -512,6 +546,60 @@ struct GatewayEndToEndTests {
             }
             try await Self.stop(gateway)
         }
+    }
+
+    /// A consumer whose triggers never return fetches no more; once that has lasted `consumerStallTimeout`,
+    /// `/readyz` fails and `/status` says which consumer and why.
+    @Test func readinessFailsForAStuckConsumer() async throws {
+        let sink = try HTTPTestServer()
+        let sensor = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: slow}
+            spec:
+              dependencies: [{name: one, eventSourceName: src, eventName: one}]
+              triggers:
+                - template:
+                    name: hang
+                    http: {url: "\(sink.url("/slow/30000"))", timeout: 60}
+            """
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let workspace = try GatewayWorkspace(
+            natsURL: server.url, sensors: ["slow.yaml": sensor], drainTimeout: "1s",
+            admin: "readiness: {consumerStallTimeout: 2s}")
+        defer { workspace.remove() }
+        let gateway = try await Self.startGateway(workspace)
+        try PythonPublisher.publish(server: server.url, (1...9).map { Self.oneEvent("stuck-\($0)") })
+        try await gateway.eventually("/readyz to fail") { await gateway.get("/readyz")?.status == 503 }
+        let reason = try #require(await gateway.get("/readyz")?.body)
+        #expect(reason.contains("consumers stuck: sg-events_src_one-"), "\(reason)")
+        #expect(reason.contains("8 in flight"), "\(reason)")
+        let status = try #require(await gateway.get("/status")?.body)
+        #expect(status.contains(#""notReadyReason":"consumers stuck"#), "\(status)")
+        gateway.send(SIGKILL)
+    }
+
+    /// With `admin.tokenFile`, `/status` and `/metrics` need its bearer token; the probes do not.
+    @Test func adminTokenGuardsStatusAndMetrics() async throws {
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("admin-\(UUID().uuidString)")
+        try "s3cret-admin\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        let workspace = try GatewayWorkspace(
+            natsURL: server.url, sensors: ["single.yaml": Self.single], admin: "tokenFile: \(tokenFile.path)")
+        defer { workspace.remove() }
+        let gateway = try await Self.startGateway(workspace)
+        #expect(await gateway.get("/healthz")?.status == 200)
+        #expect(await gateway.get("/readyz")?.status == 200)
+        for path in ["/status", "/metrics"] {
+            #expect(await gateway.get(path)?.status == 401, "\(path)")
+            #expect(await gateway.get(path, token: "wrong")?.status == 401, "\(path)")
+            #expect(await gateway.get(path, token: "s3cret-admin")?.status == 200, "\(path)")
+        }
+        #expect(await gateway.get("/status")?.body.contains("s3cret") == false)
+        try await Self.stop(gateway)
     }
 
     /// Each row of the shipped routing matrix end to end: the shipped `platform-router` sensor sends each sample

@@ -172,8 +172,8 @@ struct TriggerKindTests {
     /// error naming it.
     @Test(arguments: [
         (
-            "submit", "[--node-field-selector, phase=abc]",
-            "15:18: error: not supported: spec.triggers[0].template.argoWorkflow.args[0] '--node-field-selector'"
+            "submit", "[--dry-run]",
+            "15:18: error: not supported: spec.triggers[0].template.argoWorkflow.args[0] '--dry-run'"
         ),
         (
             "retry", "[-p, a=b]",

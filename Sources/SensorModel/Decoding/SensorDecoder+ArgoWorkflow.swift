@@ -56,6 +56,13 @@ extension SensorDecoder {
                 flag = String(text[..<equals])
                 value = String(text[text.index(after: equals)...])
             }
+            if flag == "--node-field-selector" && operation == .submit {
+                if value == nil, index < items.count { index += 1 }
+                diagnostics.warning(
+                    "ignored: \(itemPath) '\(flag)': it selects the nodes of argo retry and resubmit; a submitted workflow has none",
+                    at: node.location, path: itemPath)
+                continue
+            }
             guard let kind = Self.argumentFlags[flag] else {
                 diagnostics.error(
                     "not supported: \(itemPath) '\(text)': the argo argument has no REST equivalent (supported: --entrypoint, -p/--parameter, --serviceaccount, -l/--labels, --generate-name, --name, --priority)",

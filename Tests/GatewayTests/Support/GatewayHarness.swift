@@ -29,9 +29,10 @@ struct GatewayWorkspace {
     /// - Parameters:
     ///   - routing: the routing matrix file; none by default.
     ///   - environment: variables for the gateway process.
+    ///   - admin: more keys of the `admin` mapping, in flow style (e.g. `tokenFile: /t`).
     init(
         natsURL: String, sensors: [String: String], drainTimeout: String = "10s", routing: String? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], admin: String = "readiness: {natsDisconnectGrace: 2s}"
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -45,7 +46,7 @@ struct GatewayWorkspace {
             sensors: \(directory.appendingPathComponent("sensors").path)
             outbox: \(directory.appendingPathComponent("outbox").path)
             routing: \(routingPath)
-            admin: {listen: "127.0.0.1:\(adminPort)"}
+            admin: {listen: "127.0.0.1:\(adminPort)", \(admin)}
             jetstream: {specs: \(repository.appendingPathComponent("specs/jetstream").path)}
             processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s}
 
@@ -138,9 +139,10 @@ final class GatewayProcess: @unchecked Sendable {
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// GET `path` of the admin server: status and body, or nil when nothing answers.
-    func get(_ path: String) async -> (status: Int, body: String)? {
+    func get(_ path: String, token: String? = nil) async -> (status: Int, body: String)? {
         let url = "http://127.0.0.1:\(workspace.adminPort)\(path)"
-        guard let response = try? await TestHTTP.get(url, timeout: .seconds(2)) else { return nil }
+        let headers = token.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+        guard let response = try? await TestHTTP.get(url, headers: headers, timeout: .seconds(2)) else { return nil }
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 

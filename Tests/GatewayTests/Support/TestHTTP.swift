@@ -10,7 +10,9 @@ enum TestHTTP {
 
     /// GETs `url`.
     /// - Throws: ``HTTPTransportError`` when nothing answers within `timeout`.
-    static func get(_ url: String, timeout: Duration) async throws(HTTPTransportError) -> HTTPResponse {
-        try await client.get().execute(HTTPRequest(url: url, timeout: timeout))
+    static func get(_ url: String, headers: [(name: String, value: String)] = [], timeout: Duration)
+        async throws(HTTPTransportError) -> HTTPResponse
+    {
+        try await client.get().execute(HTTPRequest(url: url, headers: headers, timeout: timeout))
     }
 }
