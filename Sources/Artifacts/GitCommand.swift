@@ -8,8 +8,8 @@ import Foundation
 /// or a log: HTTPS user name and password come from `GIT_ASKPASS`, a script that `cat`s the mounted Secret files
 /// whose paths are in the environment; SSH gets the key file through `GIT_SSH_COMMAND -i`.
 struct GitCommand {
-    /// The git binary (`GIT_BIN`, else `git` on `PATH`).
-    static let executable = ProcessInfo.processInfo.environment["GIT_BIN"] ?? "git"
+    /// The git binary, found on `PATH`.
+    static let executable = "git"
 
     /// The environment of every git run: the process's, without prompts, in the C locale.
     var environment: [String: String]
