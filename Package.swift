@@ -124,9 +124,15 @@ var package = Package(
             dependencies: ["ConfigReader", "EventModel", "HTTPTransport"],
             swiftSettings: swiftSettings
         ),
+        // The resource of a trigger `source`: url, file, S3, git, ConfigMap readers behind one entry point.
+        .target(
+            name: "Artifacts",
+            dependencies: ["EventModel", "HTTPTransport", "SensorModel"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Triggers",
-            dependencies: ["ConfigReader", "EventModel", "HTTPTransport", "SensorModel", "SensorEngine"],
+            dependencies: ["Artifacts", "ConfigReader", "EventModel", "HTTPTransport", "SensorModel", "SensorEngine"],
             swiftSettings: swiftSettings
         ),
         // Argo's EventSource side: the HTTP CloudEvents endpoint and schedules, publishing into JetStream.
@@ -325,6 +331,14 @@ var package = Package(
             dependencies: [
                 "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
                 "SensorTesting",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArtifactsTests",
+            dependencies: [
+                "Artifacts", "EventModel", "HTTPTransport", "LoopbackTesting", "SensorEngine", "SensorModel",
+                "Triggers",
             ],
             swiftSettings: swiftSettings
         ),

@@ -76,6 +76,30 @@ extension GatewayConfiguration {
         if var section = root.mapping("processing", diagnostics: &diagnostics) {
             readProcessing(&section, diagnostics: &diagnostics)
         }
+        if var section = root.mapping("secrets", diagnostics: &diagnostics) {
+            secretsDirectory =
+                section.string("directory", required: true, diagnostics: &diagnostics) ?? secretsDirectory
+            section.finish(diagnostics: &diagnostics, label: "unknown key")
+        }
+        if var section = root.mapping("artifacts", diagnostics: &diagnostics) {
+            readArtifacts(&section, diagnostics: &diagnostics)
+        }
+    }
+
+    private mutating func readArtifacts(_ section: inout FieldReader, diagnostics: inout Diagnostics) {
+        if let directory = section.string("gitCache", diagnostics: &diagnostics) {
+            if directory.isEmpty {
+                diagnostics.error(
+                    "artifacts.gitCache must not be empty", at: section.location(of: "gitCache"),
+                    path: "artifacts.gitCache")
+            } else {
+                artifacts.gitCache = directory
+            }
+        }
+        artifacts.gitFetchInterval =
+            section.duration("gitFetchInterval", diagnostics: &diagnostics) ?? artifacts.gitFetchInterval
+        artifacts.configMapTTL = section.duration("configMapTTL", diagnostics: &diagnostics) ?? artifacts.configMapTTL
+        section.finish(diagnostics: &diagnostics, label: "unknown key")
     }
 
     private mutating func readNATS(_ section: inout FieldReader, diagnostics: inout Diagnostics) {

@@ -10,8 +10,9 @@ extension GatewayConfiguration {
     /// The trigger engines' settings from the gateway's: the Argo server (token `ARGO_TOKEN`, else
     /// `argo.tokenFile`; TLS from `argo.tls` and `argo.insecureSkipVerify`), the Kubeflow Pipelines host (token from
     /// `kubeflow.tokenFile`, TLS from `kubeflow.tls`), the outbox that takes their requests when a server is unset,
-    /// the routing matrix of `route` triggers, the publisher of `nats` triggers and the timeout of Argo and KFP
-    /// requests (`processing.requestTimeout`).
+    /// the routing matrix of `route` triggers, the publisher of `nats` triggers, the timeout of Argo and KFP
+    /// requests (`processing.requestTimeout`), the Secrets directory (`secrets.directory`) and how trigger sources
+    /// are read (`artifacts`).
     /// - Parameters:
     ///   - routing: the loaded matrix, if the configuration names one that exists.
     ///   - publisher: publishes `nats` triggers; `nil` writes them to the outbox.
@@ -35,7 +36,11 @@ extension GatewayConfiguration {
                 token: kubeflow.tokenFile.map(BearerToken.Source.file),
                 tls: Self.httpTLS(kubeflow.tls, insecureSkipVerify: kubeflow.insecureSkipVerify)),
             outboxDirectory: dryRun ? outbox ?? Self.dryRunOutbox : outbox, dryRun: dryRun,
-            publisher: dryRun ? nil : publisher, routing: routing, log: log, requestTimeout: processing.requestTimeout)
+            publisher: dryRun ? nil : publisher, routing: routing, secretsDirectory: secretsDirectory,
+            artifacts: .init(
+                gitCacheDirectory: artifacts.gitCache, gitFetchInterval: artifacts.gitFetchInterval,
+                configMapTTL: artifacts.configMapTTL),
+            log: log, requestTimeout: processing.requestTimeout)
     }
 
     /// The outbox of a dry run when `outbox` is unset.

@@ -50,6 +50,10 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///     `2s`; `0` turns polling off), `processing.requestTimeout` (what an Argo or KFP request may take in all,
 ///     default `30s`; more than 0).
 ///   - `sources.http` and `sources.schedules`: see ``EventSourcesConfiguration``.
+///   - `secrets.directory`: where Kubernetes Secrets are mounted, `<directory>/<secret>/<key>` (default
+///     `/argo-events/secrets`, as in Argo Events' sensor pods): `secureHeaders`, S3 keys, git credentials.
+///   - `artifacts.gitCache` (default `.sensor-gateway/git`), `artifacts.gitFetchInterval` (default `1m`),
+///     `artifacts.configMapTTL` (default `10s`): how trigger `source`s are read.
 /// - Reader rules, shared with every configuration file: durations are Go durations (`500ms`, `30s`, `1h30m`, `0`;
 ///   a plain number is still read as seconds here), booleans follow Go's `strconv.ParseBool` (in the environment
 ///   too), an unknown key is an error naming the key it is probably a typo of.
@@ -119,6 +123,16 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         public var requestTimeout: Duration = .seconds(30)
     }
 
+    /// `artifacts:` (gateway extension): how `argoWorkflow` and `k8s` trigger sources are read.
+    public struct Artifacts: Sendable {
+        /// `artifacts.gitCache`: where git clones are kept, one per repository URL.
+        public var gitCache = ".sensor-gateway/git"
+        /// `artifacts.gitFetchInterval`: how old a clone's last fetch may be before a firing fetches again.
+        public var gitFetchInterval: Duration = .seconds(60)
+        /// `artifacts.configMapTTL`: how long a ConfigMap read is reused.
+        public var configMapTTL: Duration = .seconds(10)
+    }
+
     /// The file this was read from.
     public var file: String
     /// `nats:`.
@@ -148,6 +162,10 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var specs = "specs/jetstream"
     /// `processing:`.
     public var processing = Processing()
+    /// `secrets.directory`: where Kubernetes Secrets are mounted.
+    public var secretsDirectory = "/argo-events/secrets"
+    /// `artifacts:`.
+    public var artifacts = Artifacts()
     /// `sources:`: the HTTP event endpoint and the schedules (none by default).
     public var sources = EventSourcesConfiguration()
 

@@ -199,11 +199,14 @@ final class CurlEngine: @unchecked Sendable {
                 }
             }
         }
-        // An empty `Expect:` stops libcurl from waiting for `100 Continue` before sending a large body.
-        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+        // An empty `Expect:` stops libcurl from waiting for `100 Continue` before sending a large body. Not on an
+        // AWS-signed request: libcurl signs the headers it is given, and `Expect:` would be signed but never sent.
+        let expect = request.awsSignature == nil ? ["Expect:"] : []
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + expect {
             transfer.headerList = curl_slist_append(transfer.headerList, line)
         }
         steps.append { ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList) }
+        steps += Self.awsSignatureSteps(easy, for: request)
         for step in steps {
             let code = step()
             if code != CURLE_OK { return code }

@@ -12,6 +12,8 @@ public struct HTTPRequest: Sendable, Hashable {
     public var body: [UInt8]
     /// The longest the whole exchange may take; `nil` uses the client's ``HTTPClient/Configuration/requestTimeout``.
     public var timeout: Duration?
+    /// When set, libcurl signs the request with AWS Signature Version 4 (S3).
+    public var awsSignature: AWSSignature?
 
     /// Creates a request.
     public init(
@@ -27,6 +29,7 @@ public struct HTTPRequest: Sendable, Hashable {
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body && lhs.timeout == rhs.timeout
+            && lhs.awsSignature == rhs.awsSignature
             && lhs.headers.map(\.name) == rhs.headers.map(\.name)
             && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }

@@ -136,7 +136,7 @@ extension Trigger {
     /// - Parameters:
     ///   - events: the events the trigger fired with, by dependency name.
     ///   - sensor: the sensor (its name for the label, its namespace as the default).
-    ///   - fetched: the resource read from `source.url` or `source.file`; `nil` uses the inline resource.
+    ///   - fetched: the resource read from the trigger's `source` when it runs; `nil` uses the inline resource.
     /// - Throws: ``ParameterError`` when a parameter cannot be resolved or applied.
     public func resolvedWorkflow(events: [String: Event], sensor: Sensor, fetched: EventValue? = nil)
         throws(ParameterError) -> ResolvedWorkflow?

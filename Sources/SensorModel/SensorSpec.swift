@@ -286,20 +286,11 @@ public struct ArgoWorkflowTrigger: Sendable {
 
     /// `operation`, `submit` by default.
     public var operation: Operation
-    /// Where the resource comes from.
-    public enum Source: Sendable, Hashable {
-        /// `source.resource` or `source.inline`: the object is ``ArgoWorkflowTrigger/resource``.
-        case inline
-        /// `source.url`: fetched over HTTP(S) when the trigger runs (`verifyCert: false` skips TLS verification).
-        case url(String, verifyCertificate: Bool)
-        /// `source.file`: read from this path when the trigger runs.
-        case file(String)
-    }
-
-    /// Where the resource comes from; for `url` and `file`, ``resource`` is an empty mapping until it is fetched.
-    public var source: Source
-    /// `source.resource` (or `source.inline`, parsed): the Workflow object.
-    public var resource: EventValue
+    /// `source`: where the resource comes from.
+    public var source: ArtifactLocation
+    /// The object of `source.resource` (or `source.inline`, parsed); an empty mapping for a source read when the
+    /// trigger runs.
+    public var resource: EventValue { source.inlineResource ?? .map([:]) }
     /// `parameters`, applied to the resource.
     public var parameters: [TriggerParameter]
     /// `args`: the `argo submit` flags, as the Workflow fields they set (empty for `k8s`).

@@ -1,6 +1,6 @@
+import Artifacts
 import ConfigReader
 import EventModel
-import Foundation
 import HTTPTransport
 import SensorEngine
 import SensorModel
@@ -23,8 +23,8 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
     }
 
     /// Executes `firing` of `argoTrigger` with its retry strategy.
-    /// - Parameter admitting: when set, the reason a fetched resource (`source.url`, `source.file`) may not be
-    ///   sent, or `nil` when it may.
+    /// - Parameter admitting: when set, the reason a resource read when the trigger runs (`source.url`, `file`,
+    ///   `configmap`, `git`, `s3`) may not be sent, or `nil` when it may.
     func execute(
         _ firing: TriggerFiring, _ argoTrigger: ArgoWorkflowTrigger, admitting: ((EventValue) -> String?)?
     ) async -> TriggerOutcome {
@@ -39,7 +39,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
     ) async -> Attempt {
         let trigger = firing.trigger
         do throws(AttemptEnd) {
-            let fetched = try await fetchResource(argoTrigger.source)
+            let fetched = try await fetchResource(firing)
             let resolved: ResolvedWorkflow?
             do {
                 resolved = try trigger.resolvedWorkflow(events: firing.events, sensor: firing.sensor, fetched: fetched)
@@ -77,13 +77,13 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
 
     /// The request an `argoWorkflow` or `k8s` trigger's firing sends, without contacting the server: the workflow
     /// named after the firing and labelled with it.
-    /// - Returns: the request; `nil` for other kinds and for `source.url` and `source.file`, whose resource is
-    ///   fetched when the trigger runs.
+    /// - Returns: the request; `nil` for other kinds and for sources other than `resource` and `inline`, whose
+    ///   resource is read when the trigger runs.
     /// - Throws: ``TriggerError`` when a parameter does not resolve or the resource cannot be sent.
     static func preview(_ firing: TriggerFiring, defaultNamespace: String) throws(TriggerError) -> APIRequest? {
         switch firing.trigger.kind {
         case .argoWorkflow(let argo), .k8sWorkflow(let argo):
-            guard argo.source == .inline else { return nil }
+            guard argo.source.inlineResource != nil else { return nil }
         case .http, .nats, .log, .kubeflowPipeline, .route:
             return nil
         }
@@ -225,49 +225,26 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
         }
     }
 
-    /// The resource of `source.url` or `source.file`; `nil` for an inline one.
-    private func fetchResource(_ source: ArgoWorkflowTrigger.Source) async throws(AttemptEnd) -> EventValue? {
-        switch source {
-        case .inline:
-            return nil
-        case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .permanent("source.file \(path) cannot be read")
-            }
-            return try Self.parseResource(String(decoding: data, as: UTF8.self), origin: path)
-        case .url(let url, let verifyCertificate):
-            let client: HTTPClient
-            do {
-                client =
-                    verifyCertificate
-                    ? context.general
-                    : try HTTPClient(configuration: .init(tls: .init(insecureSkipVerify: true)))
-            } catch {
-                throw .permanent("source.url \(HTTPRequest(url: url).redactedURL): \(error)")
-            }
-            let result: Result<HTTPResponse, HTTPTransportError>
-            do { result = .success(try await client.execute(HTTPRequest(url: url))) } catch {
-                result = .failure(error)
-            }
-            if !verifyCertificate { await client.shutdown() }
-            let response: HTTPResponse
-            switch result {
-            case .success(let value): response = value
-            case .failure(let error): throw TriggerContext.transportEnd(error)
-            }
-            guard response.status == 200 else {
-                let reason = "source.url \(HTTPRequest(url: url).redactedURL) answered \(response.status)"
-                throw AttemptEnd(
-                    attempt: response.status >= 500 || response.status == 429
-                        ? .retry(reason: reason, after: nil, kind: .general) : .done(.permanent(reason: reason)))
-            }
-            return try Self.parseResource(String(decoding: response.body, as: UTF8.self), origin: url)
+    /// The resource of a source read when the trigger runs, taken from the template after template-level
+    /// parameters (they may name the bucket, key, branch…); `nil` for `resource` and `inline`.
+    private func fetchResource(_ firing: TriggerFiring) async throws(AttemptEnd) -> EventValue? {
+        let trigger = firing.trigger
+        let resolved: ArtifactLocation?
+        do { resolved = try trigger.resolvedSource(events: firing.events) } catch {
+            throw .permanent("trigger \(trigger.name): \(error)")
         }
-    }
-
-    private static func parseResource(_ text: String, origin: String) throws(AttemptEnd) -> EventValue {
-        do { return try ResourceDocument.parse(text, origin: HTTPRequest(url: origin).redactedURL) } catch {
-            throw .permanent("resource from \(HTTPRequest(url: origin).redactedURL): \(error.message)")
+        guard let location = resolved, location.inlineResource == nil else { return nil }
+        let text: String
+        do {
+            text = try await context.artifacts.read(
+                location, namespace: firing.sensor.namespace ?? context.configuration.argo.namespace)
+        } catch {
+            let reason = "trigger \(trigger.name): \(error)"
+            throw error.isRetryable
+                ? AttemptEnd(attempt: .retry(reason: reason, after: nil, kind: .general)) : .permanent(reason)
+        }
+        do { return try ResourceDocument.parse(text, origin: "\(trigger.kind.key).source.\(location.kind)") } catch {
+            throw .permanent("trigger \(trigger.name): resource from source.\(location.kind): \(error.message)")
         }
     }
 }

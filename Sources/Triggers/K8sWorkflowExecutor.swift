@@ -2,7 +2,7 @@ import SensorModel
 
 /// The `k8s` trigger: an Argo Workflow created through the Argo Server, as ``ArgoWorkflowExecutor`` does, under the
 /// rule ``SensorModel/ArgoWorkflowTrigger/k8sRefusal(of:)`` (only an `argoproj.io` Workflow). The Sensor's decoder
-/// applies it to an inline resource; this applies it to a resource fetched from `source.url` or `source.file`.
+/// applies it to an inline resource; this applies it to a resource read when the trigger runs.
 struct K8sWorkflowExecutor: TriggerKindExecutor {
     let argo: ArgoWorkflowExecutor
 

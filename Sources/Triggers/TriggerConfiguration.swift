@@ -1,3 +1,4 @@
+public import Artifacts
 import Foundation
 public import HTTPTransport
 import SensorEngine
@@ -59,6 +60,32 @@ public struct TriggerConfiguration: Sendable {
         }
     }
 
+    /// How `source.git` and `source.configmap` of `argoWorkflow` and `k8s` triggers are read (`source.s3` and
+    /// `source.url` use the general HTTP client, Secrets come from ``secretsDirectory``).
+    public struct Artifacts: Sendable {
+        /// Where git clones are kept, one per repository URL (`artifacts.gitCache`, default `.sensor-gateway/git`).
+        public var gitCacheDirectory: String
+        /// How old a clone's last fetch may be before a firing fetches again (`artifacts.gitFetchInterval`, default
+        /// 1 minute).
+        public var gitFetchInterval: Duration
+        /// Reads ConfigMaps; `nil` makes a `configmap` source fail permanently, saying no Kubernetes API is
+        /// configured.
+        public var configMaps: (any ConfigMapReading)?
+        /// How long a ConfigMap read is reused (`artifacts.configMapTTL`, default 10 seconds).
+        public var configMapTTL: Duration
+
+        /// Creates settings.
+        public init(
+            gitCacheDirectory: String = ".sensor-gateway/git", gitFetchInterval: Duration = .seconds(60),
+            configMaps: (any ConfigMapReading)? = nil, configMapTTL: Duration = .seconds(10)
+        ) {
+            self.gitCacheDirectory = gitCacheDirectory
+            self.gitFetchInterval = gitFetchInterval
+            self.configMaps = configMaps
+            self.configMapTTL = configMapTTL
+        }
+    }
+
     /// The Argo Server.
     public var argo: Argo
     /// The Kubeflow Pipelines API.
@@ -73,9 +100,12 @@ public struct TriggerConfiguration: Sendable {
     /// The routing matrix `route` triggers send their events through (`routing`); `nil` makes them permanent
     /// failures.
     public var routing: RoutingMatrix?
-    /// Where `secureHeaders[].valueFrom.secretKeyRef` files are mounted: `<directory>/<secret>/<key>`
-    /// (default `/argo-events/secrets`, as Argo Events mounts them).
+    /// Where `secureHeaders[].valueFrom.secretKeyRef` files and the Secrets of trigger sources (S3 keys, git
+    /// credentials) are mounted: `<directory>/<secret>/<key>` (`secrets.directory`, default `/argo-events/secrets`,
+    /// as Argo Events mounts them).
     public var secretsDirectory: String
+    /// How trigger sources are read.
+    public var artifacts: Artifacts
     /// The environment `secureHeaders[].valueFrom.env` reads (by default the process's).
     public var environment: [String: String]
     /// The clock of retries, rate limits, caches and log intervals.
@@ -99,7 +129,7 @@ public struct TriggerConfiguration: Sendable {
     public init(
         argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String? = nil, dryRun: Bool = false,
         publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil,
-        secretsDirectory: String = "/argo-events/secrets",
+        secretsDirectory: String = "/argo-events/secrets", artifacts: Artifacts = Artifacts(),
         environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         log: @escaping @Sendable (String) -> Void = { print($0) }, notFoundGrace: Duration = .seconds(2),
@@ -112,6 +142,7 @@ public struct TriggerConfiguration: Sendable {
         self.publisher = publisher
         self.routing = routing
         self.secretsDirectory = secretsDirectory
+        self.artifacts = artifacts
         self.environment = environment ?? ProcessInfo.processInfo.environment
         self.clock = clock
         self.random = random

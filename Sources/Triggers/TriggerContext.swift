@@ -1,3 +1,4 @@
+import Artifacts
 import EventModel
 import HTTPTransport
 import SensorEngine
@@ -19,11 +20,13 @@ final class TriggerContext: Sendable {
     let argo: Endpoint?
     /// The Kubeflow Pipelines API; `nil` writes runs to the outbox.
     let kubeflow: Endpoint?
-    /// The client of `http` triggers and of `source.url`.
+    /// The client of `http` triggers and of `source.url` and `source.s3`.
     let general: HTTPClient
     /// Where requests of unconfigured servers go; `nil` without `outbox`.
     let outbox: Outbox?
     let lookups: LookupCache
+    /// Reads the resources of `argoWorkflow` and `k8s` trigger sources (url, file, s3, git, configmap).
+    let artifacts: ArtifactReader
 
     /// Starts the HTTP clients (one per server, one for everything else).
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
@@ -47,6 +50,15 @@ final class TriggerContext: Sendable {
         kubeflow = try endpoint(
             configuration.kubeflow.host, configuration.kubeflow.tls, configuration.kubeflow.token, .kubeflow)
         outbox = configuration.outboxDirectory.map(Outbox.init(directory:))
+        let clock = configuration.clock
+        artifacts = ArtifactReader(
+            configuration: .init(
+                secretsDirectory: configuration.secretsDirectory,
+                gitCacheDirectory: configuration.artifacts.gitCacheDirectory,
+                gitFetchInterval: configuration.artifacts.gitFetchInterval,
+                configMaps: configuration.artifacts.configMaps, configMapTTL: configuration.artifacts.configMapTTL,
+                now: { clock.now() }),
+            client: general)
         lookups = LookupCache(clock: configuration.clock, ttl: configuration.kubeflow.lookupTTL)
     }
 

@@ -7,7 +7,7 @@ public struct TriggerError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidRequest = "invalid_request"
         /// A trigger parameter did not resolve.
         case parameter
-        /// The resource of `source.url` or `source.file` could not be fetched, read or parsed.
+        /// The resource of a trigger `source` (url, file, configmap, git, s3) could not be read or parsed.
         case source
         /// A bearer token or secure header could not be read.
         case secret

@@ -36,7 +36,7 @@ public final class TriggerExecutor: Sendable {
     private let log: LogTriggerExecutor
     private let route: RouteTriggerExecutor
 
-    /// Starts the HTTP clients (one per server, one for `http` triggers and `source.url`).
+    /// Starts the HTTP clients (one per server, one for `http` triggers, `source.url` and `source.s3`).
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
     public init(configuration: TriggerConfiguration) throws(HTTPTransportError) {
         self.configuration = configuration
@@ -119,8 +119,8 @@ public final class TriggerExecutor: Sendable {
     /// The request an `argoWorkflow` or `k8s` trigger's firing sends, without contacting the server: the workflow
     /// named after the firing and labelled with it.
     /// - Parameter defaultNamespace: the namespace when neither the resource nor the sensor names one.
-    /// - Returns: the request; `nil` for other kinds and for `source.url` and `source.file`, whose resource is
-    ///   fetched when the trigger runs.
+    /// - Returns: the request; `nil` for other kinds and for sources other than `resource` and `inline`, whose
+    ///   resource is read when the trigger runs.
     /// - Throws: ``TriggerError`` when a parameter does not resolve or the resource cannot be sent.
     public static func previewWorkflow(
         _ trigger: Trigger, sensor: Sensor, events: [String: Event], defaultNamespace: String

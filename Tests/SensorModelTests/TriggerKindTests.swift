@@ -208,22 +208,6 @@ struct TriggerKindTests {
         #expect(findings.contains { $0.description.hasPrefix("test.yaml:" + finding) }, "\(findings)")
     }
 
-    @Test func unsupportedSourcesAreFindings() {
-        let (_, findings) = loadSensor(
-            Self.sensor(
-                """
-                    - template:
-                        name: git
-                        k8s:
-                          source:
-                            git: {url: "https://github.com/x/y", filePath: wf.yaml}
-                """))
-        #expect(
-            findings.map(\.description).contains {
-                $0.hasPrefix("test.yaml:15:13: error: not supported: spec.triggers[0].template.k8s.source.git")
-            }, "\(findings)")
-    }
-
     @Test func secureHeaders() throws {
         let (sensor, findings) = loadSensor(
             Self.sensor(

@@ -31,9 +31,7 @@ struct UpstreamSensorTests {
 
     /// The exact findings for the sensors that use what sensor-gateway does not implement.
     @Test(arguments: [
-        ("trigger-source-configmap.yaml", "18:13", "not supported: spec.triggers[0].template.k8s.source.configmap"),
-        ("trigger-source-git.yaml", "29:13", "not supported: spec.triggers[0].template.k8s.source.git"),
-        ("trigger-standard-k8s-resource.yaml", "18:13", "not supported: spec.triggers[0].template.k8s creating 'Pod'"),
+        ("trigger-standard-k8s-resource.yaml", "18:13", "not supported: spec.triggers[0].template.k8s creating 'Pod'")
     ])
     func unsupportedFields(file: String, location: String, message: String) {
         let path = UpstreamSensors.directory + "/" + file
@@ -62,6 +60,32 @@ struct UpstreamSensorTests {
             catalog.findings.contains { $0.description.hasPrefix("\(path):\(location): warning: \(message)") },
             "\(catalog.findings.map(\.description))")
         #expect(catalog.sensors.first?.triggers.first?.atLeastOnce == false)
+    }
+
+    /// The sensors reading their resource from a ConfigMap, a git repository or S3 load (warnings allowed), with
+    /// the source each trigger names.
+    @Test(arguments: [
+        ("trigger-source-configmap.yaml", ["configmap"]),
+        ("trigger-source-git.yaml", ["git", "git", "git"]),
+        ("complete-trigger-parameterization.yaml", ["s3"]),
+        ("context-filter-webhook.yaml", ["s3"]),
+        ("multi-trigger-sensor.yaml", ["s3", "resource"]),
+    ])
+    func triggerSourcesLoad(file: String, kinds: [String]) throws {
+        let path = UpstreamSensors.directory + "/" + file
+        let catalog = SensorFiles.load(paths: [path])
+        #expect(catalog.isValid, "\(catalog.findings.map(\.description))")
+        let triggers = try #require(catalog.sensors.first?.triggers)
+        let sources = triggers.compactMap { trigger -> ArtifactLocation? in
+            switch trigger.kind {
+            case .argoWorkflow(let argo), .k8sWorkflow(let argo): argo.source
+            default: nil
+            }
+        }
+        #expect(sources.map(\.kind) == kinds)
+        if case .git(let git) = sources.first {
+            #expect(git.revision == .tag("v2.4.0") && git.credentials?.password.name == "github-secret")
+        }
     }
 
     /// Loaded sensors carry what the YAML says.

@@ -22,13 +22,12 @@ extension SensorDecoder {
         guard let workflow = decodeWorkflowSource(&fields, node, path: path, context: context), let arguments else {
             return nil
         }
-        if operation != .submit && workflow.source == .inline {
-            checkResource(workflow.resource, for: operation, at: workflow.sourceNode, path: path)
+        if operation != .submit, let resource = workflow.source.inlineResource {
+            checkResource(resource, for: operation, at: workflow.sourceNode, path: path)
         }
         return .argoWorkflow(
             ArgoWorkflowTrigger(
-                operation: operation, source: workflow.source, resource: workflow.resource,
-                parameters: workflow.parameters, arguments: arguments))
+                operation: operation, source: workflow.source, parameters: workflow.parameters, arguments: arguments))
     }
 
     /// The flags `argo submit` takes that set a field of the submitted Workflow, by spelling.
@@ -118,16 +117,14 @@ extension SensorDecoder {
     /// The `parameters` and `source` of an `argoWorkflow` or `k8s` trigger.
     mutating func decodeWorkflowSource(
         _ fields: inout FieldReader, _ node: YAMLTree, path: String, context: SensorContext
-    ) -> (
-        parameters: [TriggerParameter], sourceNode: YAMLTree, resource: EventValue, source: ArgoWorkflowTrigger.Source
-    )? {
+    ) -> (parameters: [TriggerParameter], sourceNode: YAMLTree, source: ArtifactLocation)? {
         let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
         guard let sourceNode = fields.take("source") else {
             diagnostics.error("\(path).source is required", at: node, path: "\(path).source")
             return nil
         }
-        guard let (resource, source) = decodeArtifact(sourceNode, path: "\(path).source") else { return nil }
-        return (parameters, sourceNode, resource, source)
+        guard let source = decodeArtifact(sourceNode, path: "\(path).source") else { return nil }
+        return (parameters, sourceNode, source)
     }
 
     /// An operation other than submit acts on a named resource; submit-from needs a template or cron workflow.
@@ -147,82 +144,5 @@ extension SensorDecoder {
                 "\(path): operation \(operation.rawValue) needs metadata.name (generateName works only with submit)",
                 at: sourceNode, path: "\(path).source")
         }
-    }
-
-    /// The Workflow of `source`: `resource` or `inline` (parsed now), `url` or `file` (read when the trigger runs).
-    mutating func decodeArtifact(_ node: YAMLTree, path: String) -> (EventValue, ArgoWorkflowTrigger.Source)? {
-        guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
-        defer {
-            fields.finish(
-                diagnostics: &diagnostics,
-                hints: [
-                    "configmap": "Kubernetes ConfigMaps are not read; inline the resource, or use file or url",
-                    "git": "git sources are not implemented; inline the resource, or use file or url",
-                    "s3": "S3 sources are not implemented; inline the resource, or use file or url",
-                ])
-        }
-        if let resource = fields.take("resource") {
-            guard resource.entries != nil else {
-                diagnostics.error("\(path).resource must be a mapping", at: resource, path: "\(path).resource")
-                return nil
-            }
-            return (resource.eventValue, .inline)
-        }
-        if let urlNode = fields.take("url"),
-            var url = FieldReader(urlNode, path: "\(path).url", diagnostics: &diagnostics)
-        {
-            let location = url.string("path", required: true, diagnostics: &diagnostics)
-            // Argo Events' field is `verifyCert`; its own url-sensor example writes `verifycert`, which works there
-            // because Go's encoding/json matches field names regardless of case.
-            let verifyCert = url.bool("verifyCert", diagnostics: &diagnostics)
-            let lowerCase = url.bool("verifycert", diagnostics: &diagnostics)
-            url.finish(diagnostics: &diagnostics)
-            if verifyCert != nil && lowerCase != nil {
-                diagnostics.error(
-                    "\(path).url sets both verifyCert and verifycert (one field in Argo Events); set verifyCert",
-                    at: urlNode.entries?.first { $0.key == "verifycert" }?.keyLocation ?? urlNode.location,
-                    path: "\(path).url.verifycert")
-                return nil
-            }
-            let verify = verifyCert ?? lowerCase ?? true
-            guard let location else { return nil }
-            guard location.hasPrefix("http://") || location.hasPrefix("https://") else {
-                diagnostics.error(
-                    "\(path).url.path '\(location)' must be an http:// or https:// URL", at: urlNode,
-                    path: "\(path).url.path")
-                return nil
-            }
-            return (.map([:]), .url(location, verifyCertificate: verify))
-        }
-        if let fileNode = fields.take("file"),
-            var file = FieldReader(fileNode, path: "\(path).file", diagnostics: &diagnostics)
-        {
-            let location = file.string("path", required: true, diagnostics: &diagnostics)
-            file.finish(diagnostics: &diagnostics)
-            guard let location else { return nil }
-            return (.map([:]), .file(location))
-        }
-        if let inline = fields.take("inline") {
-            guard let text = inline.scalarText else {
-                diagnostics.error("\(path).inline must be a string", at: inline, path: "\(path).inline")
-                return nil
-            }
-            do {
-                let documents = try YAMLTree.documents(of: text, file: inline.location.file)
-                guard documents.count == 1, let document = documents.first, document.entries != nil else {
-                    diagnostics.error(
-                        "\(path).inline must hold one YAML or JSON object", at: inline, path: "\(path).inline")
-                    return nil
-                }
-                return (document.eventValue, .inline)
-            } catch {
-                diagnostics.error("\(path).inline: \(error.message)", at: inline, path: "\(path).inline")
-                return nil
-            }
-        }
-        if !["configmap", "git", "s3"].contains(where: { node[$0] != nil }) {
-            diagnostics.error("\(path) must set resource or inline", at: node, path: path)
-        }
-        return nil
     }
 }

@@ -16,14 +16,13 @@ extension SensorDecoder {
             return nil
         }
         guard let workflow = decodeWorkflowSource(&fields, node, path: path, context: context) else { return nil }
-        if workflow.source == .inline, let refusal = ArgoWorkflowTrigger.k8sRefusal(of: workflow.resource) {
+        if let resource = workflow.source.inlineResource, let refusal = ArgoWorkflowTrigger.k8sRefusal(of: resource) {
             diagnostics.error(
                 "not supported: \(path) creating \(refusal)", at: workflow.sourceNode, path: "\(path).source")
             return nil
         }
         return .k8sWorkflow(
             ArgoWorkflowTrigger(
-                operation: .submit, source: workflow.source, resource: workflow.resource,
-                parameters: workflow.parameters, arguments: []))
+                operation: .submit, source: workflow.source, parameters: workflow.parameters, arguments: []))
     }
 }
