@@ -119,7 +119,7 @@ var package = Package(
         ),
         .target(
             name: "Triggers",
-            dependencies: ["ConfigReader", "EventModel", "HTTPTransport", "SensorModel", "SensorEngine"],
+            dependencies: ["ConfigReader", "EventModel", "HTTPTransport", "Kubernetes", "SensorModel", "SensorEngine"],
             swiftSettings: swiftSettings
         ),
         // Argo's EventSource side: the HTTP CloudEvents endpoint and schedules, publishing into JetStream.

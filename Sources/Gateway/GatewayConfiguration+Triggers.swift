@@ -26,7 +26,7 @@ extension GatewayConfiguration {
         return TriggerConfiguration(
             argo: .init(
                 server: argo.server, namespace: argo.namespace, token: argoToken,
-                tls: Self.httpTLS(argo.tls, insecureSkipVerify: argo.insecureSkipVerify)),
+                tls: Self.httpTLS(argo.tls, insecureSkipVerify: argo.insecureSkipVerify), via: argo.via),
             kubeflow: .init(
                 host: kubeflow.host, apiVersion: apiVersion, token: kubeflow.tokenFile.map(BearerToken.Source.file),
                 tls: Self.httpTLS(kubeflow.tls, insecureSkipVerify: kubeflow.insecureSkipVerify)),

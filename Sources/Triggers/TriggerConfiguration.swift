@@ -1,17 +1,30 @@
+public import ConfigReader
 import Foundation
 public import HTTPTransport
+public import Kubernetes
 import SensorEngine
 public import SensorModel
 
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
 ///
 /// - Configuration keys (`config/gateway.yaml`): `argo.server`, `argo.namespace`, `argo.tokenFile`,
-///   `argo.insecureSkipVerify`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`;
+///   `argo.insecureSkipVerify`, `argo.via`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`;
 ///   `processing.requestTimeout` (``requestTimeout``).
 ///   ``applyingEnvironment(_:)`` lets the argo CLI's and the kfp SDK's variables override them.
 public struct TriggerConfiguration: Sendable {
     /// The Argo Server.
     public struct Argo: Sendable {
+        /// How Argo Workflows are reached (`argo.via`).
+        public enum Via: String, Sendable, Hashable, CaseIterable {
+            /// The Argo Server's REST API (`argo.server`), the default.
+            case server
+            /// The Kubernetes API: workflows are created and patched as `Workflow` resources, which Argo's
+            /// controller runs; `retry` and `resubmit` need the Argo Server and are refused.
+            case kubernetes
+        }
+
+        /// How Argo Workflows are reached, `server` by default.
+        public var via: Via
         /// The base URL (`https://argo-server.argo:2746`); `nil` sends Argo requests to the outbox.
         public var server: String?
         /// The default namespace of workflows whose resource and sensor name none.
@@ -24,8 +37,9 @@ public struct TriggerConfiguration: Sendable {
         /// Creates settings.
         public init(
             server: String? = nil, namespace: String = "argo", token: BearerToken.Source? = nil,
-            tls: HTTPClient.Configuration.TLS = .init()
+            tls: HTTPClient.Configuration.TLS = .init(), via: Via = .server
         ) {
+            self.via = via
             self.server = server
             self.namespace = namespace
             self.token = token
@@ -63,6 +77,9 @@ public struct TriggerConfiguration: Sendable {
     public var argo: Argo
     /// The Kubeflow Pipelines API.
     public var kubeflow: Kubeflow
+    /// The Kubernetes API of `k8s` triggers (and of Argo with ``Argo/Via/kubernetes``); `nil` writes their requests
+    /// to the outbox. Owned by the caller, who shuts it down after the executor.
+    public var kubernetes: KubernetesClient?
     /// Where requests go when their server is not configured (`outbox`, default `.sensor-gateway/outbox`).
     public var outboxDirectory: String
     /// Publishes `nats` triggers; `nil` writes them to the outbox.
@@ -94,7 +111,8 @@ public struct TriggerConfiguration: Sendable {
     /// Creates a configuration; with no server or host, everything goes to the outbox. A `nil` environment is the
     /// process's.
     public init(
-        argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String = ".sensor-gateway/outbox",
+        argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), kubernetes: KubernetesClient? = nil,
+        outboxDirectory: String = ".sensor-gateway/outbox",
         publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil,
         secretsDirectory: String = "/argo-events/secrets",
         environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
@@ -104,6 +122,7 @@ public struct TriggerConfiguration: Sendable {
     ) {
         self.argo = argo
         self.kubeflow = kubeflow
+        self.kubernetes = kubernetes
         self.outboxDirectory = outboxDirectory
         self.publisher = publisher
         self.routing = routing
@@ -143,9 +162,9 @@ public struct TriggerConfiguration: Sendable {
 }
 
 extension TriggerConfiguration.Argo: CustomStringConvertible, CustomReflectable {
-    /// `argo server=<url> namespace=<ns> token=<file path | value | none>`: never the token itself.
+    /// `argo via=<server | kubernetes> server=<url> namespace=<ns> token=<file path | value | none>`: never the token itself.
     public var description: String {
-        "argo server=\(server ?? "none (outbox)") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
+        "argo via=\(via.rawValue) server=\(server ?? "none (outbox)") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
     }
 
     /// The description only, so `dump` and `String(reflecting:)` cannot show a token either.
@@ -170,5 +189,29 @@ extension TriggerConfiguration {
         case .value?: "(value)"
         case nil: "none"
         }
+    }
+}
+
+extension TriggerConfiguration {
+    /// With `argo.via: kubernetes`, the `argoWorkflow` triggers (and `dlqTrigger`s) whose operation only the Argo
+    /// Server performs (`retry`, `resubmit`), each as an error at the trigger; none with `argo.via: server`.
+    /// - Parameter sensors: the sensors to run.
+    public func argoOperationsNeedingServer(in sensors: [Sensor]) -> [Finding] {
+        guard argo.via == .kubernetes else { return [] }
+        var findings: [Finding] = []
+        for sensor in sensors {
+            for trigger in sensor.triggers + sensor.triggers.compactMap(\.dlqTrigger) {
+                guard case .argoWorkflow(let argoTrigger) = trigger.kind,
+                    ArgoViaKubernetes.serverOnlyOperations.contains(argoTrigger.operation)
+                else { continue }
+                findings.append(
+                    Finding(
+                        .error, at: trigger.location, yamlPath: "spec.triggers",
+                        "trigger \(trigger.name) of sensor \(sensor.name): operation \(argoTrigger.operation.rawValue) "
+                            + "needs the Argo Server, and argo.via is kubernetes (set argo.via: server and argo.server)"
+                    ))
+            }
+        }
+        return findings
     }
 }

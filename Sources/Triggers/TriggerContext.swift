@@ -138,6 +138,9 @@ final class TriggerContext: Sendable {
         }
     }
 
+    /// Whether requests without a server may go to the outbox (an outbox directory is configured).
+    var hasOutbox: Bool { !configuration.outboxDirectory.isEmpty }
+
     /// Writes an outbox record: succeeded when new, already done when the file exists.
     func writeOutbox(_ record: Outbox.Record, what: String) -> Attempt {
         do {
