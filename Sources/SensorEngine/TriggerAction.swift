@@ -242,7 +242,7 @@ extension Trigger {
 
 extension ArgoWorkflowTrigger.Argument {
     /// Sets the field of the Workflow (or, for a parameter, of the template submitted from) the flag names.
-    func apply(to resource: inout EventValue) {
+    package func apply(to resource: inout EventValue) {
         func set(_ keys: String..., to value: EventValue) {
             SetPath(components: keys.map { .key($0) }).set(value, in: &resource)
         }

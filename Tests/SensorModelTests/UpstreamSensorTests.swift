@@ -37,7 +37,6 @@ struct UpstreamSensorTests {
             "special-workflow-trigger.yaml", "18:15",
             "not supported: spec.triggers[0].template.argoWorkflow.args[0] '--node-field-selector'"
         ),
-        ("trigger-standard-k8s-resource.yaml", "18:13", "not supported: spec.triggers[0].template.k8s creating 'Pod'"),
     ])
     func unsupportedFields(file: String, location: String, message: String) {
         let path = UpstreamSensors.directory + "/" + file
@@ -45,6 +44,23 @@ struct UpstreamSensorTests {
         #expect(
             catalog.findings.contains { $0.description.hasPrefix("\(path):\(location): error: \(message)") },
             "\(catalog.findings.map(\.description))")
+    }
+
+    /// The `k8s` examples load without an error: a Pod, and Workflows (one with `policy` inside the template, where
+    /// Argo Events ignores it: a warning).
+    @Test(arguments: [
+        "trigger-standard-k8s-resource.yaml", "trigger-with-policy.yaml", "webhook.yaml", "nats.yaml",
+    ])
+    func k8sExamplesLoad(file: String) throws {
+        let catalog = SensorFiles.load(paths: [UpstreamSensors.directory + "/" + file])
+        #expect(catalog.isValid, "\(catalog.findings.map(\.description))")
+        let trigger = try #require(catalog.sensors.first?.triggers.first)
+        guard case .k8s(let k8s) = trigger.kind else {
+            Issue.record("\(file): not a k8s trigger")
+            return
+        }
+        #expect(k8s.operation == .create && k8s.patchStrategy == .merge && !k8s.liveObject)
+        #expect(["Pod", "Workflow"].contains(k8s.resource["kind"]?.stringValue ?? ""))
     }
 
     /// The sensors that write `atLeastOnce` or `policy` inside the template, where Argo Events ignores them, load
