@@ -117,6 +117,13 @@ var package = Package(
             dependencies: ["ConfigReader", "EventModel", "SensorModel"],
             swiftSettings: swiftSettings
         ),
+        // The Kubernetes API client: the connection (explicit, in-cluster, kubeconfig), CRUD, patch, status,
+        // discovery, list and watch.
+        .target(
+            name: "Kubernetes",
+            dependencies: ["ConfigReader", "EventModel", "HTTPTransport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Triggers",
             dependencies: ["ConfigReader", "EventModel", "HTTPTransport", "Kubernetes", "SensorModel", "SensorEngine"],
@@ -147,6 +154,7 @@ var package = Package(
                 "JetStream",
                 "ConfigReader",
                 "EventSources",
+                "Kubernetes",
                 "LocalFiles",
                 "SensorModel",
                 "SensorEngine",
@@ -278,6 +286,11 @@ var package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KubernetesTests",
+            dependencies: ["Kubernetes", "EventModel", "HTTPTransport", "LoopbackTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JetStreamTests",
             dependencies: ["JetStream", "JetStreamTesting"],
             swiftSettings: swiftSettings
@@ -332,7 +345,8 @@ var package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "HTTPTransport", "JetStream", "JetStreamTesting", "EventModel", "Triggers", "EventSources",
-                "ConfigReader", "LocalFiles", "SensorModel", "SensorEngine", "SensorTesting", "LoopbackTesting",
+                "ConfigReader", "Kubernetes", "LocalFiles", "SensorModel", "SensorEngine", "SensorTesting",
+                "LoopbackTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -51,6 +51,9 @@ extension GatewayConfiguration {
         if var section = root.mapping("kubeflow", diagnostics: &diagnostics) {
             readKubeflow(&section, diagnostics: &diagnostics)
         }
+        if var section = root.mapping("kubernetes", diagnostics: &diagnostics) {
+            kubernetes = Self.readKubernetes(&section, diagnostics: &diagnostics)
+        }
         if var section = root.mapping("admin", diagnostics: &diagnostics) {
             if let listen = section.string("listen", diagnostics: &diagnostics) {
                 if let (host, port) = ListenAddress.hostAndPort(listen) {

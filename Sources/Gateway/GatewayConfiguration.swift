@@ -2,6 +2,7 @@ public import ConfigReader
 public import EventSources
 import Foundation
 public import JetStream
+public import Kubernetes
 import SensorEngine
 import SensorModel
 public import Triggers
@@ -38,6 +39,9 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///     the default, or `kubernetes`: workflows as resources through the Kubernetes API).
 ///   - `kubeflow.host` (env `KF_PIPELINES_ENDPOINT`), `kubeflow.apiVersion` (default `v2beta1`), `kubeflow.tokenFile`
 ///     (env `KF_PIPELINES_SA_TOKEN_PATH`), `kubeflow.insecureSkipVerify`, `kubeflow.tls.ca|cert|key`.
+///   - `kubernetes.server`, `kubernetes.tokenFile`, `kubernetes.ca`, `kubernetes.clientCertificate`,
+///     `kubernetes.clientKey`, `kubernetes.insecureSkipVerify`, `kubernetes.namespace`, `kubernetes.kubeconfig`: see
+///     ``kubernetesConnection(environment:homeDirectory:)``.
 ///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`).
 ///   - `outbox` (default `.sensor-gateway/outbox`).
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
@@ -129,6 +133,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var argo = Argo()
     /// `kubeflow:`.
     public var kubeflow = Kubeflow()
+    /// `kubernetes:`: the Kubernetes API connection's settings; `nil` (absent): in-cluster or a kubeconfig.
+    public var kubernetes: KubernetesConnection.Settings?
     /// `admin.listen` host.
     public var adminHost = "127.0.0.1"
     /// `admin.listen` port.

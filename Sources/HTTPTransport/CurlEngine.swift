@@ -150,6 +150,15 @@ final class CurlEngine: @unchecked Sendable {
             steps.append { ccurl_easy_setopt_string(easy, CURLOPT_SSLCERT, certificate) }
         }
         if let key = tls.keyFile { steps.append { ccurl_easy_setopt_string(easy, CURLOPT_SSLKEY, key) } }
+        for (option, pem) in [
+            (CURLOPT_CAINFO_BLOB, tls.caPEM), (CURLOPT_SSLCERT_BLOB, tls.certificatePEM),
+            (CURLOPT_SSLKEY_BLOB, tls.keyPEM),
+        ] {
+            guard let pem else { continue }
+            steps.append {
+                pem.bytes.withUnsafeBytes { ccurl_easy_setopt_blob(easy, option, $0.baseAddress, $0.count) }
+            }
+        }
         if tls.insecureSkipVerify {
             steps.append { ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0) }
             steps.append { ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0) }

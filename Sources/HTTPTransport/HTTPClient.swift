@@ -26,16 +26,26 @@ public final class HTTPClient: Sendable {
             public var keyFile: String?
             /// Skips verification of the server's certificate and name. Off by default; for tests only.
             public var insecureSkipVerify: Bool
+            /// Certificate authorities to trust, from memory; used instead of `caFile` when set.
+            public var caPEM: PEMData?
+            /// A client certificate from memory; used instead of `certificateFile` when set.
+            public var certificatePEM: PEMData?
+            /// The private key of the client certificate, from memory; used instead of `keyFile` when set.
+            public var keyPEM: PEMData?
 
             /// Creates TLS settings; the defaults verify the server against the system's authorities.
             public init(
                 caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
-                insecureSkipVerify: Bool = false
+                insecureSkipVerify: Bool = false, caPEM: PEMData? = nil, certificatePEM: PEMData? = nil,
+                keyPEM: PEMData? = nil
             ) {
                 self.caFile = caFile
                 self.certificateFile = certificateFile
                 self.keyFile = keyFile
                 self.insecureSkipVerify = insecureSkipVerify
+                self.caPEM = caPEM
+                self.certificatePEM = certificatePEM
+                self.keyPEM = keyPEM
             }
         }
 

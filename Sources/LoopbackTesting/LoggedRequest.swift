@@ -19,6 +19,9 @@ public struct LoggedRequest: Sendable, CustomStringConvertible {
     /// The status the stand-in answered (0 when the log does not say).
     public let status: Int
 
+    /// The `Content-Type` of the request, if it had one.
+    public var contentType: String? { headers["content-type"]?.stringValue }
+
     init(_ value: EventValue) {
         method = value["method"]?.stringValue ?? ""
         path = value["path"]?.stringValue ?? ""

@@ -21,6 +21,9 @@ CURLcode ccurl_easy_setopt_string(CURL *handle, CURLoption option, const char *v
 CURLcode ccurl_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
 /// Sets an option whose argument is a header or string list (e.g. CURLOPT_HTTPHEADER).
 CURLcode ccurl_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
+/// Sets a blob option from memory, copied by libcurl (CURL_BLOB_COPY), so `data` need not outlive the call
+/// (e.g. CURLOPT_CAINFO_BLOB, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLKEY_BLOB).
+CURLcode ccurl_easy_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length);
 /// Sets a data callback option (CURLOPT_WRITEFUNCTION, CURLOPT_HEADERFUNCTION).
 CURLcode ccurl_easy_setopt_data_callback(CURL *handle, CURLoption option, ccurl_data_callback callback);
 
