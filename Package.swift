@@ -331,8 +331,8 @@ var package = Package(
         .testTarget(
             name: "TriggersTests",
             dependencies: [
-                "Triggers", "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
-                "SensorTesting", "HTTPTransport", "LoopbackTesting",
+                "Triggers", "ConfigReader", "EventModel", "Kubernetes", "LocalFiles", "SensorLanguage", "SensorModel",
+                "SensorEngine", "SensorTesting", "HTTPTransport", "LoopbackTesting",
             ],
             swiftSettings: swiftSettings
         ),
