@@ -38,6 +38,8 @@ public struct K8sRequest: Sendable, Hashable {
             ResourceType.wellKnown(apiVersion: resolved.apiVersion, kind: resolved.kind)
             ?? Self.guessedType(apiVersion: resolved.apiVersion, kind: resolved.kind)
         let namespace = type.namespaced ? resolved.namespace ?? defaultNamespace : nil
+        // Not `type.path`, which percent-encodes: a preview's namespace may be a `{placeholder}`.
+        let collection = KubernetesPaths.path(apiVersion: type.apiVersion, plural: type.plural, namespace: namespace)
         switch resolved.operation {
         case .create:
             guard
@@ -45,13 +47,13 @@ public struct K8sRequest: Sendable, Hashable {
                     resolved.resource, identity: identity, actionTimestamp: actionTimestamp)
             else { throw TriggerError(.invalidRequest, "the \(resolved.kind) resource is not a mapping") }
             return K8sRequest(
-                method: "POST", path: type.path(namespace: namespace), contentType: "application/json",
+                method: "POST", path: collection, contentType: "application/json",
                 body: created.object, name: created.name, namespace: namespace)
         case .update, .patch, .delete:
             let name = resolved.name ?? ""
             let method = ["update": "PUT", "patch": "PATCH", "delete": "DELETE"][resolved.operation.rawValue] ?? ""
             return K8sRequest(
-                method: method, path: type.path(namespace: namespace, name: name),
+                method: method, path: collection + "/" + name,
                 contentType: resolved.operation == .patch ? resolved.patchStrategy.rawValue : "application/json",
                 body: resolved.operation == .delete ? nil : resolved.resource, name: name, namespace: namespace)
         }

@@ -282,6 +282,31 @@ struct K8sTriggerTests {
         await without.shutdown()
     }
 
+    /// `explain` shows the Kubernetes API request: a create's object named and labelled after the firing, a
+    /// patch's strategy as its content type.
+    @Test func preview() throws {
+        let (loaded, trigger) = try Self.k8sSensor(
+            """
+                      source:
+                        resource: {apiVersion: v1, kind: Pod, metadata: {generateName: job-}, spec: {containers: []}}
+            """)
+        let identity = FiringIdentity(sensor: loaded.name, trigger: trigger.name, events: event())
+        let created = try #require(try TriggerRequestPreviews().preview(trigger, sensor: loaded, events: event()))
+        #expect(created.json["engine"] == "kubernetes" && created.json["method"] == "POST")
+        #expect(created.json["path"] == "/api/v1/namespaces/{kubernetes.namespace}/pods")
+        #expect(created.json["body"]?["metadata"]?["name"]?.stringValue == identity.name(prefix: "job-"))
+        #expect(created.json["body"]?["metadata"]?["labels"]?[FiringIdentity.firingLabel]?.stringValue == identity.id)
+        #expect(created.lines.first == "POST {kubernetes.server}/api/v1/namespaces/{kubernetes.namespace}/pods")
+
+        let (patchSensor, patch) = try Self.k8sSensor(
+            "          operation: patch\n          patchStrategy: application/json-patch+json\n" + Self.configMapSource)
+        let patched = try #require(
+            try TriggerRequestPreviews(kubernetesNamespace: "team").preview(patch, sensor: patchSensor, events: event()))
+        #expect(patched.json["method"] == "PATCH")
+        #expect(patched.json["path"] == "/api/v1/namespaces/default/configmaps/settings")
+        #expect(patched.json["contentType"] == "application/json-patch+json")
+    }
+
     /// A Workflow in the stand-in (valid against the Workflow schema).
     static func workflow(_ name: String) -> EventValue {
         [
