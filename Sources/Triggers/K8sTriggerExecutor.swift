@@ -60,7 +60,9 @@ struct K8sTriggerExecutor: TriggerKindExecutor {
         let trigger = firing.trigger
         let fetched = try await argo.fetchResource(k8sTrigger.source)
         let resolved: ResolvedResource?
-        do { resolved = try trigger.resolvedResource(events: firing.events, sensor: firing.sensor, fetched: fetched) } catch {
+        do {
+            resolved = try trigger.resolvedResource(events: firing.events, sensor: firing.sensor, fetched: fetched)
+        } catch {
             throw .permanent("trigger \(trigger.name): \(error)")
         }
         guard let resolved else { throw .permanent("trigger \(trigger.name) has no Kubernetes resource") }

@@ -48,7 +48,9 @@ public struct TriggerRequestPreviews: RequestPreviewing {
             }
             var json: EventMap = ["engine": .string(K8sTriggerExecutor.engine)]
             for (key, value) in request.json.mapValue ?? [:] { json[key] = value }
-            var lines = ["\(request.method) {kubernetes.server}\(request.path)", "Content-Type: \(request.contentType)"]
+            var lines = [
+                "\(request.method) {kubernetes.server}\(request.path)", "Content-Type: \(request.contentType)",
+            ]
             if let body = request.body { lines.append(JSONCodec.encodeToString(body)) }
             return RequestPreview(json: .map(json), lines: lines)
         case .argoWorkflow:

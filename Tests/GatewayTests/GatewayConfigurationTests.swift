@@ -92,7 +92,8 @@ struct GatewayConfigurationTests {
     @Test func argoVia() throws {
         let defaults = try GatewayConfiguration.parse("", file: "g.yaml", environment: [:])
         #expect(defaults.argo.via == .server)
-        let configuration = try GatewayConfiguration.parse("argo: {via: kubernetes}\n", file: "g.yaml", environment: [:])
+        let configuration = try GatewayConfiguration.parse(
+            "argo: {via: kubernetes}\n", file: "g.yaml", environment: [:])
         #expect(configuration.argo.via == .kubernetes)
         let triggers = configuration.triggerConfiguration(routing: nil, publisher: nil, log: { _ in })
         #expect(triggers.argo.via == .kubernetes)

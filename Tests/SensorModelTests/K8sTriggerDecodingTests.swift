@@ -37,8 +37,10 @@ struct K8sTriggerDecodingTests {
         ("operation: update", K8sTrigger.Operation.update, K8sTrigger.PatchStrategy.merge, false),
         ("operation: update\nliveObject: true", .update, .merge, true),
         ("operation: patch\npatchStrategy: application/json-patch+json", .patch, .json, false),
-        ("operation: patch\npatchStrategy: application/strategic-merge-patch+json", .patch, .strategicMerge,
-            false),
+        (
+            "operation: patch\npatchStrategy: application/strategic-merge-patch+json", .patch, .strategicMerge,
+            false
+        ),
         ("operation: delete", .delete, .merge, false),
     ])
     func operations(

@@ -95,16 +95,18 @@ struct ArgoViaKubernetesTests {
             let routed = FiringIdentity(sensor: "orders", trigger: "route", events: event(id: "evt-7"))
             #expect(await executor.execute(RouteTarget.argo(target), identity: routed).label == "succeeded")
             let workflows = try await standIn.objects("workflows", group: "argoproj.io", namespace: "argo")
-            let shared = try #require(workflows.first { $0["metadata"]?["name"]?.stringValue == routed.name(prefix: "shared") })
+            let shared = try #require(
+                workflows.first { $0["metadata"]?["name"]?.stringValue == routed.name(prefix: "shared") })
             #expect(shared["spec"]?["workflowTemplateRef"] == ["name": "shared", "clusterScope": true])
         }
     }
 
     /// suspend, resume, terminate and stop merge-patch the workflow's spec, which Argo's controller acts on.
-    @Test(arguments: [
-        ("suspend", ["suspend": true]), ("resume", ["suspend": nil]), ("terminate", ["shutdown": "Terminate"]),
-        ("stop", ["shutdown": "Stop"]),
-    ] as [(String, EventValue)])
+    @Test(
+        arguments: [
+            ("suspend", ["suspend": true]), ("resume", ["suspend": nil]), ("terminate", ["shutdown": "Terminate"]),
+            ("stop", ["shutdown": "Stop"]),
+        ] as [(String, EventValue)])
     func lifecycle(operation: String, patch: EventValue) async throws {
         let (loaded, trigger) = try Self.argoSensor(
             """
@@ -161,12 +163,12 @@ struct ArgoViaKubernetesTests {
                           spec: {entrypoint: main, templates: [{name: main, container: {image: busybox}}]}
             """,
             extra: """
-                  policy:
-                    k8s:
-                      labels: {workflows.argoproj.io/phase: Succeeded}
-                      backoff: {steps: 2}
-                      errorOnBackoffTimeout: true
-            """)
+                      policy:
+                        k8s:
+                          labels: {workflows.argoproj.io/phase: Succeeded}
+                          backoff: {steps: 2}
+                          errorOnBackoffTimeout: true
+                """)
         try await withKubernetes(via: .kubernetes) { executor, standIn in
             let outcome = await executor.execute(trigger, sensor: loaded, events: event())
             guard case .permanent(let reason) = outcome else { throw TestError("\(outcome)") }

@@ -46,9 +46,12 @@ struct K8sTriggerTests {
         let trigger = try #require(loaded.triggers.first)
         try await withKubernetes { executor, standIn in
             func webhook(_ id: String, _ body: EventValue) -> [String: Event] {
-                ["test-dep": Event(
-                        id: id, source: "webhook", type: "webhook", subject: "example", dataContentType: "application/json",
-                        data: ["body": body])]
+                [
+                    "test-dep": Event(
+                        id: id, source: "webhook", type: "webhook", subject: "example",
+                        dataContentType: "application/json",
+                        data: ["body": body])
+                ]
             }
             let firing = webhook("evt-1", "hi there")
             let first = await executor.execute(trigger, sensor: loaded, events: firing)
@@ -122,7 +125,9 @@ struct K8sTriggerTests {
                 try #require(try await standIn.objects("configmaps", namespace: "default").first)
             }
             try await standIn.seed(Self.settings)
-            #expect(try await run("          operation: update") == .succeeded(detail: "ConfigMap default/settings updated"))
+            #expect(
+                try await run("          operation: update") == .succeeded(detail: "ConfigMap default/settings updated")
+            )
             #expect(try await stored()["data"] == ["mode": "fast", "kept": "yes", "message": "hello"])
             #expect(try await stored()["metadata"]?["labels"] == ["team": "a"])
             let put = try #require(try await standIn.log().last { $0.method == "PUT" })
@@ -145,20 +150,27 @@ struct K8sTriggerTests {
                 }
             }
 
-            #expect(try await run("          operation: delete") == .succeeded(detail: "ConfigMap default/settings deleted"))
+            #expect(
+                try await run("          operation: delete") == .succeeded(detail: "ConfigMap default/settings deleted")
+            )
             #expect(try await standIn.objects("configmaps", namespace: "default").isEmpty)
             #expect(
-                try await run("          operation: delete") == .alreadyDone(detail: "ConfigMap default/settings does not exist"))
+                try await run("          operation: delete")
+                    == .alreadyDone(detail: "ConfigMap default/settings does not exist"))
             // update and patch of a missing object create it.
-            #expect(try await run("          operation: patch") == .succeeded(detail: "ConfigMap default/settings created"))
+            #expect(
+                try await run("          operation: patch") == .succeeded(detail: "ConfigMap default/settings created"))
             try await standIn.reset()
-            #expect(try await run("          operation: update") == .succeeded(detail: "ConfigMap default/settings created"))
+            #expect(
+                try await run("          operation: update") == .succeeded(detail: "ConfigMap default/settings created")
+            )
         }
     }
 
     /// With `liveObject`, the parameters apply to the object as it is in the cluster, not to the resource.
     @Test func liveObjectUpdate() async throws {
-        let (loaded, trigger) = try Self.k8sSensor("          operation: update\n          liveObject: true\n" + Self.configMapSource)
+        let (loaded, trigger) = try Self.k8sSensor(
+            "          operation: update\n          liveObject: true\n" + Self.configMapSource)
         try await withKubernetes { executor, standIn in
             try await standIn.seed(Self.settings)
             #expect(await executor.execute(trigger, sensor: loaded, events: event()).isSuccess)
@@ -214,12 +226,12 @@ struct K8sTriggerTests {
                           metadata: {generateName: report-, labels: {app: reports}}
             """,
             extra: """
-                  policy:
-                    k8s:
-                      labels: {\(labels)}
-                      backoff: {duration: 1s, factor: 2, jitter: 0, steps: 3}
-                      errorOnBackoffTimeout: \(errorOnTimeout)
-            """)
+                      policy:
+                        k8s:
+                          labels: {\(labels)}
+                          backoff: {duration: 1s, factor: 2, jitter: 0, steps: 3}
+                          errorOnBackoffTimeout: \(errorOnTimeout)
+                """)
         let clock = ManualClock()
         try await withKubernetes(clock: clock) { executor, standIn in
             let outcome = await executor.execute(trigger, sensor: loaded, events: event())
@@ -301,7 +313,8 @@ struct K8sTriggerTests {
         let (patchSensor, patch) = try Self.k8sSensor(
             "          operation: patch\n          patchStrategy: application/json-patch+json\n" + Self.configMapSource)
         let patched = try #require(
-            try TriggerRequestPreviews(kubernetesNamespace: "team").preview(patch, sensor: patchSensor, events: event()))
+            try TriggerRequestPreviews(kubernetesNamespace: "team").preview(patch, sensor: patchSensor, events: event())
+        )
         #expect(patched.json["method"] == "PATCH")
         #expect(patched.json["path"] == "/api/v1/namespaces/default/configmaps/settings")
         #expect(patched.json["contentType"] == "application/json-patch+json")
