@@ -7,7 +7,8 @@ import SensorModel
 
 /// The `argoWorkflow` trigger: creates the workflow named after the firing and labelled with it (a 409 is
 /// confirmed through the label), submits from a template, or runs a lifecycle operation on a named workflow,
-/// through the Argo Server; without one, writes the request to the outbox.
+/// through the Argo Server (or, with `argo.via: kubernetes`, ``ArgoViaKubernetes``); without one, writes the request
+/// to the outbox. Then `policy.k8s` waits for the workflow's labels.
 struct ArgoWorkflowExecutor: TriggerKindExecutor {
     /// The `engine` label of what it executes.
     static let engine = "argo"
@@ -25,7 +26,11 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             target = result.workflow
             return result.attempt
         }
-        guard let policy = firing.trigger.resourceLabelPolicy, let target else {
+        // A request written to the outbox created nothing to read.
+        let readable =
+            context.configuration.argo.via == .kubernetes
+            ? context.configuration.kubernetes != nil : context.argo != nil
+        guard let policy = firing.trigger.resourceLabelPolicy, let target, readable else {
             return TriggerExecution(outcome, engine: Self.engine)
         }
         let waited = await ResourceLabelWait(policy: policy, context: context).after(

@@ -24,6 +24,12 @@ struct K8sTriggerDecodingTests {
             .map { String(repeating: " ", count: width) + $0 }.joined(separator: "\n")
     }
 
+    /// An `update` of ``configMap`` (with `liveObject` when `live`) whose parameter writes `data.mode`.
+    static func configMapUpdate(liveObject live: Bool) -> String {
+        "operation: update\n" + (live ? "liveObject: true\n" : "") + configMap
+            + "\nparameters:\n  - src: {dependencyName: dep, dataKey: mode}\n    dest: data.mode"
+    }
+
     static let configMap = """
         source:
           resource:
@@ -159,14 +165,7 @@ struct K8sTriggerDecodingTests {
     /// sensor; template-level parameters may change the operation.
     @Test func resolvedResource() throws {
         let (sensor, findings) = loadSensor(
-            Self.k8s(
-                """
-                operation: update
-                \(Self.configMap)
-                parameters:
-                  - src: {dependencyName: dep, dataKey: mode}
-                    dest: data.mode
-                """))
+            Self.k8s(Self.configMapUpdate(liveObject: false)))
         var loaded = try #require(sensor, "\(findings)")
         loaded.namespace = "team-a"
         let events = ["dep": makeEvent(data: json(#"{"mode": "fast"}"#))]
@@ -185,15 +184,7 @@ struct K8sTriggerDecodingTests {
 
     @Test func liveObjectLeavesTheResourceAlone() throws {
         let (sensor, findings) = loadSensor(
-            Self.k8s(
-                """
-                operation: update
-                liveObject: true
-                \(Self.configMap)
-                parameters:
-                  - src: {dependencyName: dep, dataKey: mode}
-                    dest: data.mode
-                """))
+            Self.k8s(Self.configMapUpdate(liveObject: true)))
         let loaded = try #require(sensor, "\(findings)")
         let events = ["dep": makeEvent(data: json(#"{"mode": "fast"}"#))]
         let resolved = try #require(try loaded.triggers[0].resolvedResource(events: events, sensor: loaded))

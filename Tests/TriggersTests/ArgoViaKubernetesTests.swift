@@ -28,23 +28,28 @@ struct ArgoViaKubernetesTests {
         ],
     ]
 
+    /// A Workflow `source` named `hello-<firing id>` in `argo`, with a `message` parameter.
+    static let helloSource = """
+                  source:
+                    resource:
+                      apiVersion: argoproj.io/v1alpha1
+                      kind: Workflow
+                      metadata: {generateName: hello-, namespace: argo}
+                      spec:
+                        entrypoint: main
+                        arguments: {parameters: [{name: message, value: x}]}
+                        templates: [{name: main, container: {image: busybox}}]
+        """
+
     /// submit creates the Workflow named and labelled after the firing, once per firing.
     @Test func submit() async throws {
         let (loaded, trigger) = try Self.argoSensor(
-            """
-                      source:
-                        resource:
-                          apiVersion: argoproj.io/v1alpha1
-                          kind: Workflow
-                          metadata: {generateName: hello-, namespace: argo}
-                          spec:
-                            entrypoint: main
-                            arguments: {parameters: [{name: message, value: x}]}
-                            templates: [{name: main, container: {image: busybox}}]
-                      parameters:
-                        - src: {dependencyName: dep, dataKey: message}
-                          dest: spec.arguments.parameters.0.value
-            """)
+            Self.helloSource + """
+
+                          parameters:
+                            - src: {dependencyName: dep, dataKey: message}
+                              dest: spec.arguments.parameters.0.value
+                """)
         try await withKubernetes(via: .kubernetes) { executor, standIn in
             let firing = event()
             #expect(await executor.execute(trigger, sensor: loaded, events: firing).label == "succeeded")
@@ -154,14 +159,7 @@ struct ArgoViaKubernetesTests {
     /// `policy.k8s` on an argoWorkflow trigger reads the created workflow's labels through the Kubernetes API.
     @Test func resourceLabelPolicy() async throws {
         let (loaded, trigger) = try Self.argoSensor(
-            """
-                      source:
-                        resource:
-                          apiVersion: argoproj.io/v1alpha1
-                          kind: Workflow
-                          metadata: {generateName: hello-, namespace: argo}
-                          spec: {entrypoint: main, templates: [{name: main, container: {image: busybox}}]}
-            """,
+            Self.helloSource,
             extra: """
                       policy:
                         k8s:
