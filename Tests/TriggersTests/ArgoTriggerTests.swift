@@ -354,4 +354,30 @@ struct ArgoTriggerTests {
             #expect(names[0].hasPrefix("fetched-") && names[1].hasPrefix("from-file-"))
         }
     }
+
+    /// `policy.k8s` on an argoWorkflow trigger reads the submitted workflow through Argo Server until it carries the
+    /// labels: those it was created with are there at the first read.
+    @Test func resourceLabelPolicyThroughArgoServer() async throws {
+        let loaded = try sensor(
+            sensorYAML(
+                """
+                    - template:
+                        name: t
+                        argoWorkflow:
+                          source:
+                            resource:
+                              apiVersion: argoproj.io/v1alpha1
+                              kind: Workflow
+                              metadata: {generateName: hello-}
+                              spec: {workflowTemplateRef: {name: hello}}
+                      policy:
+                        k8s: {labels: {events.argoproj.io/sensor: orders}, errorOnBackoffTimeout: true}
+                """))
+        let trigger = try #require(loaded.triggers.first)
+        try await withArgo { executor, server in
+            #expect(await executor.execute(trigger, sensor: loaded, events: event()).label == "succeeded")
+            let methods = try await server.log().map(\.method)
+            #expect(methods == ["POST", "GET"])
+        }
+    }
 }

@@ -106,6 +106,46 @@ struct ArgoViaKubernetesTests {
         }
     }
 
+    /// submit-from a CronWorkflow copies its workflowSpec and workflowMetadata, as `argo submit --from cronwf/…`
+    /// does, and the workflow is owned by the CronWorkflow.
+    @Test func submitFromCronWorkflow() async throws {
+        let (loaded, trigger) = try Self.argoSensor(
+            """
+                      operation: submit-from
+                      source:
+                        resource:
+                          apiVersion: argoproj.io/v1alpha1
+                          kind: CronWorkflow
+                          metadata: {name: nightly, namespace: argo}
+                          spec: {arguments: {parameters: [{name: message, value: x}]}}
+                      parameters:
+                        - src: {dependencyName: dep, dataKey: message}
+                          dest: spec.arguments.parameters.0.value
+            """)
+        try await withKubernetes(via: .kubernetes) { executor, standIn in
+            let cron = try await standIn.seed([
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow",
+                "metadata": ["name": "nightly", "namespace": "argo"],
+                "spec": [
+                    "schedule": "0 0 * * *", "workflowMetadata": ["labels": ["team": "a"]],
+                    "workflowSpec": [
+                        "entrypoint": "main", "arguments": ["parameters": [["name": "message", "value": "d"]]],
+                        "templates": [["name": "main", "container": ["image": "busybox"]]],
+                    ],
+                ],
+            ])
+            #expect(await executor.execute(trigger, sensor: loaded, events: event()).label == "succeeded")
+            let workflow = try #require(
+                try await standIn.objects("workflows", group: "argoproj.io", namespace: "argo").first)
+            #expect(workflow["spec"]?["entrypoint"] == "main")
+            #expect(workflow["spec"]?["arguments"] == ["parameters": [["name": "message", "value": "hello"]]])
+            #expect(workflow["metadata"]?["labels"]?["workflows.argoproj.io/cron-workflow"] == "nightly")
+            #expect(workflow["metadata"]?["labels"]?["team"] == "a")
+            let owner = workflow["metadata"]?["ownerReferences"]?.arrayValue?.first
+            #expect(owner?["kind"] == "CronWorkflow" && owner?["uid"] == cron["metadata"]?["uid"])
+        }
+    }
+
     /// suspend, resume, terminate and stop merge-patch the workflow's spec, which Argo's controller acts on.
     @Test(
         arguments: [
