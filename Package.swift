@@ -132,7 +132,9 @@ var package = Package(
         ),
         .target(
             name: "Triggers",
-            dependencies: ["Artifacts", "ConfigReader", "EventModel", "HTTPTransport", "SensorModel", "SensorEngine"],
+            dependencies: [
+                "Artifacts", "ConfigReader", "EventModel", "HTTPTransport", "Kubernetes", "SensorModel", "SensorEngine",
+            ],
             swiftSettings: swiftSettings
         ),
         // Argo's EventSource side: the HTTP CloudEvents endpoint and schedules, publishing into JetStream.
@@ -345,8 +347,8 @@ var package = Package(
         .testTarget(
             name: "TriggersTests",
             dependencies: [
-                "Triggers", "ConfigReader", "EventModel", "LocalFiles", "SensorLanguage", "SensorModel", "SensorEngine",
-                "SensorTesting", "HTTPTransport", "LoopbackTesting",
+                "Triggers", "ConfigReader", "EventModel", "Kubernetes", "LocalFiles", "SensorLanguage", "SensorModel",
+                "SensorEngine", "SensorTesting", "HTTPTransport", "LoopbackTesting",
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@ package import ConfigReader
 import EventSources
 import JetStream
 import SensorModel
+import Triggers
 
 extension GatewayConfiguration {
     /// Decodes one `GatewayConfiguration` document (no environment applied), reporting every problem into
@@ -36,6 +37,15 @@ extension GatewayConfiguration {
             argo.tokenFile = section.string("tokenFile", diagnostics: &diagnostics)
             argo.insecureSkipVerify = section.bool("insecureSkipVerify", diagnostics: &diagnostics) ?? false
             argo.tls = section.tlsFiles("tls", diagnostics: &diagnostics)
+            if let via = section.string("via", diagnostics: &diagnostics) {
+                if let parsed = TriggerConfiguration.Argo.Via(rawValue: via) {
+                    argo.via = parsed
+                } else {
+                    diagnostics.error(
+                        "argo.via '\(via)' is not one of server, kubernetes", at: section.location(of: "via"),
+                        path: "argo.via")
+                }
+            }
             section.finish(diagnostics: &diagnostics, label: "unknown key")
         }
         if var section = root.mapping("kubeflow", diagnostics: &diagnostics) {

@@ -1,6 +1,7 @@
 import ConfigReader
 import Foundation
 import HTTPTransport
+public import Kubernetes
 import LocalFiles
 import SensorEngine
 public import SensorModel
@@ -16,12 +17,14 @@ extension GatewayConfiguration {
     /// - Parameters:
     ///   - routing: the loaded matrix, if the configuration names one that exists.
     ///   - publisher: publishes `nats` triggers; `nil` writes them to the outbox.
+    ///   - kubernetes: the Kubernetes API of `k8s` triggers, `argo.via: kubernetes` and `source.configmap`; `nil`
+    ///     when none is configured.
     ///   - dryRun: send nothing: every trigger's request goes to the outbox (`outbox`, else
     ///     ``dryRunOutbox``).
     ///   - log: where the `log` trigger writes.
     public func triggerConfiguration(
-        routing: RoutingMatrix?, publisher: (any TriggerPublisher)?, dryRun: Bool = false,
-        log: @escaping @Sendable (String) -> Void
+        routing: RoutingMatrix?, publisher: (any TriggerPublisher)?, kubernetes: KubernetesClient? = nil,
+        dryRun: Bool = false, log: @escaping @Sendable (String) -> Void
     ) -> TriggerConfiguration {
         // The environment overrides the file, as it does for every key.
         let argoToken: BearerToken.Source? =
@@ -30,16 +33,17 @@ extension GatewayConfiguration {
         return TriggerConfiguration(
             argo: .init(
                 server: dryRun ? nil : argo.server, namespace: argo.namespace, token: argoToken,
-                tls: Self.httpTLS(argo.tls, insecureSkipVerify: argo.insecureSkipVerify)),
+                tls: Self.httpTLS(argo.tls, insecureSkipVerify: argo.insecureSkipVerify), via: argo.via),
             kubeflow: .init(
                 host: dryRun ? nil : kubeflow.host, apiVersion: apiVersion,
                 token: kubeflow.tokenFile.map(BearerToken.Source.file),
                 tls: Self.httpTLS(kubeflow.tls, insecureSkipVerify: kubeflow.insecureSkipVerify)),
+            kubernetes: dryRun ? nil : kubernetes,
             outboxDirectory: dryRun ? outbox ?? Self.dryRunOutbox : outbox, dryRun: dryRun,
             publisher: dryRun ? nil : publisher, routing: routing, secretsDirectory: secretsDirectory,
             artifacts: .init(
                 gitCacheDirectory: artifacts.gitCache, gitFetchInterval: artifacts.gitFetchInterval,
-                configMapTTL: artifacts.configMapTTL),
+                configMaps: kubernetes.map(KubernetesConfigMaps.init), configMapTTL: artifacts.configMapTTL),
             log: log, requestTimeout: processing.requestTimeout)
     }
 

@@ -5,6 +5,7 @@ public import JetStream
 public import Kubernetes
 import SensorEngine
 import SensorModel
+public import Triggers
 
 /// A value that must never be printed: its description is always `<redacted>`.
 public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
@@ -34,7 +35,8 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///   - `sensors` (file or directory, default `config/sensors`), `routing` (default `config/routing.yaml`).
 ///   - `argo.server` (env `ARGO_SERVER`; `ARGO_SECURE=false` makes a bare host `http://`), `argo.namespace`
 ///     (default `argo`; env `ARGO_NAMESPACE`), `argo.tokenFile`, env `ARGO_TOKEN` (secret),
-///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`), `argo.tls.ca|cert|key`.
+///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`), `argo.tls.ca|cert|key`, `argo.via` (`server`,
+///     the default, or `kubernetes`: workflows as resources through the Kubernetes API).
 ///   - `kubeflow.host` (env `KF_PIPELINES_ENDPOINT`), `kubeflow.apiVersion` (default `v2beta1`), `kubeflow.tokenFile`
 ///     (env `KF_PIPELINES_SA_TOKEN_PATH`), `kubeflow.insecureSkipVerify`, `kubeflow.tls.ca|cert|key`.
 ///   - `kubernetes.server`, `kubernetes.tokenFile`, `kubernetes.ca`, `kubernetes.clientCertificate`,
@@ -90,6 +92,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         public var insecureSkipVerify = false
         /// `argo.tls.ca|cert|key`: the CA file to trust and a client certificate for mutual TLS.
         public var tls: TLSFiles?
+        /// `argo.via`: through the Argo Server (`server`) or the Kubernetes API (`kubernetes`).
+        public var via = TriggerConfiguration.Argo.Via.server
     }
 
     /// `kubeflow:`.

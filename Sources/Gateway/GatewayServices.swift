@@ -1,6 +1,7 @@
 import EventSources
 import Foundation
 public import HTTPTransport
+public import Kubernetes
 public import Logging
 import SensorEngine
 public import SensorModel
@@ -19,20 +20,26 @@ public enum GatewayServices {
     ///   - sensors: the sensors it names, already validated.
     ///   - routing: the routing matrix of `route` triggers, if any.
     ///   - strict: reject a reload whole when any sensor is invalid.
+    ///   - kubernetes: the Kubernetes API connection (``GatewayConfiguration/kubernetesConnection()``), if any.
     ///   - dryRun: send nothing; every trigger's request goes to the outbox.
     ///   - logger: the root logger.
-    /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
+    /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised; ``KubernetesError`` when the Kubernetes
+    ///   client cannot be made from the connection.
     public static func makeServiceGroup(
         configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet, routing: RoutingMatrix?,
-        strict: Bool = false, dryRun: Bool = false, logger: Logger
-    ) throws(HTTPTransportError) -> ServiceGroup {
+        strict: Bool = false, kubernetes: KubernetesConnection? = nil, dryRun: Bool = false, logger: Logger
+    ) throws -> ServiceGroup {
         let metrics = GatewayMetrics()
         metrics.setSensorsRejected(sensors.rejected.count)
         let state = GatewayState(readiness: configuration.readiness)
         let logTrigger = Logger(label: "sensor-gateway.log-trigger")
+        let kubernetesClient = try kubernetes.map { connection throws(KubernetesError) in
+            try KubernetesClient(connection: connection, requestTimeout: configuration.processing.requestTimeout)
+        }
         let dispatcher = try TriggerExecutor(
             configuration: configuration.triggerConfiguration(
-                routing: routing, publisher: JetStreamTriggerPublisher(state: state), dryRun: dryRun
+                routing: routing, publisher: JetStreamTriggerPublisher(state: state), kubernetes: kubernetesClient,
+                dryRun: dryRun
             ) { logTrigger.info("\($0)") })
         let engine = GatewayEngine(
             configuration: configuration, sensors: sensors,
@@ -43,11 +50,13 @@ public enum GatewayServices {
             state: state, metrics: metrics, logger: logger)
         let reload = ReloadService(
             configurationPath: configurationPath, running: configuration, strict: strict,
-            endpoints: TriggerEndpoints(configuration, dryRun: dryRun), engine: engine,
+            endpoints: TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun), engine: engine,
             executor: dispatcher, metrics: metrics, state: state, logger: logger)
         var group = ServiceGroupConfiguration(
             services: [
-                .init(service: TriggerExecutorService(executor: dispatcher), serviceName: "triggers"),
+                .init(
+                    service: TriggerExecutorService(executor: dispatcher, kubernetes: kubernetesClient),
+                    serviceName: "triggers"),
                 .init(service: admin, serviceName: "admin"),
                 .init(
                     service: engine, successTerminationBehavior: .gracefullyShutdownGroup,
@@ -66,13 +75,15 @@ public enum GatewayServices {
     }
 }
 
-/// Keeps the trigger executor's HTTP clients until the group shuts down; first in the group, so stopped last,
-/// after the pipeline has drained.
+/// Keeps the trigger executor's HTTP clients (and the Kubernetes client it was given) until the group shuts down;
+/// first in the group, so stopped last, after the pipeline has drained.
 private struct TriggerExecutorService: Service {
     let executor: TriggerExecutor
+    let kubernetes: KubernetesClient?
 
     func run() async throws {
         try? await gracefulShutdown()
         await executor.shutdown()
+        await kubernetes?.shutdown()
     }
 }

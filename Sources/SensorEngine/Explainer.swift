@@ -95,7 +95,9 @@ public struct RequestPreview: Sendable, Hashable {
         case .kubeflow:
             lines = ["Kubeflow Pipelines run \(action.method ?? "POST") {kubeflow.host}\(action.path ?? "")"]
         case .route: lines = ["send the events through the routing matrix (explain --routing shows where each goes)"]
+        case .kubernetes: lines = ["\(action.method ?? "POST") {kubernetes.server}\(action.path ?? "")"]
         }
+        if let contentType = action.contentType { lines.append("Content-Type: \(contentType)") }
         for (name, value) in action.headers.sorted(by: { $0.key < $1.key }) { lines.append("\(name): \(value)") }
         switch action.body {
         case .json(let value): lines.append(JSONText.render(value))

@@ -14,7 +14,8 @@ extension Trigger {
     public func resolvedSource(events: [String: Event]) throws(ParameterError) -> ArtifactLocation? {
         let decoded: ArtifactLocation
         switch kind {
-        case .argoWorkflow(let argo), .k8sWorkflow(let argo): decoded = argo.source
+        case .argoWorkflow(let argo): decoded = argo.source
+        case .k8s(let k8s): decoded = k8s.source
         case .http, .nats, .log, .kubeflowPipeline, .route: return nil
         }
         let prefix = "\(kind.key).source"

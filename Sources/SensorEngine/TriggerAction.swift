@@ -21,6 +21,9 @@ public struct TriggerAction: Sendable, Hashable {
         case kubeflow
         /// Through the routing matrix (a `route` trigger); `body` lists the events' ids by dependency.
         case route
+        /// The Kubernetes API (a `k8s` trigger); `path` is relative to the API server, `contentType` is the body's
+        /// (a patch names its strategy).
+        case kubernetes
     }
 
     /// The body of a request.
@@ -33,9 +36,10 @@ public struct TriggerAction: Sendable, Hashable {
 
     /// The engine.
     public var engine: Engine
-    /// The HTTP method (argo, http).
+    /// The HTTP method (argo, http, kubeflow, kubernetes).
     public var method: String?
-    /// The path under the Argo Server (argo).
+    /// The path under the Argo Server (argo), the KFP API server (kubeflow) or the Kubernetes API server
+    /// (kubernetes).
     public var path: String?
     /// The URL (http, nats).
     public var url: String?
@@ -43,6 +47,8 @@ public struct TriggerAction: Sendable, Hashable {
     public var subject: String?
     /// Headers (http).
     public var headers: [String: String]
+    /// The body's content type when it is not `application/json` (a kubernetes patch).
+    public var contentType: String? = nil
     /// The body, if any.
     public var body: Body?
 
@@ -54,6 +60,7 @@ public struct TriggerAction: Sendable, Hashable {
         if let url { map["url"] = .string(url) }
         if let subject { map["subject"] = .string(subject) }
         if !headers.isEmpty { map["headers"] = .map(EventMap(headers.mapValues(EventValue.string))) }
+        if let contentType { map["contentType"] = .string(contentType) }
         switch body {
         case .json(let value): map["body"] = value
         case .text(let text): map["body"] = .string(text)
@@ -63,7 +70,7 @@ public struct TriggerAction: Sendable, Hashable {
     }
 }
 
-/// The Argo resource of an `argoWorkflow` or `k8s` trigger with its parameters applied.
+/// The Argo resource of an `argoWorkflow` trigger with its parameters applied.
 public struct ResolvedWorkflow: Sendable, Hashable {
     /// The operation (possibly set by a template-level parameter).
     public var operation: ArgoWorkflowTrigger.Operation
@@ -87,10 +94,12 @@ extension Trigger {
         try parameters.apply(events: events, to: &template)
         var section = template[kind.key] ?? .map([:])
         switch kind {
-        case .argoWorkflow(let trigger), .k8sWorkflow(let trigger):
+        case .argoWorkflow(let trigger):
             let workflow = try resolveWorkflow(trigger, section: section, events: events, sensor: sensor, fetched: nil)
             return Self.argoAction(
                 operation: workflow.operation, resource: workflow.resource, defaultNamespace: workflow.namespace)
+        case .k8s(let trigger):
+            return try resolveResource(trigger, section: section, events: events, sensor: sensor, fetched: nil).action
         case .http(let trigger):
             try trigger.parameters.apply(events: events, to: &section)
             var headers = trigger.headers
@@ -130,7 +139,7 @@ extension Trigger {
         }
     }
 
-    /// The Argo resource of an `argoWorkflow` or `k8s` trigger after parameters: template-level parameters, then
+    /// The Argo resource of an `argoWorkflow` trigger after parameters: template-level parameters, then
     /// the kind's own, with the `events.argoproj.io/sensor` and `…/trigger` labels added when absent; `nil` for
     /// other kinds.
     /// - Parameters:
@@ -143,8 +152,8 @@ extension Trigger {
     {
         let trigger: ArgoWorkflowTrigger
         switch kind {
-        case .argoWorkflow(let argo), .k8sWorkflow(let argo): trigger = argo
-        case .http, .nats, .log, .kubeflowPipeline, .route: return nil
+        case .argoWorkflow(let argo): trigger = argo
+        case .k8s, .http, .nats, .log, .kubeflowPipeline, .route: return nil
         }
         var template = self.template
         try parameters.apply(events: events, to: &template)
@@ -233,7 +242,7 @@ extension Trigger {
 
 extension ArgoWorkflowTrigger.Argument {
     /// Sets the field of the Workflow (or, for a parameter, of the template submitted from) the flag names.
-    func apply(to resource: inout EventValue) {
+    package func apply(to resource: inout EventValue) {
         func set(_ keys: String..., to value: EventValue) {
             SetPath(components: keys.map { .key($0) }).set(value, in: &resource)
         }

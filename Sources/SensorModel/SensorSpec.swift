@@ -199,6 +199,8 @@ public struct Trigger: Sendable {
     public var rateLimit: RateLimit?
     /// `policy.status.allow`: HTTP statuses that count as success (`nil`: any status).
     public var allowedStatuses: [Int]?
+    /// `policy.k8s`: the labels the created resource must reach (`k8s` and `argoWorkflow` triggers); `nil` when unset.
+    public var resourceLabelPolicy: ResourceLabelPolicy?
     /// `atLeastOnce`.
     public var atLeastOnce: Bool
     /// Where the entry starts.
@@ -218,8 +220,8 @@ public struct Trigger: Sendable {
 public enum TriggerKind: Sendable {
     /// `argoWorkflow`: an Argo Workflows operation through the Argo Server REST API.
     case argoWorkflow(ArgoWorkflowTrigger)
-    /// `k8s` with `operation: create` of an `argoproj.io` `Workflow`: submitted like `argoWorkflow`.
-    case k8sWorkflow(ArgoWorkflowTrigger)
+    /// `k8s`: an operation on any Kubernetes resource through the Kubernetes API.
+    case k8s(K8sTrigger)
     /// `http`: an HTTP request (Kubeflow Pipelines runs are created this way).
     case http(HTTPTrigger)
     /// `nats`: a core NATS publish.
@@ -236,7 +238,7 @@ public enum TriggerKind: Sendable {
     public var key: String {
         switch self {
         case .argoWorkflow: "argoWorkflow"
-        case .k8sWorkflow: "k8s"
+        case .k8s: "k8s"
         case .http: "http"
         case .nats: "nats"
         case .log: "log"
@@ -245,10 +247,19 @@ public enum TriggerKind: Sendable {
         }
     }
 
+    /// Whether `policy.k8s` applies: the kinds that create a Kubernetes resource (`k8s`, `argoWorkflow`).
+    public var acceptsResourceLabelPolicy: Bool {
+        switch self {
+        case .k8s, .argoWorkflow: true
+        case .http, .nats, .log, .kubeflowPipeline, .route: false
+        }
+    }
+
     /// The kind's resource-level `parameters` (for `http` and `nats`, also see their `payload`).
     public var parameters: [TriggerParameter] {
         switch self {
-        case .argoWorkflow(let trigger), .k8sWorkflow(let trigger): trigger.parameters
+        case .argoWorkflow(let trigger): trigger.parameters
+        case .k8s(let trigger): trigger.parameters
         case .http(let trigger): trigger.parameters
         case .nats(let trigger): trigger.parameters
         case .kubeflowPipeline(let trigger): trigger.parameters
@@ -257,20 +268,7 @@ public enum TriggerKind: Sendable {
     }
 }
 
-extension ArgoWorkflowTrigger {
-    /// The one rule of a `k8s` trigger: it may only create an `argoproj.io` Workflow.
-    /// - Returns: `nil` when `resource` is such a Workflow, else why it is refused (`'Pod' (v1); a k8s trigger …`).
-    public static func k8sRefusal(of resource: EventValue) -> String? {
-        let apiVersion = resource["apiVersion"]?.stringValue ?? ""
-        let kind = resource["kind"]?.stringValue ?? ""
-        guard apiVersion.hasPrefix("argoproj.io/"), kind == "Workflow" else {
-            return "'\(kind)' (\(apiVersion)); a k8s trigger may only create an argoproj.io Workflow"
-        }
-        return nil
-    }
-}
-
-/// `argoWorkflow` (or a `k8s` trigger creating a Workflow).
+/// `argoWorkflow`.
 public struct ArgoWorkflowTrigger: Sendable {
     /// The operation.
     public enum Operation: String, Sendable, Hashable, CaseIterable {
@@ -293,7 +291,7 @@ public struct ArgoWorkflowTrigger: Sendable {
     public var resource: EventValue { source.inlineResource ?? .map([:]) }
     /// `parameters`, applied to the resource.
     public var parameters: [TriggerParameter]
-    /// `args`: the `argo submit` flags, as the Workflow fields they set (empty for `k8s`).
+    /// `args`: the `argo submit` flags, as the Workflow fields they set.
     public var arguments: [Argument]
 
     /// One flag of `argoWorkflow.args`, as the field of the submitted Workflow it sets.

@@ -1,13 +1,15 @@
 import Artifacts
 import ConfigReader
 import EventModel
+import Foundation
 import HTTPTransport
 import SensorEngine
 import SensorModel
 
 /// The `argoWorkflow` trigger: creates the workflow named after the firing and labelled with it (a 409 is
 /// confirmed through the label), submits from a template, or runs a lifecycle operation on a named workflow,
-/// through the Argo Server; without one, writes the request to the outbox.
+/// through the Argo Server (or, with `argo.via: kubernetes`, ``ArgoViaKubernetes``); without one, writes the request
+/// to the outbox. Then `policy.k8s` waits for the workflow's labels.
 struct ArgoWorkflowExecutor: TriggerKindExecutor {
     /// The `engine` label of what it executes.
     static let engine = "argo"
@@ -19,24 +21,31 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
                 .permanent(reason: "trigger \(firing.trigger.name) is not an argoWorkflow trigger"),
                 engine: Self.engine)
         }
-        return TriggerExecution(await execute(firing, argoTrigger, admitting: nil), engine: Self.engine)
-    }
-
-    /// Executes `firing` of `argoTrigger` with its retry strategy.
-    /// - Parameter admitting: when set, the reason a resource read when the trigger runs (`source.url`, `file`,
-    ///   `configmap`, `git`, `s3`) may not be sent, or `nil` when it may.
-    func execute(
-        _ firing: TriggerFiring, _ argoTrigger: ArgoWorkflowTrigger, admitting: ((EventValue) -> String?)?
-    ) async -> TriggerOutcome {
-        await context.withRetries(RetryPolicy(firing.trigger.retryStrategy)) { () async -> Attempt in
-            await attempt(firing, argoTrigger, admitting: admitting)
+        var target: (namespace: String, name: String)?
+        let outcome = await context.withRetries(RetryPolicy(firing.trigger.retryStrategy)) { () async -> Attempt in
+            let result = await attempt(firing, argoTrigger)
+            target = result.workflow
+            return result.attempt
         }
+        // A request written to the outbox created nothing to read.
+        let readable =
+            context.configuration.argo.via == .kubernetes
+            ? context.configuration.kubernetes != nil : context.argo != nil
+        guard let policy = firing.trigger.resourceLabelPolicy, let target, readable else {
+            return TriggerExecution(outcome, engine: Self.engine)
+        }
+        let waited = await ResourceLabelWait(policy: policy, context: context).after(
+            outcome, what: "workflow \(target.namespace)/\(target.name)"
+        ) { () async throws(AttemptEnd) -> EventValue in
+            try await readWorkflow(namespace: target.namespace, name: target.name)
+        }
+        return TriggerExecution(waited, engine: Self.engine)
     }
 
-    /// One attempt.
-    private func attempt(
-        _ firing: TriggerFiring, _ argoTrigger: ArgoWorkflowTrigger, admitting: ((EventValue) -> String?)?
-    ) async -> Attempt {
+    /// One attempt, and the workflow it created or acted on (for `policy.k8s`).
+    private func attempt(_ firing: TriggerFiring, _ argoTrigger: ArgoWorkflowTrigger) async -> (
+        attempt: Attempt, workflow: (namespace: String, name: String)?
+    ) {
         let trigger = firing.trigger
         do throws(AttemptEnd) {
             let fetched = try await fetchResource(firing)
@@ -47,21 +56,43 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
                 throw .permanent("trigger \(trigger.name): \(error)")
             }
             guard let workflow = resolved else { throw .permanent("trigger \(trigger.name) has no Argo resource") }
-            if fetched != nil, let admitting, let refusal = admitting(workflow.resource) {
-                throw .permanent("not supported: trigger \(trigger.name) fetched \(refusal)")
-            }
             let namespace = Self.namespace(
                 of: workflow, sensor: firing.sensor, default: context.configuration.argo.namespace)
+            if context.configuration.argo.via == .kubernetes {
+                let result = try await ArgoViaKubernetes(context: context).execute(
+                    workflow, namespace: namespace, identity: firing.identity)
+                return (result.attempt, (namespace, result.name))
+            }
             let built: (request: APIRequest, name: String, confirm: Bool)
             do { built = try Self.request(workflow, namespace: namespace, identity: firing.identity) } catch {
                 throw .permanent("trigger \(trigger.name): \(error)")
             }
-            return await send(
+            let attempt = await send(
                 built.request, name: built.name, namespace: namespace, identity: firing.identity,
                 confirm: built.confirm)
+            return (attempt, (namespace, built.name))
         } catch {
-            return error.attempt
+            return (error.attempt, nil)
         }
+    }
+
+    /// The workflow as `policy.k8s` reads it: through the Kubernetes API with `argo.via: kubernetes`, else
+    /// through the Argo Server (its name, labels and phase).
+    private func readWorkflow(namespace: String, name: String) async throws(AttemptEnd) -> EventValue {
+        if context.configuration.argo.via == .kubernetes {
+            return try await ArgoViaKubernetes(context: context).read(namespace: namespace, name: name)
+        }
+        guard let argo = context.argo else { throw .permanent("policy.k8s needs argo.server to read workflows") }
+        let get = ArgoRequests.get(namespace: namespace, name: name)
+        let response = try await context.send(get, to: argo)
+        let responseClass = ResponseClass.of(response, service: .argo, idempotent: true)
+        guard responseClass == .success, let workflow = try? JSONCodec.decode(response.body) else {
+            throw AttemptEnd(
+                attempt: TriggerContext.failure(
+                    responseClass == .success ? .permanent : responseClass,
+                    reason: ErrorBody.describe(response, service: .argo, method: "GET", url: argo.base + get.path)))
+        }
+        return workflow
     }
 
     /// Sends a request built with ``ArgoRequests`` with Argo's outcome rules, retried by `retry`: a 409 on a
@@ -75,16 +106,16 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
         }
     }
 
-    /// The request an `argoWorkflow` or `k8s` trigger's firing sends, without contacting the server: the workflow
+    /// The request an `argoWorkflow` trigger's firing sends, without contacting the server: the workflow
     /// named after the firing and labelled with it.
-    /// - Returns: the request; `nil` for other kinds and for sources other than `resource` and `inline`, whose
-    ///   resource is read when the trigger runs.
+    /// - Returns: the request; `nil` for other kinds and for `source.url` and `source.file`, whose resource is
+    ///   fetched when the trigger runs.
     /// - Throws: ``TriggerError`` when a parameter does not resolve or the resource cannot be sent.
     static func preview(_ firing: TriggerFiring, defaultNamespace: String) throws(TriggerError) -> APIRequest? {
         switch firing.trigger.kind {
-        case .argoWorkflow(let argo), .k8sWorkflow(let argo):
+        case .argoWorkflow(let argo):
             guard argo.source.inlineResource != nil else { return nil }
-        case .http, .nats, .log, .kubeflowPipeline, .route:
+        case .k8s, .http, .nats, .log, .kubeflowPipeline, .route:
             return nil
         }
         let resolved: ResolvedWorkflow?
@@ -141,14 +172,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             guard let template = declaredName, !template.isEmpty else {
                 throw TriggerError(.invalidRequest, "submit-from needs the template's metadata.name")
             }
-            var parameters: [(name: String, value: String)] = []
-            for (index, parameter) in (resource["spec"]?["arguments"]?["parameters"]?.arrayValue ?? []).enumerated() {
-                guard let name = parameter["name"]?.stringValue else {
-                    throw TriggerError(.invalidRequest, "spec.arguments.parameters.\(index).name is missing")
-                }
-                guard let value = parameter["value"] else { continue }
-                parameters.append((name, value.stringValue ?? JSONCodec.encodeToString(value)))
-            }
+            let parameters = try submitParameters(of: resource)
             let name = identity.name(prefix: template)
             let options = ArgoRequests.SubmitOptions(
                 name: name, labels: Dictionary(identity.labels.map { ($0.key, $0.value) }) { first, _ in first },
@@ -163,6 +187,21 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             let request = try ArgoRequests.lifecycle(workflow.operation, namespace: namespace, name: name)
             return (request, name, false)
         }
+    }
+
+    /// The parameters a `submit-from` passes: the resource's `spec.arguments.parameters` that have a value, as
+    /// strings (a value that is not a string as JSON).
+    /// - Throws: ``TriggerError`` when a parameter has no name.
+    static func submitParameters(of resource: EventValue) throws(TriggerError) -> [(name: String, value: String)] {
+        var parameters: [(name: String, value: String)] = []
+        for (index, parameter) in (resource["spec"]?["arguments"]?["parameters"]?.arrayValue ?? []).enumerated() {
+            guard let name = parameter["name"]?.stringValue else {
+                throw TriggerError(.invalidRequest, "spec.arguments.parameters.\(index).name is missing")
+            }
+            guard let value = parameter["value"] else { continue }
+            parameters.append((name, value.stringValue ?? JSONCodec.encodeToString(value)))
+        }
+        return parameters
     }
 
     /// Sends an Argo request, or writes it to the outbox when no server is configured.
@@ -227,7 +266,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
 
     /// The resource of a source read when the trigger runs, taken from the template after template-level
     /// parameters (they may name the bucket, key, branch…); `nil` for `resource` and `inline`.
-    private func fetchResource(_ firing: TriggerFiring) async throws(AttemptEnd) -> EventValue? {
+    func fetchResource(_ firing: TriggerFiring) async throws(AttemptEnd) -> EventValue? {
         let trigger = firing.trigger
         let resolved: ArtifactLocation?
         do { resolved = try trigger.resolvedSource(events: firing.events) } catch {

@@ -4,7 +4,8 @@ import SensorModel
 import Synchronization
 
 /// The `route` trigger: each event goes through the routing matrix on its own and the target it resolves to is
-/// executed: an Argo submission from a template (also the orchestrating template of a hybrid route, whose
+/// executed: an Argo submission from a template (through the Argo Server, or as a `Workflow` resource with
+/// `argo.via: kubernetes`) (also the orchestrating template of a hybrid route, whose
 /// `kfp-trigger` step then creates the run) or a Kubeflow run. Names derive from the sensor, the trigger and that
 /// event alone, so a redelivered event is found, not repeated.
 final class RouteTriggerExecutor: TriggerKindExecutor {
@@ -69,6 +70,9 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
                 RouteRequests.runSpec(run), displayName: RouteRequests.runDisplayName(run, identity: identity),
                 identity: identity, retry: retry)
         case .argo(let submission), .hybrid(let submission, _):
+            if argo.context.configuration.argo.via == .kubernetes {
+                return await submitViaKubernetes(submission, identity: identity, retry: retry)
+            }
             let request: RouteRequests.ArgoSubmission
             do {
                 request = try RouteRequests.argo(submission, identity: identity, defaultNamespace: defaultNamespace)
@@ -79,6 +83,26 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
             return await argo.send(
                 request.request, workflowName: request.workflowName, namespace: request.namespace,
                 identity: identity, retry: retry)
+        }
+    }
+
+    /// A route's template submitted as a `Workflow` resource (`argo.via: kubernetes`), named after `identity`.
+    private func submitViaKubernetes(_ submission: ArgoSubmissionTarget, identity: FiringIdentity, retry: RetryPolicy)
+        async -> TriggerOutcome
+    {
+        let viaKubernetes = ArgoViaKubernetes(context: argo.context)
+        let kind: ArgoRequests.TemplateKind =
+            submission.templateKind == .clusterWorkflowTemplate ? .clusterWorkflowTemplate : .workflowTemplate
+        let namespace = submission.namespace ?? defaultNamespace
+        return await argo.context.withRetries(retry) { () async -> Attempt in
+            do throws(AttemptEnd) {
+                return try await viaKubernetes.submit(
+                    from: kind, template: submission.templateName,
+                    parameters: submission.parameters.map { ($0.name, $0.value) }, namespace: namespace,
+                    identity: identity)
+            } catch {
+                return error.attempt
+            }
         }
     }
 

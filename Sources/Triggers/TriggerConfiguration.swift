@@ -1,18 +1,31 @@
 public import Artifacts
+public import ConfigReader
 import Foundation
 public import HTTPTransport
+public import Kubernetes
 import SensorEngine
 public import SensorModel
 
 /// How a ``TriggerExecutor`` reaches the Argo Server, the Kubeflow Pipelines API and everything else.
 ///
 /// - Configuration keys (`config/gateway.yaml`): `argo.server`, `argo.namespace`, `argo.tokenFile`,
-///   `argo.insecureSkipVerify`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`;
+///   `argo.insecureSkipVerify`, `argo.via`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`;
 ///   `processing.requestTimeout` (``requestTimeout``).
 ///   ``applyingEnvironment(_:)`` lets the argo CLI's and the kfp SDK's variables override them.
 public struct TriggerConfiguration: Sendable {
     /// The Argo Server.
     public struct Argo: Sendable {
+        /// How Argo Workflows are reached (`argo.via`).
+        public enum Via: String, Sendable, Hashable, CaseIterable {
+            /// The Argo Server's REST API (`argo.server`), the default.
+            case server
+            /// The Kubernetes API: workflows are created and patched as `Workflow` resources, which Argo's
+            /// controller runs; `retry` and `resubmit` need the Argo Server and are refused.
+            case kubernetes
+        }
+
+        /// How Argo Workflows are reached, `server` by default.
+        public var via: Via
         /// The base URL (`https://argo-server.argo:2746`); `nil` sends Argo requests to the outbox.
         public var server: String?
         /// The default namespace of workflows whose resource and sensor name none.
@@ -25,8 +38,9 @@ public struct TriggerConfiguration: Sendable {
         /// Creates settings.
         public init(
             server: String? = nil, namespace: String = "argo", token: BearerToken.Source? = nil,
-            tls: HTTPClient.Configuration.TLS = .init()
+            tls: HTTPClient.Configuration.TLS = .init(), via: Via = .server
         ) {
+            self.via = via
             self.server = server
             self.namespace = namespace
             self.token = token
@@ -90,6 +104,9 @@ public struct TriggerConfiguration: Sendable {
     public var argo: Argo
     /// The Kubeflow Pipelines API.
     public var kubeflow: Kubeflow
+    /// The Kubernetes API of `k8s` triggers (and of Argo with ``Argo/Via/kubernetes``); `nil`: none. Owned by the
+    /// caller, who shuts it down after the executor.
+    public var kubernetes: KubernetesClient?
     /// Where requests go when their server is not configured (`outbox`); `nil`: nowhere, such a trigger fails
     /// (the gateway refuses to start with one).
     public var outboxDirectory: String?
@@ -127,7 +144,8 @@ public struct TriggerConfiguration: Sendable {
     /// Creates a configuration; with no server or host, the outbox takes what would go there. A `nil` environment
     /// is the process's.
     public init(
-        argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), outboxDirectory: String? = nil, dryRun: Bool = false,
+        argo: Argo = Argo(), kubeflow: Kubeflow = Kubeflow(), kubernetes: KubernetesClient? = nil,
+        outboxDirectory: String? = nil, dryRun: Bool = false,
         publisher: (any TriggerPublisher)? = nil, routing: RoutingMatrix? = nil,
         secretsDirectory: String = "/argo-events/secrets", artifacts: Artifacts = Artifacts(),
         environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
@@ -137,6 +155,7 @@ public struct TriggerConfiguration: Sendable {
     ) {
         self.argo = argo
         self.kubeflow = kubeflow
+        self.kubernetes = kubernetes
         self.outboxDirectory = outboxDirectory
         self.dryRun = dryRun
         self.publisher = publisher
@@ -178,9 +197,9 @@ public struct TriggerConfiguration: Sendable {
 }
 
 extension TriggerConfiguration.Argo: CustomStringConvertible, CustomReflectable {
-    /// `argo server=<url> namespace=<ns> token=<file path | value | none>`: never the token itself.
+    /// `argo via=<server | kubernetes> server=<url> namespace=<ns> token=<file path | value | none>`: never the token itself.
     public var description: String {
-        "argo server=\(server ?? "none") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
+        "argo via=\(via.rawValue) server=\(server ?? "none") namespace=\(namespace) token=\(TriggerConfiguration.describe(token))"
     }
 
     /// The description only, so `dump` and `String(reflecting:)` cannot show a token either.
@@ -206,4 +225,10 @@ extension TriggerConfiguration {
         case nil: "none"
         }
     }
+}
+
+extension ArgoWorkflowTrigger.Operation {
+    /// Whether only the Argo Server performs it (`retry`, `resubmit`): with `argo.via: kubernetes` a trigger with it
+    /// cannot run.
+    public var needsArgoServer: Bool { ArgoViaKubernetes.serverOnlyOperations.contains(self) }
 }

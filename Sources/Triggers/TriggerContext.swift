@@ -151,6 +151,9 @@ final class TriggerContext: Sendable {
         }
     }
 
+    /// Whether requests without a server may go to the outbox.
+    var hasOutbox: Bool { outbox != nil }
+
     /// Writes an outbox record: succeeded when new, already done when the file exists; a permanent failure naming
     /// `missing`, the setting that would have sent it, when there is no outbox.
     func writeOutbox(_ record: Outbox.Record, what: String, missing: String) -> Attempt {

@@ -3,7 +3,7 @@
 public struct TriggerExecution: Sendable, Hashable {
     /// The outcome.
     public var outcome: TriggerOutcome
-    /// The engine: `argo` (also for `k8s`), `kubeflow`, `http`, `nats` or `log`; for a `route` trigger the engine
+    /// The engine: `argo`, `kubernetes` (`k8s`), `kubeflow`, `http`, `nats` or `log`; for a `route` trigger the engine
     /// the routing matrix chose (`argo`, `kubeflow`, `hybrid`), or `none` when it chose none.
     public var engine: String
     /// The route the matrix chose for a `route` trigger; empty for other kinds and when no route took the event.

@@ -4,7 +4,8 @@ public import SensorEngine
 public import SensorModel
 
 /// Executes fired triggers: applies the trigger's `rateLimit`, then hands the firing to the executor of its kind
-/// (``TriggerKindExecutor``: Argo workflow, `k8s`, Kubeflow pipeline, HTTP, NATS, log, route), which builds the
+/// (``TriggerKindExecutor``: Argo workflow, `k8s` (any Kubernetes resource), Kubeflow pipeline, HTTP, NATS, log,
+/// route), which builds the
 /// request (``ArgoRequests``, ``KFPRequests``, ``RouteRequests``), sends it, classifies the answer and retries.
 ///
 /// ```swift
@@ -29,7 +30,7 @@ public final class TriggerExecutor: Sendable {
     private let context: TriggerContext
     private let limiter: TriggerRateLimiter
     private let argo: ArgoWorkflowExecutor
-    private let k8s: K8sWorkflowExecutor
+    private let k8s: K8sTriggerExecutor
     private let kubeflow: KubeflowPipelineExecutor
     private let http: HTTPTriggerExecutor
     private let nats: NATSTriggerExecutor
@@ -43,7 +44,7 @@ public final class TriggerExecutor: Sendable {
         context = try TriggerContext(configuration: configuration)
         limiter = TriggerRateLimiter(clock: configuration.clock)
         argo = ArgoWorkflowExecutor(context: context)
-        k8s = K8sWorkflowExecutor(argo: argo)
+        k8s = K8sTriggerExecutor(context: context, argo: argo)
         kubeflow = KubeflowPipelineExecutor(context: context)
         http = HTTPTriggerExecutor(context: context)
         nats = NATSTriggerExecutor(context: context)
@@ -116,7 +117,7 @@ public final class TriggerExecutor: Sendable {
             spec, displayName: identity.name(prefix: displayNamePrefix), identity: identity, retry: retry)
     }
 
-    /// The request an `argoWorkflow` or `k8s` trigger's firing sends, without contacting the server: the workflow
+    /// The request an `argoWorkflow` trigger's firing sends, without contacting the server: the workflow
     /// named after the firing and labelled with it.
     /// - Parameter defaultNamespace: the namespace when neither the resource nor the sensor names one.
     /// - Returns: the request; `nil` for other kinds and for sources other than `resource` and `inline`, whose
@@ -142,7 +143,7 @@ public final class TriggerExecutor: Sendable {
     private func executor(for kind: TriggerKind) -> any TriggerKindExecutor {
         switch kind {
         case .argoWorkflow: argo
-        case .k8sWorkflow: k8s
+        case .k8s: k8s
         case .kubeflowPipeline: kubeflow
         case .http: http
         case .nats: nats
@@ -154,7 +155,8 @@ public final class TriggerExecutor: Sendable {
     /// The `engine` label of a kind before a route is chosen.
     private static func engine(of kind: TriggerKind) -> String {
         switch kind {
-        case .argoWorkflow, .k8sWorkflow: ArgoWorkflowExecutor.engine
+        case .argoWorkflow: ArgoWorkflowExecutor.engine
+        case .k8s: K8sTriggerExecutor.engine
         case .kubeflowPipeline: KubeflowPipelineExecutor.engine
         case .http: HTTPTriggerExecutor.engine
         case .nats: NATSTriggerExecutor.engine

@@ -5,11 +5,14 @@ public import SensorModel
 /// The requests `explain` prints, built as the executor sends them: a `kubeflowPipeline` trigger's run creation (ids
 /// the executor looks up by name as `<pipeline NAME>`-style placeholders, the names under `resolve`, as the outbox
 /// records it) and, given a routing matrix, where each event of a `route` trigger goes and the request it gets (as
-/// ``RoutePreview`` shows it). An `argoWorkflow` or `k8s` trigger with an inline resource shows the workflow named
-/// and labelled after the firing; other kinds show the engine's action.
+/// ``RoutePreview`` shows it). An `argoWorkflow` trigger with an inline resource shows the workflow named and
+/// labelled after the firing, a `k8s` trigger the Kubernetes API request (a created object named and labelled as
+/// the executor creates it); other kinds show the engine's action.
 public struct TriggerRequestPreviews: RequestPreviewing {
     /// The namespace of workflows whose resource and sensor name none.
     public var argoNamespace: String
+    /// The namespace of `k8s` objects whose resource and sensor name none (the Kubernetes connection's default).
+    public var kubernetesNamespace: String
     /// The KFP API version runs are created with.
     public var kubeflowAPIVersion: KFPAPIVersion
     /// The matrix `route` triggers send their events through; `nil` shows only the events' ids.
@@ -17,9 +20,11 @@ public struct TriggerRequestPreviews: RequestPreviewing {
 
     /// Creates previews.
     public init(
-        argoNamespace: String = "argo", kubeflowAPIVersion: KFPAPIVersion = .v2beta1, routing: RoutingMatrix? = nil
+        argoNamespace: String = "argo", kubernetesNamespace: String = "{kubernetes.namespace}",
+        kubeflowAPIVersion: KFPAPIVersion = .v2beta1, routing: RoutingMatrix? = nil
     ) {
         self.argoNamespace = argoNamespace
+        self.kubernetesNamespace = kubernetesNamespace
         self.kubeflowAPIVersion = kubeflowAPIVersion
         self.routing = routing
     }
@@ -31,7 +36,24 @@ public struct TriggerRequestPreviews: RequestPreviewing {
     {
         let firing = TriggerFiring(trigger, sensor: sensor, events: events)
         switch trigger.kind {
-        case .argoWorkflow, .k8sWorkflow:
+        case .k8s(let k8s):
+            guard k8s.source.inlineResource != nil else { return nil }
+            let request: K8sRequest
+            do {
+                guard let resolved = try trigger.resolvedResource(events: events, sensor: sensor) else { return nil }
+                request = try K8sRequest.request(
+                    resolved, identity: firing.identity, defaultNamespace: kubernetesNamespace)
+            } catch {
+                throw RequestPreviewError(trigger: trigger.name, reason: "\(error)")
+            }
+            var json: EventMap = ["engine": .string(K8sTriggerExecutor.engine)]
+            for (key, value) in request.json.mapValue ?? [:] { json[key] = value }
+            var lines = [
+                "\(request.method) {kubernetes.server}\(request.path)", "Content-Type: \(request.contentType)",
+            ]
+            if let body = request.body { lines.append(JSONCodec.encodeToString(body)) }
+            return RequestPreview(json: .map(json), lines: lines)
+        case .argoWorkflow:
             let request: APIRequest?
             do { request = try ArgoWorkflowExecutor.preview(firing, defaultNamespace: argoNamespace) } catch {
                 throw RequestPreviewError(trigger: trigger.name, reason: error.description)

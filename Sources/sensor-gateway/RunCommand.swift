@@ -48,13 +48,15 @@ struct RunCommand: AsyncParsableCommand {
         let group: ServiceGroup
         do {
             configuration = try GatewayConfiguration.load(path: config)
+            let kubernetes = try configuration.kubernetesConnection()
             sensors = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: strict)
             let routing = try configuration.loadRouting(for: sensors)
-            try sensors.requireReachable(TriggerEndpoints(configuration, dryRun: dryRun), routing: routing)
+            try sensors.requireReachable(
+                TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun), routing: routing)
             group = try GatewayServices.makeServiceGroup(
                 configurationPath: config, configuration: configuration, sensors: sensors, routing: routing,
-                strict: strict, dryRun: dryRun, logger: logger)
+                strict: strict, kubernetes: kubernetes, dryRun: dryRun, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             printErrorToStandardError(error)

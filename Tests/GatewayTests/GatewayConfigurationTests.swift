@@ -88,6 +88,17 @@ struct GatewayConfigurationTests {
         #expect(triggers.requestTimeout == expected)
     }
 
+    /// `argo.via` reaches Argo Workflows through the Argo Server (the default) or the Kubernetes API.
+    @Test func argoVia() throws {
+        let defaults = try GatewayConfiguration.parse("", file: "g.yaml", environment: [:])
+        #expect(defaults.argo.via == .server)
+        let configuration = try GatewayConfiguration.parse(
+            "argo: {via: kubernetes}\n", file: "g.yaml", environment: [:])
+        #expect(configuration.argo.via == .kubernetes)
+        let triggers = configuration.triggerConfiguration(routing: nil, publisher: nil, log: { _ in })
+        #expect(triggers.argo.via == .kubernetes)
+    }
+
     /// Errors name the file, line and column, and the key.
     @Test(arguments: [
         ("nats:\n  urls: []\n", "g.yaml:2:9: error: nats.urls needs at least one URL"),
@@ -98,6 +109,7 @@ struct GatewayConfigurationTests {
         ("argo:\n  insecureSkipVerify: maybe\n", "g.yaml:2:23: error: argo.insecureSkipVerify must be true or false"),
         ("argo:\n  insecureSkipVerify: yes\n", "g.yaml:2:23: error: argo.insecureSkipVerify must be true or false"),
         ("nats: [1, 2]\n", "g.yaml:1:7: error: expected a mapping at nats"),
+        ("argo:\n  via: kubectl\n", "g.yaml:2:8: error: argo.via 'kubectl' is not one of server, kubernetes"),
         ("kind: Sensor\n", "g.yaml:1:7: error: kind: expected GatewayConfiguration"),
         (
             "processing:\n  requestTimeout: soon\n",

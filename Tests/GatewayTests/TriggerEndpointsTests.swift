@@ -37,7 +37,7 @@ struct TriggerEndpointsTests {
         configuration.argo.server = argo
         configuration.kubeflow.host = kubeflow
         configuration.outbox = outbox
-        return TriggerEndpoints(configuration, dryRun: dryRun)
+        return TriggerEndpoints(configuration, kubernetes: false, dryRun: dryRun)
     }
 
     /// Each unreachable trigger, its `dlqTrigger` and the engines of the routes a `route` trigger may take are

@@ -86,7 +86,7 @@ struct TriggerKindTests {
                 "    - template: {name: t, k8s: {source: {url: {path: \"https://example.com/wf.yaml\", \(field)}}}}"))
         let loaded = try #require(sensor, "\(findings)")
         #expect(findings.isEmpty, "\(findings)")
-        guard case .k8sWorkflow(let trigger) = loaded.triggers[0].kind else {
+        guard case .k8s(let trigger) = loaded.triggers[0].kind else {
             Issue.record("expected a k8s trigger")
             return
         }
@@ -122,7 +122,7 @@ struct TriggerKindTests {
                             file: {path: /etc/workflows/wf.yaml}
                 """))
         let loaded = try #require(sensor, "\(findings)")
-        guard case .k8sWorkflow(let fromURL) = loaded.triggers[0].kind,
+        guard case .k8s(let fromURL) = loaded.triggers[0].kind,
             case .argoWorkflow(let fromFile) = loaded.triggers[1].kind
         else {
             Issue.record("unexpected kinds")

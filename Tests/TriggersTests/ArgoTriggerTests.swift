@@ -310,7 +310,7 @@ struct ArgoTriggerTests {
         }
     }
 
-    @Test func k8sTriggerFromURLAndFile() async throws {
+    @Test func argoWorkflowFromURLAndFile() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/workflow.yaml"
@@ -324,14 +324,14 @@ struct ArgoTriggerTests {
             name: my-wft
         """.write(toFile: file, atomically: true, encoding: .utf8)
         try await withArgo { executor, server in
-            func k8s(_ name: String, _ source: String) throws -> (Sensor, Trigger) {
+            func fetching(_ name: String, _ source: String) throws -> (Sensor, Trigger) {
                 let sensor = try sensor(
                     sensorYAML(
                         """
                             - template:
                                 name: \(name)
-                                k8s:
-                                  operation: create
+                                argoWorkflow:
+                                  operation: submit
                                   source:
                         \(source)
                                   parameters:
@@ -342,20 +342,42 @@ struct ArgoTriggerTests {
                         """))
                 return (sensor, try #require(sensor.triggers.first))
             }
-            let (urlSensor, urlTrigger) = try k8s(
+            let (urlSensor, urlTrigger) = try fetching(
                 "from-url", "            url:\n              path: \(server.base)/resources/workflow.yaml")
-            let (fileSensor, fileTrigger) = try k8s("from-file", "            file:\n              path: \(file)")
-            let (podSensor, podTrigger) = try k8s(
-                "pod", "            url:\n              path: \(server.base)/resources/pod.yaml")
+            let (fileSensor, fileTrigger) = try fetching(
+                "from-file", "            file:\n              path: \(file)")
             #expect(await executor.execute(urlTrigger, sensor: urlSensor, events: event()).label == "succeeded")
             #expect(await executor.execute(fileTrigger, sensor: fileSensor, events: event()).label == "succeeded")
-            guard case .permanent(let reason) = await executor.execute(podTrigger, sensor: podSensor, events: event())
-            else { throw TestError("a Pod must be refused") }
-            #expect(reason.hasPrefix("not supported:"))
             let names = try await server.log().filter { $0.method == "POST" }
                 .compactMap { $0.body?["workflow"]?["metadata"]?["name"]?.stringValue }
             #expect(names.count == 2)
             #expect(names[0].hasPrefix("fetched-") && names[1].hasPrefix("from-file-"))
+        }
+    }
+
+    /// `policy.k8s` on an argoWorkflow trigger reads the submitted workflow through Argo Server until it carries the
+    /// labels: those it was created with are there at the first read.
+    @Test func resourceLabelPolicyThroughArgoServer() async throws {
+        let loaded = try sensor(
+            sensorYAML(
+                """
+                    - template:
+                        name: t
+                        argoWorkflow:
+                          source:
+                            resource:
+                              apiVersion: argoproj.io/v1alpha1
+                              kind: Workflow
+                              metadata: {generateName: hello-}
+                              spec: {workflowTemplateRef: {name: hello}}
+                      policy:
+                        k8s: {labels: {events.argoproj.io/sensor: orders}, errorOnBackoffTimeout: true}
+                """))
+        let trigger = try #require(loaded.triggers.first)
+        try await withArgo { executor, server in
+            #expect(await executor.execute(trigger, sensor: loaded, events: event()).label == "succeeded")
+            let methods = try await server.log().map(\.method)
+            #expect(methods == ["POST", "GET"])
         }
     }
 }

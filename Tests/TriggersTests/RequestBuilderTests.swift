@@ -177,7 +177,7 @@ struct RequestBuilderTests {
         ] {
             #expect(!text.contains("s3cret"), "\(text)")
         }
-        #expect("\(configuration.argo)" == "argo server=https://argo:2746 namespace=argo token=(value)")
+        #expect("\(configuration.argo)" == "argo via=server server=https://argo:2746 namespace=argo token=(value)")
     }
 
     @Test func environmentOverridesConfiguration() {

@@ -16,7 +16,7 @@ extension SensorDecoder {
             return nil
         }
         let parameters = decodeParameters(&fields, "parameters", context: context, allowEmptyDestination: false)
-        let allowedStatuses = fields.take("policy").flatMap { decodePolicy($0, path: "\(path).policy") }
+        let policy = fields.take("policy").map { decodePolicy($0, path: "\(path).policy") }
         let retryStrategy = fields.take("retryStrategy").flatMap { decodeRetry($0, path: "\(path).retryStrategy") }
         let rateLimit = fields.take("rateLimit").flatMap { decodeRateLimit($0, path: "\(path).rateLimit") }
         let atLeastOnce = fields.bool("atLeastOnce", diagnostics: &diagnostics) ?? false
@@ -46,13 +46,20 @@ extension SensorDecoder {
                 path: "\(templatePath).\(key)")
         }
         template.finish(diagnostics: &diagnostics)
+        if policy?.resourceLabels != nil, let kind, !kind.acceptsResourceLabelPolicy {
+            diagnostics.warning(
+                "\(path).policy.k8s is ignored: it applies to k8s and argoWorkflow triggers, not \(kind.key)",
+                at: node["policy"]?.location ?? node.location, path: "\(path).policy.k8s")
+        }
         checkParameterSources(parameters, of: node, path: path, kind: kind, conditions: conditions, name: name)
         guard let name, let conditions, let kind else { return nil }
         return Trigger(
             name: name, conditions: conditions, conditionsSource: conditionsText, conditionsReset: resets, kind: kind,
             template: templateNode.eventValue, parameters: parameters, retryStrategy: retryStrategy,
             rateLimit: rateLimit,
-            allowedStatuses: allowedStatuses, atLeastOnce: atLeastOnce, location: node.location,
+            allowedStatuses: policy?.allowedStatuses,
+            resourceLabelPolicy: kind.acceptsResourceLabelPolicy ? policy?.resourceLabels : nil,
+            atLeastOnce: atLeastOnce, location: node.location,
             dlqTriggerStorage: dlqTrigger.map { [$0] } ?? [])
     }
 

@@ -14,7 +14,7 @@ extension SensorDecoder {
         for key in present where Self.unsupportedKinds.contains(key) {
             _ = template.take(key)
             diagnostics.error(
-                "not supported: \(templatePath).\(key) (trigger kind '\(key)'; sensor-gateway runs argoWorkflow, k8s Workflow, http, nats, log, kubeflowPipeline and route)",
+                "not supported: \(templatePath).\(key) (trigger kind '\(key)'; sensor-gateway runs argoWorkflow, k8s, http, nats, log, kubeflowPipeline and route)",
                 at: templateNode.entries?.first { $0.key == key }?.keyLocation ?? templateNode.location,
                 path: "\(templatePath).\(key)")
         }
@@ -43,7 +43,6 @@ extension SensorDecoder {
                 hints: [
                     "basicAuth": "Kubernetes secrets are not implemented", "tls": "per-trigger TLS is not implemented",
                     "auth": "per-trigger NATS credentials are not implemented",
-                    "liveObject": "live objects are not implemented", "patchStrategy": "only create is implemented",
                 ])
         }
         switch key {

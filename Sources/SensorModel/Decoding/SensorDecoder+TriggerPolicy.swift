@@ -3,13 +3,17 @@ import EventModel
 import SensorLanguage
 
 extension SensorDecoder {
-    /// `policy.status.allow`: the HTTP status codes that count as success (`nil` when unset).
-    mutating func decodePolicy(_ node: YAMLTree, path: String) -> [Int]? {
-        guard var policy = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
-        defer { policy.finish(diagnostics: &diagnostics, hints: ["k8s": "resource label polling is not implemented"]) }
+    /// `policy`: `status.allow`, the HTTP status codes that count as success, and `k8s`, the labels a created
+    /// resource must reach.
+    mutating func decodePolicy(_ node: YAMLTree, path: String) -> (
+        allowedStatuses: [Int]?, resourceLabels: ResourceLabelPolicy?
+    ) {
+        guard var policy = FieldReader(node, path: path, diagnostics: &diagnostics) else { return (nil, nil) }
+        defer { policy.finish(diagnostics: &diagnostics) }
+        let resourceLabels = policy.take("k8s").flatMap { decodeResourceLabelPolicy($0, path: "\(path).k8s") }
         guard let statusNode = policy.take("status"),
             var status = FieldReader(statusNode, path: "\(path).status", diagnostics: &diagnostics)
-        else { return nil }
+        else { return (nil, resourceLabels) }
         var allowedStatuses: [Int] = []
         for (element, elementPath) in status.list("allow", diagnostics: &diagnostics) ?? [] {
             if let text = element.scalarText, let code = Int(text), (100...599).contains(code) {
@@ -19,7 +23,38 @@ extension SensorDecoder {
             }
         }
         status.finish(diagnostics: &diagnostics)
-        return allowedStatuses
+        return (allowedStatuses, resourceLabels)
+    }
+
+    /// `policy.k8s`: `labels` (string values), `backoff` (as `retryStrategy`) and `errorOnBackoffTimeout`; without
+    /// labels the policy has no effect (a warning), as in Argo Events.
+    private mutating func decodeResourceLabelPolicy(_ node: YAMLTree, path: String) -> ResourceLabelPolicy? {
+        guard var fields = FieldReader(node, path: path, diagnostics: &diagnostics) else { return nil }
+        var labels: [String: String] = [:]
+        if let labelsNode = fields.take("labels") {
+            if let entries = labelsNode.entries {
+                for entry in entries {
+                    if let value = entry.value.scalarText {
+                        labels[entry.key] = value
+                    } else {
+                        diagnostics.error(
+                            "\(path).labels.\(entry.key) must be a string", at: entry.value,
+                            path: "\(path).labels.\(entry.key)")
+                    }
+                }
+            } else {
+                diagnostics.error("\(path).labels must be a mapping", at: labelsNode, path: "\(path).labels")
+            }
+        }
+        let backoff = fields.take("backoff").flatMap { decodeRetry($0, path: "\(path).backoff") } ?? RetryStrategy()
+        let errorOnTimeout = fields.bool("errorOnBackoffTimeout", diagnostics: &diagnostics) ?? false
+        fields.finish(diagnostics: &diagnostics)
+        guard !labels.isEmpty else {
+            diagnostics.warning(
+                "\(path) has no labels, so nothing is waited for", at: node.location, path: "\(path).labels")
+            return nil
+        }
+        return ResourceLabelPolicy(labels: labels, backoff: backoff, errorOnBackoffTimeout: errorOnTimeout)
     }
 
     /// `retryStrategy`: `duration` (a Go duration or nanoseconds), `factor`, `jitter`, `steps`.
