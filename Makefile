@@ -60,7 +60,7 @@ build: deps
 TIMING_SUITES := JetStreamTests\.|GatewayEngineTests
 # The chaos suite (kill -9, nats-server restarts, sink faults, replicas) starts many processes of its own: it runs in a
 # third pass, short versions here, long ones in `make chaos`.
-CHAOS_SUITES := ChaosTests
+CHAOS_SUITES := ChaosTests|NATSClusterTests
 
 test: deps lint $(JETSTREAM_C_BENCH)
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error

@@ -61,7 +61,9 @@ public final class GatewayEngine: Service, Sendable {
         metrics.setNATSConnected(true)
         let (specs, template) = try GatewayProvisioning.specs(configuration)
         for result in try await connection.provision(specs) {
-            logger.debug("provisioned", metadata: ["resource": "\(result)"])
+            // A new resource or a change of replicas is news to an operator; an unchanged update is not.
+            let level: Logger.Level = result.action == .created || result.changedReplicas ? .info : .debug
+            logger.log(level: level, "provisioned", metadata: ["resource": "\(result)"])
         }
         let bucketName = specs.keyValueBuckets.first?.bucket ?? "sensor-gateway-correlations"
         let bucket = try await connection.keyValue(bucketName)
