@@ -8,7 +8,7 @@ import Synchronization
 /// let cluster = try await NATSCluster.start()
 /// defer { cluster.stop() }
 /// let connection = try await NATSConnection.connect(ConnectionOptions(urls: cluster.urls))
-/// cluster.kill(1)                 // kill -9
+/// cluster.kill(1)                 // kill -9 (or terminate(1): SIGTERM)
 /// try await cluster.restart(1)    // same ports and store; returns once the cluster is whole again
 /// ```
 ///
@@ -86,15 +86,16 @@ public final class NATSCluster: Sendable {
         nodes.withLock { $0[index] }.kill()
     }
 
-    /// Starts node `index` again on the same ports and store, and returns once the cluster is whole again
-    /// (``waitUntilFormed(timeout:)``).
-    /// - Parameters:
-    ///   - graceful: a running node is stopped with SIGTERM (as a rolling restart does), else killed with SIGKILL.
+    /// Stops node `index` with SIGTERM (as a rolling restart does; SIGKILL after 5 s), keeping its store.
+    public func terminate(_ index: Int) {
+        nodes.withLock { $0[index] }.stop(removingStore: false)
+    }
+
+    /// Starts node `index` again (killing it first if it runs) on the same ports and store, and returns once the
+    /// cluster is whole again (``waitUntilFormed(timeout:)``).
     /// - Throws: as ``start(size:timeout:)``.
-    public func restart(_ index: Int, graceful: Bool = false, timeout: Duration = .seconds(60)) async throws {
-        let node = nodes.withLock { $0[index] }
-        if graceful { node.stop(removingStore: false) }
-        let restarted = try node.restarted()
+    public func restart(_ index: Int, timeout: Duration = .seconds(60)) async throws {
+        let restarted = try nodes.withLock { $0[index] }.restarted()
         nodes.withLock { $0[index] = restarted }
         try await waitUntilFormed(timeout: timeout)
     }
