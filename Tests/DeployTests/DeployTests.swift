@@ -179,7 +179,9 @@ struct DeployTests {
                 "error: streams/events.json (Stream EVENTS): max_age = \"168h\" in specs/jetstream, spec.maxAge = \"167h\""
             ])
 
-        let single = try Deploy.check(["nack", try mutated("  name: EVENTS\n  replicas: 3", "  name: EVENTS\n  replicas: 1"), "specs/jetstream"])
+        let single = try Deploy.check([
+            "nack", try mutated("  name: EVENTS\n  replicas: 3", "  name: EVENTS\n  replicas: 1"), "specs/jetstream",
+        ])
         #expect(single.status == 1)
         #expect(
             single.errorLines == [

@@ -33,36 +33,53 @@ struct NATSClusterTests {
             natsURL: cluster.urls.joined(separator: ", "), sensors: ["single.yaml": Self.sensor])
         defer { workspace.remove() }
 
-        let (status, output) = try GatewayCommandLineTests.run(["provision", "--config", workspace.configPath])
+        let (status, output) = try Self.provision(workspace)
         #expect(status == 0, "\(output)")
         let lines = output.split(separator: "\n").map(String.init)
         #expect(lines.contains("stream EVENTS: updated, replicas 1 -> 3"), "\(output)")
         #expect(lines.contains("stream DLQ: created, 3 replicas"), "\(output)")
         #expect(lines.contains("kv bucket sensor-gateway-correlations: created, 3 replicas"), "\(output)")
         for name in ["EVENTS", "DLQ", Self.bucketStream] {
-            let info = try await connection.streamInfo(name)
-            #expect(info.replicas == 3, "\(name)")
-            #expect(info.leader != nil && info.followers.count == 2, "\(name): \(info)")
+            #expect(try await connection.streamInfo(name).replicas == 3, "\(name)")
+            try await eventually("\(name) to have a leader and two current followers") {
+                guard let info = try? await connection.streamInfo(name) else { return false }
+                return info.leader != nil && info.followers.count == 2 && info.followers.allSatisfy(\.isCurrent)
+            }
         }
         #expect(try await connection.streamInfo("EVENTS").messages == 5, "raised in place, nothing lost")
 
-        let (again, againOutput) = try GatewayCommandLineTests.run(["provision", "--config", workspace.configPath])
+        let (again, againOutput) = try Self.provision(workspace)
         #expect(again == 0, "\(againOutput)")
         #expect(againOutput.contains("stream EVENTS: updated, 3 replicas"), "\(againOutput)")
         #expect(againOutput.contains("kv bucket sensor-gateway-correlations: updated, 3 replicas"), "\(againOutput)")
         await connection.close()
     }
 
+    /// `sensor-gateway provision` on the workspace: its exit status, and what it printed on both outputs.
+    static func provision(_ workspace: GatewayWorkspace) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = GatewayProcess.executable
+        process.arguments = ["provision", "--config", workspace.configPath]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+    }
+
     // MARK: Node failures
 
     /// The gateway knows all three servers; the EVENTS leader is killed with kill -9 while events are published and
-    /// processed, and restarted once the gateway made progress without it: every firing happens once.
+    /// processed, and restarted once the gateway made progress without it (long run: three kills). Every firing
+    /// happens once.
     @Test func streamLeaderKilledMidRunLosesAndDuplicatesNothing() async throws {
         let cluster = try await NATSCluster.start()
         defer { cluster.stop() }
         try await Self.run(cluster, gatewayURLs: cluster.urls, label: "leader") { connection, workspace, progress in
             var pauses: [String] = []
-            for round in 0..<ChaosScale.leaderKills {
+            for round in 0..<ChaosScale.clusterRounds {
                 try await progress(20)
                 let leader = try #require(try await connection.streamInfo("EVENTS").leader)
                 let node = try #require(cluster.index(ofServer: leader))
@@ -79,16 +96,41 @@ struct NATSClusterTests {
         }
     }
 
+    /// A gateway that starts just after the EVENTS leader died waits for the election (its JetStream requests time
+    /// out meanwhile) instead of exiting, then fires what is published.
+    @Test func startWhileTheStreamLeaderIsDeadWaitsForTheElection() async throws {
+        let cluster = try await NATSCluster.start()
+        defer { cluster.stop() }
+        let connection = try await NATSConnection.connect(ConnectionOptions(urls: cluster.urls))
+        try await connection.provision(
+            JetStreamSpecs.load(directory: repository.appendingPathComponent("specs/jetstream")))
+        let leader = try #require(try await connection.streamInfo("EVENTS").leader)
+        let workspace = try GatewayWorkspace(
+            natsURL: cluster.urls.joined(separator: ", "), sensors: ["single.yaml": Self.sensor])
+        defer { workspace.remove() }
+        cluster.kill(try #require(cluster.index(ofServer: leader)))
+        let gateway = try GatewayProcess(workspace)
+        try await gateway.eventually("the gateway to be ready", timeout: .seconds(60)) {
+            await gateway.get("/readyz")?.status == 200
+        }
+        try PythonPublisher.publish(
+            server: cluster.urls.joined(separator: ","), ChaosTests.events("late", count: 10, every: 1))
+        try await gateway.eventually("the ten firings") { workspace.outboxRecords().count == 10 }
+        await connection.close()
+        gateway.send(SIGTERM)
+        #expect(try await gateway.waitForExit() == 0)
+    }
+
     /// The gateway is given one seed server and learns the others from the cluster; every node in turn is stopped
     /// (SIGTERM), the gateway makes progress without it (without its only configured server, for the seed), and it
-    /// starts again; the next once the cluster is whole. Every firing happens once.
+    /// starts again; the next once the cluster is whole (long run: three rounds). Every firing happens once.
     @Test func rollingRestartWithOneSeedURLLosesAndDuplicatesNothing() async throws {
         let cluster = try await NATSCluster.start()
         defer { cluster.stop() }
         let log = try await Self.run(cluster, gatewayURLs: [cluster.urls[0]], label: "rolling") {
             _, workspace, progress in
             var steps: [String] = []
-            for node in 0..<3 {
+            for (round, node) in (0..<ChaosScale.clusterRounds).flatMap({ round in (0..<3).map { (round, $0) } }) {
                 try await progress(10)
                 let stopped = Date()
                 cluster.terminate(node)
@@ -96,7 +138,8 @@ struct NATSClusterTests {
                 let pause = Self.longestPause(workspace.outboxTimes().filter { $0 > stopped.addingTimeInterval(-2) })
                 try await cluster.restart(node)
                 steps.append(
-                    "\(cluster.serverNames[node]) down \(Self.seconds(since: stopped)), longest pause in firings \(pause)")
+                    "round \(round + 1) \(cluster.serverNames[node]) down \(Self.seconds(since: stopped)), longest pause in firings \(pause)"
+                )
             }
             return steps.joined(separator: "; ")
         }
