@@ -59,9 +59,9 @@ public enum ProvisioningError: Error, Sendable, CustomStringConvertible {
 extension NATSConnection {
     /// Creates or updates `specs`' streams, then buckets, then consumers.
     ///
-    /// A stream or bucket whose spec leaves `num_replicas` out gets ``ReplicaPlacement`` replicas: three, or as
-    /// many as the JetStream cluster has servers when it has fewer (one on a server that is not clustered), and
-    /// never fewer than it has already. Consumers keep the replicas of their stream.
+    /// A stream or bucket whose spec leaves `num_replicas` out gets min(3, servers in the JetStream cluster)
+    /// replicas (one on a server that is not clustered), and never fewer than it has already; the cluster's size is
+    /// learned from the server's answers to these requests. Consumers keep the replicas of their stream.
     /// - Throws: ``ProvisioningError/refused(kind:name:error:)`` for the first resource the server refuses.
     @discardableResult
     public func provision(_ specs: JetStreamSpecs) async throws(ProvisioningError) -> [ProvisioningResult] {
