@@ -58,9 +58,9 @@ build: deps
 # own: in the first, the other suites' child processes and blocking waits load the two cores and the shared
 # cooperative thread pool, which would delay what these suites time.
 TIMING_SUITES := JetStreamTests\.|GatewayEngineTests
-# The chaos suite (kill -9, nats-server restarts, sink faults, replicas) starts many processes of its own: it runs in a
-# third pass, short versions here, long ones in `make chaos`.
-CHAOS_SUITES := ChaosTests
+# The chaos suites (kill -9, nats-server restarts, sink faults, replicas; a three-node NATS cluster losing nodes) start
+# many processes of their own: they run in a third pass, short versions here, long ones in `make chaos`.
+CHAOS_SUITES := ChaosTests|NATSClusterTests
 
 test: deps lint $(JETSTREAM_C_BENCH)
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
@@ -108,7 +108,7 @@ sanitize-address sanitize-thread: deps $(JETSTREAM_C_BENCH)
 		$$(echo $$reports | wc -w) "in $(SANITIZER_REPORTS)"; exit 1; }
 
 ## chaos: the long reliability runs (SENSOR_GATEWAY_CHAOS=long): 20k events with 5 kill -9 rounds, a 30 s 503 storm,
-## replicas; figures are printed as CHAOS-FIGURE lines and kept in docs/reliability.md. Then each fuzzer for
+## replicas, and on a three-node NATS cluster 10k events with 3 stream-leader kills and 3 rolling restarts; figures are printed as CHAOS-FIGURE lines and kept in docs/reliability.md. Then each fuzzer for
 ## FUZZ_SECONDS (default 300).
 chaos: deps
 	$(SWIFT) build --build-tests

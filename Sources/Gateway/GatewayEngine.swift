@@ -60,11 +60,10 @@ public final class GatewayEngine: Service, Sendable {
         state.setConnection(connection)
         metrics.setNATSConnected(true)
         let (specs, template) = try GatewayProvisioning.specs(configuration)
-        for result in try await connection.provision(specs) {
-            logger.debug("provisioned", metadata: ["resource": "\(result)"])
+        guard let bucket = try await prepare(specs, on: connection) else {
+            await connection.close()
+            return
         }
-        let bucketName = specs.keyValueBuckets.first?.bucket ?? "sensor-gateway-correlations"
-        let bucket = try await connection.keyValue(bucketName)
         let correlator = Correlator(store: KeyValueCorrelationStore(bucket: bucket), clock: SystemClock())
         self.correlator.withLock { $0 = correlator }
         let processor = MessageProcessor(
@@ -150,6 +149,33 @@ public final class GatewayEngine: Service, Sendable {
                     logger.warning("cannot connect to NATS; retrying", metadata: [LoggingKeys.error: "\(error)"])
                 }
             }
+            try? await Task.sleep(for: .seconds(2))
+        }
+        return nil
+    }
+
+    /// Provisions the streams and buckets of `specs` and opens the correlation bucket, retrying every 2 s while
+    /// JetStream cannot answer yet: a cluster that lost a server elects new stream leaders, and its API requests time
+    /// out meanwhile. A refusal is thrown at once. Nil when shutdown came first.
+    private func prepare(_ specs: JetStreamSpecs, on connection: NATSConnection) async throws -> KeyValueBucket? {
+        let bucketName = specs.keyValueBuckets.first?.bucket ?? "sensor-gateway-correlations"
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let failure: NATSError
+            do {
+                for result in try await connection.provision(specs) {
+                    // A new resource or a change of replicas is news to an operator; an unchanged update is not.
+                    let level: Logger.Level = result.action == .created || result.changedReplicas ? .info : .debug
+                    logger.log(level: level, "provisioned", metadata: ["resource": "\(result)"])
+                }
+                return try await connection.keyValue(bucketName)
+            } catch let error as ProvisioningError {
+                guard case .refused(_, _, let cause) = error, cause.isTemporary else { throw error }
+                failure = cause
+            } catch let error as NATSError {
+                guard error.isTemporary else { throw error }
+                failure = error
+            }
+            logger.warning("JetStream is not answering yet; retrying", metadata: [LoggingKeys.error: "\(failure)"])
             try? await Task.sleep(for: .seconds(2))
         }
         return nil

@@ -27,7 +27,7 @@ public struct StreamSpec: Sendable, Hashable {
     public var maxAge: Duration?
     /// `duplicate_window`: how long `Nats-Msg-Id`s are remembered.
     public var duplicateWindow: Duration?
-    /// `num_replicas`.
+    /// `num_replicas`; nil: min(3, servers in the JetStream cluster), see ``NATSConnection/provision(_:)``.
     public var replicas: Int64?
     /// `no_ack`, `deny_delete`, `deny_purge`, `allow_rollup_hdrs`, `allow_direct`.
     public var noAck: Bool?, denyDelete: Bool?, denyPurge: Bool?, allowRollup: Bool?, allowDirect: Bool?
@@ -92,7 +92,8 @@ public struct KeyValueSpec: Sendable, Hashable {
     public var history: Int64?
     /// `ttl`: how long a value lives (zero: forever).
     public var ttl: Duration?
-    /// `max_bytes`, `max_value_size` (-1: unlimited), `num_replicas`.
+    /// `max_bytes`, `max_value_size` (-1: unlimited), `num_replicas` (nil: as a stream's, see
+    /// ``NATSConnection/provision(_:)``).
     public var maxBytes: Int64?, maxValueSize: Int64?, replicas: Int64?
     /// `storage`.
     public var storage: StreamSpec.Storage?

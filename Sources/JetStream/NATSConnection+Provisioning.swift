@@ -17,8 +17,31 @@ public struct ProvisioningResult: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     /// What was done.
     public let action: Action
+    /// The replicas of a stream or bucket now; nil for a consumer, which has its stream's.
+    public let replicas: Int?
+    /// The replicas an updated stream or bucket had before.
+    public let previousReplicas: Int?
 
-    public var description: String { "\(kind.rawValue) \(name): \(action.rawValue)" }
+    init(kind: Kind, name: String, action: Action, replicas: Int? = nil, previousReplicas: Int? = nil) {
+        self.kind = kind
+        self.name = name
+        self.action = action
+        self.replicas = replicas
+        self.previousReplicas = previousReplicas
+    }
+
+    /// Whether the update changed the number of replicas.
+    public var changedReplicas: Bool { previousReplicas != nil && previousReplicas != replicas }
+
+    /// E.g. `stream EVENTS: created, 3 replicas` or `kv bucket b: updated, replicas 1 -> 3`.
+    public var description: String {
+        let text = "\(kind.rawValue) \(name): \(action.rawValue)"
+        guard let replicas else { return text }
+        if let previousReplicas, previousReplicas != replicas {
+            return text + ", replicas \(previousReplicas) -> \(replicas)"
+        }
+        return text + ", \(replicas) replica\(replicas == 1 ? "" : "s")"
+    }
 }
 
 /// Why provisioning stopped: the server refused a resource.
@@ -35,17 +58,30 @@ public enum ProvisioningError: Error, Sendable, CustomStringConvertible {
 
 extension NATSConnection {
     /// Creates or updates `specs`' streams, then buckets, then consumers.
+    ///
+    /// A stream or bucket whose spec leaves `num_replicas` out gets min(3, servers in the JetStream cluster)
+    /// replicas (one on a server that is not clustered), and never fewer than it has already; the cluster's size is
+    /// learned from the server's answers to these requests. Consumers keep the replicas of their stream.
     /// - Throws: ``ProvisioningError/refused(kind:name:error:)`` for the first resource the server refuses.
     @discardableResult
     public func provision(_ specs: JetStreamSpecs) async throws(ProvisioningError) -> [ProvisioningResult] {
         var results: [ProvisioningResult] = []
+        var placement = ReplicaPlacement()
         for stream in specs.streams {
-            do { results.append(try await createOrUpdate(stream)) } catch {
+            do {
+                let (result, learned) = try await createOrUpdate(stream, placement: placement)
+                results.append(result)
+                placement = learned
+            } catch {
                 throw .refused(kind: .stream, name: stream.name, error: error)
             }
         }
         for bucket in specs.keyValueBuckets {
-            do { results.append(try await createOrUpdate(bucket)) } catch {
+            do {
+                let (result, learned) = try await createOrUpdate(bucket, placement: placement)
+                results.append(result)
+                placement = learned
+            } catch {
                 throw .refused(kind: .keyValueBucket, name: bucket.bucket, error: error)
             }
         }
@@ -57,31 +93,50 @@ extension NATSConnection {
         return results
     }
 
-    /// Creates the stream, or updates it in place when it exists.
+    /// Creates the stream, or updates it in place when it exists; without `num_replicas` in the spec, with the
+    /// replicas ``provision(_:)`` describes.
     /// - Throws: ``NATSError`` when the server refuses (e.g. a change of storage, which cannot be made in place).
     @discardableResult
     public func createOrUpdate(_ spec: StreamSpec) async throws(NATSError) -> ProvisioningResult {
+        try await createOrUpdate(spec, placement: ReplicaPlacement()).result
+    }
+
+    private func createOrUpdate(_ spec: StreamSpec, placement: ReplicaPlacement) async throws(NATSError)
+        -> (result: ProvisioningResult, placement: ReplicaPlacement)
+    {
         let connection = self
-        return try await worker.run { () throws(NATSError) -> ProvisioningResult in
-            let exists = try connection.streamExists(spec.name)
+        return try await worker.run { () throws(NATSError) -> (ProvisioningResult, ReplicaPlacement) in
+            var placement = placement
+            let existing = try connection.lookUpStream(spec.name)
             let arena = CStringArena()
             var config = jsStreamConfig()
             jsStreamConfig_Init(&config)
             spec.apply(to: &config, arena: arena)
+            let replicas = try placement.send(
+                &config, automatic: spec.replicas == nil, existing: existing,
+                operation: "\(existing == nil ? "create" : "update") stream \(spec.name)",
+                connection.streamRequest(update: existing != nil))
+            withExtendedLifetime(arena) {}
+            return (
+                ProvisioningResult(
+                    kind: .stream, name: spec.name, action: existing == nil ? .created : .updated, replicas: replicas,
+                    previousReplicas: existing?.replicas),
+                placement
+            )
+        }
+    }
+
+    /// Sends a stream create or update request; runs on a worker thread.
+    private func streamRequest(update: Bool) -> ReplicaPlacement.Request {
+        { config in
             var info: UnsafeMutablePointer<jsStreamInfo>?
             var errorCode = jsErrCode(0)
             let status =
-                exists
-                ? js_UpdateStream(&info, connection.jetStream, &config, nil, &errorCode)
-                : js_AddStream(&info, connection.jetStream, &config, nil, &errorCode)
-            guard status == NATS_OK else {
-                throw NATSError.fromLastError(
-                    status, operation: "\(exists ? "update" : "create") stream \(spec.name)",
-                    jetStreamErrorCode: errorCode)
-            }
+                update
+                ? js_UpdateStream(&info, self.jetStream, &config, nil, &errorCode)
+                : js_AddStream(&info, self.jetStream, &config, nil, &errorCode)
             jsStreamInfo_Destroy(info)
-            withExtendedLifetime(arena) {}
-            return ProvisioningResult(kind: .stream, name: spec.name, action: exists ? .updated : .created)
+            return (status, errorCode)
         }
     }
 
@@ -123,62 +178,70 @@ extension NATSConnection {
         }
     }
 
-    /// Creates the bucket, or updates its stream (`KV_<bucket>`) in place when it exists.
+    /// Creates the bucket, or updates its stream (`KV_<bucket>`) in place when it exists; without `num_replicas` in
+    /// the spec, with the replicas ``provision(_:)`` describes.
     /// - Throws: ``NATSError`` when the server refuses.
     @discardableResult
     public func createOrUpdate(_ spec: KeyValueSpec) async throws(NATSError) -> ProvisioningResult {
-        let connection = self
-        return try await worker.run { () throws(NATSError) -> ProvisioningResult in
-            let streamName = "KV_\(spec.bucket)"
-            if try connection.streamExists(streamName) {
-                var info: UnsafeMutablePointer<jsStreamInfo>?
-                var errorCode = jsErrCode(0)
-                try NATSError.check("look up kv bucket \(spec.bucket)") {
-                    js_GetStreamInfo(&info, connection.jetStream, streamName, nil, &errorCode)
-                }
-                defer { jsStreamInfo_Destroy(info) }
-                // A copy of the struct: its pointers stay owned by `info`, the changed ones by `arena`.
-                guard var config = info?.pointee.Config?.pointee else {
-                    throw NATSError(
-                        .operationFailed, operation: "update kv bucket \(spec.bucket)", detail: "no stream config")
-                }
-                let arena = CStringArena()
-                spec.apply(toStream: &config, arena: arena)
-                var updated: UnsafeMutablePointer<jsStreamInfo>?
-                let status = js_UpdateStream(&updated, connection.jetStream, &config, nil, &errorCode)
-                guard status == NATS_OK else {
-                    throw NATSError.fromLastError(
-                        status, operation: "update kv bucket \(spec.bucket)", jetStreamErrorCode: errorCode)
-                }
-                jsStreamInfo_Destroy(updated)
-                withExtendedLifetime(arena) {}
-                return ProvisioningResult(kind: .keyValueBucket, name: spec.bucket, action: .updated)
-            }
-            let arena = CStringArena()
-            var config = kvConfig()
-            kvConfig_Init(&config)
-            spec.apply(to: &config, arena: arena)
-            var store: OpaquePointer?
-            try NATSError.check("create kv bucket \(spec.bucket)") {
-                js_CreateKeyValue(&store, connection.jetStream, &config)
-            }
-            kvStore_Destroy(store)
-            withExtendedLifetime(arena) {}
-            return ProvisioningResult(kind: .keyValueBucket, name: spec.bucket, action: .created)
-        }
+        try await createOrUpdate(spec, placement: ReplicaPlacement()).result
     }
 
-    /// Whether the stream exists; runs on a worker thread.
-    private func streamExists(_ name: String) throws(NATSError) -> Bool {
-        var info: UnsafeMutablePointer<jsStreamInfo>?
-        var errorCode = jsErrCode(0)
-        let status = js_GetStreamInfo(&info, jetStream, name, nil, &errorCode)
-        jsStreamInfo_Destroy(info)
-        switch status {
-        case NATS_OK: return true
-        case NATS_NOT_FOUND: return false
-        default:
-            throw NATSError.fromLastError(status, operation: "look up stream \(name)", jetStreamErrorCode: errorCode)
+    /// A new bucket is created with one replica (or the spec's), and an automatic count is then set on its stream
+    /// like on an existing one's: libnats reports no JetStream error code for a bucket create, which the placement
+    /// needs.
+    private func createOrUpdate(_ spec: KeyValueSpec, placement: ReplicaPlacement) async throws(NATSError)
+        -> (result: ProvisioningResult, placement: ReplicaPlacement)
+    {
+        let connection = self
+        return try await worker.run { () throws(NATSError) -> (ProvisioningResult, ReplicaPlacement) in
+            var placement = placement
+            let streamName = "KV_\(spec.bucket)"
+            var existing = try connection.lookUpStream(streamName)
+            let created = existing == nil
+            if created {
+                let arena = CStringArena()
+                var config = kvConfig()
+                kvConfig_Init(&config)
+                spec.apply(to: &config, arena: arena)
+                config.Replicas = Int32(clamping: spec.replicas ?? 1)
+                var store: OpaquePointer?
+                try NATSError.check("create kv bucket \(spec.bucket)") {
+                    js_CreateKeyValue(&store, connection.jetStream, &config)
+                }
+                kvStore_Destroy(store)
+                withExtendedLifetime(arena) {}
+                existing = try connection.lookUpStream(streamName)
+                let raise = spec.replicas == nil && existing.map { placement.wantsMore(than: $0) } == true
+                if !raise {
+                    let result = ProvisioningResult(
+                        kind: .keyValueBucket, name: spec.bucket, action: .created,
+                        replicas: existing?.replicas ?? Int(config.Replicas))
+                    return (result, placement)
+                }
+            }
+            var info: UnsafeMutablePointer<jsStreamInfo>?
+            var errorCode = jsErrCode(0)
+            try NATSError.check("look up kv bucket \(spec.bucket)") {
+                js_GetStreamInfo(&info, connection.jetStream, streamName, nil, &errorCode)
+            }
+            defer { jsStreamInfo_Destroy(info) }
+            // A copy of the struct: its pointers stay owned by `info`, the changed ones by `arena`.
+            guard var config = info?.pointee.Config?.pointee else {
+                throw NATSError(
+                    .operationFailed, operation: "update kv bucket \(spec.bucket)", detail: "no stream config")
+            }
+            let arena = CStringArena()
+            spec.apply(toStream: &config, arena: arena)
+            let replicas = try placement.send(
+                &config, automatic: spec.replicas == nil, existing: existing,
+                operation: "update kv bucket \(spec.bucket)", connection.streamRequest(update: true))
+            withExtendedLifetime(arena) {}
+            return (
+                ProvisioningResult(
+                    kind: .keyValueBucket, name: spec.bucket, action: created ? .created : .updated,
+                    replicas: replicas, previousReplicas: created ? nil : existing?.replicas),
+                placement
+            )
         }
     }
 }

@@ -72,6 +72,13 @@ public struct NATSError: Error, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// Whether the same request may succeed later: the server did not answer in time or could not be reached, or
+    /// JetStream is temporarily unavailable (10008). A cluster that lost a server answers so while it elects new
+    /// leaders, for a few seconds.
+    public var isTemporary: Bool {
+        code == .timeout || code == .connectionFailed || jetStreamErrorCode == Int(JSClusterNotAvailErr.rawValue)
+    }
+
     public var description: String {
         var text = "\(operation): \(code)"
         if !status.isEmpty {

@@ -106,7 +106,8 @@ struct DeployTests {
                 let object = try JSONSerialization.jsonObject(
                     with: Data(contentsOf: directory.appendingPathComponent(name)))
                 let dictionary = try #require(object as? [String: Any])
-                fields += dictionary.count
+                // Without num_replicas, the automatic count is compared too (with NACK's `replicas: 3`).
+                fields += dictionary.count + (dictionary["num_replicas"] == nil ? 1 : 0)
             }
         }
         let lines = result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }
@@ -154,7 +155,7 @@ struct DeployTests {
 
     /// The checks above pass on the committed files; these show that each one fails on the mistakes it is for.
     @Test(
-        "the checks report a drifted NACK field, an orphan NACK Consumer, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field"
+        "the checks report a drifted NACK field, a NACK stream of one replica where the spec is automatic, an orphan NACK Consumer, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field"
     )
     func checksCatchMistakes() throws {
         let rendered = try Deploy.render(Deploy.base)
@@ -177,6 +178,15 @@ struct DeployTests {
             drift.errorLines == [
                 "error: streams/events.json (Stream EVENTS): max_age = \"168h\" in specs/jetstream, spec.maxAge = \"167h\""
             ])
+
+        let single = try Deploy.check([
+            "nack", try mutated("  name: EVENTS\n  replicas: 3", "  name: EVENTS\n  replicas: 1"), "specs/jetstream",
+        ])
+        #expect(single.status == 1)
+        #expect(
+            single.errorLines == [
+                "error: streams/events.json (Stream EVENTS): num_replicas automatic (min(3, cluster size)) in specs/jetstream, spec.replicas = 1, expected 3 (a cluster of three)"
+            ], "\(single.transcript)")
 
         let orphan = scratch.appendingPathComponent("orphan-\(UUID().uuidString).yaml")
         try Data(

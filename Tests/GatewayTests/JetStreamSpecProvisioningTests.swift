@@ -22,8 +22,9 @@ struct JetStreamSpecProvisioningTests {
             let first = try await connection.provision(specs)
             #expect(
                 first.map(\.description).sorted() == [
-                    "consumer EVENTS/sensor-gateway: created", "kv bucket sensor-gateway-correlations: created",
-                    "stream DLQ: created", "stream EVENTS: created",
+                    "consumer EVENTS/sensor-gateway: created",
+                    "kv bucket sensor-gateway-correlations: created, 1 replica", "stream DLQ: created, 1 replica",
+                    "stream EVENTS: created, 1 replica",
                 ])
             let second = try await connection.provision(specs)
             #expect(second.allSatisfy { $0.action == .updated })

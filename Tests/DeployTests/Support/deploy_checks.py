@@ -347,6 +347,10 @@ KV_FIELDS = {
 # The durable name of the consumer spec that is a template, not a consumer (Sources/Gateway/GatewayProvisioning.swift,
 # templateDurableName): the gateway creates `sg-<subject>-<hash>` consumers from it and never binds it.
 TEMPLATE_CONSUMER = "sensor-gateway"
+# A stream or bucket spec without num_replicas gets min(3, cluster size) replicas from the gateway's provisioning
+# (Sources/JetStream/ReplicaPlacement.swift). NACK has no such rule, so the manifests, written for a NATS cluster of
+# three, state what the gateway gives on one: 3.
+AUTOMATIC_REPLICAS = 3
 # Values NACK and the server spell differently.
 DELIVER_POLICIES = {"by_start_sequence": "byStartSequence", "by_start_time": "byStartTime", "last_per_subject": "lastPerSubject"}
 
@@ -359,9 +363,18 @@ def same(spec_value, nack_value, is_duration):
     return spec_value == nack_value or DELIVER_POLICIES.get(spec_value) == nack_value
 
 
-def compare(report, label, spec, nack_spec, fields, extra_nack):
-    """Every field of `spec` has its equal in `nack_spec`, and `nack_spec` has nothing else."""
+def compare(report, label, spec, nack_spec, fields, extra_nack, automatic_replicas=False):
+    """Every field of `spec` has its equal in `nack_spec`, and `nack_spec` has nothing else; with
+    `automatic_replicas`, a spec without num_replicas stands for AUTOMATIC_REPLICAS."""
     expected = set(extra_nack)
+    if automatic_replicas and "num_replicas" not in spec:
+        expected.add("replicas")
+        if nack_spec.get("replicas") == AUTOMATIC_REPLICAS:
+            report.ok(f"{label}: num_replicas automatic (min(3, cluster size)) = spec.replicas = {AUTOMATIC_REPLICAS}, a cluster of three")
+        else:
+            report.error(
+                f"{label}: num_replicas automatic (min(3, cluster size)) in specs/jetstream, "
+                f"spec.replicas = {json.dumps(nack_spec.get('replicas'))}, expected {AUTOMATIC_REPLICAS} (a cluster of three)")
     for field, value in spec.items():
         if field not in fields:
             report.error(f"{label}: specs field {field} has no NACK counterpart in this check: add it to the table")
@@ -422,7 +435,7 @@ def nack(rendered, specs_dir):
             if len(matches) != 1:
                 report.error(f"{label}: {len(matches)} NACK {kind} resources with spec.{nack_key} {spec[key]}, expected 1")
                 continue
-            compare(report, label, spec, matches[0]["spec"], fields, [])
+            compare(report, label, spec, matches[0]["spec"], fields, [], automatic_replicas=True)
     for path in spec_files("consumers"):
         files += 1
         with open(path, encoding="utf-8") as file:

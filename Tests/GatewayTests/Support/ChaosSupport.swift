@@ -21,6 +21,12 @@ enum ChaosScale {
     static var pairRounds: Int { long ? 50 : 8 }
     /// Events per replica count in the throughput measurement.
     static var throughputEvents: Int { long ? 5_000 : 400 }
+    /// Events published in a NATS cluster run (one in `triggerEvery` fires), and its rounds: stream-leader kills, or
+    /// rolling restarts of every node.
+    static var clusterEvents: Int { long ? 10_000 : 1_000 }
+    static var clusterRounds: Int { long ? 3 : 1 }
+    /// The wait after each publish of a cluster run, so the events span the node kills and restarts.
+    static let clusterPublishPause = Duration.milliseconds(10)
     /// The time limit of an `eventually` over a whole run.
     static var runTimeout: Duration { long ? .seconds(900) : .seconds(150) }
 

@@ -217,10 +217,14 @@ enum PythonPublisher {
     }
 
     /// Starts publishing `requests` in a child process; ``Running/finish()`` waits for it.
-    static func start(server: String, _ requests: [[String: Any]]) throws -> Running {
+    /// - Parameters:
+    ///   - server: a URL, or several separated by commas (a cluster's servers).
+    ///   - pause: a wait after each publish, to spread the events over a while.
+    static func start(server: String, _ requests: [[String: Any]], pause: Duration = .zero) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, server]
+        let seconds = Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18
+        process.arguments = ["python3", script, server, "\(seconds)"]
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()
