@@ -60,7 +60,7 @@ build: deps
 TIMING_SUITES := JetStreamTests\.|GatewayEngineTests
 # The chaos suites (kill -9, nats-server restarts, sink faults, replicas; a three-node NATS cluster losing nodes) start
 # many processes of their own: they run in a third pass, short versions here, long ones in `make chaos`.
-CHAOS_SUITES := ChaosTests|NATSClusterTests
+CHAOS_SUITES := ChaosTests|NATSClusterTests|K8sTriggerChaosTests
 
 test: deps lint $(JETSTREAM_C_BENCH)
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error

@@ -59,16 +59,16 @@ struct ConfigMapArtifactTests {
         }
     }
 
-    /// trigger-source-configmap.yaml's trigger, through the executor: the Workflow comes from the ConfigMap in the
-    /// Sensor's namespace, and is created in it.
+    /// trigger-source-configmap.yaml's source on an argoWorkflow trigger, through the executor: the Workflow comes
+    /// from the ConfigMap in the Sensor's namespace, and is created in it.
     @Test func argoWorkflowFromAConfigMap() async throws {
         let maps = InMemoryConfigMaps(["events/workflow-cm": ["wf": workflowYAML("from-configmap")]])
         let sensor = try sensor(
             triggers: """
                     - template:
                         name: workflow-trigger
-                        k8s:
-                          operation: create
+                        argoWorkflow:
+                          operation: submit
                           source:
                             configmap:
                               name: workflow-cm

@@ -286,7 +286,7 @@ struct K8sTriggerTests {
         #expect(record["body"]?["data"]?["message"] == "hello")
         await withOutbox.shutdown()
 
-        let without = try TriggerExecutor(configuration: .init(outboxDirectory: "", clock: ManualClock()))
+        let without = try TriggerExecutor(configuration: .init(clock: ManualClock()))
         guard case .permanent(let reason) = await without.execute(trigger, sensor: loaded, events: event()) else {
             throw TestError("a k8s trigger without a Kubernetes API must fail")
         }

@@ -30,9 +30,11 @@ struct GatewayWorkspace {
     ///   - routing: the routing matrix file; none by default.
     ///   - environment: variables for the gateway process.
     ///   - admin: more keys of the `admin` mapping, in flow style (e.g. `tokenFile: /t`).
+    ///   - kubernetes: the Kubernetes API server (`kubernetes.server`), if any.
     init(
         natsURL: String, sensors: [String: String], drainTimeout: String = "10s", routing: String? = nil,
-        environment: [String: String] = [:], admin: String = "readiness: {natsDisconnectGrace: 2s}"
+        environment: [String: String] = [:], admin: String = "readiness: {natsDisconnectGrace: 2s}",
+        kubernetes: String? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -50,7 +52,7 @@ struct GatewayWorkspace {
             jetstream: {specs: \(repository.appendingPathComponent("specs/jetstream").path)}
             processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s}
 
-            """
+            """ + (kubernetes.map { "kubernetes: {server: \"\($0)\"}\n" } ?? "")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         for (name, text) in sensors { try writeSensor(name, text) }
     }
