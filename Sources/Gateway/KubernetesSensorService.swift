@@ -155,7 +155,8 @@ public struct KubernetesSensorService: Service {
                 "applied the Kubernetes Sensors",
                 metadata: [
                     "sensors": "\(current.count)", "changed": "\(changed.count)",
-                    "rejected": "\(outcome.set.rejected.count { $0.file.hasPrefix(KubernetesSensorObjects.filePrefix) })",
+                    "rejected":
+                        "\(outcome.set.rejected.count { $0.file.hasPrefix(KubernetesSensorObjects.filePrefix) })",
                 ])
             var verdicts: [String: SensorDeployment] = [:]
             for object in current {
@@ -182,8 +183,10 @@ public struct KubernetesSensorService: Service {
                         KubernetesSensorSource.resource, namespace: object.namespace, name: object.name, patch: patch)
                     logger.debug(
                         "wrote the status of a Sensor",
-                        metadata: ["sensor": "\(object.namespace)/\(object.name)", "reason": "\(verdict.reason.rawValue)"])
-                } catch where error.kind == .notFound {
+                        metadata: [
+                            "sensor": "\(object.namespace)/\(object.name)", "reason": "\(verdict.reason.rawValue)",
+                        ])
+                } catch  where error.kind == .notFound {
                     // Deleted meanwhile.
                 } catch {
                     failed = true

@@ -160,6 +160,11 @@ public struct ReloadService: Service {
         if new.nats.stream != running.nats.stream { keys.append("nats.stream") }
         if new.nats.subjectPrefix != running.nats.subjectPrefix { keys.append("nats.subjectPrefix") }
         if new.nats.dlqSubject != running.nats.dlqSubject { keys.append("nats.dlqSubject") }
+        if new.kubernetesSensors?.namespaces != running.kubernetesSensors?.namespaces
+            || new.kubernetesSensors?.selector != running.kubernetesSensors?.selector
+        {
+            keys.append("sensors.kubernetes")
+        }
         if new.adminHost != running.adminHost || new.adminPort != running.adminPort { keys.append("admin.listen") }
         if new.outbox != running.outbox { keys.append("outbox") }
         return keys

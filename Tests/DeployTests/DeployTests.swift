@@ -61,7 +61,8 @@ struct DeployTests {
         #expect(
             withTokenText
                 == exampleText.replacingOccurrences(
-                    of: "      automountServiceAccountToken: false\n", with: "      automountServiceAccountToken: true\n"))
+                    of: "      automountServiceAccountToken: false\n",
+                    with: "      automountServiceAccountToken: true\n"))
         #expect(try Deploy.summary(of: withToken).kinds() == Deploy.summary(of: example).kinds())
     }
 

@@ -61,7 +61,9 @@ struct RBACTests {
         let rendered = try Deploy.render(Self.rbac)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let applied = try String(contentsOf: rendered, encoding: .utf8)
-        #expect(!applied.contains("sensors/status") && !applied.contains("name: sensor-gateway\n    namespace: sensor-gateway"))
+        #expect(
+            !applied.contains("sensors/status")
+                && !applied.contains("name: sensor-gateway\n    namespace: sensor-gateway"))
     }
 
     @Test(

@@ -46,7 +46,8 @@ struct GatewayWorkspace {
         self.environment = environment
         let routingPath = routing ?? directory.appendingPathComponent("routing.yaml").path
         let sensorsDirectory = directory.appendingPathComponent("sensors").path
-        let sensorsValue = kubernetesSensors.map { "{files: \(sensorsDirectory), kubernetes: {\($0)}}" } ?? sensorsDirectory
+        let sensorsValue =
+            kubernetesSensors.map { "{files: \(sensorsDirectory), kubernetes: {\($0)}}" } ?? sensorsDirectory
         var config = """
             nats: {urls: [\(natsURL)], stream: EVENTS, subjectPrefix: events, dlqSubject: dlq.sensor-gateway}
             sensors: \(sensorsValue)
