@@ -13,38 +13,13 @@ import Testing
 struct KubernetesSensorsTests {
     static let sensors = KubernetesSensorSource.resource
 
-    /// Fires on every `events.src.one`: an Argo workflow to the outbox, whose parameter is the event's `body.name`.
-    static let witness = """
-        apiVersion: argoproj.io/v1alpha1
-        kind: Sensor
-        metadata: {name: witness}
-        spec:
-          dependencies:
-            - {name: one, eventSourceName: src, eventName: one}
-          triggers:
-            - template:
-                name: notify
-                argoWorkflow:
-                  operation: submit
-                  source:
-                    resource:
-                      apiVersion: argoproj.io/v1alpha1
-                      kind: Workflow
-                      metadata: {generateName: witness-}
-                      spec:
-                        workflowTemplateRef: {name: notify}
-                        arguments:
-                          parameters:
-                            - {name: name, value: placeholder}
-                  parameters:
-                    - src: {dependencyName: one, dataKey: body.name}
-                      dest: spec.arguments.parameters.0.value
+    /// The file sensor: fires on every `events.src.one` (written as JSON, which is YAML).
+    static let witness = JSONCodec.encodeToString(sensor("witness", accepted: nil, labels: [:]))
 
-        """
-
-    /// A Sensor like `witness` that fires only on events whose `body.accepted` is `accepted`.
+    /// A Sensor that submits an Argo workflow (to the outbox) whose parameter is the event's `body.name`, for events
+    /// on `events.src.one` whose `body.accepted` is `accepted` (every event when `nil`).
     static func sensor(
-        _ name: String, accepted: Bool, namespace: String = "ml", labels: EventMap = ["team": "ml"]
+        _ name: String, accepted: Bool?, namespace: String = "ml", labels: EventMap = ["team": "ml"]
     ) -> EventValue {
         let workflow: EventValue = [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["generateName": "k8s-"],
@@ -53,12 +28,12 @@ struct KubernetesSensorsTests {
                 "arguments": ["parameters": [["name": "name", "value": "placeholder"]]],
             ],
         ]
-        let dependency: EventValue = [
-            "name": "one", "eventSourceName": "src", "eventName": "one",
-            "filters": [
+        var dependency: EventMap = ["name": "one", "eventSourceName": "src", "eventName": "one"]
+        if let accepted {
+            dependency["filters"] = [
                 "data": [["path": "body.accepted", "type": "bool", "value": [.string(accepted ? "true" : "false")]]]
-            ],
-        ]
+            ]
+        }
         let trigger: EventValue = [
             "template": [
                 "name": "notify",
@@ -76,7 +51,7 @@ struct KubernetesSensorsTests {
         return [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Sensor",
             "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": .map(labels)],
-            "spec": ["dependencies": [dependency], "triggers": [trigger]],
+            "spec": ["dependencies": [.map(dependency)], "triggers": [trigger]],
         ]
     }
 
