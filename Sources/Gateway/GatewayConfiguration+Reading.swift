@@ -28,7 +28,7 @@ extension GatewayConfiguration {
         if var section = root.mapping("nats", diagnostics: &diagnostics) {
             readNATS(&section, diagnostics: &diagnostics)
         }
-        sensors = root.string("sensors", diagnostics: &diagnostics) ?? sensors
+        readSensors(&root, diagnostics: &diagnostics)
         routing = root.string("routing", diagnostics: &diagnostics) ?? routing
         outbox = root.string("outbox", diagnostics: &diagnostics)
         if var section = root.mapping("argo", diagnostics: &diagnostics) {

@@ -32,7 +32,9 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///   - `nats.urls` (list of URLs, default `[nats://127.0.0.1:4222]`; env `NATS_URL`, comma-separated),
 ///     `nats.stream` (default `EVENTS`), `nats.subjectPrefix` (default `events`), `nats.dlqSubject` (default
 ///     `dlq.sensor-gateway`), `nats.credentialsFile`, `nats.token` (secret), `nats.tls.ca|cert|key`.
-///   - `sensors` (file or directory, default `config/sensors`), `routing` (default `config/routing.yaml`).
+///   - `sensors` (file or directory, default `config/sensors`; or a mapping of `files`, that path, and `kubernetes`,
+///     Sensor objects: `namespaces`, a list, empty for all, and `selector`, a label selector; see
+///     ``KubernetesSensorSource``), `routing` (default `config/routing.yaml`).
 ///   - `argo.server` (env `ARGO_SERVER`; `ARGO_SECURE=false` makes a bare host `http://`), `argo.namespace`
 ///     (default `argo`; env `ARGO_NAMESPACE`), `argo.tokenFile`, env `ARGO_TOKEN` (secret),
 ///     `argo.insecureSkipVerify` (env `ARGO_INSECURE_SKIP_VERIFY`), `argo.tls.ca|cert|key`, `argo.via` (`server`,
@@ -141,8 +143,10 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var file: String
     /// `nats:`.
     public var nats = NATS()
-    /// `sensors`.
-    public var sensors = "config/sensors"
+    /// `sensors` (or `sensors.files`): the sensor file or directory; `nil` when the `sensors` mapping names none.
+    public var sensors: String? = "config/sensors"
+    /// `sensors.kubernetes`: Sensor objects read from the Kubernetes API; `nil`: none.
+    public var kubernetesSensors: KubernetesSensorSource?
     /// `routing`.
     public var routing = "config/routing.yaml"
     /// `argo:`.
@@ -186,7 +190,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
 
     /// A summary for logs: no secret, only whether one is set.
     public var description: String {
-        "nats=\(NATSConnection.redacted(nats.urls)) stream=\(nats.stream) sensors=\(sensors) argo=\(argo.server ?? "none")"
+        "nats=\(NATSConnection.redacted(nats.urls)) stream=\(nats.stream) sensors=\(sensors ?? "none") argo=\(argo.server ?? "none")"
             + " kubeflow=\(kubeflow.host ?? "none") admin=\(adminHost):\(adminPort) outbox=\(outbox ?? "none")"
             + " natsToken=\(nats.token == nil ? "unset" : "set") argoToken=\(argo.token == nil ? "unset" : "set")"
     }

@@ -9,7 +9,7 @@ public import ServiceLifecycle
 import Triggers
 import UnixSignals
 
-/// Builds the daemon: the admin server, the pipeline and the reloader as one ordered service group that shuts
+/// Builds the daemon: the admin server, the pipeline, the Kubernetes Sensors and the reloader as one ordered service group that shuts
 /// down gracefully on SIGTERM and SIGINT (in reverse order: reloads stop, consumers drain, the admin server last).
 public enum GatewayServices {
     /// The service group of `sensor-gateway run`; fired triggers are executed by the `Triggers` module's
@@ -24,11 +24,13 @@ public enum GatewayServices {
     ///   - dryRun: send nothing; every trigger's request goes to the outbox.
     ///   - logger: the root logger.
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised; ``KubernetesError`` when the Kubernetes
-    ///   client cannot be made from the connection.
+    ///   client cannot be made from the connection; ``ConfigurationError`` when `sensors.kubernetes` is set without a
+    ///   Kubernetes connection.
     public static func makeServiceGroup(
         configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet, routing: RoutingMatrix?,
         strict: Bool = false, kubernetes: KubernetesConnection? = nil, dryRun: Bool = false, logger: Logger
     ) throws -> ServiceGroup {
+        try configuration.requireKubernetesForSensors(kubernetes)
         let metrics = GatewayMetrics()
         metrics.setSensorsRejected(sensors.rejected.count)
         let state = GatewayState(readiness: configuration.readiness)
@@ -48,10 +50,19 @@ public enum GatewayServices {
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
             state: state, metrics: metrics, logger: logger)
+        let endpoints = TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun)
+        let composer = SensorComposer(
+            files: sensors, routing: routing, endpoints: endpoints, engine: engine, metrics: metrics, state: state)
         let reload = ReloadService(
-            configurationPath: configurationPath, running: configuration, strict: strict,
-            endpoints: TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun), engine: engine,
-            executor: dispatcher, metrics: metrics, state: state, logger: logger)
+            configurationPath: configurationPath, running: configuration, strict: strict, endpoints: endpoints,
+            composer: composer, executor: dispatcher, metrics: metrics, state: state, logger: logger)
+        var kubernetesSensors: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let source = configuration.kubernetesSensors, let kubernetesClient {
+            let service = KubernetesSensorService(
+                source: source, client: kubernetesClient, composer: composer, writesStatus: !dryRun,
+                logger: logger)
+            kubernetesSensors.append(.init(service: service, serviceName: "kubernetes-sensors"))
+        }
         var group = ServiceGroupConfiguration(
             services: [
                 .init(
@@ -66,7 +77,7 @@ public enum GatewayServices {
                     sources: configuration.sources,
                     context: EventSourceContext(
                         subjectPrefix: configuration.nats.subjectPrefix, store: state, status: state.eventSources,
-                        metrics: metrics, logger: logger)) + [
+                        metrics: metrics, logger: logger)) + kubernetesSensors + [
                     .init(service: reload, serviceName: "reload")
                 ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

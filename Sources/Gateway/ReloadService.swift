@@ -12,16 +12,16 @@ import UnixSignals
 ///
 /// A reload reads the config file, the sensors and the routing matrix it names. When the config file or the routing
 /// matrix is invalid (or, in strict mode, any sensor), the errors are logged, `config_reloads_total{outcome="failure"}`
-/// counts it and the running sensors and matrix stay. Otherwise the engine switches to the valid sensors
-/// (``GatewayEngine/apply(_:)``) and the executor to the new matrix; a rejected sensor whose running version is known
-/// keeps it (``SensorSet/keepingRejected(from:)``), and such a reload counts as `partial`. Changes to other keys need
-/// a restart and are logged as such.
+/// counts it and the running sensors and matrix stay. Otherwise the executor switches to the new matrix and the
+/// sensors go through the ``SensorComposer`` (beside the Kubernetes Sensors): the engine runs the valid ones, a
+/// rejected sensor whose running version is known keeps it (``SensorSet/keepingRejected(from:)``), and such a
+/// reload counts as `partial`. Changes to other keys need a restart and are logged as such.
 public struct ReloadService: Service {
     private let configurationPath: String
     private let running: GatewayConfiguration
     private let strict: Bool
     private let endpoints: TriggerEndpoints
-    private let engine: GatewayEngine
+    private let composer: SensorComposer
     private let executor: TriggerExecutor
     private let metrics: GatewayMetrics
     private let state: GatewayState
@@ -32,22 +32,23 @@ public struct ReloadService: Service {
     ///   - configurationPath: the config file to re-read.
     ///   - running: the configuration the process started with.
     ///   - strict: reject a reload whole when any sensor is invalid.
-    ///   - endpoints: the engines the running executor reaches; a new sensor with a trigger it cannot reach is
-    ///     rejected.
-    ///   - engine: where new sensors go.
+    ///   - endpoints: the engines the running executor reaches; with `strict`, a new sensor with a trigger it cannot
+    ///     reach rejects the reload.
+    ///   - composer: where new sensors go.
     ///   - executor: where a new routing matrix goes.
     ///   - metrics: counts reloads.
     ///   - state: records the last rejected reload for `/status`.
     ///   - logger: the logger.
     public init(
         configurationPath: String, running: GatewayConfiguration, strict: Bool = false, endpoints: TriggerEndpoints,
-        engine: GatewayEngine, executor: TriggerExecutor, metrics: GatewayMetrics, state: GatewayState, logger: Logger
+        composer: SensorComposer, executor: TriggerExecutor, metrics: GatewayMetrics, state: GatewayState,
+        logger: Logger
     ) {
         self.configurationPath = configurationPath
         self.running = running
         self.strict = strict
         self.endpoints = endpoints
-        self.engine = engine
+        self.composer = composer
         self.executor = executor
         self.metrics = metrics
         self.state = state
@@ -85,17 +86,14 @@ public struct ReloadService: Service {
     /// Re-reads the config and the sensors; applies the valid ones.
     func reload(because cause: String) async {
         let configuration: GatewayConfiguration
-        let sensors: SensorSet
-        let kept: [String]
+        let loaded: SensorSet
         let routing: RoutingMatrix?
         do {
             configuration = try GatewayConfiguration.load(path: configurationPath)
-            let loaded = try SensorSet.load(
+            loaded = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: running.nats.subjectPrefix, strict: strict)
             routing = try configuration.loadRouting(for: loaded)
             if strict { try loaded.requireReachable(endpoints, routing: routing) }
-            let reachable = loaded.rejectingUnreachable(endpoints, routing: routing)
-            (sensors, kept) = state.sensors.map(reachable.keepingRejected(from:)) ?? (reachable, [])
         } catch {
             metrics.configReloaded(outcome: "failure")
             state.setLastReloadError("\(error)")
@@ -107,18 +105,19 @@ public struct ReloadService: Service {
         for key in changedRestartKeys(configuration) {
             logger.warning("\(key) changed: restart the gateway to apply it")
         }
-        sensors.logRejected(to: logger)
         executor.replaceRouting(routing)
-        await engine.apply(sensors)
+        let outcome = await composer.replaceFiles(loaded, routing: routing)
+        // Kubernetes Sensors are reported by their own service and in their status.
+        let rejected = outcome.set.rejected.filter { !$0.file.hasPrefix(KubernetesSensorObjects.filePrefix) }
+        SensorSet.log(rejected: rejected, to: logger)
         state.setLastReloadError(nil)
-        metrics.setSensorsRejected(sensors.rejected.count)
-        metrics.configReloaded(outcome: sensors.rejected.isEmpty ? "success" : "partial")
+        metrics.configReloaded(outcome: rejected.isEmpty ? "success" : "partial")
         logger.info(
             "reloaded",
             metadata: [
-                "cause": "\(cause)", "sensors": "\(sensors.sensors.map(\.name).joined(separator: ","))",
-                "kept": "\(kept.joined(separator: ","))", "rejected": "\(sensors.rejected.count)",
-                "subjects": "\(sensors.subjects.count)",
+                "cause": "\(cause)", "sensors": "\(outcome.set.sensors.map(\.name).joined(separator: ","))",
+                "kept": "\(outcome.kept.joined(separator: ","))", "rejected": "\(rejected.count)",
+                "subjects": "\(outcome.set.subjects.count)",
             ])
     }
 
@@ -131,7 +130,6 @@ public struct ReloadService: Service {
     /// file under the sensors path. Symbolic links are followed, so a Kubernetes ConfigMap update (which swaps the
     /// `..data` link the mounted files point through) is seen.
     private func currentFingerprint(of configuration: GatewayConfiguration) -> [String: String] {
-        let sensorsPath = configuration.sensors
         var result: [String: String] = [:]
         let manager = FileManager.default
         func add(_ path: String) {
@@ -143,6 +141,7 @@ public struct ReloadService: Service {
         }
         add(configuration.routing)
         add(configurationPath)
+        guard let sensorsPath = configuration.sensors else { return result }
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: sensorsPath, isDirectory: &isDirectory), isDirectory.boolValue {
             for name in (try? manager.subpathsOfDirectory(atPath: sensorsPath)) ?? [] {
@@ -161,6 +160,11 @@ public struct ReloadService: Service {
         if new.nats.stream != running.nats.stream { keys.append("nats.stream") }
         if new.nats.subjectPrefix != running.nats.subjectPrefix { keys.append("nats.subjectPrefix") }
         if new.nats.dlqSubject != running.nats.dlqSubject { keys.append("nats.dlqSubject") }
+        if new.kubernetesSensors?.namespaces != running.kubernetesSensors?.namespaces
+            || new.kubernetesSensors?.selector != running.kubernetesSensors?.selector
+        {
+            keys.append("sensors.kubernetes")
+        }
         if new.adminHost != running.adminHost || new.adminPort != running.adminPort { keys.append("admin.listen") }
         if new.outbox != running.outbox { keys.append("outbox") }
         return keys

@@ -55,12 +55,15 @@ public struct SensorSet: Sendable {
     }
 
     /// Loads every sensor under `path`: the valid ones, and the invalid documents as ``rejected``.
-    /// - Parameter strict: reject the whole set when any document is invalid.
+    /// - Parameters:
+    ///   - path: a file or directory; `nil`: no sensor files (an empty set).
+    ///   - strict: reject the whole set when any document is invalid.
     /// - Throws: ``SensorSetError`` listing every error finding when `path` cannot be listed, or, with `strict`, when
     ///   a document is invalid.
-    public static func load(path: String, subjectPrefix: String, strict: Bool = false) throws(SensorSetError)
+    public static func load(path: String?, subjectPrefix: String, strict: Bool = false) throws(SensorSetError)
         -> SensorSet
     {
+        guard let path else { return SensorSet(sensors: [], files: [], subjectPrefix: subjectPrefix) }
         let catalog = SensorFiles.load(paths: [path])
         let errors = catalog.findings.filter { $0.severity == .error }
         let rejectedErrors = catalog.rejected.reduce(0) { $0 + $1.findings.count { $0.severity == .error } }
@@ -94,6 +97,11 @@ public struct SensorSet: Sendable {
 
     /// Logs each rejected document as a warning with its file and findings.
     public func logRejected(to logger: Logger) {
+        Self.log(rejected: rejected, to: logger)
+    }
+
+    /// Logs each of `rejected` as a warning with its file and findings.
+    public static func log(rejected: [RejectedSensor], to logger: Logger) {
         for entry in rejected {
             logger.warning(
                 "sensor rejected; the valid sensors run without it",

@@ -141,6 +141,7 @@ extension GatewayConfiguration {
     /// For `validate`: the sensors this configuration names (`sensors`, with `routing`), each trigger checked
     /// against its endpoints; a warning when the sensors cannot be read, since nothing could be checked.
     package func unreachableTriggerFindings() -> [Finding] {
+        guard let sensors else { return [] }
         guard FileManager.default.fileExists(atPath: sensors) else {
             return [
                 Finding(

@@ -106,6 +106,12 @@ public final class KubernetesStandIn: Sendable {
         try await control(["compact": true])
     }
 
+    /// Ends every watch being served (the response ends normally), as a restarting API server does: clients resume
+    /// from the last resourceVersion they saw.
+    public func endWatches() async throws {
+        try await control(["endWatches": true])
+    }
+
     /// How many watches the stand-in is serving now.
     public func activeWatches() async throws -> Int {
         if case .int(let count)? = try await get("/_watches")["active"] { return Int(count) }
@@ -117,8 +123,8 @@ public final class KubernetesStandIn: Sendable {
         _ = try await post("/_reset", [:])
     }
 
-    /// Sends a control request (`objects`, `faults`, `delay`, `kinds`, `token`, `compact`, `bookmarkInterval`; see
-    /// the script) and returns its answer.
+    /// Sends a control request (`objects`, `faults`, `delay`, `kinds`, `token`, `compact`, `endWatches`,
+    /// `bookmarkInterval`; see the script) and returns its answer.
     /// - Throws: ``LoopbackTestingError`` unless the stand-in answers 200.
     @discardableResult
     public func control(_ body: EventValue) async throws -> EventValue {

@@ -11,6 +11,8 @@ enum Deploy {
         .appendingPathComponent("Support/deploy_checks.py").path
     static let base = "deploy/base"
     static let overlay = "deploy/overlays/example"
+    /// The example overlay with the service-account token mounted, for the features that call the Kubernetes API.
+    static let kubernetesAPIOverlay = "deploy/overlays/kubernetes-api"
 
     /// A finished command.
     struct Result {

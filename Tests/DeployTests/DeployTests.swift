@@ -49,10 +49,27 @@ struct DeployTests {
         #expect(summary.sensorNames == ["nightly-report"])
     }
 
+    /// The base mounts no API token; the overlay for the Kubernetes API features mounts the pod's, and changes
+    /// nothing else of the example overlay.
+    @Test("deploy/overlays/kubernetes-api is the example overlay with the service-account token mounted")
+    func kubernetesAPIOverlayMountsTheToken() throws {
+        let (example, withToken) = (try Deploy.render(Deploy.overlay), try Deploy.render(Deploy.kubernetesAPIOverlay))
+        defer { for file in [example, withToken] { try? FileManager.default.removeItem(at: file) } }
+        let exampleText = try String(contentsOf: example, encoding: .utf8)
+        let withTokenText = try String(contentsOf: withToken, encoding: .utf8)
+        #expect(exampleText.contains("      automountServiceAccountToken: false\n"))
+        #expect(
+            withTokenText
+                == exampleText.replacingOccurrences(
+                    of: "      automountServiceAccountToken: false\n",
+                    with: "      automountServiceAccountToken: true\n"))
+        #expect(try Deploy.summary(of: withToken).kinds() == Deploy.summary(of: example).kinds())
+    }
+
     @Test(
         "every rendered manifest validates: Kubernetes schemas, or the CRD schemas of Support/schemas",
         arguments: [
-            Deploy.base, Deploy.overlay,
+            Deploy.base, Deploy.overlay, Deploy.kubernetesAPIOverlay,
         ])
     func manifestsValidate(directory: String) throws {
         let rendered = try Deploy.render(directory)
@@ -70,7 +87,8 @@ struct DeployTests {
     }
 
     @Test(
-        "the Deployment mounts every file the in-cluster gateway.yaml names", arguments: [Deploy.base, Deploy.overlay])
+        "the Deployment mounts every file the in-cluster gateway.yaml names",
+        arguments: [Deploy.base, Deploy.overlay, Deploy.kubernetesAPIOverlay])
     func deploymentMountsConfiguredPaths(directory: String) throws {
         let rendered = try Deploy.render(directory)
         defer { try? FileManager.default.removeItem(at: rendered) }
@@ -146,7 +164,7 @@ struct DeployTests {
         #expect(
             files.sorted() == [
                 "deploy/argo/kustomization.yaml", "deploy/base/kustomization.yaml",
-                "deploy/overlays/example/kustomization.yaml",
+                "deploy/overlays/example/kustomization.yaml", "deploy/overlays/kubernetes-api/kustomization.yaml",
                 "deploy/rbac/kustomization.yaml",
             ])
         let result = try Deploy.check(["kustomization"] + files.sorted())

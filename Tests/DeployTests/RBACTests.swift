@@ -30,6 +30,42 @@ struct RBACTests {
         }
     }
 
+    /// The gateway's own account, for the features that call the Kubernetes API: one file per grant, applied on
+    /// its own, none in the kustomization.
+    static let kubernetesAPIExamples = [
+        "deploy/rbac/gateway-sensors.example.yaml", "deploy/rbac/gateway-sensors-all-namespaces.example.yaml",
+        "deploy/rbac/gateway-kubernetes-triggers.example.yaml",
+    ]
+
+    @Test(
+        "the RBAC examples of the Kubernetes API features validate (Kubernetes schemas, strict) and bind the gateway's account"
+    )
+    func kubernetesAPIExamplesValidate() throws {
+        let summary = try Deploy.check(["validate"] + Self.kubernetesAPIExamples)
+        #expect(summary.status == 0, "\(summary.transcript)")
+        for object in [
+            "Role/sensor-gateway-sensors", "RoleBinding/sensor-gateway-sensors", "ClusterRole/sensor-gateway-sensors",
+            "ClusterRoleBinding/sensor-gateway-sensors", "Role/sensor-gateway-k8s-trigger",
+            "Role/sensor-gateway-argo-via-kubernetes", "Role/sensor-gateway-trigger-sources",
+            "ClusterRoleBinding/sensor-gateway-read-clusterworkflowtemplates-via-kubernetes",
+        ] {
+            #expect(
+                summary.output.contains("ok \(object): Kubernetes"), "\(object) not validated:\n\(summary.transcript)")
+        }
+        for file in Self.kubernetesAPIExamples {
+            let text = try String(contentsOf: Deploy.root.appendingPathComponent(file), encoding: .utf8)
+            #expect(
+                text.components(separatedBy: "  - kind: ServiceAccount\n    name: sensor-gateway\n").count - 1
+                    == text.components(separatedBy: "\nsubjects:\n").count - 1, "\(file): a binding to another account")
+        }
+        let rendered = try Deploy.render(Self.rbac)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let applied = try String(contentsOf: rendered, encoding: .utf8)
+        #expect(
+            !applied.contains("sensors/status")
+                && !applied.contains("name: sensor-gateway\n    namespace: sensor-gateway"))
+    }
+
     @Test(
         "kubectl kustomize deploy/argo renders each route's WorkflowTemplate in the route's namespace; templateRefs resolve"
     )

@@ -45,7 +45,7 @@ struct K8sTriggerChaosTests {
         let server = try NATSServerProcess.start()
         defer { server.stop() }
         let workspace = try GatewayWorkspace(
-            natsURL: server.url, sensors: ["maps.yaml": Self.sensor], kubernetes: standIn.base)
+            natsURL: server.url, sensors: ["maps.yaml": Self.sensor], kubernetes: "server: \"\(standIn.base)\"")
         defer { workspace.remove() }
         let total = ChaosScale.events
         let expected = ChaosTests.expectedNames("k8s", count: total)

@@ -22,6 +22,7 @@ Control (for tests, never authenticated):
                  {"kinds": [{"group", "version", "kind", "plural", "namespaced", "status"}]}   extra custom kinds
                  {"token": "..."}                 the token accepted from now on
                  {"compact": true}                forgets the history: older resourceVersions answer 410
+                 {"endWatches": true}             ends every watch being served, as a restarting server does
                  {"bookmarkInterval": seconds}    how often watches with bookmarks get one (default 1)
   GET  /_objects[?plural=&group=&namespace=]    the stored objects
   GET  /_log                                    every API request: method, path, query, body, headers
@@ -160,6 +161,7 @@ class State:
         self.delay = None
         self.log = []
         self.watches = 0
+        self.watch_epoch = 0  # bumped by endWatches: watches started before it end
         self.bookmark_interval = 1.0
 
     def kind_by_path(self, group, version, plural):
@@ -643,6 +645,7 @@ class Handler(JSONHandler):
         self.end_headers()
         with state.lock:
             state.watches += 1
+            epoch = state.watch_epoch
             if start in ("", "0"):
                 pending = [("ADDED", o) for k, o in sorted(state.objects.items()) if wanted(k, o)]
                 seen = state.version
@@ -660,7 +663,9 @@ class Handler(JSONHandler):
             last_bookmark = time.monotonic()
             while time.monotonic() < deadline:
                 with state.lock:
-                    state.lock.wait_for(lambda: state.version > seen, timeout=0.2)
+                    state.lock.wait_for(lambda: state.version > seen or state.watch_epoch != epoch, timeout=0.2)
+                    if state.watch_epoch != epoch:
+                        break
                     if seen < state.oldest - 1:
                         events = [("ERROR", status_body(410, "Expired", "too old resource version"))]
                         seen = None
@@ -740,6 +745,9 @@ class Handler(JSONHandler):
             for k in control.get("kinds", []):
                 state.kinds.append(Kind(k["group"], k["version"], k["kind"], k["plural"], k.get("namespaced", True),
                                         k.get("status", False), builtin=False))
+            if control.get("endWatches"):
+                state.watch_epoch += 1
+                state.lock.notify_all()
             if control.get("compact"):
                 state.history = []
                 state.oldest = state.version + 1

@@ -30,11 +30,13 @@ struct GatewayWorkspace {
     ///   - routing: the routing matrix file; none by default.
     ///   - environment: variables for the gateway process.
     ///   - admin: more keys of the `admin` mapping, in flow style (e.g. `tokenFile: /t`).
-    ///   - kubernetes: the Kubernetes API server (`kubernetes.server`), if any.
+    ///   - kubernetes: the `kubernetes` mapping, in flow style (e.g. `server: http://127.0.0.1:8080`); none by default.
+    ///   - kubernetesSensors: `sensors.kubernetes`, in flow style (e.g. `namespaces: [ml]`); with it, `sensors` is
+    ///     the mapping of `files` (the `sensors` directory) and `kubernetes`.
     init(
         natsURL: String, sensors: [String: String], drainTimeout: String = "10s", routing: String? = nil,
         environment: [String: String] = [:], admin: String = "readiness: {natsDisconnectGrace: 2s}",
-        kubernetes: String? = nil
+        kubernetes: String? = nil, kubernetesSensors: String? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -43,16 +45,20 @@ struct GatewayWorkspace {
         self.natsURL = natsURL
         self.environment = environment
         let routingPath = routing ?? directory.appendingPathComponent("routing.yaml").path
-        let config = """
+        let sensorsDirectory = directory.appendingPathComponent("sensors").path
+        let sensorsValue =
+            kubernetesSensors.map { "{files: \(sensorsDirectory), kubernetes: {\($0)}}" } ?? sensorsDirectory
+        var config = """
             nats: {urls: [\(natsURL)], stream: EVENTS, subjectPrefix: events, dlqSubject: dlq.sensor-gateway}
-            sensors: \(directory.appendingPathComponent("sensors").path)
+            sensors: \(sensorsValue)
             outbox: \(directory.appendingPathComponent("outbox").path)
             routing: \(routingPath)
             admin: {listen: "127.0.0.1:\(adminPort)", \(admin)}
             jetstream: {specs: \(repository.appendingPathComponent("specs/jetstream").path)}
             processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s}
 
-            """ + (kubernetes.map { "kubernetes: {server: \"\($0)\"}\n" } ?? "")
+            """
+        if let kubernetes { config += "kubernetes: {\(kubernetes)}\n" }
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         for (name, text) in sensors { try writeSensor(name, text) }
     }
