@@ -79,6 +79,7 @@ struct ClaimedExecution: Sendable {
             record.state = .released
             record.detail = reason
         }
+        record.detail = record.detail.map { String($0.prefix(Self.detailLimit)) }
         do {
             if try await claims.replace(firing, record, expectedRevision: revision) == nil, outcome.isSuccess {
                 return Self.noted(outcome, "its claim was taken over meanwhile")
@@ -114,6 +115,9 @@ struct ClaimedExecution: Sendable {
                     + (late.map { "; last: \(Self.reason(of: $0))" } ?? ""), after: nil)
         }
     }
+
+    /// How much of an outcome's detail the record keeps (the bucket's values are small).
+    static let detailLimit = 2048
 
     private static func noted(_ outcome: TriggerOutcome, _ note: String) -> TriggerOutcome {
         switch outcome {
