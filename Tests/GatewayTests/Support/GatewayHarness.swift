@@ -31,10 +31,16 @@ struct GatewayWorkspace {
     ///   - environment: variables for the gateway process.
     ///   - admin: more keys of the `admin` mapping, in flow style (e.g. `tokenFile: /t`).
     ///   - kubernetes: the Kubernetes API server (`kubernetes.server`), if any.
+    ///   - ackWait: the consumers' ack wait: the shipped specs with the template's `ack_wait` replaced (2 s by
+    ///     default, so a killed gateway's messages come back within the test; the shipped 2 minutes is checked by
+    ///     `JetStreamSpecProvisioningTests`).
+    ///   - executionTimeout: `processing.executionTimeout`, if not the default.
+    ///   - shipped: the shipped specs directory the workspace's copy starts from.
     init(
         natsURL: String, sensors: [String: String], drainTimeout: String = "10s", routing: String? = nil,
         environment: [String: String] = [:], admin: String = "readiness: {natsDisconnectGrace: 2s}",
-        kubernetes: String? = nil
+        kubernetes: String? = nil, ackWait: String = "2s", executionTimeout: String? = nil,
+        specs shipped: String = "specs/jetstream"
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -43,14 +49,28 @@ struct GatewayWorkspace {
         self.natsURL = natsURL
         self.environment = environment
         let routingPath = routing ?? directory.appendingPathComponent("routing.yaml").path
+        let specs = directory.appendingPathComponent("specs")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent(shipped), to: specs)
+        let consumers = specs.appendingPathComponent("consumers")
+        guard let name = try FileManager.default.contentsOfDirectory(atPath: consumers.path).first else {
+            throw HarnessFailure(description: "\(shipped) has no consumer template")
+        }
+        let template = consumers.appendingPathComponent(name)
+        guard var consumer = try JSONSerialization.jsonObject(with: Data(contentsOf: template)) as? [String: Any],
+            var settings = consumer["config"] as? [String: Any]
+        else { throw HarnessFailure(description: "\(template.path) is not a consumer spec") }
+        settings["ack_wait"] = ackWait
+        consumer["config"] = settings
+        try JSONSerialization.data(withJSONObject: consumer).write(to: template)
+        let execution = executionTimeout.map { ", executionTimeout: \($0)" } ?? ""
         let config = """
             nats: {urls: [\(natsURL)], stream: EVENTS, subjectPrefix: events, dlqSubject: dlq.sensor-gateway}
             sensors: \(directory.appendingPathComponent("sensors").path)
             outbox: \(directory.appendingPathComponent("outbox").path)
             routing: \(routingPath)
             admin: {listen: "127.0.0.1:\(adminPort)", \(admin)}
-            jetstream: {specs: \(repository.appendingPathComponent("specs/jetstream").path)}
-            processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s}
+            jetstream: {specs: \(specs.path)}
+            processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s\(execution)}
 
             """ + (kubernetes.map { "kubernetes: {server: \"\($0)\"}\n" } ?? "")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
