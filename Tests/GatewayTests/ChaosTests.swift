@@ -506,7 +506,8 @@ struct ChaosTests {
         }
         let created = try await runCreates()
         #expect(created.count == count)
-        #expect(created.values.allSatisfy { $0 == 1 }, "runs created more than once: \(created.filter { $0.value > 1 })")
+        #expect(
+            created.values.allSatisfy { $0 == 1 }, "runs created more than once: \(created.filter { $0.value > 1 })")
         let waited = await replicas[1].metricSum("sensor_gateway_triggers_total")
         ChaosScale.report(
             "paused replica, KFP: \(count) firings on 2 replicas (ack wait 1 s, one SIGSTOPped 3 s); \(created.count)"

@@ -49,7 +49,8 @@ struct FiringClaimTests {
         _ claims: MemoryClaims, _ body: (TriggerExecutor, TriggerExecutor, APIStandIn) async throws -> Void
     ) async throws {
         try await withStandIn({ Self.configuration($0, claims: claims, replica: "a") }) { first, server in
-            let second = try TriggerExecutor(configuration: Self.configuration(server.base, claims: claims, replica: "b"))
+            let second = try TriggerExecutor(
+                configuration: Self.configuration(server.base, claims: claims, replica: "b"))
             do { try await body(first, second, server) } catch {
                 await second.shutdown()
                 throw error
