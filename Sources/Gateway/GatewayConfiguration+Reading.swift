@@ -173,21 +173,24 @@ extension GatewayConfiguration {
         func duration(_ key: String, diagnostics: inout Diagnostics) -> Duration? {
             section.duration(key, bareNumber: .seconds, diagnostics: &diagnostics)
         }
+        func positive(_ key: String, diagnostics: inout Diagnostics) -> Duration? {
+            guard let timeout = duration(key, diagnostics: &diagnostics) else { return nil }
+            guard timeout > .zero else {
+                diagnostics.error(
+                    "processing.\(key) must be more than 0", at: section.location(of: key), path: "processing.\(key)")
+                return nil
+            }
+            return timeout
+        }
         processing.concurrency = count("concurrency", 1...1024, diagnostics: &diagnostics) ?? processing.concurrency
         processing.fetchBatch = count("fetchBatch", 1...4096, diagnostics: &diagnostics) ?? processing.fetchBatch
         processing.drainTimeout = duration("drainTimeout", diagnostics: &diagnostics) ?? processing.drainTimeout
         processing.retryDelay = duration("retryDelay", diagnostics: &diagnostics) ?? processing.retryDelay
         processing.reloadInterval = duration("reloadInterval", diagnostics: &diagnostics) ?? processing.reloadInterval
-        if let timeout = duration("requestTimeout", diagnostics: &diagnostics) {
-            // curl takes 0 for "no timeout": a hanging server would hold the message forever.
-            if timeout > .zero {
-                processing.requestTimeout = timeout
-            } else {
-                diagnostics.error(
-                    "processing.requestTimeout must be more than 0", at: section.location(of: "requestTimeout"),
-                    path: "processing.requestTimeout")
-            }
-        }
+        // curl takes 0 for "no timeout": a hanging server would hold the message forever.
+        processing.requestTimeout = positive("requestTimeout", diagnostics: &diagnostics) ?? processing.requestTimeout
+        processing.executionTimeout =
+            positive("executionTimeout", diagnostics: &diagnostics) ?? processing.executionTimeout
         section.finish(diagnostics: &diagnostics, label: "unknown key")
     }
 }

@@ -17,13 +17,16 @@ extension GatewayConfiguration {
     /// - Parameters:
     ///   - routing: the loaded matrix, if the configuration names one that exists.
     ///   - publisher: publishes `nats` triggers; `nil` writes them to the outbox.
+    ///   - claims: where firings without an idempotency key are claimed (`processing.executionTimeout`); `nil`:
+    ///     not claimed.
     ///   - kubernetes: the Kubernetes API of `k8s` triggers, `argo.via: kubernetes` and `source.configmap`; `nil`
     ///     when none is configured.
     ///   - dryRun: send nothing: every trigger's request goes to the outbox (`outbox`, else
     ///     ``dryRunOutbox``).
     ///   - log: where the `log` trigger writes.
     public func triggerConfiguration(
-        routing: RoutingMatrix?, publisher: (any TriggerPublisher)?, kubernetes: KubernetesClient? = nil,
+        routing: RoutingMatrix?, publisher: (any TriggerPublisher)?, claims: (any FiringClaims)? = nil,
+        kubernetes: KubernetesClient? = nil,
         dryRun: Bool = false, log: @escaping @Sendable (String) -> Void
     ) -> TriggerConfiguration {
         // The environment overrides the file, as it does for every key.
@@ -44,7 +47,8 @@ extension GatewayConfiguration {
             artifacts: .init(
                 gitCacheDirectory: artifacts.gitCache, gitFetchInterval: artifacts.gitFetchInterval,
                 configMaps: kubernetes.map(KubernetesConfigMaps.init), configMapTTL: artifacts.configMapTTL),
-            log: log, requestTimeout: processing.requestTimeout)
+            log: log, requestTimeout: processing.requestTimeout, claims: dryRun ? nil : claims,
+            executionTimeout: processing.executionTimeout)
     }
 
     /// The outbox of a dry run when `outbox` is unset.

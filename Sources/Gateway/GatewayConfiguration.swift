@@ -52,7 +52,8 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (default `10s`),
 ///     `processing.retryDelay` (default `5s`), `processing.reloadInterval` (between config file checks, default
 ///     `2s`; `0` turns polling off), `processing.requestTimeout` (what an Argo or KFP request may take in all,
-///     default `30s`; more than 0).
+///     default `30s`; more than 0), `processing.executionTimeout` (what a claimed firing may take, default `2m`; more
+///     than 0).
 ///   - `sources.http` and `sources.schedules`: see ``EventSourcesConfiguration``.
 ///   - `secrets.directory`: where Kubernetes Secrets are mounted, `<directory>/<secret>/<key>` (default
 ///     `/argo-events/secrets`, as in Argo Events' sensor pods): `secureHeaders`, S3 keys, git credentials.
@@ -127,6 +128,10 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         /// The total timeout of an Argo or KFP request (`TriggerConfiguration.requestTimeout`); `http` triggers
         /// use their own `timeout`.
         public var requestTimeout: Duration = .seconds(30)
+        /// How long a claimed firing (a Kubeflow run, a Kubernetes object with a fixed name, an `http` trigger with
+        /// `exactlyOnce`) may execute before it is cancelled and retried; its claim may be taken over that long (plus
+        /// one request) after it was made. The shipped consumer's `ack_wait` equals it.
+        public var executionTimeout: Duration = .seconds(120)
     }
 
     /// `artifacts:` (gateway extension): how `argoWorkflow` and `k8s` trigger sources are read.

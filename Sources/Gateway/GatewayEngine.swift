@@ -54,12 +54,23 @@ public final class GatewayEngine: Service, Sendable {
 
     /// Runs until graceful shutdown.
     /// - Throws: ``ConfigurationError`` when a spec file is invalid, ``ProvisioningError`` when the streams or buckets
-    ///   cannot be provisioned, ``NATSError`` when the correlation bucket cannot be opened.
+    ///   cannot be provisioned, ``NATSError`` when the correlation or firing claims' bucket cannot be opened.
     public func run() async throws {
         guard let connection = await connect() else { return }
         state.setConnection(connection)
         metrics.setNATSConnected(true)
         let (specs, template) = try GatewayProvisioning.specs(configuration)
+        let ackWait = SensorSet.effectiveAckWait(of: template)
+        if ackWait < configuration.processing.executionTimeout {
+            logger.warning(
+                """
+                the consumers' ack wait is shorter than processing.executionTimeout: a message is redelivered while \
+                the claim of a replica that died still holds, and the redelivery waits for it to expire
+                """,
+                metadata: [
+                    "ackWait": "\(ackWait)", "executionTimeout": "\(configuration.processing.executionTimeout)",
+                ])
+        }
         guard let bucket = try await prepare(specs, on: connection) else {
             await connection.close()
             return
@@ -74,7 +85,7 @@ public final class GatewayEngine: Service, Sendable {
             connection: connection, stream: configuration.nats.stream, template: template,
             concurrency: configuration.processing.concurrency, fetchBatch: configuration.processing.fetchBatch,
             drainTimeout: configuration.processing.drainTimeout,
-            ackWait: SensorSet.effectiveAckWait(of: template), processor: processor, metrics: metrics, state: state,
+            ackWait: ackWait, processor: processor, metrics: metrics, state: state,
             logger: logger)
         if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
         await withDiscardingTaskGroup { group in
@@ -154,11 +165,14 @@ public final class GatewayEngine: Service, Sendable {
         return nil
     }
 
-    /// Provisions the streams and buckets of `specs` and opens the correlation bucket, retrying every 2 s while
+    /// Provisions the streams and buckets of `specs`, checks that the firing claims' bucket exists and opens the
+    /// correlation bucket, retrying every 2 s while
     /// JetStream cannot answer yet: a cluster that lost a server elects new stream leaders, and its API requests time
     /// out meanwhile. A refusal is thrown at once. Nil when shutdown came first.
     private func prepare(_ specs: JetStreamSpecs, on connection: NATSConnection) async throws -> KeyValueBucket? {
-        let bucketName = specs.keyValueBuckets.first?.bucket ?? "sensor-gateway-correlations"
+        let bucketName =
+            specs.keyValueBuckets.first { $0.bucket != KeyValueFiringClaims.bucketName }?.bucket
+            ?? "sensor-gateway-correlations"
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let failure: NATSError
             do {
@@ -167,6 +181,8 @@ public final class GatewayEngine: Service, Sendable {
                     let level: Logger.Level = result.action == .created || result.changedReplicas ? .info : .debug
                     logger.log(level: level, "provisioned", metadata: ["resource": "\(result)"])
                 }
+                // The firing claims' bucket must exist too: a claimed trigger would fail on every firing without it.
+                _ = try await connection.keyValue(KeyValueFiringClaims.bucketName)
                 return try await connection.keyValue(bucketName)
             } catch let error as ProvisioningError {
                 guard case .refused(_, _, let cause) = error, cause.isTemporary else { throw error }

@@ -13,7 +13,8 @@ import UnixSignals
 /// down gracefully on SIGTERM and SIGINT (in reverse order: reloads stop, consumers drain, the admin server last).
 public enum GatewayServices {
     /// The service group of `sensor-gateway run`; fired triggers are executed by the `Triggers` module's
-    /// `TriggerExecutor`, whose `nats` triggers publish over the gateway's own JetStream connection.
+    /// `TriggerExecutor`, whose `nats` triggers publish over the gateway's own JetStream connection and whose firings
+    /// without an idempotency key are claimed in its key-value bucket `sensor-gateway-firings`.
     /// - Parameters:
     ///   - configurationPath: the config file (re-read on reload).
     ///   - configuration: its contents.
@@ -40,7 +41,8 @@ public enum GatewayServices {
         }
         let dispatcher = try TriggerExecutor(
             configuration: configuration.triggerConfiguration(
-                routing: routing, publisher: JetStreamTriggerPublisher(state: state), kubernetes: kubernetesClient,
+                routing: routing, publisher: JetStreamTriggerPublisher(state: state),
+                claims: KeyValueFiringClaims(state: state), kubernetes: kubernetesClient,
                 dryRun: dryRun
             ) { logTrigger.info("\($0)") })
         let engine = GatewayEngine(

@@ -154,7 +154,7 @@ public struct SensorSet: Sendable {
         spec.startSequence = nil
         spec.ackPolicy = .explicit
         if template == nil {
-            spec.ackWait = .seconds(30)
+            spec.ackWait = .seconds(120)
             spec.maxDeliver = 5
             spec.maxAckPending = 4096
         }

@@ -331,6 +331,9 @@ public struct HTTPTrigger: Sendable {
     public var secureHeaders: [SecureHeader]
     /// `timeout` in seconds, 60 by default.
     public var timeoutSeconds: Int
+    /// `exactlyOnce` (our extension): the firing is claimed before the request is sent, so replicas and
+    /// redeliveries send it once while it runs and never again once it succeeded; `false` by default.
+    public var exactlyOnce = false
 }
 
 /// A `secureHeaders` entry: a header whose value is a secret, read when the trigger runs.

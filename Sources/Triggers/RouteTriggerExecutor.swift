@@ -15,10 +15,16 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
     private let kubeflow: KubeflowPipelineExecutor
     private let defaultNamespace: String
     private let matrix: Mutex<RoutingMatrix?>
+    /// Claims Kubeflow runs (which have no idempotency key) before they are created; `nil`: no claims.
+    private let claims: ClaimedExecution?
 
-    init(argo: ArgoWorkflowExecutor, kubeflow: KubeflowPipelineExecutor, configuration: TriggerConfiguration) {
+    init(
+        argo: ArgoWorkflowExecutor, kubeflow: KubeflowPipelineExecutor, configuration: TriggerConfiguration,
+        claims: ClaimedExecution? = nil
+    ) {
         self.argo = argo
         self.kubeflow = kubeflow
+        self.claims = claims
         defaultNamespace = configuration.argo.namespace
         matrix = Mutex(configuration.routing)
     }
@@ -66,9 +72,14 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
     func execute(_ target: RouteTarget, identity: FiringIdentity, retry: RetryPolicy) async -> TriggerOutcome {
         switch target {
         case .kubeflow(let run):
-            return await kubeflow.createRun(
-                RouteRequests.runSpec(run), displayName: RouteRequests.runDisplayName(run, identity: identity),
-                identity: identity, retry: retry)
+            let kubeflow = kubeflow
+            let create: @Sendable () async -> TriggerOutcome = {
+                await kubeflow.createRun(
+                    RouteRequests.runSpec(run), displayName: RouteRequests.runDisplayName(run, identity: identity),
+                    identity: identity, retry: retry)
+            }
+            guard let claims else { return await create() }
+            return await claims.run(identity.id, grace: kubeflow.context.configuration.requestTimeout, create)
         case .argo(let submission), .hybrid(let submission, _):
             if argo.context.configuration.argo.via == .kubernetes {
                 return await submitViaKubernetes(submission, identity: identity, retry: retry)

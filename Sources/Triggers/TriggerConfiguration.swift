@@ -10,7 +10,7 @@ public import SensorModel
 ///
 /// - Configuration keys (`config/gateway.yaml`): `argo.server`, `argo.namespace`, `argo.tokenFile`,
 ///   `argo.insecureSkipVerify`, `argo.via`; `kubeflow.host`, `kubeflow.apiVersion`, `kubeflow.tokenFile`; `outbox`;
-///   `processing.requestTimeout` (``requestTimeout``).
+///   `processing.requestTimeout` (``requestTimeout``), `processing.executionTimeout` (``executionTimeout``).
 ///   ``applyingEnvironment(_:)`` lets the argo CLI's and the kfp SDK's variables override them.
 public struct TriggerConfiguration: Sendable {
     /// The Argo Server.
@@ -140,6 +140,17 @@ public struct TriggerConfiguration: Sendable {
     /// Total timeout of Argo and KFP requests (default 30 s; `processing.requestTimeout` in `gateway.yaml`); `http`
     /// triggers use their own `timeout`.
     public var requestTimeout: Duration
+    /// Where firings of targets without an idempotency key (Kubeflow runs, Kubernetes objects with a fixed name,
+    /// `http` triggers with `exactlyOnce`) are claimed before they are executed; `nil`: they are not (one process,
+    /// or the outbox).
+    public var claims: (any FiringClaims)?
+    /// How long a claimed firing's execution may take before it is cancelled and counted retryable, and after which
+    /// (plus the longest request) its claim may be taken over (`processing.executionTimeout`, default 2 minutes).
+    public var executionTimeout: Duration
+    /// This process in claim records: `host/pid` by default (in a pod, the host name is the pod's name).
+    public var replica: String
+    /// How often a claim held by another replica is read again (default 1 s).
+    public var claimPollInterval: Duration
 
     /// Creates a configuration; with no server or host, the outbox takes what would go there. A `nil` environment
     /// is the process's.
@@ -151,7 +162,9 @@ public struct TriggerConfiguration: Sendable {
         environment: [String: String]? = nil, clock: any TriggerClock = SystemTriggerClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         log: @escaping @Sendable (String) -> Void = { print($0) }, notFoundGrace: Duration = .seconds(2),
-        internalErrorAttempts: Int = 3, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
+        internalErrorAttempts: Int = 3, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
+        claims: (any FiringClaims)? = nil, executionTimeout: Duration = .seconds(120), replica: String? = nil,
+        claimPollInterval: Duration = .seconds(1)
     ) {
         self.argo = argo
         self.kubeflow = kubeflow
@@ -170,6 +183,10 @@ public struct TriggerConfiguration: Sendable {
         self.internalErrorAttempts = internalErrorAttempts
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.claims = claims
+        self.executionTimeout = executionTimeout
+        self.replica = replica ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
+        self.claimPollInterval = claimPollInterval
     }
 
     /// The configuration with the argo CLI's and the kfp SDK's environment variables applied over it:

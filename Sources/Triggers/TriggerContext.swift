@@ -117,6 +117,11 @@ final class TriggerContext: Sendable {
 
     /// Sends `request` to `endpoint` with JSON and the bearer token; transport failures end the attempt.
     func send(_ request: APIRequest, to endpoint: Endpoint) async throws(AttemptEnd) -> HTTPResponse {
+        // A cancelled execution (past its execution timeout, or shutting down) sends nothing more.
+        guard !Task.isCancelled else {
+            throw AttemptEnd(
+                attempt: .retry(reason: "cancelled before sending a \(request.method)", after: nil, kind: .general))
+        }
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if request.body != nil { headers.append(("Content-Type", "application/json")) }
         if let token = endpoint.token {

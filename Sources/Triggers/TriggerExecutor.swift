@@ -23,7 +23,10 @@ public import SensorModel
 ///
 /// Idempotency: workflows are named ``FiringIdentity/name(prefix:)`` (a 409 is confirmed with a GET of the
 /// workflow's ``FiringIdentity/firingLabel``), KFP runs get that name as display name and are looked up before
-/// being created, and outbox files are created exclusively.
+/// being created, and outbox files are created exclusively. With ``TriggerConfiguration/claims``, a firing whose
+/// target has no idempotency key of its own (a Kubeflow run, routed or not; a `k8s` create of an object with a fixed
+/// `metadata.name`; an `http` trigger with `exactlyOnce`) is claimed first, so replicas and redeliveries never
+/// execute it twice at the same time, and never again once it is done.
 public final class TriggerExecutor: Sendable {
     /// The configuration.
     public let configuration: TriggerConfiguration
@@ -36,6 +39,7 @@ public final class TriggerExecutor: Sendable {
     private let nats: NATSTriggerExecutor
     private let log: LogTriggerExecutor
     private let route: RouteTriggerExecutor
+    private let claims: ClaimedExecution?
 
     /// Starts the HTTP clients (one per server, one for `http` triggers, `source.url` and `source.s3`).
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
@@ -49,7 +53,12 @@ public final class TriggerExecutor: Sendable {
         http = HTTPTriggerExecutor(context: context)
         nats = NATSTriggerExecutor(context: context)
         log = LogTriggerExecutor(context: context)
-        route = RouteTriggerExecutor(argo: argo, kubeflow: kubeflow, configuration: configuration)
+        claims = configuration.claims.map { store in
+            ClaimedExecution(
+                claims: store, replica: configuration.replica, timeout: configuration.executionTimeout,
+                pollInterval: configuration.claimPollInterval, clock: configuration.clock)
+        }
+        route = RouteTriggerExecutor(argo: argo, kubeflow: kubeflow, configuration: configuration, claims: claims)
     }
 
     /// The routing matrix `route` triggers use: ``TriggerConfiguration/routing`` until ``replaceRouting(_:)``.
@@ -76,7 +85,11 @@ public final class TriggerExecutor: Sendable {
                     engine: Self.engine(of: firing.trigger.kind))
             }
         }
-        return await executor.execute(firing)
+        guard let claims, let grace = ClaimedExecution.grace(for: firing.trigger, configuration: configuration) else {
+            return await executor.execute(firing)
+        }
+        let outcome = await claims.run(firing.identity.id, grace: grace) { await executor.execute(firing).outcome }
+        return TriggerExecution(outcome, engine: Self.engine(of: firing.trigger.kind))
     }
 
     /// Executes a fired trigger: ``execute(_:)`` with the firing of `trigger` of `sensor` with `events`.

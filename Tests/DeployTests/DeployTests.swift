@@ -7,7 +7,8 @@ import Testing
 struct DeployTests {
     /// No NACK Consumer: the gateway creates its per-subject consumers itself (see `nackMirrorsSpecs`).
     static let baseKinds = [
-        "ConfigMap", "Deployment", "KeyValue", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount",
+        "ConfigMap", "Deployment", "KeyValue", "KeyValue", "NetworkPolicy", "PodDisruptionBudget", "Service",
+        "ServiceAccount",
         "ServiceMonitor", "Stream", "Stream",
     ]
 

@@ -41,13 +41,13 @@ struct ArgoEventBusTests {
         defer { server.stop() }
         _ = try run(server, "create")
         let before = try run(server, "info")
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["push.yaml": Self.sensor])
+        let workspace = try GatewayWorkspace(
+            natsURL: server.url, sensors: ["push.yaml": Self.sensor], specs: "specs/argo-eventbus")
         defer { workspace.remove() }
         let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
             .replacingOccurrences(
                 of: "stream: EVENTS, subjectPrefix: events", with: "stream: default, subjectPrefix: default"
             )
-            .replacingOccurrences(of: "specs/jetstream", with: "specs/argo-eventbus")
         try config.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
         let gateway = try GatewayProcess(workspace)
         try await gateway.waitUntilReady()

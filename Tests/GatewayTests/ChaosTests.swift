@@ -446,6 +446,78 @@ struct ChaosTests {
         }
     }
 
+    /// Kubeflow runs have no idempotency key, so firings are claimed in KV. Two replicas with a 1 s ack wait (the
+    /// shipped consumer's first redelivery before it was the execution timeout), a KFP trigger per event and a runs
+    /// API answering after a second; one replica is paused (SIGSTOP) for 3 s mid-run, so its messages are redelivered
+    /// to the other one while it holds their claims, then resumed: every run is created once.
+    @Test func pausedReplicaCreatesNoRunTwice() async throws {
+        let standIn = try APIStandIn()
+        let server = try NATSServerProcess.start()
+        defer { server.stop() }
+        let sensor = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: training}
+            spec:
+              dependencies: [{name: ready, eventSourceName: src, eventName: train}]
+              triggers:
+                - template:
+                    name: train
+                    kubeflowPipeline: {pipelineName: hello, pipelineVersionName: v2, experimentName: chaos}
+
+            """
+        let workspaces = try (0..<2).map { _ in
+            try GatewayWorkspace(
+                natsURL: server.url, sensors: ["training.yaml": sensor],
+                environment: ["KF_PIPELINES_ENDPOINT": standIn.base], ackWait: "1s", executionTimeout: "30s")
+        }
+        defer { for workspace in workspaces { workspace.remove() } }
+        let replicas = try await Self.startAll(workspaces)
+        try await standIn.delay("/apis/v2beta1/runs", seconds: 1)
+        let count = 24
+        try PythonPublisher.publish(
+            server: server.url,
+            (0..<count).map {
+                PythonPublisher.event(
+                    subject: "events.src.train", id: "kfp-\($0)", source: "src", name: "train", data: ["n": $0])
+            })
+        @Sendable func runCreates() async throws -> [String: Int] {
+            var created: [String: Int] = [:]
+            for request in try await standIn.log()
+            where request.method == "POST" && request.path == "/apis/v2beta1/runs" && request.status / 100 == 2 {
+                created[request.body?["display_name"]?.stringValue ?? "", default: 0] += 1
+            }
+            return created
+        }
+        try await eventually("a first run", timeout: .seconds(60)) { (try? await runCreates().count) ?? 0 >= 1 }
+        replicas[0].send(SIGSTOP)
+        try await Task.sleep(for: .seconds(3))
+        replicas[0].send(SIGCONT)
+        let connection = try await NATSConnection.connect(ConnectionOptions(urls: [server.url]))
+        let consumer = SensorSet.durableName(subject: "events.src.train")
+        do {
+            try await eventually("every run, and nothing pending", timeout: .seconds(120)) {
+                let info = try? await connection.consumerInfo(stream: "EVENTS", consumer: consumer)
+                return (try? await runCreates().count) == count && info?.pending == 0 && info?.ackPending == 0
+            }
+        } catch {
+            let logs = replicas.map { String($0.logText.suffix(4000)) }.joined(separator: "\n---\n")
+            throw HarnessFailure(description: "\(error); runs \(try await runCreates())\n\(logs)")
+        }
+        let created = try await runCreates()
+        #expect(created.count == count)
+        #expect(
+            created.values.allSatisfy { $0 == 1 }, "runs created more than once: \(created.filter { $0.value > 1 })")
+        let waited = await replicas[1].metricSum("sensor_gateway_triggers_total")
+        ChaosScale.report(
+            "paused replica, KFP: \(count) firings on 2 replicas (ack wait 1 s, one SIGSTOPped 3 s); \(created.count)"
+                + " runs, none twice; \(Int(waited)) firings executed or found done by the other replica")
+        await connection.close()
+        for replica in replicas { replica.send(SIGTERM) }
+        for replica in replicas { _ = try await replica.waitForExit() }
+        await standIn.stop()
+    }
+
     /// Throughput with 1, 2 and 3 replicas (outbox triggers, so the sink is not the bottleneck): the events are
     /// published first, then the replicas drain them; the rate is events over the span of the outbox writes. A figure,
     /// not a timed assertion; the test checks that every event fired once.

@@ -64,7 +64,9 @@ struct GatewayEngineTests {
                     at: specs.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
             let shipped = repository.appendingPathComponent("specs/jetstream")
-            for file in ["streams/events.json", "streams/dlq.json", "kv/correlations.json"] {
+            for file in [
+                "streams/events.json", "streams/dlq.json", "kv/correlations.json", "kv/firings.json",
+            ] {
                 try FileManager.default.copyItem(
                     at: shipped.appendingPathComponent(file), to: specs.appendingPathComponent(file))
             }

@@ -23,7 +23,8 @@ struct JetStreamSpecProvisioningTests {
             #expect(
                 first.map(\.description).sorted() == [
                     "consumer EVENTS/sensor-gateway: created",
-                    "kv bucket sensor-gateway-correlations: created, 1 replica", "stream DLQ: created, 1 replica",
+                    "kv bucket sensor-gateway-correlations: created, 1 replica",
+                    "kv bucket sensor-gateway-firings: created, 1 replica", "stream DLQ: created, 1 replica",
                     "stream EVENTS: created, 1 replica",
                 ])
             let second = try await connection.provision(specs)
@@ -96,7 +97,9 @@ struct JetStreamSpecProvisioningTests {
         #expect(specs.streams.contains { $0.subjects == ["dlq.>"] })
         let consumer = try #require(specs.consumers.first)
         #expect(consumer.ackPolicy == .explicit)
-        #expect(consumer.backoff == [.seconds(1), .seconds(5), .seconds(30), .seconds(120)])
-        #expect(specs.keyValueBuckets.map(\.bucket) == ["sensor-gateway-correlations"])
+        #expect(consumer.ackWait == GatewayConfiguration().processing.executionTimeout, "ack wait = execution timeout")
+        #expect(consumer.backoff == nil, "no backoff: a nak without a delay redelivers at once")
+        #expect(specs.keyValueBuckets.map(\.bucket) == ["sensor-gateway-correlations", "sensor-gateway-firings"])
+        #expect(specs.keyValueBuckets.last?.ttl == .seconds(86_400))
     }
 }

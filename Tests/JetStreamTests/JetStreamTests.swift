@@ -351,6 +351,34 @@ struct JetStreamTests {
         }
     }
 
+    /// How many of `count` concurrent runs of `attempt` succeed.
+    static func successes(of count: Int, _ attempt: @escaping @Sendable (Int) async throws -> UInt64) async -> Int {
+        await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<count { group.addTask { (try? await attempt(index)) != nil } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+    }
+
+    @Test("KV: of concurrent creates of one key, and of concurrent updates at one revision, exactly one wins")
+    func keyValueRaces() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                try await connection.createOrUpdate(KeyValueSpec(bucket: "claims"))
+                let bucket = try await connection.keyValue("claims")
+                let creates = await Self.successes(of: 8) { index in
+                    try await bucket.create("firing", value: Array("\(index)".utf8))
+                }
+                #expect(creates == 1)
+                let revision = try #require(try await bucket.get("firing")?.revision)
+                let updates = await Self.successes(of: 8) { index in
+                    try await bucket.update("firing", value: Array("u\(index)".utf8), expectedRevision: revision)
+                }
+                #expect(updates == 1)
+                #expect(try await bucket.get("firing")?.revision == revision + 1)
+            }
+        }
+    }
+
     @Test("nats-server killed and restarted with its store mid-consume: every message delivered, none lost")
     func serverRestartLosesNothing() async throws {
         var server = try NATSServerProcess.start(port: try NATSServerProcess.freeLoopbackPort())

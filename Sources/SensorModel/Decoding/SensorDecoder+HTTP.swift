@@ -4,7 +4,7 @@ import SensorLanguage
 
 extension SensorDecoder {
     /// `http`: `url`, `method` (POST by default), `payload`, `parameters`, `headers`, `dynamicHeaders`,
-    /// `secureHeaders` and `timeout` (seconds, 60 by default).
+    /// `secureHeaders`, `timeout` (seconds, 60 by default) and `exactlyOnce` (our extension, `false` by default).
     mutating func decodeHTTP(_ fields: inout FieldReader, _ node: YAMLTree, path: String, context: SensorContext)
         -> TriggerKind?
     {
@@ -27,12 +27,13 @@ extension SensorDecoder {
         let secureHeaders = (fields.list("secureHeaders", diagnostics: &diagnostics) ?? []).compactMap {
             decodeSecureHeader($0.0, path: $0.1)
         }
+        let exactlyOnce = fields.bool("exactlyOnce", diagnostics: &diagnostics) ?? false
         guard let url else { return nil }
         return .http(
             HTTPTrigger(
                 url: url, method: method.isEmpty ? "POST" : method, payload: payload, parameters: parameters,
                 headers: headers, dynamicHeaders: dynamicHeaders, secureHeaders: secureHeaders,
-                timeoutSeconds: timeout))
+                timeoutSeconds: timeout, exactlyOnce: exactlyOnce))
     }
 
     /// `headers`: a mapping of strings.

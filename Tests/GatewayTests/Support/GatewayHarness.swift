@@ -33,10 +33,16 @@ struct GatewayWorkspace {
     ///   - kubernetes: the `kubernetes` mapping, in flow style (e.g. `server: http://127.0.0.1:8080`); none by default.
     ///   - kubernetesSensors: `sensors.kubernetes`, in flow style (e.g. `namespaces: [ml]`); with it, `sensors` is
     ///     the mapping of `files` (the `sensors` directory) and `kubernetes`.
+    ///   - ackWait: the consumers' ack wait: the shipped specs with the template's `ack_wait` replaced (2 s by
+    ///     default, so a killed gateway's messages come back within the test; the shipped 2 minutes is checked by
+    ///     `JetStreamSpecProvisioningTests`).
+    ///   - executionTimeout: `processing.executionTimeout`, if not the default.
+    ///   - shipped: the shipped specs directory the workspace's copy starts from.
     init(
         natsURL: String, sensors: [String: String], drainTimeout: String = "10s", routing: String? = nil,
         environment: [String: String] = [:], admin: String = "readiness: {natsDisconnectGrace: 2s}",
-        kubernetes: String? = nil, kubernetesSensors: String? = nil
+        kubernetes: String? = nil, kubernetesSensors: String? = nil, ackWait: String = "2s",
+        executionTimeout: String? = nil, specs shipped: String = "specs/jetstream"
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -45,6 +51,20 @@ struct GatewayWorkspace {
         self.natsURL = natsURL
         self.environment = environment
         let routingPath = routing ?? directory.appendingPathComponent("routing.yaml").path
+        let specs = directory.appendingPathComponent("specs")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent(shipped), to: specs)
+        let consumers = specs.appendingPathComponent("consumers")
+        guard let name = try FileManager.default.contentsOfDirectory(atPath: consumers.path).first else {
+            throw HarnessFailure(description: "\(shipped) has no consumer template")
+        }
+        let template = consumers.appendingPathComponent(name)
+        guard var consumer = try JSONSerialization.jsonObject(with: Data(contentsOf: template)) as? [String: Any],
+            var settings = consumer["config"] as? [String: Any]
+        else { throw HarnessFailure(description: "\(template.path) is not a consumer spec") }
+        settings["ack_wait"] = ackWait
+        consumer["config"] = settings
+        try JSONSerialization.data(withJSONObject: consumer).write(to: template)
+        let execution = executionTimeout.map { ", executionTimeout: \($0)" } ?? ""
         let sensorsDirectory = directory.appendingPathComponent("sensors").path
         let sensorsValue =
             kubernetesSensors.map { "{files: \(sensorsDirectory), kubernetes: {\($0)}}" } ?? sensorsDirectory
@@ -54,8 +74,8 @@ struct GatewayWorkspace {
             outbox: \(directory.appendingPathComponent("outbox").path)
             routing: \(routingPath)
             admin: {listen: "127.0.0.1:\(adminPort)", \(admin)}
-            jetstream: {specs: \(repository.appendingPathComponent("specs/jetstream").path)}
-            processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s}
+            jetstream: {specs: \(specs.path)}
+            processing: {concurrency: 8, drainTimeout: \(drainTimeout), retryDelay: 1s, reloadInterval: 1s\(execution)}
 
             """
         if let kubernetes { config += "kubernetes: {\(kubernetes)}\n" }
