@@ -40,6 +40,43 @@ struct K8sTriggerTests {
 
     /// Argo Events' own example: one Pod per firing, named after it, with the event's body as its argument; the
     /// same firing again creates nothing (its POST answers 409, confirmed through the label); another event does.
+    /// trigger-source-configmap.yaml: the Workflow is read from the ConfigMap through the Kubernetes API (in
+    /// `argo`, the default namespace of a sensor without one) and created through it, once per firing.
+    @Test func upstreamConfigMapSource() async throws {
+        let catalog = SensorFiles.load(paths: [upstreamSensors + "/trigger-source-configmap.yaml"])
+        let loaded = try #require(catalog.sensors.first, "\(catalog.findings)")
+        let trigger = try #require(loaded.triggers.first)
+        try await withKubernetes { executor, standIn in
+            _ = try await standIn.seed([
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "workflow-cm", "namespace": "argo"],
+                "data": [
+                    "wf": """
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Workflow
+                    metadata: {generateName: from-configmap-, namespace: argo}
+                    spec:
+                      entrypoint: main
+                      templates: [{name: main, container: {image: alpine:3.20, command: [echo, hello]}}]
+                    """
+                ],
+            ])
+            let events = [
+                "test-dep": Event(
+                    id: "cm-1", source: "webhook", type: "webhook", subject: "example",
+                    dataContentType: "application/json", data: ["body": "x"])
+            ]
+            let outcome = await executor.execute(trigger, sensor: loaded, events: events)
+            #expect(outcome.label == "succeeded", "\(outcome)")
+            let workflows = try await standIn.objects("workflows", group: "argoproj.io", namespace: "argo")
+            #expect(workflows.count == 1)
+            #expect(workflows.first?["metadata"]?["name"]?.stringValue?.hasPrefix("from-configmap-") == true)
+            let reads = try await standIn.log().filter {
+                $0.method == "GET" && $0.path.hasSuffix("/configmaps/workflow-cm")
+            }
+            #expect(reads.map(\.path) == ["/api/v1/namespaces/argo/configmaps/workflow-cm"])
+        }
+    }
+
     @Test func upstreamPodOncePerFiring() async throws {
         let catalog = SensorFiles.load(paths: [upstreamSensors + "/trigger-standard-k8s-resource.yaml"])
         let loaded = try #require(catalog.sensors.first, "\(catalog.findings)")

@@ -23,7 +23,9 @@ func withKubernetes(
     let executor: TriggerExecutor
     do {
         executor = try TriggerExecutor(
-            configuration: .init(argo: .init(via: via), kubernetes: client, outboxDirectory: "", clock: clock))
+            configuration: .init(
+                argo: .init(via: via), kubernetes: client,
+                artifacts: .init(configMaps: KubernetesConfigMaps(client: client)), clock: clock))
     } catch {
         await client.shutdown()
         await standIn.stop()
