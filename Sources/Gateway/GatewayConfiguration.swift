@@ -45,7 +45,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///     `kubernetes.clientKey`, `kubernetes.insecureSkipVerify`, `kubernetes.namespace`, `kubernetes.kubeconfig`: see
 ///     ``kubernetesConnection(environment:homeDirectory:)``.
 ///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`), `admin.tokenFile` (a bearer token `/status` and
-///     `/metrics` require), `admin.readiness.consumerStallTimeout` (default `2m`; `0` turns it off),
+///     `/metrics` require), `admin.readiness.consumerStallTimeout` (default `5m`; `0` turns it off),
 ///     `admin.readiness.natsDisconnectGrace` (default `15s`).
 ///   - `outbox` (unset by default): where the requests of engines without an endpoint are written instead of sent.
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),

@@ -26,14 +26,14 @@ public final class GatewayState: EventStoring {
     /// When `/readyz` fails besides at start-up.
     public struct Readiness: Sendable, Hashable {
         /// A consumer that has not completed a fetch for this long while it has messages to process is stuck
-        /// (`admin.readiness.consumerStallTimeout`, default 2 minutes; zero: never).
+        /// (`admin.readiness.consumerStallTimeout`, default 5 minutes, above `processing.executionTimeout`; zero: never).
         public var consumerStallTimeout: Duration
         /// A lost NATS connection makes the gateway not ready once it has lasted this long
         /// (`admin.readiness.natsDisconnectGrace`, default 15 s): a reconnect within it is not an outage.
         public var natsDisconnectGrace: Duration
 
         /// Readiness rules; the defaults suit a cluster.
-        public init(consumerStallTimeout: Duration = .seconds(120), natsDisconnectGrace: Duration = .seconds(15)) {
+        public init(consumerStallTimeout: Duration = .seconds(300), natsDisconnectGrace: Duration = .seconds(15)) {
             self.consumerStallTimeout = consumerStallTimeout
             self.natsDisconnectGrace = natsDisconnectGrace
         }
