@@ -131,12 +131,9 @@ public final class KubernetesStandIn: Sendable {
         try await post("/_control", body)
     }
 
-    /// What a long test's log or object list may weigh: far above an event's limit.
-    private static let answerLimits = DecodingLimits(maxPayloadBytes: 256 << 20, maxContainerElements: 1 << 22)
-
     private func get(_ path: String) async throws -> EventValue {
         let response = try await client.execute(HTTPRequest(url: base + path))
-        return try JSONCodec.decode(response.body, limits: Self.answerLimits)
+        return try JSONCodec.decode(response.body, limits: .standInAnswers)
     }
 
     private func post(_ path: String, _ body: EventValue) async throws -> EventValue {
@@ -146,6 +143,6 @@ public final class KubernetesStandIn: Sendable {
             throw LoopbackTestingError(
                 "\(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }
-        return try JSONCodec.decode(response.body, limits: Self.answerLimits)
+        return try JSONCodec.decode(response.body, limits: .standInAnswers)
     }
 }
