@@ -170,11 +170,12 @@ fuzz-build: deps
 		SENSOR_GATEWAY_FUZZ=1 $(SWIFT) build $(FUZZ_FLAGS) --product Fuzz$${fuzzer%%:*} || exit 1; \
 	done
 
-## fuzz: checks that each fuzzer's committed corpus covers instrumented functions of the module it targets (the third
-## field of FUZZERS; `-print_coverage=1`), then runs each fuzzer for FUZZ_SECONDS (default 300) from the committed corpus Fuzz/corpus/<target> (read only:
-## what the run finds goes to .build/fuzz/corpus/<target>, crashes to .build/fuzz/artifacts/); stops at the first
-## crash with the fuzzer's exit status. Then merges the inputs that add coverage into the committed corpus
-## (`-merge=1`), for review and commit. `make test` replays that corpus (FuzzCorpusTests).
+## fuzz: checks that each fuzzer's committed corpus Fuzz/corpus/<target> covers instrumented functions of the module
+## it targets (the third field of FUZZERS; `-print_coverage=1`), then runs each fuzzer for FUZZ_SECONDS (default 300)
+## from that corpus (read only: what the run finds goes to .build/fuzz/corpus/<target>, crashes to
+## .build/fuzz/artifacts/); stops at the first crash with the fuzzer's exit status. Then merges the inputs that add
+## coverage into the committed corpus (`-merge=1`), for review and commit. `make test` replays that corpus
+## (FuzzCorpusTests).
 fuzz: SHELL := /bin/bash
 fuzz: fuzz-build
 	bin=$$(SENSOR_GATEWAY_FUZZ=1 $(SWIFT) build $(FUZZ_FLAGS) --show-bin-path); \
