@@ -159,11 +159,12 @@ FUZZERS := MessagePack:messagepack:EventModel Expression:expression:SensorLangua
 	SensorYAML:sensor-yaml:SensorModel Regex:regex:RegexEngine Lua:lua:LuaScript JQ:jq:JQProgram
 FUZZ_SCRATCH := .build/fuzz
 FUZZ_SECONDS ?= 300
-# The sanitizers go in as one `-sanitize=address,fuzzer`, not SwiftPM's `--sanitize=fuzzer --sanitize=address`:
-# SwiftPM passes those as two `-sanitize=` options in a different order on each run, and the Swift driver hands only
-# the last one to the compiler, so every Swift module came out with either coverage or ASan, never both, and which one
-# changed from one `swift build` to the next. C and C++ targets get the same pair through clang.
-FUZZ_FLAGS := -Xswiftc -sanitize=address,fuzzer -Xcc -fsanitize=address,fuzzer-no-link --scratch-path $(FUZZ_SCRATCH)
+# Not SwiftPM's `--sanitize=fuzzer --sanitize=address`: SwiftPM passes those as two `-sanitize=` options in a different
+# order on each run, and the Swift driver hands only the last one to the compiler, so every Swift module came out with
+# either coverage or ASan, never both, and which one changed from one `swift build` to the next. `--sanitize=fuzzer`
+# alone keeps SwiftPM's handling of the executables (libFuzzer's `main`); the `-sanitize=address,fuzzer` after it is
+# the one the compiler gets. C and C++ targets get ASan through `-Xcc`.
+FUZZ_FLAGS := --sanitize=fuzzer -Xswiftc -sanitize=address,fuzzer -Xcc -fsanitize=address --scratch-path $(FUZZ_SCRATCH)
 
 fuzz-build: deps
 	for fuzzer in $(FUZZERS); do \
