@@ -189,7 +189,7 @@ fuzz: fuzz-build
 		[ "$${covered:-0}" -gt 0 ] || { echo "Fuzz$$name: the corpus covers no instrumented function of $$module" \
 			"($${counters:-no} coverage counters, $(FUZZ_SCRATCH)/$$target.coverage)"; exit 1; }; \
 		echo "== Fuzz$$name, $(FUZZ_SECONDS) s, $$counters coverage counters, $$covered functions of $$module covered"; \
-		$$bin/Fuzz$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+		SWIFT_BACKTRACE=enable=no $$bin/Fuzz$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
 			-artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$$target- \
 			$(FUZZ_SCRATCH)/corpus/$$target Fuzz/corpus/$$target 2>&1 | tee $(FUZZ_SCRATCH)/$$target.log \
 			| grep -E '^(Done|stat::|==[0-9]+==|SUMMARY|Fatal|.*Fatal error)'; \
