@@ -183,18 +183,20 @@ fuzz: fuzz-build
 	for fuzzer in $(FUZZERS); do \
 		name=$${fuzzer%%:*}; rest=$${fuzzer#*:}; target=$${rest%%:*}; module=$${rest##*:}; \
 		mkdir -p $(FUZZ_SCRATCH)/corpus/$$target $(FUZZ_SCRATCH)/artifacts; \
-		$$bin/Fuzz$$name -runs=0 -print_coverage=1 Fuzz/corpus/$$target > $(FUZZ_SCRATCH)/$$target.coverage 2>&1; \
+		environment="SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=Fuzz/lsan-suppressions.txt"; \
+		[ "$$name" != JQ ] || environment="$$environment ASAN_OPTIONS=fast_unwind_on_malloc=0"; \
+		env $$environment $$bin/Fuzz$$name -runs=0 -print_coverage=1 Fuzz/corpus/$$target > $(FUZZ_SCRATCH)/$$target.coverage 2>&1; \
 		counters=$$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p' $(FUZZ_SCRATCH)/$$target.coverage); \
 		covered=$$(grep -c "^COVERED_FUNC: .*/Sources/$$module/" $(FUZZ_SCRATCH)/$$target.coverage); \
 		[ "$${covered:-0}" -gt 0 ] || { echo "Fuzz$$name: the corpus covers no instrumented function of $$module" \
 			"($${counters:-no} coverage counters, $(FUZZ_SCRATCH)/$$target.coverage)"; exit 1; }; \
 		echo "== Fuzz$$name, $(FUZZ_SECONDS) s, $$counters coverage counters, $$covered functions of $$module covered"; \
-		SWIFT_BACKTRACE=enable=no $$bin/Fuzz$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+		env $$environment $$bin/Fuzz$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
 			-artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$$target- \
 			$(FUZZ_SCRATCH)/corpus/$$target Fuzz/corpus/$$target 2>&1 | tee $(FUZZ_SCRATCH)/$$target.log \
 			| grep -E '^(Done|stat::|==[0-9]+==|SUMMARY|Fatal|.*Fatal error)'; \
 		status=$${PIPESTATUS[0]}; [ "$$status" = 0 ] || { echo "Fuzz$$name failed ($$status): $(FUZZ_SCRATCH)/$$target.log"; exit 1; }; \
-		$$bin/Fuzz$$name -merge=1 Fuzz/corpus/$$target $(FUZZ_SCRATCH)/corpus/$$target 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files'; \
+		env $$environment $$bin/Fuzz$$name -merge=1 Fuzz/corpus/$$target $(FUZZ_SCRATCH)/corpus/$$target 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files'; \
 	done
 
 ## fuzz-seeds: rewrites the seed part of Fuzz/corpus from specs/events, config/sensors and hand-written inputs.
