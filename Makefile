@@ -155,38 +155,48 @@ bench-gateway: deps $(JETSTREAM_C_BENCH) bench-build-sensor-gateway bench-build-
 
 ## fuzz-build: the libFuzzer executables (one per fuzz target, Fuzz/Targets) with AddressSanitizer, in a scratch path
 ## of their own so the normal build is untouched; SENSOR_GATEWAY_FUZZ=1 is what adds them to the package.
-FUZZERS := MessagePack:messagepack Expression:expression Path:path SensorYAML:sensor-yaml Regex:regex Lua:lua JQ:jq
+FUZZERS := MessagePack:messagepack:EventModel Expression:expression:SensorLanguage Path:path:SensorLanguage \
+	SensorYAML:sensor-yaml:SensorModel Regex:regex:RegexEngine Lua:lua:LuaScript JQ:jq:JQProgram
 FUZZ_SCRATCH := .build/fuzz
 FUZZ_SECONDS ?= 300
-FUZZ_FLAGS := --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_SCRATCH)
+# Not SwiftPM's `--sanitize=fuzzer --sanitize=address`: SwiftPM passes those as two `-sanitize=` options in a different
+# order on each run, and the Swift driver hands only the last one to the compiler, so every Swift module came out with
+# either coverage or ASan, never both, and which one changed from one `swift build` to the next. `--sanitize=fuzzer`
+# alone keeps SwiftPM's handling of the executables (libFuzzer's `main`); the `-sanitize=address,fuzzer` after it is
+# the one the compiler gets. C and C++ targets get ASan through `-Xcc`.
+FUZZ_FLAGS := --sanitize=fuzzer -Xswiftc -sanitize=address,fuzzer -Xcc -fsanitize=address --scratch-path $(FUZZ_SCRATCH)
 
-# Two passes: with Swift 6.3.1, the first product built in a fresh scratch path came out without coverage
-# instrumentation (libFuzzer: "no interesting inputs", 4663 counters instead of ~33000); the products built after it,
-# and the second pass (which then only relinks), have it. `fuzz` checks the counters before it runs.
 fuzz-build: deps
-	for pass in 1 2; do for fuzzer in $(FUZZERS); do \
+	for fuzzer in $(FUZZERS); do \
 		SENSOR_GATEWAY_FUZZ=1 $(SWIFT) build $(FUZZ_FLAGS) --product Fuzz$${fuzzer%%:*} || exit 1; \
-	done; done
+	done
 
-## fuzz: runs each fuzzer for FUZZ_SECONDS (default 300) from the committed corpus Fuzz/corpus/<target> (read only:
-## what the run finds goes to .build/fuzz/corpus/<target>, crashes to .build/fuzz/artifacts/); stops at the first
-## crash with the fuzzer's exit status. Then merges the inputs that add coverage into the committed corpus
-## (`-merge=1`), for review and commit. `make test` replays that corpus (FuzzCorpusTests).
+## fuzz: checks that each fuzzer's committed corpus Fuzz/corpus/<target> covers instrumented functions of the module
+## it targets (the third field of FUZZERS; `-print_coverage=1`), then runs each fuzzer for FUZZ_SECONDS (default 300)
+## from that corpus (read only: what the run finds goes to .build/fuzz/corpus/<target>, crashes to
+## .build/fuzz/artifacts/); stops at the first crash with the fuzzer's exit status. Then merges the inputs that add
+## coverage into the committed corpus (`-merge=1`), for review and commit. `make test` replays that corpus
+## (FuzzCorpusTests).
 fuzz: SHELL := /bin/bash
 fuzz: fuzz-build
 	bin=$$(SENSOR_GATEWAY_FUZZ=1 $(SWIFT) build $(FUZZ_FLAGS) --show-bin-path); \
 	for fuzzer in $(FUZZERS); do \
-		name=$${fuzzer%%:*}; target=$${fuzzer##*:}; \
+		name=$${fuzzer%%:*}; rest=$${fuzzer#*:}; target=$${rest%%:*}; module=$${rest##*:}; \
 		mkdir -p $(FUZZ_SCRATCH)/corpus/$$target $(FUZZ_SCRATCH)/artifacts; \
-		counters=$$($$bin/Fuzz$$name -runs=0 Fuzz/corpus/$$target 2>&1 | sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p'); \
-		[ "$${counters:-0}" -gt 10000 ] || { echo "Fuzz$$name has $$counters coverage counters: not instrumented"; exit 1; }; \
-		echo "== Fuzz$$name, $(FUZZ_SECONDS) s, $$counters coverage counters"; \
-		$$bin/Fuzz$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+		environment="SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=Fuzz/lsan-suppressions.txt"; \
+		[ "$$name" != JQ ] || environment="$$environment ASAN_OPTIONS=fast_unwind_on_malloc=0"; \
+		env $$environment $$bin/Fuzz$$name -runs=0 -print_coverage=1 Fuzz/corpus/$$target > $(FUZZ_SCRATCH)/$$target.coverage 2>&1; \
+		counters=$$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p' $(FUZZ_SCRATCH)/$$target.coverage); \
+		covered=$$(grep -c "^COVERED_FUNC: .*/Sources/$$module/" $(FUZZ_SCRATCH)/$$target.coverage); \
+		[ "$${covered:-0}" -gt 0 ] || { echo "Fuzz$$name: the corpus covers no instrumented function of $$module" \
+			"($${counters:-no} coverage counters, $(FUZZ_SCRATCH)/$$target.coverage)"; exit 1; }; \
+		echo "== Fuzz$$name, $(FUZZ_SECONDS) s, $$counters coverage counters, $$covered functions of $$module covered"; \
+		env $$environment $$bin/Fuzz$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
 			-artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$$target- \
 			$(FUZZ_SCRATCH)/corpus/$$target Fuzz/corpus/$$target 2>&1 | tee $(FUZZ_SCRATCH)/$$target.log \
 			| grep -E '^(Done|stat::|==[0-9]+==|SUMMARY|Fatal|.*Fatal error)'; \
 		status=$${PIPESTATUS[0]}; [ "$$status" = 0 ] || { echo "Fuzz$$name failed ($$status): $(FUZZ_SCRATCH)/$$target.log"; exit 1; }; \
-		$$bin/Fuzz$$name -merge=1 Fuzz/corpus/$$target $(FUZZ_SCRATCH)/corpus/$$target 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files'; \
+		env $$environment $$bin/Fuzz$$name -merge=1 Fuzz/corpus/$$target $(FUZZ_SCRATCH)/corpus/$$target 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files'; \
 	done
 
 ## fuzz-seeds: rewrites the seed part of Fuzz/corpus from specs/events, config/sensors and hand-written inputs.

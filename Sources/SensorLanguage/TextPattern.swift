@@ -73,11 +73,15 @@ package final class TextPattern: Sendable {
         // `\$` is an escaped dollar, not an anchor; a pattern with a backslash is never plain anyway.
         let atEnd = body.last == "$"
         if atEnd { body = body.dropLast() }
-        let metacharacters: Set<Character> = ["\\", ".", "+", "*", "?", "(", ")", "|", "[", "]", "{", "}", "^", "$"]
+        // Scalars, not Characters: a metacharacter or newline followed by a combining mark (`?\u{651}`, `\r\n`) is one
+        // Character that equals none of these, yet RE2 reads the metacharacter.
+        let metacharacters: Set<Unicode.Scalar> = [
+            "\\", ".", "+", "*", "?", "(", ")", "|", "[", "]", "{", "}", "^", "$",
+        ]
         let pieces = body.split(separator: ".*", omittingEmptySubsequences: false)
-        guard pieces.allSatisfy({ !$0.contains(where: metacharacters.contains) }) else { return nil }
+        guard pieces.allSatisfy({ !$0.unicodeScalars.contains(where: metacharacters.contains) }) else { return nil }
         if pieces.count == 1 { return .literal(Array(body.utf8), atStart: atStart, atEnd: atEnd) }
-        guard pieces.allSatisfy({ !$0.contains("\n") }) else { return nil }
+        guard pieces.allSatisfy({ !$0.unicodeScalars.contains("\n") }) else { return nil }
         return .pieces(pieces.map { Array($0.utf8) }, atStart: atStart, atEnd: atEnd)
     }
 

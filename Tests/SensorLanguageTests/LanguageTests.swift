@@ -332,7 +332,7 @@ struct TextPatternTests {
         ("^refs/.*/main$", "refs/main", false), ("^refs/.*/main$", "refs/a/b/main", true), ("a.*b", "xx\nab", true),
         ("a.*b", "a\nb", false), ("^a.*", "ab\nc", true), ("^a.*", "b\nab", false), (".*b$", "a\nab", true),
         (".*b$", "ab\na", false), ("^.*$", "", true), ("^.*$", "a\nb", false), ("a.*b.*c", "abxc", true),
-        ("a.*b.*c", "acb", false), ("^é.*ü$", "éaü", true),
+        ("a.*b.*c", "acb", false), ("^é.*ü$", "éaü", true), ("^a\r\n.*b$", "a\r\nxb", true),
     ])
     func matches(pattern: String, text: String, expected: Bool) throws {
         #expect(try TextPattern(pattern).matches(text) == expected)

@@ -33,7 +33,7 @@ struct RegexSemanticsTests {
     /// repetition beyond 1000, bad escapes.
     @Test(arguments: [
         "(?=x)", "a(?!b)", "(?<=a)b", "(?<!a)b", #"(a)\1"#, #"(?P<x>a)(?P=x)"#, "a++", "(?>a)", "a{1001}",
-        #"\i"#, "(", "[a", "*a", "a**",
+        #"\i"#, "(", "[a", "*a", "a**", "?\u{651}", "x(\u{301}",
     ])
     func refusals(pattern: String) {
         #expect(throws: TextPatternError.self) { try TextPattern(pattern) }
