@@ -1,6 +1,6 @@
 import EventSources
 import Foundation
-public import HTTPTransport
+import HTTPTransport
 public import Kubernetes
 public import Logging
 import SensorEngine

@@ -68,8 +68,7 @@ struct ArgoViaKubernetes: Sendable {
         let name = identity.name(prefix: template)
         var cronWorkflow: EventValue?
         if kind == .cronWorkflow {
-            let calls = try kubernetesCalls()
-            guard let calls else {
+            guard let calls = kubernetesCalls() else {
                 throw .permanent("submit-from a CronWorkflow reads it from the Kubernetes API, and none is configured")
             }
             let type = try await calls.resourceType(apiVersion: Self.apiVersion, kind: kind.rawValue)
@@ -166,7 +165,7 @@ struct ArgoViaKubernetes: Sendable {
                 "\(operation.rawValue) of workflow \(namespace)/\(name) needs the Argo Server (argo.via is kubernetes)")
         }
         let what = "workflow \(namespace)/\(name)"
-        guard let calls = try kubernetesCalls() else {
+        guard let calls = kubernetesCalls() else {
             let path = "/apis/\(Self.apiVersion)/namespaces/\(namespace)/workflows/\(name)"
             return outbox(
                 "PATCH", path, PatchStrategy.merge.rawValue, patch, name: identity.name(prefix: name), what,
@@ -186,7 +185,7 @@ struct ArgoViaKubernetes: Sendable {
     private func create(_ object: EventValue, name: String, namespace: String, identity: FiringIdentity)
         async throws(AttemptEnd) -> Attempt
     {
-        guard let calls = try kubernetesCalls() else {
+        guard let calls = kubernetesCalls() else {
             let path = "/apis/\(Self.apiVersion)/namespaces/\(namespace)/workflows"
             return outbox(
                 "POST", path, "application/json", object, name: name, "workflow \(namespace)/\(name)",
@@ -196,16 +195,10 @@ struct ArgoViaKubernetes: Sendable {
         return try await calls.create(type, namespace: namespace, object: object, name: name, identity: identity)
     }
 
-    /// The calls through the configured Kubernetes API; `nil` when there is none and the outbox takes the request.
-    /// - Throws: ``AttemptEnd`` (permanent) when there is neither.
-    private func kubernetesCalls() throws(AttemptEnd) -> KubernetesCalls? {
-        if let client = context.configuration.kubernetes { return KubernetesCalls(client: client) }
-        guard context.hasOutbox else {
-            throw .permanent(
-                "argo.via is kubernetes, and no Kubernetes API is configured (the kubernetes section of gateway.yaml, "
-                    + "in-cluster, or a kubeconfig) and no outbox")
-        }
-        return nil
+    /// The calls through the configured Kubernetes API; `nil` when there is none (the outbox takes the request, or
+    /// the firing fails without one).
+    private func kubernetesCalls() -> KubernetesCalls? {
+        context.configuration.kubernetes.map { KubernetesCalls(client: $0) }
     }
 
     /// Writes the request to the outbox, as `engine` `argo` (the engine the trigger's metrics count it under).
@@ -217,6 +210,6 @@ struct ArgoViaKubernetes: Sendable {
             Outbox.Record(
                 engine: ArgoWorkflowExecutor.engine, name: name, method: method, url: "{kubernetes.server}" + path,
                 headers: [("Content-Type", contentType)], body: body, identity: identity),
-            what: what, missing: "a Kubernetes API")
+            what: what, missing: TriggerContext.kubernetesSetting)
     }
 }

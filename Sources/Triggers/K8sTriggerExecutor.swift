@@ -184,12 +184,6 @@ struct K8sTriggerExecutor: TriggerKindExecutor {
 
     /// Without a Kubernetes API: the request goes to the outbox when one is configured, else the firing fails.
     private func writeOutbox(_ resolved: ResolvedResource, _ firing: TriggerFiring) -> Attempt {
-        guard context.hasOutbox else {
-            return .done(
-                .permanent(
-                    reason: "trigger \(firing.trigger.name): no Kubernetes API is configured (the kubernetes section "
-                        + "of gateway.yaml, in-cluster, or a kubeconfig) and no outbox"))
-        }
         let request: K8sRequest
         do {
             request = try K8sRequest.request(
@@ -206,7 +200,7 @@ struct K8sTriggerExecutor: TriggerKindExecutor {
                 engine: Self.engine, name: name, method: request.method,
                 url: "{kubernetes.server}" + request.path, headers: [("Content-Type", request.contentType)],
                 body: request.body, identity: firing.identity),
-            what: "\(resolved.kind) \(request.name)", missing: "a Kubernetes API")
+            what: "\(resolved.kind) \(request.name)", missing: TriggerContext.kubernetesSetting)
     }
 
     /// Argo Events' action-timestamp label: milliseconds since 1970, now.

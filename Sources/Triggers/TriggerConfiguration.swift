@@ -1,5 +1,4 @@
 public import Artifacts
-public import ConfigReader
 import Foundation
 public import HTTPTransport
 public import Kubernetes

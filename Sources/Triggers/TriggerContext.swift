@@ -156,8 +156,9 @@ final class TriggerContext: Sendable {
         }
     }
 
-    /// Whether requests without a server may go to the outbox.
-    var hasOutbox: Bool { outbox != nil }
+    /// What `missing` names for the Kubernetes API.
+    static let kubernetesSetting =
+        "a Kubernetes API (the kubernetes section of gateway.yaml, in-cluster, or a kubeconfig)"
 
     /// Writes an outbox record: succeeded when new, already done when the file exists; a permanent failure naming
     /// `missing`, the setting that would have sent it, when there is no outbox.
