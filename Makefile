@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev libre2-dev liblua5.1-0-dev libjq-dev nats-server pkg-config \
-	openssl curl git openssh-client
+	openssl curl git openssh-client prometheus
 # kubectl (deploy tests): Debian's kubernetes-client, installed only when no kubectl is on PATH, since another
 # package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
 KUBECTL_PACKAGE := kubernetes-client
@@ -14,7 +14,8 @@ JETSTREAM_C_BENCH := .build/jetstream-consume-c
 .PHONY: deps build format lint test chaos demo bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds \
 	sanitize sanitize-address sanitize-thread
 
-## deps: install the C libraries, nats-server, kubectl and the Python test clients from PyPI (a Debian python3 that
+## deps: install the C libraries, nats-server, promtool (Debian's prometheus: the metrics and alert rule checks),
+## kubectl and the Python test clients from PyPI (a Debian python3 that
 ## refuses pip installs, PEP 668, gets --break-system-packages) (msgpack; jsonschema and PyYAML
 ## for the Argo schema checks of deploy/argo; kubernetes-validate for the deploy tests; nats-py for the gateway's
 ## end-to-end tests; openapi-spec-validator for the event endpoint's spec; aiohttp for the gateway benchmark's Python
@@ -39,7 +40,7 @@ deps:
 ## format: format every Swift file in place with the toolchain's `swift format` and `.swift-format` (4 spaces,
 ## 120 columns).
 ## lint: fail on any formatting finding (`make test` runs it first).
-SWIFT_FORMAT_PATHS := Package.swift Sources Tests Benchmarks Fuzz
+SWIFT_FORMAT_PATHS := Package.swift Plugins Sources Tests Benchmarks Fuzz
 
 format:
 	$(SWIFT) format format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)

@@ -53,6 +53,15 @@ var package = Package(
             linkerSettings: [.linkedLibrary("jq")]
         ),
 
+        // The version and revision the binary is built from (`BuildInfo`), written before every build by the
+        // VersionStamp plugin (scripts/build-version.sh: git describe, or the VERSION file of a source tarball).
+        .plugin(name: "VersionStamp", capability: .buildTool()),
+        .target(
+            name: "BuildStamp",
+            swiftSettings: swiftSettings,
+            plugins: ["VersionStamp"]
+        ),
+
         // Swift modules, lowest layer first.
         .target(
             name: "EventModel",
@@ -157,6 +166,7 @@ var package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "BuildStamp",
                 "EventModel",
                 "HTTPTransport",
                 "JetStream",
@@ -179,6 +189,7 @@ var package = Package(
         .executableTarget(
             name: "sensor-gateway",
             dependencies: [
+                "BuildStamp",
                 "ConfigReader",
                 "EventModel",
                 "EventSources",

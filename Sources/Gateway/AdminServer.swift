@@ -1,3 +1,4 @@
+import BuildStamp
 import EventModel
 public import Hummingbird
 public import Logging
@@ -6,8 +7,8 @@ public import Logging
 /// - `GET /healthz`: 200 while the process runs.
 /// - `GET /readyz`: 200 when the config is loaded, NATS connected (or lost for less than its grace period), every
 ///   consumer bound and none stuck; 503 with `{"ready": false, "reason": …}` otherwise.
-/// - `GET /metrics`: the Prometheus text exposition.
-/// - `GET /status`: JSON: sensors, dependencies, pending correlations, last trigger outcomes. No secrets.
+/// - `GET /metrics`: the Prometheus text exposition, with `ready` as `/readyz` would answer.
+/// - `GET /status`: JSON: the build, sensors, dependencies, pending correlations, last trigger outcomes. No secrets.
 ///
 /// With `admin.tokenFile`, every path but the probes requires its bearer token (``AdminAuthentication``).
 public enum AdminServer {
@@ -35,7 +36,8 @@ public enum AdminServer {
             return json(.ok, .map(["ready": true]))
         }
         router.get("/metrics") { _, _ in
-            Response(
+            metrics.setReady(state.notReadyReason == nil)
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
@@ -45,6 +47,7 @@ public enum AdminServer {
                 let reason = state.notReadyReason
                 map["ready"] = .bool(reason == nil)
                 if let reason { map["notReadyReason"] = .string(reason) }
+                map["build"] = .map(["version": .string(BuildInfo.version), "revision": .string(BuildInfo.revision)])
                 status = .map(map)
             }
             return json(.ok, status)

@@ -197,7 +197,7 @@ public final class GatewayEngine: Service, Sendable {
         return nil
     }
 
-    /// Follows the connection's events into `nats_connected` and the log; ends when the connection closes.
+    /// Follows the connection's events into `nats_connected`, `nats_reconnects_total` and the log; ends when the connection closes.
     private func watch(_ connection: NATSConnection) async {
         for await event in connection.events {
             switch event {
@@ -207,6 +207,7 @@ public final class GatewayEngine: Service, Sendable {
                 if !closing.withLock({ $0 }) { logger.warning("NATS connection lost; reconnecting") }
             case .reconnected:
                 metrics.setNATSConnected(true)
+                metrics.natsReconnected()
                 state.setNATSConnected(true)
                 logger.info("NATS connection re-established")
             case .closed:

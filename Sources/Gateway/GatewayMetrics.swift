@@ -1,3 +1,4 @@
+import BuildStamp
 public import EventSources
 public import Prometheus
 import Synchronization
@@ -22,22 +23,37 @@ public final class GatewayMetrics: EventSourceMetrics {
     private let gauges = Mutex<[CollectorKey: Gauge]>([:])
     private let histograms = Mutex<[CollectorKey: DurationHistogram]>([:])
 
-    /// Bucket bounds of both histograms.
+    /// The process metrics, refreshed at each rendering; nil without procfs.
+    private let process: ProcessMetrics?
+
+    /// Bucket bounds of both histograms: from 0.5 ms, since most triggers (http, nats, log) finish in about a
+    /// millisecond on a local network.
     static let durationBuckets: [Duration] = [
-        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
         .seconds(30), .seconds(60),
     ]
 
-    /// Creates the metrics in a new registry; the label-less ones are registered at once, so they show from the
-    /// first scrape.
+    /// Creates the metrics in a new registry; the label-less ones (`build_info` and the process metrics among
+    /// them) are registered at once, so they show from the first scrape.
     public init() {
         registry = PrometheusCollectorRegistry()
+        process = ProcessMetrics(registry: registry)
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "build", "info", "1, labelled with the version and revision the gateway was built from."),
+            labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision)]
+        ).set(1.0)
         setNATSConnected(false)
+        setReady(false)
+        registry.makeCounter(descriptor: Self.reconnectsDescriptor)
     }
 
-    /// The Prometheus text exposition.
-    public func render() -> String { registry.emitToString() }
+    /// The Prometheus text exposition, with the process metrics read just before.
+    public func render() -> String {
+        process?.refresh()
+        return registry.emitToString()
+    }
 
     private static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "sensor_gateway", metricName: name, unitName: unit, helpText: help)
@@ -186,14 +202,95 @@ public final class GatewayMetrics: EventSourceMetrics {
         ).increment(by: Int64(count))
     }
 
-    /// `consumer_pending{consumer}`: messages of the consumer not yet delivered.
-    public func setConsumerPending(consumer: String, count: UInt64) {
-        gauge("consumer", [consumer]) { registry in
-            registry.makeGauge(
-                descriptor: Self.descriptor("consumer", "pending", "Messages of a consumer not yet delivered."),
-                labels: [("consumer", consumer)]
-            )
-        }.set(Double(count))
+    /// The server's counters of one consumer, as ``ConsumerLagService`` reads them.
+    public struct ConsumerLag: Sendable, Equatable {
+        /// Messages not yet delivered (`num_pending`).
+        public var pending: UInt64
+        /// Messages delivered and not yet acknowledged (`num_ack_pending`).
+        public var ackPending: Int64
+        /// Unacknowledged messages delivered more than once (`num_redelivered`).
+        public var redelivered: Int64
+
+        /// The counters, as the server reports them.
+        public init(pending: UInt64, ackPending: Int64, redelivered: Int64) {
+            self.pending = pending
+            self.ackPending = ackPending
+            self.redelivered = redelivered
+        }
+    }
+
+    /// The gauges of the consumer's lag, each a value of the server's, so every replica reports the same one:
+    /// `consumer_pending`, `consumer_ack_pending` and `consumer_redelivered`, labelled `{stream,consumer}`.
+    private static let lagGauges: [(name: String, unit: String, help: String, value: (ConsumerLag) -> Double)] = [
+        ("consumer", "pending", "Messages of a consumer not yet delivered, as the server counts them.", {
+            Double($0.pending)
+        }),
+        ("consumer_ack", "pending", "Messages of a consumer delivered and not yet acknowledged.", {
+            Double($0.ackPending)
+        }),
+        ("consumer", "redelivered", "Unacknowledged messages of a consumer delivered more than once.", {
+            Double($0.redelivered)
+        }),
+    ]
+
+    /// Sets the lag gauges of `consumer` of `stream`.
+    public func setConsumerLag(stream: String, consumer: String, _ lag: ConsumerLag) {
+        for gauge in Self.lagGauges {
+            self.gauge(gauge.name + "_" + gauge.unit, [stream, consumer]) { registry in
+                registry.makeGauge(
+                    descriptor: Self.descriptor(gauge.name, gauge.unit, gauge.help),
+                    labels: [("stream", stream), ("consumer", consumer)])
+            }.set(gauge.value(lag))
+        }
+    }
+
+    /// Drops the lag gauges of a consumer the gateway no longer binds.
+    public func removeConsumerLag(stream: String, consumer: String) {
+        for gauge in Self.lagGauges {
+            let key = CollectorKey(name: gauge.name + "_" + gauge.unit, values: [stream, consumer])
+            if let removed = gauges.withLock({ $0.removeValue(forKey: key) }) { registry.unregisterGauge(removed) }
+        }
+    }
+
+    /// The dispositions and redeliveries of one consumer's messages: `naks_total{consumer}`, `terms_total{consumer}`
+    /// and `redeliveries_total{consumer}` (messages that reached processing with a delivery count above 1). A
+    /// consumer looks them up once, when it starts.
+    public struct ConsumerCounters: Sendable {
+        let naks: Counter
+        let terms: Counter
+        let redeliveries: Counter
+
+        /// Counts a nak sent.
+        public func nakSent() { naks.increment() }
+
+        /// Counts a term sent.
+        public func termSent() { terms.increment() }
+
+        /// Counts a message delivered more than once.
+        public func redeliverySeen() { redeliveries.increment() }
+    }
+
+    /// The counters of consumer `consumer`.
+    public func consumerCounters(consumer: String) -> ConsumerCounters {
+        func make(_ name: String, _ help: String) -> Counter {
+            counter(name, [consumer]) { registry in
+                registry.makeCounter(
+                    descriptor: Self.descriptor(name, "total", help), labels: [("consumer", consumer)])
+            }
+        }
+        return ConsumerCounters(
+            naks: make("naks", "Messages of a consumer nak'ed for redelivery."),
+            terms: make("terms", "Messages of a consumer terminated (never redelivered)."),
+            redeliveries: make("redeliveries", "Messages of a consumer processed on a delivery after the first."))
+    }
+
+    private static let reconnectsDescriptor = descriptor(
+        "nats_reconnects", "total", "Times the NATS connection was re-established after it was lost.")
+
+    /// `nats_reconnects_total`: counts a re-established connection.
+    public func natsReconnected() {
+        counter("nats_reconnects", []) { registry in registry.makeCounter(descriptor: Self.reconnectsDescriptor) }
+            .increment()
     }
 
     /// `config_reloads_total{outcome}`.
@@ -231,6 +328,16 @@ public final class GatewayMetrics: EventSourceMetrics {
                 "events_rejected", "total", "Events an event source refused or could not store."),
             labels: [("source", source), ("reason", reason)]
         ).increment()
+    }
+
+    /// `ready`: 1 while `/readyz` answers 200; set at each scrape.
+    public func setReady(_ ready: Bool) {
+        gauge("ready", []) { registry in
+            registry.makeGauge(
+                descriptor: Self.descriptor(
+                    "ready", "", "1 while /readyz answers 200: configuration loaded, NATS connected, consumers bound.")
+            )
+        }.set(ready ? 1.0 : 0.0)
     }
 
     /// `nats_connected`: 1 while connected.

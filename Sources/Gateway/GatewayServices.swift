@@ -12,6 +12,9 @@ import UnixSignals
 /// Builds the daemon: the admin server, the pipeline, the Kubernetes Sensors and the reloader as one ordered service group that shuts
 /// down gracefully on SIGTERM and SIGINT (in reverse order: reloads stop, consumers drain, the admin server last).
 public enum GatewayServices {
+    /// How often the consumers' lag is read from the server: as often as Prometheus usually scrapes.
+    static let consumerLagInterval = Duration.seconds(10)
+
     /// The service group of `sensor-gateway run`; fired triggers are executed by the `Triggers` module's
     /// `TriggerExecutor`, whose `nats` triggers publish over the gateway's own JetStream connection and whose firings
     /// without an idempotency key are claimed in its key-value bucket `sensor-gateway-firings`.
@@ -74,6 +77,11 @@ public enum GatewayServices {
                 .init(
                     service: engine, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "pipeline"),
+                .init(
+                    service: ConsumerLagService(
+                        stream: configuration.nats.stream, interval: consumerLagInterval, state: state,
+                        metrics: metrics, logger: logger),
+                    serviceName: "consumer-lag"),
             ]
                 + EventSourceServices.make(
                     sources: configuration.sources,

@@ -48,6 +48,7 @@ final class SubjectConsumer: Sendable {
         context.state.setProgress(durable, progress)
         defer { context.state.setProgress(durable, nil) }
         let inFlight = InFlightMessages(heartbeatEvery: context.ackWait / 3)
+        let counters = context.metrics.consumerCounters(consumer: durable)
         // A pull request returns at once with what the consumer has, or with the first messages to arrive
         // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
         // second and the next one is sent. No pull request goes out while every permit is taken (`batches` fetches
@@ -79,7 +80,6 @@ final class SubjectConsumer: Sendable {
                 if batch.isEmpty {
                     if context.connection.state == .connected {
                         progress.fetched(pending: 0)
-                        context.metrics.setConsumerPending(consumer: durable, count: 0)
                     } else {
                         // A fetch may fail at once while the connection is re-established: do not spin.
                         try? await Task.sleep(for: .milliseconds(500))
@@ -104,7 +104,7 @@ final class SubjectConsumer: Sendable {
                     }
                     guard !shouldStop else {
                         // Redelivered at once, to this replica's successor or another one.
-                        settle(message, .nak(.zero), streamSequence: nil, logger: logger)
+                        settle(message, .nak(.zero), streamSequence: nil, counters: counters, logger: logger)
                         inFlight.remove(key)
                         continue
                     }
@@ -114,7 +114,7 @@ final class SubjectConsumer: Sendable {
                             logger: { Self.logger(logger, for: message) })
                     }
                     if case .filteredOut = screening {
-                        settle(message, .ack, streamSequence: nil, logger: logger)
+                        settle(message, .ack, streamSequence: nil, counters: counters, logger: logger)
                         inFlight.remove(key)
                         continue
                     }
@@ -122,16 +122,18 @@ final class SubjectConsumer: Sendable {
                     permits.take()
                     group.addTask {
                         let inbound = Self.inbound(message, stream: context.stream)
+                        if inbound.deliveries > 1 { counters.redeliverySeen() }
                         var disposition = await context.processor.finish(screening, message: inbound)
                         inFlight.remove(key)
                         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
-                        self.settle(message, disposition, streamSequence: inbound.streamSequence, logger: logger)
+                        self.settle(
+                            message, disposition, streamSequence: inbound.streamSequence, counters: counters,
+                            logger: logger)
                         permits.release()
                     }
                 }
                 let pending = (try? batch.last?.metadata())?.pending
                 progress.fetched(pending: pending ?? 0)
-                if let pending { context.metrics.setConsumerPending(consumer: durable, count: pending) }
             }
             // Drain: the messages in flight get up to the drain timeout, then are cancelled (and nak'ed).
             let deadline = clock.now.advanced(by: context.drainTimeout)
@@ -199,16 +201,22 @@ final class SubjectConsumer: Sendable {
         return logger
     }
 
-    /// Sends the message's disposition; a failure (the connection is down) is logged, and the server redelivers.
+    /// Sends the message's disposition, counting naks and terms in `counters`; a failure (the connection is down)
+    /// is logged, and the server redelivers.
     /// - Parameter streamSequence: for the log lines, when already known.
     private func settle(
-        _ message: JetStreamMessage, _ disposition: MessageDisposition, streamSequence: UInt64?, logger: Logger
+        _ message: JetStreamMessage, _ disposition: MessageDisposition, streamSequence: UInt64?,
+        counters: GatewayMetrics.ConsumerCounters, logger: Logger
     ) {
         do {
             switch disposition {
             case .ack: try message.ack()
-            case .nak(let delay): try message.nak(delay: delay == .zero ? nil : delay)
-            case .term: try message.term()
+            case .nak(let delay):
+                try message.nak(delay: delay == .zero ? nil : delay)
+                counters.nakSent()
+            case .term:
+                try message.term()
+                counters.termSent()
             }
         } catch {
             let sequence = streamSequence ?? (try? message.metadata())?.streamSequence ?? 0

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildStamp
 import Gateway
 
 /// `sensor-gateway`: the command line. Each subcommand parses its arguments and calls into the modules.
@@ -7,6 +8,7 @@ struct SensorGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sensor-gateway",
         abstract: "Argo Events sensors on NATS JetStream, triggering Argo Workflows and Kubeflow Pipelines.",
+        version: "\(BuildInfo.version) (\(BuildInfo.revision))",
         subcommands: [
             RunCommand.self, ValidateCommand.self, ExplainCommand.self, RouteCommand.self, PublishCommand.self,
             ProvisionCommand.self,

@@ -130,6 +130,7 @@ PATH_KEYS = {
     "sensors": "file or directory",
     "routing": "file",
     "argo.tokenFile": "file",
+    "sources.http.tokenFile": "file",
     "kubeflow.tokenFile": "file",
     "outbox": "writable directory",
     "jetstream.specs": "directory",
@@ -255,8 +256,10 @@ def mounts(rendered, dockerfile, secret_example):
                     audience = token.get("audience")
                     if key == "kubeflow.tokenFile" and audience != "pipelines.kubeflow.org":
                         report.error(f"gateway.yaml {key} = {path}: projected token audience is {audience!r}, KFP expects pipelines.kubeflow.org")
+                    elif key == "argo.tokenFile" and audience is not None:
+                        report.error(f"gateway.yaml {key} = {path}: projected token audience is {audience!r}: Argo Server passes the token to the Kubernetes API, which accepts its own audience (leave it out)")
                     else:
-                        report.ok(f"gateway.yaml {key} = {path}: projected service-account token (audience {audience}), {where}")
+                        report.ok(f"gateway.yaml {key} = {path}: projected service-account token (audience {audience or 'the API server's own'}), {where}")
                     return
             report.error(f"gateway.yaml {key} = {path}: projected {where} has no source for {relative!r}")
             return
@@ -296,6 +299,20 @@ def mounts(rendered, dockerfile, secret_example):
         report.error(f"gateway.yaml admin.listen = {listen}, but the container port named admin is {ports.get('admin')}")
     else:
         report.ok(f"gateway.yaml admin.listen = {listen}: container port admin")
+    # The HTTP event endpoint: on every interface, on the container port named events, behind a Service.
+    events_listen = lookup(config, "sources.http.listen")
+    if events_listen is not None:
+        events_host, _, events_port = events_listen.rpartition(":")
+        services = [d for d in documents if d.get("kind") == "Service"
+                    and any(p.get("targetPort") in ("events", int(events_port)) for p in d["spec"].get("ports", []))]
+        if events_host not in ("0.0.0.0", "", "[::]"):
+            report.error(f"gateway.yaml sources.http.listen = {events_listen}: other pods cannot reach {events_host}")
+        elif str(ports.get("events")) != events_port:
+            report.error(f"gateway.yaml sources.http.listen = {events_listen}, but the container port named events is {ports.get('events')}")
+        elif not services:
+            report.error(f"gateway.yaml sources.http.listen = {events_listen}: no Service targets the container port events")
+        else:
+            report.ok(f"gateway.yaml sources.http.listen = {events_listen}: container port events, Service {services[0]['metadata']['name']}")
     for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         get = container.get(probe, {}).get("httpGet", {})
         if get.get("path") == path and get.get("port") in ("admin", int(port)):
@@ -505,6 +522,22 @@ def dockerfile(path, repo, rendered):
         report.error(f"expected a multi-stage build, found {len(stages)} stage(s)")
         report.finish()
     build, runtime = stages[0], stages[-1]
+
+    # Each base image pinned by digest: a build argument (no default: a build must name it) or a literal digest.
+    for stage, label in ((build, "build"), (runtime, "runtime")):
+        image, at, digest = stage["image"].partition("@")
+        if re.fullmatch(r"sha256:[0-9a-f]{64}|\$\{\w+_DIGEST\}", digest):
+            report.ok(f"{label} stage image {image} pinned by digest {digest}")
+        else:
+            report.error(f"{label} stage image {stage['image']}: not pinned by digest (image@sha256:… or @${{…_DIGEST}})")
+        stage["image"] = image
+
+    # The shipped binary is stripped, its debug information kept beside it.
+    build_commands = " ".join(build["instructions"])
+    if "--only-keep-debug" in build_commands and "--strip-debug" in build_commands and "--add-gnu-debuglink" in build_commands:
+        report.ok("build stage strips the binary and keeps its debug information (objcopy --only-keep-debug, --add-gnu-debuglink)")
+    else:
+        report.error("build stage does not strip the binary with its debug information kept separately (objcopy)")
 
     match = re.fullmatch(r"swift:(\d+)\.(\d+)(?:\.\d+)?-bookworm", build["image"])
     with open(os.path.join(repo, "Package.swift"), encoding="utf-8") as file:
@@ -781,6 +814,9 @@ class Permissions:
         return {(d["metadata"].get("namespace"), d["metadata"]["name"]) for d in self.documents if d.get("kind") == "ServiceAccount"}
 
 
+# The namespace of deploy/overlays/example, where deploy/rbac expects the gateway's account.
+OVERLAY_NAMESPACE = "sensor-gateway"
+
 # What the gateway's token needs in each namespace it submits to, and cluster-wide (deploy/rbac/argo-submitter.yaml).
 SUBMIT_NEEDS = [("workflows", ("create", "get", "list")), ("workflowtemplates", ("get",)), ("cronworkflows", ("get",))]
 CLUSTER_NEEDS = [("clusterworkflowtemplates", ("get",))]
@@ -810,16 +846,16 @@ def rbac(rbac_rendered, argo_rendered, gateway_rendered, kubeflow_example):
             report.ok(f"{who} may {describe(needs)} in {where} ({label})")
         return rules
 
-    tokens = [d for d in documents if d.get("kind") == "Secret" and d.get("type") == "kubernetes.io/service-account-token"]
-    if len(tokens) != 1:
-        report.error(f"expected one kubernetes.io/service-account-token Secret (the gateway's Argo token), found {len(tokens)}")
-        report.finish()
-    token = tokens[0]
-    account = (token["metadata"].get("namespace"), (token["metadata"].get("annotations") or {}).get("kubernetes.io/service-account.name"))
-    if account not in permissions.accounts():
-        report.error(f"Secret {token['metadata']['name']} is the token of {account[0]}/{account[1]}, which deploy/rbac does not create")
+    # The gateway sends its pod's projected service-account token: deploy/rbac is written for the example overlay's
+    # namespace, which the base leaves to the overlay.
+    pod_spec = ((deployment or {}).get("spec", {}).get("template", {}).get("spec", {})) or {}
+    account = ((deployment or {}).get("metadata", {}).get("namespace") or OVERLAY_NAMESPACE,
+               pod_spec.get("serviceAccountName") or "default")
+    argo_volume = next((v for v in pod_spec.get("volumes", []) if v.get("name") == "argo-token"), {})
+    if any("serviceAccountToken" in source for source in (argo_volume.get("projected") or {}).get("sources", [])):
+        report.ok(f"the Argo token is the projected token of the pod's account {account[0]}/{account[1]}")
     else:
-        report.ok(f"Secret {account[0]}/{token['metadata']['name']}: token of ServiceAccount {account[1]}")
+        report.error("volume argo-token is not a projected service-account token: deploy/rbac grants the pod's account")
 
     needed = {}
     for namespace, _, _, why in argo_targets(config, routing, sensors):

@@ -199,7 +199,7 @@ def check_metrics(text, families, report, where):
         if family not in types:
             report.error(f"{where} line {number}: {name} has no # TYPE line before it")
             continue
-        if not family.startswith("sensor_gateway_") or family in undocumented:
+        if not family.startswith(("sensor_gateway_", "process_")) or family in undocumented:
             continue
         spec = documented.get(family)
         if spec is None:
