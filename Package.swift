@@ -289,7 +289,7 @@ var package = Package(
         ),
         .testTarget(
             name: "DeployTests",
-            dependencies: [],
+            dependencies: ["LoopbackTesting"],
             exclude: ["Support"],
             swiftSettings: swiftSettings
         ),

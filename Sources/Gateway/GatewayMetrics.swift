@@ -29,7 +29,8 @@ public final class GatewayMetrics: EventSourceMetrics {
     /// Bucket bounds of both histograms: from 0.5 ms, since most triggers (http, nats, log) finish in about a
     /// millisecond on a local network.
     static let durationBuckets: [Duration] = [
-        .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
         .seconds(30), .seconds(60),
     ]
@@ -46,7 +47,7 @@ public final class GatewayMetrics: EventSourceMetrics {
         ).set(1.0)
         setNATSConnected(false)
         setReady(false)
-        registry.makeCounter(descriptor: Self.reconnectsDescriptor)
+        _ = reconnects
     }
 
     /// The Prometheus text exposition, with the process metrics read just before.
@@ -222,15 +223,24 @@ public final class GatewayMetrics: EventSourceMetrics {
     /// The gauges of the consumer's lag, each a value of the server's, so every replica reports the same one:
     /// `consumer_pending`, `consumer_ack_pending` and `consumer_redelivered`, labelled `{stream,consumer}`.
     private static let lagGauges: [(name: String, unit: String, help: String, value: (ConsumerLag) -> Double)] = [
-        ("consumer", "pending", "Messages of a consumer not yet delivered, as the server counts them.", {
-            Double($0.pending)
-        }),
-        ("consumer_ack", "pending", "Messages of a consumer delivered and not yet acknowledged.", {
-            Double($0.ackPending)
-        }),
-        ("consumer", "redelivered", "Unacknowledged messages of a consumer delivered more than once.", {
-            Double($0.redelivered)
-        }),
+        (
+            "consumer", "pending", "Messages of a consumer not yet delivered, as the server counts them.",
+            {
+                Double($0.pending)
+            }
+        ),
+        (
+            "consumer_ack", "pending", "Messages of a consumer delivered and not yet acknowledged.",
+            {
+                Double($0.ackPending)
+            }
+        ),
+        (
+            "consumer", "redelivered", "Unacknowledged messages of a consumer delivered more than once.",
+            {
+                Double($0.redelivered)
+            }
+        ),
     ]
 
     /// Sets the lag gauges of `consumer` of `stream`.
@@ -284,14 +294,16 @@ public final class GatewayMetrics: EventSourceMetrics {
             redeliveries: make("redeliveries", "Messages of a consumer processed on a delivery after the first."))
     }
 
-    private static let reconnectsDescriptor = descriptor(
-        "nats_reconnects", "total", "Times the NATS connection was re-established after it was lost.")
+    private var reconnects: Counter {
+        counter("nats_reconnects", []) { registry in
+            registry.makeCounter(
+                descriptor: Self.descriptor(
+                    "nats_reconnects", "total", "Times the NATS connection was re-established after it was lost."))
+        }
+    }
 
     /// `nats_reconnects_total`: counts a re-established connection.
-    public func natsReconnected() {
-        counter("nats_reconnects", []) { registry in registry.makeCounter(descriptor: Self.reconnectsDescriptor) }
-            .increment()
-    }
+    public func natsReconnected() { reconnects.increment() }
 
     /// `config_reloads_total{outcome}`.
     public func configReloaded(outcome: String) {

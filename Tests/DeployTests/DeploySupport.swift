@@ -13,6 +13,13 @@ enum Deploy {
     static let overlay = "deploy/overlays/example"
     /// The example overlay with the service-account token mounted, for the features that call the Kubernetes API.
     static let kubernetesAPIOverlay = "deploy/overlays/kubernetes-api"
+    /// The example overlay with the optional components that need an operator's CRDs (kustomize v3.7+).
+    static let operatorsOverlay = "deploy/overlays/operators"
+    /// The optional components, each a kustomize Component.
+    static let components = [
+        "deploy/components/grafana-dashboard", "deploy/components/hpa", "deploy/components/keda",
+        "deploy/components/nack", "deploy/components/prometheus-operator",
+    ]
 
     /// A finished command.
     struct Result {
@@ -109,6 +116,18 @@ enum Deploy {
         return file
     }
 
+    /// An overlay of `base` (relative to the repository) with `components`, built in a temporary directory.
+    static func render(base: String, components: [String]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("overlay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kustomization =
+            "resources: [\(root.appendingPathComponent(base).path)]\n"
+            + "components: [\(components.map { root.appendingPathComponent($0).path }.joined(separator: ", "))]\n"
+        try Data(kustomization.utf8).write(to: directory.appendingPathComponent("kustomization.yaml"))
+        return try render(directory.path)
+    }
+
     /// `python3 deploy_checks.py <arguments>`.
     static func check(_ arguments: [String]) throws -> Result {
         try run(try python(), [checks] + arguments)
@@ -129,7 +148,8 @@ enum Deploy {
             let namespace: String?
         }
         struct Deployment: Decodable {
-            let replicas: Int
+            /// Nil when an autoscaler owns the count.
+            let replicas: Int?
             let image: String
             let args: [String]
             let runAsNonRoot: Bool

@@ -1,15 +1,19 @@
 import Foundation
 import Testing
 
-/// deploy/: the kustomize base and overlay build, every manifest validates, the Deployment mounts what the in-cluster
-/// gateway.yaml names, the NACK resources are specs/jetstream, and the Dockerfile's packages and paths exist.
+/// deploy/: the kustomize base, overlays and components build, every manifest validates, the Deployment mounts what
+/// the in-cluster gateway.yaml names, the NACK resources are specs/jetstream, and the Dockerfile's packages and paths
+/// exist.
 @Suite("deploy/", .serialized)
 struct DeployTests {
-    /// No NACK Consumer: the gateway creates its per-subject consumers itself (see `nackMirrorsSpecs`).
+    /// Built-in kinds only, so the base applies on a bare cluster: the admin and the event endpoint's Services.
     static let baseKinds = [
-        "ConfigMap", "Deployment", "KeyValue", "KeyValue", "NetworkPolicy", "PodDisruptionBudget", "Service",
-        "ServiceAccount",
-        "ServiceMonitor", "Stream", "Stream",
+        "ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service", "Service", "ServiceAccount",
+    ]
+    /// What the components of the operators overlay add. No NACK Consumer: the gateway creates its per-subject
+    /// consumers itself (see `nackMirrorsSpecs`).
+    static let operatorKinds = [
+        "ConfigMap", "KeyValue", "KeyValue", "PrometheusRule", "ScaledObject", "ServiceMonitor", "Stream", "Stream",
     ]
 
     @Test("kubectl kustomize deploy/base builds the gateway's resources")
@@ -68,11 +72,39 @@ struct DeployTests {
     }
 
     @Test(
+        "deploy/overlays/operators adds the components: ServiceMonitor and alerts, NACK, KEDA, the dashboard; KEDA owns the replica count"
+    )
+    func operatorsOverlayBuilds() throws {
+        let rendered = try Deploy.render(Deploy.operatorsOverlay)
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let summary = try Deploy.summary(of: rendered)
+        #expect(summary.kinds() == (Self.baseKinds + ["Namespace"] + Self.operatorKinds).sorted())
+        for resource in summary.resources where resource.kind != "Namespace" {
+            #expect(resource.namespace == "sensor-gateway", "\(resource.kind)/\(resource.name)")
+        }
+        #expect(summary.deployment.replicas == nil)
+        #expect(summary.deployment.image == "registry.example.com/platform/sensor-gateway:0.1.0")
+    }
+
+    @Test("deploy/components/hpa: a HorizontalPodAutoscaler on the consumers' lag and CPU owns the replica count")
+    func hpaComponentBuilds() throws {
+        let rendered = try Deploy.render(base: Deploy.overlay, components: ["deploy/components/hpa"])
+        defer { try? FileManager.default.removeItem(at: rendered) }
+        let summary = try Deploy.summary(of: rendered)
+        #expect(summary.kinds() == (Self.baseKinds + ["HorizontalPodAutoscaler", "Namespace"]).sorted())
+        #expect(summary.deployment.replicas == nil)
+        let result = try Deploy.check(["validate", rendered.path])
+        #expect(result.status == 0, "\(result.transcript)")
+        #expect(result.output.contains("ok HorizontalPodAutoscaler/sensor-gateway: Kubernetes"), "\(result.transcript)")
+    }
+
+    @Test(
         "every rendered manifest validates: Kubernetes schemas, or the CRD schemas of Support/schemas",
         arguments: [
-            Deploy.base, Deploy.overlay, Deploy.kubernetesAPIOverlay,
+            (Deploy.base, [String]()), (Deploy.overlay, []), (Deploy.kubernetesAPIOverlay, []),
+            (Deploy.operatorsOverlay, ["ServiceMonitor", "PrometheusRule", "Stream", "KeyValue", "ScaledObject"]),
         ])
-    func manifestsValidate(directory: String) throws {
+    func manifestsValidate(directory: String, customKinds: [String]) throws {
         let rendered = try Deploy.render(directory)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["validate", rendered.path])
@@ -80,11 +112,12 @@ struct DeployTests {
         for kind in ["ServiceAccount", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "NetworkPolicy"] {
             #expect(result.output.contains("ok \(kind)/"), "\(kind) not validated:\n\(result.transcript)")
         }
-        for kind in ["ServiceMonitor", "Stream", "KeyValue"] {
+        for kind in customKinds {
             #expect(
                 result.output.contains("ok \(kind)/") && result.output.contains("(from its CRD)"),
                 "\(kind) not validated:\n\(result.transcript)")
         }
+        if customKinds.isEmpty { #expect(!result.output.contains("(from its CRD)"), "\(result.transcript)") }
     }
 
     @Test(
@@ -97,12 +130,17 @@ struct DeployTests {
         #expect(result.status == 0, "\(result.transcript)")
         for key in [
             "nats.credentialsFile", "sensors", "routing", "argo.tokenFile", "kubeflow.tokenFile",
-            "jetstream.specs",
-            "admin.listen",
+            "jetstream.specs", "sources.http.tokenFile",
+            "admin.listen", "sources.http.listen",
         ] {
             #expect(result.output.contains("ok gateway.yaml \(key) = "), "\(key) not checked:\n\(result.transcript)")
         }
         #expect(result.output.contains("projected service-account token (audience pipelines.kubeflow.org)"))
+        #expect(
+            result.output.contains(
+                "ok gateway.yaml argo.tokenFile = /var/run/secrets/argo/token: projected service-account token (audience of the API server)"
+            ), "\(result.transcript)")
+        #expect(result.output.contains("container port events, Service sensor-gateway-events"), "\(result.transcript)")
     }
 
     /// The consumer spec `sensor-gateway` is the template of the per-subject consumers the gateway creates; it has
@@ -111,7 +149,7 @@ struct DeployTests {
         "the NACK Stream and KeyValue resources equal specs/jetstream field by field; the consumer template has no NACK Consumer"
     )
     func nackMirrorsSpecs() throws {
-        let rendered = try Deploy.render(Deploy.base)
+        let rendered = try Deploy.render(Deploy.operatorsOverlay)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let result = try Deploy.check(["nack", rendered.path, "specs/jetstream"])
         #expect(result.status == 0, "\(result.transcript)")
@@ -137,7 +175,9 @@ struct DeployTests {
             fields > 0 && lines.count == fields + 1, "\(lines.count - 1) fields compared, \(fields) in specs/jetstream")
     }
 
-    @Test("deploy/Dockerfile: Swift bookworm build stage, bookworm-slim runtime, packages that exist, copied paths")
+    @Test(
+        "deploy/Dockerfile: Swift bookworm build stage, bookworm-slim runtime, base images by digest, a stripped binary with its debug information kept, packages that exist, copied paths"
+    )
     func dockerfile() throws {
         let rendered = try Deploy.render(Deploy.base)
         defer { try? FileManager.default.removeItem(at: rendered) }
@@ -146,6 +186,9 @@ struct DeployTests {
         for package in ["libnats3.4", "libmsgpackc2", "libcurl4", "liblua5.1-0", "libjq1"] {
             #expect(result.output.contains("ok runtime stage package \(package): bookworm has"), "\(result.transcript)")
         }
+        #expect(result.output.contains("ok build stage image swift:6.3-bookworm pinned by digest"))
+        #expect(result.output.contains("ok runtime stage image debian:bookworm-slim pinned by digest"))
+        #expect(result.output.contains("ok build stage strips the binary and keeps its debug information"))
     }
 
     @Test("deploy/base's copies of config/ files (sensors, routing.yaml) are current")
@@ -154,7 +197,9 @@ struct DeployTests {
         #expect(result.status == 0, "\(result.transcript)")
     }
 
-    @Test("every kustomization uses only fields kubectl 1.20's kustomize v2.0.3 reads")
+    /// The components and the overlay that uses them need kustomize v3.7+ (`components`, `patches`); everything an
+    /// installation needs builds with kubectl 1.20.
+    @Test("every kustomization but the optional components' uses only fields kubectl 1.20's kustomize v2.0.3 reads")
     func kustomizationsFitKubectl120() throws {
         var files: [String] = []
         let deploy = Deploy.root.appendingPathComponent("deploy")
@@ -162,13 +207,15 @@ struct DeployTests {
         while let relative = enumerator?.nextObject() as? String {
             if relative.hasSuffix("kustomization.yaml") { files.append("deploy/\(relative)") }
         }
-        #expect(
-            files.sorted() == [
-                "deploy/argo/kustomization.yaml", "deploy/base/kustomization.yaml",
-                "deploy/overlays/example/kustomization.yaml", "deploy/overlays/kubernetes-api/kustomization.yaml",
-                "deploy/rbac/kustomization.yaml",
-            ])
-        let result = try Deploy.check(["kustomization"] + files.sorted())
+        let newer =
+            Deploy.components.map { "\($0)/kustomization.yaml" } + ["\(Deploy.operatorsOverlay)/kustomization.yaml"]
+        let kubectl120 = [
+            "deploy/argo/kustomization.yaml", "deploy/base/kustomization.yaml",
+            "deploy/overlays/example/kustomization.yaml", "deploy/overlays/kubernetes-api/kustomization.yaml",
+            "deploy/rbac/kustomization.yaml",
+        ]
+        #expect(files.sorted() == (kubectl120 + newer).sorted())
+        let result = try Deploy.check(["kustomization"] + kubectl120)
         #expect(result.status == 0, "\(result.transcript)")
     }
 
@@ -177,7 +224,7 @@ struct DeployTests {
         "the checks report a drifted NACK field, a NACK stream of one replica where the spec is automatic, an orphan NACK Consumer, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field"
     )
     func checksCatchMistakes() throws {
-        let rendered = try Deploy.render(Deploy.base)
+        let rendered = try Deploy.render(Deploy.operatorsOverlay)
         defer { try? FileManager.default.removeItem(at: rendered) }
         let text = try String(contentsOf: rendered, encoding: .utf8)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -525,7 +525,7 @@ struct GatewayEndToEndTests {
     }
 
     /// `/readyz` is 503 with a reason once nats-server has been down for the grace period (2 s here), and 200 once
-    /// it is back; events published after the return fire.
+    /// it is back, with the reconnection counted; events published after the return fire.
     @Test func readinessFollowsNATS() async throws {
         try await Self.withServer(sensors: ["single.yaml": Self.single]) { server, workspace in
             let gateway = try await Self.startGateway(workspace)
@@ -537,9 +537,13 @@ struct GatewayEndToEndTests {
             let lost = body.split(separator: "(for ").last.flatMap { Int($0.prefix { $0.isNumber }) }
             #expect((lost ?? 0) >= 2, "\(body)")
             #expect(await gateway.metric("sensor_gateway_nats_connected") == 0)
+            #expect(await gateway.metric("sensor_gateway_nats_reconnects_total") == 0)
             let restarted = try server.restarted()
             defer { restarted.stop() }
             try await gateway.waitUntilReady(timeout: .seconds(60))
+            try await gateway.eventually("the reconnection to be counted") {
+                await gateway.metric("sensor_gateway_nats_reconnects_total") == 1
+            }
             try PythonPublisher.publish(server: restarted.url, [Self.oneEvent("after-outage")])
             try await gateway.eventually("the event to fire after the outage", timeout: .seconds(60)) {
                 workspace.outboxRecords().count == 1

@@ -259,7 +259,8 @@ def mounts(rendered, dockerfile, secret_example):
                     elif key == "argo.tokenFile" and audience is not None:
                         report.error(f"gateway.yaml {key} = {path}: projected token audience is {audience!r}: Argo Server passes the token to the Kubernetes API, which accepts its own audience (leave it out)")
                     else:
-                        report.ok(f"gateway.yaml {key} = {path}: projected service-account token (audience {audience or 'the API server's own'}), {where}")
+                        shown = audience or "of the API server"
+                        report.ok(f"gateway.yaml {key} = {path}: projected service-account token (audience {shown}), {where}")
                     return
             report.error(f"gateway.yaml {key} = {path}: projected {where} has no source for {relative!r}")
             return
@@ -919,6 +920,97 @@ def rbac(rbac_rendered, argo_rendered, gateway_rendered, kubeflow_example):
     report.finish()
 
 
+# ---------------------------------------------------------------------------------------------------- monitoring
+
+
+def rule_groups(prometheus_rule):
+    """The rule groups of a PrometheusRule manifest as a Prometheus rule file (what `promtool check rules` reads)."""
+    documents = [d for d in load_documents([prometheus_rule]) if d.get("kind") == "PrometheusRule"]
+    if len(documents) != 1:
+        print(f"error: expected one PrometheusRule in {prometheus_rule}, found {len(documents)}")
+        sys.exit(1)
+    print(yaml.safe_dump({"groups": documents[0]["spec"]["groups"]}, sort_keys=False), end="")
+
+
+# A metric name in a PromQL expression: an identifier that is not a function (followed by `(`), an aggregation or
+# keyword, nor inside a label matcher `{…}`, a range `[…]` or a label list (`by (…)`, `on (…)`, …).
+PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
+                "offset", "inf", "nan", "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count",
+                "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio"}
+
+
+def promql_metric_names(expression):
+    names = set()
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression)
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", r"\1 ()", text)
+    text = re.sub(r"\{[^}]*\}", "{}", text)
+    text = re.sub(r"\[[^\]]*\]", "[]", text)
+    text = re.sub(r"\$__\w+|\$\w+", "", text)
+    for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", text):
+        word = match.group(0)
+        following = text[match.end():].lstrip()
+        if word.lower() in PROMQL_WORDS or following.startswith("("):
+            continue
+        if re.fullmatch(r"[0-9.e]+", word):
+            continue
+        names.add(word)
+    return names
+
+
+def dashboard(path, openapi):
+    """The Grafana dashboard parses, and every metric its queries use is one /metrics exports (x-metric-families of
+    the admin API spec, which the conformance test holds to the live output), histograms with their series."""
+    report = Report()
+    with open(path, encoding="utf-8") as file:
+        try:
+            board = json.load(file)
+        except json.JSONDecodeError as error:
+            report.error(f"{path}: not JSON: {error}")
+            report.finish()
+    with open(openapi, encoding="utf-8") as file:
+        spec = yaml.safe_load(file)
+    families = {}
+    for family in spec["paths"]["/metrics"]["get"]["responses"]["200"]["x-metric-families"]:
+        families[family["name"]] = family["type"]
+    exported = set(families)
+    for name, kind in families.items():
+        if kind == "histogram":
+            exported |= {name + "_bucket", name + "_sum", name + "_count"}
+
+    queries = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            title = node.get("title", where)
+            for key, value in node.items():
+                if key == "expr" and isinstance(value, str):
+                    queries.append((title, value))
+                elif key == "query" and isinstance(value, str) and "(" in value:
+                    queries.append((title, value))
+                else:
+                    walk(value, title)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    walk(board, board.get("title", path))
+    if not queries:
+        report.error(f"{path}: no queries")
+    used = set()
+    unknown_any = False
+    for title, expression in queries:
+        # Grafana's label_values(metric, label): the metric alone.
+        names = promql_metric_names(re.sub(r"^label_values\((.*),\s*\w+\)$", r"\1", expression))
+        unknown = sorted(name for name in names if name not in exported)
+        if unknown:
+            report.error(f"{path}: panel {title!r}: {', '.join(unknown)} not exported by the gateway")
+            unknown_any = True
+        used |= names
+    if not unknown_any:
+        report.ok(f"{path}: {len(queries)} queries over {len(used)} metrics, all exported: {', '.join(sorted(used))}")
+    report.finish()
+
+
 # ---------------------------------------------------------------------------------------------------- summary
 
 
@@ -957,6 +1049,8 @@ def summary(rendered):
 def main():
     commands = {
         "summary": (summary, 1),
+        "rule-groups": (rule_groups, 1),
+        "dashboard": (dashboard, 2),
         "validate": (validate, None),
         "mounts": (mounts, 3),
         "nack": (nack, 2),
