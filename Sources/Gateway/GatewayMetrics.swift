@@ -220,27 +220,27 @@ public final class GatewayMetrics: EventSourceMetrics {
         }
     }
 
-    /// The gauges of the consumer's lag, each a value of the server's, so every replica reports the same one:
+    /// One gauge of the consumer's lag, each a value of the server's, so every replica reports the same one.
+    private struct LagGauge: Sendable {
+        let name: String
+        let unit: String
+        let help: String
+        let value: @Sendable (ConsumerLag) -> Double
+    }
+
     /// `consumer_pending`, `consumer_ack_pending` and `consumer_redelivered`, labelled `{stream,consumer}`.
-    private static let lagGauges: [(name: String, unit: String, help: String, value: (ConsumerLag) -> Double)] = [
-        (
-            "consumer", "pending", "Messages of a consumer not yet delivered, as the server counts them.",
-            {
-                Double($0.pending)
-            }
-        ),
-        (
-            "consumer_ack", "pending", "Messages of a consumer delivered and not yet acknowledged.",
-            {
-                Double($0.ackPending)
-            }
-        ),
-        (
-            "consumer", "redelivered", "Unacknowledged messages of a consumer delivered more than once.",
-            {
-                Double($0.redelivered)
-            }
-        ),
+    private static let lagGauges = [
+        LagGauge(
+            name: "consumer", unit: "pending",
+            help: "Messages of a consumer not yet delivered, as the server counts them."
+        ) { Double($0.pending) },
+        LagGauge(
+            name: "consumer_ack", unit: "pending", help: "Messages of a consumer delivered and not yet acknowledged."
+        ) { Double($0.ackPending) },
+        LagGauge(
+            name: "consumer", unit: "redelivered",
+            help: "Unacknowledged messages of a consumer delivered more than once."
+        ) { Double($0.redelivered) },
     ]
 
     /// Sets the lag gauges of `consumer` of `stream`.

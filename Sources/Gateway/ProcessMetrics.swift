@@ -69,7 +69,7 @@ struct ProcessStatistics: Equatable {
     var residentBytes: Double
     var virtualBytes: Double
     var openFileDescriptors: Int
-    /// The soft limit on open files; nil when unlimited.
+    /// The soft limit on open files; nil when unlimited (`RLIM_INFINITY`, all bits set).
     var maximumFileDescriptors: Int?
 
     /// The current reading; nil when `/proc/self/stat` cannot be read or parsed.
@@ -82,7 +82,7 @@ struct ProcessStatistics: Equatable {
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
         var limit = rlimit()
         let maximum: Int? =
-            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max
             ? Int(limit.rlim_cur) : nil
         return ProcessStatistics(
             cpuSeconds: (user + system) / ticks, residentBytes: residentPages * pageSize, virtualBytes: virtual,

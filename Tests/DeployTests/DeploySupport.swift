@@ -121,9 +121,11 @@ enum Deploy {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("overlay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        // kustomize takes relative paths only: from the temporary directory up to `/`, then down to the repository.
+        let up = String(repeating: "../", count: directory.pathComponents.count - 1)
+        func relative(_ path: String) -> String { up + root.appendingPathComponent(path).path.dropFirst() }
         let kustomization =
-            "resources: [\(root.appendingPathComponent(base).path)]\n"
-            + "components: [\(components.map { root.appendingPathComponent($0).path }.joined(separator: ", "))]\n"
+            "resources: [\(relative(base))]\ncomponents: [\(components.map(relative).joined(separator: ", "))]\n"
         try Data(kustomization.utf8).write(to: directory.appendingPathComponent("kustomization.yaml"))
         return try render(directory.path)
     }
