@@ -221,7 +221,7 @@ struct DeployTests {
 
     /// The checks above pass on the committed files; these show that each one fails on the mistakes it is for.
     @Test(
-        "the checks report a drifted NACK field, a NACK stream of one replica where the spec is automatic, an orphan NACK Consumer, a wrong audience, an unmounted token, an unknown field, a missing package and a kustomize v3 field"
+        "the checks report a drifted NACK field, a NACK stream of one replica where the spec is automatic, an orphan NACK Consumer, wrong token audiences, an unmounted token, an unknown field, a missing package, an unpinned image, an unstripped binary and a kustomize v3 field"
     )
     func checksCatchMistakes() throws {
         let rendered = try Deploy.render(Deploy.operatorsOverlay)
@@ -308,6 +308,38 @@ struct DeployTests {
             package.errorLines == [
                 "error: runtime stage package libmsgpack-runtime9: apt-cache policy finds no candidate (after `apt-get update`?)"
             ], "\(package.transcript)")
+
+        // The Argo token with an audience the Kubernetes API would refuse.
+        let argoAudience = try Deploy.check([
+            "mounts",
+            try mutated(
+                "          - serviceAccountToken:\n              expirationSeconds: 3600\n",
+                "          - serviceAccountToken:\n              audience: argo\n              expirationSeconds: 3600\n"
+            ),
+            "deploy/Dockerfile", "deploy/base/secret.example.yaml",
+        ])
+        #expect(argoAudience.status == 1)
+        #expect(
+            argoAudience.errorLines.count == 1
+                && argoAudience.errorLines[0].contains(
+                    "argo.tokenFile = /var/run/secrets/argo/token: projected token audience is 'argo'"),
+            "\(argoAudience.transcript)")
+
+        // A base image by tag alone, and a binary shipped with its debug information.
+        let unpinnedDockerfile = scratch.appendingPathComponent("Dockerfile-\(UUID().uuidString)")
+        try Data(
+            dockerfile.replacingOccurrences(
+                of: "FROM ${RUNTIME_IMAGE}@${RUNTIME_IMAGE_DIGEST}", with: "FROM ${RUNTIME_IMAGE}"
+            )
+            .replacingOccurrences(of: "--only-keep-debug", with: "--keep-everything").utf8
+        ).write(to: unpinnedDockerfile)
+        let unpinned = try Deploy.check(["dockerfile", unpinnedDockerfile.path, ".", rendered.path])
+        #expect(unpinned.status == 1)
+        #expect(
+            unpinned.errorLines == [
+                "error: runtime stage image debian:bookworm-slim: not pinned by digest (image@sha256:… or @${…_DIGEST})",
+                "error: build stage does not strip the binary with its debug information kept separately (objcopy)",
+            ], "\(unpinned.transcript)")
 
         let kustomization = scratch.appendingPathComponent("kustomization-\(UUID().uuidString).yaml")
         try Data("resources: [deployment.yaml]\nreplicas: [{name: sensor-gateway, count: 3}]\n".utf8).write(
