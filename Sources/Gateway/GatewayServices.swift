@@ -9,8 +9,9 @@ public import ServiceLifecycle
 import Triggers
 import UnixSignals
 
-/// Builds the daemon: the admin server, the pipeline, the Kubernetes Sensors and the reloader as one ordered service group that shuts
-/// down gracefully on SIGTERM and SIGINT (in reverse order: reloads stop, consumers drain, the admin server last).
+/// Builds the daemon: the admin server, the pipeline, the consumers' lag reader, the Kubernetes Sensors and the reloader
+/// as one ordered service group that shuts down gracefully on SIGTERM and SIGINT (in reverse order: reloads stop,
+/// consumers drain, the admin server last).
 public enum GatewayServices {
     /// How often the consumers' lag is read from the server: as often as Prometheus usually scrapes.
     static let consumerLagInterval = Duration.seconds(10)

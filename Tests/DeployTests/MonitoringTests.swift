@@ -39,16 +39,22 @@ struct MonitoringTests {
         #expect(result.output.contains("SUCCESS: 5 rules found"), "\(result.output)")
     }
 
+    /// `promtool test rules` of Support/alerts-test.yaml on the PrometheusRule's groups, edited by `edit` first.
+    static func runAlertCases(edit: (String) -> String = { $0 }) throws -> Promtool.Result {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = try writeRuleFile(prometheusRule, into: directory)
+        try Data(edit(try String(contentsOf: rules, encoding: .utf8)).utf8).write(to: rules)
+        let cases = directory.appendingPathComponent("alerts-test.yaml")
+        try FileManager.default.copyItem(at: alertCases, to: cases)
+        return try Promtool.run(["test", "rules", cases.path])
+    }
+
     /// Dead letters, a growing lag (seen by two replicas: `max`, not `sum`), a failing trigger, a pod not ready and
     /// one without NATS each fire their alert; healthy series fire none.
     @Test("each alert fires on what it is for and on nothing else (promtool test rules)", .promtool)
     func alertsFire() throws {
-        let directory = try Self.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        _ = try Self.writeRuleFile(Self.prometheusRule, into: directory)
-        let cases = directory.appendingPathComponent("alerts-test.yaml")
-        try FileManager.default.copyItem(at: Self.alertCases, to: cases)
-        let result = try Promtool.run(["test", "rules", cases.path])
+        let result = try Self.runAlertCases()
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("SUCCESS"), "\(result.output)")
     }
@@ -56,18 +62,12 @@ struct MonitoringTests {
     /// Summing the lag over replicas would double it: the cases catch it.
     @Test("the alert cases fail on a lag alert that sums the replicas' gauges", .promtool)
     func alertCasesCatchASum() throws {
-        let directory = try Self.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let rules = try Self.writeRuleFile(Self.prometheusRule, into: directory)
-        let text = try String(contentsOf: rules, encoding: .utf8)
-        let summed = text.replacingOccurrences(
-            of: "max by (namespace, stream, consumer) (sensor_gateway_consumer_pending) >",
-            with: "sum by (namespace, stream, consumer) (sensor_gateway_consumer_pending) >")
-        #expect(summed != text, "the rule file no longer holds the lag alert's max")
-        try Data(summed.utf8).write(to: rules)
-        let cases = directory.appendingPathComponent("alerts-test.yaml")
-        try FileManager.default.copyItem(at: Self.alertCases, to: cases)
-        let result = try Promtool.run(["test", "rules", cases.path])
+        let maximum = "max by (namespace, stream, consumer) (sensor_gateway_consumer_pending) >"
+        let result = try Self.runAlertCases { text in
+            #expect(text.contains(maximum), "the rule file no longer holds the lag alert's max")
+            return text.replacingOccurrences(
+                of: maximum, with: "sum by (namespace, stream, consumer) (sensor_gateway_consumer_pending) >")
+        }
         #expect(result.status != 0)
         #expect(result.output.contains("alertname: SensorGatewayConsumerLagGrowing"), "\(result.output)")
     }
