@@ -197,7 +197,8 @@ public final class GatewayEngine: Service, Sendable {
         return nil
     }
 
-    /// Follows the connection's events into `nats_connected`, `nats_reconnects_total` and the log; ends when the connection closes.
+    /// Follows the connection's events into `nats_connected`, `nats_reconnects_total` and the log; ends when the
+    /// connection closes.
     private func watch(_ connection: NATSConnection) async {
         for await event in connection.events {
             switch event {
