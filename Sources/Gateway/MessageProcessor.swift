@@ -288,7 +288,7 @@ struct MessageProcessor: Sendable {
     )
         async -> Step
     {
-        let firing = TriggerFiring(trigger, sensor: sensor, events: events)
+        let firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.deliveries > 1)
         let id = firing.identity.id
         var logger = logger
         logger[metadataKey: LoggingKeys.firing] = "\(id)"
