@@ -1,9 +1,20 @@
-import ConfigReader
+public import ConfigReader
 import Foundation
+public import JetStream
 
 extension GatewayConfiguration {
-    /// The environment variables that override `gateway.yaml`, as the argo CLI and the kfp SDK read them: `NATS_URL`
-    /// (comma-separated), `ARGO_SERVER`, `ARGO_TOKEN` (with or without `Bearer `), `ARGO_NAMESPACE`,
+    /// The defaults with `environment` applied: the NATS connection of commands that read no `gateway.yaml`
+    /// (`publish`, `dlq`).
+    /// - Throws: ``ConfigurationError`` naming the variable that is wrong.
+    public static func defaults(environment: [String: String]) throws(ConfigurationError) -> GatewayConfiguration {
+        var configuration = GatewayConfiguration(file: "<environment>")
+        try configuration.apply(environment: environment)
+        return configuration
+    }
+
+    /// The environment variables that override `gateway.yaml`, as the nats CLI, the argo CLI and the kfp SDK read
+    /// them: `NATS_URL` (comma-separated), `NATS_CREDS` (a `.creds` file), `NATS_TOKEN`, `NATS_CA`, `NATS_CERT`,
+    /// `NATS_KEY` (TLS files), `ARGO_SERVER`, `ARGO_TOKEN` (with or without `Bearer `), `ARGO_NAMESPACE`,
     /// `ARGO_INSECURE_SKIP_VERIFY`, `ARGO_SECURE` (`false`: a bare `ARGO_SERVER` host is `http://`),
     /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file.
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -27,6 +38,15 @@ extension GatewayConfiguration {
                 !$0.isEmpty
             }
         }
+        nats.override(
+            credentialsFile: value("NATS_CREDS"), token: value("NATS_TOKEN").map(Secret.init),
+            tls: ConnectionOptions.TLS(
+                caFile: value("NATS_CA"), certificateFile: value("NATS_CERT"), keyFile: value("NATS_KEY")))
+        if let tls = nats.tls, (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            throw ConfigurationError(
+                at: SourceLocation(file: tls.certificateFile == nil ? "$NATS_CERT" : "$NATS_KEY", line: 0, column: 0),
+                "NATS_CERT and NATS_KEY go together (with nats.tls.cert and nats.tls.key): set both or neither")
+        }
         if let server = value("ARGO_SERVER") { argo.server = server }
         if let token = value("ARGO_TOKEN") {
             argo.token = Secret(token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token)
@@ -39,5 +59,24 @@ extension GatewayConfiguration {
         }
         if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
         if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
+    }
+}
+
+extension GatewayConfiguration.NATS {
+    /// Settings given after the file (environment variables, then command-line options) over the file's: a
+    /// credentials file or a token replaces whichever authentication was set (the credentials file wins when both are
+    /// given), and each TLS file replaces its own.
+    public mutating func override(credentialsFile: String?, token: Secret?, tls: ConnectionOptions.TLS) {
+        if let credentialsFile {
+            (self.credentialsFile, self.token) = (credentialsFile, nil)
+        } else if let token {
+            (self.credentialsFile, self.token) = (nil, token)
+        }
+        guard tls.caFile != nil || tls.certificateFile != nil || tls.keyFile != nil else { return }
+        var merged = self.tls ?? ConnectionOptions.TLS()
+        if let ca = tls.caFile { merged.caFile = ca }
+        if let certificate = tls.certificateFile { merged.certificateFile = certificate }
+        if let key = tls.keyFile { merged.keyFile = key }
+        self.tls = merged
     }
 }

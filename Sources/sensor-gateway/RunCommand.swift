@@ -15,6 +15,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The gateway configuration.")
     var config = "config/gateway.yaml"
 
+    @OptionGroup(title: "NATS connection (over gateway.yaml's nats section)")
+    var nats: NATSOptions
+
     @Option(name: .long, help: "json or text.")
     var logFormat: LogFormat = .text
 
@@ -43,11 +46,12 @@ struct RunCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, format: format, level: level) }
         let logger = Logger(label: "sensor-gateway")
-        let configuration: GatewayConfiguration
+        var configuration: GatewayConfiguration
         let sensors: SensorSet
         let group: ServiceGroup
         do {
             configuration = try GatewayConfiguration.load(path: config)
+            try nats.apply(to: &configuration.nats)
             let kubernetes = try configuration.kubernetesConnection()
             sensors = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: strict)

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import JetStream
+
+/// The NATS connection options of `run`, `provision`, `publish` and `dlq`. They override `gateway.yaml`'s `nats`
+/// section and the environment (`NATS_URL`, `NATS_CREDS`, `NATS_TOKEN`, `NATS_CA`, `NATS_CERT`, `NATS_KEY`), which
+/// in turn override the file.
+struct NATSOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "NATS server URLs, comma-separated (default: $NATS_URL, else nats.urls or nats://127.0.0.1:4222).")
+    var server: String?
+
+    @Option(name: .long, help: "A NATS .creds file: user JWT and NKey seed (default: $NATS_CREDS).")
+    var creds: String?
+
+    @Option(name: .long, help: "A file holding the NATS token ($NATS_TOKEN holds the token itself).")
+    var tokenFile: String?
+
+    @Option(name: .customLong("tls-ca"), help: "PEM CA certificates that sign the server's (default: $NATS_CA).")
+    var tlsCA: String?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM client certificate, with --tls-key (default: $NATS_CERT).")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM key of the client certificate (default: $NATS_KEY).")
+    var tlsKey: String?
+
+    func validate() throws {
+        if creds != nil && tokenFile != nil { throw ValidationError("give at most one of --creds and --token-file") }
+    }
+
+    /// Applies the options over `nats` (read from the file and the environment).
+    /// - Throws: ``NATSOptionError`` when the token file cannot be read, or a certificate lacks its key.
+    func apply(to nats: inout GatewayConfiguration.NATS) throws(NATSOptionError) {
+        if let server {
+            nats.urls = server.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
+        }
+        var token: Secret?
+        if let tokenFile {
+            guard let data = FileManager.default.contents(atPath: tokenFile) else {
+                throw NATSOptionError(message: "--token-file \(tokenFile): cannot read the file")
+            }
+            token = Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        nats.override(
+            credentialsFile: creds, token: token,
+            tls: ConnectionOptions.TLS(caFile: tlsCA, certificateFile: tlsCertificate, keyFile: tlsKey))
+        if let tls = nats.tls, (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            throw NATSOptionError(message: "--tls-cert and --tls-key go together: set both or neither")
+        }
+    }
+
+    /// The connection of a command that reads no `gateway.yaml`: the defaults, the environment, then the options.
+    /// - Parameter name: the client name the server shows.
+    func connectionOptions(name: String) throws -> ConnectionOptions {
+        var configuration = try GatewayConfiguration.defaults(environment: ProcessInfo.processInfo.environment)
+        try apply(to: &configuration.nats)
+        var options = configuration.connectionOptions
+        options.name = name
+        return options
+    }
+}
+
+/// A NATS command-line option that cannot be used.
+struct NATSOptionError: Error, CustomStringConvertible {
+    /// What is wrong, naming the option.
+    var message: String
+
+    var description: String { message }
+}
