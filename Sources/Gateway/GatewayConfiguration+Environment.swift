@@ -1,6 +1,6 @@
 public import ConfigReader
 import Foundation
-public import JetStream
+import JetStream
 
 extension GatewayConfiguration {
     /// The defaults with `environment` applied: the NATS connection of commands that read no `gateway.yaml`
@@ -38,15 +38,12 @@ extension GatewayConfiguration {
                 !$0.isEmpty
             }
         }
-        nats.override(
+        try NATSOverrides(
             credentialsFile: value("NATS_CREDS"), token: value("NATS_TOKEN").map(Secret.init),
             tls: ConnectionOptions.TLS(
-                caFile: value("NATS_CA"), certificateFile: value("NATS_CERT"), keyFile: value("NATS_KEY")))
-        if let tls = nats.tls, (tls.certificateFile == nil) != (tls.keyFile == nil) {
-            throw ConfigurationError(
-                at: SourceLocation(file: tls.certificateFile == nil ? "$NATS_CERT" : "$NATS_KEY", line: 0, column: 0),
-                "NATS_CERT and NATS_KEY go together (with nats.tls.cert and nats.tls.key): set both or neither")
-        }
+                caFile: value("NATS_CA"), certificateFile: value("NATS_CERT"), keyFile: value("NATS_KEY")),
+            source: .environment
+        ).apply(to: &nats)
         if let server = value("ARGO_SERVER") { argo.server = server }
         if let token = value("ARGO_TOKEN") {
             argo.token = Secret(token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token)
@@ -59,24 +56,5 @@ extension GatewayConfiguration {
         }
         if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
         if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
-    }
-}
-
-extension GatewayConfiguration.NATS {
-    /// Settings given after the file (environment variables, then command-line options) over the file's: a
-    /// credentials file or a token replaces whichever authentication was set (the credentials file wins when both are
-    /// given), and each TLS file replaces its own.
-    public mutating func override(credentialsFile: String?, token: Secret?, tls: ConnectionOptions.TLS) {
-        if let credentialsFile {
-            (self.credentialsFile, self.token) = (credentialsFile, nil)
-        } else if let token {
-            (self.credentialsFile, self.token) = (nil, token)
-        }
-        guard tls.caFile != nil || tls.certificateFile != nil || tls.keyFile != nil else { return }
-        var merged = self.tls ?? ConnectionOptions.TLS()
-        if let ca = tls.caFile { merged.caFile = ca }
-        if let certificate = tls.certificateFile { merged.certificateFile = certificate }
-        if let key = tls.keyFile { merged.keyFile = key }
-        self.tls = merged
     }
 }

@@ -31,14 +31,9 @@ struct NATSOptions: ParsableArguments {
         if creds != nil && tokenFile != nil { throw ValidationError("give at most one of --creds and --token-file") }
     }
 
-    /// Applies the options over `nats` (read from the file and the environment).
-    /// - Throws: ``NATSOptionError`` when the token file cannot be read, or a certificate lacks its key.
-    func apply(to nats: inout GatewayConfiguration.NATS) throws(NATSOptionError) {
-        if let server {
-            nats.urls = server.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-                !$0.isEmpty
-            }
-        }
+    /// The options as overrides of `gateway.yaml` and the environment.
+    /// - Throws: ``NATSOptionError`` when the token file cannot be read.
+    func overrides() throws(NATSOptionError) -> NATSOverrides {
         var token: Secret?
         if let tokenFile {
             guard let data = FileManager.default.contents(atPath: tokenFile) else {
@@ -46,19 +41,19 @@ struct NATSOptions: ParsableArguments {
             }
             token = Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        nats.override(
-            credentialsFile: creds, token: token,
-            tls: ConnectionOptions.TLS(caFile: tlsCA, certificateFile: tlsCertificate, keyFile: tlsKey))
-        if let tls = nats.tls, (tls.certificateFile == nil) != (tls.keyFile == nil) {
-            throw NATSOptionError(message: "--tls-cert and --tls-key go together: set both or neither")
+        let urls = server.map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        return NATSOverrides(
+            urls: urls, credentialsFile: creds, token: token,
+            tls: ConnectionOptions.TLS(caFile: tlsCA, certificateFile: tlsCertificate, keyFile: tlsKey))
     }
 
     /// The connection of a command that reads no `gateway.yaml`: the defaults, the environment, then the options.
     /// - Parameter name: the client name the server shows.
     func connectionOptions(name: String) throws -> ConnectionOptions {
         var configuration = try GatewayConfiguration.defaults(environment: ProcessInfo.processInfo.environment)
-        try apply(to: &configuration.nats)
+        try overrides().apply(to: &configuration.nats)
         var options = configuration.connectionOptions
         options.name = name
         return options

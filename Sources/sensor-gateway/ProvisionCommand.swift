@@ -16,8 +16,7 @@ struct ProvisionCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            var configuration = try GatewayConfiguration.load(path: config)
-            try nats.apply(to: &configuration.nats)
+            let configuration = try GatewayConfiguration.load(path: config, overriding: nats.overrides())
             let sensors = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: true)
             let connection = try await NATSConnection.connect(configuration.connectionOptions)

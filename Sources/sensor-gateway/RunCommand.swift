@@ -46,12 +46,12 @@ struct RunCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in GatewayLogHandler(label: label, format: format, level: level) }
         let logger = Logger(label: "sensor-gateway")
-        var configuration: GatewayConfiguration
+        let configuration: GatewayConfiguration
         let sensors: SensorSet
         let group: ServiceGroup
         do {
-            configuration = try GatewayConfiguration.load(path: config)
-            try nats.apply(to: &configuration.nats)
+            let natsOverrides = try nats.overrides()
+            configuration = try GatewayConfiguration.load(path: config, overriding: natsOverrides)
             let kubernetes = try configuration.kubernetesConnection()
             sensors = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: strict)
@@ -59,7 +59,8 @@ struct RunCommand: AsyncParsableCommand {
             try sensors.requireReachable(
                 TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun), routing: routing)
             group = try GatewayServices.makeServiceGroup(
-                configurationPath: config, configuration: configuration, sensors: sensors, routing: routing,
+                configurationPath: config, natsOverrides: natsOverrides, configuration: configuration, sensors: sensors,
+                routing: routing,
                 strict: strict, kubernetes: kubernetes, dryRun: dryRun, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

@@ -82,7 +82,7 @@ struct GatewayCommandLineTests {
 
     /// `publish`, `provision`, `dlq` and `run` reach a server that wants a token over TLS with a private CA, through
     /// the same options (`--token-file`, `--tls-ca`) and environment variables (`NATS_TOKEN`, `NATS_CA`, `NATS_URL`);
-    /// without them they are refused.
+    /// without them they are refused. `run` applies its options again when it reloads.
     @Test func natsOptionsReachATokenAndTLSServer() async throws {
         let certificate = try SelfSignedCertificate()
         defer { certificate.remove() }
@@ -122,6 +122,13 @@ struct GatewayCommandLineTests {
         defer { workspace.remove() }
         let gateway = try GatewayProcess(workspace, arguments: ["--server", server.url, "--token-file", tokenFile])
         try await gateway.waitUntilReady()
+        // A reload reads the file again with the same options: no `nats.urls changed` warning.
+        let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try (config + "# touched\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try await gateway.eventually("the configuration to be reloaded") {
+            await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) >= 1
+        }
+        #expect(!gateway.logText.contains("nats.urls changed"), "\(gateway.logText)")
         gateway.send(SIGTERM)
         #expect(try await gateway.waitForExit() == 0)
     }
