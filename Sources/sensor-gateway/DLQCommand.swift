@@ -76,15 +76,23 @@ struct DeadLetterFilterOptions: ParsableArguments {
     @Option(name: .long, help: "Only this trigger's.")
     var trigger: String?
 
-    @Option(name: .long, help: "Only those whose reason contains this text (undecodable, permanent, exhausted, 403…).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only those whose reason contains this text (undecodable, permanent, exhausted, 403…).", valueName: "text"))
     var reason: String?
 
     @Option(
         name: .long,
-        help: "Only those dead-lettered since: an RFC 3339 time (2026-12-05T06:00:00Z) or a Go duration ago (90m).")
+        help: ArgumentHelp(
+            "Only those dead-lettered since: an RFC 3339 time (2026-12-05T06:00:00Z) or a Go duration ago (90m).",
+            valueName: "time"))
     var since: String?
 
-    @Option(name: .long, help: "Only those dead-lettered before: an RFC 3339 time or a Go duration ago.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Only those dead-lettered before: an RFC 3339 time or a Go duration ago.", valueName: "time")
+    )
     var until: String?
 
     /// The filter the options describe.
@@ -146,7 +154,9 @@ struct DLQList: AsyncParsableCommand {
     }
 
     private static func quoted(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = (try? encoder.encode(text)) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -9,22 +9,39 @@ import JetStream
 struct NATSOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "NATS server URLs, comma-separated (default: $NATS_URL, else nats.urls or nats://127.0.0.1:4222).")
+        help: ArgumentHelp(
+            "NATS server URLs, comma-separated (default: $NATS_URL, else nats.urls or nats://127.0.0.1:4222).",
+            valueName: "url"))
     var server: String?
 
-    @Option(name: .long, help: "A NATS .creds file: user JWT and NKey seed (default: $NATS_CREDS).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A NATS .creds file: user JWT and NKey seed (default: $NATS_CREDS).", valueName: "file"),
+        completion: .file())
     var creds: String?
 
-    @Option(name: .long, help: "A file holding the NATS token ($NATS_TOKEN holds the token itself).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A file holding the NATS token ($NATS_TOKEN holds the token itself).", valueName: "file"),
+        completion: .file())
     var tokenFile: String?
 
-    @Option(name: .customLong("tls-ca"), help: "PEM CA certificates that sign the server's (default: $NATS_CA).")
+    @Option(
+        name: .customLong("tls-ca"),
+        help: ArgumentHelp("PEM CA certificates that sign the server's (default: $NATS_CA).", valueName: "file"),
+        completion: .file())
     var tlsCA: String?
 
-    @Option(name: .customLong("tls-cert"), help: "PEM client certificate, with --tls-key (default: $NATS_CERT).")
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("PEM client certificate, with --tls-key (default: $NATS_CERT).", valueName: "file"),
+        completion: .file())
     var tlsCertificate: String?
 
-    @Option(name: .customLong("tls-key"), help: "PEM key of the client certificate (default: $NATS_KEY).")
+    @Option(
+        name: .customLong("tls-key"),
+        help: ArgumentHelp("PEM key of the client certificate (default: $NATS_KEY).", valueName: "file"),
+        completion: .file())
     var tlsKey: String?
 
     func validate() throws {
