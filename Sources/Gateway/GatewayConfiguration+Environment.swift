@@ -33,13 +33,9 @@ extension GatewayConfiguration {
             }
             return flag
         }
-        if let urls = value("NATS_URL") {
-            nats.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-                !$0.isEmpty
-            }
-        }
         try NATSOverrides(
-            credentialsFile: value("NATS_CREDS"), token: value("NATS_TOKEN").map(Secret.init),
+            urls: value("NATS_URL").map(NATSOverrides.urls(in:)), credentialsFile: value("NATS_CREDS"),
+            token: value("NATS_TOKEN").map(Secret.init),
             tls: ConnectionOptions.TLS(
                 caFile: value("NATS_CA"), certificateFile: value("NATS_CERT"), keyFile: value("NATS_KEY")),
             source: .environment

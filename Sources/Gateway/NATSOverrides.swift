@@ -1,4 +1,5 @@
 public import ConfigReader
+import Foundation
 public import JetStream
 
 /// NATS settings given over `gateway.yaml`'s `nats` section: the environment's (`NATS_CREDS`, `NATS_TOKEN`,
@@ -33,6 +34,11 @@ public struct NATSOverrides: Sendable {
         self.token = token
         self.tls = tls
         self.source = source
+    }
+
+    /// The URLs of a comma-separated list (`NATS_URL`, `--server`), blanks trimmed, empty entries dropped.
+    public static func urls(in list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Applies the overrides to `nats`.

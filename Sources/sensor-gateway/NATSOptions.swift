@@ -58,11 +58,8 @@ struct NATSOptions: ParsableArguments {
             }
             token = Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        let urls = server.map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
         return NATSOverrides(
-            urls: urls, credentialsFile: creds, token: token,
+            urls: server.map(NATSOverrides.urls(in:)), credentialsFile: creds, token: token,
             tls: ConnectionOptions.TLS(caFile: tlsCA, certificateFile: tlsCertificate, keyFile: tlsKey))
     }
 
