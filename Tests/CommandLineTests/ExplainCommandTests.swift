@@ -52,6 +52,22 @@ struct ExplainCommandTests {
         #expect(document["nearMiss"]?["trigger"] == "evaluate-model")
     }
 
+    /// One half of `dataset-ready && code-pushed`: exit 2, and the hint says the condition waits.
+    @Test func heldEventExitsTwoNamingTheWaitingCondition() throws {
+        let result = try CommandLine.run([
+            "explain", "--sensors", Repository.root + "/config/sensors/retrain-pipeline.yaml", "--event",
+            Repository.root + "/config/events/dataset-ready.json", "--format", "json",
+        ])
+        #expect(result.status == 2)
+        let nearMiss = try JSONCodec.decode(Array(result.output.utf8))["nearMiss"]
+        #expect(nearMiss?["reason"] == "condition")
+        #expect(nearMiss?["trigger"] == "start-kfp-run")
+        #expect(
+            nearMiss?["message"]
+                == "sensor retrain-pipeline trigger start-kfp-run: dependency dataset-ready took event 0d5e6f7a8b9c4d1e2f3a4b5c6d7e8f90, and the condition 'dataset-ready && code-pushed' waits for more (give each event with --event, in order)"
+        )
+    }
+
     /// An event no dependency takes: exit 2, and the hint names the dependency whose source and event name, or
     /// subject, are nearest.
     @Test func unmatchedEventExitsTwoNamingTheNearestSubject() throws {
