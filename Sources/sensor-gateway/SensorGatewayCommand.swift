@@ -9,7 +9,7 @@ struct SensorGatewayCommand: AsyncParsableCommand {
         abstract: "Argo Events sensors on NATS JetStream, triggering Argo Workflows and Kubeflow Pipelines.",
         subcommands: [
             RunCommand.self, ValidateCommand.self, ExplainCommand.self, RouteCommand.self, PublishCommand.self,
-            ProvisionCommand.self,
+            ProvisionCommand.self, DLQCommand.self, CompletionCommand.self,
         ])
 
     /// Unblocks the daemon's signals on the main thread, then parses and runs the command.
