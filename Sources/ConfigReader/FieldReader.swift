@@ -127,8 +127,9 @@ package struct FieldReader {
         return strings
     }
 
-    /// Reports each unread key as `<label> <path>`, with `hint` when one is known for the key, and the known key it
-    /// is probably a typo of.
+    /// Reports each unread key as `<label> <path>`, with `hint` when one is known for the key. A key without a hint
+    /// that is close to a known key is a typo: `<label> <path> (did you mean '<key>'?)`, with `unknown key` for the
+    /// label `not supported:` (a typo is no Argo feature).
     /// - Parameters:
     ///   - hints: explanations of keys that are known but not implemented (Argo features).
     ///   - known: keys accepted here besides those read, for suggestions.
@@ -139,9 +140,16 @@ package struct FieldReader {
     ) {
         for entry in node.entries ?? [] where !used.contains(entry.key) {
             let fieldPath = childPath(entry.key)
-            let hint = hints[entry.key].map { " (\($0))" } ?? ""
-            let suggestion = KeySuggestion.phrase(for: entry.key, among: used.union(known))
-            diagnostics.error("\(label) \(fieldPath)\(hint)\(suggestion)", at: entry.keyLocation, path: fieldPath)
+            let message: String
+            if let hint = hints[entry.key] {
+                message = "\(label) \(fieldPath) (\(hint))"
+            } else if let suggestion = KeySuggestion.closest(to: entry.key, among: used.union(known)) {
+                let typoLabel = label == "not supported:" ? "unknown key" : label
+                message = "\(typoLabel) \(fieldPath) (did you mean '\(suggestion)'?)"
+            } else {
+                message = "\(label) \(fieldPath)"
+            }
+            diagnostics.error(message, at: entry.keyLocation, path: fieldPath)
         }
     }
 }

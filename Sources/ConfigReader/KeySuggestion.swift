@@ -13,12 +13,11 @@ package enum KeySuggestion {
         return best?.key
     }
 
-    /// `(did you mean 'x'?)` for `key`, or an empty string.
-    static func phrase(for key: String, among known: some Sequence<String>) -> String {
-        closest(to: key, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+    /// Levenshtein distance, with a swap of two neighbours counted as one edit.
+    package static func editDistance(_ a: String, _ b: String) -> Int {
+        editDistance(Array(a), Array(b))
     }
 
-    /// Levenshtein distance, with a swap of two neighbours counted as one edit.
     private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }

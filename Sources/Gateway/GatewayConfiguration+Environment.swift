@@ -1,9 +1,20 @@
-import ConfigReader
+public import ConfigReader
 import Foundation
+import JetStream
 
 extension GatewayConfiguration {
-    /// The environment variables that override `gateway.yaml`, as the argo CLI and the kfp SDK read them: `NATS_URL`
-    /// (comma-separated), `ARGO_SERVER`, `ARGO_TOKEN` (with or without `Bearer `), `ARGO_NAMESPACE`,
+    /// The defaults with `environment` applied: the NATS connection of commands that read no `gateway.yaml`
+    /// (`publish`, `dlq`).
+    /// - Throws: ``ConfigurationError`` naming the variable that is wrong.
+    public static func defaults(environment: [String: String]) throws(ConfigurationError) -> GatewayConfiguration {
+        var configuration = GatewayConfiguration(file: "<environment>")
+        try configuration.apply(environment: environment)
+        return configuration
+    }
+
+    /// The environment variables that override `gateway.yaml`, as the nats CLI, the argo CLI and the kfp SDK read
+    /// them: `NATS_URL` (comma-separated), `NATS_CREDS` (a `.creds` file), `NATS_TOKEN`, `NATS_CA`, `NATS_CERT`,
+    /// `NATS_KEY` (TLS files), `ARGO_SERVER`, `ARGO_TOKEN` (with or without `Bearer `), `ARGO_NAMESPACE`,
     /// `ARGO_INSECURE_SKIP_VERIFY`, `ARGO_SECURE` (`false`: a bare `ARGO_SERVER` host is `http://`),
     /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file.
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -22,11 +33,13 @@ extension GatewayConfiguration {
             }
             return flag
         }
-        if let urls = value("NATS_URL") {
-            nats.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
-                !$0.isEmpty
-            }
-        }
+        try NATSOverrides(
+            urls: value("NATS_URL").map(NATSOverrides.urls(in:)), credentialsFile: value("NATS_CREDS"),
+            token: value("NATS_TOKEN").map(Secret.init),
+            tls: ConnectionOptions.TLS(
+                caFile: value("NATS_CA"), certificateFile: value("NATS_CERT"), keyFile: value("NATS_KEY")),
+            source: .environment
+        ).apply(to: &nats)
         if let server = value("ARGO_SERVER") { argo.server = server }
         if let token = value("ARGO_TOKEN") {
             argo.token = Secret(token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token)

@@ -21,6 +21,7 @@ public enum GatewayServices {
     /// without an idempotency key are claimed in its key-value bucket `sensor-gateway-firings`.
     /// - Parameters:
     ///   - configurationPath: the config file (re-read on reload).
+    ///   - natsOverrides: the command line's NATS options, applied again on reload.
     ///   - configuration: its contents.
     ///   - sensors: the sensors it names, already validated.
     ///   - routing: the routing matrix of `route` triggers, if any.
@@ -32,8 +33,9 @@ public enum GatewayServices {
     ///   client cannot be made from the connection; ``ConfigurationError`` when `sensors.kubernetes` is set without a
     ///   Kubernetes connection.
     public static func makeServiceGroup(
-        configurationPath: String, configuration: GatewayConfiguration, sensors: SensorSet, routing: RoutingMatrix?,
-        strict: Bool = false, kubernetes: KubernetesConnection? = nil, dryRun: Bool = false, logger: Logger
+        configurationPath: String, natsOverrides: NATSOverrides = NATSOverrides(), configuration: GatewayConfiguration,
+        sensors: SensorSet, routing: RoutingMatrix?, strict: Bool = false, kubernetes: KubernetesConnection? = nil,
+        dryRun: Bool = false, logger: Logger
     ) throws -> ServiceGroup {
         try configuration.requireKubernetesForSensors(kubernetes)
         let metrics = GatewayMetrics()
@@ -60,7 +62,8 @@ public enum GatewayServices {
         let composer = SensorComposer(
             files: sensors, routing: routing, endpoints: endpoints, engine: engine, metrics: metrics, state: state)
         let reload = ReloadService(
-            configurationPath: configurationPath, running: configuration, strict: strict, endpoints: endpoints,
+            configurationPath: configurationPath, running: configuration, natsOverrides: natsOverrides, strict: strict,
+            endpoints: endpoints,
             composer: composer, executor: dispatcher, metrics: metrics, state: state, logger: logger)
         var kubernetesSensors: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let source = configuration.kubernetesSensors, let kubernetesClient {

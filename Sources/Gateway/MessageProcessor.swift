@@ -56,6 +56,15 @@ public enum DeadLetterHeaders {
     public static let deliveries = "Sensor-Gateway-Deliveries"
 }
 
+/// The headers of a replayed dead letter (`sensor-gateway dlq replay`) that send it to one sensor's trigger: the
+/// other sensors on its subject, and the sensor's other triggers, pass over it.
+public enum ReplayHeaders {
+    /// The only sensor the message is for.
+    public static let sensor = "Sensor-Gateway-Replay-Sensor"
+    /// The only trigger of that sensor the message is for; absent: every trigger of the sensor.
+    public static let trigger = "Sensor-Gateway-Replay-Trigger"
+}
+
 /// One message's view, independent of JetStream so the pipeline can be driven by tests.
 struct InboundMessage: Sendable {
     var subject: String
@@ -152,9 +161,12 @@ struct MessageProcessor: Sendable {
             return .undecodable(error)
         }
         var offers: [Offer] = []
+        let replaySensor = headers[ReplayHeaders.sensor]
+        let replayTrigger = replaySensor == nil ? nil : headers[ReplayHeaders.trigger]
         // Indices, not `for binding in`: iterating would copy (retain and release) each binding per event.
         for index in dependencies.bindings.indices {
             let binding = dependencies.bindings[index]
+            if let replaySensor, binding.sensor.name != replaySensor { continue }
             let counters = dependencies.counters[index]
             counters.eventReceived()
             // A transform gives the dependency an event of its own; without one, the filters are evaluated in
@@ -181,6 +193,7 @@ struct MessageProcessor: Sendable {
                 continue
             }
             for trigger in binding.sensor.triggers where trigger.conditions.names.contains(binding.dependency.name) {
+                if let replayTrigger, trigger.name != replayTrigger { continue }
                 offers.append(Offer(binding: binding, trigger: trigger, transformed: transformed))
             }
         }
@@ -288,7 +301,7 @@ struct MessageProcessor: Sendable {
     )
         async -> Step
     {
-        let firing = TriggerFiring(trigger, sensor: sensor, events: events)
+        let firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.deliveries > 1)
         let id = firing.identity.id
         var logger = logger
         logger[metadataKey: LoggingKeys.firing] = "\(id)"

@@ -19,6 +19,7 @@ import UnixSignals
 public struct ReloadService: Service {
     private let configurationPath: String
     private let running: GatewayConfiguration
+    private let natsOverrides: NATSOverrides
     private let strict: Bool
     private let endpoints: TriggerEndpoints
     private let composer: SensorComposer
@@ -31,6 +32,7 @@ public struct ReloadService: Service {
     /// - Parameters:
     ///   - configurationPath: the config file to re-read.
     ///   - running: the configuration the process started with.
+    ///   - natsOverrides: the command line's NATS options, applied to each reading of the file as at start.
     ///   - strict: reject a reload whole when any sensor is invalid.
     ///   - endpoints: the engines the running executor reaches; with `strict`, a new sensor with a trigger it cannot
     ///     reach rejects the reload.
@@ -40,12 +42,14 @@ public struct ReloadService: Service {
     ///   - state: records the last rejected reload for `/status`.
     ///   - logger: the logger.
     public init(
-        configurationPath: String, running: GatewayConfiguration, strict: Bool = false, endpoints: TriggerEndpoints,
+        configurationPath: String, running: GatewayConfiguration, natsOverrides: NATSOverrides = NATSOverrides(),
+        strict: Bool = false, endpoints: TriggerEndpoints,
         composer: SensorComposer, executor: TriggerExecutor, metrics: GatewayMetrics, state: GatewayState,
         logger: Logger
     ) {
         self.configurationPath = configurationPath
         self.running = running
+        self.natsOverrides = natsOverrides
         self.strict = strict
         self.endpoints = endpoints
         self.composer = composer
@@ -89,7 +93,7 @@ public struct ReloadService: Service {
         let loaded: SensorSet
         let routing: RoutingMatrix?
         do {
-            configuration = try GatewayConfiguration.load(path: configurationPath)
+            configuration = try GatewayConfiguration.load(path: configurationPath, overriding: natsOverrides)
             loaded = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: running.nats.subjectPrefix, strict: strict)
             routing = try configuration.loadRouting(for: loaded)
@@ -123,7 +127,7 @@ public struct ReloadService: Service {
 
     /// The config file as it is now (the running one if the file does not parse).
     private func currentConfiguration() -> GatewayConfiguration {
-        (try? GatewayConfiguration.load(path: configurationPath)) ?? running
+        (try? GatewayConfiguration.load(path: configurationPath, overriding: natsOverrides)) ?? running
     }
 
     /// Where each file resolves to, its size and modification time: the config file, the routing file and every

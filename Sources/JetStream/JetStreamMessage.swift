@@ -97,24 +97,7 @@ public final class JetStreamMessage: @unchecked Sendable {
 
     /// Every header with all its values; empty when the message has none.
     public var headers: [String: [String]] {
-        lock.withLock { _ in
-            var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>? = nil
-            var keyCount: Int32 = 0
-            guard natsMsgHeader_Keys(message, &keys, &keyCount) == NATS_OK, let keys else { return [:] }
-            defer { free(keys) }
-            var result: [String: [String]] = [:]
-            for index in 0..<Int(keyCount) {
-                guard let key = keys[index] else { continue }
-                var values: UnsafeMutablePointer<UnsafePointer<CChar>?>? = nil
-                var valueCount: Int32 = 0
-                guard natsMsgHeader_Values(message, key, &values, &valueCount) == NATS_OK, let values else { continue }
-                defer { free(values) }
-                result[String(cString: key)] = (0..<Int(valueCount)).compactMap {
-                    values[$0].map { String(cString: $0) }
-                }
-            }
-            return result
-        }
+        lock.withLock { _ in allHeaders(of: message) }
     }
 
     /// The stream and consumer sequences, delivery count and timestamp, parsed from the reply subject.
@@ -191,4 +174,23 @@ public final class JetStreamMessage: @unchecked Sendable {
                 detail: "the message was already given a disposition (\(disposition))")
         }
     }
+}
+
+/// Every header of `message` with all its values; empty when it has none. Parses the headers on first use: call it
+/// where nothing else touches the message.
+func allHeaders(of message: OpaquePointer) -> [String: [String]] {
+    var keys: UnsafeMutablePointer<UnsafePointer<CChar>?>? = nil
+    var keyCount: Int32 = 0
+    guard natsMsgHeader_Keys(message, &keys, &keyCount) == NATS_OK, let keys else { return [:] }
+    defer { free(keys) }
+    var result: [String: [String]] = [:]
+    for index in 0..<Int(keyCount) {
+        guard let key = keys[index] else { continue }
+        var values: UnsafeMutablePointer<UnsafePointer<CChar>?>? = nil
+        var valueCount: Int32 = 0
+        guard natsMsgHeader_Values(message, key, &values, &valueCount) == NATS_OK, let values else { continue }
+        defer { free(values) }
+        result[String(cString: key)] = (0..<Int(valueCount)).compactMap { values[$0].map { String(cString: $0) } }
+    }
+    return result
 }

@@ -23,6 +23,10 @@ public struct StreamInfo: Sendable, Hashable {
     public let followers: [Follower]
     /// Messages stored.
     public let messages: UInt64
+    /// The sequence of the oldest message stored (the next one to be stored when the stream is empty).
+    public let firstSequence: UInt64
+    /// The sequence of the newest message stored (0 when the stream never held one).
+    public let lastSequence: UInt64
 }
 
 extension NATSConnection {
@@ -66,6 +70,7 @@ extension NATSConnection {
         return StreamInfo(
             name: name, replicas: Int(value.Config?.pointee.Replicas ?? 1),
             cluster: cluster?.Name.map { String(cString: $0) }, leader: leader?.isEmpty == false ? leader : nil,
-            followers: followers, messages: value.State.Msgs)
+            followers: followers, messages: value.State.Msgs, firstSequence: value.State.FirstSeq,
+            lastSequence: value.State.LastSeq)
     }
 }

@@ -6,8 +6,12 @@ public import SensorModel
 /// Reads the files the gateway and the CLI take: Sensor and routing YAML (files or directories), the Argo templates
 /// of `deploy/argo`, and event files. Everything after reading works on text, in SensorModel.
 public enum SensorFiles {
-    /// Loads every `*.yaml`/`*.yml` file under each path (directories recursively, files in name order); each file may
-    /// hold several documents separated by `---`. Routing matrices (`kind: RoutingMatrix`) are decoded too, their
+    /// The name findings give to standard input, read for the path `-`.
+    public static let standardInputName = "<stdin>"
+
+    /// Loads every `*.yaml`/`*.yml` file under each path (directories recursively, files in name order), and
+    /// standard input for the path `-` (its findings name it `<stdin>`); each file may hold several documents
+    /// separated by `---`. Routing matrices (`kind: RoutingMatrix`) are decoded too, their
     /// template references checked against `argoTemplates` or, when `nil`, against the `deploy/argo` directory found
     /// near each routing file (``argoTemplates(near:)``).
     /// - Returns: the sensors, routing matrices and findings; unreadable paths and YAML syntax errors are findings too.
@@ -26,7 +30,9 @@ public enum SensorFiles {
             for file in files(at: path, findings: &catalog.findings) {
                 let text: String
                 do {
-                    text = try String(contentsOfFile: file, encoding: .utf8)
+                    text =
+                        try file == standardInputName
+                        ? readStandardInput() : String(contentsOfFile: file, encoding: .utf8)
                 } catch {
                     let findings = ConfigurationError(
                         file: file, "cannot read file: \(error.localizedDescription)"
@@ -88,7 +94,17 @@ public enum SensorFiles {
         return nil
     }
 
+    /// Standard input, whole, as UTF-8 text.
+    private static func readStandardInput() throws -> String {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CocoaError(.fileReadInapplicableStringEncoding)
+        }
+        return text
+    }
+
     private static func files(at path: String, findings: inout [Finding]) -> [String] {
+        if path == "-" { return [standardInputName] }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             findings += ConfigurationError(file: path, "no such file or directory").findings

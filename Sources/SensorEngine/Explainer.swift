@@ -223,9 +223,10 @@ public enum Explainer {
     /// "filters":[{"dependency":…,"filter":…,"passed":…,"observed":…}],"request":{…}|null}]}]}`.
     ///
     /// `dependencies` lists the trigger's dependencies that received an event; each filter also carries
-    /// `kind`, `event` and, when it failed to evaluate, `error`.
-    public static func json(_ sensors: [SensorExplanation]) -> String {
-        let document = EventValue.map([
+    /// `kind`, `event` and, when it failed to evaluate, `error`. When nothing fires, `nearMiss` holds
+    /// ``NearMiss/json``.
+    public static func json(_ sensors: [SensorExplanation], nearMiss: NearMiss? = nil) -> String {
+        var document: EventMap = [
             "sensors": .array(
                 sensors.map { sensor in
                     .map([
@@ -258,8 +259,9 @@ public enum Explainer {
                             }),
                     ])
                 })
-        ])
-        return JSONText.render(document)
+        ]
+        if let nearMiss { document["nearMiss"] = nearMiss.json }
+        return JSONText.render(.map(document))
     }
 
     /// The text form, for people.

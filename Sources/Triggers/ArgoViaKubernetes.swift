@@ -22,8 +22,9 @@ struct ArgoViaKubernetes: Sendable {
 
     let context: TriggerContext
 
-    /// One attempt of a resolved `argoWorkflow` trigger; `name` is the workflow created or acted on.
-    func execute(_ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity)
+    /// One attempt of a resolved `argoWorkflow` trigger; `name` is the workflow created or acted on. With
+    /// `readFirst` (a repeated firing), a create reads the workflow first and sends nothing when it exists.
+    func execute(_ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity, readFirst: Bool = false)
         async throws(AttemptEnd) -> (attempt: Attempt, name: String)
     {
         let resource = workflow.resource
@@ -34,7 +35,9 @@ struct ArgoViaKubernetes: Sendable {
                 throw .permanent(error.description)
             }
             let object = built.request.body?["workflow"] ?? .null
-            return (try await create(object, name: built.name, namespace: namespace, identity: identity), built.name)
+            let attempt = try await create(
+                object, name: built.name, namespace: namespace, identity: identity, readFirst: readFirst)
+            return (attempt, built.name)
         case .submitFrom:
             let kind = resource["kind"]?.stringValue ?? ""
             let template = resource["metadata"]?["name"]?.stringValue ?? ""
@@ -49,7 +52,7 @@ struct ArgoViaKubernetes: Sendable {
             }
             let attempt = try await submit(
                 from: templateKind, template: template, parameters: parameters, namespace: namespace,
-                identity: identity)
+                identity: identity, readFirst: readFirst)
             return (attempt, identity.name(prefix: template))
         case .suspend, .resume, .terminate, .stop, .retry, .resubmit:
             let name = resource["metadata"]?["name"]?.stringValue ?? ""
@@ -60,10 +63,11 @@ struct ArgoViaKubernetes: Sendable {
         }
     }
 
-    /// Submits a workflow from a template (a routing matrix target, or `submit-from`), named after `identity`.
+    /// Submits a workflow from a template (a routing matrix target, or `submit-from`), named after `identity`; with
+    /// `readFirst`, only when that workflow does not exist yet.
     func submit(
         from kind: ArgoRequests.TemplateKind, template: String, parameters: [(name: String, value: String)],
-        namespace: String, identity: FiringIdentity
+        namespace: String, identity: FiringIdentity, readFirst: Bool = false
     ) async throws(AttemptEnd) -> Attempt {
         let name = identity.name(prefix: template)
         var cronWorkflow: EventValue?
@@ -81,7 +85,7 @@ struct ArgoViaKubernetes: Sendable {
         let object = Self.workflow(
             from: kind, template: template, cronWorkflow: cronWorkflow, parameters: parameters, name: name,
             namespace: namespace, identity: identity)
-        return try await create(object, name: name, namespace: namespace, identity: identity)
+        return try await create(object, name: name, namespace: namespace, identity: identity, readFirst: readFirst)
     }
 
     /// The workflow, read through the Kubernetes API.
@@ -182,9 +186,9 @@ struct ArgoViaKubernetes: Sendable {
     }
 
     /// Creates a Workflow named after the firing, confirming a 409 through its label.
-    private func create(_ object: EventValue, name: String, namespace: String, identity: FiringIdentity)
-        async throws(AttemptEnd) -> Attempt
-    {
+    private func create(
+        _ object: EventValue, name: String, namespace: String, identity: FiringIdentity, readFirst: Bool
+    ) async throws(AttemptEnd) -> Attempt {
         guard let calls = kubernetesCalls() else {
             let path = "/apis/\(Self.apiVersion)/namespaces/\(namespace)/workflows"
             return outbox(
@@ -192,7 +196,8 @@ struct ArgoViaKubernetes: Sendable {
                 identity: identity)
         }
         let type = try await calls.resourceType(apiVersion: Self.apiVersion, kind: "Workflow")
-        return try await calls.create(type, namespace: namespace, object: object, name: name, identity: identity)
+        return try await calls.create(
+            type, namespace: namespace, object: object, name: name, identity: identity, readFirst: readFirst)
     }
 
     /// The calls through the configured Kubernetes API; `nil` when there is none (the outbox takes the request, or

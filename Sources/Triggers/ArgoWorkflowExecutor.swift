@@ -60,7 +60,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
                 of: workflow, sensor: firing.sensor, default: context.configuration.argo.namespace)
             if context.configuration.argo.via == .kubernetes {
                 let result = try await ArgoViaKubernetes(context: context).execute(
-                    workflow, namespace: namespace, identity: firing.identity)
+                    workflow, namespace: namespace, identity: firing.identity, readFirst: firing.isRepeat)
                 return (result.attempt, (namespace, result.name))
             }
             let built: (request: APIRequest, name: String, confirm: Bool)
@@ -69,7 +69,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             }
             let attempt = await send(
                 built.request, name: built.name, namespace: namespace, identity: firing.identity,
-                confirm: built.confirm)
+                confirm: built.confirm, readFirst: built.confirm && firing.isRepeat)
             return (attempt, (namespace, built.name))
         } catch {
             return (error.attempt, nil)
@@ -97,12 +97,17 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
 
     /// Sends a request built with ``ArgoRequests`` with Argo's outcome rules, retried by `retry`: a 409 on a
     /// create or submit (a `POST`) is confirmed through `identity`'s label; without a server it goes to the outbox.
+    /// With `readFirst` (a repeated firing), a create or submit first reads the workflow and sends nothing when it
+    /// exists.
     func send(
         _ request: APIRequest, workflowName name: String, namespace: String, identity: FiringIdentity,
-        retry: RetryPolicy
+        retry: RetryPolicy, readFirst: Bool = false
     ) async -> TriggerOutcome {
-        await context.withRetries(retry) { () async -> Attempt in
-            await send(request, name: name, namespace: namespace, identity: identity, confirm: request.method == "POST")
+        let confirm = request.method == "POST"
+        return await context.withRetries(retry) { () async -> Attempt in
+            await send(
+                request, name: name, namespace: namespace, identity: identity, confirm: confirm,
+                readFirst: readFirst && confirm)
         }
     }
 
@@ -204,9 +209,11 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
         return parameters
     }
 
-    /// Sends an Argo request, or writes it to the outbox when no server is configured.
+    /// Sends an Argo request, or writes it to the outbox when no server is configured; with `readFirst`, only when the
+    /// workflow it creates does not exist yet.
     private func send(
-        _ request: APIRequest, name: String, namespace: String, identity: FiringIdentity, confirm: Bool
+        _ request: APIRequest, name: String, namespace: String, identity: FiringIdentity, confirm: Bool,
+        readFirst: Bool
     ) async -> Attempt {
         guard let argo = context.argo else {
             return context.writeOutbox(
@@ -217,6 +224,12 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
                 what: "workflow \(namespace)/\(name)", missing: "argo.server")
         }
         do throws(AttemptEnd) {
+            if readFirst,
+                let existing = try await existingWorkflow(
+                    namespace: namespace, name: name, identity: identity, via: argo)
+            {
+                return existing
+            }
             let response = try await context.send(request, to: argo)
             let url = argo.base + request.path
             let responseClass = ResponseClass.of(response, service: .argo, idempotent: confirm)
@@ -225,7 +238,10 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
                 let created = (try? JSONCodec.decode(response.body))?["metadata"]?["name"]?.stringValue ?? name
                 return .done(.succeeded(detail: "workflow \(namespace)/\(created)"))
             case .exists where confirm:
-                return try await confirmWorkflow(namespace: namespace, name: name, identity: identity, via: argo)
+                return try await existingWorkflow(namespace: namespace, name: name, identity: identity, via: argo)
+                    ?? .retry(
+                        reason: "workflow \(namespace)/\(name) answered 409 on create but is gone", after: nil,
+                        kind: .general)
             default:
                 return TriggerContext.failure(
                     responseClass,
@@ -236,10 +252,11 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
         }
     }
 
-    /// After a 409: the workflow exists; it is this firing's when it carries the firing label.
-    private func confirmWorkflow(
+    /// The end of a create or submit whose workflow exists: already done when it carries this firing's label,
+    /// permanent when it is someone else's; `nil` when there is no such workflow.
+    private func existingWorkflow(
         namespace: String, name: String, identity: FiringIdentity, via argo: TriggerContext.Endpoint
-    ) async throws(AttemptEnd) -> Attempt {
+    ) async throws(AttemptEnd) -> Attempt? {
         let get = ArgoRequests.get(namespace: namespace, name: name)
         let response = try await context.send(get, to: argo)
         switch ResponseClass.of(response, service: .argo, idempotent: true) {
@@ -256,8 +273,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             return .done(
                 .alreadyDone(detail: "workflow \(namespace)/\(name) exists" + (phase.isEmpty ? "" : " (\(phase))")))
         case .notFound:
-            return .retry(
-                reason: "workflow \(namespace)/\(name) answered 409 on create but is gone", after: nil, kind: .general)
+            return nil
         case let other:
             return TriggerContext.failure(
                 other, reason: ErrorBody.describe(response, service: .argo, method: "GET", url: argo.base + get.path))

@@ -83,7 +83,8 @@ struct K8sTriggerExecutor: TriggerKindExecutor {
                     resolved.resource, identity: firing.identity, actionTimestamp: Self.actionTimestamp())
             else { throw .permanent("the \(resolved.kind) resource is not a mapping") }
             let attempt = try await calls.create(
-                type, namespace: namespace, object: created.object, name: created.name, identity: firing.identity)
+                type, namespace: namespace, object: created.object, name: created.name, identity: firing.identity,
+                readFirst: firing.isRepeat)
             return (attempt, created.name)
         case .update:
             return (try await update(resolved, firing, type: type, namespace: namespace, calls: calls), name)

@@ -51,11 +51,17 @@ struct KubernetesCalls: Sendable {
 
     /// Creates `object` as the firing `identity` does: a 409 AlreadyExists is confirmed by reading the object, which
     /// is this firing's (already done) when it carries the firing label, and someone else's (permanent) otherwise.
-    /// - Parameter object: the object, named and labelled (``KubernetesObjects/created(_:identity:actionTimestamp:)``).
+    /// - Parameters:
+    ///   - object: the object, named and labelled (``KubernetesObjects/created(_:identity:actionTimestamp:)``).
+    ///   - readFirst: read the object before creating it and send no create when it exists (a repeated firing).
     func create(
-        _ type: ResourceType, namespace: String?, object: EventValue, name: String, identity: FiringIdentity
+        _ type: ResourceType, namespace: String?, object: EventValue, name: String, identity: FiringIdentity,
+        readFirst: Bool = false
     ) async throws(AttemptEnd) -> Attempt {
         let what = Self.describe(type, namespace, name)
+        if readFirst, let existing = try await get(type, namespace: namespace, name: name) {
+            return Self.existing(existing, what: what, identity: identity)
+        }
         do {
             _ = try await client.create(type, namespace: namespace, object: object)
             return .done(.succeeded(detail: what + " created"))
@@ -65,6 +71,11 @@ struct KubernetesCalls: Sendable {
         guard let existing = try await get(type, namespace: namespace, name: name) else {
             return .retry(reason: "\(what) answered AlreadyExists on create but is gone", after: nil, kind: .general)
         }
+        return Self.existing(existing, what: what, identity: identity)
+    }
+
+    /// The end of a create whose object exists: already done when `identity` created it, else permanent.
+    private static func existing(_ existing: EventValue, what: String, identity: FiringIdentity) -> Attempt {
         guard KubernetesObjects.isCreated(existing, by: identity) else {
             let label = existing["metadata"]?["labels"]?[FiringIdentity.firingLabel]?.stringValue ?? ""
             return .done(

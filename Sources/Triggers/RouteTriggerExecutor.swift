@@ -61,15 +61,18 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
             }
             let identity = FiringIdentity(
                 sensor: firing.sensor.name, trigger: firing.trigger.name, events: [dependency: event])
-            outcomes.append(await execute(target, identity: identity, retry: policy))
+            outcomes.append(await execute(target, identity: identity, retry: policy, readFirst: firing.isRepeat))
         }
         return TriggerExecution(
             Self.combine(outcomes), engine: engines.sorted().joined(separator: ","),
             route: routes.sorted().joined(separator: ","))
     }
 
-    /// Executes a target the routing matrix resolved for one event, named after `identity`.
-    func execute(_ target: RouteTarget, identity: FiringIdentity, retry: RetryPolicy) async -> TriggerOutcome {
+    /// Executes a target the routing matrix resolved for one event, named after `identity`; with `readFirst` (a
+    /// repeated firing), an Argo submission reads its workflow first and sends nothing when it exists.
+    func execute(_ target: RouteTarget, identity: FiringIdentity, retry: RetryPolicy, readFirst: Bool = false) async
+        -> TriggerOutcome
+    {
         switch target {
         case .kubeflow(let run):
             let kubeflow = kubeflow
@@ -82,7 +85,8 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
             return await claims.run(identity.id, grace: kubeflow.context.configuration.requestTimeout, create)
         case .argo(let submission), .hybrid(let submission, _):
             if argo.context.configuration.argo.via == .kubernetes {
-                return await submitViaKubernetes(submission, identity: identity, retry: retry)
+                return await submitViaKubernetes(
+                    submission, identity: identity, retry: retry, readFirst: readFirst)
             }
             let request: RouteRequests.ArgoSubmission
             do {
@@ -93,14 +97,14 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
             }
             return await argo.send(
                 request.request, workflowName: request.workflowName, namespace: request.namespace,
-                identity: identity, retry: retry)
+                identity: identity, retry: retry, readFirst: readFirst)
         }
     }
 
     /// A route's template submitted as a `Workflow` resource (`argo.via: kubernetes`), named after `identity`.
-    private func submitViaKubernetes(_ submission: ArgoSubmissionTarget, identity: FiringIdentity, retry: RetryPolicy)
-        async -> TriggerOutcome
-    {
+    private func submitViaKubernetes(
+        _ submission: ArgoSubmissionTarget, identity: FiringIdentity, retry: RetryPolicy, readFirst: Bool
+    ) async -> TriggerOutcome {
         let viaKubernetes = ArgoViaKubernetes(context: argo.context)
         let kind: ArgoRequests.TemplateKind =
             submission.templateKind == .clusterWorkflowTemplate ? .clusterWorkflowTemplate : .workflowTemplate
@@ -110,7 +114,7 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
                 return try await viaKubernetes.submit(
                     from: kind, template: submission.templateName,
                     parameters: submission.parameters.map { ($0.name, $0.value) }, namespace: namespace,
-                    identity: identity)
+                    identity: identity, readFirst: readFirst)
             } catch {
                 return error.attempt
             }

@@ -13,12 +13,17 @@ public struct TriggerFiring: Sendable {
     public let events: [String: Event]
     /// The firing's identity, derived from the sensor, the trigger and the events.
     public let identity: FiringIdentity
+    /// Whether the firing may have been executed before: the message that completed it was delivered more than once
+    /// (its replica died or stalled, or an earlier attempt failed). What it creates under a name of its own is then
+    /// read before it is created, so no second create of the firing reaches the server.
+    public let isRepeat: Bool
 
     /// Creates a firing; its identity derives from `sensor`, `trigger` and `events`.
-    public init(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) {
+    public init(_ trigger: Trigger, sensor: Sensor, events: [String: Event], isRepeat: Bool = false) {
         self.trigger = trigger
         self.sensor = sensor
         self.events = events
+        self.isRepeat = isRepeat
         identity = FiringIdentity(sensor: sensor.name, trigger: trigger.name, events: events)
     }
 }

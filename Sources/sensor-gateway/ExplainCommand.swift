@@ -10,6 +10,10 @@ import Triggers
 /// `sensor-gateway explain`: shows, per sensor and trigger, each dependency match, each filter with its verdict and
 /// the value it saw, the condition result, and the request that would be sent, as the Triggers module builds it
 /// (`TriggerRequestPreviews`). Contacts no server.
+///
+/// Exit status: 0 when a trigger fires; 2 when none does (with a hint naming the dependency that came closest,
+/// ``NearMiss``); 1 when a sensor, the routing file or an event is invalid. Under `--format json` standard output
+/// holds the JSON document alone.
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "Show what sensors would do with events, without contacting any server.")
@@ -70,10 +74,15 @@ struct ExplainCommand: ParsableCommand {
         let explanations = Explainer.explain(
             sensors: catalog.sensors, events: events, subject: subject, subjectPrefix: subjectPrefix,
             requests: requests)
+        let nearMiss = NearMiss.find(
+            in: explanations, sensors: catalog.sensors, events: events, subject: subject, subjectPrefix: subjectPrefix)
         switch format {
-        case .json: print(Explainer.json(explanations))
-        case .text: print(Explainer.text(explanations), terminator: "")
+        case .json: print(Explainer.json(explanations, nearMiss: nearMiss))
+        case .text:
+            print(Explainer.text(explanations), terminator: "")
+            if let nearMiss { print("nothing fires; closest: \(nearMiss.message)") }
         }
         if !catalog.isValid { throw ExitCode(1) }
+        if !explanations.contains(where: { $0.triggers.contains(where: \.fires) }) { throw ExitCode(2) }
     }
 }

@@ -11,9 +11,12 @@ struct ProvisionCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The gateway configuration.")
     var config = "config/gateway.yaml"
 
+    @OptionGroup(title: "NATS connection (over gateway.yaml's nats section)")
+    var nats: NATSOptions
+
     func run() async throws {
         do {
-            let configuration = try GatewayConfiguration.load(path: config)
+            let configuration = try GatewayConfiguration.load(path: config, overriding: nats.overrides())
             let sensors = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: true)
             let connection = try await NATSConnection.connect(configuration.connectionOptions)

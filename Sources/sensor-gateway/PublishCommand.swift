@@ -9,8 +9,8 @@ struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish", abstract: "Publish a JSON event to JetStream as a MessagePack CloudEvent.")
 
-    @Option(name: .long, help: "NATS server URL (default: $NATS_URL, else nats://127.0.0.1:4222).")
-    var server: String?
+    @OptionGroup(title: "NATS connection")
+    var nats: NATSOptions
 
     @Option(name: .long, help: "The subject, e.g. events.training.model-trained.")
     var subject: String
@@ -50,18 +50,15 @@ struct PublishCommand: AsyncParsableCommand {
         } else {
             json = []
         }
-        let environment = ProcessInfo.processInfo.environment["NATS_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        let url = server ?? environment ?? "nats://127.0.0.1:4222"
         do {
             let event = try EventPublication.event(json: json, natsSubject: subject, type: type, source: source, id: id)
-            let connection = try await NATSConnection.connect(
-                ConnectionOptions(urls: url.split(separator: ",").map(String.init), name: "sensor-gateway publish"))
+            let connection = try await NATSConnection.connect(nats.connectionOptions(name: "sensor-gateway publish"))
             let ack = try await connection.publish(
                 EventPublication.message(for: event, subject: subject, binaryMode: binaryMode))
             print("stream \(ack.stream) sequence \(ack.sequence)\(ack.isDuplicate ? " (duplicate)" : "")")
             await connection.close()
         } catch {
-            printToStandardError("error: \(error)")
+            printErrorToStandardError(error)
             throw ExitCode(1)
         }
     }

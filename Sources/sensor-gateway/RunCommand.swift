@@ -15,6 +15,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The gateway configuration.")
     var config = "config/gateway.yaml"
 
+    @OptionGroup(title: "NATS connection (over gateway.yaml's nats section)")
+    var nats: NATSOptions
+
     @Option(name: .long, help: "json or text.")
     var logFormat: LogFormat = .text
 
@@ -47,7 +50,8 @@ struct RunCommand: AsyncParsableCommand {
         let sensors: SensorSet
         let group: ServiceGroup
         do {
-            configuration = try GatewayConfiguration.load(path: config)
+            let natsOverrides = try nats.overrides()
+            configuration = try GatewayConfiguration.load(path: config, overriding: natsOverrides)
             let kubernetes = try configuration.kubernetesConnection()
             sensors = try SensorSet.load(
                 path: configuration.sensors, subjectPrefix: configuration.nats.subjectPrefix, strict: strict)
@@ -55,7 +59,8 @@ struct RunCommand: AsyncParsableCommand {
             try sensors.requireReachable(
                 TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun), routing: routing)
             group = try GatewayServices.makeServiceGroup(
-                configurationPath: config, configuration: configuration, sensors: sensors, routing: routing,
+                configurationPath: config, natsOverrides: natsOverrides, configuration: configuration, sensors: sensors,
+                routing: routing,
                 strict: strict, kubernetes: kubernetes, dryRun: dryRun, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

@@ -11,7 +11,7 @@ struct SensorGatewayCommand: AsyncParsableCommand {
         version: "\(BuildInfo.version) (\(BuildInfo.revision))",
         subcommands: [
             RunCommand.self, ValidateCommand.self, ExplainCommand.self, RouteCommand.self, PublishCommand.self,
-            ProvisionCommand.self,
+            ProvisionCommand.self, DLQCommand.self, CompletionCommand.self,
         ])
 
     /// Unblocks the daemon's signals on the main thread, then parses and runs the command.

@@ -5,7 +5,8 @@ import LocalFiles
 import SensorEngine
 import SensorModel
 
-/// `sensor-gateway validate <file-or-dir>...`: prints each finding as `path:line:col: error|warning: message`;
+/// `sensor-gateway validate <file-or-dir|->...`: prints each finding as `path:line:col: error|warning: message`, or
+/// one JSON document under `--format json` (``ValidationReport/json(includeWarnings:)``); `-` reads standard input;
 /// exits 0 when no finding is an error, 1 otherwise. Routing matrices (`kind: RoutingMatrix`) are checked too, their
 /// template references against `--argo-templates` or the `deploy/argo` directory near each routing file, and the
 /// gateway's own configuration (`kind: GatewayConfiguration`, without the environment), with each trigger of the
@@ -15,8 +16,20 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check Sensor, routing and gateway configuration YAML files; exit 0 when valid, 1 when not.")
 
-    @Argument(help: "Sensor, routing or GatewayConfiguration YAML files or directories (multi-document files allowed).")
+    /// Output formats.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @Argument(
+        help:
+            "Sensor, routing or GatewayConfiguration YAML files or directories (multi-document files allowed); - reads standard input."
+    )
     var paths: [String]
+
+    @Option(name: .long, help: "text (path:line:col: error: message lines) or json (one document).")
+    var format: Format = .text
 
     @Option(
         name: .long,
@@ -35,7 +48,10 @@ struct ValidateCommand: ParsableCommand {
             return diagnostics.findings + configuration.unreachableTriggerFindings()
         }
         let report = ValidationReport(catalog: catalog)
-        print(report.render(includeWarnings: !quiet), terminator: "")
+        switch format {
+        case .text: print(report.render(includeWarnings: !quiet), terminator: "")
+        case .json: print(report.json(includeWarnings: !quiet))
+        }
         if !catalog.isValid { throw ExitCode(1) }
     }
 }

@@ -295,7 +295,8 @@ enum CommandLine {
     }
 
     /// Runs the binary; returns its exit status, standard output and (when `standardError`) standard error.
-    static func run(_ arguments: [String], standardError: Bool) throws -> (
+    /// - Parameter input: written to its standard input, then closed; nil: no standard input.
+    static func run(_ arguments: [String], standardError: Bool, input: String? = nil) throws -> (
         status: Int32, output: String, error: String
     ) {
         let process = Process()
@@ -303,9 +304,15 @@ enum CommandLine {
         process.arguments = arguments
         let pipe = Pipe()
         let errorPipe = Pipe()
+        let inputPipe = Pipe()
         process.standardOutput = pipe
         process.standardError = standardError ? errorPipe : FileHandle.nullDevice
+        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
         try process.run()
+        if let input {
+            inputPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inputPipe.fileHandleForWriting.close()
+        }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         let errorData = standardError ? errorPipe.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()

@@ -5,38 +5,72 @@ import JetStreamTesting
 import LoopbackTesting
 import Testing
 
-/// `scripts/dlq.py` against the built gateway and a real nats-server, as an operator uses it (docs/operations.md):
-/// list the dead letters, show one, replay two once their cause is gone (the gateway fires with them), replay again
-/// (a duplicate, stored once), delete one.
+/// `sensor-gateway dlq` against the built gateway and a real nats-server, as an operator uses it
+/// (docs/operations.md): list the dead letters (all, and filtered), show one, replay two once their cause is gone (the
+/// sensor and trigger that failed fire with them, and no other), replay again (a duplicate, stored once), delete one.
 @Suite("DLQ replay", .serialized, .timeLimit(.minutes(3)), .natsServer, .gatewayBinary)
 struct DLQReplayTests {
-    static let script = repository.appendingPathComponent("scripts/dlq.py").path
+    /// A sensor on the same subjects as `pair`, with two triggers on `a`: a replay for `pair` reaches neither, and one
+    /// for `watcher`'s `second` trigger reaches that trigger alone.
+    static let watcher = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata: {name: watcher}
+        spec:
+          dependencies:
+            - {name: a, eventSourceName: src, eventName: a}
+          triggers:
+            - template: {name: first, log: {}}
+            - template: {name: second, log: {}}
+        """
 
     /// A dead letter as the gateway writes one for a permanent trigger failure: the original payload and headers plus
     /// the Sensor-Gateway-* headers.
-    static func deadLetter(dependency: String, id: String, originalSequence: Int) -> OutgoingMessage {
+    static func deadLetter(
+        dependency: String, id: String, originalSequence: Int, sensor: String = "pair", trigger: String = "both"
+    ) -> OutgoingMessage {
         let event = Event(id: id, source: "src", type: "test.event", subject: dependency, data: .map([:]))
         return OutgoingMessage(
             subject: "dlq.sensor-gateway", data: CloudEventCodec.encodeStructured(event, format: .messagePack),
             headers: [
-                "Sensor-Gateway-Reason": "permanent: Argo Server answered 403", "Sensor-Gateway-Sensor": "pair",
-                "Sensor-Gateway-Trigger": "both", "Sensor-Gateway-Subject": "events.src.\(dependency)",
+                "Sensor-Gateway-Reason": "permanent: Argo Server answered 403", "Sensor-Gateway-Sensor": sensor,
+                "Sensor-Gateway-Trigger": trigger, "Sensor-Gateway-Subject": "events.src.\(dependency)",
                 "Sensor-Gateway-Stream-Sequence": "\(originalSequence)", "Sensor-Gateway-Deliveries": "1",
                 "Team": "ml",
             ],
-            messageID: "EVENTS-\(originalSequence)-pair-both")
+            messageID: "EVENTS-\(originalSequence)-\(sensor)-\(trigger)")
     }
 
-    @Test("list, show, replay (the gateway fires with the replayed events), replay again (stored once), delete")
+    /// `/status`'s last outcome of each trigger, as `sensor/trigger` → event ids.
+    static func outcomes(_ gateway: GatewayProcess) async throws -> [String: [String]] {
+        let body = try #require(await gateway.get("/status")?.body)
+        var result: [String: [String]] = [:]
+        for sensor in try JSONCodec.decode(Array(body.utf8))["sensors"]?.arrayValue ?? [] {
+            for trigger in sensor["triggers"]?.arrayValue ?? [] {
+                guard let outcome = trigger["lastOutcome"] else { continue }
+                let name = "\(sensor["name"]?.stringValue ?? "")/\(trigger["name"]?.stringValue ?? "")"
+                result[name] = outcome["events"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            }
+        }
+        return result
+    }
+
+    @Test("list, filter, show, replay to the failed trigger alone, replay again (stored once), dry run, delete")
     func listShowReplayDelete() async throws {
         let server = try NATSServerProcess.start()
         defer { server.stop() }
-        let workspace = try GatewayWorkspace(natsURL: server.url, sensors: ["pair.yaml": GatewayEndToEndTests.pair])
+        let workspace = try GatewayWorkspace(
+            natsURL: server.url, sensors: ["pair.yaml": GatewayEndToEndTests.pair, "watcher.yaml": Self.watcher])
         defer { workspace.remove() }
         let gateway = try GatewayProcess(workspace)
         try await gateway.waitUntilReady()
+        // `sensor-gateway dlq <subcommand> --server <url> <arguments…>`.
+        func dlq(_ subcommand: String, _ arguments: String...) throws -> ScriptRun {
+            try ScriptRun.gateway(["dlq", subcommand, "--server", server.url] + arguments)
+        }
 
         // Dead letter 1: an undecodable message, written by the gateway itself. 2 and 3: the halves of `a && b`.
+        // 4: `a` for watcher's second trigger.
         try PythonPublisher.publish(server: server.url, [["subject": "events.src.a", "raw_hex": "c1ffee"]])
         try await gateway.eventually("the poison message to be dead-lettered") {
             await gateway.metric(#"sensor_gateway_dlq_total{sensor="",reason="undecodable"}"#) == 1
@@ -45,60 +79,93 @@ struct DLQReplayTests {
         for letter in [
             Self.deadLetter(dependency: "a", id: "replayed-a", originalSequence: 101),
             Self.deadLetter(dependency: "b", id: "replayed-b", originalSequence: 102),
+            Self.deadLetter(
+                dependency: "a", id: "watched-a", originalSequence: 103, sensor: "watcher", trigger: "second"),
         ] {
             _ = try await connection.publish(letter)
         }
 
-        let list = try ScriptRun.python(Self.script, ["--server", server.url, "list"])
+        let list = try dlq("list")
         #expect(list.status == 0, "\(list.transcript)")
         let lines = list.output.split(separator: "\n").map(String.init)
-        #expect(lines.count == 4, "\(list.transcript)")
+        #expect(lines.count == 5, "\(list.transcript)")
         #expect(lines.first?.hasPrefix(#"1 reason="undecodable"#) == true, "\(list.transcript)")
         #expect(
-            lines.first?.contains(#"subject="events.src.a" stream-sequence="1" deliveries="1""#) == true,
+            lines.first?.contains(#"subject="events.src.a" stream-sequence="1" deliveries="1" time="20"#) == true,
             "\(list.transcript)")
         #expect(
-            lines.dropFirst().first
-                == #"2 reason="permanent: Argo Server answered 403" sensor="pair" trigger="both" subject="events.src.a" stream-sequence="101" deliveries="1""#
-        )
-        #expect(lines.last == "3 dead letters in DLQ")
+            lines.dropFirst().first?.hasPrefix(
+                #"2 reason="permanent: Argo Server answered 403" sensor="pair" trigger="both" subject="events.src.a" stream-sequence="101" deliveries="1" time=""#
+            ) == true, "\(list.transcript)")
+        #expect(lines.last == "4 dead letters in DLQ")
 
-        let show = try ScriptRun.python(Self.script, ["--server", server.url, "show", "3"])
+        let filtered = try dlq("list", "--sensor", "pair", "--reason", "403", "--since", "10m")
+        let filteredLines = filtered.output.split(separator: "\n")
+        #expect(filteredLines.dropLast().map { $0.prefix(2) } == ["2 ", "3 "], "\(filtered.transcript)")
+        #expect(filteredLines.last == "2 dead letters in DLQ", "\(filtered.transcript)")
+        let future = try dlq("list", "--since", "2999-01-01T00:00:00Z")
+        #expect(future.output == "0 dead letters in DLQ\n", "\(future.transcript)")
+        let undecodable = try dlq("list", "--reason", "undecodable")
+        #expect(undecodable.output.hasSuffix("1 dead letter in DLQ\n"), "\(undecodable.transcript)")
+
+        let show = try dlq("show", "3")
         #expect(show.status == 0, "\(show.transcript)")
         #expect(show.output.contains("sequence 3 subject dlq.sensor-gateway\n"), "\(show.transcript)")
         #expect(show.output.contains("Sensor-Gateway-Subject: events.src.b\n") && show.output.contains("Team: ml\n"))
 
-        let replay = try ScriptRun.python(Self.script, ["--server", server.url, "replay", "2", "3"])
+        let dryRun = try dlq("replay", "--sensor", "pair", "--dry-run")
+        #expect(
+            dryRun.output
+                == "would replay DLQ 2 to events.src.a for pair/both\nwould replay DLQ 3 to events.src.b for pair/both\n",
+            "\(dryRun.transcript)")
+        #expect(try await Self.outcomes(gateway).isEmpty)
+
+        let replay = try dlq("replay", "2", "3")
         #expect(replay.status == 0, "\(replay.transcript)")
         #expect(
-            replay.output.contains("replayed DLQ 2 to events.src.a: stream EVENTS sequence"), "\(replay.transcript)")
+            replay.output.contains("replayed DLQ 2 to events.src.a for pair/both: stream EVENTS sequence"),
+            "\(replay.transcript)")
         #expect(
-            replay.output.contains("replayed DLQ 3 to events.src.b: stream EVENTS sequence"), "\(replay.transcript)")
+            replay.output.contains("replayed DLQ 3 to events.src.b for pair/both: stream EVENTS sequence"),
+            "\(replay.transcript)")
         try await gateway.eventually("the replayed events to fire `a && b`") {
-            await gateway.get("/status")?.body.contains(#""outcome":"succeeded","detail":"#) == true
+            (try? await Self.outcomes(gateway))?["pair/both"] == ["replayed-a", "replayed-b"]
         }
-        let status = try #require(await gateway.get("/status")?.body)
-        #expect(status.contains(#""events":["replayed-a","replayed-b"]"#), "\(status)")
+        // watcher's triggers on `a` did not see the replay meant for pair/both.
+        #expect(try await Self.outcomes(gateway) == ["pair/both": ["replayed-a", "replayed-b"]])
 
-        // What was republished: the original payload and headers, none of the gateway's.
-        let events = try await connection.readStream("EVENTS", expecting: 3)
-        let replayed = try #require(events.last)
+        let targeted = try dlq("replay", "--trigger", "second")
+        #expect(
+            targeted.output.hasPrefix("replayed DLQ 4 to events.src.a for watcher/second"), "\(targeted.transcript)")
+        try await gateway.eventually("the replay to fire watcher/second") {
+            (try? await Self.outcomes(gateway))?["watcher/second"] == ["watched-a"]
+        }
+        #expect(try await Self.outcomes(gateway)["watcher/first"] == nil)
+
+        // What was republished: the original payload and headers, none of the gateway's but the replay target.
+        let events = try await connection.readStream("EVENTS", expecting: 4)
+        let replayed = try #require(events.dropLast().last)
         #expect(replayed.subject == "events.src.b")
         #expect(replayed.header("Team") == "ml")
-        #expect(replayed.header("Nats-Msg-Id") == "replay-events.src.b-102")
-        #expect(replayed.headers.keys.allSatisfy { !$0.hasPrefix("Sensor-Gateway-") }, "\(replayed.headers)")
+        #expect(replayed.header("Nats-Msg-Id") == "replay-events.src.b-102-pair-both")
+        #expect(replayed.header("Sensor-Gateway-Replay-Sensor") == "pair")
+        #expect(replayed.header("Sensor-Gateway-Replay-Trigger") == "both")
+        #expect(replayed.header("Sensor-Gateway-Reason") == nil, "\(replayed.headers)")
         #expect(try CloudEventCodec.decode(payload: replayed.data).id == "replayed-b")
 
-        let again = try ScriptRun.python(Self.script, ["--server", server.url, "replay", "3"])
+        let again = try dlq("replay", "3")
         #expect(again.status == 0)
         #expect(again.output.hasSuffix("(duplicate: already replayed)\n"), "\(again.transcript)")
 
-        let delete = try ScriptRun.python(Self.script, ["--server", server.url, "delete", "1"])
+        let delete = try dlq("delete", "1")
         #expect(delete.output == "deleted DLQ 1\n", "\(delete.transcript)")
-        let after = try ScriptRun.python(Self.script, ["--server", server.url, "list"])
-        #expect(after.output.hasSuffix("2 dead letters in DLQ\n"), "\(after.transcript)")
-        let missing = try ScriptRun.python(Self.script, ["--server", server.url, "replay", "1"])
-        #expect(missing.status == 1 && missing.output.hasPrefix("error: not found in DLQ"), "\(missing.transcript)")
+        let after = try dlq("list")
+        #expect(after.output.hasSuffix("3 dead letters in DLQ\n"), "\(after.transcript)")
+        let missing = try dlq("replay", "1")
+        #expect(
+            missing.status == 1 && missing.output == "error: not found in DLQ: sequence 1\n", "\(missing.transcript)")
+        let nothing = try dlq("replay")
+        #expect(nothing.status != 0, "replay without sequences or filters refuses: \(nothing.transcript)")
 
         await connection.close()
         gateway.send(SIGTERM)

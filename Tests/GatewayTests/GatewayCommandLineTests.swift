@@ -8,7 +8,7 @@ import Testing
 
 /// `publish` and `provision` of the built binary against a real nats-server.
 @Suite(
-    .serialized, .timeLimit(.minutes(1)),
+    .serialized, .timeLimit(.minutes(2)),
     .natsServer, .gatewayBinary)
 struct GatewayCommandLineTests {
     /// Runs the binary; returns its exit status and standard output.
@@ -78,6 +78,59 @@ struct GatewayCommandLineTests {
         let decoded = try CloudEventCodec.decode(payload: last.data, headers: headers)
         #expect(decoded.data?["body"]?["ref"] == "refs/heads/main")
         await connection.close()
+    }
+
+    /// `publish`, `provision`, `dlq` and `run` reach a server that wants a token over TLS with a private CA, through
+    /// the same options (`--token-file`, `--tls-ca`) and environment variables (`NATS_TOKEN`, `NATS_CA`, `NATS_URL`);
+    /// without them they are refused. `run` applies its options again when it reloads.
+    @Test func natsOptionsReachATokenAndTLSServer() async throws {
+        let certificate = try SelfSignedCertificate()
+        defer { certificate.remove() }
+        let server = try NATSServerProcess.start(arguments: [
+            "--auth", "s3cret-token", "--tls", "--tlscert", certificate.certificate, "--tlskey", certificate.key,
+        ])
+        defer { server.stop() }
+        let tokenFile = certificate.directory.appendingPathComponent("token").path
+        try "s3cret-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let environment = ["NATS_URL": server.url, "NATS_TOKEN": "s3cret-token", "NATS_CA": certificate.certificate]
+        let publish = ["publish", "--server", server.url, "--subject", "events.git.push", "--data", "{}"]
+
+        let (untrusted, _) = try Self.run(publish + ["--id", "p-0", "--token-file", tokenFile])
+        #expect(untrusted == 1, "the server's certificate is not trusted without its CA")
+        let (anonymous, _) = try Self.run(publish + ["--id", "p-0", "--tls-ca", certificate.certificate])
+        #expect(anonymous == 1, "no token")
+
+        let (provisioned, provisionOutput) = try Self.run(
+            ["provision", "--config", "config/gateway.yaml"], environment: environment)
+        #expect(provisioned == 0)
+        #expect(provisionOutput.contains("stream EVENTS: created"))
+        let (byOptions, byOptionsOutput) = try Self.run(
+            publish + ["--id", "p-1", "--token-file", tokenFile, "--tls-ca", certificate.certificate])
+        #expect(byOptions == 0)
+        #expect(byOptionsOutput == "stream EVENTS sequence 1\n")
+        let (byEnvironment, byEnvironmentOutput) = try Self.run(
+            ["publish", "--subject", "events.git.push", "--data", "{}", "--id", "p-2"], environment: environment)
+        #expect(byEnvironment == 0)
+        #expect(byEnvironmentOutput == "stream EVENTS sequence 2\n")
+        let (listed, listOutput) = try Self.run(["dlq", "list"], environment: environment)
+        #expect(listed == 0)
+        #expect(listOutput == "0 dead letters in DLQ\n")
+
+        let workspace = try GatewayWorkspace(
+            natsURL: "nats://127.0.0.1:1", sensors: ["pair.yaml": GatewayEndToEndTests.pair],
+            environment: ["NATS_CA": certificate.certificate])
+        defer { workspace.remove() }
+        let gateway = try GatewayProcess(workspace, arguments: ["--server", server.url, "--token-file", tokenFile])
+        try await gateway.waitUntilReady()
+        // A reload reads the file again with the same options: no `nats.urls changed` warning.
+        let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try (config + "# touched\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try await gateway.eventually("the configuration to be reloaded") {
+            await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) >= 1
+        }
+        #expect(!gateway.logText.contains("nats.urls changed"), "\(gateway.logText)")
+        gateway.send(SIGTERM)
+        #expect(try await gateway.waitForExit() == 0)
     }
 
     /// `run` with an invalid configuration exits 1 before starting anything.

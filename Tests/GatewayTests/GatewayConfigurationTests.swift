@@ -1,6 +1,7 @@
 import ConfigReader
 import Foundation
 import Gateway
+import JetStream
 import Testing
 import Triggers
 
@@ -62,6 +63,46 @@ struct GatewayConfigurationTests {
     }
 
     /// Tokens never show in descriptions, dumps or the connection options.
+    /// `NATS_CREDS` or `NATS_TOKEN` replaces the file's authentication (the credentials file wins when both are
+    /// set); each TLS variable replaces its own file; command-line overrides come last.
+    @Test func natsEnvironmentAndCommandLineOverrides() throws {
+        let file = "nats: {urls: [nats://a:4222], token: from-file, tls: {ca: /file/ca.pem}}\n"
+        let byToken = try GatewayConfiguration.parse(
+            file, file: "g.yaml", environment: ["NATS_TOKEN": "from-env", "NATS_CERT": "/c.pem", "NATS_KEY": "/k.pem"])
+        #expect(byToken.nats.token?.value == "from-env")
+        #expect(byToken.nats.credentialsFile == nil)
+        #expect(byToken.nats.tls?.caFile == "/file/ca.pem")
+        #expect(byToken.nats.tls?.certificateFile == "/c.pem" && byToken.nats.tls?.keyFile == "/k.pem")
+
+        var both = try GatewayConfiguration.parse(
+            file, file: "g.yaml", environment: ["NATS_TOKEN": "from-env", "NATS_CREDS": "/u.creds"])
+        #expect(both.nats.credentialsFile == "/u.creds")
+        #expect(both.nats.token == nil)
+        guard case .credentialsFile(path: let path) = both.connectionOptions.authentication else {
+            Issue.record("expected the credentials file, got \(both.connectionOptions.authentication)")
+            return
+        }
+        #expect(path == "/u.creds")
+
+        try NATSOverrides(urls: ["nats://cli:4222"], token: Secret("from-cli"), tls: .init(caFile: "/cli/ca.pem"))
+            .apply(to: &both.nats)
+        #expect(both.nats.urls == ["nats://cli:4222"])
+        #expect(both.nats.token?.value == "from-cli" && both.nats.credentialsFile == nil)
+        #expect(both.nats.tls?.caFile == "/cli/ca.pem")
+
+        #expect {
+            try GatewayConfiguration.parse(file, file: "g.yaml", environment: ["NATS_CERT": "/c.pem"])
+        } throws: {
+            "\($0)" == "$NATS_KEY: error: the NATS client certificate and its key go together: set both or neither"
+        }
+        var half = both
+        #expect {
+            try NATSOverrides(tls: .init(keyFile: "/k.pem")).apply(to: &half.nats)
+        } throws: {
+            "\($0)" == "--tls-cert: error: the NATS client certificate and its key go together: set both or neither"
+        }
+    }
+
     @Test func secretsAreNeverPrinted() throws {
         let configuration = try GatewayConfiguration.parse(
             "nats: {token: natsS3cret, urls: ['nats://me:urlS3cret@127.0.0.1:4222']}\n", file: "g.yaml",

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import JetStream
 import JetStreamTesting
+import LoopbackTesting
 import Testing
 
 /// The built `sensor-gateway` on a three-node JetStream cluster: the replicas provisioning gives, the stream leader
@@ -146,6 +147,88 @@ struct NATSClusterTests {
         }
         #expect(log.contains("NATS connection lost; reconnecting"), "the seed's restart moved the gateway")
         #expect(log.contains("NATS connection re-established"))
+    }
+
+    // MARK: Replicas under failure
+
+    /// The `single` sensor with a Kubeflow run beside its workflow: each firing creates one of each.
+    static let workflowAndRun =
+        GatewayEndToEndTests.single.replacingOccurrences(of: "metadata: {name: single}", with: "metadata: {name: both}")
+            + """
+                - template:
+                    name: train
+                    kubeflowPipeline: {pipelineName: hello, pipelineVersionName: v2, experimentName: chaos}
+
+            """
+
+    /// Three replicas on the cluster, each firing creating a workflow (Argo Server) and a Kubeflow run; during the
+    /// run one replica is paused (SIGSTOP) longer than the 1 s ack wait the shipped consumer once had, another is
+    /// killed with kill -9 and restarted, and the EVENTS leader is killed with kill -9 and restarted (long run: three
+    /// rounds of the three). The stand-in counts every create request it receives: each workflow and run is created
+    /// once, and no create of a firing reached it a second time (no 409, no second run).
+    @Test func replicasPausedKilledAndLeaderLostCreateEachOnce() async throws {
+        let cluster = try await NATSCluster.start()
+        defer { cluster.stop() }
+        let standIn = try APIStandIn()
+        let workspaces = try (0..<3).map { _ in
+            try GatewayWorkspace(
+                natsURL: cluster.urls.joined(separator: ", "), sensors: ["both.yaml": Self.workflowAndRun],
+                environment: ["ARGO_SERVER": standIn.base, "KF_PIPELINES_ENDPOINT": standIn.base], ackWait: "10s",
+                executionTimeout: "8s")
+        }
+        defer { for workspace in workspaces { workspace.remove() } }
+        var replicas = try await ChaosTests.startAll(workspaces)
+        var all = replicas
+        let connection = try await NATSConnection.connect(ConnectionOptions(urls: cluster.urls))
+        let total = ChaosScale.clusterEvents
+        let expected = ChaosTests.expectedNames("replicas", count: total)
+        let publisher = try PythonPublisher.start(
+            server: cluster.urls.joined(separator: ","), ChaosTests.events("replicas", count: total),
+            pause: ChaosScale.clusterPublishPause)
+        let started = Date()
+        func progress(_ more: Int) async throws {
+            let target = min(try await standIn.creates().accepted.count + more, expected.count)
+            try await eventually("\(more) more workflows", timeout: .seconds(120)) {
+                (try? await standIn.creates().accepted.count).map { $0 >= target } ?? false
+            }
+        }
+        var steps: [String] = []
+        for round in 0..<ChaosScale.clusterRounds {
+            let paused = replicas[round % 3]
+            try await progress(10)
+            paused.send(SIGSTOP)
+            try await Task.sleep(for: .seconds(3))
+            paused.send(SIGCONT)
+            let victim = (round + 1) % 3
+            try await progress(10)
+            try await ChaosTests.kill9(replicas[victim])
+            replicas[victim] = try await ChaosTests.start(workspaces[victim])
+            all.append(replicas[victim])
+            try await progress(10)
+            let leader = try #require(try await connection.streamInfo("EVENTS").leader)
+            let node = try #require(cluster.index(ofServer: leader))
+            cluster.kill(node)
+            try await progress(10)
+            try await cluster.restart(node)
+            steps.append(
+                "round \(round + 1): replica \(round % 3) paused 3 s, replica \(victim) and leader \(leader) killed")
+        }
+        #expect(try publisher.finish().count == total)
+        let creates = try await ChaosTests.expectDelivered(
+            expected, standIn: standIn, connection: connection, consumer: Self.consumer
+        ) { all }
+        let runs = try await standIn.runCreates()
+        #expect(runs.count == expected.count, "one run per firing")
+        #expect(runs.values.allSatisfy { $0 == 1 }, "runs created more than once: \(runs.filter { $0.value > 1 })")
+        ChaosScale.report(
+            "3 replicas on the NATS cluster: \(total) events over \(Self.seconds(since: started)),"
+                + " \(expected.count) firings (a workflow and a run each); \(steps.joined(separator: "; "));"
+                + " workflows \(creates.accepted.count), runs \(runs.count), second creates 0, statuses \(creates.statuses)"
+        )
+        await connection.close()
+        for replica in replicas { replica.send(SIGTERM) }
+        for replica in replicas { _ = try await replica.waitForExit() }
+        await standIn.stop()
     }
 
     // MARK: Support

@@ -223,12 +223,12 @@ struct RoutingTests {
             "routing.yaml:7:24: error: spec.routes[0].match.exprs[0].expr: bad expression 'a >'"
         ),
         (
-            "  routes:\n    - name: r\n      match: {typo: x}\n      engine: argo\n      argo: {workflowTemplate: t}\n",
-            "routing.yaml:6:15: error: not supported: spec.routes[0].match.typo"
+            "  routes:\n    - name: r\n      match: {colour: x}\n      engine: argo\n      argo: {workflowTemplate: t}\n",
+            "routing.yaml:6:15: error: not supported: spec.routes[0].match.colour"
         ),
         (
             "  routes:\n    - name: r\n      match: {tpye: x}\n      engine: argo\n      argo: {workflowTemplate: t}\n",
-            "routing.yaml:6:15: error: not supported: spec.routes[0].match.tpye (did you mean 'type'?)"
+            "routing.yaml:6:15: error: unknown key spec.routes[0].match.tpye (did you mean 'type'?)"
         ),
         (
             "  routes:\n    - name: r\n      engine: kubeflow\n      argo: {workflowTemplate: t}\n",

@@ -88,7 +88,7 @@ struct ArtifactLocationTests {
         ),
         (
             "git: {url: u, filePath: a.yaml, filepath: b.yaml}",
-            "test.yaml:15:45: error: not supported: spec.triggers[0].template.argoWorkflow.source.git.filepath (did you mean 'filePath'?)"
+            "test.yaml:15:45: error: unknown key spec.triggers[0].template.argoWorkflow.source.git.filepath (did you mean 'filePath'?)"
         ),
         (
             "git: {url: u, filePath: a.yaml, remote: {name: r, urls: [x]}}",
@@ -120,7 +120,7 @@ struct ArtifactLocationTests {
         ),
         (
             "{gti: {url: u}}",
-            "test.yaml:15:14: error: not supported: spec.triggers[0].template.argoWorkflow.source.gti (did you mean 'git'?)"
+            "test.yaml:15:14: error: unknown key spec.triggers[0].template.argoWorkflow.source.gti (did you mean 'git'?)"
         ),
     ])
     func invalidSourcesAreLocated(source: String, finding: String) {

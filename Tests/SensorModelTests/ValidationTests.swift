@@ -68,11 +68,11 @@ struct ValidationTests {
         ),
         (
             "  dependencies:\n    - {name: a, eventSourceName: x, eventNme: y}\n  triggers:\n    - template: {name: t, log: {}}\n",
-            6, 37, "not supported: spec.dependencies[0].eventNme (did you mean 'eventName'?)"
+            6, 37, "unknown key spec.dependencies[0].eventNme (did you mean 'eventName'?)"
         ),
         (
             "  dependencies:\n    - {name: a, eventSourceName: x, eventName: y}\n  triggers:\n    - template: {name: t, log: {}}\n      retryStrategy: {duration: 1h30m, setps: 3}\n",
-            9, 40, "not supported: spec.triggers[0].retryStrategy.setps (did you mean 'steps'?)"
+            9, 40, "unknown key spec.triggers[0].retryStrategy.setps (did you mean 'steps'?)"
         ),
         (
             "  dependencies: []\n  triggers:\n    - template: {name: t, log: {}}\n",
@@ -203,7 +203,7 @@ struct ValidationTests {
     /// Unknown metadata keys are located errors, like any other field; a name only the API server would complete
     /// is an error that says so.
     @Test(arguments: [
-        ("metadata:\n  name: s\n  lables: {app: x}\n", 5, 3, "not supported: metadata.lables"),
+        ("metadata:\n  name: s\n  lables: {app: x}\n", 5, 3, "unknown key metadata.lables (did you mean 'labels'?)"),
         ("metadata:\n  name: s\n  clusterName: c\n", 5, 3, "not supported: metadata.clusterName"),
         (
             "metadata:\n  generateName: s-\n", 4, 17,

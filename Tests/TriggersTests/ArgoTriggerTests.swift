@@ -79,6 +79,26 @@ struct ArgoTriggerTests {
         }
     }
 
+    /// A redelivered firing (its replica died after the create) reads the workflow first: the server sees one create.
+    @Test func repeatedFiringReadsBeforeItCreates() async throws {
+        let sensor = try sensor(sensorYAML(Self.inlineWorkflow))
+        let trigger = try #require(sensor.triggers.first)
+        try await withArgo { executor, server in
+            let first = await executor.execute(TriggerFiring(trigger, sensor: sensor, events: event(id: "e-7")))
+            let repeated = await executor.execute(
+                TriggerFiring(trigger, sensor: sensor, events: event(id: "e-7"), isRepeat: true))
+            #expect(first.outcome.label == "succeeded")
+            guard case .alreadyDone(let detail) = repeated.outcome else { throw TestError("\(repeated.outcome)") }
+            #expect(detail.contains("exists"))
+            let neverCreated = await executor.execute(
+                TriggerFiring(trigger, sensor: sensor, events: event(id: "e-8"), isRepeat: true))
+            #expect(neverCreated.outcome.label == "succeeded", "a repeat whose first attempt sent nothing creates it")
+            let log = try await server.log()
+            #expect(log.filter { $0.method == "POST" }.count == 2, "one create per firing: \(log.map(\.method))")
+            #expect(log.filter { $0.method == "GET" }.count == 2, "each repeat read first")
+        }
+    }
+
     @Test func conflictWithAnotherFiringIsPermanent() async throws {
         let sensor = try sensor(sensorYAML(Self.inlineWorkflow))
         let trigger = try #require(sensor.triggers.first)

@@ -110,8 +110,11 @@ struct K8sTriggerTests {
 
             let other = await executor.execute(trigger, sensor: loaded, events: webhook("evt-2", "x"))
             #expect(other.label == "succeeded")
+            let repeated = await executor.execute(
+                TriggerFiring(trigger, sensor: loaded, events: firing, isRepeat: true))
+            #expect(repeated.outcome.label == "already_done", "a redelivered firing reads first: \(repeated.outcome)")
             let posts = try await standIn.log().filter { $0.method == "POST" }
-            #expect(posts.map(\.status) == [201, 409, 201])
+            #expect(posts.map(\.status) == [201, 409, 201], "the repeat sent no create")
             #expect(try await standIn.objects("pods", namespace: "default").count == 2)
         }
     }

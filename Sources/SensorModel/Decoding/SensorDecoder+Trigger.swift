@@ -45,7 +45,7 @@ extension SensorDecoder {
                 at: templateNode.entries?.first { $0.key == key }?.keyLocation ?? templateNode.location,
                 path: "\(templatePath).\(key)")
         }
-        template.finish(diagnostics: &diagnostics)
+        template.finish(diagnostics: &diagnostics, known: Set(Self.supportedKinds))
         if policy?.resourceLabels != nil, let kind, !kind.acceptsResourceLabelPolicy {
             diagnostics.warning(
                 "\(path).policy.k8s is ignored: it applies to k8s and argoWorkflow triggers, not \(kind.key)",

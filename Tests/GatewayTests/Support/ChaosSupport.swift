@@ -74,8 +74,22 @@ extension APIStandIn {
         var parameters: [String] = []
         /// Answers per status.
         var statuses: [Int: Int] = [:]
+        /// Create requests answered 409 per workflow name: a create that reached the sink for a workflow it had
+        /// already created, i.e. a firing executed twice over (found done, but sent again).
+        var conflicts: [String: Int] = [:]
 
         var duplicates: [String: Int] { accepted.filter { $0.value > 1 } }
+    }
+
+    /// The Kubeflow runs created (2xx answers to `POST /apis/v2beta1/runs`) per display name: every create that
+    /// reached the sink, since runs have no unique name there.
+    func runCreates() async throws -> [String: Int] {
+        var created: [String: Int] = [:]
+        for request in try await log()
+        where request.method == "POST" && request.path == "/apis/v2beta1/runs" && request.status / 100 == 2 {
+            created[request.body?["display_name"]?.stringValue ?? "", default: 0] += 1
+        }
+        return created
     }
 
     /// The workflow creates in the log, for `namespace`.
@@ -84,9 +98,10 @@ extension APIStandIn {
         for request in try await log()
         where request.method == "POST" && request.path == "/api/v1/workflows/\(namespace)" {
             result.statuses[request.status, default: 0] += 1
-            guard request.status / 100 == 2, let workflow = request.body?["workflow"],
-                let name = workflow["metadata"]?["name"]?.stringValue
+            guard let workflow = request.body?["workflow"], let name = workflow["metadata"]?["name"]?.stringValue
             else { continue }
+            if request.status == 409 { result.conflicts[name, default: 0] += 1 }
+            guard request.status / 100 == 2 else { continue }
             result.accepted[name, default: 0] += 1
             if let value = workflow["spec"]?["arguments"]?["parameters"]?.arrayValue?.first?["value"]?.stringValue {
                 result.parameters.append(value)

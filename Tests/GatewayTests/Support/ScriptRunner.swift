@@ -1,6 +1,6 @@
 import Foundation
 
-/// A Python script of the repository or of `Support/`, run to completion: its status and what it printed (standard
+/// A Python script of the repository or of `Support/`, or the built binary, run to completion: its status and what it printed (standard
 /// output and error together).
 struct ScriptRun {
     let status: Int32
@@ -13,10 +13,22 @@ struct ScriptRun {
 
     /// `python3 script arguments…`, from the repository root, with `input` on its standard input.
     static func python(_ script: String, _ arguments: [String], input: Data? = nil) throws -> ScriptRun {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + arguments, input: input)
+    }
+
+    /// The built `sensor-gateway arguments…`, from the repository root, with `environment` over the test's.
+    static func gateway(_ arguments: [String], environment: [String: String] = [:]) throws -> ScriptRun {
+        try run(GatewayProcess.executable, arguments, environment: environment)
+    }
+
+    private static func run(
+        _ executable: URL, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+    ) throws -> ScriptRun {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
+        process.executableURL = executable
+        process.arguments = arguments
         process.currentDirectoryURL = repository
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
