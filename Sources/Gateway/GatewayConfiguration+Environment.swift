@@ -5,7 +5,8 @@ extension GatewayConfiguration {
     /// The environment variables that override `gateway.yaml`, as the argo CLI and the kfp SDK read them: `NATS_URL`
     /// (comma-separated), `ARGO_SERVER`, `ARGO_TOKEN` (with or without `Bearer `), `ARGO_NAMESPACE`,
     /// `ARGO_INSECURE_SKIP_VERIFY`, `ARGO_SECURE` (`false`: a bare `ARGO_SERVER` host is `http://`),
-    /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file.
+    /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file. The
+    /// standard `OTEL_*` variables decide whether traces are exported (``Tracing/apply(environment:)``).
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
             guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
@@ -39,5 +40,6 @@ extension GatewayConfiguration {
         }
         if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
         if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
+        try tracing.apply(environment: environment)
     }
 }

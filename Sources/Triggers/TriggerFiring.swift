@@ -13,6 +13,8 @@ public struct TriggerFiring: Sendable {
     public let events: [String: Event]
     /// The firing's identity, derived from the sensor, the trigger and the events.
     public let identity: FiringIdentity
+    /// The trace context its requests carry, when the firing is traced.
+    public var trace: TriggerTrace?
 
     /// Creates a firing; its identity derives from `sensor`, `trigger` and `events`.
     public init(_ trigger: Trigger, sensor: Sensor, events: [String: Event]) {
