@@ -128,7 +128,8 @@ extension GatewayConfiguration {
                 tracing.samplerArgument = ratio
             } else {
                 diagnostics.error(
-                    "tracing.samplerArg must be 0–1", at: section.location(of: "samplerArg"), path: "tracing.samplerArg")
+                    "tracing.samplerArg must be 0–1", at: section.location(of: "samplerArg"), path: "tracing.samplerArg"
+                )
             }
         }
         if var batch = section.mapping("batch", diagnostics: &diagnostics) {
@@ -150,7 +151,8 @@ extension GatewayConfiguration {
         tracing.scheduleDelay = batch.duration("scheduleDelay", diagnostics: &diagnostics) ?? tracing.scheduleDelay
         tracing.exportTimeout = batch.duration("exportTimeout", diagnostics: &diagnostics) ?? tracing.exportTimeout
         tracing.maxQueueSize = count("maxQueueSize", diagnostics: &diagnostics) ?? tracing.maxQueueSize
-        tracing.maxExportBatchSize = count("maxExportBatchSize", diagnostics: &diagnostics) ?? tracing.maxExportBatchSize
+        tracing.maxExportBatchSize =
+            count("maxExportBatchSize", diagnostics: &diagnostics) ?? tracing.maxExportBatchSize
         batch.finish(diagnostics: &diagnostics, label: "unknown key")
     }
 }

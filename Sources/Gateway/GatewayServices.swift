@@ -67,7 +67,8 @@ public enum GatewayServices {
             kubernetesSensors.append(.init(service: service, serviceName: "kubernetes-sensors"))
         }
         // First, so it stops last: the spans of the messages the pipeline drains are exported before the exit.
-        let tracingServices = tracing.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0.service)] } ?? []
+        let tracingServices =
+            tracing.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0.service)] } ?? []
         var group = ServiceGroupConfiguration(
             services: tracingServices + [
                 .init(

@@ -269,11 +269,9 @@ struct MessageProcessor: Sendable {
         do {
             decision = try await correlator.offer(
                 event, dependency: binding.dependency.name, trigger: trigger, sensor: sensor.name)
-            span?.attributes["sensor_gateway.correlation.decision"] = decision.traceLabel
-            span?.end()
+            span?.end(decision)
         } catch {
-            span?.recordError(error)
-            span?.end()
+            span?.end(failure: error)
             logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
             return .retry(after: nil)
         }

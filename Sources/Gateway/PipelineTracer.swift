@@ -60,14 +60,14 @@ struct PipelineTracer: Sendable {
     }
 
     /// Starts the correlate span of offering an event to a trigger, under the current message's span.
-    func correlate(sensor: String, trigger: String, dependency: String) -> any Span {
+    func correlate(sensor: String, trigger: String, dependency: String) -> CorrelationSpan {
         let span = tracer.startSpan("correlate \(sensor)/\(trigger)")
         span.updateAttributes { attributes in
             attributes["sensor_gateway.sensor"] = sensor
             attributes["sensor_gateway.trigger"] = trigger
             attributes["sensor_gateway.dependency"] = dependency
         }
-        return span
+        return CorrelationSpan(span: span)
     }
 
     /// Starts the trigger span of a firing, under the current message's span, and the trace context its requests
@@ -186,7 +186,8 @@ final class ScreeningRecord {
     func now() -> DefaultTracerClock.Instant { DefaultTracerClock.now }
 
     /// Records a dependency's verdict, evaluated since `started`.
-    func record(sensor: String, dependency: String, verdict: FilterVerdict?, since started: DefaultTracerClock.Instant) {
+    func record(sensor: String, dependency: String, verdict: FilterVerdict?, since started: DefaultTracerClock.Instant)
+    {
         let outcome =
             switch verdict {
             case nil: "passed"
@@ -200,15 +201,27 @@ final class ScreeningRecord {
     }
 }
 
-extension CorrelationDecision {
-    /// The `sensor_gateway.correlation.decision` attribute: `fire`, `hold`, `duplicate` or `ignored`.
-    var traceLabel: String {
-        switch self {
-        case .fire: "fire"
-        case .hold: "hold"
-        case .duplicate: "duplicate"
-        case .ignored: "ignored"
-        }
+/// The span of offering an event to a trigger's correlation.
+struct CorrelationSpan: Sendable {
+    let span: any Span
+
+    /// Ends it with the decision (`sensor_gateway.correlation.decision`: `fire`, `hold`, `duplicate`, `ignored`).
+    func end(_ decision: CorrelationDecision) {
+        span.attributes["sensor_gateway.correlation.decision"] =
+            switch decision {
+            case .fire: "fire"
+            case .hold: "hold"
+            case .duplicate: "duplicate"
+            case .ignored: "ignored"
+            }
+        span.end()
+    }
+
+    /// Ends it with the correlation store's error.
+    func end(failure: any Error) {
+        span.recordError(failure)
+        span.setStatus(SpanStatus(code: .error, message: "\(failure)"))
+        span.end()
     }
 }
 

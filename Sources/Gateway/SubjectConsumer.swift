@@ -114,7 +114,7 @@ final class SubjectConsumer: Sendable {
                             payload: payload, headers: Self.headers(of: message), dependencies: dependencies,
                             logger: { Self.logger(logger, for: message) }, record: record)
                     }
-                    let trace = record.flatMap { trace(message, record: $0, context: context) }
+                    let trace = record.flatMap { receiveSpan(message, record: $0, context: context) }
                     if case .filteredOut = screening {
                         settle(message, .ack, streamSequence: nil, logger: logger, trace: trace)
                         inFlight.remove(key)
@@ -198,7 +198,9 @@ final class SubjectConsumer: Sendable {
     }
 
     /// The receive span of a screened message, with its filter spans.
-    private func trace(_ message: JetStreamMessage, record: ScreeningRecord, context: ConsumerContext) -> MessageTrace? {
+    private func receiveSpan(_ message: JetStreamMessage, record: ScreeningRecord, context: ConsumerContext)
+        -> MessageTrace?
+    {
         guard let tracer = context.processor.tracer else { return nil }
         let metadata = try? message.metadata()
         return tracer.receive(

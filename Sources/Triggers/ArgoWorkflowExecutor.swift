@@ -140,7 +140,9 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
     /// The request for a resolved workflow: a create or submit named after the firing (confirmed on 409), or a
     /// lifecycle operation on the named workflow.
     /// - Parameter traceID: the firing's trace id, annotated on the workflow a create or submit makes.
-    static func request(_ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity, traceID: String? = nil)
+    static func request(
+        _ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity, traceID: String? = nil
+    )
         throws(TriggerError) -> (request: APIRequest, name: String, confirm: Bool)
     {
         let resource = workflow.resource

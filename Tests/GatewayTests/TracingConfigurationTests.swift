@@ -1,4 +1,5 @@
 import ConfigReader
+import Foundation
 import Gateway
 import Testing
 

@@ -72,12 +72,11 @@ struct TracingEndToEndTests {
         try await gateway.waitUntilReady()
         try PythonPublisher.publish(server: server.url, [Self.tracedEvent("traced-1")])
         try await gateway.eventually("both triggers") {
-            await gateway.metric(
+            let hook = await gateway.metric(
                 #"sensor_gateway_triggers_total{sensor="single",trigger="hook",engine="http",outcome="succeeded"}"#)
-                == 1
-                && (await gateway.metric(
-                    #"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded"}"#
-                ) == 1)
+            let argo = await gateway.metric(
+                #"sensor_gateway_triggers_total{sensor="single",trigger="notify",engine="argo",outcome="succeeded"}"#)
+            return hook == 1 && argo == 1
         }
         #expect(try await receiver.exports().isEmpty, "exported before the batch delay or the shutdown")
         gateway.send(SIGTERM)
