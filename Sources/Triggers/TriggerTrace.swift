@@ -29,12 +29,14 @@ public final class TriggerTrace: Sendable {
     /// The trace context of the firing being executed by the current task.
     @TaskLocal static var current: TriggerTrace?
 
-    /// Wraps a `traceparent` value; `nil` when it is not `<2 hex>-<32 hex>-<16 hex>-<2 hex>` (version 00 or later).
+    /// Wraps a `traceparent` value; `nil` when it is not `<2 hex>-<32 hex>-<16 hex>-<2 hex>` with a trace id and a
+    /// parent id that are not all zeros (a version after `00` may add fields after these).
     public init?(traceparent: String, tracestate: String? = nil) {
         let fields = traceparent.split(separator: "-", omittingEmptySubsequences: false)
-        guard fields.count >= 4, fields[0].count == 2, fields[1].count == 32, fields[2].count == 16,
-            fields[3].count == 2, fields.allSatisfy({ $0.allSatisfy(\.isHexDigit) }),
-            fields[0] != "ff", fields[1].contains(where: { $0 != "0" }), fields[2].contains(where: { $0 != "0" })
+        guard fields.count == 4 || (fields.count > 4 && fields[0] != "00"), fields[0].count == 2,
+            fields[1].count == 32, fields[2].count == 16, fields[3].count == 2,
+            fields.prefix(4).allSatisfy({ $0.allSatisfy(\.isHexDigit) }), fields[0] != "ff",
+            fields[1].contains(where: { $0 != "0" }), fields[2].contains(where: { $0 != "0" })
         else { return nil }
         self.traceparent = traceparent
         self.tracestate = tracestate.flatMap { $0.isEmpty ? nil : $0 }

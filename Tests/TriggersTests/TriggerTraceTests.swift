@@ -11,10 +11,12 @@ struct TriggerTraceTests {
     static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
     static let traceparent = "00-\(traceID)-00f067aa0ba902b7-01"
 
-    /// Only a well-formed `traceparent` is taken: version, 32 and 16 hex digits, flags; not all zeros, not `ff`.
+    /// Only a well-formed `traceparent` is taken: version, 32 and 16 hex digits, flags; not all zeros, not `ff`;
+    /// fields after these only in a later version.
     @Test(arguments: [
         (traceparent, true),
-        ("00-\(traceID)-00f067aa0ba902b7-01-future", true),
+        ("01-\(traceID)-00f067aa0ba902b7-01-future", true),
+        ("00-\(traceID)-00f067aa0ba902b7-01-future", false),
         ("00-00000000000000000000000000000000-00f067aa0ba902b7-01", false),
         ("00-\(traceID)-0000000000000000-01", false),
         ("ff-\(traceID)-00f067aa0ba902b7-01", false),
