@@ -1,5 +1,4 @@
 import EventModel
-import Instrumentation
 import OTel
 import SensorEngine
 import Tracing
