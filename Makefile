@@ -7,7 +7,7 @@ APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev libre2-dev liblu
 # package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
 KUBECTL_PACKAGE := kubernetes-client
 PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-validate==1.37.0 nats-py==2.16.0 \
-	openapi-spec-validator==0.9.0 aiohttp==3.14.5 moto[server]==5.2.1
+	openapi-spec-validator==0.9.0 aiohttp==3.14.5 moto[server]==5.2.1 opentelemetry-proto==1.45.2
 # The C baseline of the JetStream and gateway benchmarks: the same consume loop straight on libnats and msgpack-c.
 JETSTREAM_C_BENCH := .build/jetstream-consume-c
 

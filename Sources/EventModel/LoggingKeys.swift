@@ -29,4 +29,6 @@ public enum LoggingKeys {
     public static let disposition = "disposition"
     /// An error's description.
     public static let error = "error"
+    /// The trace id (32 hex digits) of a traced message's spans.
+    public static let traceID = "trace_id"
 }

@@ -215,7 +215,8 @@ public struct HTTPEventSource: Service {
 ///   `source` and `type` required, `subject` (the event's name), `id` (default a new UUID).
 ///
 /// The NATS subject is `<prefix>.<source>.<name>`, the name being the query parameter `name` when given, else the
-/// event's `subject` attribute; an event without `time` gets the time it was received.
+/// event's `subject` attribute; an event without `time` gets the time it was received, and one without a
+/// `traceparent` attribute the request's `traceparent` header.
 public enum HTTPEventDecoder {
     /// Decodes one request.
     /// - Parameters:
@@ -271,8 +272,25 @@ public enum HTTPEventDecoder {
             }
         }
         if event.time == nil { event.time = now }
+        carryTraceContext(of: headers, into: &event)
         return event
     }
+
+    /// The request's `traceparent` (and `tracestate`) header, as the event's distributed-tracing extension when
+    /// the event carries none of its own: the gateway's spans then continue the caller's trace.
+    private static func carryTraceContext(of headers: [String: String], into event: inout Event) {
+        guard event.extensions["traceparent"] == nil, let traceparent = headers["traceparent"],
+            traceparent.utf8.count <= maxTraceHeaderBytes
+        else { return }
+        event.extensions["traceparent"] = .string(traceparent)
+        if let tracestate = headers["tracestate"], tracestate.utf8.count <= maxTraceHeaderBytes {
+            event.extensions["tracestate"] = .string(tracestate)
+        }
+    }
+
+    /// The longest `traceparent` or `tracestate` carried over: W3C Trace Context's `traceparent` is 55 characters,
+    /// and propagators may cut a `tracestate` down to 512.
+    private static let maxTraceHeaderBytes = 512
 
     private static let binaryDataTypes: Set<String> = [
         "application/json", "text/json", "application/msgpack", "application/x-msgpack", "application/vnd.msgpack",

@@ -16,7 +16,8 @@ extension GatewayConfiguration {
     /// them: `NATS_URL` (comma-separated), `NATS_CREDS` (a `.creds` file), `NATS_TOKEN`, `NATS_CA`, `NATS_CERT`,
     /// `NATS_KEY` (TLS files), `ARGO_SERVER`, `ARGO_TOKEN` (with or without `Bearer `), `ARGO_NAMESPACE`,
     /// `ARGO_INSECURE_SKIP_VERIFY`, `ARGO_SECURE` (`false`: a bare `ARGO_SERVER` host is `http://`),
-    /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file.
+    /// `KF_PIPELINES_ENDPOINT`, `KF_PIPELINES_SA_TOKEN_PATH`. Booleans follow ``GoBool``, as in the file. The
+    /// standard `OTEL_*` variables decide whether traces are exported (``Tracing/apply(environment:)``).
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
             guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
@@ -52,5 +53,6 @@ extension GatewayConfiguration {
         }
         if let host = value("KF_PIPELINES_ENDPOINT") { kubeflow.host = host }
         if let path = value("KF_PIPELINES_SA_TOKEN_PATH") { kubeflow.tokenFile = path }
+        try tracing.apply(environment: environment)
     }
 }

@@ -94,6 +94,9 @@ extension GatewayConfiguration {
         if var section = root.mapping("artifacts", diagnostics: &diagnostics) {
             readArtifacts(&section, diagnostics: &diagnostics)
         }
+        if var section = root.mapping("tracing", diagnostics: &diagnostics) {
+            readTracing(&section, diagnostics: &diagnostics)
+        }
     }
 
     private mutating func readArtifacts(_ section: inout FieldReader, diagnostics: inout Diagnostics) {

@@ -59,6 +59,9 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///     `/argo-events/secrets`, as in Argo Events' sensor pods): `secureHeaders`, S3 keys, git credentials.
 ///   - `artifacts.gitCache` (default `.sensor-gateway/git`), `artifacts.gitFetchInterval` (default `1m`),
 ///     `artifacts.configMapTTL` (default `10s`): how trigger `source`s are read.
+///   - `tracing.enabled`, `tracing.endpoint`, `tracing.protocol`, `tracing.serviceName`, `tracing.resourceAttributes`,
+///     `tracing.sampler`, `tracing.samplerArg`, `tracing.batch.*`: see ``Tracing``; the standard `OTEL_*` variables
+///     override them.
 /// - Reader rules, shared with every configuration file: durations are Go durations (`500ms`, `30s`, `1h30m`, `0`;
 ///   a plain number is still read as seconds here), booleans follow Go's `strconv.ParseBool` (in the environment
 ///   too), an unknown key is an error naming the key it is probably a typo of.
@@ -181,6 +184,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var artifacts = Artifacts()
     /// `sources:`: the HTTP event endpoint and the schedules (none by default).
     public var sources = EventSourcesConfiguration()
+    /// `tracing:`: OpenTelemetry traces (off by default).
+    public var tracing = Tracing()
 
     /// The NATS connection options (credentials included, never printed).
     public var connectionOptions: ConnectionOptions {

@@ -6,6 +6,7 @@ import SensorEngine
 import SensorModel
 public import ServiceLifecycle
 import Synchronization
+public import Tracing
 
 /// The pipeline as a service: connects to NATS (retrying until it can), provisions the streams and buckets and one
 /// consumer per dependency subject, and runs the consumers until graceful shutdown, when they drain and the
@@ -24,6 +25,7 @@ public final class GatewayEngine: Service, Sendable {
     private let metrics: GatewayMetrics
     private let state: GatewayState
     private let logger: Logger
+    private let tracer: PipelineTracer?
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
     private let consumers = Mutex<[String: SubjectConsumer]>([:])
@@ -39,11 +41,13 @@ public final class GatewayEngine: Service, Sendable {
     ///   - metrics: where the pipeline counts.
     ///   - state: what the admin endpoints report.
     ///   - logger: the pipeline's logger.
+    ///   - tracer: records the spans of each message; `nil`: tracing is off.
     public init(
         configuration: GatewayConfiguration, sensors: SensorSet, dispatcher: any TriggerDispatching,
-        metrics: GatewayMetrics, state: GatewayState, logger: Logger
+        metrics: GatewayMetrics, state: GatewayState, logger: Logger, tracer: (any Tracer)? = nil
     ) {
         self.configuration = configuration
+        self.tracer = tracer.map(PipelineTracer.init)
         self.dispatcher = dispatcher
         self.metrics = metrics
         self.state = state
@@ -80,7 +84,7 @@ public final class GatewayEngine: Service, Sendable {
         let processor = MessageProcessor(
             correlator: correlator, dispatcher: dispatcher, deadLetters: connection,
             dlqSubject: configuration.nats.dlqSubject, retryDelay: configuration.processing.retryDelay,
-            metrics: metrics, state: state, logger: logger)
+            metrics: metrics, state: state, logger: logger, tracer: tracer)
         let context = ConsumerContext(
             connection: connection, stream: configuration.nats.stream, template: template,
             concurrency: configuration.processing.concurrency, fetchBatch: configuration.processing.fetchBatch,

@@ -31,7 +31,7 @@ public enum GatewayServices {
     ///   - logger: the root logger.
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised; ``KubernetesError`` when the Kubernetes
     ///   client cannot be made from the connection; ``ConfigurationError`` when `sensors.kubernetes` is set without a
-    ///   Kubernetes connection.
+    ///   Kubernetes connection; the OpenTelemetry exporter's error when tracing is on and it cannot be made.
     public static func makeServiceGroup(
         configurationPath: String, natsOverrides: NATSOverrides = NATSOverrides(), configuration: GatewayConfiguration,
         sensors: SensorSet, routing: RoutingMatrix?, strict: Bool = false, kubernetes: KubernetesConnection? = nil,
@@ -51,10 +51,11 @@ public enum GatewayServices {
                 claims: KeyValueFiringClaims(state: state), kubernetes: kubernetesClient,
                 dryRun: dryRun
             ) { logTrigger.info("\($0)") })
+        let tracing = try configuration.tracing.isEnabled ? TracingBackend(configuration.tracing, logger: logger) : nil
         let engine = GatewayEngine(
             configuration: configuration, sensors: sensors,
             dispatcher: dispatcher,
-            metrics: metrics, state: state, logger: logger)
+            metrics: metrics, state: state, logger: logger, tracer: tracing?.tracer)
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
             state: state, metrics: metrics, logger: logger)
@@ -72,8 +73,11 @@ public enum GatewayServices {
                 logger: logger)
             kubernetesSensors.append(.init(service: service, serviceName: "kubernetes-sensors"))
         }
+        // First, so it stops last: the spans of the messages the pipeline drains are exported before the exit.
+        let tracingServices =
+            tracing.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0.service)] } ?? []
         var group = ServiceGroupConfiguration(
-            services: [
+            services: tracingServices + [
                 .init(
                     service: TriggerExecutorService(executor: dispatcher, kubernetes: kubernetesClient),
                     serviceName: "triggers"),

@@ -93,6 +93,8 @@ struct MessageProcessor: Sendable {
     let metrics: GatewayMetrics
     let state: GatewayState
     let logger: Logger
+    /// The spans of correlations and triggers; `nil`: tracing is off.
+    var tracer: PipelineTracer? = nil
 
     /// The result of one trigger's part in a message.
     private enum Step {
@@ -149,17 +151,21 @@ struct MessageProcessor: Sendable {
     /// Decodes the payload and runs the filters of every dependency bound to its subject, counting what each
     /// received and filtered out. Synchronous and free of I/O, so a consumer screens a whole batch in one task and
     /// gives a message that passes no filter its ack without a task or a copy of the message.
-    /// - Parameter logger: the message's logger, made only if something is logged.
+    /// - Parameters:
+    ///   - logger: the message's logger, made only if something is logged.
+    ///   - record: where the event and each dependency's verdict are noted for the message's spans, when traced.
     func screen(
         payload: UnsafeRawBufferPointer, headers: [String: String], dependencies: SubjectDependencies,
-        logger: () -> Logger
+        logger: () -> Logger, record: ScreeningRecord? = nil
     ) -> Screening {
         let event: Event
         do throws(EventDecodingError) {
             event = try CloudEventCodec.decode(payload: payload, headers: headers)
         } catch {
+            record?.failed(error)
             return .undecodable(error)
         }
+        record?.decoded(event)
         var offers: [Offer] = []
         let replaySensor = headers[ReplayHeaders.sensor]
         let replayTrigger = replaySensor == nil ? nil : headers[ReplayHeaders.trigger]
@@ -168,6 +174,7 @@ struct MessageProcessor: Sendable {
             let binding = dependencies.bindings[index]
             if let replaySensor, binding.sensor.name != replaySensor { continue }
             let counters = dependencies.counters[index]
+            let started = record?.now()
             counters.eventReceived()
             // A transform gives the dependency an event of its own; without one, the filters are evaluated in
             // place: `if let filters = …` would copy the filters (and retain their every field).
@@ -180,6 +187,11 @@ struct MessageProcessor: Sendable {
                 event, operation: binding.dependency.filtersLogicalOperator, recordChecks: false), !verdict.passed
             {
                 rejection = verdict
+            }
+            if let started {
+                record?.record(
+                    sensor: binding.sensor.name, dependency: binding.dependency.name, verdict: rejection,
+                    since: started)
             }
             if let verdict = rejection {
                 counters.eventFiltered(failed: !verdict.errors.isEmpty)
@@ -203,7 +215,8 @@ struct MessageProcessor: Sendable {
     /// The asynchronous part: dead-letters an undecodable message, or offers the event to each trigger (holding it
     /// for a correlation, or executing the trigger), and says what the message's disposition is.
     func finish(_ screening: Screening, message: InboundMessage) async -> MessageDisposition {
-        let logger = logger(for: message)
+        var logger = logger(for: message)
+        if let traceID = tracer?.currentTraceID { logger[metadataKey: LoggingKeys.traceID] = "\(traceID)" }
         let event: Event
         let offers: [Offer]
         switch screening {
@@ -265,10 +278,13 @@ struct MessageProcessor: Sendable {
     ) async -> Step {
         let sensor = binding.sensor
         let decision: CorrelationDecision
+        let span = tracer?.correlate(sensor: sensor.name, trigger: trigger.name, dependency: binding.dependency.name)
         do {
             decision = try await correlator.offer(
                 event, dependency: binding.dependency.name, trigger: trigger, sensor: sensor.name)
+            span?.end(decision)
         } catch {
+            span?.end(failure: error)
             logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
             return .retry(after: nil)
         }
@@ -301,7 +317,7 @@ struct MessageProcessor: Sendable {
     )
         async -> Step
     {
-        let firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.deliveries > 1)
+        var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.deliveries > 1)
         let id = firing.identity.id
         var logger = logger
         logger[metadataKey: LoggingKeys.firing] = "\(id)"
@@ -309,10 +325,13 @@ struct MessageProcessor: Sendable {
             logger.info("shutting down: the trigger is left for the redelivery")
             return .retry(after: .zero)
         }
+        let traced = tracer?.trigger(sensor: sensor.name, trigger: trigger.name, firing: id)
+        firing.trace = traced?.trace
         let clock = ContinuousClock()
         let started = clock.now
         let execution = await dispatcher.execute(firing)
         let elapsed = clock.now - started
+        if let traced { PipelineTracer.end(traced.span, execution: execution, trace: traced.trace) }
         let outcome = execution.outcome
         let eventIDs = events.keys.sorted().compactMap { events[$0]?.id }
         let (label, detail) = Self.describe(outcome)

@@ -108,13 +108,15 @@ final class SubjectConsumer: Sendable {
                         inFlight.remove(key)
                         continue
                     }
+                    let record = context.processor.tracer.map { _ in ScreeningRecord() }
                     let screening = message.withData { payload in
                         context.processor.screen(
                             payload: payload, headers: Self.headers(of: message), dependencies: dependencies,
-                            logger: { Self.logger(logger, for: message) })
+                            logger: { Self.logger(logger, for: message) }, record: record)
                     }
+                    let trace = record.flatMap { receiveSpan(message, record: $0, context: context) }
                     if case .filteredOut = screening {
-                        settle(message, .ack, streamSequence: nil, counters: counters, logger: logger)
+                        settle(message, .ack, streamSequence: nil, counters: counters, logger: logger, trace: trace)
                         inFlight.remove(key)
                         continue
                     }
@@ -123,12 +125,17 @@ final class SubjectConsumer: Sendable {
                     group.addTask {
                         let inbound = Self.inbound(message, stream: context.stream)
                         if inbound.deliveries > 1 { counters.redeliverySeen() }
-                        var disposition = await context.processor.finish(screening, message: inbound)
+                        var disposition =
+                            if let trace {
+                                await trace.withSpan { await context.processor.finish(screening, message: inbound) }
+                            } else {
+                                await context.processor.finish(screening, message: inbound)
+                            }
                         inFlight.remove(key)
                         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
                         self.settle(
                             message, disposition, streamSequence: inbound.streamSequence, counters: counters,
-                            logger: logger)
+                            logger: logger, trace: trace)
                         permits.release()
                     }
                 }
@@ -191,6 +198,17 @@ final class SubjectConsumer: Sendable {
             publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
     }
 
+    /// The receive span of a screened message, with its filter spans.
+    private func receiveSpan(_ message: JetStreamMessage, record: ScreeningRecord, context: ConsumerContext)
+        -> MessageTrace?
+    {
+        guard let tracer = context.processor.tracer else { return nil }
+        let metadata = try? message.metadata()
+        return tracer.receive(
+            record, subject: message.subject, consumer: durable, stream: metadata?.stream ?? context.stream,
+            streamSequence: metadata?.streamSequence, deliveries: metadata?.deliveries)
+    }
+
     /// The consumer's logger with the message's stream sequence and delivery count, for what screening logs.
     private static func logger(_ logger: Logger, for message: JetStreamMessage) -> Logger {
         var logger = logger
@@ -203,10 +221,12 @@ final class SubjectConsumer: Sendable {
 
     /// Sends the message's disposition, counting naks and terms in `counters`; a failure (the connection is down)
     /// is logged, and the server redelivers.
-    /// - Parameter streamSequence: for the log lines, when already known.
+    /// - Parameters:
+    ///   - streamSequence: for the log lines, when already known.
+    ///   - trace: the message's spans, ended with the settle span.
     private func settle(
         _ message: JetStreamMessage, _ disposition: MessageDisposition, streamSequence: UInt64?,
-        counters: GatewayMetrics.ConsumerCounters, logger: Logger
+        counters: GatewayMetrics.ConsumerCounters, logger: Logger, trace: MessageTrace? = nil
     ) {
         do {
             switch disposition {
@@ -218,7 +238,9 @@ final class SubjectConsumer: Sendable {
                 try message.term()
                 counters.termSent()
             }
+            trace?.settled(disposition, failure: nil)
         } catch {
+            trace?.settled(disposition, failure: error)
             let sequence = streamSequence ?? (try? message.metadata())?.streamSequence ?? 0
             logger.warning(
                 "could not send the disposition; the message will be redelivered",

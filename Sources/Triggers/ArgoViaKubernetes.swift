@@ -31,7 +31,10 @@ struct ArgoViaKubernetes: Sendable {
         switch workflow.operation {
         case .submit:
             let built: (request: APIRequest, name: String, confirm: Bool)
-            do { built = try ArgoWorkflowExecutor.request(workflow, namespace: namespace, identity: identity) } catch {
+            do {
+                built = try ArgoWorkflowExecutor.request(
+                    workflow, namespace: namespace, identity: identity, traceID: TriggerTrace.current?.traceID)
+            } catch {
                 throw .permanent(error.description)
             }
             let object = built.request.body?["workflow"] ?? .null
@@ -134,6 +137,9 @@ struct ArgoViaKubernetes: Sendable {
             spec = resource["spec"]?.mapValue ?? spec
         }
         for (key, value) in identity.labels { labels[key] = .string(value) }
+        if let traceID = TriggerTrace.current?.traceID {
+            annotations[TriggerTrace.traceIDAnnotation] = .string(traceID)
+        }
         var metadata: EventMap = ["name": .string(name), "namespace": .string(namespace), "labels": .map(labels)]
         if !annotations.isEmpty { metadata["annotations"] = .map(annotations) }
         if let uid = cronWorkflow?["metadata"]?["uid"]?.stringValue {

@@ -64,7 +64,10 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
                 return (result.attempt, (namespace, result.name))
             }
             let built: (request: APIRequest, name: String, confirm: Bool)
-            do { built = try Self.request(workflow, namespace: namespace, identity: firing.identity) } catch {
+            do {
+                built = try Self.request(
+                    workflow, namespace: namespace, identity: firing.identity, traceID: firing.trace?.traceID)
+            } catch {
                 throw .permanent("trigger \(trigger.name): \(error)")
             }
             let attempt = await send(
@@ -141,7 +144,10 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
 
     /// The request for a resolved workflow: a create or submit named after the firing (confirmed on 409), or a
     /// lifecycle operation on the named workflow.
-    static func request(_ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity)
+    /// - Parameter traceID: the firing's trace id, annotated on the workflow a create or submit makes.
+    static func request(
+        _ workflow: ResolvedWorkflow, namespace: String, identity: FiringIdentity, traceID: String? = nil
+    )
         throws(TriggerError) -> (request: APIRequest, name: String, confirm: Bool)
     {
         let resource = workflow.resource
@@ -165,6 +171,11 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             }
             for (key, value) in identity.labels { labels[key] = .string(value) }
             meta["labels"] = .map(labels)
+            if let traceID {
+                var annotations = meta["annotations"]?.mapValue ?? EventMap()
+                annotations[TriggerTrace.traceIDAnnotation] = .string(traceID)
+                meta["annotations"] = .map(annotations)
+            }
             object["metadata"] = .map(meta)
             return (ArgoRequests.create(namespace: namespace, workflow: .map(object)), name, true)
         case .submitFrom:
@@ -181,7 +192,7 @@ struct ArgoWorkflowExecutor: TriggerKindExecutor {
             let name = identity.name(prefix: template)
             let options = ArgoRequests.SubmitOptions(
                 name: name, labels: Dictionary(identity.labels.map { ($0.key, $0.value) }) { first, _ in first },
-                parameters: parameters)
+                annotations: traceID.map { [TriggerTrace.traceIDAnnotation: $0] } ?? [:], parameters: parameters)
             let request = try ArgoRequests.submit(
                 namespace: namespace, kind: kind, template: template, options: options)
             return (request, name, true)

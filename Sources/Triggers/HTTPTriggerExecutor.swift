@@ -46,6 +46,7 @@ struct HTTPTriggerExecutor: TriggerKindExecutor {
         } catch {
             return .done(.permanent(reason: "trigger \(trigger.name): \(error)"))
         }
+        if let trace = firing.trace { headers += trace.headers }
         let body: [UInt8] =
             switch action.body {
             case .json(let value)?: JSONCodec.encode(value)
@@ -58,6 +59,7 @@ struct HTTPTriggerExecutor: TriggerKindExecutor {
         do { response = try await context.general.execute(request) } catch {
             return TriggerContext.transportEnd(error).attempt
         }
+        firing.trace?.answered(method: method, url: request.redactedURL, status: response.status)
         guard let allowed = trigger.allowedStatuses, !allowed.contains(response.status) else {
             return .done(.succeeded(detail: "\(method) \(request.redactedURL) answered \(response.status)"))
         }

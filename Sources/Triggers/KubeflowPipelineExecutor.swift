@@ -12,9 +12,13 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
     let context: TriggerContext
 
     func execute(_ firing: TriggerFiring) async -> TriggerExecution {
-        let spec: KFPRunSpec
+        var spec: KFPRunSpec
         do { spec = try Self.runSpec(firing) } catch {
             return TriggerExecution(.permanent(reason: "trigger \(firing.trigger.name): \(error)"), engine: Self.engine)
+        }
+        if let traceID = firing.trace?.traceID {
+            let line = "\(TriggerTrace.traceIDAnnotation): \(traceID)"
+            spec.description = spec.description.map { $0 + "\n" + line } ?? line
         }
         let outcome = await createRun(
             spec, displayName: firing.identity.name(), identity: firing.identity,

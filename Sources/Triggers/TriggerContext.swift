@@ -124,6 +124,8 @@ final class TriggerContext: Sendable {
         }
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if request.body != nil { headers.append(("Content-Type", "application/json")) }
+        let trace = TriggerTrace.current
+        if let trace { headers += trace.headers }
         if let token = endpoint.token {
             do { headers.append(try token.authorizationHeader()) } catch {
                 throw .permanent("\(endpoint.service.rawValue) token: \(error)")
@@ -132,11 +134,14 @@ final class TriggerContext: Sendable {
         let http = HTTPRequest(
             method: request.method, url: endpoint.base + request.path, headers: headers,
             body: request.body.map(JSONCodec.encode) ?? [])
+        let response: HTTPResponse
         do {
-            return try await endpoint.client.execute(http)
+            response = try await endpoint.client.execute(http)
         } catch {
             throw Self.transportEnd(error)
         }
+        trace?.answered(method: request.method, url: http.redactedURL, status: response.status)
+        return response
     }
 
     /// The end of an attempt whose request did not get an answer.

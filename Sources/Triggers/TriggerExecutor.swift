@@ -74,9 +74,15 @@ public final class TriggerExecutor: Sendable {
         await context.shutdown()
     }
 
-    /// Executes a firing with its trigger's `rateLimit`, `retryStrategy` and `policy`.
+    /// Executes a firing with its trigger's `rateLimit`, `retryStrategy` and `policy`; the HTTP requests of a traced
+    /// firing carry its trace context (``TriggerFiring/trace``).
     /// - Returns: the outcome and the engine that executed it; never throws.
     public func execute(_ firing: TriggerFiring) async -> TriggerExecution {
+        guard let trace = firing.trace else { return await executeUntraced(firing) }
+        return await TriggerTrace.$current.withValue(trace) { await executeUntraced(firing) }
+    }
+
+    private func executeUntraced(_ firing: TriggerFiring) async -> TriggerExecution {
         let executor = executor(for: firing.trigger.kind)
         if let limit = firing.trigger.rateLimit {
             do { try await limiter.take("\(firing.sensor.name)/\(firing.trigger.name)", limit: limit) } catch {

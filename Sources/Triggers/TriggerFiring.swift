@@ -17,6 +17,8 @@ public struct TriggerFiring: Sendable {
     /// (its replica died or stalled, or an earlier attempt failed). What it creates under a name of its own is then
     /// read before it is created, so no second create of the firing reaches the server.
     public let isRepeat: Bool
+    /// The trace context its requests carry, when the firing is traced.
+    public var trace: TriggerTrace?
 
     /// Creates a firing; its identity derives from `sensor`, `trigger` and `events`.
     public init(_ trigger: Trigger, sensor: Sensor, events: [String: Event], isRepeat: Bool = false) {

@@ -184,6 +184,29 @@ struct EventSourceTests {
         #expect(UUID(uuidString: generated.id) != nil)
     }
 
+    /// The request's `traceparent` header becomes the event's distributed-tracing extension, unless the event
+    /// carries its own (structured attribute or `ce-traceparent`), which is the origin's and wins.
+    @Test func traceparentHeaderContinuesTheCallersTrace() throws {
+        let caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let origin = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        let structured = try Self.decode(
+            Self.structured,
+            headers: [
+                "content-type": "application/cloudevents+json", "traceparent": caller, "tracestate": "vendor=a",
+            ])
+        #expect(structured.extensions["traceparent"] == .string(caller))
+        #expect(structured.extensions["tracestate"] == .string("vendor=a"))
+        let binary = try Self.decode(
+            Array("{}".utf8),
+            headers: [
+                "ce-specversion": "1.0", "ce-id": "e1", "ce-source": "shop", "ce-type": "t",
+                "ce-traceparent": origin, "traceparent": caller, "content-type": "application/json",
+            ])
+        #expect(binary.extensions["traceparent"] == .string(origin))
+        let untraced = try Self.decode(Self.structured, headers: ["content-type": "application/cloudevents+json"])
+        #expect(untraced.extensions["traceparent"] == nil)
+    }
+
     /// Bad requests name what is wrong, with the status a client sees.
     @Test(
         arguments: [
