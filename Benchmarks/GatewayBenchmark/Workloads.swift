@@ -247,7 +247,8 @@ enum Workloads {
         let sink = try RecordingSink(capacity: total)
         for depth in counts.triggerDepths {
             sink.reset(capacity: total)
-            let stage = try await Stage(programs: programs, sensors: Events.httpSensor(url: sink.url), concurrency: depth)
+            let stage = try await Stage(
+                programs: programs, sensors: Events.httpSensor(url: sink.url), concurrency: depth)
             do {
                 let bridge = depth == 16
                 if bridge { try await stage.makeBaselineConsumer(bridgeDurable) }

@@ -190,7 +190,9 @@ public actor Correlator {
         case .fire(let events):
             changed.pending = []
             changed.firings.append(
-                Firing(FiringIdentity(sensor: sensor, trigger: trigger.name, events: events), events: events, firedAt: now))
+                Firing(
+                    FiringIdentity(sensor: sensor, trigger: trigger.name, events: events), events: events, firedAt: now)
+            )
             changed.consumed.append(
                 contentsOf: events.sorted { $0.key < $1.key }.map {
                     CorrelationState.key(dependency: $0.key, event: $0.value)

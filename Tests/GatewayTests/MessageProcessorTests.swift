@@ -194,7 +194,8 @@ struct MessageProcessorTests {
 
             """
         }
-        let catalog = SensorLoader.load(text: sensor("pushes", type: "push") + "---\n" + sensor("tags", type: "tag"), file: "s.yaml")
+        let catalog = SensorLoader.load(
+            text: sensor("pushes", type: "push") + "---\n" + sensor("tags", type: "tag"), file: "s.yaml")
         #expect(catalog.isValid, "\(catalog.findings)")
         let sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
         let fixture = try Fixture(.succeeded(detail: "ok"))

@@ -54,7 +54,9 @@ struct CorrelationCommitTests {
         let trigger = sensor.triggers[0]
         let store = CountingStore(gated: true)
         let correlator = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
-        let first = Task { try await correlator.offer(Self.event("a", "a0"), dependency: "a", trigger: trigger, sensor: "s") }
+        let first = Task {
+            try await correlator.offer(Self.event("a", "a0"), dependency: "a", trigger: trigger, sensor: "s")
+        }
         while await !store.isWaiting { await Task.yield() }
         let decisions = try await withThrowingTaskGroup(of: CorrelationDecision.self) { group in
             for index in 1..<50 {

@@ -69,7 +69,8 @@ struct DependencyIndexTests {
             if random.chance(25) { kinds.append(#""dataLogicalOperator": "or""#) }
         }
         if random.chance(20) {
-            kinds.append(#""exprs": [{"expr": "v == \"a\"", "fields": [{"name": "v", "path": "\#(random.pick(paths))"}]}]"#)
+            kinds.append(
+                #""exprs": [{"expr": "v == \"a\"", "fields": [{"name": "v", "path": "\#(random.pick(paths))"}]}]"#)
         }
         if random.chance(10) { kinds.append(#""script": "return event.k == \"a\"""#) }
         return "{\(kinds.joined(separator: ", "))}"
