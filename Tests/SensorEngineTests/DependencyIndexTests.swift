@@ -8,19 +8,11 @@ import Testing
 /// The sensor index gives every dependency the verdict its filters give: compared with plain evaluation on random
 /// sensors and events.
 struct DependencyIndexTests {
-    /// A small deterministic generator (SplitMix64), so a failing seed can be replayed.
+    /// Draws from a seeded sequence, so a failing seed can be replayed.
     struct Random {
-        var state: UInt64
+        var generator: SeededRandom
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+        mutating func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &generator) }
         mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
         mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
     }
@@ -123,7 +115,7 @@ struct DependencyIndexTests {
 
     @Test(arguments: 1...12)
     func indexedVerdictsMatchPlainEvaluation(seed: Int) throws {
-        var random = Random(state: UInt64(seed) &* 7919)
+        var random = Random(generator: SeededRandom(seed: UInt64(seed)))
         let dependencies = try Self.dependencies(count: 40, &random)
         let index = DependencyIndex(dependencies)
         var ruledOut = 0
