@@ -219,8 +219,8 @@ enum Events {
                 kubeflowPipeline:
                   pipelineId: p-bench
                   experimentId: e-bench
-                parameters:
-                  - {src: {dependencyName: load, dataKey: seq}, dest: runtimeParameters.seq}
+                  parameters:
+                    - {src: {dependencyName: load, dataKey: seq}, dest: runtimeParameters.seq}
 
         """
     ]
