@@ -258,7 +258,7 @@ var package = Package(
         ),
         .executableTarget(
             name: "GatewayBenchmark",
-            dependencies: ["Gateway", "JetStream", "JetStreamTesting", "EventModel"],
+            dependencies: ["Gateway", "JetStream", "JetStreamTesting", "EventModel", "HTTPTransport"],
             path: "Benchmarks/GatewayBenchmark",
             exclude: ["bridge.py"],
             swiftSettings: swiftSettings

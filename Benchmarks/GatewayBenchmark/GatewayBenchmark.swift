@@ -5,7 +5,7 @@ import JetStream
 /// (`Benchmarks/JetStreamBenchmark/c/consume.c`) and a Python bridge (`bridge.py`: nats-py, msgpack, aiohttp) as
 /// baselines measured in the same run. Prints one table (Markdown) whose figures docs/performance.md keeps.
 ///
-/// usage: GatewayBenchmark [--smoke] [--only filter,latency,throughput,memory,sensors,payloads]
+/// usage: GatewayBenchmark [--smoke] [--only filter,latency,throughput,claimed,memory,sensors,payloads]
 ///                         [--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR] [--rounds N] [--concurrency N]
 /// Defaults: `.build/release/sensor-gateway`, `.build/jetstream-consume-c`, `Benchmarks/GatewayBenchmark/bridge.py`,
 /// `specs/jetstream` (relative to the working directory: run it from the repository root, as `make bench` does).
@@ -41,6 +41,7 @@ struct GatewayBenchmark {
         if options.runs("filter") { try await Workloads.filterOnly(programs, counts, &report) }
         if options.runs("latency") { try await Workloads.latency(programs, counts, &report) }
         if options.runs("throughput") { try await Workloads.throughput(programs, counts, &report) }
+        if options.runs("claimed") { try await Workloads.claimed(programs, counts, &report) }
         if options.runs("memory") { try await Workloads.memory(programs, counts, &report) }
         if options.runs("sensors") { try await Workloads.sensorGrowth(programs, counts, &report) }
         if options.runs("payloads") { try await Workloads.payloadGrowth(programs, counts, &report) }
@@ -59,6 +60,9 @@ struct Counts {
     var latencyRate = 1_000
     var latencySeconds = 30
     var throughputEvents = 50_000
+    /// `processing.concurrency` of the trigger throughput rows, and the bare client's requests in flight.
+    var triggerDepths = [16, 64]
+    var claimedEvents = 20_000
     var bridgeHTTPEvents = 20_000
     var correlations = 100_000
     var startRepeats = 5
@@ -70,6 +74,7 @@ struct Counts {
 
     static let smoke = Counts(
         filterEvents: 2_000, rounds: 1, sensors: 10, latencyRate: 200, latencySeconds: 1, throughputEvents: 1_000,
+        triggerDepths: [16], claimedEvents: 200,
         bridgeHTTPEvents: 500, correlations: 500, startRepeats: 1, growthEvents: 1_000, growthSensors: [1, 100],
         payloads: [("100 B", 100, 500), ("10 KB", 10_000, 200), ("1 MB", 1_000_000, 5)])
 }

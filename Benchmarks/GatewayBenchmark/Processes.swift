@@ -23,7 +23,10 @@ struct Workspace {
     /// - Parameters:
     ///   - sensors: file name → Sensor YAML.
     ///   - concurrency: `processing.concurrency`.
-    init(natsURL: String, specs: String, sensors: [String: String], concurrency: Int) throws {
+    ///   - extraConfiguration: lines added to `gateway.yaml`.
+    init(natsURL: String, specs: String, sensors: [String: String], concurrency: Int, extraConfiguration: String = "")
+        throws
+    {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("sensors"), withIntermediateDirectories: true)
@@ -36,6 +39,7 @@ struct Workspace {
             admin: {listen: "127.0.0.1:\(adminPort)"}
             jetstream: {specs: \(specs)}
             processing: {concurrency: \(concurrency), drainTimeout: 10s, retryDelay: 1s, reloadInterval: 0}
+            \(extraConfiguration)
 
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)

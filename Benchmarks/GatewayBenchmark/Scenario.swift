@@ -49,11 +49,14 @@ final class Stage {
     /// also its last sequence.
     private(set) var stored: UInt64 = 0
 
-    init(programs: Programs, sensors: [String: String], concurrency: Int) async throws {
+    /// - Parameter extraConfiguration: lines added to `gateway.yaml`.
+    init(programs: Programs, sensors: [String: String], concurrency: Int, extraConfiguration: String = "") async throws
+    {
         server = try NATSServerProcess.start()
         do {
             workspace = try Workspace(
-                natsURL: server.url, specs: programs.specs, sensors: sensors, concurrency: concurrency)
+                natsURL: server.url, specs: programs.specs, sensors: sensors, concurrency: concurrency,
+                extraConfiguration: extraConfiguration)
             try await programs.provision(workspace)
             connection = try await NATSConnection.connect(
                 ConnectionOptions(urls: [server.url], name: "gateway-benchmark"))
@@ -199,6 +202,28 @@ enum Events {
             """
         ]
     }
+
+    /// A `kubeflowPipeline` trigger per event, pipeline and experiment named by id (no name look-ups), the event's
+    /// `data.seq` a runtime parameter (so the sink sees `"seq":N` in the create request).
+    static let kubeflowSensor: [String: String] = [
+        "kfp.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata: {name: kfp}
+        spec:
+          dependencies:
+            - {name: load, eventSourceName: bench, eventName: load}
+          triggers:
+            - template:
+                name: run
+                kubeflowPipeline:
+                  pipelineId: p-bench
+                  experimentId: e-bench
+                  parameters:
+                    - {src: {dependencyName: load, dataKey: seq}, dest: runtimeParameters.seq}
+
+        """
+    ]
 
     /// `a && b`: every `a` is held until a `b` comes.
     static let pairSensor: [String: String] = [

@@ -97,11 +97,15 @@ public final class GatewayMetrics: EventSourceMetrics {
         let filtered: Counter
         let filterErrors: Counter
 
-        /// Counts an event routed to the dependency.
-        public func eventReceived() { received.increment() }
-
         /// Counts an event the dependency's filters rejected; `failed`: a filter could not be evaluated.
         public func eventFiltered(failed: Bool) { (failed ? filterErrors : filtered).increment() }
+
+        /// Counts `received` events routed to the dependency, of which `ruledOut` a filter rejects without being
+        /// evaluated (the sensor index ruled them out).
+        public func eventsReceived(_ received: Int, ruledOut: Int) {
+            self.received.increment(by: Int64(received))
+            if ruledOut > 0 { filtered.increment(by: Int64(ruledOut)) }
+        }
     }
 
     /// The counters of `dependency` of `sensor`.

@@ -121,19 +121,44 @@ struct MessageProcessor: Sendable {
         let transformed: Event?
     }
 
-    /// The dependencies bound to a subject, with their counters: looked up once per set of sensors, not per event.
+    /// The dependencies bound to a subject, with their index and counters: made once per set of sensors, not per
+    /// event.
     struct SubjectDependencies: Sendable {
         let bindings: [SensorSet.Binding]
+        /// Which of `bindings` an event can pass.
+        let index: DependencyIndex
         fileprivate let counters: [GatewayMetrics.DependencyCounters]
     }
 
-    /// `bindings` with their counters.
+    /// What screening left to count: the events screened, and how many of them each dependency was offered. Every
+    /// dependency receives each event screened, and one the index ruled an event out for filtered it: both are
+    /// counted when the tally is recorded, once per batch, not per event.
+    struct ScreeningTally: Sendable {
+        fileprivate var events = 0
+        fileprivate var offered: [Int]
+    }
+
+    /// `bindings` with their index and counters.
     func dependencies(_ bindings: [SensorSet.Binding]) -> SubjectDependencies {
         SubjectDependencies(
-            bindings: bindings,
+            bindings: bindings, index: DependencyIndex(bindings.map(\.dependency)),
             counters: bindings.map {
                 metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name)
             })
+    }
+
+    /// An empty tally for `dependencies`.
+    func tally(_ dependencies: SubjectDependencies) -> ScreeningTally {
+        ScreeningTally(offered: Array(repeating: 0, count: dependencies.bindings.count))
+    }
+
+    /// Counts the events screened as received by every dependency, and those a dependency was not offered as
+    /// filtered out by it.
+    func record(_ tally: ScreeningTally, _ dependencies: SubjectDependencies) {
+        guard tally.events > 0 else { return }
+        for index in dependencies.counters.indices {
+            dependencies.counters[index].eventsReceived(tally.events, ruledOut: tally.events - tally.offered[index])
+        }
     }
 
     /// Decode → match dependencies → filters → correlate → dispatch, ending in one disposition: ``screen`` then
@@ -148,15 +173,30 @@ struct MessageProcessor: Sendable {
         return await finish(screening, message: message)
     }
 
-    /// Decodes the payload and runs the filters of every dependency bound to its subject, counting what each
-    /// received and filtered out. Synchronous and free of I/O, so a consumer screens a whole batch in one task and
-    /// gives a message that passes no filter its ack without a task or a copy of the message.
+    /// ``screen(payload:headers:dependencies:tally:logger:record:)`` of one message, counted at once.
+    func screen(
+        payload: UnsafeRawBufferPointer, headers: [String: String], dependencies: SubjectDependencies,
+        logger: () -> Logger, record: ScreeningRecord? = nil
+    ) -> Screening {
+        var tally = tally(dependencies)
+        let screening = screen(
+            payload: payload, headers: headers, dependencies: dependencies, tally: &tally, logger: logger,
+            record: record)
+        self.record(tally, dependencies)
+        return screening
+    }
+
+    /// Decodes the payload and runs the filters of the dependencies bound to its subject that the index offers it
+    /// to, counting what their filters rejected (what every dependency received, and what the index ruled out, in
+    /// `tally`). Synchronous and
+    /// free of I/O, so a consumer screens a whole batch in one task and gives a message that passes no filter its
+    /// ack without a task or a copy of the message.
     /// - Parameters:
     ///   - logger: the message's logger, made only if something is logged.
     ///   - record: where the event and each dependency's verdict are noted for the message's spans, when traced.
     func screen(
         payload: UnsafeRawBufferPointer, headers: [String: String], dependencies: SubjectDependencies,
-        logger: () -> Logger, record: ScreeningRecord? = nil
+        tally: inout ScreeningTally, logger: () -> Logger, record: ScreeningRecord? = nil
     ) -> Screening {
         let event: Event
         do throws(EventDecodingError) {
@@ -166,16 +206,22 @@ struct MessageProcessor: Sendable {
             return .undecodable(error)
         }
         record?.decoded(event)
+        tally.events += 1
+        // At debug level, and for a traced message, every dependency is evaluated, so each one that filters the event
+        // out says why (in its log line, or its filter span).
+        let candidates =
+            self.logger.logLevel <= .debug || record != nil
+            ? Array(dependencies.bindings.indices) : dependencies.index.candidates(for: event)
         var offers: [Offer] = []
         let replaySensor = headers[ReplayHeaders.sensor]
         let replayTrigger = replaySensor == nil ? nil : headers[ReplayHeaders.trigger]
         // Indices, not `for binding in`: iterating would copy (retain and release) each binding per event.
-        for index in dependencies.bindings.indices {
+        for index in candidates {
+            tally.offered[index] += 1
             let binding = dependencies.bindings[index]
             if let replaySensor, binding.sensor.name != replaySensor { continue }
             let counters = dependencies.counters[index]
             let started = record?.now()
-            counters.eventReceived()
             // A transform gives the dependency an event of its own; without one, the filters are evaluated in
             // place: `if let filters = …` would copy the filters (and retain their every field).
             var transformed: Event?

@@ -94,6 +94,8 @@ final class SubjectConsumer: Sendable {
                 if !dependencies.bindings.elementsEqual(bindings, by: ===) {
                     dependencies = context.processor.dependencies(bindings)
                 }
+                var tally = context.processor.tally(dependencies)
+                defer { context.processor.record(tally, dependencies) }
                 var lastYield = clock.now
                 for (message, key) in zip(batch, keys) {
                     // Screening is synchronous: a batch through a thousand sensors takes a cooperative thread for
@@ -112,7 +114,7 @@ final class SubjectConsumer: Sendable {
                     let screening = message.withData { payload in
                         context.processor.screen(
                             payload: payload, headers: Self.headers(of: message), dependencies: dependencies,
-                            logger: { Self.logger(logger, for: message) }, record: record)
+                            tally: &tally, logger: { Self.logger(logger, for: message) }, record: record)
                     }
                     let trace = record.flatMap { receiveSpan(message, record: $0, context: context) }
                     if case .filteredOut = screening {

@@ -63,26 +63,59 @@ extension Trigger {
 /// fires once with the latest event of each dependency, then resets.
 ///
 /// Every change is a compare-and-set on the store, retried on conflict, so several correlators (processes) may
-/// share one store: a held event is never lost and a condition never fires twice. Within one correlator, changes
-/// to one trigger's state run one at a time (they would only conflict with each other). A firing is recorded in the
-/// same write that clears the held events; call ``complete(firing:trigger:sensor:)`` once its outcome is final.
-/// Until then, offering one of its events again (a redelivery) returns the same `.fire`, so the caller can finish
-/// what a crash interrupted.
+/// share one store: a held event is never lost and a condition never fires twice. A firing is recorded in the same
+/// write that clears the held events; call ``complete(firing:trigger:sensor:)`` once its outcome is final. Until
+/// then, offering one of its events again (a redelivery) returns the same `.fire`, so the caller can finish what a
+/// crash interrupted.
+///
+/// Changes to one trigger's state are committed in groups: while one write of the state is in flight, the changes
+/// that arrive wait, then are applied one after the other, in arrival order, to the state that write left, and
+/// stored in one write; each caller gets its result once that write is durable. Each decision is the one the changes
+/// made one at a time would give; a flood of one dependency's events costs one write per group, holding the latest.
+/// The correlator remembers the state and revision it last read or wrote, so a change needs no read before its
+/// compare-and-set; a conflict (another process wrote) reads the state again and applies the group anew. A result
+/// that writes nothing is confirmed by a read. Changes to different triggers run concurrently.
 ///
 /// A trigger that ``Trigger/firesOnEachEvent`` fires at once with the event alone and touches no state: a
 /// redelivered event fires it again, which the trigger's deterministic names make harmless.
 public actor Correlator {
+    /// What a change gives its caller.
+    private enum ChangeResult: Sendable {
+        case decision(CorrelationDecision)
+        case dropped(Int)
+        case none
+    }
+
+    /// A change to a trigger's state: the new state (nil: no write) and the caller's result.
+    private typealias Change = @Sendable (CorrelationState) -> (CorrelationState?, ChangeResult)
+
+    /// What a waiting change is told: its result, or that it commits the next group.
+    private enum Turn: Sendable {
+        case done(Result<ChangeResult, any Error>)
+        case lead([Waiting])
+    }
+
+    /// A change waiting for the write in flight of its trigger's state.
+    private struct Waiting: Sendable {
+        let change: Change
+        let continuation: CheckedContinuation<Turn, Never>?
+    }
+
     private let store: any CorrelationStore
     private let clock: any SensorClock
     private let maximumAttempts: Int
-    /// Triggers whose state a change is being made to, and the changes waiting for each.
-    private var busy: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Triggers whose state a group is being committed for.
+    private var committing: Set<String> = []
+    /// The changes waiting for each trigger's next group.
+    private var waiting: [String: [Waiting]] = [:]
+    /// The state and revision of each trigger last read or written here.
+    private var known: [String: StoredCorrelation] = [:]
 
     /// Creates a correlator.
     /// - Parameters:
     ///   - store: where held events live.
     ///   - clock: the time used for storing and for `conditionsReset`.
-    ///   - maximumAttempts: compare-and-set attempts per change before ``CorrelationConflict`` is thrown.
+    ///   - maximumAttempts: compare-and-set attempts per group of changes before ``CorrelationConflict`` is thrown.
     public init(store: any CorrelationStore, clock: any SensorClock, maximumAttempts: Int = 32) {
         self.store = store
         self.clock = clock
@@ -102,13 +135,15 @@ public actor Correlator {
     @discardableResult
     public func resetIfDue(trigger: Trigger, sensor: String) async throws -> Int {
         guard let resetAt = trigger.lastReset(atOrBefore: clock.now) else { return 0 }
-        return try await update(sensor: sensor, trigger: trigger.name) { state in
+        let result = try await update(sensor: sensor, trigger: trigger.name) { state in
             let fresh = state.pending.filter { $0.storedAt >= resetAt }
-            guard fresh.count < state.pending.count else { return (nil, 0) }
+            guard fresh.count < state.pending.count else { return (nil, .dropped(0)) }
             var changed = state
             changed.pending = fresh
-            return (changed, state.pending.count - fresh.count)
+            return (changed, .dropped(state.pending.count - fresh.count))
         }
+        guard case .dropped(let count) = result else { return 0 }
+        return count
     }
 
     /// Offers an event that passed `dependency`'s filters to `trigger`.
@@ -117,53 +152,63 @@ public actor Correlator {
     ///   firing gives `.duplicate`.
     /// - Throws: what the store throws, or ``CorrelationConflict`` when the state keeps changing; the state is then
     ///   unchanged.
-    public func offer(_ event: Event, dependency: String, trigger: Trigger, sensor: String) async throws
+    public nonisolated func offer(_ event: Event, dependency: String, trigger: Trigger, sensor: String) async throws
         -> CorrelationDecision
     {
         guard trigger.conditions.names.contains(dependency) else { return .ignored }
         if trigger.firesOnEachEvent { return .fire([dependency: event]) }
         let now = clock.now
         let key = CorrelationState.key(dependency: dependency, event: event)
-        return try await update(sensor: sensor, trigger: trigger.name) { state in
-            if let firing = state.firings.first(where: { firing in
-                firing.events[dependency].map { CorrelationState.key(dependency: dependency, event: $0) } == key
-            }) {
-                return (nil, .fire(firing.events))
-            }
-            if state.consumed.contains(key) { return (nil, .duplicate) }
-            if state.pending.contains(where: { $0.dependency == dependency && $0.event == event }) {
-                return (nil, .hold(satisfied: state.pending.map(\.dependency)))
-            }
-            let decision = trigger.correlate(event, dependency: dependency, pending: state.pending, now: now)
-            var changed = state
-            switch decision {
-            case .ignored, .duplicate:
-                return (nil, decision)
-            case .fire(let events):
-                changed.pending = []
-                changed.firings.append(
-                    Firing(
-                        FiringIdentity(sensor: sensor, trigger: trigger.name, events: events), events: events,
-                        firedAt: now))
-                changed.consumed.append(
-                    contentsOf: events.sorted { $0.key < $1.key }.map {
-                        CorrelationState.key(dependency: $0.key, event: $0.value)
-                    })
-                changed.consumed.removeFirst(max(0, changed.consumed.count - CorrelationState.consumedLimit))
-            case .hold:
-                if let resetAt = trigger.lastReset(atOrBefore: now) {
-                    changed.pending.removeAll { $0.storedAt < resetAt }
-                }
-                let held = changed.pending.count
-                changed.pending.removeAll { $0.dependency == dependency }
-                let evicted = held - changed.pending.count
-                changed.pending.append(PendingEvent(dependency: dependency, event: event, storedAt: now))
-                changed.pending.sort { $0.dependency < $1.dependency }
-                if case .hold(let satisfied, _) = decision {
-                    return (changed, .hold(satisfied: satisfied, evicted: evicted))
-                }
-            }
+        let result = try await update(sensor: sensor, trigger: trigger.name) { state in
+            let (changed, decision) = Self.offer(
+                event, key: key, dependency: dependency, trigger: trigger, sensor: sensor, now: now, to: state)
+            return (changed, .decision(decision))
+        }
+        guard case .decision(let decision) = result else { return .ignored }
+        return decision
+    }
+
+    /// The state after offering `event` (nil: unchanged) and the decision.
+    private static func offer(
+        _ event: Event, key: String, dependency: String, trigger: Trigger, sensor: String, now: EventTimestamp,
+        to state: CorrelationState
+    ) -> (CorrelationState?, CorrelationDecision) {
+        if let firing = state.firings.first(where: { firing in
+            firing.events[dependency].map { CorrelationState.key(dependency: dependency, event: $0) } == key
+        }) {
+            return (nil, .fire(firing.events))
+        }
+        if state.consumed.contains(key) { return (nil, .duplicate) }
+        if state.pending.contains(where: { $0.dependency == dependency && $0.event == event }) {
+            return (nil, .hold(satisfied: state.pending.map(\.dependency)))
+        }
+        let decision = trigger.correlate(event, dependency: dependency, pending: state.pending, now: now)
+        var changed = state
+        switch decision {
+        case .ignored, .duplicate:
+            return (nil, decision)
+        case .fire(let events):
+            changed.pending = []
+            changed.firings.append(
+                Firing(
+                    FiringIdentity(sensor: sensor, trigger: trigger.name, events: events), events: events, firedAt: now)
+            )
+            changed.consumed.append(
+                contentsOf: events.sorted { $0.key < $1.key }.map {
+                    CorrelationState.key(dependency: $0.key, event: $0.value)
+                })
+            changed.consumed.removeFirst(max(0, changed.consumed.count - CorrelationState.consumedLimit))
             return (changed, decision)
+        case .hold(let satisfied, _):
+            if let resetAt = trigger.lastReset(atOrBefore: now) {
+                changed.pending.removeAll { $0.storedAt < resetAt }
+            }
+            let held = changed.pending.count
+            changed.pending.removeAll { $0.dependency == dependency }
+            let evicted = held - changed.pending.count
+            changed.pending.append(PendingEvent(dependency: dependency, event: event, storedAt: now))
+            changed.pending.sort { $0.dependency < $1.dependency }
+            return (changed, .hold(satisfied: satisfied, evicted: evicted))
         }
     }
 
@@ -172,57 +217,98 @@ public actor Correlator {
     /// derivation of the id is found as well.
     /// - Throws: what the store throws, or ``CorrelationConflict`` when the state keeps changing.
     public func complete(firing id: String, trigger: String, sensor: String) async throws {
-        try await update(sensor: sensor, trigger: trigger) { state in
+        _ = try await update(sensor: sensor, trigger: trigger) { state in
             func matches(_ firing: Firing) -> Bool {
                 firing.id == id || FiringIdentity(sensor: sensor, trigger: trigger, events: firing.events).id == id
             }
-            guard state.firings.contains(where: matches) else { return (nil, ()) }
+            guard state.firings.contains(where: matches) else { return (nil, .none) }
             var changed = state
             changed.firings.removeAll(where: matches)
-            return (changed, ())
+            return (changed, .none)
         }
     }
 
-    /// Read, decide, compare-and-set; again from the read on a conflict. `change` returns the new state (nil: no
-    /// write) and the result.
-    private func update<Result: Sendable>(
-        sensor: String, trigger: String, _ change: (CorrelationState) -> (CorrelationState?, Result)
-    ) async throws -> Result {
-        let lock = "\(sensor)\u{0}\(trigger)"
-        await acquire(lock)
-        defer { release(lock) }
+    /// Applies `change` in the trigger's next group of changes and returns its result once the group is stored:
+    /// this task commits the group when no write of the state is in flight, else waits for the one that is.
+    private func update(sensor: String, trigger: String, _ change: @escaping Change) async throws -> ChangeResult {
+        let key = "\(sensor)\u{0}\(trigger)"
+        var group: [Waiting]
+        if committing.contains(key) {
+            let turn = await withCheckedContinuation { continuation in
+                waiting[key, default: []].append(Waiting(change: change, continuation: continuation))
+            }
+            switch turn {
+            case .done(let result): return try result.get()
+            case .lead(let handed): group = handed
+            }
+        } else {
+            committing.insert(key)
+            group = [Waiting(change: change, continuation: nil)]
+        }
+        // This task's change is the group's first; the others get their results here.
+        let results = await commit(group.map(\.change), key: key, sensor: sensor, trigger: trigger)
+        for (index, member) in group.enumerated().dropFirst() {
+            member.continuation?.resume(returning: .done(results.map { $0[index] }))
+        }
+        if let next = waiting.removeValue(forKey: key), let first = next.first {
+            first.continuation?.resume(returning: .lead(next))
+        } else {
+            committing.remove(key)
+        }
+        return try results.get()[0]
+    }
+
+    /// Applies `changes` in order to the known state (or the stored one) and writes the result with one
+    /// compare-and-set; on a conflict reads the state and applies them again. Without a write, the results stand
+    /// only if computed on a state just read.
+    private func commit(_ changes: [Change], key: String, sensor: String, trigger: String) async
+        -> Result<[ChangeResult], any Error>
+    {
         var attempt = 0
+        var stored = known[key]
+        var fresh = false
         while true {
-            attempt += 1
-            let stored = try await store.load(sensor: sensor, trigger: trigger)
-            let (changed, result) = change(stored.state)
-            guard let changed else { return result }
             do {
-                _ = try await store.save(changed, sensor: sensor, trigger: trigger, expectedRevision: stored.revision)
-                return result
-            } catch let conflict as CorrelationConflict {
-                if attempt >= maximumAttempts { throw conflict }
+                let base: StoredCorrelation
+                if let stored {
+                    base = stored
+                } else {
+                    base = try await store.load(sensor: sensor, trigger: trigger)
+                    fresh = true
+                    known[key] = base
+                }
+                var state = base.state
+                var changed = false
+                var results: [ChangeResult] = []
+                for change in changes {
+                    let (next, result) = change(state)
+                    if let next {
+                        state = next
+                        changed = true
+                    }
+                    results.append(result)
+                }
+                guard changed else {
+                    if fresh { return .success(results) }
+                    stored = nil
+                    continue
+                }
+                attempt += 1
+                do {
+                    let revision = try await store.save(
+                        state, sensor: sensor, trigger: trigger, expectedRevision: base.revision)
+                    known[key] = StoredCorrelation(state: state, revision: revision)
+                    return .success(results)
+                } catch let conflict as CorrelationConflict {
+                    known[key] = nil
+                    if attempt >= maximumAttempts { return .failure(conflict) }
+                    stored = nil
+                }
+            } catch {
+                // The write may or may not have been stored: the next change reads the state first.
+                known[key] = nil
+                return .failure(error)
             }
         }
-    }
-
-    /// Waits until no other change to `key`'s state runs here, then marks it running.
-    private func acquire(_ key: String) async {
-        guard busy[key] != nil else {
-            busy[key] = []
-            return
-        }
-        await withCheckedContinuation { busy[key, default: []].append($0) }
-    }
-
-    /// Hands `key` to the next waiting change, or marks it free.
-    private func release(_ key: String) {
-        guard var waiting = busy[key], !waiting.isEmpty else {
-            busy[key] = nil
-            return
-        }
-        let next = waiting.removeFirst()
-        busy[key] = waiting
-        next.resume()
     }
 }

@@ -65,6 +65,13 @@ package final class TextPattern: Sendable {
         }
     }
 
+    /// The bytes a text must equal for the pattern to match, when the pattern is a literal anchored at both ends
+    /// (`^main$`); nil for any other pattern. An index can look such a pattern up by the text's bytes.
+    package var exactText: [UInt8]? {
+        guard case .literal(let needle, atStart: true, atEnd: true) = matcher else { return nil }
+        return needle
+    }
+
     /// A matcher without the regex engine: a literal, or literals joined by `.*`; nil for anything else.
     private static func plain(_ source: String) -> Matcher? {
         var body = Substring(source)

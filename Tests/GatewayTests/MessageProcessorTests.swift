@@ -178,6 +178,57 @@ struct MessageProcessorTests {
         }
     }
 
+    /// The sensor index offers an event only to the dependencies it can pass; the others still count it as received
+    /// and filtered out, once the batch's tally is recorded.
+    @Test func indexedDependenciesAreCountedPerBatch() throws {
+        func sensor(_ name: String, type: String) -> String {
+            """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Sensor
+            metadata: {name: \(name)}
+            spec:
+              dependencies:
+                - {name: a, eventSourceName: src, eventName: a, filters: {context: {type: \(type)}}}
+              triggers:
+                - template: {name: single, conditions: a, log: {}}
+
+            """
+        }
+        let catalog = SensorLoader.load(
+            text: sensor("pushes", type: "push") + "---\n" + sensor("tags", type: "tag"), file: "s.yaml")
+        #expect(catalog.isValid, "\(catalog.findings)")
+        let sensors = SensorSet(sensors: catalog.sensors, files: [], subjectPrefix: "events")
+        let fixture = try Fixture(.succeeded(detail: "ok"))
+        let dependencies = fixture.processor.dependencies(sensors.bindings["events.src.a"] ?? [])
+        var tally = fixture.processor.tally(dependencies)
+        var offered: [[String]] = []
+        for type in ["push", "push", "tag"] {
+            let payload = CloudEventCodec.encodeStructured(
+                Event(id: "e", source: "src", type: type, subject: "a"), format: .messagePack)
+            let screening = payload.withUnsafeBytes {
+                fixture.processor.screen(
+                    payload: $0, headers: [:], dependencies: dependencies, tally: &tally,
+                    logger: { Logger(label: "test") })
+            }
+            guard case .offers(_, let offers) = screening else {
+                Issue.record("a \(type) event reached no trigger")
+                return
+            }
+            offered.append(offers.map(\.binding.sensor.name))
+        }
+        #expect(offered == [["pushes"], ["pushes"], ["tags"]])
+        fixture.processor.record(tally, dependencies)
+        let text = fixture.metrics.render()
+        for line in [
+            #"sensor_gateway_events_received_total{sensor="pushes",dependency="a"} 3"#,
+            #"sensor_gateway_events_received_total{sensor="tags",dependency="a"} 3"#,
+            #"sensor_gateway_events_filtered_total{sensor="pushes",dependency="a",reason="filter"} 1"#,
+            #"sensor_gateway_events_filtered_total{sensor="tags",dependency="a",reason="filter"} 2"#,
+        ] {
+            #expect(text.contains(line), "\(text)")
+        }
+    }
+
     /// Success: ack; the single trigger fires without touching the store, the pair holds the event.
     @Test func successAcks() async throws {
         let fixture = try Fixture(.succeeded(detail: "ok"))
