@@ -234,7 +234,8 @@ extension NATSConnection {
             spec.apply(toStream: &config, arena: arena)
             let replicas = try placement.send(
                 &config, automatic: spec.replicas == nil, existing: existing,
-                operation: "update kv bucket \(spec.bucket)", connection.streamRequest(update: true))
+                operation: "update kv bucket \(spec.bucket)", justCreated: created,
+                connection.streamRequest(update: true))
             withExtendedLifetime(arena) {}
             return (
                 ProvisioningResult(

@@ -1,4 +1,5 @@
 internal import CNATS
+import Glibc
 
 /// The replicas of a stream or bucket whose spec leaves `num_replicas` out: min(3, servers in the JetStream
 /// cluster), and never fewer than it has already.
@@ -16,6 +17,8 @@ internal import CNATS
 struct ReplicaPlacement: Sendable {
     /// The count wanted on a cluster of three or more.
     static let wanted: Int64 = 3
+    /// How long a stream created a moment ago may still be unknown to the cluster's stream API.
+    static let formationWait = Duration.seconds(10)
 
     /// Sends a create or update of a stream config; returns libnats' status and the JetStream error code.
     typealias Request = (inout jsStreamConfig) -> (natsStatus, jsErrCode)
@@ -31,20 +34,27 @@ struct ReplicaPlacement: Sendable {
 
     /// Sends `config` with `request`: as it is when `automatic` is false, else with the automatic count, lowered
     /// while the server cannot place it. Runs on a worker thread.
+    /// - Parameter justCreated: the stream was created a moment ago: a cluster may answer "stream not found" until its
+    ///   group has formed, so that answer is retried for up to ``formationWait``.
     /// - Returns: the replicas the stream was given.
     /// - Throws: ``NATSError`` for the server's refusal (of the lowest count tried).
     mutating func send(
         _ config: inout jsStreamConfig, automatic: Bool, existing: StreamInfo?, operation: String,
-        _ request: Request
+        justCreated: Bool = false, _ request: Request
     ) throws(NATSError) -> Int {
         let floor = Int64(existing?.replicas ?? 1)
         if automatic {
             if let existing { _ = wantsMore(than: existing) }
             config.Replicas = max(floor, ceiling)
         }
+        let formed = ContinuousClock.now + Self.formationWait
         while true {
             let (status, errorCode) = request(&config)
             if status == NATS_OK { return Int(config.Replicas) }
+            if justCreated, errorCode == JSStreamNotFoundErr, ContinuousClock.now < formed {
+                usleep(100_000)
+                continue
+            }
             let error = NATSError.fromLastError(status, operation: operation, jetStreamErrorCode: errorCode)
             guard automatic, config.Replicas > floor else { throw error }
             switch errorCode {

@@ -16,10 +16,7 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
         do { spec = try Self.runSpec(firing) } catch {
             return TriggerExecution(.permanent(reason: "trigger \(firing.trigger.name): \(error)"), engine: Self.engine)
         }
-        if let traceID = firing.trace?.traceID {
-            let line = "\(TriggerTrace.traceIDAnnotation): \(traceID)"
-            spec.description = spec.description.map { $0 + "\n" + line } ?? line
-        }
+        spec.noteTrace(firing.trace)
         let outcome = await createRun(
             spec, displayName: firing.identity.name(), identity: firing.identity,
             retry: RetryPolicy(firing.trigger.retryStrategy))
@@ -223,5 +220,15 @@ struct KubeflowPipelineExecutor: TriggerKindExecutor {
             body: preview.request.body, identity: identity)
         if !preview.resolve.isEmpty { record.extra["resolve"] = .map(preview.resolve) }
         return context.writeOutbox(record, what: "Kubeflow run '\(displayName)'", missing: "kubeflow.host")
+    }
+}
+
+extension KFPRunSpec {
+    /// Ends the run's description with the line `sensor-gateway.io/trace-id: <trace id>` when the firing is traced,
+    /// so the run can be followed back to the event that caused it.
+    mutating func noteTrace(_ trace: TriggerTrace?) {
+        guard let traceID = trace?.traceID else { return }
+        let line = "\(TriggerTrace.traceIDAnnotation): \(traceID)"
+        description = description.map { $0 + "\n" + line } ?? line
     }
 }

@@ -15,11 +15,12 @@ public enum RouteRequests {
         public var namespace: String
     }
 
-    /// The submission of `submission`'s template for the firing `identity`, in its namespace or `defaultNamespace`.
+    /// The submission of `submission`'s template for the firing `identity`, in its namespace or `defaultNamespace`;
+    /// with `traceID` (a traced firing), the workflow is annotated with it.
     /// - Throws: ``TriggerError`` when the template cannot be submitted (as ``ArgoRequests/submit(namespace:kind:template:options:)``).
-    public static func argo(_ submission: ArgoSubmissionTarget, identity: FiringIdentity, defaultNamespace: String)
-        throws(TriggerError) -> ArgoSubmission
-    {
+    public static func argo(
+        _ submission: ArgoSubmissionTarget, identity: FiringIdentity, defaultNamespace: String, traceID: String? = nil
+    ) throws(TriggerError) -> ArgoSubmission {
         let namespace = submission.namespace ?? defaultNamespace
         let name = identity.name(prefix: submission.templateName)
         let kind: ArgoRequests.TemplateKind =
@@ -29,6 +30,7 @@ public enum RouteRequests {
             }
         let options = ArgoRequests.SubmitOptions(
             name: name, labels: Dictionary(identity.labels.map { ($0.key, $0.value) }) { first, _ in first },
+            annotations: traceID.map { [TriggerTrace.traceIDAnnotation: $0] } ?? [:],
             parameters: submission.parameters.map { ($0.name, $0.value) })
         let request = try ArgoRequests.submit(
             namespace: namespace, kind: kind, template: submission.templateName, options: options)

@@ -76,10 +76,12 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
         switch target {
         case .kubeflow(let run):
             let kubeflow = kubeflow
-            let create: @Sendable () async -> TriggerOutcome = {
+            var spec = RouteRequests.runSpec(run)
+            spec.noteTrace(TriggerTrace.current)
+            let create: @Sendable () async -> TriggerOutcome = { [spec] in
                 await kubeflow.createRun(
-                    RouteRequests.runSpec(run), displayName: RouteRequests.runDisplayName(run, identity: identity),
-                    identity: identity, retry: retry)
+                    spec, displayName: RouteRequests.runDisplayName(run, identity: identity), identity: identity,
+                    retry: retry)
             }
             guard let claims else { return await create() }
             return await claims.run(identity.id, grace: kubeflow.context.configuration.requestTimeout, create)
@@ -90,7 +92,9 @@ final class RouteTriggerExecutor: TriggerKindExecutor {
             }
             let request: RouteRequests.ArgoSubmission
             do {
-                request = try RouteRequests.argo(submission, identity: identity, defaultNamespace: defaultNamespace)
+                request = try RouteRequests.argo(
+                    submission, identity: identity, defaultNamespace: defaultNamespace,
+                    traceID: TriggerTrace.current?.traceID)
             } catch {
                 return .permanent(
                     reason: "route to \(submission.templateKind.rawValue) \(submission.templateName): \(error)")

@@ -118,6 +118,32 @@ struct RouteTriggerTests {
         }
     }
 
+    /// A traced routed firing annotates its submitted workflow and notes the trace id in its run's description.
+    @Test func tracedRoutesNameTheTrace() async throws {
+        let routing = try routing()
+        let loaded = try sensor(Self.sensorText)
+        let trigger = try #require(loaded.triggers.first)
+        try await withStandIn({ base in
+            TriggerConfiguration(
+                argo: .init(server: base), kubeflow: .init(host: base), routing: routing, clock: ManualClock())
+        }) { executor, server in
+            for (type, id) in [("com.acme.train", "t-3"), ("com.acme.ingest", "i-3")] {
+                var firing = TriggerFiring(trigger, sensor: loaded, events: Self.routedEvent(type: type, id: id))
+                firing.trace = TriggerTrace(traceparent: TriggerTraceTests.traceparent)
+                #expect(await executor.execute(firing).outcome.isSuccess)
+            }
+            let log = try await server.log()
+            let submit = try #require(log.first { $0.path.hasSuffix("/submit") })
+            #expect(
+                submit.body?["submitOptions"]?["annotations"]?.stringValue
+                    == "\(TriggerTrace.traceIDAnnotation)=\(TriggerTraceTests.traceID)")
+            let run = try #require(log.first { $0.method == "POST" && $0.path == "/apis/v2beta1/runs" })
+            #expect(
+                run.body?["description"]?.stringValue
+                    == "\(TriggerTrace.traceIDAnnotation): \(TriggerTraceTests.traceID)")
+        }
+    }
+
     @Test func routeTriggerWithoutMatrixIsPermanent() async throws {
         let loaded = try sensor(Self.sensorText)
         let executor = try TriggerExecutor(configuration: .init(clock: ManualClock()))
