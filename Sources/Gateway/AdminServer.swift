@@ -2,6 +2,8 @@ import BuildStamp
 import EventModel
 public import Hummingbird
 public import Logging
+import SensorEngine
+public import Triggers
 
 /// The admin HTTP endpoints (Hummingbird 2), on `admin.listen`:
 /// - `GET /healthz`: 200 while the process runs.
@@ -9,6 +11,10 @@ public import Logging
 ///   consumer bound and none stuck; 503 with `{"ready": false, "reason": …}` otherwise.
 /// - `GET /metrics`: the Prometheus text exposition, with `ready` as `/readyz` would answer.
 /// - `GET /status`: JSON: the build, sensors, dependencies, pending correlations, last trigger outcomes. No secrets.
+/// - `GET /api/firings`: JSON: the latest firings, newest first (``GatewayState/recentFiringsCapacity``).
+/// - `POST /api/explain`: the body is one CloudEvent (structured mode, at most ``explainBodyLimit`` bytes); the answer
+///   is what `sensor-gateway explain --format json` prints for it against the running sensors. Nothing is sent or
+///   fired. `?subject=` matches dependencies by that NATS subject instead of the event's source and subject.
 ///
 /// With `admin.tokenFile`, every path but the probes requires its bearer token (``AdminAuthentication``).
 public enum AdminServer {
@@ -19,10 +25,11 @@ public enum AdminServer {
     ///   - tokenFile: the bearer token the non-probe paths require; `nil`: none.
     ///   - state: what `/readyz` and `/status` report.
     ///   - metrics: what `/metrics` renders.
+    ///   - requests: how `/api/explain` shows the requests triggers would send (its routing matrix is the state's).
     ///   - logger: the server's logger.
     public static func application(
         host: String, port: Int, tokenFile: String? = nil, state: GatewayState, metrics: GatewayMetrics,
-        logger: Logger
+        requests: TriggerRequestPreviews = TriggerRequestPreviews(), logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
         if let tokenFile { router.add(middleware: AdminAuthentication(tokenFile: tokenFile)) }
@@ -52,12 +59,63 @@ public enum AdminServer {
             }
             return json(.ok, status)
         }
+        router.get("/api/firings") { _, _ in
+            json(
+                .ok,
+                .map([
+                    "capacity": .int(Int64(GatewayState.recentFiringsCapacity)),
+                    "firings": .array(state.recentFirings.map(\.json)),
+                ]))
+        }
+        router.post("/api/explain") { request, _ in
+            await explain(request, state: state, requests: requests)
+        }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: port), serverName: "sensor-gateway"),
             logger: logger)
     }
+
+    /// The largest event `POST /api/explain` reads.
+    public static let explainBodyLimit = 1 << 20
+
+    /// Explains the request's event against the running sensors; 413 over ``explainBodyLimit``, 400 when the body is
+    /// not a CloudEvent, 503 before the sensors are loaded.
+    static func explain(_ request: Request, state: GatewayState, requests: TriggerRequestPreviews) async -> Response {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > explainBodyLimit {
+            return json(.contentTooLarge, .map(["error": .string(tooLarge)]))
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: explainBodyLimit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return json(.contentTooLarge, .map(["error": .string(tooLarge)]))
+        } catch {
+            return json(.badRequest, .map(["error": .string("the body could not be read: \(error)")]))
+        }
+        guard let sensors = state.sensors else {
+            return json(.serviceUnavailable, .map(["error": "configuration not loaded"]))
+        }
+        let event: Event
+        do {
+            event = try CloudEventCodec.decode(payload: Array(buffer: body))
+        } catch {
+            return json(
+                .badRequest, .map(["error": .string("the body is not a CloudEvent in structured mode: \(error)")]))
+        }
+        var previews = requests
+        previews.routing = state.routing
+        let report = ExplainReport(
+            sensors: sensors.sensors, events: [event], subject: request.uri.queryParameters["subject"].map(String.init),
+            subjectPrefix: sensors.subjectPrefix, requests: previews)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: report.json + "\n")))
+    }
+
+    private static var tooLarge: String { "the event is larger than \(explainBodyLimit) bytes" }
 
     static func json(_ status: HTTPResponse.Status, _ value: EventValue) -> Response {
         Response(

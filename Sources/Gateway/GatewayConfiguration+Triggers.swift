@@ -51,6 +51,16 @@ extension GatewayConfiguration {
             executionTimeout: processing.executionTimeout)
     }
 
+    /// How `POST /api/explain` shows the requests triggers would send: workflows in `argo.namespace`, runs of
+    /// `kubeflow.apiVersion`, `k8s` objects in the connection's default namespace (a placeholder without one).
+    public func requestPreviews(kubernetes: KubernetesConnection?) -> TriggerRequestPreviews {
+        var previews = TriggerRequestPreviews(
+            argoNamespace: argo.namespace,
+            kubeflowAPIVersion: KFPAPIVersion(rawValue: kubeflow.apiVersion) ?? .v2beta1)
+        if let kubernetes { previews.kubernetesNamespace = kubernetes.namespace }
+        return previews
+    }
+
     /// The outbox of a dry run when `outbox` is unset.
     public static let dryRunOutbox = ".sensor-gateway/outbox"
 

@@ -58,7 +58,9 @@ public enum GatewayServices {
             metrics: metrics, state: state, logger: logger, tracer: tracing?.tracer)
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
-            state: state, metrics: metrics, logger: logger)
+            state: state, metrics: metrics, requests: configuration.requestPreviews(kubernetes: kubernetes),
+            logger: logger)
+        state.setRouting(routing)
         let endpoints = TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun)
         let composer = SensorComposer(
             files: sensors, routing: routing, endpoints: endpoints, engine: engine, metrics: metrics, state: state)

@@ -5,7 +5,7 @@ import Foundation
 public import JetStream
 public import SensorEngine
 import SensorLanguage
-import SensorModel
+public import SensorModel
 import Synchronization
 
 /// What the admin endpoints report: readiness, the sensors running, held correlations and the last outcome of each
@@ -47,8 +47,13 @@ public final class GatewayState: EventStoring {
         var progress: [String: ConsumerProgress] = [:]
         var pending: [String: [String: [String]]] = [:]
         var outcomes: [String: [String: OutcomeRecord]] = [:]
+        var firings = RecentFirings(capacity: GatewayState.recentFiringsCapacity)
+        var routing: RoutingMatrix?
         var lastReloadError: String?
     }
+
+    /// How many firings `GET /api/firings` lists.
+    public static let recentFiringsCapacity = 200
 
     private let contents = Mutex(Contents())
     private let readiness: Readiness
@@ -121,6 +126,27 @@ public final class GatewayState: EventStoring {
     public func recordOutcome(sensor: String, trigger: String, _ record: OutcomeRecord) {
         contents.withLock { $0.outcomes[sensor, default: [:]][trigger] = record }
     }
+
+    /// Records an executed firing: its trigger's last outcome and an entry of the recent firings.
+    public func recordFiring(_ firing: FiringRecord) {
+        let outcome = OutcomeRecord(
+            outcome: firing.outcome, detail: firing.detail, eventIDs: firing.eventIDs, at: firing.at)
+        contents.withLock { state in
+            state.outcomes[firing.sensor, default: [:]][firing.trigger] = outcome
+            state.firings.append(firing)
+        }
+    }
+
+    /// The latest firings, newest first (at most ``recentFiringsCapacity``).
+    public var recentFirings: [FiringRecord] { contents.withLock { $0.firings.newestFirst } }
+
+    /// The routing matrix `route` triggers now use, for the requests `POST /api/explain` shows.
+    public func setRouting(_ routing: RoutingMatrix?) {
+        contents.withLock { $0.routing = routing }
+    }
+
+    /// The routing matrix now in use, if any.
+    public var routing: RoutingMatrix? { contents.withLock { $0.routing } }
 
     /// Records the last rejected reload (nil after a successful one).
     public func setLastReloadError(_ error: String?) {

@@ -384,9 +384,11 @@ struct MessageProcessor: Sendable {
         metrics.triggerExecuted(
             sensor: sensor.name, trigger: trigger.name, engine: execution.engine, route: execution.route,
             outcome: label, duration: elapsed)
-        state.recordOutcome(
-            sensor: sensor.name, trigger: trigger.name,
-            GatewayState.OutcomeRecord(outcome: label, detail: detail, eventIDs: eventIDs, at: SystemClock().now))
+        state.recordFiring(
+            FiringRecord(
+                id: id, sensor: sensor.name, trigger: trigger.name, eventIDs: eventIDs, engine: execution.engine,
+                route: execution.route, outcome: label, detail: detail, duration: elapsed, at: SystemClock().now,
+                traceID: firing.trace?.traceID))
         logger[metadataKey: LoggingKeys.engine] = "\(execution.engine)"
         if !execution.route.isEmpty { logger[metadataKey: LoggingKeys.route] = "\(execution.route)" }
         let metadata: Logger.Metadata = ["outcome": "\(label)", "detail": "\(detail)"]

@@ -80,6 +80,7 @@ public actor SensorComposer {
         let unreachable = Set(reachable.rejected.map(\.file).filter { !alreadyRejected.contains($0) })
         let (set, kept) = state.sensors.map(reachable.keepingRejected(from:)) ?? (reachable, [])
         await engine.apply(set)
+        state.setRouting(routing)
         metrics.setSensorsRejected(set.rejected.count)
         return Outcome(set: set, kept: kept, unreachableFiles: unreachable)
     }

@@ -71,18 +71,16 @@ struct ExplainCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let explanations = Explainer.explain(
+        let report = ExplainReport(
             sensors: catalog.sensors, events: events, subject: subject, subjectPrefix: subjectPrefix,
             requests: requests)
-        let nearMiss = NearMiss.find(
-            in: explanations, sensors: catalog.sensors, events: events, subject: subject, subjectPrefix: subjectPrefix)
         switch format {
-        case .json: print(Explainer.json(explanations, nearMiss: nearMiss))
+        case .json: print(report.json)
         case .text:
-            print(Explainer.text(explanations), terminator: "")
-            if let nearMiss { print("nothing fires; closest: \(nearMiss.message)") }
+            print(Explainer.text(report.explanations), terminator: "")
+            if let nearMiss = report.nearMiss { print("nothing fires; closest: \(nearMiss.message)") }
         }
         if !catalog.isValid { throw ExitCode(1) }
-        if !explanations.contains(where: { $0.triggers.contains(where: \.fires) }) { throw ExitCode(2) }
+        if !report.fires { throw ExitCode(2) }
     }
 }

@@ -67,16 +67,23 @@ struct AdminAPIConformanceTests {
         }
 
         let ready = try Self.conformance(
-            port: workspace.adminPort, expect: ["/healthz": 200, "/readyz": 200, "/metrics": 200, "/status": 200])
+            port: workspace.adminPort,
+            expect: [
+                "/healthz": 200, "/readyz": 200, "/metrics": 200, "/status": 200, "/api/firings": 200,
+                "/api/explain": 200,
+            ])
         #expect(ready.status == 0, "\(ready.transcript)\n--- gateway log ---\n\(gateway.logText)")
         for line in [
             "ok GET /healthz: 200 application/json, body matches the documented schema",
             "ok GET /readyz: 200 application/json, body matches the documented schema",
             "ok GET /status: 200 application/json, body matches the documented schema",
+            "ok GET /api/firings: 200 application/json, body matches the documented schema",
+            "ok POST /api/explain: 200 application/json, body matches the documented schema",
             "ok GET /metrics: 200 text/plain, Prometheus text format, every family documented",
             "ok GET /no-such-path: 404, as for every undocumented path",
-            "ok HEAD on every documented path: 404 (only GET is served)",
-            "ok POST on every documented path: 404 (only GET is served)",
+            "ok HEAD on every documented path without a HEAD operation: 404",
+            "ok POST on every documented path without a POST operation: 404",
+            "ok GET on every documented path without a GET operation: 404",
         ] {
             #expect(ready.output.contains(line), "missing \(line):\n\(ready.transcript)")
         }
@@ -129,7 +136,11 @@ struct AdminAPIConformanceTests {
             await gateway.get("/readyz")?.status == 503
         }
         let down = try Self.conformance(
-            port: workspace.adminPort, expect: ["/healthz": 200, "/readyz": 503, "/metrics": 200, "/status": 200])
+            port: workspace.adminPort,
+            expect: [
+                "/healthz": 200, "/readyz": 503, "/metrics": 200, "/status": 200, "/api/firings": 200,
+                "/api/explain": 200,
+            ])
         #expect(down.status == 0, "\(down.transcript)")
         #expect(
             down.output.contains("ok GET /readyz: 503 application/json, body matches the documented schema"),

@@ -174,6 +174,17 @@ final class GatewayProcess: @unchecked Sendable {
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 
+    /// POST `body` to `path` of the admin server: status and body, or nil when nothing answers.
+    func post(_ path: String, body: [UInt8], token: String? = nil) async -> (status: Int, body: String)? {
+        let url = "http://127.0.0.1:\(workspace.adminPort)\(path)"
+        var headers = [(name: "Content-Type", value: "application/cloudevents+json")]
+        if let token { headers.append((name: "Authorization", value: "Bearer \(token)")) }
+        guard let response = try? await TestHTTP.post(url, body: body, headers: headers, timeout: .seconds(5)) else {
+            return nil
+        }
+        return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
     /// Waits until `/readyz` answers 200.
     func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
         try await eventually("the gateway to be ready", timeout: timeout) {

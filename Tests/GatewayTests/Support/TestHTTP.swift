@@ -15,4 +15,13 @@ enum TestHTTP {
     {
         try await client.get().execute(HTTPRequest(url: url, headers: headers, timeout: timeout))
     }
+
+    /// POSTs `body` to `url`.
+    /// - Throws: ``HTTPTransportError`` when nothing answers within `timeout`.
+    static func post(
+        _ url: String, body: [UInt8], headers: [(name: String, value: String)] = [], timeout: Duration
+    ) async throws(HTTPTransportError) -> HTTPResponse {
+        try await client.get().execute(
+            HTTPRequest(method: "POST", url: url, headers: headers, body: body, timeout: timeout))
+    }
 }

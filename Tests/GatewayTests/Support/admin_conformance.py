@@ -3,16 +3,17 @@
 
 Usage: admin_conformance.py SPEC BASE_URL [--expect PATH=STATUS]...
 
-First the document itself: OpenAPI 3.0.x, every path a `get` whose responses each have one media type and a schema,
-`$ref`s that resolve, and schemas that use only keywords OpenAPI 3.0 and JSON Schema draft 4 mean alike (so draft 4
-validation below is exact). Then, for every path of the document, `GET BASE_URL+PATH`:
+First the document itself: OpenAPI 3.0.x, every operation a `get` or a `post` (whose request body has one media
+type and an example) whose responses each have one media type and a schema, `$ref`s that resolve, and schemas that
+use only keywords OpenAPI 3.0 and JSON Schema draft 4 mean alike (so draft 4 validation below is exact). Then, for
+every operation of the document, `GET BASE_URL+PATH` (or POST with the request body's example):
 - the status must be one the path documents (and the one `--expect` names, when given);
 - the Content-Type's media type must be the response's content key;
 - a JSON body must validate against the response's schema (every error with its JSON path);
 - a text/plain body with `x-metric-families` must be the Prometheus text format, and each `sensor_gateway_` family
   in it must be listed there with its type and exactly its labels.
-Last, `GET BASE_URL/no-such-path`, and HEAD and POST on every documented path, must answer 404 (the document says
-only GET is served).
+Last, `GET BASE_URL/no-such-path`, HEAD on every documented path, and GET or POST on a path that does not document
+it, must answer 404.
 
 Prints one line per finding, `ok …` or `error: …`, and exits 1 if any is an error (2 when PyYAML or jsonschema is
 missing, with the command that installs them).
@@ -36,6 +37,7 @@ COMMON_KEYWORDS = {
     "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "$ref", "example", "default",
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+SERVED = ("get", "post")
 
 
 class Report:
@@ -88,7 +90,8 @@ def check_keywords(schema, report, where):
 
 
 def operations(spec, report):
-    """{path: {status: (media type, resolved schema, response)}} of every GET, after checking the document."""
+    """{(METHOD, path): (request, {status: (media type, resolved schema, response)})} of every operation, after
+    checking the document; `request` is (media type, body bytes) of a POST, else None."""
     version = str(spec.get("openapi", ""))
     if not re.fullmatch(r"3\.0\.\d+", version):
         report.error(f"openapi: {version!r}, expected 3.0.x")
@@ -104,44 +107,67 @@ def operations(spec, report):
     for path, item in paths.items():
         if not path.startswith("/"):
             report.error(f"paths.{path}: a path starts with /")
-        others = sorted(set(item) & METHODS - {"get"})
+        others = sorted(set(item) & METHODS - set(SERVED))
         if others:
-            report.error(f"paths.{path}: {', '.join(others)} documented, but the admin server serves only GET")
-        responses = (item.get("get") or {}).get("responses") or {}
-        if not responses:
-            report.error(f"paths.{path}.get.responses: none documented")
-        result[path] = {}
-        for status, response in responses.items():
-            where = f"paths.{path}.get.responses.{status}"
-            if not re.fullmatch(r"[1-5][0-9][0-9]", str(status)):
-                report.error(f"{where}: not an HTTP status code (the server's answers are all specific)")
-                continue
-            if not response.get("description"):
-                report.error(f"{where}.description is required")
-            content = response.get("content") or {}
-            if len(content) != 1:
-                report.error(f"{where}.content: expected one media type, found {len(content)}")
-                continue
-            media_type, media = next(iter(content.items()))
-            if "schema" not in media:
-                report.error(f"{where}.content.{media_type}.schema is missing")
-                continue
-            check_keywords(media["schema"], report, f"{where}.content.{media_type}.schema")
-            schema = resolve(spec, media["schema"], report, where)
-            try:
-                jsonschema.Draft4Validator.check_schema(schema)
-            except jsonschema.SchemaError as error:
-                report.error(f"{where}: not a valid schema: {error.message}")
-                continue
-            result[path][int(status)] = (media_type, schema, response)
+            report.error(f"paths.{path}: {', '.join(others)} documented, but the admin server serves only GET and POST")
+        if not set(item) & set(SERVED):
+            report.error(f"paths.{path}: no get or post documented")
+        for method in SERVED:
+            if method in item:
+                result[(method.upper(), path)] = operation(spec, report, path, method, item[method] or {})
     return result
 
 
-def get(base, path, method="GET"):
+def operation(spec, report, path, method, item):
+    """(request, responses) of one operation; see `operations`."""
+    request = None
+    if method == "post":
+        content = (item.get("requestBody") or {}).get("content") or {}
+        if len(content) != 1 or "example" not in next(iter(content.values())):
+            report.error(f"paths.{path}.post.requestBody: expected one media type with an example")
+        else:
+            media_type, media = next(iter(content.items()))
+            example = media["example"]
+            body = json.dumps(example) if media_type.endswith("json") else str(example)
+            request = (media_type, body.encode("utf-8"))
+    responses = item.get("responses") or {}
+    if not responses:
+        report.error(f"paths.{path}.{method}.responses: none documented")
+    result = {}
+    for status, response in responses.items():
+        where = f"paths.{path}.{method}.responses.{status}"
+        if not re.fullmatch(r"[1-5][0-9][0-9]", str(status)):
+            report.error(f"{where}: not an HTTP status code (the server's answers are all specific)")
+            continue
+        if not response.get("description"):
+            report.error(f"{where}.description is required")
+        content = response.get("content") or {}
+        if len(content) != 1:
+            report.error(f"{where}.content: expected one media type, found {len(content)}")
+            continue
+        media_type, media = next(iter(content.items()))
+        if "schema" not in media:
+            report.error(f"{where}.content.{media_type}.schema is missing")
+            continue
+        check_keywords(media["schema"], report, f"{where}.content.{media_type}.schema")
+        schema = resolve(spec, media["schema"], report, where)
+        try:
+            jsonschema.Draft4Validator.check_schema(schema)
+        except jsonschema.SchemaError as error:
+            report.error(f"{where}: not a valid schema: {error.message}")
+            continue
+        result[int(status)] = (media_type, schema, response)
+    return request, result
+
+
+def get(base, path, method="GET", body=None):
     """(status, Content-Type, body text) of GET (or `method`) base+path, proxies off (the server is on loopback);
-    status None and the reason as the body when nothing answers."""
+    `body` is (media type, bytes) of a POST. Status None and the reason as the body when nothing answers."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(base + path, method=method, data=b"" if method == "POST" else None)
+    data = body[1] if body else (b"" if method == "POST" else None)
+    request = urllib.request.Request(base + path, method=method, data=data)
+    if body:
+        request.add_header("Content-Type", body[0])
     try:
         with opener.open(request, timeout=10) as answer:
             return answer.status, answer.headers.get("Content-Type", ""), answer.read().decode("utf-8")
@@ -236,12 +262,13 @@ def main(arguments):
         spec = yaml.safe_load(file)
     documented = operations(spec, report)
     if not report.errors:
-        report.ok(f"{spec_path}: OpenAPI {spec['openapi']}, {len(documented)} paths, schemas in the shared subset")
-    for path in sorted(set(expected) - set(documented)):
+        paths = len({path for _, path in documented})
+        report.ok(f"{spec_path}: OpenAPI {spec['openapi']}, {paths} paths, schemas in the shared subset")
+    for path in sorted(set(expected) - {path for _, path in documented}):
         report.error(f"--expect {path}: the document has no such path")
-    for path, responses in documented.items():
-        status, content_type, body = get(base, path)
-        where = f"GET {path}"
+    for (method, path), (request, responses) in documented.items():
+        status, content_type, body = get(base, path, method, request)
+        where = f"{method} {path}"
         if status is None:
             report.error(f"{where}: nothing answers at {base}: {body}")
             continue
@@ -283,13 +310,15 @@ def main(arguments):
         report.ok("GET /no-such-path: 404, as for every undocumented path")
     else:
         report.error(f"GET /no-such-path: status {status}, expected 404")
-    for method in ("HEAD", "POST"):
-        statuses = {path: get(base, path, method)[0] for path in documented}
+    every = sorted({path for _, path in documented})
+    for method in ("HEAD", "POST", "GET"):
+        undocumented = [path for path in every if (method, path) not in documented]
+        statuses = {path: get(base, path, method)[0] for path in undocumented}
         others = {path: status for path, status in statuses.items() if status != 404}
         if others:
-            report.error(f"{method}: expected 404 (only GET is served), got {others}")
-        else:
-            report.ok(f"{method} on every documented path: 404 (only GET is served)")
+            report.error(f"{method}: expected 404 where it is not documented, got {others}")
+        elif undocumented:
+            report.ok(f"{method} on every documented path without a {method} operation: 404")
     sys.exit(1 if report.errors else 0)
 
 
