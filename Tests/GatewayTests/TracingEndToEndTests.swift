@@ -77,7 +77,8 @@ struct TracingEndToEndTests {
     /// One event yields, at the receiver, receive → filter → correlate → trigger → settle spans under the producer's
     /// trace, with their parent links and attributes; the Argo API call and the `http` trigger's request carry a
     /// `traceparent` of that trace whose parent is their trigger span; the workflow is annotated with the trace id;
-    /// the log lines carry it. The batch delay is a minute, so the spans arrive only through the flush on SIGTERM.
+    /// the log lines and `/api/firings` carry it. The batch delay is a minute, so the spans arrive only through the
+    /// flush on SIGTERM.
     @Test func oneEventIsTracedFromTheProducerToTheTriggers() async throws {
         try await Self.withGateway(
             tracing: ["OTEL_BSP_SCHEDULE_DELAY": "60000", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test"],
@@ -87,6 +88,10 @@ struct TracingEndToEndTests {
                 Self.logLines(gateway.logText).filter { $0["message"] == "trigger executed" }.count == 2
             }
             #expect(try await receiver.exports().isEmpty, "exported before the batch delay or the shutdown")
+            let firings =
+                try AdminConsoleAPITests.object(await gateway.get("/api/firings"))["firings"] as? [[String: Any]]
+            #expect(firings?.count == 2)
+            #expect(firings?.allSatisfy { $0["traceID"] as? String == Self.producerTrace } == true, "\(firings ?? [])")
             gateway.send(SIGTERM)
             #expect(try await gateway.waitForExit() == 0)
 
