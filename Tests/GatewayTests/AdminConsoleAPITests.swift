@@ -126,6 +126,37 @@ struct AdminConsoleAPITests {
         }
     }
 
+    /// A `route` trigger's explained request follows the routing matrix the gateway runs, also after a reload.
+    @Test func explainUsesTheRunningRoutingMatrix() async throws {
+        try await GatewayEndToEndTests.withServer(sensors: ["router.yaml": GatewayEndToEndTests.router]) {
+            _, workspace in
+            let routing = workspace.directory.appendingPathComponent("routing.yaml")
+            try GatewayEndToEndTests.routingMatrix(template: "template-alpha")
+                .write(to: routing, atomically: true, encoding: .utf8)
+            let gateway = try await GatewayEndToEndTests.startGateway(workspace)
+            let work = try #require(
+                PythonPublisher.event(subject: "events.src.work", id: "w1", source: "src", name: "work", data: [:])[
+                    "event"] as? [String: Any])
+            let body = Array(try JSONSerialization.data(withJSONObject: work))
+            func explainedRequest() async throws -> String {
+                let trigger = try Self.firstTrigger(try Self.object(await gateway.post("/api/explain", body: body)))
+                #expect(trigger["fires"] as? Bool == true)
+                return "\(trigger["request"] ?? "none")"
+            }
+            #expect(try await explainedRequest().contains("template-alpha"))
+
+            try GatewayEndToEndTests.routingMatrix(template: "template-beta")
+                .write(to: routing, atomically: true, encoding: .utf8)
+            try await gateway.eventually("the routing reload") {
+                await gateway.metric(#"sensor_gateway_config_reloads_total{outcome="success"}"#) >= 1
+            }
+            let reloaded = try await explainedRequest()
+            #expect(reloaded.contains("template-beta") && !reloaded.contains("template-alpha"), "\(reloaded)")
+            #expect(workspace.outboxRecords().isEmpty)
+            try await GatewayEndToEndTests.stop(gateway)
+        }
+    }
+
     /// With `admin.tokenFile`, the console's endpoints need the bearer token as `/status` does.
     @Test func consoleEndpointsRequireTheAdminToken() async throws {
         let server = try NATSServerProcess.start()

@@ -429,35 +429,40 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// A routing matrix with one route sending every event to Argo's `template`.
+    static func routingMatrix(template: String) -> String {
+        """
+        apiVersion: sensor-gateway/v1alpha1
+        kind: RoutingMatrix
+        metadata: {name: test}
+        spec:
+          routes:
+            - name: everything
+              match: {type: "*"}
+              engine: argo
+              argo: {workflowTemplate: \(template), namespace: argo}
+
+        """
+    }
+
+    /// One dependency, `work`, and a `route` trigger.
+    static let router = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata: {name: router}
+        spec:
+          dependencies:
+            - {name: work, eventSourceName: src, eventName: work}
+          triggers:
+            - template: {name: route, route: {}}
+
+        """
+
     /// The routing matrix reloads like the sensors: a changed file sends the next event to the new route's template;
     /// a broken one is rejected and the running matrix stays.
     @Test func routingMatrixReloads() async throws {
-        func matrix(template: String) -> String {
-            """
-            apiVersion: sensor-gateway/v1alpha1
-            kind: RoutingMatrix
-            metadata: {name: test}
-            spec:
-              routes:
-                - name: everything
-                  match: {type: "*"}
-                  engine: argo
-                  argo: {workflowTemplate: \(template), namespace: argo}
-
-            """
-        }
-        let router = """
-            apiVersion: argoproj.io/v1alpha1
-            kind: Sensor
-            metadata: {name: router}
-            spec:
-              dependencies:
-                - {name: work, eventSourceName: src, eventName: work}
-              triggers:
-                - template: {name: route, route: {}}
-
-            """
-        try await Self.withServer(sensors: ["router.yaml": router]) { server, workspace in
+        func matrix(template: String) -> String { Self.routingMatrix(template: template) }
+        try await Self.withServer(sensors: ["router.yaml": Self.router]) { server, workspace in
             let routing = workspace.directory.appendingPathComponent("routing.yaml")
             try matrix(template: "first").write(to: routing, atomically: true, encoding: .utf8)
             let gateway = try await Self.startGateway(workspace)
