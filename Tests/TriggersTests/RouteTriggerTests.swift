@@ -57,6 +57,16 @@ struct RouteTriggerTests {
         return try SensorFiles.loadRouting(file: directory + "/routing.yaml").matrix
     }
 
+    /// Runs `body` with an executor whose Argo Server and Kubeflow API are one stand-in, routing with ``matrix``.
+    func withRouting(_ body: (TriggerExecutor, APIStandIn) async throws -> Void) async throws {
+        let routing = try routing()
+        try await withStandIn(
+            { base in
+                TriggerConfiguration(
+                    argo: .init(server: base), kubeflow: .init(host: base), routing: routing, clock: ManualClock())
+            }, body)
+    }
+
     static func routedEvent(type: String, id: String) -> [String: Event] {
         [
             "dep": Event(
@@ -66,13 +76,9 @@ struct RouteTriggerTests {
     }
 
     @Test func routedEventsRunOnceEach() async throws {
-        let routing = try routing()
         let loaded = try sensor(Self.sensorText)
         let trigger = try #require(loaded.triggers.first)
-        try await withStandIn({ base in
-            TriggerConfiguration(
-                argo: .init(server: base), kubeflow: .init(host: base), routing: routing, clock: ManualClock())
-        }) { executor, server in
+        try await withRouting { executor, server in
             let train = Self.routedEvent(type: "com.acme.train", id: "t-1")
             let ingest = Self.routedEvent(type: "com.acme.ingest", id: "i-1")
             #expect(await executor.execute(trigger, sensor: loaded, events: train).label == "succeeded")
@@ -96,13 +102,9 @@ struct RouteTriggerTests {
     /// A routed firing reports the engine and the route the matrix chose (the labels of its metrics); an event no
     /// route takes reports `none` and no route.
     @Test func executionNamesTheChosenEngineAndRoute() async throws {
-        let routing = try routing()
         let loaded = try sensor(Self.sensorText)
         let trigger = try #require(loaded.triggers.first)
-        try await withStandIn({ base in
-            TriggerConfiguration(
-                argo: .init(server: base), kubeflow: .init(host: base), routing: routing, clock: ManualClock())
-        }) { executor, _ in
+        try await withRouting { executor, _ in
             let train = await executor.execute(
                 TriggerFiring(trigger, sensor: loaded, events: Self.routedEvent(type: "com.acme.train", id: "t-2")))
             #expect(train.outcome.isSuccess)
@@ -120,13 +122,9 @@ struct RouteTriggerTests {
 
     /// A traced routed firing annotates its submitted workflow and notes the trace id in its run's description.
     @Test func tracedRoutesNameTheTrace() async throws {
-        let routing = try routing()
         let loaded = try sensor(Self.sensorText)
         let trigger = try #require(loaded.triggers.first)
-        try await withStandIn({ base in
-            TriggerConfiguration(
-                argo: .init(server: base), kubeflow: .init(host: base), routing: routing, clock: ManualClock())
-        }) { executor, server in
+        try await withRouting { executor, server in
             for (type, id) in [("com.acme.train", "t-3"), ("com.acme.ingest", "i-3")] {
                 var firing = TriggerFiring(trigger, sensor: loaded, events: Self.routedEvent(type: type, id: id))
                 firing.trace = TriggerTrace(traceparent: TriggerTraceTests.traceparent)
