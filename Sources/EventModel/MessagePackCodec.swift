@@ -19,6 +19,15 @@ public enum MessagePackCodec {
     public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default)
         throws(EventDecodingError) -> EventValue
     {
+        try withParsed(bytes, limits: limits) { object throws(EventDecodingError) in try value(of: object) }
+    }
+
+    /// Checks `bytes` against `limits`, parses them with msgpack-c and calls `body` with the value, valid only
+    /// inside `body`.
+    private static func withParsed(
+        _ bytes: UnsafeRawBufferPointer, limits: DecodingLimits,
+        _ body: (msgpack_object) throws(EventDecodingError) -> EventValue
+    ) throws(EventDecodingError) -> EventValue {
         guard bytes.count <= limits.maxPayloadBytes else {
             throw EventDecodingError(.payloadTooLarge(size: bytes.count, limit: limits.maxPayloadBytes))
         }
@@ -35,7 +44,7 @@ public enum MessagePackCodec {
             // The preflight accepted the input, so only memory exhaustion remains.
             throw EventDecodingError(.truncated(needed: UInt64(bytes.count), available: consumed))
         }
-        return try value(of: unpacked.data)
+        return try body(unpacked.data)
     }
 
     /// Decodes exactly one value that fills `bytes`.
@@ -44,6 +53,19 @@ public enum MessagePackCodec {
         -> EventValue
     {
         try withTypedBytes(bytes) { buffer throws(EventDecodingError) in try decode(buffer, limits: limits) }
+    }
+
+    /// Decodes a structured CloudEvent, a map that fills `bytes`, as ``decode(_:limits:)`` does, except that of its
+    /// `data` entry, when that is a map, only the entries under `dataKeys` are built: the others are checked as
+    /// decoding checks them (so the same input is rejected) but not built.
+    /// - Throws: ``EventDecodingError`` where ``decode(_:limits:)`` throws; the error may differ from its.
+    static func decodeStructured(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits, dataKeys: Set<String>)
+        throws(EventDecodingError) -> EventValue
+    {
+        try withParsed(bytes, limits: limits) { object throws(EventDecodingError) in
+            guard object.type == MSGPACK_OBJECT_MAP else { return try value(of: object) }
+            return .map(try map(of: object, .dataReducedTo(dataKeys)))
+        }
     }
 
     /// The MessagePack encoding of `value`, in the smallest format for each element; map entries in order.
@@ -83,34 +105,123 @@ public enum MessagePackCodec {
             }
             return .array(array)
         case MSGPACK_OBJECT_MAP:
-            let count = Int(object.via.map.size)
-            guard count > 0, let entries = object.via.map.ptr else { return .map([:]) }
-            var elements = [EventMap.Element]()
-            elements.reserveCapacity(count)
-            var seen = count > EventMap.indexThreshold ? Set<String>(minimumCapacity: count) : nil
-            for index in 0..<count {
-                let key = try mapKey(entries[index].key)
-                // Small maps compare the new key with the earlier ones; large ones look it up in a set.
-                let isDuplicate =
-                    if seen != nil {
-                        seen?.insert(key).inserted == false
-                    } else {
-                        (0..<index).contains { earlier in
-                            sameKey(entries[earlier].key, entries[index].key) ?? (elements[earlier].key == key)
-                        }
-                    }
-                if isDuplicate { throw EventDecodingError(.duplicateKey(key)).nested(in: .key(key)) }
-                do throws(EventDecodingError) {
-                    elements.append((key, try value(of: entries[index].val)))
-                } catch {
-                    throw error.nested(in: .key(key))
-                }
-            }
-            return .map(EventMap(uniqueEntries: elements))
+            return .map(try map(of: object, .all))
         case MSGPACK_OBJECT_EXT:
             return try timestamp(object)
         default:
             throw EventDecodingError(.unsupportedFormat("msgpack-c object type \(object.type.rawValue)"))
+        }
+    }
+
+    /// Which entries of a map decoding builds.
+    private enum MapSelection {
+        /// Every entry.
+        case all
+        /// The entries under these keys; the others are checked, not built.
+        case only(Set<String>)
+        /// Every entry, the map under `data` reduced to the entries under these keys.
+        case dataReducedTo(Set<String>)
+    }
+
+    private static func map(of object: msgpack_object, _ selection: MapSelection) throws(EventDecodingError)
+        -> EventMap
+    {
+        let count = Int(object.via.map.size)
+        guard count > 0, let entries = object.via.map.ptr else { return [:] }
+        var elements = [EventMap.Element]()
+        elements.reserveCapacity(count)
+        var seen = count > EventMap.indexThreshold ? Set<String>(minimumCapacity: count) : nil
+        for index in 0..<count {
+            let key = try mapKey(entries[index].key)
+            if try isDuplicate(key, at: index, of: entries, seen: &seen) {
+                throw EventDecodingError(.duplicateKey(key)).nested(in: .key(key))
+            }
+            let entry = entries[index].val
+            do throws(EventDecodingError) {
+                switch selection {
+                case .all:
+                    elements.append((key, try value(of: entry)))
+                case .only(let keys):
+                    if keys.contains(key) { elements.append((key, try value(of: entry))) } else { try check(entry) }
+                case .dataReducedTo(let keys):
+                    if key == "data" && entry.type == MSGPACK_OBJECT_MAP {
+                        elements.append((key, .map(try map(of: entry, .only(keys)))))
+                    } else {
+                        elements.append((key, try value(of: entry)))
+                    }
+                }
+            } catch {
+                throw error.nested(in: .key(key))
+            }
+        }
+        return EventMap(uniqueEntries: elements)
+    }
+
+    /// Whether the key of entry `index`, `key`, is also the key of an earlier entry: small maps compare it with the
+    /// earlier keys on the wire, large ones (`seen` not nil) look it up in the set of keys seen.
+    private static func isDuplicate(
+        _ key: String, at index: Int, of entries: UnsafeMutablePointer<msgpack_object_kv>, seen: inout Set<String>?
+    ) throws(EventDecodingError) -> Bool {
+        if seen != nil { return seen?.insert(key).inserted == false }
+        for earlier in 0..<index {
+            switch sameKey(entries[earlier].key, entries[index].key) {
+            case true?: return true
+            case false?: continue
+            case nil: if try mapKey(entries[earlier].key) == key { return true }
+            }
+        }
+        return false
+    }
+
+    /// Checks `object` as ``value(of:)`` decodes it, without building anything (beyond the key set of a map of
+    /// more than ``EventMap/indexThreshold`` entries): throws where decoding throws.
+    private static func check(_ object: msgpack_object) throws(EventDecodingError) {
+        switch object.type {
+        case MSGPACK_OBJECT_NIL, MSGPACK_OBJECT_BOOLEAN, MSGPACK_OBJECT_POSITIVE_INTEGER,
+            MSGPACK_OBJECT_NEGATIVE_INTEGER, MSGPACK_OBJECT_FLOAT32, MSGPACK_OBJECT_FLOAT64, MSGPACK_OBJECT_BIN:
+            return
+        case MSGPACK_OBJECT_STR:
+            try checkString(object)
+        case MSGPACK_OBJECT_ARRAY:
+            let count = Int(object.via.array.size)
+            guard count > 0, let elements = object.via.array.ptr else { return }
+            for index in 0..<count { try check(elements[index]) }
+        case MSGPACK_OBJECT_MAP:
+            let count = Int(object.via.map.size)
+            guard count > 0, let entries = object.via.map.ptr else { return }
+            var seen = count > EventMap.indexThreshold ? Set<String>(minimumCapacity: count) : nil
+            for index in 0..<count {
+                let key = entries[index].key
+                // A string key is checked in place; only a large map's keys are made strings, for `seen`.
+                if key.type == MSGPACK_OBJECT_STR && seen == nil {
+                    try checkString(key)
+                    for earlier in 0..<index where sameKey(entries[earlier].key, key) != false {
+                        // Equal bytes, or an integer key beside a string one: compared as decoding compares them.
+                        let text = try mapKey(key)
+                        if try mapKey(entries[earlier].key) == text { throw EventDecodingError(.duplicateKey(text)) }
+                    }
+                } else {
+                    let text = try mapKey(key)
+                    if try isDuplicate(text, at: index, of: entries, seen: &seen) {
+                        throw EventDecodingError(.duplicateKey(text))
+                    }
+                }
+                try check(entries[index].val)
+            }
+        case MSGPACK_OBJECT_EXT:
+            _ = try timestamp(object)
+        default:
+            throw EventDecodingError(.unsupportedFormat("msgpack-c object type \(object.type.rawValue)"))
+        }
+    }
+
+    /// Checks that a string object holds UTF-8.
+    private static func checkString(_ object: msgpack_object) throws(EventDecodingError) {
+        let count = Int(object.via.str.size)
+        guard count > 0, let pointer = object.via.str.ptr else { return }
+        let utf8 = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
+        guard UTF8Text.isValid(UnsafeBufferPointer(start: utf8, count: count)) else {
+            throw EventDecodingError(.invalidUTF8)
         }
     }
 

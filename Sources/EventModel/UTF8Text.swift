@@ -17,4 +17,11 @@ enum UTF8Text {
         }
         return String(validating: bytes, as: UTF8.self)
     }
+
+    /// Whether `bytes` are valid UTF-8, without building a string for ASCII text.
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var combined: UInt8 = 0
+        for byte in bytes { combined |= byte }
+        return combined < 0x80 || String(validating: bytes, as: UTF8.self) != nil
+    }
 }

@@ -195,7 +195,11 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
         } else if let token = nats.token {
             authentication = .token(token.value)
         }
-        return ConnectionOptions(urls: nats.urls, name: "sensor-gateway", authentication: authentication, tls: nats.tls)
+        var options = ConnectionOptions(
+            urls: nats.urls, name: "sensor-gateway", authentication: authentication, tls: nats.tls)
+        // A batch of messages that pass no filter is acked in one write, not one per message.
+        options.coalescesAcks = true
+        return options
     }
 
     /// A summary for logs: no secret, only whether one is set.

@@ -61,7 +61,7 @@ public struct GatewayLogHandler: LogHandler {
     static func render(
         format: LogFormat, time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata
     ) -> String {
-        let timestamp = time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let timestamp = timestamp(time)
         switch format {
         case .json:
             var fields: [(String, String)] = [
@@ -72,6 +72,35 @@ public struct GatewayLogHandler: LogHandler {
         case .text:
             let pairs = metadata.keys.sorted().map { "\($0)=\(metadata[$0] ?? "")" }.joined(separator: " ")
             return "\(timestamp) \(level.rawValue) [\(label)] \(message)" + (pairs.isEmpty ? "" : " " + pairs)
+        }
+    }
+
+    /// `time` in UTC to the millisecond, as ISO 8601 (`2026-12-05T09:40:12.345Z`), written out directly: Foundation's
+    /// format style took a tenth of the cost of a firing.
+    static func timestamp(_ time: Date) -> String {
+        let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
+        let (seconds, millisecond) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        var whole = time_t(millisecond < 0 ? seconds - 1 : seconds)
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        let fields = [
+            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
+            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
+            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
+            (Int(millisecond < 0 ? millisecond + 1000 : millisecond), 3, UInt8(ascii: "Z")),
+        ]
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var end = 0
+            for (value, width, separator) in fields {
+                var rest = value
+                for position in stride(from: end + width - 1, through: end, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                buffer[end + width] = separator
+                end += width + 1
+            }
+            return end
         }
     }
 

@@ -127,6 +127,8 @@ struct MessageProcessor: Sendable {
         let bindings: [SensorSet.Binding]
         /// Which of `bindings` an event can pass.
         let index: DependencyIndex
+        /// The keys of a map `data` that the filters of `bindings` read; `nil`: some read more.
+        let dataKeys: Set<String>?
         fileprivate let counters: [GatewayMetrics.DependencyCounters]
     }
 
@@ -142,6 +144,10 @@ struct MessageProcessor: Sendable {
     func dependencies(_ bindings: [SensorSet.Binding]) -> SubjectDependencies {
         SubjectDependencies(
             bindings: bindings, index: DependencyIndex(bindings.map(\.dependency)),
+            dataKeys: bindings.reduce(Set<String>?.some([])) { keys, binding in
+                guard let keys, let read = binding.dependency.dataKeysRead else { return nil }
+                return keys.union(read)
+            },
             counters: bindings.map {
                 metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name)
             })
@@ -191,6 +197,9 @@ struct MessageProcessor: Sendable {
     /// `tally`). Synchronous and
     /// free of I/O, so a consumer screens a whole batch in one task and gives a message that passes no filter its
     /// ack without a task or a copy of the message.
+    ///
+    /// Of a map `data`, only the entries the filters read are decoded (``SubjectDependencies/dataKeys``); the whole
+    /// event is decoded for the triggers it is offered to, or when it is logged at debug level or traced.
     /// - Parameters:
     ///   - logger: the message's logger, made only if something is logged.
     ///   - record: where the event and each dependency's verdict are noted for the message's spans, when traced.
@@ -198,20 +207,26 @@ struct MessageProcessor: Sendable {
         payload: UnsafeRawBufferPointer, headers: [String: String], dependencies: SubjectDependencies,
         tally: inout ScreeningTally, logger: () -> Logger, record: ScreeningRecord? = nil
     ) -> Screening {
-        let event: Event
+        // At debug level, and for a traced message, every dependency is evaluated, so each one that filters the event
+        // out says why (in its log line, or its filter span).
+        let explained = self.logger.logLevel <= .debug || record != nil
+        let dataKeys = explained ? nil : dependencies.dataKeys
+        var event: Event
         do throws(EventDecodingError) {
-            event = try CloudEventCodec.decode(payload: payload, headers: headers)
+            event =
+                if let dataKeys {
+                    try CloudEventCodec.decode(payload: payload, headers: headers, dataKeys: dataKeys)
+                } else {
+                    try CloudEventCodec.decode(payload: payload, headers: headers)
+                }
         } catch {
             record?.failed(error)
             return .undecodable(error)
         }
         record?.decoded(event)
         tally.events += 1
-        // At debug level, and for a traced message, every dependency is evaluated, so each one that filters the event
-        // out says why (in its log line, or its filter span).
         let candidates =
-            self.logger.logLevel <= .debug || record != nil
-            ? Array(dependencies.bindings.indices) : dependencies.index.candidates(for: event)
+            explained ? Array(dependencies.bindings.indices) : dependencies.index.candidates(for: event)
         var offers: [Offer] = []
         let replaySensor = headers[ReplayHeaders.sensor]
         let replayTrigger = replaySensor == nil ? nil : headers[ReplayHeaders.trigger]
@@ -255,7 +270,17 @@ struct MessageProcessor: Sendable {
                 offers.append(Offer(binding: binding, trigger: trigger, transformed: transformed))
             }
         }
-        return offers.isEmpty ? .filteredOut : .offers(event, offers)
+        guard !offers.isEmpty else { return .filteredOut }
+        if dataKeys != nil {
+            // The filters saw the entries they read; the triggers get the whole event (it decodes, as its reduced
+            // form did: both reject the same messages).
+            do throws(EventDecodingError) {
+                event = try CloudEventCodec.decode(payload: payload, headers: headers)
+            } catch {
+                return .undecodable(error)
+            }
+        }
+        return .offers(event, offers)
     }
 
     /// The asynchronous part: dead-letters an undecodable message, or offers the event to each trigger (holding it

@@ -44,12 +44,17 @@ public struct HTTPRequest: Sendable, Hashable {
     public var redactedURL: String { HTTPRequest.redact(url) }
 
     static func redact(_ url: String) -> String {
+        // On the UTF-8 bytes: every byte looked for is ASCII, so each index found is a character boundary.
         var text = Substring(url)
-        if let end = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<end] }
-        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
-            !text[scheme.upperBound..<at].contains("/")
+        let utf8 = text.utf8
+        if let end = utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            text = text[..<end]
+        }
+        if let scheme = text.utf8.firstRange(of: "://".utf8),
+            let at = text.utf8[scheme.upperBound...].firstIndex(of: UInt8(ascii: "@")),
+            !text.utf8[scheme.upperBound..<at].contains(UInt8(ascii: "/"))
         {
-            text = text[..<scheme.upperBound] + text[text.index(after: at)...]
+            text = text[..<scheme.upperBound] + text[text.utf8.index(after: at)...]
         }
         return String(text)
     }

@@ -97,6 +97,12 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible, CustomDebugS
     public var connectTimeout: Duration
     /// Time allowed for a JetStream API request or a publish acknowledgement.
     public var requestTimeout: Duration
+    /// Whether ``JetStreamMessage/ack()`` goes out on a second connection to the same servers whose writes are
+    /// coalesced (libnats' flusher sends what accumulated about every millisecond), instead of one write per ack on
+    /// the main connection, which sends everything at once. Every message still gets its own ack; an ack reaches the
+    /// server up to a millisecond later, and ``NATSConnection/drain(timeout:)`` and ``NATSConnection/close()``
+    /// flush the acks first. Naks, terms and in-progress signals are not delayed.
+    public var coalescesAcks = false
 
     /// Creates options; every parameter but `urls` has a production default.
     public init(
@@ -117,7 +123,8 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible, CustomDebugS
 extension ConnectionOptions {
     public var description: String {
         "ConnectionOptions(urls: \(NATSConnection.redacted(urls)), name: \(name ?? "-"), authentication: \(authentication), "
-            + "tls: \(tls == nil ? "off" : "on"), connectTimeout: \(connectTimeout), requestTimeout: \(requestTimeout))"
+            + "tls: \(tls == nil ? "off" : "on"), connectTimeout: \(connectTimeout), requestTimeout: \(requestTimeout), "
+            + "coalescesAcks: \(coalescesAcks))"
     }
 
     public var debugDescription: String { description }

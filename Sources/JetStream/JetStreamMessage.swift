@@ -38,15 +38,19 @@ public final class JetStreamMessage: @unchecked Sendable {
     private let message: OpaquePointer
     private let lock = Mutex<Disposition>(.none)
     private let maximumDeliveries: Int64
+    /// Where ``ack()`` is sent when the connection coalesces acks.
+    private let acks: AckConnection?
 
     private enum Disposition {
         case none, acked, naked, terminated
     }
 
     /// Takes ownership of `message`.
-    init(taking message: OpaquePointer, maximumDeliveries: Int64) {
+    /// - Parameter acks: the connection acks go out on; nil: the message's own connection.
+    init(taking message: OpaquePointer, maximumDeliveries: Int64, acks: AckConnection? = nil) {
         self.message = message
         self.maximumDeliveries = maximumDeliveries
+        self.acks = acks
     }
 
     deinit {
@@ -127,10 +131,18 @@ public final class JetStreamMessage: @unchecked Sendable {
         return meta.deliveries >= UInt64(maximumDeliveries)
     }
 
-    /// Acknowledges the message: it is done and will not be delivered again. Does not wait for the server.
+    /// Acknowledges the message: it is done and will not be delivered again. Does not wait for the server (with
+    /// ``ConnectionOptions/coalescesAcks``, the ack is sent with the others of the next millisecond).
     /// - Throws: ``NATSError`` if the connection is closed or the message already had a disposition.
     public func ack() throws(NATSError) {
-        try settle(.acked, "ack") { natsMsg_Ack(message, nil) }
+        guard let acks else {
+            try settle(.acked, "ack") { natsMsg_Ack(message, nil) }
+            return
+        }
+        try settle(.acked, "ack") {
+            guard let reply = natsMsg_GetReply(message) else { return NATS_ILLEGAL_STATE }
+            return acks.ack(reply: reply)
+        }
     }
 
     /// Negatively acknowledges the message: the server redelivers it after `delay` (at once when nil),

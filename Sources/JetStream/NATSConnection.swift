@@ -25,13 +25,16 @@ public final class NATSConnection: @unchecked Sendable {
     /// Receives libnats' asynchronous publish failures; handed to libnats unretained, and outlives every
     /// asynchronous publish because `deinit` waits for those to finish before the context is destroyed.
     let publishFailures: PublishFailureSink
+    /// Where messages of this connection's consumers are acked when ``ConnectionOptions/coalescesAcks`` is set.
+    let acks: AckConnection?
     private let sink: ConnectionEventSink
 
     private init(
         handle: OpaquePointer, jetStream: OpaquePointer, sink: ConnectionEventSink, publishFailures: PublishFailureSink,
-        requestTimeout: Duration, worker: BlockingWorker
+        requestTimeout: Duration, worker: BlockingWorker, acks: AckConnection?
     ) {
         self.publishFailures = publishFailures
+        self.acks = acks
         self.handle = handle
         self.jetStream = jetStream
         self.sink = sink
@@ -71,7 +74,7 @@ public final class NATSConnection: @unchecked Sendable {
             throw NATSError(.operationFailed, operation: "connect", detail: "natsOptions_Create returned no options")
         }
         defer { natsOptions_Destroy(natsOptions) }
-        try configure(natsOptions, from: options)
+        try configure(natsOptions, from: options, sendsAtOnce: true)
 
         let sink = ConnectionEventSink(reconnect: options.reconnect)
         let retainedSink = try sink.install(on: natsOptions)
@@ -97,12 +100,27 @@ public final class NATSConnection: @unchecked Sendable {
             natsConnection_Destroy(connection)
             throw error
         }
+        var acks: AckConnection?
+        if options.coalescesAcks {
+            do throws(NATSError) {
+                acks = try AckConnection(options)
+            } catch {
+                jsCtx_Destroy(context)
+                natsConnection_Destroy(connection)
+                throw error
+            }
+        }
         return NATSConnection(
             handle: connection, jetStream: context, sink: sink, publishFailures: publishFailures,
-            requestTimeout: options.requestTimeout, worker: worker)
+            requestTimeout: options.requestTimeout, worker: worker, acks: acks)
     }
 
-    private static func configure(_ natsOptions: OpaquePointer, from options: ConnectionOptions) throws(NATSError) {
+    /// Sets `natsOptions` from `options`.
+    /// - Parameter sendsAtOnce: whether each write is sent at once (libnats' `SendAsap`) or left to its flusher,
+    ///   which sends what accumulated about every millisecond.
+    static func configure(_ natsOptions: OpaquePointer, from options: ConnectionOptions, sendsAtOnce: Bool)
+        throws(NATSError)
+    {
         let arena = CStringArena()
         let urls = arena.copyArray(options.urls)
         try NATSError.check("connect: server URLs \(redacted(options.urls))") {
@@ -158,7 +176,7 @@ public final class NATSConnection: @unchecked Sendable {
             natsOptions_SetTimeout(natsOptions, options.connectTimeout.milliseconds(minimum: 1))
         }
         // Without it, libnats' flusher holds every small write (pull requests, acks) for about 1 ms.
-        try NATSError.check("connect: send as soon as possible") { natsOptions_SetSendAsap(natsOptions, true) }
+        try NATSError.check("connect: send as soon as possible") { natsOptions_SetSendAsap(natsOptions, sendsAtOnce) }
         withExtendedLifetime(arena) {}
     }
 
@@ -196,13 +214,18 @@ public final class NATSConnection: @unchecked Sendable {
             }
         }
         await sink.waitUntilClosed()
+        try? await worker.run { () throws(NATSError) in connection.acks?.close(flushingFor: timeout) }
     }
 
-    /// Closes the connection at once (unsent buffered data is lost; prefer ``drain(timeout:)``) and returns
-    /// once it is closed. Closing a closed connection does nothing.
+    /// Closes the connection at once (unsent buffered data is lost, except acks, which get up to a second to reach
+    /// the server; prefer ``drain(timeout:)``) and returns once it is closed. Closing a closed connection does
+    /// nothing.
     public func close() async {
         let connection = self
-        try? await worker.run { () throws(NATSError) in natsConnection_Close(connection.handle) }
+        try? await worker.run { () throws(NATSError) in
+            connection.acks?.close(flushingFor: .seconds(1))
+            natsConnection_Close(connection.handle)
+        }
         await sink.waitUntilClosed()
     }
 }

@@ -152,7 +152,8 @@ public final class PullConsumer: @unchecked Sendable {
             for index in 0..<Int(list.Count) {
                 guard let message = list.Msgs[index] else { continue }
                 list.Msgs[index] = nil
-                messages.append(JetStreamMessage(taking: message, maximumDeliveries: maximumDeliveries))
+                messages.append(
+                    JetStreamMessage(taking: message, maximumDeliveries: maximumDeliveries, acks: connection.acks))
             }
             return messages
         case NATS_TIMEOUT, NATS_CONNECTION_DISCONNECTED, NATS_NO_RESPONDERS, NATS_IO_ERROR:

@@ -9,7 +9,8 @@ enum StableDigest {
         for field in fields {
             var count = UInt64(field.utf8.count).bigEndian
             withUnsafeBytes(of: &count) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: Array(field.utf8))
+            var field = field
+            field.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         let hexDigits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

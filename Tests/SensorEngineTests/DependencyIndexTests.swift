@@ -134,6 +134,58 @@ struct DependencyIndexTests {
         #expect(ruledOut > 1000)
     }
 
+    /// The event with its map `data` reduced to the entries under `keys`.
+    static func reduced(_ event: Event, to keys: Set<String>) -> Event {
+        guard case .map(let data)? = event.data else { return event }
+        var reduced = event
+        var map = EventMap()
+        for (key, value) in data where keys.contains(key) { map[key] = value }
+        reduced.data = .map(map)
+        return reduced
+    }
+
+    /// A dependency's filters give an event with its data reduced to ``Dependency/dataKeysRead`` the verdict (and
+    /// checks) they give the whole event, and the index of such dependencies the same candidates.
+    @Test(arguments: 1...12)
+    func reducedDataGivesTheSameVerdicts(seed: Int) throws {
+        var random = Random(generator: SeededRandom(seed: UInt64(seed) + 1000))
+        let dependencies = try Self.dependencies(count: 40, &random).filter { $0.dataKeysRead != nil }
+        let keys = dependencies.compactMap(\.dataKeysRead)
+        let union = keys.reduce(into: Set<String>()) { $0.formUnion($1) }
+        let index = DependencyIndex(dependencies)
+        var passed = 0
+        for _ in 0..<300 {
+            let event = Self.event(&random)
+            for (dependency, keys) in zip(dependencies, keys) {
+                let whole = dependency.screen(event).verdict
+                #expect(dependency.screen(Self.reduced(event, to: keys)).verdict == whole, "\(event), \(keys)")
+                if whole.passed { passed += 1 }
+            }
+            #expect(index.candidates(for: Self.reduced(event, to: union)) == index.candidates(for: event))
+        }
+        #expect(dependencies.count > 25 && passed > 100, "\(dependencies.count) dependencies, \(passed) passes")
+    }
+
+    /// A transform, a script filter, or a path not starting with a plain key read more than some keys of the data.
+    @Test func dataKeysRead() throws {
+        func keys(_ filters: String?, transform: String? = nil) throws -> Set<String>? {
+            let catalog = SensorLoader.load(
+                text: sensorText(filters: filters, filtersLogicalOperator: "", transform: transform), file: "s.yaml")
+            return try #require(catalog.sensors.first?.dependencies.first, "\(catalog.findings)").dataKeysRead
+        }
+        #expect(try keys(nil) == [])
+        #expect(try keys(#"{"context": {"type": "push"}}"#) == [])
+        #expect(
+            try keys(
+                #"{"data": [{"path": "a.b", "type": "string", "value": ["x"]}, {"path": "c", "type": "bool", "value": ["true"]}], "exprs": [{"expr": "v > 1", "fields": [{"name": "v", "path": "d.0"}]}]}"#
+            ) == ["a", "c", "d"])
+        #expect(try keys(#"{"data": [{"path": "[a,b.c]", "type": "string", "value": ["x"]}]}"#) == ["a", "b"])
+        #expect(try keys(#"{"data": [{"path": "a*", "type": "string", "value": ["x"]}]}"#) == nil)
+        #expect(try keys(##"{"data": [{"path": "#", "type": "number", "value": ["1"]}]}"##) == nil)
+        #expect(try keys(#"{"script": "return true"}"#) == nil)
+        #expect(try keys(#"{"context": {"type": "push"}}"#, transform: #"{"jq": "."}"#) == nil)
+    }
+
     /// Conditions on context attributes and on exact data values file a dependency under a table; `or` of several
     /// kinds, a transform, a pattern or a comparison other than equality leave it a candidate for every event.
     @Test func onlyRejectingConditionsIndex() throws {
