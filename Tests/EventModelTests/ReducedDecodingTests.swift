@@ -52,7 +52,7 @@ struct ReducedDecodingTests {
             return .timestamp(
                 EventTimestamp(
                     seconds: Int64.random(in: 0...2_000_000_000, using: &random),
-                    nanoseconds: Int32.random(in: 0...999_999_999, using: &random)))
+                    nanoseconds: UInt32.random(in: 0...999_999_999, using: &random)))
         }
     }
 
@@ -93,7 +93,8 @@ struct ReducedDecodingTests {
                 id: "id-\(round)", source: "bench", type: "com.example.reading", subject: "sensor",
                 time: round % 3 == 0 ? EventTimestamp(seconds: 1_800_000_000, nanoseconds: 0) : nil,
                 extensions: round % 5 == 0 ? ["traceparent": "00-abc", "level": 3] : [:],
-                data: round % 7 == 0 ? randomValue(depth: 2, using: &random) : .map(randomMap(depth: 2, using: &random))
+                data: round % 7 == 0
+                    ? Self.randomValue(depth: 2, using: &random) : .map(Self.randomMap(depth: 2, using: &random))
             )
             var bytes = CloudEventCodec.encodeStructured(event, format: .messagePack)
             // Half the events get one to three corrupted bytes: invalid UTF-8, other formats, repeated keys.

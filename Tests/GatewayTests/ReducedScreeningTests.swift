@@ -3,6 +3,7 @@ import Logging
 import SensorModel
 import SensorTesting
 import Testing
+import Triggers
 
 @testable import Gateway
 

@@ -157,8 +157,12 @@ struct DependencyIndexTests {
         for _ in 0..<300 {
             let event = Self.event(&random)
             for (dependency, keys) in zip(dependencies, keys) {
+                // Each check without the value it observed: the events hold NaN, which equals nothing.
+                func outcome(_ verdict: FilterVerdict) -> String {
+                    "\(verdict.passed) \(verdict.errors) \(verdict.checks.map { [$0.kind, $0.filter, "\($0.passed)", $0.error ?? ""] })"
+                }
                 let whole = dependency.screen(event).verdict
-                #expect(dependency.screen(Self.reduced(event, to: keys)).verdict == whole, "\(event), \(keys)")
+                #expect(outcome(dependency.screen(Self.reduced(event, to: keys)).verdict) == outcome(whole), "\(event)")
                 if whole.passed { passed += 1 }
             }
             #expect(index.candidates(for: Self.reduced(event, to: union)) == index.candidates(for: event))
