@@ -6,6 +6,8 @@ import SensorEngine
 public import Triggers
 
 /// The admin HTTP endpoints (Hummingbird 2), on `admin.listen`:
+/// - `GET /`: the console, a page that shows the sensors, recent firings and dead letters and explains a pasted event
+///   (``addConsole(to:settings:)``), with `GET /console.js` and `GET /console.css`.
 /// - `GET /healthz`: 200 while the process runs.
 /// - `GET /readyz`: 200 when the config is loaded, NATS connected (or lost for less than its grace period), every
 ///   consumer bound and none stuck; 503 with `{"ready": false, "reason": …}` otherwise.
@@ -16,7 +18,8 @@ public import Triggers
 ///   is what `sensor-gateway explain --format json` prints for it against the running sensors. Nothing is sent or
 ///   fired. `?subject=` matches dependencies by that NATS subject instead of the event's source and subject.
 ///
-/// With `admin.tokenFile`, every path but the probes requires its bearer token (``AdminAuthentication``).
+/// With `admin.tokenFile`, every path but the probes and the console's static files requires its bearer token
+/// (``AdminAuthentication``).
 public enum AdminServer {
     /// The application serving the endpoints; a `Service` to put in the gateway's service group.
     /// - Parameters:
@@ -26,13 +29,16 @@ public enum AdminServer {
     ///   - state: what `/readyz` and `/status` report.
     ///   - metrics: what `/metrics` renders.
     ///   - requests: how `/api/explain` shows the requests triggers would send (its routing matrix is the state's).
+    ///   - console: the links of the console's page.
     ///   - logger: the server's logger.
     public static func application(
         host: String, port: Int, tokenFile: String? = nil, state: GatewayState, metrics: GatewayMetrics,
-        requests: TriggerRequestPreviews = TriggerRequestPreviews(), logger: Logger
+        requests: TriggerRequestPreviews = TriggerRequestPreviews(), console: ConsoleSettings = ConsoleSettings(),
+        logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
         if let tokenFile { router.add(middleware: AdminAuthentication(tokenFile: tokenFile)) }
+        addConsole(to: router, settings: console)
         router.get("/healthz") { _, _ in
             json(.ok, .map(["status": "ok"]))
         }

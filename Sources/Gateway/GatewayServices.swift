@@ -59,7 +59,7 @@ public enum GatewayServices {
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
             state: state, metrics: metrics, requests: configuration.requestPreviews(kubernetes: kubernetes),
-            logger: logger)
+            console: configuration.console, logger: logger)
         state.setRouting(routing)
         let endpoints = TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun)
         let composer = SensorComposer(
