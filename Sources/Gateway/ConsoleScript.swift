@@ -43,6 +43,9 @@ enum ConsoleScript {
             : (value / 1000).toFixed(2) + " s";
           const cell = (value, attributes) => el("td", attributes || {}, value);
           const num = (value) => el("td", { class: "num" }, value === undefined || value === null ? "–" : value);
+          // A sensor's name as a link to it: the sensors view searching for it, the sensor expanded.
+          const sensorLink = (name) => name
+            ? el("a", { href: "#sensor=" + encodeURIComponent(name), class: "sensor-link" }, name) : "–";
 
           // Admin API calls: the token (when one was given) as a bearer token; a 401 asks for it.
           class Unauthorized extends Error {}
@@ -189,7 +192,7 @@ enum ConsoleScript {
             $("firings-rows").replaceChildren(...(answer.firings.length ? answer.firings.map((f) =>
               el("tr", { class: "firing", "data-firing": f.id }, cell(when(f.at)),
                 cell(el("span", { class: "mono", title: f.id }, f.id)),
-                cell([el("strong", {}, f.sensor), " / ", f.trigger]),
+                cell([el("strong", {}, sensorLink(f.sensor)), " / ", f.trigger]),
                 cell(f.events.map((id) => el("div", { class: "mono" }, id))),
                 cell([f.engine, f.route ? el("div", { class: "meta" }, "route " + f.route) : null]),
                 cell([target(f), el("div", { class: "meta detail" }, f.detail)]),
@@ -206,7 +209,7 @@ enum ConsoleScript {
               const copy = el("button", { type: "button", class: "small" }, "Copy");
               copy.addEventListener("click", () => copyText(d.replay, copy));
               return el("tr", { class: "dead-letter" }, num(d.sequence), cell(when(d.time)),
-                cell(el("strong", {}, d.reason)), cell([d.sensor, " / ", d.trigger,
+                cell(el("strong", {}, d.reason)), cell([sensorLink(d.sensor), " / ", d.trigger || "–",
                   d.firing ? el("div", { class: "meta mono" }, "firing " + d.firing) : null]),
                 cell([el("div", { class: "mono" }, d.eventId || "–"), el("div", { class: "meta" }, d.subject)]),
                 num(d.deliveries), cell(el("div", { class: "replay" }, el("code", {}, d.replay), copy)));
@@ -292,7 +295,14 @@ enum ConsoleScript {
           function route() {
             const hash = location.hash.slice(1);
             const shared = hash.startsWith("explain=") ? hash.slice("explain=".length) : null;
-            const view = shared !== null ? "explain" : (refreshers[hash] || hash === "explain" ? hash : "sensors");
+            if (hash.startsWith("sensor=")) {
+              const name = decodeURIComponent(hash.slice("sensor=".length));
+              state.q = name;
+              state.offset = 0;
+              state.open.add(name);
+              $("sensor-search").value = name;
+            }
+            const view = shared !== null ? "explain" : refreshers[hash] || hash === "explain" ? hash : "sensors";
             state.view = view;
             for (const section of document.querySelectorAll("section.view")) {
               section.hidden = section.id !== "view-" + view;
