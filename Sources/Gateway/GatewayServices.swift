@@ -1,6 +1,7 @@
 import EventSources
 import Foundation
 import HTTPTransport
+import JetStream
 public import Kubernetes
 public import Logging
 import SensorEngine
@@ -59,6 +60,9 @@ public enum GatewayServices {
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
             state: state, metrics: metrics, requests: configuration.requestPreviews(kubernetes: kubernetes),
+            deadLetterStream: DeadLetterQueue.stream(
+                storing: configuration.nats.dlqSubject,
+                in: (try? GatewayProvisioning.specs(configuration))?.specs.streams ?? []),
             console: configuration.console, logger: logger)
         state.setRouting(routing)
         let endpoints = TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun)
