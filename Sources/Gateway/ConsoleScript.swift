@@ -95,7 +95,7 @@ enum ConsoleScript {
             $("sensor-prev").disabled = page.offset === 0;
             $("sensor-next").disabled = last >= page.total;
             $("sensor-rejected").replaceChildren(...(page.rejected || []).map((entry) => el("div",
-              { class: "card rejected" }, el("h3", {}, "Not loaded: " + (entry.name || entry.file)),
+              { class: "card not-loaded" }, el("h3", {}, "Not loaded: " + (entry.name || entry.file)),
               el("div", { class: "meta" }, entry.file), el("pre", { class: "finding" }, entry.finding))));
             const list = $("sensor-list");
             if (page.sensors.length === 0) {
@@ -190,7 +190,7 @@ enum ConsoleScript {
             const answer = await api("api/firings");
             $("firings-summary").textContent = `${answer.firings.length} firings (the last ${answer.capacity} kept).`;
             $("firings-rows").replaceChildren(...(answer.firings.length ? answer.firings.map((f) =>
-              el("tr", { class: "firing", "data-firing": f.id }, cell(when(f.at)),
+              el("tr", { class: "firing", "data-firing": f.id }, cell(when(f.at), { class: "nowrap" }),
                 cell(el("span", { class: "mono", title: f.id }, f.id)),
                 cell([el("strong", {}, sensorLink(f.sensor)), " / ", f.trigger]),
                 cell(f.events.map((id) => el("div", { class: "mono" }, id))),
@@ -204,12 +204,12 @@ enum ConsoleScript {
           async function refreshDeadLetters() {
             const answer = await api("api/dead-letters?limit=50");
             $("dead-letters-summary").textContent =
-              `${answer.total} dead letters in stream ${answer.stream}; the latest ${answer.entries.length} shown.`;
+              `Stream ${answer.stream}: ${answer.total} dead letters, the latest ${answer.entries.length} shown.`;
             $("dead-letters-rows").replaceChildren(...(answer.entries.length ? answer.entries.map((d) => {
               const copy = el("button", { type: "button", class: "small" }, "Copy");
               copy.addEventListener("click", () => copyText(d.replay, copy));
-              return el("tr", { class: "dead-letter" }, num(d.sequence), cell(when(d.time)),
-                cell(el("strong", {}, d.reason)), cell([sensorLink(d.sensor), " / ", d.trigger || "–",
+              return el("tr", { class: "dead-letter" }, num(d.sequence), cell(when(d.time), { class: "nowrap" }),
+                cell(d.reason), cell([sensorLink(d.sensor), " / ", d.trigger || "–",
                   d.firing ? el("div", { class: "meta mono" }, "firing " + d.firing) : null]),
                 cell([el("div", { class: "mono" }, d.eventId || "–"), el("div", { class: "meta" }, d.subject)]),
                 num(d.deliveries), cell(el("div", { class: "replay" }, el("code", {}, d.replay), copy)));
@@ -223,6 +223,9 @@ enum ConsoleScript {
           }
 
           // Try an event: POST api/explain, then the verdicts per sensor, dependency and filter.
+          const pretty = (text) => {
+            try { return JSON.stringify(JSON.parse(text), null, 2); } catch (_) { return text; }
+          };
           async function explain() {
             const text = $("explain-event").value.trim();
             const result = $("explain-result");
@@ -312,7 +315,7 @@ enum ConsoleScript {
             }
             if (shared !== null) {
               try {
-                $("explain-event").value = decodeURIComponent(shared);
+                $("explain-event").value = pretty(decodeURIComponent(shared));
                 explain();
               } catch (error) { showError(error); }
             }
@@ -354,7 +357,10 @@ enum ConsoleScript {
             $("explain-form").addEventListener("submit", (event) => { event.preventDefault(); explain(); });
             $("explain-file").addEventListener("change", async () => {
               const file = $("explain-file").files[0];
-              if (file) { $("explain-event").value = await file.text(); explain(); }
+              if (file) {
+                $("explain-event").value = pretty(await file.text());
+                explain();
+              }
             });
             const link = $("explain-link");
             link.dataset.label = "Copy link";

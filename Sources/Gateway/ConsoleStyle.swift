@@ -75,7 +75,8 @@ enum ConsoleStyle {
         .trigger .head .name { font-weight: 600; }
         .chips { display: flex; gap: 6px; flex-wrap: wrap; }
         .empty { color: var(--muted); font-style: italic; padding: 8px 0; }
-        .rejected { border-left: 4px solid var(--bad); }
+        .not-loaded { border-left: 4px solid var(--bad); }
+        .nowrap, .replay code { white-space: nowrap; }
         .verdict-pass { color: var(--good); font-weight: 600; }
         .verdict-fail { color: var(--bad); font-weight: 600; }
         .replay { display: flex; gap: 6px; align-items: center; }

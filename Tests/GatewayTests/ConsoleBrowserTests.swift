@@ -16,7 +16,8 @@ struct ConsoleBrowserTests {
         "broken.yaml": GatewayEndToEndTests.invalid(named: "broken"),
     ]
 
-    /// A sensor whose `http` trigger the stand-in refuses (403, a status its policy does not allow: permanent): its event is dead-lettered.
+    /// A sensor whose `http` trigger the stand-in refuses (403, a status its policy does not allow: permanent): its
+    /// event is dead-lettered.
     static func refused(hook: String) -> String {
         """
         apiVersion: argoproj.io/v1alpha1
@@ -108,8 +109,9 @@ struct ConsoleBrowserTests {
         "http://127.0.0.1:\(gateway.workspace.adminPort)/#\(view)"
     }
 
-    /// The fragment that opens "Try an event" with `event` pasted: the page's shareable link.
-    static func explainLink(_ event: [String: Any]) throws -> String {
+    /// The fragment that opens "Try an event" with `event` (one CloudEvent, or an array of them) pasted: the page's
+    /// shareable link.
+    static func explainLink(_ event: Any) throws -> String {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: event), as: UTF8.self)
         return "explain=" + (json.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
     }
@@ -242,10 +244,15 @@ struct ConsoleBrowserTests {
             #expect(collapsed.allSatisfy { !$0.contains(" open") }, "collapsed by default")
 
             let payment = try #require(Self.payment("pay-1043", amount: 75)["event"] as? [String: Any])
+            let parcel = try #require(
+                PythonPublisher.event(
+                    subject: "events.warehouse.parcel-packed", id: "parcel-1043", source: "warehouse",
+                    name: "parcel-packed", data: ["carrier": "dhl", "order": "A-1043"]
+                )["event"] as? [String: Any])
             for (name, view) in [
                 ("console-sensors", "sensors"), ("console-sensor", "sensor=order-fulfilment"),
                 ("console-firings", "firings"), ("console-dead-letters", "dead-letters"),
-                ("console-explain", try Self.explainLink(payment)),
+                ("console-explain", try Self.explainLink([payment, parcel])),
             ] {
                 let file = directory.appendingPathComponent(name + ".png")
                 try HeadlessChromium.screenshot(Self.page(gateway, view), to: file)
