@@ -74,6 +74,7 @@ struct AdminAPIConformanceTests {
             ])
         #expect(ready.status == 0, "\(ready.transcript)\n--- gateway log ---\n\(gateway.logText)")
         for line in [
+            "ok GET /: 200 text/html", "ok GET /console.js: 200 text/javascript", "ok GET /console.css: 200 text/css",
             "ok GET /healthz: 200 application/json, body matches the documented schema",
             "ok GET /readyz: 200 application/json, body matches the documented schema",
             "ok GET /status: 200 application/json, body matches the documented schema",
