@@ -10,7 +10,7 @@ enum ConsoleScript {
           const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
           const ui = { argo: meta("sensor-gateway-argo-ui").replace(/\/+$/, ""),
             kfp: meta("sensor-gateway-kfp-ui").replace(/\/+$/, "") };
-          const state = { view: "sensors", offset: 0, q: "", open: new Set(), tick: 0, busy: false };
+          const state = { view: "sensors", offset: 0, q: "", open: new Set(), busy: false, ready: undefined };
 
           // An element with attributes (class, title, href, …) and children (strings become text nodes).
           function el(tag, attributes, ...children) {
@@ -70,13 +70,17 @@ enum ConsoleScript {
           }
           const clearError = () => { $("error").hidden = true; };
 
+          // The header: readiness from /readyz at every poll; the NATS state and the version from /status (large at
+          // many sensors) only at the first poll and when readiness changes.
           async function refreshHealth(full) {
             const ready = await fetch("readyz", { cache: "no-store" }).then((r) => r.json()).catch(() => null);
+            const changed = state.ready !== (ready && ready.ready);
+            state.ready = ready && ready.ready;
             const readyBadge = $("ready");
             readyBadge.textContent = ready ? (ready.ready ? "ready" : "not ready") : "unreachable";
             readyBadge.className = "badge " + (ready && ready.ready ? "good" : "bad");
             readyBadge.title = (ready && ready.reason) || "";
-            if (full) {
+            if (full || changed) {
               const status = await api("status");
               $("nats").textContent = "NATS " + status.nats;
               $("version").textContent = status.build.version;
@@ -289,10 +293,10 @@ enum ConsoleScript {
             if (state.busy || document.hidden) return;
             state.busy = true;
             try {
-              await refreshHealth(full || state.tick % 6 === 0);
+              await refreshHealth(full);
               if (refreshers[state.view]) await refreshers[state.view]();
               clearError();
-            } catch (error) { showError(error); } finally { state.busy = false; state.tick += 1; }
+            } catch (error) { showError(error); } finally { state.busy = false; }
           }
 
           function route() {
