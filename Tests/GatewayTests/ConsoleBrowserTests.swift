@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import JetStreamTesting
 import LoopbackTesting
 import Testing
@@ -267,28 +268,35 @@ struct ConsoleBrowserTests {
     @Test func pageIsSelfContainedAndOpenWithoutTheToken() async throws {
         let server = try NATSServerProcess.start()
         defer { server.stop() }
-        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("sg-token-\(UUID().uuidString)")
-        try "console-token\n".write(to: tokenFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: tokenFile) }
-        let workspace = try GatewayWorkspace(
-            natsURL: server.url, sensors: ["single.yaml": GatewayEndToEndTests.single],
-            admin: "tokenFile: \(tokenFile.path)", extra: #"console: {kfpUIBaseURL: "https://kfp.test/a\"b<c"}"#)
-        defer { workspace.remove() }
-        let gateway = try await GatewayEndToEndTests.startGateway(workspace)
-        let page = try #require(await gateway.get("/"))
-        #expect(page.status == 200)
-        #expect(page.body.contains(#"<script src="console.js" defer></script>"#))
-        #expect(!page.body.contains("<script>"), "no inline script")
-        #expect(page.body.contains(#"content="https://kfp.test/a&quot;b&lt;c""#), "\(page.body)")
-        #expect(await gateway.get("/console.js")?.status == 200)
-        #expect(await gateway.get("/console.css")?.status == 200)
-        #expect(await gateway.get("/status")?.status == 401)
+        try await withAdminTokenFile("console-token") { tokenFile in
+            let workspace = try GatewayWorkspace(
+                natsURL: server.url, sensors: ["single.yaml": GatewayEndToEndTests.single],
+                admin: "tokenFile: \(tokenFile)", extra: #"console: {kfpUIBaseURL: "https://kfp.test/a\"b<c"}"#)
+            defer { workspace.remove() }
+            let gateway = try await GatewayEndToEndTests.startGateway(workspace)
+            let page = try #require(await gateway.get("/"))
+            #expect(page.status == 200)
+            #expect(page.body.contains(#"<script src="console.js" defer></script>"#))
+            #expect(!page.body.contains("<script>"), "no inline script")
+            #expect(page.body.contains(#"content="https://kfp.test/a&quot;b&lt;c""#), "\(page.body)")
+            for path in ["/", "/console.js", "/console.css"] {
+                let answer = try await TestHTTP.get(
+                    "http://127.0.0.1:\(workspace.adminPort)\(path)", timeout: .seconds(5))
+                #expect(answer.status == 200, "\(path)")
+                let policy = answer.headers.first { $0.name == "content-security-policy" }?.value ?? ""
+                #expect(
+                    policy.hasPrefix("default-src 'none'; script-src 'self'; style-src 'self';"), "\(path): \(policy)")
+                #expect(answer.headers.contains { $0 == ("x-content-type-options", "nosniff") }, "\(path)")
+            }
+            #expect(await gateway.get("/status")?.status == 401)
+            #expect(await gateway.get("/api/sensors")?.status == 401)
 
-        // Without the token the page asks for it; the data endpoints stay closed.
-        let locked = RenderedPage(try HeadlessChromium.dom("http://127.0.0.1:\(workspace.adminPort)/#firings"))
-        #expect(locked.html.contains(#"<section id="token" class="banner">"#), "the token form is shown")
-        #expect(locked.rows("firing").isEmpty)
-        try await GatewayEndToEndTests.stop(gateway)
+            // Without the token the page asks for it; the data endpoints stay closed.
+            let locked = RenderedPage(try HeadlessChromium.dom("http://127.0.0.1:\(workspace.adminPort)/#firings"))
+            #expect(locked.html.contains(#"<section id="token" class="banner">"#), "the token form is shown")
+            #expect(locked.rows("firing").isEmpty)
+            try await GatewayEndToEndTests.stop(gateway)
+        }
     }
 }
 

@@ -107,6 +107,14 @@ struct GatewayWorkspace {
     }
 }
 
+/// A temporary file holding `token`, as a mounted Secret would hold `admin.tokenFile`, for the length of `body`.
+func withAdminTokenFile<T>(_ token: String, _ body: (String) async throws -> T) async throws -> T {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("sg-token-\(UUID().uuidString)")
+    try (token + "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    return try await body(file.path)
+}
+
 /// `sensor-gateway run` as a child process.
 final class GatewayProcess: @unchecked Sendable {
     // `@unchecked Sendable` proof: `process` and `log` are set once in `init`; `Process` is only signalled and waited
