@@ -66,7 +66,7 @@ enum ConsoleStyle {
           border-radius: 8px; overflow: hidden; }
         table.grid th { text-align: left; font-weight: 600; font-size: 12px; color: var(--muted); background: #fafbfc;
           border-bottom: 1px solid var(--line); padding: 7px 10px; white-space: nowrap; }
-        table.grid td { border-top: 1px solid #edf0f4; padding: 7px 10px; vertical-align: top; }
+        table.grid td { border-top: 1px solid #edf0f4; padding: 7px 10px; vertical-align: top; font-size: 13px; }
         table.grid tr.sub td { background: #fbfcfd; }
         table.grid tr.sub td:first-child { padding-left: 28px; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -237,6 +237,9 @@ struct ConsoleBrowserTests {
             try await gateway.eventually("the audit firing") {
                 await gateway.get("/api/firings")?.body.contains("pay-1042") == true
             }
+            try await gateway.eventually("the consumers' lag, read from the server every 10 s") {
+                await gateway.get("/api/sensors?q=order-fulfilment")?.body.contains(#""ackPending""#) == true
+            }
 
             let list = RenderedPage(try HeadlessChromium.dom(Self.page(gateway, "sensors")))
             #expect(list.text(id: "sensor-range") == "1–50 of 1000", "\(list.html)")
