@@ -132,6 +132,8 @@ struct MessageProcessor: Sendable {
         fileprivate let screening: [ScreeningCounters.DependencyCounts]
         /// Where each binding's filter counts start in ``ScreeningTally``'s `filters` (two values per filter).
         fileprivate let filterOffsets: [Int]
+        /// How many of each binding's filters are counted.
+        fileprivate let filtersTracked: [Int]
         /// How many values a tally's `filters` holds.
         fileprivate let filterValues: Int
     }
@@ -153,7 +155,7 @@ struct MessageProcessor: Sendable {
             _ verdict: FilterVerdict, binding index: Int, in dependencies: SubjectDependencies
         ) {
             let offset = dependencies.filterOffsets[index]
-            let tracked = dependencies.screening[index].tracked
+            let tracked = dependencies.filtersTracked[index]
             if verdict.passed {
                 passed[index] += 1
             } else {
@@ -188,7 +190,8 @@ struct MessageProcessor: Sendable {
             bindings: bindings, index: DependencyIndex(bindings.map(\.dependency)),
             counters: bindings.map {
                 metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name)
-            }, screening: screening, filterOffsets: offsets, filterValues: values)
+            }, screening: screening, filterOffsets: offsets, filtersTracked: screening.map(\.tracked),
+            filterValues: values)
     }
 
     /// An empty tally for `dependencies`.
