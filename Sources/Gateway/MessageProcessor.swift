@@ -76,6 +76,16 @@ struct InboundMessage: Sendable {
     var isLastDelivery: Bool
     /// When the stream stored it.
     var publishedAt: Date?
+    /// From this instant on another replica may be processing a redelivered copy: in-progress heartbeats keep the
+    /// server from redelivering a message held here, but they can be lost (while the stream's leader changes, or the
+    /// connection is re-established). `nil`: never.
+    var redeliveryPossibleFrom: ContinuousClock.Instant? = nil
+
+    /// Whether what the message completes may have been executed, or be executing, elsewhere: it was delivered
+    /// before, or it has been held past ``redeliveryPossibleFrom``.
+    var mayBeRepeated: Bool {
+        deliveries > 1 || redeliveryPossibleFrom.map { ContinuousClock.now >= $0 } ?? false
+    }
 }
 
 /// Decode → match dependencies → filters → correlate → dispatch, for one message, ending in one disposition.
@@ -424,7 +434,7 @@ struct MessageProcessor: Sendable {
     )
         async -> Step
     {
-        var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.deliveries > 1)
+        var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.mayBeRepeated)
         let id = firing.identity.id
         var logger = logger
         logger[metadataKey: LoggingKeys.firing] = "\(id)"
