@@ -76,6 +76,16 @@ struct InboundMessage: Sendable {
     var isLastDelivery: Bool
     /// When the stream stored it.
     var publishedAt: Date?
+    /// From this instant on another replica may be processing a redelivered copy: in-progress heartbeats keep the
+    /// server from redelivering a message held here, but they can be lost (while the stream's leader changes, or the
+    /// connection is re-established). `nil`: never.
+    var redeliveryPossibleFrom: ContinuousClock.Instant? = nil
+
+    /// Whether what the message completes may have been executed, or be executing, elsewhere: it was delivered
+    /// before, or it has been held past ``redeliveryPossibleFrom``.
+    var mayBeRepeated: Bool {
+        deliveries > 1 || redeliveryPossibleFrom.map { ContinuousClock.now >= $0 } ?? false
+    }
 }
 
 /// Decode → match dependencies → filters → correlate → dispatch, for one message, ending in one disposition.
@@ -132,6 +142,8 @@ struct MessageProcessor: Sendable {
         fileprivate let screening: [ScreeningCounters.DependencyCounts]
         /// Where each binding's filter counts start in ``ScreeningTally``'s `filters` (two values per filter).
         fileprivate let filterOffsets: [Int]
+        /// How many of each binding's filters are counted.
+        fileprivate let filtersTracked: [Int]
         /// How many values a tally's `filters` holds.
         fileprivate let filterValues: Int
     }
@@ -153,7 +165,7 @@ struct MessageProcessor: Sendable {
             _ verdict: FilterVerdict, binding index: Int, in dependencies: SubjectDependencies
         ) {
             let offset = dependencies.filterOffsets[index]
-            let tracked = dependencies.screening[index].tracked
+            let tracked = dependencies.filtersTracked[index]
             if verdict.passed {
                 passed[index] += 1
             } else {
@@ -188,7 +200,8 @@ struct MessageProcessor: Sendable {
             bindings: bindings, index: DependencyIndex(bindings.map(\.dependency)),
             counters: bindings.map {
                 metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name)
-            }, screening: screening, filterOffsets: offsets, filterValues: values)
+            }, screening: screening, filterOffsets: offsets, filtersTracked: screening.map(\.tracked),
+            filterValues: values)
     }
 
     /// An empty tally for `dependencies`.
@@ -421,7 +434,7 @@ struct MessageProcessor: Sendable {
     )
         async -> Step
     {
-        var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.deliveries > 1)
+        var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.mayBeRepeated)
         let id = firing.identity.id
         var logger = logger
         logger[metadataKey: LoggingKeys.firing] = "\(id)"

@@ -38,15 +38,19 @@ public final class JetStreamMessage: @unchecked Sendable {
     private let message: OpaquePointer
     private let lock = Mutex<Disposition>(.none)
     private let maximumDeliveries: Int64
+    /// The owner of the subscription the message came from: libnats' acks read the subscription through the
+    /// message (`msg->sub`) without holding it, so it must outlive every message it delivered.
+    private let consumer: PullConsumer
 
     private enum Disposition {
         case none, acked, naked, terminated
     }
 
-    /// Takes ownership of `message`.
-    init(taking message: OpaquePointer, maximumDeliveries: Int64) {
+    /// Takes ownership of `message`, delivered by `consumer`'s subscription.
+    init(taking message: OpaquePointer, from consumer: PullConsumer) {
         self.message = message
-        self.maximumDeliveries = maximumDeliveries
+        self.maximumDeliveries = consumer.maximumDeliveries
+        self.consumer = consumer
     }
 
     deinit {

@@ -47,16 +47,15 @@ extension DependencyFilters {
             allPassed = allPassed && passed
             anyPassed = anyPassed || passed
         }
-        func verdict(_ passed: Bool, _ errors: [String]) -> FilterVerdict {
-            FilterVerdict(passed: passed, errors: errors, checks: checks, positions: positions)
-        }
         let payload = event.payload
         var position = 0
         if let exprs {
             let (passed, error) = evaluateExprs(
                 exprs, payload: payload, record: recordChecks, checks: &checks, positions: &positions, from: position)
             if let error {
-                if operation == .and { return verdict(false, [error]) }
+                if operation == .and {
+                    return FilterVerdict(passed: false, errors: [error], checks: checks, positions: positions)
+                }
                 errors.append(error)
             }
             combine(passed)
@@ -66,7 +65,9 @@ extension DependencyFilters {
             let (passed, error) = evaluateData(
                 data, payload: payload, record: recordChecks, checks: &checks, positions: &positions, from: position)
             if let error {
-                if operation == .and { return verdict(false, [error]) }
+                if operation == .and {
+                    return FilterVerdict(passed: false, errors: [error], checks: checks, positions: positions)
+                }
                 errors.append(error)
             }
             combine(passed)
@@ -84,7 +85,9 @@ extension DependencyFilters {
             if recordChecks { checks.append(time.check(check)) }
             positions.note(position, passed: check.passed && check.error == nil)
             if let error = check.error {
-                if operation == .and { return verdict(false, [error]) }
+                if operation == .and {
+                    return FilterVerdict(passed: false, errors: [error], checks: checks, positions: positions)
+                }
                 errors.append(error)
             }
             combine(check.passed)
@@ -94,10 +97,13 @@ extension DependencyFilters {
             let (passed, error) = evaluateScript(
                 script, payload: payload, record: recordChecks, checks: &checks, positions: &positions, at: position)
             // A script error fails the dependency in either mode, as in Argo Events.
-            if let error { return verdict(false, errors + [error]) }
+            if let error {
+                return FilterVerdict(passed: false, errors: errors + [error], checks: checks, positions: positions)
+            }
             combine(passed)
         }
-        return verdict(operation == .and ? allPassed : anyPassed, errors)
+        return FilterVerdict(
+            passed: operation == .and ? allPassed : anyPassed, errors: errors, checks: checks, positions: positions)
     }
 
     private func evaluateScript(

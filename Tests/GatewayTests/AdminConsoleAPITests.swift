@@ -199,9 +199,11 @@ struct AdminConsoleAPITests {
         defer { workspace.remove() }
         let gateway = try await GatewayEndToEndTests.startGateway(workspace)
         let event = try Self.pastedEvent("pasted-3", accepted: true)
-        #expect(await gateway.get("/api/firings")?.status == 401)
+        for path in ["/api/firings", "/api/sensors", "/api/dead-letters"] {
+            #expect(await gateway.get(path)?.status == 401, "\(path)")
+            #expect(await gateway.get(path, token: "console-token")?.status == 200, "\(path)")
+        }
         #expect(await gateway.post("/api/explain", body: event)?.status == 401)
-        #expect(await gateway.get("/api/firings", token: "console-token")?.status == 200)
         #expect(await gateway.post("/api/explain", body: event, token: "console-token")?.status == 200)
         try await GatewayEndToEndTests.stop(gateway)
     }
