@@ -105,7 +105,9 @@ enum ConsolePage {
             <form id="explain-form">
               <label for="explain-event">A CloudEvent in structured mode (JSON), or an array of them fed in order
               (both halves of <code>a &amp;&amp; b</code>). Nothing is sent or fired.</label>
-              <textarea id="explain-event" rows="12" spellcheck="false"></textarea>
+              <textarea id="explain-event" rows="12" spellcheck="false" placeholder='{"specversion": "1.0",
+          "id": "order-7", "source": "shop", "subject": "order-created", "type": "com.example.order.created",
+          "data": {"total": 42}}'></textarea>
               <div class="toolbar">
                 <input id="explain-file" type="file" accept=".json,application/json">
                 <input id="explain-subject" type="text" placeholder="NATS subject (optional)" autocomplete="off">
