@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libnats-dev libmsgpack-dev libcurl4-openssl-dev libre2-dev liblua5.1-0-dev libjq-dev nats-server pkg-config \
-	openssl curl git openssh-client prometheus
+	openssl curl git openssh-client prometheus chromium
 # kubectl (deploy tests): Debian's kubernetes-client, installed only when no kubectl is on PATH, since another
 # package may already own /usr/bin/kubectl (dpkg would refuse to overwrite it).
 KUBECTL_PACKAGE := kubernetes-client
@@ -11,10 +11,11 @@ PIP_PACKAGES := msgpack==1.2.4 jsonschema==4.26.0 PyYAML==6.0.3 kubernetes-valid
 # The C baseline of the JetStream and gateway benchmarks: the same consume loop straight on libnats and msgpack-c.
 JETSTREAM_C_BENCH := .build/jetstream-consume-c
 
-.PHONY: deps build format lint test chaos demo bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds \
+.PHONY: deps build format lint test chaos demo screenshots bench bench-jetstream bench-gateway sample-events fuzz-build fuzz fuzz-seeds \
 	sanitize sanitize-address sanitize-thread
 
 ## deps: install the C libraries, nats-server, promtool (Debian's prometheus: the metrics and alert rule checks),
+## chromium (headless: the console's browser tests and `make screenshots`),
 ## kubectl and the Python test clients from PyPI (a Debian python3 that
 ## refuses pip installs, PEP 668, gets --break-system-packages) (msgpack; jsonschema and PyYAML
 ## for the Argo schema checks of deploy/argo; kubernetes-validate for the deploy tests; nats-py for the gateway's
@@ -120,6 +121,13 @@ chaos: deps
 demo: deps
 	$(SWIFT) build --product sensor-gateway
 	bash scripts/demo.sh
+
+## screenshots: a PNG of each view of the console (docs/images/console-*.png), taken by headless Chromium from a
+## gateway with 1,000 sensors and a few events (ConsoleBrowserTests, which also checks each view's DOM).
+screenshots: deps
+	$(SWIFT) build --build-tests
+	SENSOR_GATEWAY_SCREENSHOTS=$(CURDIR)/docs/images $(SWIFT) test --skip-build \
+		--filter 'ConsoleBrowserTests.screenshotsOfEachViewAtAThousandSensors'
 
 ## sample-events: rewrite specs/events/*.msgpack from the sample JSON next to them (the JSON is the source of truth).
 sample-events: deps

@@ -3,7 +3,8 @@ import Foundation
 public import Hummingbird
 
 /// Opt-in authentication of the admin endpoints (`admin.tokenFile`): every path but the probes (`/healthz`,
-/// `/readyz`, which the kubelet calls without credentials) answers 401 unless the request carries
+/// `/readyz`, which the kubelet calls without credentials) and the console's static files (`/`, `/console.js`,
+/// `/console.css`: no state, and a browser cannot send a header when it opens a page) answers 401 unless the request carries
 /// `Authorization: Bearer <the file's content>`. The file is read per request, so a rotated Secret applies at once;
 /// an unreadable file fails closed (503), and the token never appears in an answer or a log.
 public struct AdminAuthentication<Context: RequestContext>: RouterMiddleware {
@@ -11,7 +12,7 @@ public struct AdminAuthentication<Context: RequestContext>: RouterMiddleware {
     let tokenFile: String
 
     /// The paths that never ask for a token.
-    static var openPaths: Set<String> { ["/healthz", "/readyz"] }
+    static var openPaths: Set<String> { AdminServer.consolePaths.union(["/healthz", "/readyz"]) }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response

@@ -1,3 +1,4 @@
+import EventModel
 public import Foundation
 public import JetStream
 
@@ -18,6 +19,8 @@ public struct DeadLetter: Sendable {
     public var sensor: String { stored.header(DeadLetterHeaders.sensor) ?? "" }
     /// `Sensor-Gateway-Trigger`: empty for an undecodable message.
     public var trigger: String { stored.header(DeadLetterHeaders.trigger) ?? "" }
+    /// `Sensor-Gateway-Firing`: the firing's id; empty for a message that caused none.
+    public var firing: String { stored.header(DeadLetterHeaders.firing) ?? "" }
     /// `Sensor-Gateway-Subject`: the subject the event was published to; empty when this is not a gateway dead
     /// letter.
     public var subject: String { stored.header(DeadLetterHeaders.subject) ?? "" }
@@ -27,6 +30,14 @@ public struct DeadLetter: Sendable {
     public var deliveries: String { stored.header(DeadLetterHeaders.deliveries) ?? "" }
     /// When the dead letter was stored.
     public var storedAt: Date { Date(timeIntervalSince1970: Double(stored.timestampNanoseconds) / 1e9) }
+
+    /// The id of the dead-lettered event (its `ce-id` header, else the `id` of the structured payload); nil when the
+    /// message is not a CloudEvent.
+    public var eventID: String? {
+        let headers = stored.headers.compactMapValues(\.first)
+        if let id = headers.first(where: { $0.key.lowercased() == "ce-id" })?.value { return id }
+        return try? CloudEventCodec.decode(payload: stored.data, headers: headers).id
+    }
 
     /// The message a replay publishes: the original payload to the original subject with the original headers (none
     /// of the gateway's), addressed to the sensor and trigger that failed (``ReplayHeaders``), and with

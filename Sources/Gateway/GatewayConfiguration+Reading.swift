@@ -76,6 +76,9 @@ extension GatewayConfiguration {
             }
             section.finish(diagnostics: &diagnostics, label: "unknown key")
         }
+        if var section = root.mapping("console", diagnostics: &diagnostics) {
+            readConsole(&section, diagnostics: &diagnostics)
+        }
         if var section = root.mapping("jetstream", diagnostics: &diagnostics) {
             specs = section.string("specs", diagnostics: &diagnostics) ?? specs
             section.finish(diagnostics: &diagnostics, label: "unknown key")

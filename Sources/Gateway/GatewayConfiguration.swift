@@ -47,6 +47,8 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 ///   - `admin.listen` (`host:port`, default `127.0.0.1:9090`), `admin.tokenFile` (a bearer token `/status` and
 ///     `/metrics` require), `admin.readiness.consumerStallTimeout` (default `5m`; `0` turns it off),
 ///     `admin.readiness.natsDisconnectGrace` (default `15s`).
+///   - `console.argoUIBaseURL`, `console.kfpUIBaseURL` (unset by default): the Argo Workflows and Kubeflow Pipelines
+///     UIs the console's firings link to (``ConsoleSettings``).
 ///   - `outbox` (unset by default): where the requests of engines without an endpoint are written instead of sent.
 ///   - Gateway extensions: `jetstream.specs` (default `specs/jetstream`), `processing.concurrency` (default 16),
 ///     `processing.fetchBatch` (default 256), `processing.drainTimeout` (default `10s`),
@@ -172,6 +174,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible, CustomRef
     public var adminTokenFile: String?
     /// `admin.readiness`: when `/readyz` fails.
     public var readiness = GatewayState.Readiness()
+    /// `console:`: the links of the console at `GET /`.
+    public var console = ConsoleSettings()
     /// `outbox`; `nil`: none.
     public var outbox: String?
     /// `jetstream.specs`.

@@ -243,7 +243,7 @@ public final class GatewayEngine: Service, Sendable {
                     guard try await correlator.resetIfDue(trigger: trigger, sensor: sensor.name) > 0 else { continue }
                     let held = try await correlator.state(trigger: trigger.name, sensor: sensor.name)
                     let count = state.setPending(
-                        sensor: sensor.name, trigger: trigger.name, dependencies: held.pending.map(\.dependency))
+                        sensor: sensor.name, trigger: trigger.name, held: held.pending.map(HeldDependency.init))
                     metrics.setCorrelationsPending(sensor: sensor.name, count: count)
                     logger.info(
                         "conditionsReset: dropped held events",
@@ -268,7 +268,7 @@ public final class GatewayEngine: Service, Sendable {
                     continue
                 }
                 let count = state.setPending(
-                    sensor: sensor.name, trigger: trigger.name, dependencies: stored.pending.map(\.dependency))
+                    sensor: sensor.name, trigger: trigger.name, held: stored.pending.map(HeldDependency.init))
                 metrics.setCorrelationsPending(sensor: sensor.name, count: count)
             }
         }

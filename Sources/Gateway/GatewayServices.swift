@@ -1,6 +1,7 @@
 import EventSources
 import Foundation
 import HTTPTransport
+import JetStream
 public import Kubernetes
 public import Logging
 import SensorEngine
@@ -59,7 +60,10 @@ public enum GatewayServices {
         let admin = AdminServer.application(
             host: configuration.adminHost, port: configuration.adminPort, tokenFile: configuration.adminTokenFile,
             state: state, metrics: metrics, requests: configuration.requestPreviews(kubernetes: kubernetes),
-            logger: logger)
+            deadLetterStream: DeadLetterQueue.stream(
+                storing: configuration.nats.dlqSubject,
+                in: (try? GatewayProvisioning.specs(configuration))?.specs.streams ?? []),
+            console: configuration.console, logger: logger)
         state.setRouting(routing)
         let endpoints = TriggerEndpoints(configuration, kubernetes: kubernetes != nil, dryRun: dryRun)
         let composer = SensorComposer(

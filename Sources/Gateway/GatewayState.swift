@@ -45,8 +45,10 @@ public final class GatewayState: EventStoring {
         var sensors: SensorSet?
         var boundConsumers: Set<String> = []
         var progress: [String: ConsumerProgress] = [:]
-        var pending: [String: [String: [String]]] = [:]
+        var pending: [String: [String: [HeldDependency]]] = [:]
         var outcomes: [String: [String: OutcomeRecord]] = [:]
+        var activity: [String: [String: TriggerActivity]] = [:]
+        var lag: [String: GatewayMetrics.ConsumerLag] = [:]
         var firings = RecentFirings(capacity: GatewayState.recentFiringsCapacity)
         var routing: RoutingMatrix?
         var lastReloadError: String?
@@ -61,6 +63,9 @@ public final class GatewayState: EventStoring {
 
     /// The HTTP endpoint and the schedules, for `/status`.
     public let eventSources = EventSourceState()
+
+    /// What each dependency and filter passed and rejected, for `/api/sensors`.
+    public let screening = ScreeningCounters()
 
     /// An empty state: not ready.
     /// - Parameters:
@@ -95,6 +100,7 @@ public final class GatewayState: EventStoring {
     /// The sensors now running.
     public func setSensors(_ sensors: SensorSet) {
         contents.withLock { $0.sensors = sensors }
+        screening.keep(sensors: Set(sensors.sensors.map(\.name)))
     }
 
     /// The sensors now running, if loaded.
@@ -112,14 +118,19 @@ public final class GatewayState: EventStoring {
         contents.withLock { $0.progress[durable] = progress }
     }
 
-    /// Records the dependencies held for a trigger (empty: none).
+    /// Records the dependencies held for a trigger (empty: none), as this process last stored or read them.
     /// - Returns: the number of events held for the sensor's triggers altogether.
     @discardableResult
-    public func setPending(sensor: String, trigger: String, dependencies: [String]) -> Int {
+    public func setPending(sensor: String, trigger: String, held: [HeldDependency]) -> Int {
         contents.withLock { state in
-            state.pending[sensor, default: [:]][trigger] = dependencies.isEmpty ? nil : dependencies
+            state.pending[sensor, default: [:]][trigger] = held.isEmpty ? nil : held
             return state.pending[sensor]?.values.reduce(0) { $0 + $1.count } ?? 0
         }
+    }
+
+    /// Records the server's counters of a consumer (`nil`: forget them).
+    public func setConsumerLag(_ consumer: String, _ lag: GatewayMetrics.ConsumerLag?) {
+        contents.withLock { $0.lag[consumer] = lag }
     }
 
     /// Records a trigger's outcome.
@@ -133,7 +144,18 @@ public final class GatewayState: EventStoring {
             outcome: firing.outcome, detail: firing.detail, eventIDs: firing.eventIDs, at: firing.at)
         contents.withLock { state in
             state.outcomes[firing.sensor, default: [:]][firing.trigger] = outcome
+            state.activity[firing.sensor, default: [:]][firing.trigger, default: TriggerActivity()].add(
+                outcome: firing.outcome, duration: firing.duration)
             state.firings.append(firing)
+        }
+    }
+
+    /// What `/api/sensors` shows, read at once.
+    var consoleView: ConsoleView {
+        contents.withLock { state in
+            ConsoleView(
+                sensors: state.sensors, held: state.pending, lastOutcomes: state.outcomes, activity: state.activity,
+                lag: state.lag)
         }
     }
 
@@ -189,17 +211,20 @@ public final class GatewayState: EventStoring {
                 let dependencies = sensor.dependencies.map { dependency -> EventValue in
                     let subject = dependency.subject(prefix: state.sensors?.subjectPrefix ?? "")
                     let durable = SensorSet.durableName(subject: subject)
-                    return .map([
+                    var entry: EventMap = [
                         "name": .string(dependency.name), "subject": .string(subject), "consumer": .string(durable),
                         "bound": .bool(state.boundConsumers.contains(durable)),
-                    ])
+                    ]
+                    if let lag = state.lag[durable] { entry["lag"] = lag.json }
+                    return .map(entry)
                 }
                 var triggers: [EventValue] = []
                 for trigger in sensor.triggers {
                     var entry: EventMap = [
                         "name": .string(trigger.name), "kind": .string(trigger.kind.key),
                         "conditions": .string(trigger.conditions.description),
-                        "pending": .array((state.pending[sensor.name]?[trigger.name] ?? []).map(EventValue.string)),
+                        "pending": .array(
+                            (state.pending[sensor.name]?[trigger.name] ?? []).map { .string($0.dependency) }),
                     ]
                     if let record = state.outcomes[sensor.name]?[trigger.name] {
                         entry["lastOutcome"] = .map([

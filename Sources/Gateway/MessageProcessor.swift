@@ -76,6 +76,16 @@ struct InboundMessage: Sendable {
     var isLastDelivery: Bool
     /// When the stream stored it.
     var publishedAt: Date?
+    /// From this instant on another replica may be processing a redelivered copy: in-progress heartbeats keep the
+    /// server from redelivering a message held here, but they can be lost (while the stream's leader changes, or the
+    /// connection is re-established). `nil`: never.
+    var redeliveryPossibleFrom: ContinuousClock.Instant? = nil
+
+    /// Whether what the message completes may have been executed, or be executing, elsewhere: it was delivered
+    /// before, or it has been held past ``redeliveryPossibleFrom``.
+    var mayBeRepeated: Bool {
+        deliveries > 1 || redeliveryPossibleFrom.map { ContinuousClock.now >= $0 } ?? false
+    }
 }
 
 /// Decode → match dependencies → filters → correlate → dispatch, for one message, ending in one disposition.
@@ -130,19 +140,65 @@ struct MessageProcessor: Sendable {
         /// The keys of a map `data` that the filters of `bindings` read; `nil`: some read more.
         let dataKeys: Set<String>?
         fileprivate let counters: [GatewayMetrics.DependencyCounters]
+        /// What `/api/sensors` shows of each binding.
+        fileprivate let screening: [ScreeningCounters.DependencyCounts]
+        /// Where each binding's filter counts start in ``ScreeningTally``'s `filters` (two values per filter).
+        fileprivate let filterOffsets: [Int]
+        /// How many of each binding's filters are counted.
+        fileprivate let filtersTracked: [Int]
+        /// How many values a tally's `filters` holds.
+        fileprivate let filterValues: Int
     }
 
-    /// What screening left to count: the events screened, and how many of them each dependency was offered. Every
-    /// dependency receives each event screened, and one the index ruled an event out for filtered it: both are
-    /// counted when the tally is recorded, once per batch, not per event.
+    /// What screening left to count: the events screened, how many of them each dependency was offered, passed and
+    /// filtered out, and per filter its passes and rejections. Every dependency receives each event screened, and one
+    /// the index ruled an event out for rejected it: all of it is counted when the tally is recorded, once per batch,
+    /// not per event.
     struct ScreeningTally: Sendable {
         fileprivate var events = 0
         fileprivate var offered: [Int]
+        fileprivate var passed: [Int]
+        fileprivate var filtered: [Int]
+        fileprivate var filters: [Int]
+
+        /// Counts a dependency's verdict: each filter evaluated that passed, and the first that failed when it was
+        /// rejected.
+        fileprivate mutating func count(
+            _ verdict: FilterVerdict, binding index: Int, in dependencies: SubjectDependencies
+        ) {
+            let offset = dependencies.filterOffsets[index]
+            let tracked = dependencies.filtersTracked[index]
+            if verdict.passed {
+                passed[index] += 1
+            } else {
+                filtered[index] += 1
+                if let failure = verdict.positions.firstFailure, failure < tracked {
+                    filters[offset + 2 * failure + 1] += 1
+                }
+            }
+            var remaining = verdict.positions.passed
+            while remaining != 0 {
+                let position = remaining.trailingZeroBitCount
+                remaining &= remaining - 1
+                if position < tracked { filters[offset + 2 * position] += 1 }
+            }
+        }
     }
 
     /// `bindings` with their index and counters.
     func dependencies(_ bindings: [SensorSet.Binding]) -> SubjectDependencies {
-        SubjectDependencies(
+        let screening = bindings.map { binding in
+            state.screening.counts(
+                sensor: binding.sensor.name, dependency: binding.dependency.name,
+                filters: binding.dependency.filterDescriptions)
+        }
+        var offsets: [Int] = []
+        var values = 0
+        for counts in screening {
+            offsets.append(values)
+            values += 2 * counts.tracked
+        }
+        return SubjectDependencies(
             bindings: bindings, index: DependencyIndex(bindings.map(\.dependency)),
             dataKeys: bindings.reduce(Set<String>?.some([])) { keys, binding in
                 guard let keys, let read = binding.dependency.dataKeysRead else { return nil }
@@ -150,20 +206,30 @@ struct MessageProcessor: Sendable {
             },
             counters: bindings.map {
                 metrics.dependencyCounters(sensor: $0.sensor.name, dependency: $0.dependency.name)
-            })
+            }, screening: screening, filterOffsets: offsets, filtersTracked: screening.map(\.tracked),
+            filterValues: values)
     }
 
     /// An empty tally for `dependencies`.
     func tally(_ dependencies: SubjectDependencies) -> ScreeningTally {
-        ScreeningTally(offered: Array(repeating: 0, count: dependencies.bindings.count))
+        let zeros = Array(repeating: 0, count: dependencies.bindings.count)
+        return ScreeningTally(
+            offered: zeros, passed: zeros, filtered: zeros,
+            filters: Array(repeating: 0, count: dependencies.filterValues))
     }
 
-    /// Counts the events screened as received by every dependency, and those a dependency was not offered as
-    /// filtered out by it.
+    /// Counts the events screened as received by every dependency, those a dependency was not offered as filtered
+    /// out by it, and what each dependency and filter passed and rejected.
     func record(_ tally: ScreeningTally, _ dependencies: SubjectDependencies) {
         guard tally.events > 0 else { return }
         for index in dependencies.counters.indices {
-            dependencies.counters[index].eventsReceived(tally.events, ruledOut: tally.events - tally.offered[index])
+            let ruledOut = tally.events - tally.offered[index]
+            dependencies.counters[index].eventsReceived(tally.events, ruledOut: ruledOut)
+            let offset = dependencies.filterOffsets[index]
+            let screening = dependencies.screening[index]
+            screening.add(
+                passed: tally.passed[index], rejected: ruledOut + tally.filtered[index],
+                filters: tally.filters[offset..<offset + 2 * screening.tracked])
         }
     }
 
@@ -243,11 +309,15 @@ struct MessageProcessor: Sendable {
             var rejection: FilterVerdict?
             if binding.dependency.transform != nil {
                 let (screenedEvent, verdict) = binding.dependency.screen(event, recordChecks: false)
+                tally.count(verdict, binding: index, in: dependencies)
                 if verdict.passed { transformed = screenedEvent } else { rejection = verdict }
             } else if let verdict = binding.dependency.filters?.evaluate(
-                event, operation: binding.dependency.filtersLogicalOperator, recordChecks: false), !verdict.passed
+                event, operation: binding.dependency.filtersLogicalOperator, recordChecks: false)
             {
-                rejection = verdict
+                tally.count(verdict, binding: index, in: dependencies)
+                if !verdict.passed { rejection = verdict }
+            } else {
+                tally.passed[index] += 1
             }
             if let started {
                 record?.record(
@@ -348,23 +418,24 @@ struct MessageProcessor: Sendable {
         _ event: Event, binding: SensorSet.Binding, trigger: Trigger, message: InboundMessage, logger: Logger
     ) async -> Step {
         let sensor = binding.sensor
-        let decision: CorrelationDecision
+        let outcome: CorrelationOutcome
         let span = tracer?.correlate(sensor: sensor.name, trigger: trigger.name, dependency: binding.dependency.name)
         do {
-            decision = try await correlator.offer(
+            outcome = try await correlator.correlate(
                 event, dependency: binding.dependency.name, trigger: trigger, sensor: sensor.name)
-            span?.end(decision)
+            span?.end(outcome.decision)
         } catch {
             span?.end(failure: error)
             logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
             return .retry(after: nil)
         }
-        switch decision {
+        switch outcome.decision {
         case .ignored, .duplicate:
-            if decision == .duplicate { logger.info("already consumed by an earlier firing") }
+            if outcome.decision == .duplicate { logger.info("already consumed by an earlier firing") }
             return .done
         case .hold(let satisfied, let evicted):
-            let count = state.setPending(sensor: sensor.name, trigger: trigger.name, dependencies: satisfied)
+            let count = state.setPending(
+                sensor: sensor.name, trigger: trigger.name, held: outcome.held.map(HeldDependency.init))
             metrics.setCorrelationsPending(sensor: sensor.name, count: count)
             if evicted > 0 {
                 // The replaced event was acknowledged when it was held; only the count records it now.
@@ -375,7 +446,7 @@ struct MessageProcessor: Sendable {
                 "held until the condition holds", metadata: ["satisfied": "\(satisfied.joined(separator: ","))"])
             return .done
         case .fire(let events):
-            let count = state.setPending(sensor: sensor.name, trigger: trigger.name, dependencies: [])
+            let count = state.setPending(sensor: sensor.name, trigger: trigger.name, held: [])
             metrics.setCorrelationsPending(sensor: sensor.name, count: count)
             return await fire(trigger, sensor: sensor, events: events, message: message, logger: logger)
         }
@@ -388,7 +459,7 @@ struct MessageProcessor: Sendable {
     )
         async -> Step
     {
-        var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.deliveries > 1)
+        var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.mayBeRepeated)
         let id = firing.identity.id
         var logger = logger
         logger[metadataKey: LoggingKeys.firing] = "\(id)"

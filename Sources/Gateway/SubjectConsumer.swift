@@ -90,6 +90,9 @@ final class SubjectConsumer: Sendable {
                 // task may start later than the ack wait (1 s with the shipped backoff); the server would
                 // redeliver it meanwhile.
                 let keys = inFlight.insert(batch)
+                // Half the ack wait: the server counts it from its delivery, a little before the fetch returned,
+                // and a copy it redelivered then may reach its create while this one is still on its way.
+                let redeliveryPossibleFrom = clock.now.advanced(by: context.ackWait / 2)
                 let bindings = context.bindings(subject)
                 if !dependencies.bindings.elementsEqual(bindings, by: ===) {
                     dependencies = context.processor.dependencies(bindings)
@@ -125,7 +128,8 @@ final class SubjectConsumer: Sendable {
                     if permits.available == 0 { await permits.waitForOne() }
                     permits.take()
                     group.addTask {
-                        let inbound = Self.inbound(message, stream: context.stream)
+                        let inbound = Self.inbound(
+                            message, stream: context.stream, redeliveryPossibleFrom: redeliveryPossibleFrom)
                         if inbound.deliveries > 1 { counters.redeliverySeen() }
                         var disposition =
                             if let trace {
@@ -191,13 +195,16 @@ final class SubjectConsumer: Sendable {
     }
 
     /// The message as the processor's asynchronous part sees it (payload and headers copied, metadata parsed).
-    private static func inbound(_ message: JetStreamMessage, stream: String) -> InboundMessage {
+    private static func inbound(
+        _ message: JetStreamMessage, stream: String, redeliveryPossibleFrom: ContinuousClock.Instant
+    ) -> InboundMessage {
         let metadata = try? message.metadata()
         return InboundMessage(
             subject: message.subject, payload: message.data, headers: headers(of: message),
             stream: metadata?.stream ?? stream, streamSequence: metadata?.streamSequence ?? 0,
             deliveries: metadata?.deliveries ?? 1, isLastDelivery: message.isLastDelivery,
-            publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) })
+            publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) },
+            redeliveryPossibleFrom: redeliveryPossibleFrom)
     }
 
     /// The receive span of a screened message, with its filter spans.

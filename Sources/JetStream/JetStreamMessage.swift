@@ -38,19 +38,19 @@ public final class JetStreamMessage: @unchecked Sendable {
     private let message: OpaquePointer
     private let lock = Mutex<Disposition>(.none)
     private let maximumDeliveries: Int64
-    /// Where ``ack()`` is sent when the connection coalesces acks.
-    private let acks: AckConnection?
+    /// The owner of the subscription the message came from: libnats' acks read the subscription through the
+    /// message (`msg->sub`) without holding it, so it must outlive every message it delivered.
+    private let consumer: PullConsumer
 
     private enum Disposition {
         case none, acked, naked, terminated
     }
 
-    /// Takes ownership of `message`.
-    /// - Parameter acks: the connection acks go out on; nil: the message's own connection.
-    init(taking message: OpaquePointer, maximumDeliveries: Int64, acks: AckConnection? = nil) {
+    /// Takes ownership of `message`, delivered by `consumer`'s subscription.
+    init(taking message: OpaquePointer, from consumer: PullConsumer) {
         self.message = message
-        self.maximumDeliveries = maximumDeliveries
-        self.acks = acks
+        self.maximumDeliveries = consumer.maximumDeliveries
+        self.consumer = consumer
     }
 
     deinit {
@@ -135,7 +135,7 @@ public final class JetStreamMessage: @unchecked Sendable {
     /// ``ConnectionOptions/coalescesAcks``, the ack is sent with the others of the next millisecond).
     /// - Throws: ``NATSError`` if the connection is closed or the message already had a disposition.
     public func ack() throws(NATSError) {
-        guard let acks else {
+        guard let acks = consumer.connection.acks else {
             try settle(.acked, "ack") { natsMsg_Ack(message, nil) }
             return
         }

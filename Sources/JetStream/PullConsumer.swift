@@ -27,6 +27,8 @@ public struct ConsumerInfo: Sendable, Hashable {
 /// Messages arrive through ``messages(_:)`` one at a time, or through ``batches(_:)`` a pull request at a time,
 /// fetched on a thread of the consumer's own, so fetches never run on Swift's cooperative pool and never overlap.
 ///
+/// Every message it delivers holds it, so the subscription lives until the last message is gone.
+///
 /// Sendable: the subscription handle is set once and destroyed in `deinit`; libnats locks subscription calls,
 /// and every fetch runs on the consumer's serial ``BlockingWorker``, so fetches never overlap.
 public final class PullConsumer: @unchecked Sendable {
@@ -152,8 +154,7 @@ public final class PullConsumer: @unchecked Sendable {
             for index in 0..<Int(list.Count) {
                 guard let message = list.Msgs[index] else { continue }
                 list.Msgs[index] = nil
-                messages.append(
-                    JetStreamMessage(taking: message, maximumDeliveries: maximumDeliveries, acks: connection.acks))
+                messages.append(JetStreamMessage(taking: message, from: self))
             }
             return messages
         case NATS_TIMEOUT, NATS_CONNECTION_DISCONNECTED, NATS_NO_RESPONDERS, NATS_IO_ERROR:

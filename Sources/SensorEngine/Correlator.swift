@@ -17,6 +17,21 @@ public enum CorrelationDecision: Sendable, Hashable {
     case duplicate
 }
 
+/// A correlation decision with the events the trigger holds once it is stored.
+public struct CorrelationOutcome: Sendable {
+    /// The decision.
+    public var decision: CorrelationDecision
+    /// What the trigger holds after the decision, at most one event per dependency, ordered by dependency name;
+    /// empty after a firing.
+    public var held: [PendingEvent]
+
+    /// An outcome.
+    public init(_ decision: CorrelationDecision, held: [PendingEvent] = []) {
+        self.decision = decision
+        self.held = held
+    }
+}
+
 extension Trigger {
     /// Whether every dependency of the conditions satisfies them alone (one dependency, or only `||`): such a
     /// trigger fires on each event with that event only and never holds anything, so it needs no correlation state.
@@ -81,7 +96,7 @@ extension Trigger {
 public actor Correlator {
     /// What a change gives its caller.
     private enum ChangeResult: Sendable {
-        case decision(CorrelationDecision)
+        case decision(CorrelationOutcome)
         case dropped(Int)
         case none
     }
@@ -155,17 +170,25 @@ public actor Correlator {
     public nonisolated func offer(_ event: Event, dependency: String, trigger: Trigger, sensor: String) async throws
         -> CorrelationDecision
     {
-        guard trigger.conditions.names.contains(dependency) else { return .ignored }
-        if trigger.firesOnEachEvent { return .fire([dependency: event]) }
+        try await correlate(event, dependency: dependency, trigger: trigger, sensor: sensor).decision
+    }
+
+    /// ``offer(_:dependency:trigger:sensor:)``, with what the trigger holds once the decision is stored.
+    /// - Throws: as ``offer(_:dependency:trigger:sensor:)``.
+    public nonisolated func correlate(_ event: Event, dependency: String, trigger: Trigger, sensor: String)
+        async throws -> CorrelationOutcome
+    {
+        guard trigger.conditions.names.contains(dependency) else { return CorrelationOutcome(.ignored) }
+        if trigger.firesOnEachEvent { return CorrelationOutcome(.fire([dependency: event])) }
         let now = clock.now
         let key = CorrelationState.key(dependency: dependency, event: event)
         let result = try await update(sensor: sensor, trigger: trigger.name) { state in
             let (changed, decision) = Self.offer(
                 event, key: key, dependency: dependency, trigger: trigger, sensor: sensor, now: now, to: state)
-            return (changed, .decision(decision))
+            return (changed, .decision(CorrelationOutcome(decision, held: (changed ?? state).pending)))
         }
-        guard case .decision(let decision) = result else { return .ignored }
-        return decision
+        guard case .decision(let outcome) = result else { return CorrelationOutcome(.ignored) }
+        return outcome
     }
 
     /// The state after offering `event` (nil: unchanged) and the decision.

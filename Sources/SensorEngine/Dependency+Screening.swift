@@ -35,26 +35,29 @@ extension Dependency {
                 if recordChecks {
                     transformCheck.append(
                         FilterCheck(
-                            kind: "transform", filter: "\(transform.kind): \(transform.source)", passed: true,
+                            kind: "transform", filter: transform.summary, passed: true,
                             observed: screened.data, error: nil))
                 }
             } catch {
                 let check = FilterCheck(
-                    kind: "transform", filter: "\(transform.kind): \(transform.source)", passed: false, observed: nil,
+                    kind: "transform", filter: transform.summary, passed: false, observed: nil,
                     error: error.message)
                 return (
                     event,
                     FilterVerdict(
                         passed: false, errors: ["transform error (\(error.message))"],
-                        checks: recordChecks ? [check] : [])
+                        checks: recordChecks ? [check] : [],
+                        positions: FilterPositions().shifted(transformPassed: false))
                 )
             }
         }
         guard let filters else {
-            return (screened, FilterVerdict(passed: true, errors: [], checks: transformCheck))
+            let positions = transform == nil ? FilterPositions() : FilterPositions().shifted(transformPassed: true)
+            return (screened, FilterVerdict(passed: true, errors: [], checks: transformCheck, positions: positions))
         }
         var verdict = filters.evaluate(screened, operation: filtersLogicalOperator, recordChecks: recordChecks)
         verdict.checks = transformCheck + verdict.checks
+        if transform != nil { verdict.positions = verdict.positions.shifted(transformPassed: true) }
         return (screened, verdict)
     }
 }

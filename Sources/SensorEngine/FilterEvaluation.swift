@@ -25,6 +25,8 @@ public struct FilterVerdict: Sendable, Hashable {
     public var errors: [String]
     /// The transform, then each filter evaluated, in Argo Events' order (exprs, data, context, time, script).
     public var checks: [FilterCheck]
+    /// Which filters were evaluated and which passed, recorded also when `checks` is not.
+    public var positions = FilterPositions()
 }
 
 extension DependencyFilters {
@@ -37,6 +39,7 @@ extension DependencyFilters {
     public func evaluate(_ event: Event, operation: LogicalOperator, recordChecks: Bool = true) -> FilterVerdict {
         var checks: [FilterCheck] = []
         var errors: [String] = []
+        var positions = FilterPositions()
         // The kinds' results combined as they come: `and` needs all of them, `or` any (none present: `and` passes).
         var allPassed = true
         var anyPassed = false
@@ -45,47 +48,67 @@ extension DependencyFilters {
             anyPassed = anyPassed || passed
         }
         let payload = event.payload
+        var position = 0
         if let exprs {
-            let (passed, error) = evaluateExprs(exprs, payload: payload, record: recordChecks, checks: &checks)
+            let (passed, error) = evaluateExprs(
+                exprs, payload: payload, record: recordChecks, checks: &checks, positions: &positions, from: position)
             if let error {
-                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                if operation == .and {
+                    return FilterVerdict(passed: false, errors: [error], checks: checks, positions: positions)
+                }
                 errors.append(error)
             }
             combine(passed)
+            position += exprs.count
         }
         if let data {
-            let (passed, error) = evaluateData(data, payload: payload, record: recordChecks, checks: &checks)
+            let (passed, error) = evaluateData(
+                data, payload: payload, record: recordChecks, checks: &checks, positions: &positions, from: position)
             if let error {
-                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                if operation == .and {
+                    return FilterVerdict(passed: false, errors: [error], checks: checks, positions: positions)
+                }
                 errors.append(error)
             }
             combine(passed)
+            position += data.count
         }
         if let context {
             let outcome = context.outcome(event, record: recordChecks)
             if recordChecks { checks.append(context.check(outcome)) }
+            positions.note(position, passed: outcome.passed)
             combine(outcome.passed)
+            position += 1
         }
         if let time {
             let check = time.outcome(event)
             if recordChecks { checks.append(time.check(check)) }
+            positions.note(position, passed: check.passed && check.error == nil)
             if let error = check.error {
-                if operation == .and { return FilterVerdict(passed: false, errors: [error], checks: checks) }
+                if operation == .and {
+                    return FilterVerdict(passed: false, errors: [error], checks: checks, positions: positions)
+                }
                 errors.append(error)
             }
             combine(check.passed)
+            position += 1
         }
         if let script {
-            let (passed, error) = evaluateScript(script, payload: payload, record: recordChecks, checks: &checks)
+            let (passed, error) = evaluateScript(
+                script, payload: payload, record: recordChecks, checks: &checks, positions: &positions, at: position)
             // A script error fails the dependency in either mode, as in Argo Events.
-            if let error { return FilterVerdict(passed: false, errors: errors + [error], checks: checks) }
+            if let error {
+                return FilterVerdict(passed: false, errors: errors + [error], checks: checks, positions: positions)
+            }
             combine(passed)
         }
-        return FilterVerdict(passed: operation == .and ? allPassed : anyPassed, errors: errors, checks: checks)
+        return FilterVerdict(
+            passed: operation == .and ? allPassed : anyPassed, errors: errors, checks: checks, positions: positions)
     }
 
     private func evaluateScript(
-        _ script: any EventPredicate, payload: EventPayload, record: Bool, checks: inout [FilterCheck]
+        _ script: any EventPredicate, payload: EventPayload, record: Bool, checks: inout [FilterCheck],
+        positions: inout FilterPositions, at position: Int
     ) -> (Bool, String?) {
         var outcome = FilterOutcome()
         switch payload {
@@ -102,6 +125,7 @@ extension DependencyFilters {
                 outcome.error = "event data is not a JSON object"
             }
         }
+        positions.note(position, passed: outcome.passed && outcome.error == nil)
         if record {
             checks.append(
                 FilterCheck(
@@ -110,9 +134,11 @@ extension DependencyFilters {
         return (outcome.passed, outcome.error.map { "script filter error (\($0))" })
     }
 
-    private func evaluateData(_ filters: [DataFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck])
-        -> (Bool, String?)
-    {
+    /// The data filters' verdict; a payload that is not JSON fails the first of them.
+    private func evaluateData(
+        _ filters: [DataFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck],
+        positions: inout FilterPositions, from base: Int
+    ) -> (Bool, String?) {
         let data: EventValue
         switch payload {
         case .absent: return (true, nil)
@@ -120,14 +146,16 @@ extension DependencyFilters {
             checks.append(
                 FilterCheck(
                     kind: "data", filter: "data", passed: false, observed: nil, error: "event data not valid JSON"))
+            positions.note(base, passed: false)
             return (false, "data filter error (event data not valid JSON)")
         case .structured(let value): data = value
         }
         var errors: [String] = []
         var allPassed = true
-        for filter in filters {
+        for (offset, filter) in filters.enumerated() {
             let check = filter.outcome(data, record: record)
             if record { checks.append(filter.check(check)) }
+            positions.note(base + offset, passed: check.passed && check.error == nil)
             if let error = check.error {
                 if dataLogicalOperator == .and { return (false, "data filter error (\(error))") }
                 errors.append(error)
@@ -145,11 +173,11 @@ extension DependencyFilters {
         return (allPassed, nil)
     }
 
+    /// The expr filters' verdict; a payload that is not JSON fails the first of them.
     private func evaluateExprs(
-        _ filters: [ExprFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck]
-    )
-        -> (Bool, String?)
-    {
+        _ filters: [ExprFilter], payload: EventPayload, record: Bool, checks: inout [FilterCheck],
+        positions: inout FilterPositions, from base: Int
+    ) -> (Bool, String?) {
         let data: EventValue
         switch payload {
         case .absent: return (true, nil)
@@ -157,13 +185,15 @@ extension DependencyFilters {
             checks.append(
                 FilterCheck(
                     kind: "exprs", filter: "exprs", passed: false, observed: nil, error: "event data not valid JSON"))
+            positions.note(base, passed: false)
             return (false, "expr filter error (event data not valid JSON)")
         case .structured(let value): data = value
         }
         var errors: [String] = []
-        for filter in filters {
+        for (offset, filter) in filters.enumerated() {
             let check = filter.outcome(data, record: record)
             if record { checks.append(filter.check(check)) }
+            positions.note(base + offset, passed: check.passed && check.error == nil)
             if let error = check.error {
                 if exprLogicalOperator == .and { return (false, "expr filter error (\(error))") }
                 errors.append(error)
@@ -324,12 +354,7 @@ extension ContextFilter {
     }
 
     func check(_ outcome: FilterOutcome) -> FilterCheck {
-        let description = comparisons.compactMap { comparison in comparison.expected.map { "\(comparison.name)=\($0)" }
-        }
-        return FilterCheck(
-            kind: "context", filter: description.joined(separator: " "), passed: outcome.passed,
-            observed: outcome.observed,
-            error: nil)
+        FilterCheck(kind: "context", filter: summary, passed: outcome.passed, observed: outcome.observed, error: nil)
     }
 }
 
@@ -358,7 +383,7 @@ extension TimeFilter {
 
     func check(_ outcome: FilterOutcome) -> FilterCheck {
         FilterCheck(
-            kind: "time", filter: "\(start)-\(stop) \(zone)", passed: outcome.passed, observed: outcome.observed,
+            kind: "time", filter: summary, passed: outcome.passed, observed: outcome.observed,
             error: outcome.error)
     }
 }

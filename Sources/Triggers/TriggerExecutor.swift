@@ -171,8 +171,9 @@ public final class TriggerExecutor: Sendable {
         }
     }
 
-    /// The `engine` label of a kind before a route is chosen.
-    private static func engine(of kind: TriggerKind) -> String {
+    /// The `engine` label of a kind before a route is chosen (`none` for a `route` trigger, whose engine the routing
+    /// matrix picks per firing).
+    public static func engine(of kind: TriggerKind) -> String {
         switch kind {
         case .argoWorkflow: ArgoWorkflowExecutor.engine
         case .k8s: K8sTriggerExecutor.engine

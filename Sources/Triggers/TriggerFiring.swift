@@ -13,9 +13,10 @@ public struct TriggerFiring: Sendable {
     public let events: [String: Event]
     /// The firing's identity, derived from the sensor, the trigger and the events.
     public let identity: FiringIdentity
-    /// Whether the firing may have been executed before: the message that completed it was delivered more than once
-    /// (its replica died or stalled, or an earlier attempt failed). What it creates under a name of its own is then
-    /// read before it is created, so no second create of the firing reaches the server.
+    /// Whether the firing may have been executed before, or be executing elsewhere: the message that completed it
+    /// was delivered more than once (its replica died or stalled, or an earlier attempt failed), or was held long
+    /// enough that the server may have redelivered it. What it creates under a name of its own is then read before
+    /// it is created, so no second create of the firing reaches the server.
     public let isRepeat: Bool
     /// The trace context its requests carry, when the firing is traced.
     public var trace: TriggerTrace?

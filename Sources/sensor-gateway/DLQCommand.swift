@@ -18,7 +18,7 @@ struct DLQConnection: ParsableArguments {
     var nats: NATSOptions
 
     @Option(name: .long, help: "The dead-letter stream.")
-    var stream = "DLQ"
+    var stream = DeadLetterQueue.defaultStream
 
     /// Connects, runs `body`, closes; a NATS error is printed as `error: …` and exits 1.
     func withConnection(_ body: (NATSConnection) async throws -> Void) async throws {
@@ -46,25 +46,16 @@ struct DLQConnection: ParsableArguments {
     func deadLetters(_ connection: NATSConnection, filter: DeadLetterFilter, limit: Int = 0) async throws
         -> [DeadLetter]
     {
-        let info = try await connection.streamInfo(stream)
-        guard info.messages > 0, info.lastSequence >= max(info.firstSequence, 1) else { return [] }
-        var letters: [DeadLetter] = []
-        for sequence in max(info.firstSequence, 1)...info.lastSequence {
-            if limit > 0 && letters.count >= limit { break }
-            guard let stored = try await connection.storedMessage(stream: stream, sequence: sequence) else { continue }
-            let letter = DeadLetter(stored)
-            if filter.admits(letter) { letters.append(letter) }
-        }
-        return letters
+        try await DeadLetterQueue(connection: connection, stream: stream).oldestFirst(filter: filter, limit: limit)
     }
 
     /// The dead letter at `sequence`, or `error: not found in <stream>: sequence N` and exit 1.
     func deadLetter(_ connection: NATSConnection, sequence: UInt64) async throws -> DeadLetter {
-        guard let stored = try await connection.storedMessage(stream: stream, sequence: sequence) else {
+        guard let letter = try await DeadLetterQueue(connection: connection, stream: stream).letter(at: sequence) else {
             printToStandardError("error: not found in \(stream): sequence \(sequence)")
             throw ExitCode(1)
         }
-        return DeadLetter(stored)
+        return letter
     }
 }
 

@@ -65,19 +65,27 @@ struct AdminAPIConformanceTests {
         try await gateway.eventually("the held half to show in /status") {
             await gateway.get("/status")?.body.contains(#""pending":["a"]"#) == true
         }
+        // A message that is no CloudEvent is dead-lettered: /api/dead-letters has an entry to check.
+        try PythonPublisher.publish(server: server.url, [["subject": "events.src.a", "raw_hex": "c1ffee"]])
+        try await gateway.eventually("the undecodable message to be dead-lettered") {
+            await gateway.metric(#"sensor_gateway_dlq_total{sensor="",reason="undecodable"}"#) == 1
+        }
 
         let ready = try Self.conformance(
             port: workspace.adminPort,
             expect: [
                 "/healthz": 200, "/readyz": 200, "/metrics": 200, "/status": 200, "/api/firings": 200,
-                "/api/explain": 200,
+                "/api/explain": 200, "/api/sensors": 200, "/api/dead-letters": 200,
             ])
         #expect(ready.status == 0, "\(ready.transcript)\n--- gateway log ---\n\(gateway.logText)")
         for line in [
+            "ok GET /: 200 text/html", "ok GET /console.js: 200 text/javascript", "ok GET /console.css: 200 text/css",
             "ok GET /healthz: 200 application/json, body matches the documented schema",
             "ok GET /readyz: 200 application/json, body matches the documented schema",
             "ok GET /status: 200 application/json, body matches the documented schema",
             "ok GET /api/firings: 200 application/json, body matches the documented schema",
+            "ok GET /api/sensors: 200 application/json, body matches the documented schema",
+            "ok GET /api/dead-letters: 200 application/json, body matches the documented schema",
             "ok POST /api/explain: 200 application/json, body matches the documented schema",
             "ok GET /metrics: 200 text/plain, Prometheus text format, every family documented",
             "ok GET /no-such-path: 404, as for every undocumented path",
@@ -139,12 +147,15 @@ struct AdminAPIConformanceTests {
             port: workspace.adminPort,
             expect: [
                 "/healthz": 200, "/readyz": 503, "/metrics": 200, "/status": 200, "/api/firings": 200,
-                "/api/explain": 200,
+                "/api/explain": 200, "/api/sensors": 200, "/api/dead-letters": 503,
             ])
         #expect(down.status == 0, "\(down.transcript)")
-        #expect(
-            down.output.contains("ok GET /readyz: 503 application/json, body matches the documented schema"),
-            "\(down.transcript)")
+        for line in [
+            "ok GET /readyz: 503 application/json, body matches the documented schema",
+            "ok GET /api/dead-letters: 503 application/json, body matches the documented schema",
+        ] {
+            #expect(down.output.contains(line), "missing \(line):\n\(down.transcript)")
+        }
         let status = try #require(await gateway.get("/status")?.body)
         #expect(
             status.contains(#""ready":false"#) && status.contains(#""notReadyReason":"NATS connection is"#), "\(status)"

@@ -126,6 +126,35 @@ struct AdminConsoleAPITests {
         }
     }
 
+    /// A JSON array of events is explained as `sensor-gateway explain` explains several files: fed in order, so both
+    /// halves of `a && b` fire the trigger; a bad element is refused with its index.
+    @Test func explainTakesSeveralEventsInOrder() async throws {
+        try await GatewayEndToEndTests.withServer(sensors: ["pair.yaml": GatewayEndToEndTests.pair]) { _, workspace in
+            let gateway = try await GatewayEndToEndTests.startGateway(workspace)
+            func event(_ name: String) throws -> Any {
+                try #require(AdminAPIConformanceTests.event(name, id: "pasted-\(name)")["event"])
+            }
+            func explained(_ events: [Any]) async throws -> [String: Any] {
+                let body = Array(try JSONSerialization.data(withJSONObject: events))
+                let answer = await gateway.post("/api/explain", body: body)
+                #expect(answer?.status == 200, "\(answer?.body ?? "")")
+                return try Self.firstTrigger(try Self.object(answer))
+            }
+            #expect(try await explained([try event("a")])["fires"] as? Bool == false)
+            let both = try await explained([try event("a"), try event("b")])
+            #expect(both["fires"] as? Bool == true, "\(both)")
+            #expect(both["dependencies"] as? [String] == ["a", "b"])
+
+            let bad = Array(try JSONSerialization.data(withJSONObject: [try event("a"), ["hello": "world"]]))
+            let refused = await gateway.post("/api/explain", body: bad)
+            #expect(refused?.status == 400)
+            #expect(refused?.body.contains("element 1 is not a CloudEvent") == true, "\(refused?.body ?? "")")
+            #expect(await gateway.post("/api/explain", body: Array("[]".utf8))?.status == 400)
+            #expect(workspace.outboxRecords().isEmpty)
+            try await GatewayEndToEndTests.stop(gateway)
+        }
+    }
+
     /// A `route` trigger's explained request follows the routing matrix the gateway runs, also after a reload.
     @Test func explainUsesTheRunningRoutingMatrix() async throws {
         try await GatewayEndToEndTests.withServer(sensors: ["router.yaml": GatewayEndToEndTests.router]) {
@@ -170,9 +199,11 @@ struct AdminConsoleAPITests {
         defer { workspace.remove() }
         let gateway = try await GatewayEndToEndTests.startGateway(workspace)
         let event = try Self.pastedEvent("pasted-3", accepted: true)
-        #expect(await gateway.get("/api/firings")?.status == 401)
+        for path in ["/api/firings", "/api/sensors", "/api/dead-letters"] {
+            #expect(await gateway.get(path)?.status == 401, "\(path)")
+            #expect(await gateway.get(path, token: "console-token")?.status == 200, "\(path)")
+        }
         #expect(await gateway.post("/api/explain", body: event)?.status == 401)
-        #expect(await gateway.get("/api/firings", token: "console-token")?.status == 200)
         #expect(await gateway.post("/api/explain", body: event, token: "console-token")?.status == 200)
         try await GatewayEndToEndTests.stop(gateway)
     }

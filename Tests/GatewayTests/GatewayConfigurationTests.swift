@@ -37,6 +37,31 @@ struct GatewayConfigurationTests {
         #expect(set.processing.fetchBatch == 32)
     }
 
+    /// `console:` holds the UI base URLs the console links firings to; none by default. A base URL that is not an
+    /// absolute http(s) URL, or that has a query, is refused at its line and column.
+    @Test func consoleKeys() throws {
+        let defaults = try GatewayConfiguration.parse("", file: "g.yaml", environment: [:])
+        #expect(defaults.console == ConsoleSettings())
+        let set = try GatewayConfiguration.parse(
+            "console: {argoUIBaseURL: https://argo.example.com, kfpUIBaseURL: http://kfp.example.com/pipeline}\n",
+            file: "g.yaml", environment: [:])
+        #expect(set.console.argoUIBaseURL == "https://argo.example.com")
+        #expect(set.console.kfpUIBaseURL == "http://kfp.example.com/pipeline")
+        for value in ["javascript:alert(1)", "argo.example.com", "https://a.test/?x=1"] {
+            #expect {
+                try GatewayConfiguration.parse(
+                    "console: {argoUIBaseURL: \"\(value)\"}\n", file: "g.yaml", environment: [:])
+            } throws: { error in
+                "\(error)".hasPrefix("g.yaml:1:26: error: console.argoUIBaseURL: expected an http or https URL")
+            }
+        }
+        #expect {
+            try GatewayConfiguration.parse("console: {argoUI: https://a.test}\n", file: "g.yaml", environment: [:])
+        } throws: { error in
+            "\(error)".contains("argoUI")
+        }
+    }
+
     /// One NATS URL may be written without a list.
     @Test func singleNATSURL() throws {
         let configuration = try GatewayConfiguration.parse(

@@ -17,10 +17,11 @@ import Triggers
 /// The ack rule, one disposition per message: what each trigger outcome, a store failure and an undecodable message
 /// do to the message, the dead-letter subject and the correlation state.
 struct MessageProcessorTests {
-    /// Returns a fixed outcome and counts executions.
+    /// Returns a fixed outcome, counts executions and records whether each firing was a repeat.
     final class FixedDispatcher: TriggerDispatching {
         let execution: TriggerExecution
         let executions = Mutex(0)
+        let repeats = Mutex<[Bool]>([])
 
         init(_ outcome: TriggerOutcome, engine: String = "log", route: String = "") {
             execution = TriggerExecution(outcome, engine: engine, route: route)
@@ -28,6 +29,7 @@ struct MessageProcessorTests {
 
         func execute(_ firing: TriggerFiring) async -> TriggerExecution {
             executions.withLock { $0 += 1 }
+            repeats.withLock { $0.append(firing.isRepeat) }
             return execution
         }
     }
@@ -101,11 +103,13 @@ struct MessageProcessorTests {
         }
 
         func process(
-            _ payload: [UInt8], subject: String = "events.src.a", lastDelivery: Bool = false, deliveries: UInt64 = 1
+            _ payload: [UInt8], subject: String = "events.src.a", lastDelivery: Bool = false, deliveries: UInt64 = 1,
+            redeliveryPossibleFrom: ContinuousClock.Instant? = nil
         ) async -> MessageDisposition {
             let message = InboundMessage(
                 subject: subject, payload: payload, headers: [:], stream: "EVENTS", streamSequence: 7,
-                deliveries: lastDelivery ? 5 : deliveries, isLastDelivery: lastDelivery, publishedAt: Date())
+                deliveries: lastDelivery ? 5 : deliveries, isLastDelivery: lastDelivery, publishedAt: Date(),
+                redeliveryPossibleFrom: redeliveryPossibleFrom)
             return await processor.process(message, bindings: sensors.bindings[subject] ?? [])
         }
     }
@@ -237,6 +241,18 @@ struct MessageProcessorTests {
         #expect(try await fixture.store.load(sensor: "s", trigger: "single").revision == 0)
         #expect(try await fixture.store.load(sensor: "s", trigger: "pair").state.pending.map(\.dependency) == ["a"])
         #expect(fixture.deadLetters.published.withLock { $0.isEmpty })
+    }
+
+    /// A firing is a repeat (its creates read first) when its message was delivered before, or held here past the
+    /// instant from which the server may have redelivered it to another replica.
+    @Test func heldOrRedeliveredMessagesFireAsRepeats() async throws {
+        let fixture = try Fixture(.succeeded(detail: "ok"))
+        let now = ContinuousClock.now
+        #expect(await fixture.process(Self.event("e1"), redeliveryPossibleFrom: now.advanced(by: .seconds(60))) == .ack)
+        #expect(await fixture.process(Self.event("e2"), deliveries: 2) == .ack)
+        #expect(await fixture.process(Self.event("e3"), redeliveryPossibleFrom: now.advanced(by: .seconds(-1))) == .ack)
+        #expect(await fixture.process(Self.event("e4")) == .ack)
+        #expect(fixture.dispatcher.repeats.withLock { $0 } == [false, true, true, false])
     }
 
     /// Retryable: nak with the outcome's delay (or the configured one); the pair's firing stays recorded, so the

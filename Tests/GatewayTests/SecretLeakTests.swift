@@ -8,9 +8,10 @@ import Testing
 /// Security: a running gateway (the built binary against a real nats-server with token auth, the Argo/KFP stand-in
 /// and curl as the event client) never shows the test secrets — the NATS token, `ARGO_TOKEN`, the KFP token file's
 /// content, an http trigger's secure header and the HTTP event source's token — in its log (JSON, debug level),
-/// `/metrics`, `/status`, the dead letters or the errors it reports, while every one of them is in use: the events
-/// arrive over the authenticated endpoint and NATS, three triggers succeed (the hook sees its secure header) and two
-/// fail permanently, so error paths are logged, shown in `/status` and dead-lettered too.
+/// `/metrics`, `/status`, `/api/sensors`, `/api/dead-letters`, the dead letters or the errors it reports, while every
+/// one of them is in use: the events arrive over the authenticated endpoint and NATS, three triggers succeed (the hook
+/// sees its secure header) and two fail permanently, so error paths are logged, shown in `/status` and dead-lettered
+/// too.
 @Suite("Secrets never leak", .serialized, .timeLimit(.minutes(3)), .natsServer, .gatewayBinary)
 struct SecretLeakTests {
     static let natsToken = "natsT0ken\(UUID().uuidString.prefix(8))"
@@ -136,6 +137,10 @@ struct SecretLeakTests {
         let status = await gateway.get("/status")?.body ?? ""
         #expect(metrics.contains("sensor_gateway_triggers_total"))
         #expect(status.contains("missing-pipeline"), "\(status)")
+        let sensorsPage = await gateway.get("/api/sensors")?.body ?? ""
+        let deadLetterPage = await gateway.get("/api/dead-letters")?.body ?? ""
+        #expect(sensorsPage.contains("missing-pipeline"), "\(sensorsPage)")
+        #expect(deadLetterPage.contains(#""reason":"permanent: "#), "\(deadLetterPage)")
         let connection = try await NATSConnection.connect(
             ConnectionOptions(urls: [server.url], authentication: .token(Self.natsToken)))
         let letters = try await connection.readStream("DLQ", expecting: deadLettered)
@@ -150,7 +155,10 @@ struct SecretLeakTests {
         let log = gateway.logText
         #expect(log.contains("hook-refused") && log.contains("no-such-pipeline"), "the failures are logged")
 
-        for (place, text) in [("log", log), ("/metrics", metrics), ("/status", status), ("DLQ", deadLetters)] {
+        for (place, text) in [
+            ("log", log), ("/metrics", metrics), ("/status", status), ("/api/sensors", sensorsPage),
+            ("/api/dead-letters", deadLetterPage), ("DLQ", deadLetters),
+        ] {
             for secret in Self.secrets {
                 #expect(!text.contains(secret), "\(place) shows a secret (\(secret.prefix(6))…)")
             }

@@ -68,6 +68,30 @@ struct JetStreamTests {
         }
     }
 
+    @Test("a message keeps its subscription: acked after its consumer was dropped, the ack reaches the server")
+    func messageOutlivesItsConsumer() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                // What a shutting-down consumer loop does: its last reference goes while messages are still settled.
+                let message = try await Self.messageOfDroppedConsumer(connection)
+                try message.inProgress()
+                try message.ack()
+                let settled = try await eventually {
+                    let info = try await connection.consumerInfo(stream: "OUTLIVE", consumer: "worker")
+                    return info.ackPending == 0 && info.ackFloorStreamSequence == 1
+                }
+                #expect(settled, "the ack sent after the consumer was dropped reached the server")
+            }
+        }
+    }
+
+    /// The first message of a new consumer, whose object is gone (but for the message's hold) when this returns.
+    private static func messageOfDroppedConsumer(_ connection: NATSConnection) async throws -> JetStreamMessage {
+        let consumer = try await makeStreamAndConsumer(connection, stream: "OUTLIVE", subjects: ["outlive.>"])
+        _ = try await connection.publish(OutgoingMessage(subject: "outlive.one", data: [1]))
+        return try #require(try await nextMessage(consumer, wait: .seconds(2)))
+    }
+
     @Test("nak with a delay: redelivered after about the delay, not before")
     func nakWithDelay() async throws {
         try await withServer { server in

@@ -38,11 +38,12 @@ struct GatewayWorkspace {
     ///     `JetStreamSpecProvisioningTests`).
     ///   - executionTimeout: `processing.executionTimeout`, if not the default.
     ///   - shipped: the shipped specs directory the workspace's copy starts from.
+    ///   - extra: more top-level sections of gateway.yaml (e.g. `console: {argoUIBaseURL: https://argo.test}`).
     init(
         natsURL: String, sensors: [String: String], drainTimeout: String = "10s", routing: String? = nil,
         environment: [String: String] = [:], admin: String = "readiness: {natsDisconnectGrace: 2s}",
         kubernetes: String? = nil, kubernetesSensors: String? = nil, ackWait: String = "2s",
-        executionTimeout: String? = nil, specs shipped: String = "specs/jetstream"
+        executionTimeout: String? = nil, specs shipped: String = "specs/jetstream", extra: String? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sg-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -79,6 +80,7 @@ struct GatewayWorkspace {
 
             """
         if let kubernetes { config += "kubernetes: {\(kubernetes)}\n" }
+        if let extra { config += extra + "\n" }
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         for (name, text) in sensors { try writeSensor(name, text) }
     }
@@ -103,6 +105,14 @@ struct GatewayWorkspace {
     func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
+}
+
+/// A temporary file holding `token`, as a mounted Secret would hold `admin.tokenFile`, for the length of `body`.
+func withAdminTokenFile<T>(_ token: String, _ body: (String) async throws -> T) async throws -> T {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("sg-token-\(UUID().uuidString)")
+    try (token + "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    return try await body(file.path)
 }
 
 /// `sensor-gateway run` as a child process.

@@ -18,4 +18,11 @@ extension Trait where Self == Prerequisite {
             "sensor-gateway binary not built: expected \(GatewayProcess.executable.path); run swift build (or set SENSOR_GATEWAY_BIN)"
         )
     }
+
+    /// Debian's `chromium` must be installed: each test fails, saying so, when it is not.
+    static var chromium: Self {
+        .requires(
+            HeadlessChromium.executablePath != nil,
+            "chromium not found on PATH: run make deps (apt-get install chromium) or set CHROMIUM")
+    }
 }
