@@ -180,6 +180,33 @@ struct JetStreamTests {
         }
     }
 
+    @Test("coalescesAcks: every message acked on the acks' connection; acks given just before close reach the server")
+    func coalescedAcks() async throws {
+        try await withServer { server in
+            var options = testOptions(server.url)
+            options.coalescesAcks = true
+            let connection = try await NATSConnection.connect(options)
+            let consumer = try await makeStreamAndConsumer(connection, stream: "ACKS", subjects: ["acks.>"])
+            let count = 500
+            _ = try await connection.publishBatch(
+                (0..<count).map { OutgoingMessage(subject: "acks.n", data: Array("\($0)".utf8)) })
+            var received = 0
+            for try await message in consumer.messages(.init(batchSize: 100, maxWait: .seconds(1))) {
+                try message.ack()
+                received += 1
+                if received == count { break }
+            }
+            // Closed right after the last ack: the acks still buffered are flushed first.
+            await connection.close()
+            let observer = try await NATSConnection.connect(testOptions(server.url))
+            let info = try await observer.consumerInfo(stream: "ACKS", consumer: "worker")
+            await observer.close()
+            #expect(received == count)
+            #expect(info.ackPending == 0)
+            #expect(info.ackFloorStreamSequence == UInt64(count))
+        }
+    }
+
     @Test("drain while a consumer iterates: its sequence ends without error, and the connection closes")
     func drainEndsConsumers() async throws {
         try await withServer { server in
