@@ -14,7 +14,7 @@ import Triggers
 
 /// One firing, one id: the lines logged about a trigger's execution, the workflow it names and labels, and its
 /// dead letter all carry the same ``FiringIdentity/id``.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct FiringIdentityGatewayTests {
     static let sensorText = """
         apiVersion: argoproj.io/v1alpha1

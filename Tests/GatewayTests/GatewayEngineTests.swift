@@ -19,7 +19,7 @@ import Triggers
 @testable import Gateway
 
 /// The engine in process with a dispatcher of the test's own (the seam the Triggers module plugs into).
-@Suite(.serialized, .timeLimit(.minutes(1)), .natsServer)
+@Suite(.serialized, .timeLimit(.minutes(3)), .natsServer)
 struct GatewayEngineTests {
     /// Takes its time, counting executions; when cancelled (the drain timeout ran out) it reports a retryable
     /// failure, as a dispatcher whose request did not complete must.

@@ -6,7 +6,7 @@ import JetStreamTesting
 import Testing
 
 /// `specs/jetstream`, read by the gateway's configuration reader and provisioned through JetStream.
-@Suite("Provisioning from specs/jetstream", .serialized, .timeLimit(.minutes(1)))
+@Suite("Provisioning from specs/jetstream", .serialized, .timeLimit(.minutes(3)))
 struct JetStreamSpecProvisioningTests {
     static let shippedSpecs = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -14,7 +14,7 @@ import Testing
 
 /// The correlation store on a real JetStream KV bucket, shared by two correlators on two connections (two
 /// replicas).
-@Suite(.serialized, .timeLimit(.minutes(1)), .natsServer)
+@Suite(.serialized, .timeLimit(.minutes(3)), .natsServer)
 struct KeyValueCorrelationStoreTests {
     /// For each of 20 `a && b` triggers, replica 1 offers `a` while replica 2 offers `b`, at the same time: every
     /// trigger fires exactly once, whichever write wins, and nothing stays held.

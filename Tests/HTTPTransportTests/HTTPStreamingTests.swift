@@ -3,7 +3,7 @@ import HTTPTransport
 import LoopbackTesting
 import Testing
 
-@Suite("Streamed responses", .timeLimit(.minutes(1)))
+@Suite("Streamed responses", .timeLimit(.minutes(3)))
 struct HTTPStreamingTests {
     /// The lines of a streamed body.
     static func lines(_ body: AsyncThrowingStream<[UInt8], any Error>) async throws -> [String] {

@@ -3,7 +3,7 @@ import JetStream
 import JetStreamTesting
 import Testing
 
-@Suite("Provisioning", .serialized, .timeLimit(.minutes(1)))
+@Suite("Provisioning", .serialized, .timeLimit(.minutes(3)))
 struct ProvisioningTests {
     @Test("a changed spec updates the resource in place")
     func updateInPlace() async throws {

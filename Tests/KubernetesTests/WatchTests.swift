@@ -4,7 +4,7 @@ import Kubernetes
 import LoopbackTesting
 import Testing
 
-@Suite("Watching a collection", .timeLimit(.minutes(1)))
+@Suite("Watching a collection", .timeLimit(.minutes(3)))
 struct WatchTests {
     static let configMaps = ResourceType.wellKnown(apiVersion: "v1", kind: "ConfigMap")
 
