@@ -41,6 +41,8 @@ enum ConsoleScript {
           };
           const ms = (value) => value < 1 ? value.toFixed(2) + " ms" : value < 1000 ? Math.round(value) + " ms"
             : (value / 1000).toFixed(2) + " s";
+          // "1 trigger", "2 triggers".
+          const count = (n, noun, plural) => n + " " + (n === 1 ? noun : plural || noun + "s");
           const cell = (value, attributes) => el("td", attributes || {}, value);
           const num = (value) => el("td", { class: "num" }, value === undefined || value === null ? "–" : value);
           // A sensor's name as a link to it: the sensors view searching for it, the sensor expanded.
@@ -116,8 +118,8 @@ enum ConsoleScript {
             const open = state.open.has(sensor.name);
             const details = el("details", { class: "sensor", "data-sensor": sensor.name, open },
               el("summary", {}, el("span", { class: "name" }, sensor.name),
-                el("span", { class: "meta" }, `${sensor.dependencies.length} dependencies · `
-                  + `${sensor.triggers.length} triggers`),
+                el("span", { class: "meta" }, count(sensor.dependencies.length, "dependency", "dependencies") + " · "
+                  + count(sensor.triggers.length, "trigger")),
                 held ? badge(held + " held", "warn") : null,
                 rejected ? badge(rejected + " filtered", "") : null,
                 ...outcomes.slice(0, 3).map((o) => badge(o, outcomeTone(o))),
@@ -162,7 +164,7 @@ enum ConsoleScript {
                 el("span", {}, "when ", el("code", { class: "condition" }, t.condition)),
                 el("span", { class: "chips" }, outcomes.length ? outcomes : el("span", { class: "meta" }, "not fired")),
                 t.latency ? el("span", { class: "meta" }, `latency mean ${ms(t.latency.meanMs)} · `
-                  + `max ${ms(t.latency.maxMs)} · ${t.latency.count} runs`) : null),
+                  + `max ${ms(t.latency.maxMs)} · ` + count(t.latency.count, "run")) : null),
               t.last ? el("div", { class: "meta" }, "last: ", badge(t.last.outcome, outcomeTone(t.last.outcome)),
                 " ", when(t.last.at), " · ", t.last.detail) : null,
               held.length ? el("table", { class: "grid held-table" }, el("thead", {}, el("tr", {},
