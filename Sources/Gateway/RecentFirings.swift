@@ -1,3 +1,4 @@
+import ConfigReader
 public import EventModel
 
 /// One executed firing, as `GET /api/firings` lists it. Holds what the outcome metrics and `/status` already show
@@ -47,11 +48,10 @@ public struct FiringRecord: Sendable, Hashable {
     /// The JSON form: `id`, `sensor`, `trigger`, `events`, `engine`, `route` (when routed), `outcome`, `detail`,
     /// `durationSeconds`, `at` (RFC 3339) and `traceID` (when traced).
     public var json: EventValue {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         var map: EventMap = [
             "id": .string(id), "sensor": .string(sensor), "trigger": .string(trigger),
             "events": .array(eventIDs.map(EventValue.string)), "engine": .string(engine),
-            "outcome": .string(outcome), "detail": .string(detail), "durationSeconds": .double(seconds),
+            "outcome": .string(outcome), "detail": .string(detail), "durationSeconds": .double(duration.inSeconds),
             "at": .string(at.rfc3339),
         ]
         if !route.isEmpty { map["route"] = .string(route) }

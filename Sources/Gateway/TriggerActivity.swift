@@ -1,3 +1,4 @@
+import ConfigReader
 public import EventModel
 public import SensorEngine
 
@@ -49,13 +50,9 @@ public struct TriggerActivity: Sendable, Hashable {
 
     /// The mean duration in milliseconds (0 before the first firing).
     public var meanMilliseconds: Double {
-        count == 0 ? 0 : Self.milliseconds(total) / Double(count)
+        count == 0 ? 0 : total.inSeconds * 1e3 / Double(count)
     }
 
     /// The longest duration in milliseconds.
-    public var longestMilliseconds: Double { Self.milliseconds(longest) }
-
-    private static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
-    }
+    public var longestMilliseconds: Double { longest.inSeconds * 1e3 }
 }
