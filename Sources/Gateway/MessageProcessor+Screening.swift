@@ -14,6 +14,13 @@ extension MessageProcessor {
         case offers(Event, [Offer])
         /// It is not a decodable CloudEvent: it is dead-lettered.
         case undecodable(EventDecodingError)
+
+        /// Whether every trigger the event is offered to correlates several dependencies: the event is held, or
+        /// executes a trigger only when it completes a condition.
+        var correlatesOnly: Bool {
+            guard case .offers(_, let offers) = self else { return false }
+            return offers.allSatisfy { !$0.trigger.firesOnEachEvent }
+        }
     }
 
     /// A trigger that a dependency's event is offered to.

@@ -45,20 +45,26 @@ struct MessageProcessor: Sendable {
     }
 
     /// Decode → match dependencies → filters → correlate → dispatch, ending in one disposition: ``screen`` then
-    /// ``finish(_:message:)``.
-    func process(_ message: InboundMessage, bindings: [SensorSet.Binding]) async -> MessageDisposition {
+    /// ``finish(_:message:executions:)``.
+    func process(_ message: InboundMessage, bindings: [SensorSet.Binding], executions: Permits? = nil) async
+        -> MessageDisposition
+    {
         let dependencies = dependencies(bindings)
         let screening = message.payload.withUnsafeBytes { payload in
             screen(
                 payload: payload, headers: message.headers, dependencies: dependencies, logger: { logger(for: message) }
             )
         }
-        return await finish(screening, message: message)
+        return await finish(screening, message: message, executions: executions)
     }
 
     /// The asynchronous part: dead-letters an undecodable message, or offers the event to each trigger (holding it
     /// for a correlation, or executing the trigger), and says what the message's disposition is.
-    func finish(_ screening: Screening, message: InboundMessage) async -> MessageDisposition {
+    /// - Parameter executions: the permits a firing takes for its execution; `nil` when the caller holds one for
+    ///   the whole message.
+    func finish(_ screening: Screening, message: InboundMessage, executions: Permits? = nil) async
+        -> MessageDisposition
+    {
         var logger = logger(for: message)
         if let traceID = tracer?.currentTraceID { logger[metadataKey: LoggingKeys.traceID] = "\(traceID)" }
         let event: Event
@@ -86,7 +92,7 @@ struct MessageProcessor: Sendable {
             steps.append(
                 await self.offer(
                     offer.transformed ?? event, binding: offer.binding, trigger: offer.trigger, message: message,
-                    logger: logger))
+                    executions: executions, logger: logger))
         }
         var delays: [Duration] = []
         var deadLettered = false
@@ -118,7 +124,8 @@ struct MessageProcessor: Sendable {
 
     /// Offers the event to one trigger and, when it fires, executes it.
     private func offer(
-        _ event: Event, binding: SensorSet.Binding, trigger: Trigger, message: InboundMessage, logger: Logger
+        _ event: Event, binding: SensorSet.Binding, trigger: Trigger, message: InboundMessage, executions: Permits?,
+        logger: Logger
     ) async -> Step {
         let sensor = binding.sensor
         let outcome: CorrelationOutcome
@@ -151,6 +158,8 @@ struct MessageProcessor: Sendable {
         case .fire(let events):
             let count = state.setPending(sensor: sensor.name, trigger: trigger.name, held: [])
             metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+            if let executions { await executions.acquire() }
+            defer { executions?.release() }
             return await fire(trigger, sensor: sensor, events: events, message: message, logger: logger)
         }
     }

@@ -18,6 +18,9 @@ final class Permits: Sendable {
     /// Permits free now.
     var available: Int { contents.withLock { $0.available } }
 
+    /// Permits taken now.
+    var taken: Int { total - available }
+
     /// Waits until at least one permit is free (without taking it).
     func waitForOne() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -30,9 +33,15 @@ final class Permits: Sendable {
         }
     }
 
-    /// Takes one permit; call only after ``waitForOne()`` or when ``available`` is positive, from one task.
-    func take() {
-        contents.withLock { $0.available -= 1 }
+    /// Takes one permit, waiting until one is free; several tasks may call it at once.
+    func acquire() async {
+        while !contents.withLock({ state in
+            guard state.available > 0 else { return false }
+            state.available -= 1
+            return true
+        }) {
+            await waitForOne()
+        }
     }
 
     /// Returns one permit and wakes the waiter.

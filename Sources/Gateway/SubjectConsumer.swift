@@ -7,8 +7,11 @@ import Synchronization
 
 /// The durable pull consumer of one subject: binds it, fetches batches of `processing.fetchBatch` messages, screens
 /// each batch in its own task (decode and filters, see ``MessageProcessor/screen``), acks at once what no filter
-/// lets through, and processes each message that reaches a trigger in a child task, up to
-/// `processing.concurrency` at a time. Each message gets one disposition.
+/// lets through, and processes each message that reaches a trigger in a child task, executing up to
+/// `processing.concurrency` triggers at a time. A message offered only to triggers that correlate several
+/// dependencies waits for a trigger permit only when it fires: up to `processing.fetchBatch` such messages are in
+/// flight, and the correlator commits the changes that wait for the same trigger's state in one write. Each message
+/// gets one disposition.
 ///
 /// Stops when told (``stop()``, on a reload that removes the subject's last dependency) or on graceful shutdown:
 /// it fetches no more, naks what it fetched and has not screened yet, waits up to the drain timeout for the
@@ -43,16 +46,17 @@ final class SubjectConsumer: Sendable {
         context.state.setBound(durable, true)
         logger.info("consuming")
         defer { context.state.setBound(durable, false) }
-        let permits = Permits(context.concurrency)
-        let progress = ConsumerProgress(permits: permits)
+        let executions = Permits(context.concurrency)
+        let correlations = Permits(context.fetchBatch)
+        let progress = ConsumerProgress(permits: [executions, correlations])
         context.state.setProgress(durable, progress)
         defer { context.state.setProgress(durable, nil) }
         let inFlight = InFlightMessages(heartbeatEvery: context.ackWait / 3)
         let counters = context.metrics.consumerCounters(consumer: durable)
         // A pull request returns at once with what the consumer has, or with the first messages to arrive
         // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
-        // second and the next one is sent. No pull request goes out while every permit is taken (`batches` fetches
-        // only when asked): the messages would only wait here, where another replica could be processing them.
+        // second and the next one is sent. No pull request goes out while every permit of a kind is taken (`batches`
+        // fetches only when asked): the messages would only wait here, where another replica could be processing them.
         let options = PullConsumer.FetchOptions(
             batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
         let clock = ContinuousClock()
@@ -62,7 +66,8 @@ final class SubjectConsumer: Sendable {
             var dependencies = context.processor.dependencies([])
             var batches = consumer.batches(options).makeAsyncIterator()
             while !shouldStop {
-                if permits.available == 0 { await permits.waitForOne() }
+                if executions.available == 0 { await executions.waitForOne() }
+                if correlations.available == 0 { await correlations.waitForOne() }
                 if shouldStop { break }
                 let batch: [JetStreamMessage]
                 do throws(NATSError) {
@@ -125,17 +130,22 @@ final class SubjectConsumer: Sendable {
                         inFlight.remove(key)
                         continue
                     }
-                    if permits.available == 0 { await permits.waitForOne() }
-                    permits.take()
+                    let correlatesOnly = screening.correlatesOnly
+                    let permits = correlatesOnly ? correlations : executions
+                    await permits.acquire()
                     group.addTask {
                         let inbound = Self.inbound(
                             message, stream: context.stream, redeliveryPossibleFrom: redeliveryPossibleFrom)
                         if inbound.deliveries > 1 { counters.redeliverySeen() }
                         var disposition =
                             if let trace {
-                                await trace.withSpan { await context.processor.finish(screening, message: inbound) }
+                                await trace.withSpan {
+                                    await context.processor.finish(
+                                        screening, message: inbound, executions: correlatesOnly ? executions : nil)
+                                }
                             } else {
-                                await context.processor.finish(screening, message: inbound)
+                                await context.processor.finish(
+                                    screening, message: inbound, executions: correlatesOnly ? executions : nil)
                             }
                         inFlight.remove(key)
                         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
@@ -150,17 +160,17 @@ final class SubjectConsumer: Sendable {
             }
             // Drain: the messages in flight get up to the drain timeout, then are cancelled (and nak'ed).
             let deadline = clock.now.advanced(by: context.drainTimeout)
-            while permits.available < permits.total && clock.now < deadline {
+            while executions.taken + correlations.taken > 0 && clock.now < deadline {
                 do {
                     try await Task.sleep(for: .milliseconds(20))
                 } catch {
                     break
                 }
             }
-            if permits.available < permits.total {
+            if executions.taken + correlations.taken > 0 {
                 logger.warning(
                     "drain timeout: cancelling the messages still in flight",
-                    metadata: ["inFlight": "\(permits.total - permits.available)"])
+                    metadata: ["inFlight": "\(executions.taken + correlations.taken)"])
                 group.cancelAll()
             }
         }

@@ -5,10 +5,11 @@ import Testing
 
 /// When a consumer counts as stuck: no fetch completed for the timeout while it has messages to process.
 struct ConsumerProgressTests {
-    @Test func stuckOnlyWithWorkAndNoFetch() {
+    @Test func stuckOnlyWithWorkAndNoFetch() async {
         let now = Mutex(ContinuousClock.now)
-        let permits = Permits(4)
-        let progress = ConsumerProgress(permits: permits) { now.withLock { $0 } }
+        let executions = Permits(4)
+        let correlations = Permits(8)
+        let progress = ConsumerProgress(permits: [executions, correlations]) { now.withLock { $0 } }
         now.withLock { $0 += .seconds(300) }
         #expect(progress.stall(after: .seconds(120)) == nil, "idle with nothing pending is not stuck")
 
@@ -21,12 +22,13 @@ struct ConsumerProgressTests {
                 == "no fetch completed for 120s with 12 messages pending and 0 in flight")
 
         progress.fetched(pending: 0)
-        permits.take()
-        permits.take()
+        await executions.acquire()
+        await correlations.acquire()
+        await correlations.acquire()
         now.withLock { $0 += .seconds(200) }
         #expect(
             progress.stall(after: .seconds(120))
-                == "no fetch completed for 200s with 0 messages pending and 2 in flight")
+                == "no fetch completed for 200s with 0 messages pending and 3 in flight")
         progress.fetched(pending: 0)
         #expect(progress.stall(after: .seconds(120)) == nil)
     }

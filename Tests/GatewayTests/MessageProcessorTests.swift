@@ -104,13 +104,13 @@ struct MessageProcessorTests {
 
         func process(
             _ payload: [UInt8], subject: String = "events.src.a", lastDelivery: Bool = false, deliveries: UInt64 = 1,
-            redeliveryPossibleFrom: ContinuousClock.Instant? = nil
+            redeliveryPossibleFrom: ContinuousClock.Instant? = nil, executions: Permits? = nil
         ) async -> MessageDisposition {
             let message = InboundMessage(
                 subject: subject, payload: payload, headers: [:], stream: "EVENTS", streamSequence: 7,
                 deliveries: lastDelivery ? 5 : deliveries, isLastDelivery: lastDelivery, publishedAt: Date(),
                 redeliveryPossibleFrom: redeliveryPossibleFrom)
-            return await processor.process(message, bindings: sensors.bindings[subject] ?? [])
+            return await processor.process(message, bindings: sensors.bindings[subject] ?? [], executions: executions)
         }
     }
 
@@ -253,6 +253,32 @@ struct MessageProcessorTests {
         #expect(await fixture.process(Self.event("e3"), redeliveryPossibleFrom: now.advanced(by: .seconds(-1))) == .ack)
         #expect(await fixture.process(Self.event("e4")) == .ack)
         #expect(fixture.dispatcher.repeats.withLock { $0 } == [false, true, true, false])
+    }
+
+    /// A message offered only to a trigger that correlates several dependencies takes a trigger permit only for
+    /// the firing it completes: while every permit is taken, such events are still held (and acked), and the
+    /// firing waits for a permit.
+    @Test(.timeLimit(.minutes(3))) func heldEventsTakeNoTriggerPermit() async throws {
+        let fixture = try Fixture(.succeeded(detail: "ok"))
+        #expect(await fixture.process(Self.event("a1")) == .ack, "`single` fires, `pair` holds a1")
+        let executions = Permits(1)
+        await executions.acquire()
+        let firing = Task {
+            await fixture.process(Self.event("b1", name: "b"), subject: "events.src.b", executions: executions)
+        }
+        // b1 completes the pair, whose firing is recorded before it waits for the permit.
+        while try await fixture.store.load(sensor: "s", trigger: "pair").state.firings.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let held = await fixture.process(Self.event("b2", name: "b"), subject: "events.src.b", executions: executions)
+        #expect(held == .ack, "b2 is held while every permit is taken")
+        let pending = try await fixture.store.load(sensor: "s", trigger: "pair").state.pending
+        #expect(pending.map(\.event.id) == ["b2"])
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 1, "the pair's firing waits for the permit")
+        executions.release()
+        #expect(await firing.value == .ack)
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 2)
+        #expect(executions.available == 1)
     }
 
     /// Retryable: nak with the outcome's delay (or the configured one); the pair's firing stays recorded, so the
