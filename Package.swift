@@ -293,7 +293,7 @@ var package = Package(
         // Tests: one target per module, plus the command line and the deployment files.
         .testTarget(
             name: "ConfigReaderTests",
-            dependencies: ["ConfigReader", "EventModel"],
+            dependencies: ["ConfigReader", "EventModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

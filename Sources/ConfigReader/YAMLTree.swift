@@ -92,7 +92,8 @@ package struct YAMLTree: Sendable {
     package static func documents(of text: String, file: String) throws(ConfigurationError) -> [YAMLTree] {
         var trees: [YAMLTree] = []
         do {
-            var sequence = try Yams.compose_all(yaml: text)
+            // The basic resolver leaves untagged plain scalars unresolved: ``PlainScalar`` types them.
+            var sequence = try Yams.compose_all(yaml: text, .basic)
             while let node = sequence.next() {
                 trees.append(try YAMLTree(node, file: file, depth: 0))
             }
@@ -118,14 +119,15 @@ package struct YAMLTree: Sendable {
         }
         switch node {
         case .scalar(let scalar):
-            let tag = node.tag.rawValue
             let type: ScalarType
             if scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal
                 || scalar.style == .folded
             {
                 type = .string
             } else {
-                switch tag {
+                // The tag as written: implicit when the scalar has none.
+                switch scalar.tag.rawValue {
+                case Tag.Name.implicit.rawValue: type = PlainScalar.type(of: scalar.string)
                 case Tag.Name.int.rawValue: type = .int
                 case Tag.Name.float.rawValue: type = .float
                 case Tag.Name.bool.rawValue: type = .bool
