@@ -212,10 +212,15 @@ var package = Package(
             swiftSettings: swiftSettings,
             // The release binary is linked by lld with packed relative relocations (DT_RELR, glibc 2.36 and later):
             // the dynamic loader reads 28 KB of them at start instead of 3 MB of RELA entries, which stayed
-            // resident (docs/performance.md, "Idle memory").
+            // resident. It exports no symbols (`--static-swift-stdlib` asks for `-export-dynamic`): the loader
+            // would search 54,000 of them on every symbol look-up of the shared libraries, keeping 3 MB of symbol
+            // tables resident (docs/performance.md, "Idle memory").
             linkerSettings: [
                 .unsafeFlags(
-                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    [
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker",
+                        "--no-export-dynamic",
+                    ],
                     .when(platforms: [.linux], configuration: .release))
             ]
         ),
