@@ -10,13 +10,13 @@ final class ConsumerProgress: Sendable {
     }
 
     private let contents: Mutex<Contents>
-    private let permits: [Permits]
+    private let permits: Permits
     private let clock: @Sendable () -> ContinuousClock.Instant
 
     /// - Parameters:
     ///   - permits: the consumer's permits; those taken are its messages in flight.
     ///   - clock: now (a test may move it).
-    init(permits: [Permits], clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    init(permits: Permits, clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.permits = permits
         self.clock = clock
         contents = Mutex(Contents(lastFetch: clock()))
@@ -31,7 +31,7 @@ final class ConsumerProgress: Sendable {
     /// Why the consumer counts as stuck after `timeout` without a completed fetch, or `nil` when it does not.
     func stall(after timeout: Duration) -> String? {
         let (lastFetch, pending) = contents.withLock { ($0.lastFetch, $0.pending) }
-        let inFlight = permits.reduce(0) { $0 + $1.taken }
+        let inFlight = permits.total - permits.available
         let idle = clock() - lastFetch
         guard idle >= timeout, pending > 0 || inFlight > 0 else { return nil }
         return "no fetch completed for \(idle.components.seconds)s with \(pending) messages pending and \(inFlight) in "

@@ -38,33 +38,39 @@ struct MessageProcessor: Sendable {
     var tracer: PipelineTracer? = nil
 
     /// The result of one trigger's part in a message.
-    private enum Step {
+    enum Step: Sendable {
         case done
         case retry(after: Duration?)
         case deadLettered
     }
 
+    /// What offering an event to one trigger came to: a step already final, or a firing still to execute.
+    enum OfferResult: Sendable {
+        case settled(Step)
+        case firing(Trigger, sensor: Sensor, events: [String: Event], logger: Logger)
+
+        /// Whether the offer fired its trigger, which is still to be executed.
+        var fires: Bool {
+            if case .firing = self { return true }
+            return false
+        }
+    }
+
     /// Decode → match dependencies → filters → correlate → dispatch, ending in one disposition: ``screen`` then
-    /// ``finish(_:message:executions:)``.
-    func process(_ message: InboundMessage, bindings: [SensorSet.Binding], executions: Permits? = nil) async
-        -> MessageDisposition
-    {
+    /// ``finish(_:message:)``.
+    func process(_ message: InboundMessage, bindings: [SensorSet.Binding]) async -> MessageDisposition {
         let dependencies = dependencies(bindings)
         let screening = message.payload.withUnsafeBytes { payload in
             screen(
                 payload: payload, headers: message.headers, dependencies: dependencies, logger: { logger(for: message) }
             )
         }
-        return await finish(screening, message: message, executions: executions)
+        return await finish(screening, message: message)
     }
 
     /// The asynchronous part: dead-letters an undecodable message, or offers the event to each trigger (holding it
     /// for a correlation, or executing the trigger), and says what the message's disposition is.
-    /// - Parameter executions: the permits a firing takes for its execution; `nil` when the caller holds one for
-    ///   the whole message.
-    func finish(_ screening: Screening, message: InboundMessage, executions: Permits? = nil) async
-        -> MessageDisposition
-    {
+    func finish(_ screening: Screening, message: InboundMessage) async -> MessageDisposition {
         var logger = logger(for: message)
         if let traceID = tracer?.currentTraceID { logger[metadataKey: LoggingKeys.traceID] = "\(traceID)" }
         let event: Event
@@ -82,21 +88,48 @@ struct MessageProcessor: Sendable {
             event = screenedEvent
             offers = screenedOffers
         }
-        var steps: [Step] = []
+        var results: [OfferResult] = []
         for offer in offers {
-            var logger = logger
-            logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
-            logger[metadataKey: LoggingKeys.sensor] = "\(offer.binding.sensor.name)"
-            logger[metadataKey: LoggingKeys.dependency] = "\(offer.binding.dependency.name)"
-            logger[metadataKey: LoggingKeys.trigger] = "\(offer.trigger.name)"
-            steps.append(
-                await self.offer(
-                    offer.transformed ?? event, binding: offer.binding, trigger: offer.trigger, message: message,
-                    executions: executions, logger: logger))
+            let logger = Self.logger(logger, event: event, offer: offer)
+            results.append(await correlate(offer.transformed ?? event, offer: offer, logger: logger))
         }
+        return await execute(results, message: message)
+    }
+
+    /// Correlates the events of several screened messages at once, each offered only to triggers that correlate
+    /// several dependencies (``Screening/correlatesOnly``): the changes to each trigger's state are committed in one
+    /// write. Events are held (and their offers settled) or fire; ``execute(_:message:)`` executes the firings and
+    /// says each message's disposition.
+    /// - Returns: each message's offer results, in order.
+    func correlate(_ messages: [(event: Event, offers: [Offer], message: InboundMessage)]) async -> [[OfferResult]] {
+        let requests = messages.flatMap { item in
+            item.offers.map { offer in
+                Correlator.Offer(
+                    offer.transformed ?? item.event, dependency: offer.binding.dependency.name, trigger: offer.trigger,
+                    sensor: offer.binding.sensor.name)
+            }
+        }
+        var outcomes = await correlator.correlate(requests)[...]
+        return messages.map { item in
+            let logger = logger(for: item.message)
+            return item.offers.map { offer in
+                let outcome = outcomes.popFirst() ?? .success(CorrelationOutcome(.ignored))
+                return result(of: outcome, offer: offer, logger: Self.logger(logger, event: item.event, offer: offer))
+            }
+        }
+    }
+
+    /// Executes the firings among a message's offer results, in order, and says the message's disposition.
+    func execute(_ results: [OfferResult], message: InboundMessage) async -> MessageDisposition {
         var delays: [Duration] = []
         var deadLettered = false
-        for step in steps {
+        for result in results {
+            let step: Step
+            switch result {
+            case .settled(let settled): step = settled
+            case .firing(let trigger, let sensor, let events, let logger):
+                step = await fire(trigger, sensor: sensor, events: events, message: message, logger: logger)
+            }
             switch step {
             case .done: break
             case .deadLettered: deadLettered = true
@@ -105,6 +138,16 @@ struct MessageProcessor: Sendable {
         }
         if let delay = delays.max() { return .nak(delay) }
         return deadLettered ? .term : .ack
+    }
+
+    /// `logger` with the event's id, the offer's sensor, dependency and trigger.
+    private static func logger(_ logger: Logger, event: Event, offer: Offer) -> Logger {
+        var logger = logger
+        logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
+        logger[metadataKey: LoggingKeys.sensor] = "\(offer.binding.sensor.name)"
+        logger[metadataKey: LoggingKeys.dependency] = "\(offer.binding.dependency.name)"
+        logger[metadataKey: LoggingKeys.trigger] = "\(offer.trigger.name)"
+        return logger
     }
 
     /// The pipeline's logger with the message's subject, stream sequence and delivery count.
@@ -122,27 +165,44 @@ struct MessageProcessor: Sendable {
         first * (1 << Int(min(max(deliveries, 1) - 1, 5)))
     }
 
-    /// Offers the event to one trigger and, when it fires, executes it.
-    private func offer(
-        _ event: Event, binding: SensorSet.Binding, trigger: Trigger, message: InboundMessage, executions: Permits?,
-        logger: Logger
-    ) async -> Step {
-        let sensor = binding.sensor
-        let outcome: CorrelationOutcome
-        let span = tracer?.correlate(sensor: sensor.name, trigger: trigger.name, dependency: binding.dependency.name)
+    /// Offers the event to one trigger, in a correlate span when tracing.
+    private func correlate(_ event: Event, offer: Offer, logger: Logger) async -> OfferResult {
+        let sensor = offer.binding.sensor
+        let dependency = offer.binding.dependency.name
+        let span = tracer?.correlate(sensor: sensor.name, trigger: offer.trigger.name, dependency: dependency)
+        let outcome: Result<CorrelationOutcome, any Error>
         do {
-            outcome = try await correlator.correlate(
-                event, dependency: binding.dependency.name, trigger: trigger, sensor: sensor.name)
-            span?.end(outcome.decision)
+            outcome = .success(
+                try await correlator.correlate(
+                    event, dependency: dependency, trigger: offer.trigger, sensor: sensor.name))
         } catch {
-            span?.end(failure: error)
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let success): span?.end(success.decision)
+        case .failure(let error): span?.end(failure: error)
+        }
+        return result(of: outcome, offer: offer, logger: logger)
+    }
+
+    /// What a correlation outcome means for the message: held, ignored or a duplicate (settled), a store failure
+    /// (retried), or a firing to execute.
+    private func result(of correlation: Result<CorrelationOutcome, any Error>, offer: Offer, logger: Logger)
+        -> OfferResult
+    {
+        let sensor = offer.binding.sensor
+        let trigger = offer.trigger
+        let outcome: CorrelationOutcome
+        switch correlation {
+        case .success(let success): outcome = success
+        case .failure(let error):
             logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
-            return .retry(after: nil)
+            return .settled(.retry(after: nil))
         }
         switch outcome.decision {
         case .ignored, .duplicate:
             if outcome.decision == .duplicate { logger.info("already consumed by an earlier firing") }
-            return .done
+            return .settled(.done)
         case .hold(let satisfied, let evicted):
             let count = state.setPending(
                 sensor: sensor.name, trigger: trigger.name, held: outcome.held.map(HeldDependency.init))
@@ -154,13 +214,11 @@ struct MessageProcessor: Sendable {
             }
             logger.info(
                 "held until the condition holds", metadata: ["satisfied": "\(satisfied.joined(separator: ","))"])
-            return .done
+            return .settled(.done)
         case .fire(let events):
             let count = state.setPending(sensor: sensor.name, trigger: trigger.name, held: [])
             metrics.setCorrelationsPending(sensor: sensor.name, count: count)
-            if let executions { await executions.acquire() }
-            defer { executions?.release() }
-            return await fire(trigger, sensor: sensor, events: events, message: message, logger: logger)
+            return .firing(trigger, sensor: sensor, events: events, logger: logger)
         }
     }
 

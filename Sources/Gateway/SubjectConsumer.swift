@@ -7,11 +7,10 @@ import Synchronization
 
 /// The durable pull consumer of one subject: binds it, fetches batches of `processing.fetchBatch` messages, screens
 /// each batch in its own task (decode and filters, see ``MessageProcessor/screen``), acks at once what no filter
-/// lets through, and processes each message that reaches a trigger in a child task, executing up to
-/// `processing.concurrency` triggers at a time. A message offered only to triggers that correlate several
-/// dependencies waits for a trigger permit only when it fires: up to `processing.fetchBatch` such messages are in
-/// flight, and the correlator commits the changes that wait for the same trigger's state in one write. Each message
-/// gets one disposition.
+/// lets through, and processes each message that reaches a trigger in a child task, up to
+/// `processing.concurrency` at a time. The messages of a batch offered only to triggers that correlate several
+/// dependencies are correlated together (one write of each trigger's state for the batch) and acked once held;
+/// only those that complete a condition take a child task and a permit. Each message gets one disposition.
 ///
 /// Stops when told (``stop()``, on a reload that removes the subject's last dependency) or on graceful shutdown:
 /// it fetches no more, naks what it fetched and has not screened yet, waits up to the drain timeout for the
@@ -46,17 +45,16 @@ final class SubjectConsumer: Sendable {
         context.state.setBound(durable, true)
         logger.info("consuming")
         defer { context.state.setBound(durable, false) }
-        let executions = Permits(context.concurrency)
-        let correlations = Permits(context.fetchBatch)
-        let progress = ConsumerProgress(permits: [executions, correlations])
+        let permits = Permits(context.concurrency)
+        let progress = ConsumerProgress(permits: permits)
         context.state.setProgress(durable, progress)
         defer { context.state.setProgress(durable, nil) }
         let inFlight = InFlightMessages(heartbeatEvery: context.ackWait / 3)
         let counters = context.metrics.consumerCounters(consumer: durable)
         // A pull request returns at once with what the consumer has, or with the first messages to arrive
         // (`returnsPartialBatch`: a partial batch is never held back waiting to fill up); idle, it expires after a
-        // second and the next one is sent. No pull request goes out while every permit of a kind is taken (`batches`
-        // fetches only when asked): the messages would only wait here, where another replica could be processing them.
+        // second and the next one is sent. No pull request goes out while every permit is taken (`batches` fetches
+        // only when asked): the messages would only wait here, where another replica could be processing them.
         let options = PullConsumer.FetchOptions(
             batchSize: context.fetchBatch, maxWait: .seconds(1), returnsPartialBatch: true, maxBytes: Self.fetchBytes)
         let clock = ContinuousClock()
@@ -66,8 +64,7 @@ final class SubjectConsumer: Sendable {
             var dependencies = context.processor.dependencies([])
             var batches = consumer.batches(options).makeAsyncIterator()
             while !shouldStop {
-                if executions.available == 0 { await executions.waitForOne() }
-                if correlations.available == 0 { await correlations.waitForOne() }
+                if permits.available == 0 { await permits.waitForOne() }
                 if shouldStop { break }
                 let batch: [JetStreamMessage]
                 do throws(NATSError) {
@@ -105,6 +102,14 @@ final class SubjectConsumer: Sendable {
                 var tally = context.processor.tally(dependencies)
                 defer { context.processor.record(tally, dependencies) }
                 var lastYield = clock.now
+                // The messages that only hold events for correlations: correlated together after screening (with
+                // tracing on, each is processed in its own task, inside its spans).
+                var correlating:
+                    [(
+                        message: JetStreamMessage, key: InFlightMessages.Key, event: Event,
+                        offers: [MessageProcessor.Offer]
+                    )] =
+                        []
                 for (message, key) in zip(batch, keys) {
                     // Screening is synchronous: a batch through a thousand sensors takes a cooperative thread for
                     // hundreds of milliseconds, so it gives the other consumers and the triggers their turn.
@@ -130,8 +135,10 @@ final class SubjectConsumer: Sendable {
                         inFlight.remove(key)
                         continue
                     }
-                    let correlatesOnly = screening.correlatesOnly
-                    let permits = correlatesOnly ? correlations : executions
+                    if trace == nil, screening.correlatesOnly, case .offers(let event, let offers) = screening {
+                        correlating.append((message, key, event, offers))
+                        continue
+                    }
                     await permits.acquire()
                     group.addTask {
                         let inbound = Self.inbound(
@@ -139,13 +146,9 @@ final class SubjectConsumer: Sendable {
                         if inbound.deliveries > 1 { counters.redeliverySeen() }
                         var disposition =
                             if let trace {
-                                await trace.withSpan {
-                                    await context.processor.finish(
-                                        screening, message: inbound, executions: correlatesOnly ? executions : nil)
-                                }
+                                await trace.withSpan { await context.processor.finish(screening, message: inbound) }
                             } else {
-                                await context.processor.finish(
-                                    screening, message: inbound, executions: correlatesOnly ? executions : nil)
+                                await context.processor.finish(screening, message: inbound)
                             }
                         inFlight.remove(key)
                         if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
@@ -155,22 +158,50 @@ final class SubjectConsumer: Sendable {
                         permits.release()
                     }
                 }
+                if !correlating.isEmpty {
+                    let inbound = correlating.map {
+                        Self.inbound($0.message, stream: context.stream, redeliveryPossibleFrom: redeliveryPossibleFrom)
+                    }
+                    let results = await context.processor.correlate(
+                        zip(correlating, inbound).map { ($0.event, $0.offers, $1) })
+                    for ((item, message), offerResults) in zip(zip(correlating, inbound), results) {
+                        if message.deliveries > 1 { counters.redeliverySeen() }
+                        guard offerResults.contains(where: \.fires) else {
+                            let disposition = await context.processor.execute(offerResults, message: message)
+                            inFlight.remove(item.key)
+                            settle(
+                                item.message, disposition, streamSequence: message.streamSequence, counters: counters,
+                                logger: logger)
+                            continue
+                        }
+                        await permits.acquire()
+                        group.addTask {
+                            var disposition = await context.processor.execute(offerResults, message: message)
+                            inFlight.remove(item.key)
+                            if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
+                            self.settle(
+                                item.message, disposition, streamSequence: message.streamSequence, counters: counters,
+                                logger: logger)
+                            permits.release()
+                        }
+                    }
+                }
                 let pending = (try? batch.last?.metadata())?.pending
                 progress.fetched(pending: pending ?? 0)
             }
             // Drain: the messages in flight get up to the drain timeout, then are cancelled (and nak'ed).
             let deadline = clock.now.advanced(by: context.drainTimeout)
-            while executions.taken + correlations.taken > 0 && clock.now < deadline {
+            while permits.taken > 0 && clock.now < deadline {
                 do {
                     try await Task.sleep(for: .milliseconds(20))
                 } catch {
                     break
                 }
             }
-            if executions.taken + correlations.taken > 0 {
+            if permits.taken > 0 {
                 logger.warning(
-                    "drain timeout: cancelling the messages still in flight",
-                    metadata: ["inFlight": "\(executions.taken + correlations.taken)"])
+                    "drain timeout: cancelling the messages still in flight", metadata: ["inFlight": "\(permits.taken)"]
+                )
                 group.cancelAll()
             }
         }

@@ -104,16 +104,36 @@ public actor Correlator {
     /// A change to a trigger's state: the new state (nil: no write) and the caller's result.
     private typealias Change = @Sendable (CorrelationState) -> (CorrelationState?, ChangeResult)
 
-    /// What a waiting change is told: its result, or that it commits the next group.
+    /// What a waiting caller is told: the results of its changes, or that it commits the next group.
     private enum Turn: Sendable {
-        case done(Result<ChangeResult, any Error>)
+        case done(Result<[ChangeResult], any Error>)
         case lead([Waiting])
     }
 
-    /// A change waiting for the write in flight of its trigger's state.
+    /// A caller's changes waiting for the write in flight of their trigger's state.
     private struct Waiting: Sendable {
-        let change: Change
+        let changes: [Change]
         let continuation: CheckedContinuation<Turn, Never>?
+    }
+
+    /// An event offered to a trigger, one of several offered at once.
+    public struct Offer: Sendable {
+        /// The event, which passed `dependency`'s filters.
+        public var event: Event
+        /// The dependency's name.
+        public var dependency: String
+        /// The trigger.
+        public var trigger: Trigger
+        /// The sensor's name.
+        public var sensor: String
+
+        /// An offer.
+        public init(_ event: Event, dependency: String, trigger: Trigger, sensor: String) {
+            self.event = event
+            self.dependency = dependency
+            self.trigger = trigger
+            self.sensor = sensor
+        }
     }
 
     private let store: any CorrelationStore
@@ -178,15 +198,82 @@ public actor Correlator {
     public nonisolated func correlate(_ event: Event, dependency: String, trigger: Trigger, sensor: String)
         async throws -> CorrelationOutcome
     {
-        guard trigger.conditions.names.contains(dependency) else { return CorrelationOutcome(.ignored) }
-        if trigger.firesOnEachEvent { return CorrelationOutcome(.fire([dependency: event])) }
+        let offer = Offer(event, dependency: dependency, trigger: trigger, sensor: sensor)
+        if let outcome = Self.outcomeWithoutState(offer) { return outcome }
+        let result = try await update(sensor: sensor, trigger: trigger.name, Self.change(offer, now: clock.now))
+        return Self.outcome(result)
+    }
+
+    /// Offers several events at once: the changes to each trigger's state are committed together, in order, in one
+    /// write (with the changes of other callers that wait for the same state), and different triggers' writes run
+    /// concurrently.
+    /// - Returns: each offer's outcome, in order; a store failure or a lasting conflict fails every offer to that
+    ///   trigger, and leaves its state unchanged.
+    public nonisolated func correlate(_ offers: [Offer]) async -> [Result<CorrelationOutcome, any Error>] {
+        var results = [Result<CorrelationOutcome, any Error>](
+            repeating: .success(CorrelationOutcome(.ignored)), count: offers.count)
+        var groups: [String: (offers: [Int], changes: [Change])] = [:]
+        var order: [String] = []
         let now = clock.now
-        let key = CorrelationState.key(dependency: dependency, event: event)
-        let result = try await update(sensor: sensor, trigger: trigger.name) { state in
+        for (index, offer) in offers.enumerated() {
+            if let outcome = Self.outcomeWithoutState(offer) {
+                results[index] = .success(outcome)
+                continue
+            }
+            let key = "\(offer.sensor)\u{0}\(offer.trigger.name)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: ([], [])].offers.append(index)
+            groups[key, default: ([], [])].changes.append(Self.change(offer, now: now))
+        }
+        await withTaskGroup(of: ([Int], Result<[ChangeResult], any Error>).self) { tasks in
+            for key in order {
+                guard let group = groups[key], let first = group.offers.first else { continue }
+                let sensor = offers[first].sensor
+                let trigger = offers[first].trigger.name
+                tasks.addTask {
+                    do {
+                        return (
+                            group.offers,
+                            .success(try await self.update(sensor: sensor, trigger: trigger, group.changes))
+                        )
+                    } catch {
+                        return (group.offers, .failure(error))
+                    }
+                }
+            }
+            for await (indices, result) in tasks {
+                switch result {
+                case .success(let changeResults):
+                    for (index, changeResult) in zip(indices, changeResults) {
+                        results[index] = .success(Self.outcome(changeResult))
+                    }
+                case .failure(let error):
+                    for index in indices { results[index] = .failure(error) }
+                }
+            }
+        }
+        return results
+    }
+
+    /// The outcome of an offer that needs no state: the trigger does not name the dependency, or fires on each event.
+    private static func outcomeWithoutState(_ offer: Offer) -> CorrelationOutcome? {
+        guard offer.trigger.conditions.names.contains(offer.dependency) else { return CorrelationOutcome(.ignored) }
+        if offer.trigger.firesOnEachEvent { return CorrelationOutcome(.fire([offer.dependency: offer.event])) }
+        return nil
+    }
+
+    /// The change an offer makes to its trigger's state.
+    private static func change(_ offer: Offer, now: EventTimestamp) -> Change {
+        let key = CorrelationState.key(dependency: offer.dependency, event: offer.event)
+        return { state in
             let (changed, decision) = Self.offer(
-                event, key: key, dependency: dependency, trigger: trigger, sensor: sensor, now: now, to: state)
+                offer.event, key: key, dependency: offer.dependency, trigger: offer.trigger, sensor: offer.sensor,
+                now: now, to: state)
             return (changed, .decision(CorrelationOutcome(decision, held: (changed ?? state).pending)))
         }
+    }
+
+    private static func outcome(_ result: ChangeResult) -> CorrelationOutcome {
         guard case .decision(let outcome) = result else { return CorrelationOutcome(.ignored) }
         return outcome
     }
@@ -251,14 +338,20 @@ public actor Correlator {
         }
     }
 
-    /// Applies `change` in the trigger's next group of changes and returns its result once the group is stored:
-    /// this task commits the group when no write of the state is in flight, else waits for the one that is.
+    /// Applies `change` in the trigger's next group of changes and returns its result once the group is stored.
     private func update(sensor: String, trigger: String, _ change: @escaping Change) async throws -> ChangeResult {
+        try await update(sensor: sensor, trigger: trigger, [change])[0]
+    }
+
+    /// Applies `changes`, in order, in the trigger's next group of changes and returns their results once the group
+    /// is stored: this task commits the group when no write of the state is in flight, else waits for the one that
+    /// is.
+    private func update(sensor: String, trigger: String, _ changes: [Change]) async throws -> [ChangeResult] {
         let key = "\(sensor)\u{0}\(trigger)"
         var group: [Waiting]
         if committing.contains(key) {
             let turn = await withCheckedContinuation { continuation in
-                waiting[key, default: []].append(Waiting(change: change, continuation: continuation))
+                waiting[key, default: []].append(Waiting(changes: changes, continuation: continuation))
             }
             switch turn {
             case .done(let result): return try result.get()
@@ -266,19 +359,22 @@ public actor Correlator {
             }
         } else {
             committing.insert(key)
-            group = [Waiting(change: change, continuation: nil)]
+            group = [Waiting(changes: changes, continuation: nil)]
         }
-        // This task's change is the group's first; the others get their results here.
-        let results = await commit(group.map(\.change), key: key, sensor: sensor, trigger: trigger)
-        for (index, member) in group.enumerated().dropFirst() {
-            member.continuation?.resume(returning: .done(results.map { $0[index] }))
+        // This task's changes are the group's first; the other callers get their results here.
+        let results = await commit(group.flatMap(\.changes), key: key, sensor: sensor, trigger: trigger)
+        var offset = group[0].changes.count
+        for member in group.dropFirst() {
+            let range = offset..<(offset + member.changes.count)
+            member.continuation?.resume(returning: .done(results.map { Array($0[range]) }))
+            offset = range.upperBound
         }
         if let next = waiting.removeValue(forKey: key), let first = next.first {
             first.continuation?.resume(returning: .lead(next))
         } else {
             committing.remove(key)
         }
-        return try results.get()[0]
+        return try results.map { Array($0[0..<group[0].changes.count]) }.get()
     }
 
     /// Applies `changes` in order to the known state (or the stored one) and writes the result with one

@@ -7,9 +7,8 @@ import Testing
 struct ConsumerProgressTests {
     @Test func stuckOnlyWithWorkAndNoFetch() async {
         let now = Mutex(ContinuousClock.now)
-        let executions = Permits(4)
-        let correlations = Permits(8)
-        let progress = ConsumerProgress(permits: [executions, correlations]) { now.withLock { $0 } }
+        let permits = Permits(4)
+        let progress = ConsumerProgress(permits: permits) { now.withLock { $0 } }
         now.withLock { $0 += .seconds(300) }
         #expect(progress.stall(after: .seconds(120)) == nil, "idle with nothing pending is not stuck")
 
@@ -22,13 +21,12 @@ struct ConsumerProgressTests {
                 == "no fetch completed for 120s with 12 messages pending and 0 in flight")
 
         progress.fetched(pending: 0)
-        await executions.acquire()
-        await correlations.acquire()
-        await correlations.acquire()
+        await permits.acquire()
+        await permits.acquire()
         now.withLock { $0 += .seconds(200) }
         #expect(
             progress.stall(after: .seconds(120))
-                == "no fetch completed for 200s with 0 messages pending and 3 in flight")
+                == "no fetch completed for 200s with 0 messages pending and 2 in flight")
         progress.fetched(pending: 0)
         #expect(progress.stall(after: .seconds(120)) == nil)
     }

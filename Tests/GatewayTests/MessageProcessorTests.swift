@@ -104,13 +104,13 @@ struct MessageProcessorTests {
 
         func process(
             _ payload: [UInt8], subject: String = "events.src.a", lastDelivery: Bool = false, deliveries: UInt64 = 1,
-            redeliveryPossibleFrom: ContinuousClock.Instant? = nil, executions: Permits? = nil
+            redeliveryPossibleFrom: ContinuousClock.Instant? = nil
         ) async -> MessageDisposition {
             let message = InboundMessage(
                 subject: subject, payload: payload, headers: [:], stream: "EVENTS", streamSequence: 7,
                 deliveries: lastDelivery ? 5 : deliveries, isLastDelivery: lastDelivery, publishedAt: Date(),
                 redeliveryPossibleFrom: redeliveryPossibleFrom)
-            return await processor.process(message, bindings: sensors.bindings[subject] ?? [], executions: executions)
+            return await processor.process(message, bindings: sensors.bindings[subject] ?? [])
         }
     }
 
@@ -255,30 +255,57 @@ struct MessageProcessorTests {
         #expect(fixture.dispatcher.repeats.withLock { $0 } == [false, true, true, false])
     }
 
-    /// A message offered only to a trigger that correlates several dependencies takes a trigger permit only for
-    /// the firing it completes: while every permit is taken, such events are still held (and acked), and the
-    /// firing waits for a permit.
-    @Test(.timeLimit(.minutes(3))) func heldEventsTakeNoTriggerPermit() async throws {
-        let fixture = try Fixture(.succeeded(detail: "ok"))
+    /// Counts the writes of an in-memory store.
+    actor CountingStore: CorrelationStore {
+        let store = InMemoryCorrelationStore()
+        private(set) var saves = 0
+
+        func load(sensor: String, trigger: String) async throws -> StoredCorrelation {
+            await store.load(sensor: sensor, trigger: trigger)
+        }
+
+        func save(_ state: CorrelationState, sensor: String, trigger: String, expectedRevision: UInt64) async throws
+            -> UInt64
+        {
+            saves += 1
+            return try await store.save(state, sensor: sensor, trigger: trigger, expectedRevision: expectedRevision)
+        }
+    }
+
+    /// The events of a batch offered only to a trigger that correlates several dependencies are correlated together:
+    /// one write of the trigger's state for the batch, held events settled without an execution, and an event that
+    /// completes the condition returned as a firing that runs only when executed.
+    @Test func batchOfCorrelatedEventsIsOneWrite() async throws {
+        let store = CountingStore()
+        let fixture = try Fixture(.succeeded(detail: "ok"), store: store)
         #expect(await fixture.process(Self.event("a1")) == .ack, "`single` fires, `pair` holds a1")
-        let executions = Permits(1)
-        await executions.acquire()
-        let firing = Task {
-            await fixture.process(Self.event("b1", name: "b"), subject: "events.src.b", executions: executions)
+        let writes = await store.saves
+        let dependencies = fixture.processor.dependencies(fixture.sensors.bindings["events.src.b"] ?? [])
+        func item(_ id: String) throws -> (event: Event, offers: [MessageProcessor.Offer], message: InboundMessage) {
+            let payload = Self.event(id, name: "b")
+            let screening = payload.withUnsafeBytes {
+                fixture.processor.screen(
+                    payload: $0, headers: [:], dependencies: dependencies, logger: { Logger(label: "test") })
+            }
+            guard screening.correlatesOnly, case .offers(let event, let offers) = screening else {
+                throw HarnessFailure(description: "\(id) is not offered only to the pair")
+            }
+            let message = InboundMessage(
+                subject: "events.src.b", payload: payload, headers: [:], stream: "EVENTS", streamSequence: 9,
+                deliveries: 1, isLastDelivery: false, publishedAt: Date(), redeliveryPossibleFrom: nil)
+            return (event, offers, message)
         }
-        // b1 completes the pair, whose firing is recorded before it waits for the permit.
-        while try await fixture.store.load(sensor: "s", trigger: "pair").state.firings.isEmpty {
-            try await Task.sleep(for: .milliseconds(10))
+        let batch = try ["b1", "b2", "b3"].map(item)
+        let results = await fixture.processor.correlate(batch)
+        #expect(await store.saves == writes + 1, "one write for the batch")
+        #expect(results.map { $0.map(\.fires) } == [[true], [false], [false]], "b1 completes a1; b2, b3 are held")
+        let held = try await store.load(sensor: "s", trigger: "pair").state.pending.map(\.event.id)
+        #expect(held == ["b3"], "the latest b is held")
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 1, "only `single` has run")
+        for (result, item) in zip(results, batch) {
+            #expect(await fixture.processor.execute(result, message: item.message) == .ack)
         }
-        let held = await fixture.process(Self.event("b2", name: "b"), subject: "events.src.b", executions: executions)
-        #expect(held == .ack, "b2 is held while every permit is taken")
-        let pending = try await fixture.store.load(sensor: "s", trigger: "pair").state.pending
-        #expect(pending.map(\.event.id) == ["b2"])
-        #expect(fixture.dispatcher.executions.withLock { $0 } == 1, "the pair's firing waits for the permit")
-        executions.release()
-        #expect(await firing.value == .ack)
-        #expect(fixture.dispatcher.executions.withLock { $0 } == 2)
-        #expect(executions.available == 1)
+        #expect(fixture.dispatcher.executions.withLock { $0 } == 2, "the pair ran once it was executed")
     }
 
     /// Retryable: nak with the outcome's delay (or the configured one); the pair's firing stays recorded, so the
