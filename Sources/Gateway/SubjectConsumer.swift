@@ -7,15 +7,14 @@ import Synchronization
 
 /// The durable pull consumer of one subject: binds it, fetches batches of `processing.fetchBatch` messages, screens
 /// each batch in its own task (decode and filters, see ``MessageProcessor/screen``), acks at once what no filter
-/// lets through, and processes each message that reaches a trigger in a child task (one that finds no permit free
-/// is queued, and runs on the task of a message that ends: ``Permits/submit(_:start:)``), executing up to
+/// lets through, and processes each message that reaches a trigger in a child task, executing up to
 /// `processing.concurrency` triggers at a time. A message offered only to triggers that correlate several
 /// dependencies waits for a trigger permit only when it fires: up to `processing.fetchBatch` such messages are in
 /// flight, and the correlator commits the changes that wait for the same trigger's state in one write. Each message
 /// gets one disposition.
 ///
 /// Stops when told (``stop()``, on a reload that removes the subject's last dependency) or on graceful shutdown:
-/// it fetches no more, naks what it fetched and has not started yet, waits up to the drain timeout for the
+/// it fetches no more, naks what it fetched and has not screened yet, waits up to the drain timeout for the
 /// messages in flight (each is acked or nak'ed as its processing decides), then cancels the rest, which are
 /// nak'ed.
 final class SubjectConsumer: Sendable {
@@ -133,16 +132,8 @@ final class SubjectConsumer: Sendable {
                     }
                     let correlatesOnly = screening.correlatesOnly
                     let permits = correlatesOnly ? correlations : executions
-                    // A message that finds no permit free waits in the permits' queue for one that a message in
-                    // flight returns, and runs on that message's task.
-                    let job: Permits.Job = {
-                        guard !self.shouldStop else {
-                            self.settle(
-                                message, .nak(.zero), streamSequence: nil, counters: counters, logger: logger,
-                                trace: trace)
-                            inFlight.remove(key)
-                            return
-                        }
+                    await permits.acquire()
+                    group.addTask {
                         let inbound = Self.inbound(
                             message, stream: context.stream, redeliveryPossibleFrom: redeliveryPossibleFrom)
                         if inbound.deliveries > 1 { counters.redeliverySeen() }
@@ -161,8 +152,8 @@ final class SubjectConsumer: Sendable {
                         self.settle(
                             message, disposition, streamSequence: inbound.streamSequence, counters: counters,
                             logger: logger, trace: trace)
+                        permits.release()
                     }
-                    await permits.submit(job) { group.addTask(operation: $0) }
                 }
                 let pending = (try? batch.last?.metadata())?.pending
                 progress.fetched(pending: pending ?? 0)
