@@ -48,17 +48,11 @@ public struct GatewayLogHandler: LogHandler {
         LogOutput.standardError.write(line, now: event.level >= .warning)
     }
 
-    /// One rendered line, without its newline.
+    /// One rendered line, without its newline: `metadata` and the record's `extra` (which wins on a key both have),
+    /// by key.
     static func render(
-        format: LogFormat, time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata
-    ) -> String {
-        render(format: format, time: time, level: level, label: label, message: message, metadata: metadata, extra: nil)
-    }
-
-    /// One rendered line, without its newline: `metadata` and `extra` (which wins on a key both have), by key.
-    private static func render(
         format: LogFormat, time: Date, level: Logger.Level, label: String, message: String,
-        metadata: Logger.Metadata, extra: Logger.Metadata?
+        metadata: Logger.Metadata, extra: Logger.Metadata? = nil
     ) -> String {
         var fields: [(key: String, value: Logger.MetadataValue)] = []
         fields.reserveCapacity(metadata.count + (extra?.count ?? 0))

@@ -7,16 +7,20 @@ import Synchronization
 /// A line waits at most ``delay`` in the buffer: the first line into an empty buffer schedules one `write` of
 /// everything buffered by then, so a busy gateway makes a system call per few milliseconds of lines rather than one
 /// per line. A line at `warning` or above is written at once (with what was buffered before it), as is the buffer
-/// when it holds ``limit`` bytes, and when the process exits (an `atexit` handler, registered with the first line):
-/// no line is lost at exit.
+/// when it holds ``limit`` bytes, and, for ``standardError``, when the process exits (an `atexit` handler registered
+/// with the first line): no line is lost at exit.
 final class LogOutput: Sendable {
     private struct Pending {
         var bytes: [UInt8] = []
         var scheduled = false
     }
 
-    /// Standard error.
-    static let standardError = LogOutput(fileDescriptor: 2)
+    /// Standard error, written out at the process's exit too.
+    static let standardError: LogOutput = {
+        let output = LogOutput(fileDescriptor: 2)
+        atexit { LogOutput.standardError.flush() }
+        return output
+    }()
 
     /// The longest a line waits for the next write.
     static let delay = DispatchTimeInterval.milliseconds(5)
@@ -27,9 +31,9 @@ final class LogOutput: Sendable {
     private let pending = Mutex(Pending())
     private let queue = DispatchQueue(label: "sensor-gateway.log-output")
 
-    private init(fileDescriptor: Int32) {
+    /// Lines for `fileDescriptor`, which must stay open while the output is used.
+    init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
-        atexit { LogOutput.standardError.flush() }
     }
 
     /// Buffers `line` (ending in a newline), or writes it at once with what is buffered when `now`.
@@ -65,7 +69,8 @@ final class LogOutput: Sendable {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Foundation.write(fileDescriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                let written = Foundation.write(
+                    fileDescriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
                 if written < 0, errno == EINTR { continue }
                 if written <= 0 { break }
                 offset += written
