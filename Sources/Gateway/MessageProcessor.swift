@@ -110,9 +110,6 @@ struct MessageProcessor: Sendable {
     /// The pipeline's logger with the message's subject, stream sequence and delivery count.
     private func logger(for message: InboundMessage) -> Logger {
         var logger = self.logger
-        // Room for what a firing adds (event, sensor, dependency, trigger, firing, engine): the metadata is
-        // allocated once, not grown key by key.
-        logger.handler.metadata.reserveCapacity(logger.handler.metadata.count + 10)
         logger[metadataKey: LoggingKeys.subject] = "\(message.subject)"
         logger[metadataKey: LoggingKeys.streamSequence] = "\(message.streamSequence)"
         logger[metadataKey: LoggingKeys.deliveries] = "\(message.deliveries)"
