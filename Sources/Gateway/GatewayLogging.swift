@@ -12,7 +12,8 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
 /// A swift-log handler writing one line per record to standard error, as JSON or text.
 ///
-/// Writes go straight to file descriptor 2 with one `write` per line, so concurrent lines never interleave.
+/// Lines go through ``LogOutput/standardError``: whole lines, in order, written in batches a few milliseconds
+/// apart (at once from `warning` up, and at the process's exit), so concurrent lines never interleave.
 public struct GatewayLogHandler: LogHandler {
     private let label: String
     private let format: LogFormat
@@ -40,39 +41,69 @@ public struct GatewayLogHandler: LogHandler {
 
     /// Writes one record.
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let line = Self.render(
+        var line = Self.render(
             format: format, time: Date(), level: event.level, label: label, message: "\(event.message)",
-            metadata: merged)
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+            metadata: metadata, extra: event.metadata)
+        line.append("\n")
+        LogOutput.standardError.write(line, now: event.level >= .warning)
     }
 
-    /// One rendered line, without its newline.
+    /// One rendered line, without its newline: `metadata` and the record's `extra` (which wins on a key both have),
+    /// by key.
     static func render(
-        format: LogFormat, time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata
+        format: LogFormat, time: Date, level: Logger.Level, label: String, message: String,
+        metadata: Logger.Metadata, extra: Logger.Metadata? = nil
     ) -> String {
-        let timestamp = timestamp(time)
+        var fields: [(key: String, value: Logger.MetadataValue)] = []
+        fields.reserveCapacity(metadata.count + (extra?.count ?? 0))
+        if let extra {
+            for field in metadata where extra[field.key] == nil { fields.append(field) }
+            for field in extra { fields.append(field) }
+        } else {
+            for field in metadata { fields.append(field) }
+        }
+        fields.sort { $0.key < $1.key }
+        var line = ""
+        line.reserveCapacity(128 + message.utf8.count + 48 * fields.count)
         switch format {
         case .json:
-            var fields: [(String, String)] = [
-                ("time", timestamp), ("level", level.rawValue), ("logger", label), ("message", message),
-            ]
-            for key in metadata.keys.sorted() { fields.append((key, "\(metadata[key] ?? "")")) }
-            return "{" + fields.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}"
+            line += "{\"time\":"
+            line += jsonString(timestamp(time))
+            line += ",\"level\":"
+            line += jsonString(level.rawValue)
+            line += ",\"logger\":"
+            line += jsonString(label)
+            line += ",\"message\":"
+            line += jsonString(message)
+            for field in fields {
+                line += ","
+                line += jsonString(field.key)
+                line += ":"
+                line += jsonString(text(field.value))
+            }
+            line += "}"
         case .text:
-            let pairs = metadata.keys.sorted().map { "\($0)=\(metadata[$0] ?? "")" }.joined(separator: " ")
-            return "\(timestamp) \(level.rawValue) [\(label)] \(message)" + (pairs.isEmpty ? "" : " " + pairs)
+            line += timestamp(time)
+            line += " "
+            line += level.rawValue
+            line += " ["
+            line += label
+            line += "] "
+            line += message
+            for field in fields {
+                line += " "
+                line += field.key
+                line += "="
+                line += text(field.value)
+            }
         }
+        return line
+    }
+
+    /// A metadata value as a line shows it.
+    private static func text(_ value: Logger.MetadataValue) -> String {
+        if case .string(let text) = value { return text }
+        return value.description
     }
 
     /// `time` in UTC to the millisecond, as ISO 8601 without a zone designator (`2026-12-05T09:40:12.345`), written

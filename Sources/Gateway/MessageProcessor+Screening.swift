@@ -100,8 +100,12 @@ extension MessageProcessor {
         }
         return SubjectDependencies(
             bindings: bindings, index: DependencyIndex(bindings.map(\.dependency)),
+            // A dependency without filters passes every event to its triggers, which need all of it: decoded whole
+            // once, not reduced and then whole.
             dataKeys: bindings.reduce(Set<String>?.some([])) { keys, binding in
-                guard let keys, let read = binding.dependency.dataKeysRead else { return nil }
+                guard let keys, binding.dependency.filters != nil, let read = binding.dependency.dataKeysRead else {
+                    return nil
+                }
                 return keys.union(read)
             },
             counters: bindings.map {

@@ -14,6 +14,8 @@ final class CurlEngine: @unchecked Sendable {
         var cancelled: [Transfer] = []
         var isStopping = false
         var isStopped = false
+        /// A wakeup was sent since the loop last took the inbox: it will take what is added now without another.
+        var isWoken = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -45,14 +47,15 @@ final class CurlEngine: @unchecked Sendable {
 
     /// Queues `transfer` for the loop, or fails it at once if the client is stopping.
     func submit(_ transfer: Transfer) {
-        let accepted = inbox.withLock { inbox in
-            guard !inbox.isStopping else { return false }
+        let (accepted, wake) = inbox.withLock { inbox in
+            guard !inbox.isStopping else { return (false, false) }
             inbox.pending.append(transfer)
-            return true
+            defer { inbox.isWoken = true }
+            return (true, !inbox.isWoken)
         }
-        if accepted {
+        if wake {
             curl_multi_wakeup(multi)
-        } else {
+        } else if !accepted {
             transfer.fail(.shutdown, "the HTTP client is shut down")
         }
     }
@@ -81,7 +84,7 @@ final class CurlEngine: @unchecked Sendable {
     func run() {
         while true {
             let (incoming, cancelled, isStopping) = inbox.withLock { inbox in
-                defer { (inbox.pending, inbox.cancelled) = ([], []) }
+                defer { (inbox.pending, inbox.cancelled, inbox.isWoken) = ([], [], false) }
                 return (inbox.pending, inbox.cancelled, inbox.isStopping)
             }
             if isStopping {
