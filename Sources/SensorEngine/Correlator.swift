@@ -212,44 +212,51 @@ public actor Correlator {
     public nonisolated func correlate(_ offers: [Offer]) async -> [Result<CorrelationOutcome, any Error>] {
         var results = [Result<CorrelationOutcome, any Error>](
             repeating: .success(CorrelationOutcome(.ignored)), count: offers.count)
-        var groups: [String: (offers: [Int], changes: [Change])] = [:]
-        var order: [String] = []
+        // One group per trigger, in order of first appearance: the offers' indices and their changes.
+        var groups: [(sensor: String, trigger: String, offers: [Int], changes: [Change])] = []
+        var groupOfTrigger: [String: Int] = [:]
         let now = clock.now
         for (index, offer) in offers.enumerated() {
             if let outcome = Self.outcomeWithoutState(offer) {
                 results[index] = .success(outcome)
                 continue
             }
+            let change = Self.change(offer, now: now)
             let key = "\(offer.sensor)\u{0}\(offer.trigger.name)"
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: ([], [])].offers.append(index)
-            groups[key, default: ([], [])].changes.append(Self.change(offer, now: now))
+            if let group = groupOfTrigger[key] {
+                groups[group].offers.append(index)
+                groups[group].changes.append(change)
+            } else {
+                groupOfTrigger[key] = groups.count
+                groups.append((offer.sensor, offer.trigger.name, [index], [change]))
+            }
         }
-        await withTaskGroup(of: ([Int], Result<[ChangeResult], any Error>).self) { tasks in
-            for key in order {
-                guard let group = groups[key], let first = group.offers.first else { continue }
-                let sensor = offers[first].sensor
-                let trigger = offers[first].trigger.name
+        let committed = await withTaskGroup(
+            of: ([Int], Result<[ChangeResult], any Error>).self,
+            returning: [([Int], Result<[ChangeResult], any Error>)].self
+        ) { tasks in
+            for group in groups {
                 tasks.addTask {
                     do {
-                        return (
-                            group.offers,
-                            .success(try await self.update(sensor: sensor, trigger: trigger, group.changes))
-                        )
+                        let changed = try await self.update(sensor: group.sensor, trigger: group.trigger, group.changes)
+                        return (group.offers, .success(changed))
                     } catch {
                         return (group.offers, .failure(error))
                     }
                 }
             }
-            for await (indices, result) in tasks {
-                switch result {
-                case .success(let changeResults):
-                    for (index, changeResult) in zip(indices, changeResults) {
-                        results[index] = .success(Self.outcome(changeResult))
-                    }
-                case .failure(let error):
-                    for index in indices { results[index] = .failure(error) }
+            var committed: [([Int], Result<[ChangeResult], any Error>)] = []
+            for await group in tasks { committed.append(group) }
+            return committed
+        }
+        for (indices, result) in committed {
+            switch result {
+            case .success(let changeResults):
+                for (index, changeResult) in zip(indices, changeResults) {
+                    results[index] = .success(Self.outcome(changeResult))
                 }
+            case .failure(let error):
+                for index in indices { results[index] = .failure(error) }
             }
         }
         return results

@@ -46,6 +46,43 @@ struct CorrelationCommitTests {
         makeEvent(source: "src", subject: dependency, id: id)
     }
 
+    /// Offers made in one call: each trigger's share committed in one write (after the write in flight it waits
+    /// for), the triggers concurrently, and each result the decision the offers made one at a time would give.
+    @Test func offersMadeTogetherShareOneWritePerTrigger() async throws {
+        let sensor = try CorrelationTests.sensor(
+            dependencies: ["a", "b", "c"], triggers: [("ab", "a && b"), ("ac", "a && c"), ("single", "a")])
+        let (ab, ac, single) = (sensor.triggers[0], sensor.triggers[1], sensor.triggers[2])
+        let store = CountingStore(gated: true)
+        let correlator = Correlator(store: store, clock: TestClock("2024-07-15T10:00:00Z"))
+        let first = Task {
+            try await correlator.offer(Self.event("b", "b0"), dependency: "b", trigger: ab, sensor: "s")
+        }
+        while await !store.isWaiting { await Task.yield() }
+        let (a1, a2, c1) = (Self.event("a", "a1"), Self.event("a", "a2"), Self.event("c", "c1"))
+        let batch = Task {
+            await correlator.correlate([
+                Correlator.Offer(a1, dependency: "a", trigger: ab, sensor: "s"),
+                Correlator.Offer(a1, dependency: "a", trigger: ac, sensor: "s"),
+                Correlator.Offer(a1, dependency: "a", trigger: single, sensor: "s"),
+                Correlator.Offer(c1, dependency: "c", trigger: ac, sensor: "s"),
+                Correlator.Offer(a2, dependency: "a", trigger: ab, sensor: "s"),
+                Correlator.Offer(c1, dependency: "c", trigger: ab, sensor: "s"),
+            ])
+        }
+        // `ac` is written while `ab` waits for the write in flight.
+        try await Task.sleep(for: .milliseconds(200))
+        await store.release()
+        #expect(try await first.value == .hold(satisfied: ["b"]))
+        let decisions = try await batch.value.map { try $0.get().decision }
+        #expect(
+            decisions == [
+                .fire(["a": a1, "b": Self.event("b", "b0")]), .hold(satisfied: ["a"]), .fire(["a": a1]),
+                .fire(["a": a1, "c": c1]), .hold(satisfied: ["a"]), .ignored,
+            ])
+        #expect(await store.saves == 3, "the write in flight, then one for `ab` and one for `ac`")
+        #expect(try await correlator.state(trigger: "ab", sensor: "s").pending.map(\.event) == [a2])
+    }
+
     /// 50 `a` events offered together while the first write is in flight: each is held (acknowledgeable) only once a
     /// write holding it or a later `a` is stored; the waiting ones share writes, the state is read once, and the
     /// latest `a` is what `b` fires with.
