@@ -1,5 +1,6 @@
 import ConfigReader
 import EventModel
+import SensorTesting
 import Testing
 
 /// `YAMLTree.documents(of:file:)` types plain scalars itself; Yams' default resolver (regular expressions) is the
@@ -57,7 +58,7 @@ struct ScalarTypingTests {
         let alphabet = Array("0159_:.+-eExbo")
         var texts = [""]
         for _ in 0..<3 { texts += texts.flatMap { text in alphabet.map { text + String($0) } } }
-        var generator = SeededGenerator(seed: 7)
+        var generator = SeededRandom(seed: 7)
         let wide = Array("0123456789_:.+-eEbxoaAfFinINnulNUL~yYsS")
         for _ in 0..<3000 {
             let count = Int.random(in: 4...12, using: &generator)
@@ -116,20 +117,5 @@ struct ScalarTypingTests {
     /// Text that is not printable ASCII (a tab, other scripts) is typed by Yams' own patterns.
     @Test func textBeyondPrintableASCII() {
         Self.expectSameAsYams("a: 2001-12-14\t21:59:43.10\nb: 1\t2\nc: ｔｒｕｅ\nd: ٣\ne: 1.5€\n")
-    }
-}
-
-/// A deterministic generator (SplitMix64), so a failure can be reproduced.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

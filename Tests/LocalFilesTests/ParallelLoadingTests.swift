@@ -14,14 +14,9 @@ struct ParallelLoadingTests {
         metadata: {name: \(name)}
         spec:
           dependencies:
-            - name: load
-              eventSourceName: bench
-              eventName: load
-              filters:
-                data:
-                  - \(filter)
+            - {name: upload, eventSourceName: files, eventName: upload, filters: {data: [\(filter)]}}
           triggers:
-            - template: {name: never, log: {}}
+            - template: {name: note, log: {}}
 
         """
     }
