@@ -298,7 +298,9 @@ var package = Package(
         // Tests: one target per module, plus the command line and the deployment files.
         .testTarget(
             name: "ConfigReaderTests",
-            dependencies: ["ConfigReader", "EventModel", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "ConfigReader", "EventModel", "SensorTesting", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -88,22 +88,67 @@ package struct YAMLTree: Sendable {
     }
 
     /// Parses every document of a YAML text.
+    ///
+    /// Untagged plain scalars are typed by ``PlainScalar``, not by Yams' default resolver (Yams' basic resolver leaves
+    /// them unresolved). Yams' check of duplicate mapping keys then compares keys by text alone, where with its
+    /// default resolver it compares text and type (`1` and `'1'` are two keys, `1` and `!!int 1` one). A text that
+    /// does not parse so, or whose mapping repeats a key's text, is parsed again with the default resolver, whose
+    /// result (the trees, or the error) is what this returns: the trees of the first parse are the same as the
+    /// default resolver's.
     /// - Throws: ``ConfigurationError`` with the location libyaml reported.
     package static func documents(of text: String, file: String) throws(ConfigurationError) -> [YAMLTree] {
+        if let trees = try? parse(text, file: file, typing: .byText) { return trees }
+        return try documentsResolvedByYams(of: text, file: file)
+    }
+
+    /// ``documents(of:file:)`` with every scalar typed by Yams' default resolver.
+    package static func documentsResolvedByYams(of text: String, file: String) throws(ConfigurationError)
+        -> [YAMLTree]
+    {
+        do throws(ParseFailure) {
+            return try parse(text, file: file, typing: .byYams)
+        } catch {
+            switch error {
+            case .invalid(let error): throw error
+            // Thrown only when scalars are typed by text.
+            case .repeatedKey: throw ConfigurationError(file: file, "cannot parse YAML: a mapping repeats a key")
+            }
+        }
+    }
+
+    /// Who gives a plain scalar its type.
+    private enum Typing {
+        /// ``PlainScalar``; a mapping whose keys repeat a text is ``ParseFailure/repeatedKey``.
+        case byText
+        /// Yams' default resolver.
+        case byYams
+    }
+
+    private enum ParseFailure: Error {
+        case invalid(ConfigurationError)
+        /// Keys of one mapping with the same text, which Yams' default resolver may tell apart by type.
+        case repeatedKey
+    }
+
+    /// The encoding Yams reads text in (`YAMS_DEFAULT_ENCODING`, else UTF-8), read from the environment once.
+    private static let encodingName = Parser.Encoding.default.rawValue
+
+    private static func parse(_ text: String, file: String, typing: Typing) throws(ParseFailure) -> [YAMLTree] {
         var trees: [YAMLTree] = []
         do {
-            // The basic resolver leaves untagged plain scalars unresolved: ``PlainScalar`` types them.
-            var sequence = try Yams.compose_all(yaml: text, .basic)
+            var sequence = try Yams.compose_all(
+                yaml: text, typing == .byText ? .basic : .default, .default,
+                Parser.Encoding(rawValue: encodingName) ?? .default)
             while let node = sequence.next() {
-                trees.append(try YAMLTree(node, file: file, depth: 0))
+                trees.append(try YAMLTree(node, file: file, typing: typing, depth: 0))
             }
             if let error = sequence.error { throw error }
-        } catch let error as ConfigurationError {
-            throw error
+        } catch let failure as ParseFailure {
+            throw failure
         } catch let error as YamlError {
-            throw ConfigurationError.yamlSyntax(file: file, error: error)
+            throw .invalid(ConfigurationError.yamlSyntax(file: file, error: error))
         } catch {
-            throw ConfigurationError(file: file, "cannot parse YAML: \(error)")
+            throw .invalid(ConfigurationError(file: file, "cannot parse YAML: \(error)"))
         }
         return trees
     }
@@ -111,11 +156,11 @@ package struct YAMLTree: Sendable {
     /// The deepest nesting accepted: a guard against stack exhaustion on hostile input.
     static let maximumDepth = 200
 
-    private init(_ node: Node, file: String, depth: Int) throws(ConfigurationError) {
+    private init(_ node: Node, file: String, typing: Typing, depth: Int) throws(ParseFailure) {
         let mark = node.mark
         location = SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0)
         guard depth < Self.maximumDepth else {
-            throw ConfigurationError(at: location, "YAML nested deeper than \(Self.maximumDepth) levels")
+            throw .invalid(ConfigurationError(at: location, "YAML nested deeper than \(Self.maximumDepth) levels"))
         }
         switch node {
         case .scalar(let scalar):
@@ -125,37 +170,58 @@ package struct YAMLTree: Sendable {
             {
                 type = .string
             } else {
-                // The tag as written: implicit when the scalar has none.
-                switch scalar.tag.rawValue {
-                case Tag.Name.implicit.rawValue: type = PlainScalar.type(of: scalar.string)
-                case Tag.Name.int.rawValue: type = .int
-                case Tag.Name.float.rawValue: type = .float
-                case Tag.Name.bool.rawValue: type = .bool
-                case Tag.Name.null.rawValue: type = .null
-                default: type = .string
-                }
+                type = Self.type(of: scalar, node: node, typing: typing)
             }
             kind = .scalar(scalar.string, type)
             isLiteralBlock = scalar.style == .literal
         case .mapping(let mapping):
             var entries: [(key: String, keyLocation: SourceLocation, value: YAMLTree)] = []
+            entries.reserveCapacity(mapping.count)
+            // Keys seen, in a set for a large mapping (a search of the entries for a small one).
+            var keys: Set<String>? = typing == .byText && mapping.count > 16 ? Set(minimumCapacity: mapping.count) : nil
             for (key, value) in mapping {
                 let keyLocation = SourceLocation(file: file, line: key.mark?.line ?? 0, column: key.mark?.column ?? 0)
                 guard let keyText = key.scalar?.string else {
-                    throw ConfigurationError(at: keyLocation, "mapping keys must be scalars")
+                    throw .invalid(ConfigurationError(at: keyLocation, "mapping keys must be scalars"))
                 }
                 if keyText == "<<" {
-                    throw ConfigurationError(at: keyLocation, "not supported: YAML merge key '<<'")
+                    throw .invalid(ConfigurationError(at: keyLocation, "not supported: YAML merge key '<<'"))
                 }
-                entries.append((keyText, keyLocation, try YAMLTree(value, file: file, depth: depth + 1)))
+                if typing == .byText {
+                    let repeated =
+                        if keys != nil { keys?.insert(keyText).inserted == false } else {
+                            entries.contains { $0.key == keyText }
+                        }
+                    if repeated { throw .repeatedKey }
+                }
+                entries.append(
+                    (keyText, keyLocation, try YAMLTree(value, file: file, typing: typing, depth: depth + 1)))
             }
             kind = .mapping(entries)
         case .sequence(let sequence):
             var elements: [YAMLTree] = []
-            for element in sequence { elements.append(try YAMLTree(element, file: file, depth: depth + 1)) }
+            elements.reserveCapacity(sequence.count)
+            for element in sequence {
+                elements.append(try YAMLTree(element, file: file, typing: typing, depth: depth + 1))
+            }
             kind = .sequence(elements)
         case .alias:
-            throw ConfigurationError(at: location, "not supported: YAML alias")
+            throw .invalid(ConfigurationError(at: location, "not supported: YAML alias"))
+        }
+    }
+
+    /// The type of a plain scalar: by its tag when it has one (`!!int 5`), else by its text.
+    private static func type(of scalar: Node.Scalar, node: Node, typing: Typing) -> ScalarType {
+        // Typed by text, the tag as written: implicit when the scalar has none (Yams resolves tags lazily; while
+        // parsing, only mapping keys are, by its duplicate check).
+        let tag = typing == .byText ? scalar.tag.rawValue : node.tag.rawValue
+        switch tag {
+        case Tag.Name.implicit.rawValue: return PlainScalar.type(of: scalar.string)
+        case Tag.Name.int.rawValue: return .int
+        case Tag.Name.float.rawValue: return .float
+        case Tag.Name.bool.rawValue: return .bool
+        case Tag.Name.null.rawValue: return .null
+        default: return .string
         }
     }
 }

@@ -30,7 +30,8 @@ public final class GatewayEngine: Service, Sendable {
     private let commandSink: AsyncStream<Command>.Continuation
     private let consumers = Mutex<[String: SubjectConsumer]>([:])
     private let started = Mutex(false)
-    private let correlator = Mutex<Correlator?>(nil)
+    /// The correlator and its bucket, once the connection is prepared.
+    private let correlation = Mutex<(correlator: Correlator, bucket: KeyValueBucket)?>(nil)
     private let closing = Mutex(false)
 
     /// Creates the engine.
@@ -80,7 +81,7 @@ public final class GatewayEngine: Service, Sendable {
             return
         }
         let correlator = Correlator(store: KeyValueCorrelationStore(bucket: bucket), clock: SystemClock())
-        self.correlator.withLock { $0 = correlator }
+        self.correlation.withLock { $0 = (correlator, bucket) }
         let processor = MessageProcessor(
             correlator: correlator, dispatcher: dispatcher, deadLetters: connection,
             dlqSubject: configuration.nats.dlqSubject, retryDelay: configuration.processing.retryDelay,
@@ -91,7 +92,7 @@ public final class GatewayEngine: Service, Sendable {
             drainTimeout: configuration.processing.drainTimeout,
             ackWait: ackWait, processor: processor, metrics: metrics, state: state,
             logger: logger)
-        if let sensors = state.sensors { await loadPending(sensors, correlator: correlator) }
+        if let sensors = state.sensors { await loadPending(sensors, correlator: correlator, bucket: bucket) }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watch(connection) }
             group.addTask { await self.resetCorrelations(correlator) }
@@ -126,7 +127,9 @@ public final class GatewayEngine: Service, Sendable {
         state.setSensors(sensors)
         guard started.withLock({ $0 }) else { return }
         startConsumers(for: sensors)
-        if let correlator = correlator.withLock({ $0 }) { await loadPending(sensors, correlator: correlator) }
+        if let (correlator, bucket) = correlation.withLock({ $0 }) {
+            await loadPending(sensors, correlator: correlator, bucket: bucket)
+        }
     }
 
     /// Stops the consumers of subjects `sensors` does not use, starts those it needs.
@@ -260,15 +263,26 @@ public final class GatewayEngine: Service, Sendable {
         }
     }
 
-    /// Reads the held dependencies of every trigger, for `correlations_pending` and `/status` after a restart.
-    private func loadPending(_ sensors: SensorSet, correlator: Correlator) async {
+    /// Reads the held dependencies of every trigger, for `correlations_pending` and `/status` after a restart. The
+    /// keys of `bucket` are listed first, in one request: a trigger without a key holds nothing, and only the others
+    /// are read (one request each).
+    private func loadPending(_ sensors: SensorSet, correlator: Correlator, bucket: KeyValueBucket) async {
+        let stored = try? await bucket.storedKeys()
         for sensor in sensors.sensors {
             for trigger in sensor.triggers {
-                guard let stored = try? await correlator.state(trigger: trigger.name, sensor: sensor.name) else {
-                    continue
+                let held: CorrelationState
+                if let stored,
+                    !stored.contains(KeyValueCorrelationStore.key(sensor: sensor.name, trigger: trigger.name))
+                {
+                    held = CorrelationState()
+                } else {
+                    guard let state = try? await correlator.state(trigger: trigger.name, sensor: sensor.name) else {
+                        continue
+                    }
+                    held = state
                 }
                 let count = state.setPending(
-                    sensor: sensor.name, trigger: trigger.name, held: stored.pending.map(HeldDependency.init))
+                    sensor: sensor.name, trigger: trigger.name, held: held.pending.map(HeldDependency.init))
                 metrics.setCorrelationsPending(sensor: sensor.name, count: count)
             }
         }

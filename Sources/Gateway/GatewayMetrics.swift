@@ -26,6 +26,9 @@ public final class GatewayMetrics: EventSourceMetrics {
     /// The process metrics, refreshed at each rendering; nil without procfs.
     private let process: ProcessMetrics?
 
+    /// `events_received_total` and `events_filtered_total`, outside the registry (see the type).
+    private let dependencyCounts = DependencyCounterTable()
+
     /// Bucket bounds of both histograms: from 0.5 ms, since most triggers (http, nats, log) finish in about a
     /// millisecond on a local network.
     static let durationBuckets: [Duration] = [
@@ -53,7 +56,9 @@ public final class GatewayMetrics: EventSourceMetrics {
     /// The Prometheus text exposition, with the process metrics read just before.
     public func render() -> String {
         process?.refresh()
-        return registry.emitToString()
+        var text = registry.emitToString()
+        dependencyCounts.render(into: &text)
+        return text
     }
 
     private static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -93,41 +98,22 @@ public final class GatewayMetrics: EventSourceMetrics {
     /// before its filters) and `events_filtered_total{sensor,dependency,reason}` (events its filters rejected,
     /// `reason` `filter` or `error`). A consumer looks them up once per batch, not per event.
     public struct DependencyCounters: Sendable {
-        let received: Counter
-        let filtered: Counter
-        let filterErrors: Counter
+        let counts: DependencyCounterTable.Counts
 
         /// Counts an event the dependency's filters rejected; `failed`: a filter could not be evaluated.
-        public func eventFiltered(failed: Bool) { (failed ? filterErrors : filtered).increment() }
+        public func eventFiltered(failed: Bool) { (failed ? counts.filterErrors : counts.filtered).add(1) }
 
         /// Counts `received` events routed to the dependency, of which `ruledOut` a filter rejects without being
         /// evaluated (the sensor index ruled them out).
         public func eventsReceived(_ received: Int, ruledOut: Int) {
-            self.received.increment(by: Int64(received))
-            if ruledOut > 0 { filtered.increment(by: Int64(ruledOut)) }
+            counts.received.add(Int64(received))
+            if ruledOut > 0 { counts.filtered.add(Int64(ruledOut)) }
         }
     }
 
     /// The counters of `dependency` of `sensor`.
     public func dependencyCounters(sensor: String, dependency: String) -> DependencyCounters {
-        DependencyCounters(
-            received: counter("events_received", [sensor, dependency]) { registry in
-                registry.makeCounter(
-                    descriptor: Self.descriptor("events_received", "total", "Events routed to a sensor dependency."),
-                    labels: [("sensor", sensor), ("dependency", dependency)]
-                )
-            },
-            filtered: filteredCounter(sensor: sensor, dependency: dependency, reason: "filter"),
-            filterErrors: filteredCounter(sensor: sensor, dependency: dependency, reason: "error"))
-    }
-
-    private func filteredCounter(sensor: String, dependency: String, reason: String) -> Counter {
-        counter("events_filtered", [sensor, dependency, reason]) { registry in
-            registry.makeCounter(
-                descriptor: Self.descriptor("events_filtered", "total", "Events rejected by a dependency's filters."),
-                labels: [("sensor", sensor), ("dependency", dependency), ("reason", reason)]
-            )
-        }
+        DependencyCounters(counts: dependencyCounts.counts(sensor: sensor, dependency: dependency))
     }
 
     /// `events_invalid_total{reason}`: messages that are not a decodable CloudEvent.

@@ -2,6 +2,7 @@ public import ConfigReader
 import EventModel
 import Foundation
 public import SensorModel
+import Synchronization
 
 /// Reads the files the gateway and the CLI take: Sensor and routing YAML (files or directories), the Argo templates
 /// of `deploy/argo`, and event files. Everything after reading works on text, in SensorModel.
@@ -21,35 +22,52 @@ public enum SensorFiles {
 
     /// ``load(paths:argoTemplates:)``, checking `kind: GatewayConfiguration` documents with `gatewayConfiguration`
     /// (`sensor-gateway validate`); `nil` skips them.
+    ///
+    /// The files are read and decoded on every core (standard input first, on this thread), then merged in the order
+    /// of the paths and of the files in each: the catalog is the same as one file after the other gives.
     package static func load(
         paths: [String], argoTemplates: ArgoTemplateCatalog?,
         gatewayConfiguration: SensorLoader.GatewayConfigurationCheck?
     ) -> SensorCatalog {
         var catalog = SensorCatalog()
-        for path in paths {
-            for file in files(at: path, findings: &catalog.findings) {
-                let text: String
-                do {
-                    text =
-                        try file == standardInputName
-                        ? readStandardInput() : String(contentsOfFile: file, encoding: .utf8)
-                } catch {
-                    let findings = ConfigurationError(
-                        file: file, "cannot read file: \(error.localizedDescription)"
-                    ).findings
-                    catalog.files.append(file)
-                    catalog.findings += findings
-                    catalog.rejected.append(RejectedSensor(file: file, name: nil, findings: findings))
-                    continue
-                }
-                catalog.merge(
-                    SensorLoader.load(
-                        text: text, file: file, argoTemplates: { argoTemplates ?? Self.argoTemplates(near: file) },
-                        gatewayConfiguration: gatewayConfiguration))
-            }
+        var listed: [String] = []
+        for path in paths { listed += files(at: path, findings: &catalog.findings) }
+        let files = listed
+        let standardInput = Dictionary(
+            uniqueKeysWithValues: files.indices.filter { files[$0] == standardInputName }.map { index in
+                (index, Result<String, any Error> { try readStandardInput() })
+            })
+        let loaded = Mutex([SensorCatalog?](repeating: nil, count: files.count))
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let file = files[index]
+            let text = standardInput[index] ?? Result { try String(contentsOfFile: file, encoding: .utf8) }
+            let fileCatalog = load(
+                text, file: file, argoTemplates: argoTemplates, gatewayConfiguration: gatewayConfiguration)
+            loaded.withLock { $0[index] = fileCatalog }
+        }
+        for fileCatalog in loaded.withLock({ $0 }) {
+            if let fileCatalog { catalog.merge(fileCatalog) }
         }
         catalog.finish()
         return catalog
+    }
+
+    /// The catalog of one file's text, or the finding that it cannot be read.
+    private static func load(
+        _ text: Result<String, any Error>, file: String, argoTemplates: ArgoTemplateCatalog?,
+        gatewayConfiguration: SensorLoader.GatewayConfigurationCheck?
+    ) -> SensorCatalog {
+        switch text {
+        case .success(let text):
+            return SensorLoader.load(
+                text: text, file: file, argoTemplates: { argoTemplates ?? Self.argoTemplates(near: file) },
+                gatewayConfiguration: gatewayConfiguration)
+        case .failure(let error):
+            let findings = ConfigurationError(file: file, "cannot read file: \(error.localizedDescription)").findings
+            var catalog = SensorCatalog(sensors: [], findings: findings, files: [file])
+            catalog.rejected.append(RejectedSensor(file: file, name: nil, findings: findings))
+            return catalog
+        }
     }
 
     /// Loads the routing matrix of a file (the daemon's `routing:` setting, `sensor-gateway route --routing`).

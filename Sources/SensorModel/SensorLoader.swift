@@ -98,7 +98,7 @@ public enum SensorLoader {
     public static let gatewayConfigurationKind = "GatewayConfiguration"
 
     /// Checks one `kind: GatewayConfiguration` document (the gateway's decoder), returning its findings.
-    package typealias GatewayConfigurationCheck = (YAMLTree) -> [Finding]
+    package typealias GatewayConfigurationCheck = @Sendable (YAMLTree) -> [Finding]
 
     /// Decodes the documents of one YAML text.
     /// - Parameters:

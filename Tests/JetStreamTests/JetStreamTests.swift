@@ -402,6 +402,23 @@ struct JetStreamTests {
         }
     }
 
+    @Test("KV: storedKeys lists the keys with an entry (a value or a delete marker), none for an empty bucket")
+    func keyValueStoredKeys() async throws {
+        try await withServer { server in
+            try await withConnection(to: server) { connection in
+                try await connection.createOrUpdate(KeyValueSpec(bucket: "held"))
+                let bucket = try await connection.keyValue("held")
+                #expect(try await bucket.storedKeys() == [])
+                try await bucket.put("pair.both", value: [1])
+                try await bucket.put("=70.x", value: [2])
+                try await bucket.put("gone.t", value: [3])
+                try await bucket.delete("gone.t")
+                #expect(try await bucket.storedKeys() == ["pair.both", "=70.x", "gone.t"])
+                #expect(try await bucket.get("gone.t") == nil)
+            }
+        }
+    }
+
     /// How many of `count` concurrent runs of `attempt` succeed.
     static func successes(of count: Int, _ attempt: @escaping @Sendable (Int) async throws -> UInt64) async -> Int {
         await withTaskGroup(of: Bool.self) { group in
