@@ -113,7 +113,8 @@ struct MessageProcessor: Sendable {
         return messages.map { item in
             let logger = logger(for: item.message)
             return item.offers.map { offer in
-                let outcome = outcomes.popFirst() ?? .success(CorrelationOutcome(.ignored))
+                // One outcome per offer; should one be missing, the message is retried, never acked unheld.
+                guard let outcome = outcomes.popFirst() else { return .settled(.retry(after: nil)) }
                 return result(of: outcome, offer: offer, logger: Self.logger(logger, event: item.event, offer: offer))
             }
         }

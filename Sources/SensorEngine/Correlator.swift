@@ -210,8 +210,9 @@ public actor Correlator {
     /// - Returns: each offer's outcome, in order; a store failure or a lasting conflict fails every offer to that
     ///   trigger, and leaves its state unchanged.
     public nonisolated func correlate(_ offers: [Offer]) async -> [Result<CorrelationOutcome, any Error>] {
+        // Every offer is answered below; one that were not would fail (and be retried), never pass as ignored.
         var results = [Result<CorrelationOutcome, any Error>](
-            repeating: .success(CorrelationOutcome(.ignored)), count: offers.count)
+            repeating: .failure(MissingOutcome()), count: offers.count)
         // One group per trigger, in order of first appearance: the offers' indices and their changes.
         var groups: [(sensor: String, trigger: String, offers: [Int], changes: [Change])] = []
         var groupOfTrigger: [String: Int] = [:]
@@ -261,6 +262,9 @@ public actor Correlator {
         }
         return results
     }
+
+    /// An offer a commit returned no result for.
+    private struct MissingOutcome: Error {}
 
     /// The outcome of an offer that needs no state: the trigger does not name the dependency, or fires on each event.
     private static func outcomeWithoutState(_ offer: Offer) -> CorrelationOutcome? {
