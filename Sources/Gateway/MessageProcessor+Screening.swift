@@ -19,7 +19,7 @@ extension MessageProcessor {
         /// executes a trigger only when it completes a condition.
         var correlatesOnly: Bool {
             guard case .offers(_, let offers) = self else { return false }
-            return offers.allSatisfy { !$0.trigger.firesOnEachEvent }
+            return offers.allSatisfy { $0.binding.correlatesOnly }
         }
     }
 
@@ -227,7 +227,7 @@ extension MessageProcessor {
                 }
                 continue
             }
-            for trigger in binding.sensor.triggers where trigger.conditions.names.contains(binding.dependency.name) {
+            for trigger in binding.triggers {
                 if let replayTrigger, trigger.name != replayTrigger { continue }
                 offers.append(Offer(binding: binding, trigger: trigger, transformed: transformed))
             }

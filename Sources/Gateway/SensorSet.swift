@@ -15,10 +15,16 @@ public struct SensorSet: Sendable {
         public let sensor: Sensor
         /// The dependency.
         public let dependency: Dependency
+        /// The sensor's triggers whose conditions name the dependency, in the sensor's order.
+        public let triggers: [Trigger]
+        /// Whether every one of ``triggers`` correlates several dependencies: none fires on each event alone.
+        public let correlatesOnly: Bool
 
         init(sensor: Sensor, dependency: Dependency) {
             self.sensor = sensor
             self.dependency = dependency
+            triggers = sensor.triggers.filter { $0.dependencyNames.contains(dependency.name) }
+            correlatesOnly = triggers.allSatisfy { !$0.firesOnEachEvent }
         }
     }
 
