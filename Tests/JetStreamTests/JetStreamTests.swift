@@ -196,10 +196,16 @@ struct JetStreamTests {
                 received += 1
                 if received == count { break }
             }
-            // Closed right after the last ack: the acks still buffered are flushed first.
+            // Closed right after the last ack: the acks still buffered are flushed first. The server applies acks to
+            // its consumer asynchronously after reading them, so the observer waits (up to 5 s) for them to count.
             await connection.close()
             let observer = try await NATSConnection.connect(testOptions(server.url))
-            let info = try await observer.consumerInfo(stream: "ACKS", consumer: "worker")
+            let deadline = ContinuousClock.now + .seconds(5)
+            var info = try await observer.consumerInfo(stream: "ACKS", consumer: "worker")
+            while info.ackPending > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                info = try await observer.consumerInfo(stream: "ACKS", consumer: "worker")
+            }
             await observer.close()
             #expect(received == count)
             #expect(info.ackPending == 0)
