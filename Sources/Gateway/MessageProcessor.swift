@@ -217,8 +217,11 @@ struct MessageProcessor: Sendable {
                 "held until the condition holds", metadata: ["satisfied": "\(satisfied.joined(separator: ","))"])
             return .settled(.done)
         case .fire(let events):
-            let count = state.setPending(sensor: sensor.name, trigger: trigger.name, held: [])
-            metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+            // A trigger that fires on each event never holds one: nothing to clear.
+            if !trigger.firesOnEachEvent {
+                let count = state.setPending(sensor: sensor.name, trigger: trigger.name, held: [])
+                metrics.setCorrelationsPending(sensor: sensor.name, count: count)
+            }
             return .firing(trigger, sensor: sensor, events: events, logger: logger)
         }
     }

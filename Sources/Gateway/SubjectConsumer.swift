@@ -107,7 +107,7 @@ final class SubjectConsumer: Sendable {
                 var correlating:
                     [(
                         message: JetStreamMessage, key: InFlightMessages.Key, event: Event,
-                        offers: [MessageProcessor.Offer]
+                        offers: [MessageProcessor.Offer], inbound: InboundMessage
                     )] =
                         []
                 for (message, key) in zip(batch, keys) {
@@ -124,9 +124,10 @@ final class SubjectConsumer: Sendable {
                         continue
                     }
                     let record = context.processor.tracer.map { _ in ScreeningRecord() }
+                    let headers = Self.headers(of: message)
                     let screening = message.withData { payload in
                         context.processor.screen(
-                            payload: payload, headers: Self.headers(of: message), dependencies: dependencies,
+                            payload: payload, headers: headers, dependencies: dependencies,
                             tally: &tally, logger: { Self.logger(logger, for: message) }, record: record)
                     }
                     let trace = record.flatMap { receiveSpan(message, record: $0, context: context) }
@@ -136,13 +137,17 @@ final class SubjectConsumer: Sendable {
                         continue
                     }
                     if trace == nil, screening.correlatesOnly, case .offers(let event, let offers) = screening {
-                        correlating.append((message, key, event, offers))
+                        let inbound = Self.inbound(
+                            message, headers: headers, stream: context.stream,
+                            redeliveryPossibleFrom: redeliveryPossibleFrom)
+                        correlating.append((message, key, event, offers, inbound))
                         continue
                     }
                     await permits.acquire()
                     group.addTask {
                         let inbound = Self.inbound(
-                            message, stream: context.stream, redeliveryPossibleFrom: redeliveryPossibleFrom)
+                            message, headers: headers, stream: context.stream,
+                            redeliveryPossibleFrom: redeliveryPossibleFrom)
                         if inbound.deliveries > 1 { counters.redeliverySeen() }
                         var disposition =
                             if let trace {
@@ -159,12 +164,10 @@ final class SubjectConsumer: Sendable {
                     }
                 }
                 if !correlating.isEmpty {
-                    let inbound = correlating.map {
-                        Self.inbound($0.message, stream: context.stream, redeliveryPossibleFrom: redeliveryPossibleFrom)
-                    }
                     let results = await context.processor.correlate(
-                        zip(correlating, inbound).map { ($0.event, $0.offers, $1) })
-                    for ((item, message), offerResults) in zip(zip(correlating, inbound), results) {
+                        correlating.map { ($0.event, $0.offers, $0.inbound) })
+                    for (item, offerResults) in zip(correlating, results) {
+                        let message = item.inbound
                         if message.deliveries > 1 { counters.redeliverySeen() }
                         guard offerResults.contains(where: \.fires) else {
                             let disposition = await context.processor.execute(offerResults, message: message)
@@ -237,11 +240,12 @@ final class SubjectConsumer: Sendable {
 
     /// The message as the processor's asynchronous part sees it (payload and headers copied, metadata parsed).
     private static func inbound(
-        _ message: JetStreamMessage, stream: String, redeliveryPossibleFrom: ContinuousClock.Instant
+        _ message: JetStreamMessage, headers: [String: String], stream: String,
+        redeliveryPossibleFrom: ContinuousClock.Instant
     ) -> InboundMessage {
         let metadata = try? message.metadata()
         return InboundMessage(
-            subject: message.subject, payload: message.data, headers: headers(of: message),
+            subject: message.subject, payload: message.data, headers: headers,
             stream: metadata?.stream ?? stream, streamSequence: metadata?.streamSequence ?? 0,
             deliveries: metadata?.deliveries ?? 1, isLastDelivery: message.isLastDelivery,
             publishedAt: metadata.map { Date(timeIntervalSince1970: Double($0.timestampNanoseconds) / 1e9) },

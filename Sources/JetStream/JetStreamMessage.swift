@@ -37,6 +37,8 @@ public struct MessageMetadata: Sendable, Hashable {
 public final class JetStreamMessage: @unchecked Sendable {
     private let message: OpaquePointer
     private let lock = Mutex<Disposition>(.none)
+    /// ``metadata()``, once parsed: it never changes for a delivered message.
+    private let parsedMetadata = Mutex<MessageMetadata?>(nil)
     private let maximumDeliveries: Int64
     /// The owner of the subscription the message came from: libnats' acks read the subscription through the
     /// message (`msg->sub`) without holding it, so it must outlive every message it delivered.
@@ -104,9 +106,16 @@ public final class JetStreamMessage: @unchecked Sendable {
         lock.withLock { _ in allHeaders(of: message) }
     }
 
-    /// The stream and consumer sequences, delivery count and timestamp, parsed from the reply subject.
+    /// The stream and consumer sequences, delivery count and timestamp, parsed from the reply subject on first use.
     /// - Throws: ``NATSError`` if the message did not come from a JetStream consumer.
     public func metadata() throws(NATSError) -> MessageMetadata {
+        if let parsed = parsedMetadata.withLock({ $0 }) { return parsed }
+        let parsed = try parseMetadata()
+        parsedMetadata.withLock { $0 = parsed }
+        return parsed
+    }
+
+    private func parseMetadata() throws(NATSError) -> MessageMetadata {
         try lock.withLock { _ throws(NATSError) in
             var meta: UnsafeMutablePointer<jsMsgMetaData>? = nil
             try NATSError.check("message metadata") { natsMsg_GetMetaData(&meta, message) }

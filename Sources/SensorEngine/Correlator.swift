@@ -33,12 +33,6 @@ public struct CorrelationOutcome: Sendable {
 }
 
 extension Trigger {
-    /// Whether every dependency of the conditions satisfies them alone (one dependency, or only `||`): such a
-    /// trigger fires on each event with that event only and never holds anything, so it needs no correlation state.
-    public var firesOnEachEvent: Bool {
-        conditions.names.allSatisfy { conditions.holds(satisfied: [$0]) }
-    }
-
     /// The last `conditionsReset` tick at or before `now`, if the trigger has a reset schedule.
     public func lastReset(atOrBefore now: EventTimestamp) -> EventTimestamp? {
         conditionsReset.compactMap { $0.previousTick(atOrBefore: now) }.max()
@@ -61,10 +55,10 @@ extension Trigger {
     public func correlate(_ event: Event, dependency: String, pending: [PendingEvent], now: EventTimestamp)
         -> CorrelationDecision
     {
-        guard conditions.names.contains(dependency) else { return .ignored }
+        guard conditions.mentions(dependency) else { return .ignored }
         let resetAt = lastReset(atOrBefore: now)
         var events: [String: Event] = [:]
-        for entry in pending where conditions.names.contains(entry.dependency) {
+        for entry in pending where conditions.mentions(entry.dependency) {
             if let resetAt, entry.storedAt < resetAt { continue }
             events[entry.dependency] = entry.event
         }
@@ -268,7 +262,7 @@ public actor Correlator {
 
     /// The outcome of an offer that needs no state: the trigger does not name the dependency, or fires on each event.
     private static func outcomeWithoutState(_ offer: Offer) -> CorrelationOutcome? {
-        guard offer.trigger.conditions.names.contains(offer.dependency) else { return CorrelationOutcome(.ignored) }
+        guard offer.trigger.conditions.mentions(offer.dependency) else { return CorrelationOutcome(.ignored) }
         if offer.trigger.firesOnEachEvent { return CorrelationOutcome(.fire([offer.dependency: offer.event])) }
         return nil
     }

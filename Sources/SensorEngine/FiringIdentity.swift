@@ -54,8 +54,11 @@ public struct FiringIdentity: Sendable, Hashable {
         self.trigger = trigger
         self.events = keys
         var fields = ["sensor-gateway.io/firing/v1", sensor, trigger]
+        fields.reserveCapacity(3 + 3 * keys.count)
         for (dependency, key) in keys.sorted(by: { $0.key < $1.key }) {
-            fields += [dependency, key.source, key.id]
+            fields.append(dependency)
+            fields.append(key.source)
+            fields.append(key.id)
         }
         id = StableDigest.hex(fields, digits: Self.idDigits)
     }

@@ -12,13 +12,16 @@ enum StableDigest {
             var field = field
             field.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in hasher.finalize() {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0f)])
+        let count = min(max(0, digits), 64)
+        return hasher.finalize().withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: count) { out in
+                for index in 0..<count {
+                    let byte = bytes[index / 2]
+                    let nibble = index.isMultiple(of: 2) ? byte >> 4 : byte & 0x0f
+                    out[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                }
+                return count
+            }
         }
-        return String(decoding: out.prefix(max(0, digits)), as: UTF8.self)
     }
 }

@@ -108,8 +108,12 @@ extension TriggerParameter {
     /// - Throws: ``ParameterError`` when `dest` is not a valid path.
     public func apply(_ value: ParameterValue, to document: inout EventValue) throws(ParameterError) {
         let path: SetPath
-        do { path = try SetPath(destination) } catch {
-            throw ParameterError(destination: destination, reason: error.description)
+        if let parsed = destinationPath {
+            path = parsed
+        } else {
+            do { path = try SetPath(destination) } catch {
+                throw ParameterError(destination: destination, reason: error.description)
+            }
         }
         if operation != .overwrite, let existing = path.value(in: document) {
             let new = value.text

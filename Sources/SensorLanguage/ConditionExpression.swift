@@ -42,6 +42,16 @@ public indirect enum ConditionExpression: Sendable, Hashable, CustomStringConver
         return names
     }
 
+    /// Whether the condition names `dependency`: `names.contains(dependency)` without building the list.
+    public func mentions(_ dependency: String) -> Bool {
+        switch self {
+        case .dependency(let name): name == dependency
+        case .not(let operand): operand.mentions(dependency)
+        case .and(let left, let right), .or(let left, let right):
+            left.mentions(dependency) || right.mentions(dependency)
+        }
+    }
+
     /// Whether the condition holds when exactly the dependencies in `satisfied` have an event.
     public func holds(satisfied: Set<String>) -> Bool {
         switch self {
@@ -50,6 +60,11 @@ public indirect enum ConditionExpression: Sendable, Hashable, CustomStringConver
         case .and(let left, let right): left.holds(satisfied: satisfied) && right.holds(satisfied: satisfied)
         case .or(let left, let right): left.holds(satisfied: satisfied) || right.holds(satisfied: satisfied)
         }
+    }
+
+    /// Whether each dependency the condition names satisfies it alone (a single name, or only `||`).
+    public var isSatisfiedByEachDependencyAlone: Bool {
+        names.allSatisfy { holds(satisfied: [$0]) }
     }
 
     /// The same condition with every name replaced.

@@ -182,7 +182,10 @@ public struct Trigger: Sendable {
     public var name: String
     /// `template.conditions` parsed, names resolved to the dependencies' own spelling; the AND of all
     /// dependencies when absent.
-    public var conditions: ConditionExpression
+    public let conditions: ConditionExpression
+    /// Whether every dependency of the conditions satisfies them alone (one dependency, or only `||`): such a
+    /// trigger fires on each event with that event only and never holds anything, so it needs no correlation state.
+    public let firesOnEachEvent: Bool
     /// `template.conditions` as written, or `nil` when absent.
     public var conditionsSource: String?
     /// `template.conditionsReset[].byTime`.
@@ -451,11 +454,21 @@ public struct TriggerParameter: Sendable {
     /// `src`.
     public var source: ParameterSource
     /// `dest`, an sjson path; empty only for an HTTP payload parameter (the value becomes the whole body).
-    public var destination: String
+    public let destination: String
+    /// `destination` parsed once; `nil` when empty or not a valid path (which the decoder reports).
+    public let destinationPath: SetPath?
     /// `operation`, `overwrite` by default.
     public var operation: Operation
     /// Where the entry starts.
     public var location: SourceLocation
+
+    init(source: ParameterSource, destination: String, operation: Operation, location: SourceLocation) {
+        self.source = source
+        self.destination = destination
+        self.destinationPath = destination.isEmpty ? nil : try? SetPath(destination)
+        self.operation = operation
+        self.location = location
+    }
 }
 
 /// `src` of a trigger parameter.

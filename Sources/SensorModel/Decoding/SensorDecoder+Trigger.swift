@@ -54,7 +54,8 @@ extension SensorDecoder {
         checkParameterSources(parameters, of: node, path: path, kind: kind, conditions: conditions, name: name)
         guard let name, let conditions, let kind else { return nil }
         return Trigger(
-            name: name, conditions: conditions, conditionsSource: conditionsText, conditionsReset: resets, kind: kind,
+            name: name, conditions: conditions, firesOnEachEvent: conditions.isSatisfiedByEachDependencyAlone,
+            conditionsSource: conditionsText, conditionsReset: resets, kind: kind,
             template: templateNode.eventValue, parameters: parameters, retryStrategy: retryStrategy,
             rateLimit: rateLimit,
             allowedStatuses: policy?.allowedStatuses,
