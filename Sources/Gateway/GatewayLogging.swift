@@ -15,7 +15,7 @@ public enum LogFormat: String, Sendable, CaseIterable {
 /// Lines go through ``LogOutput/standardError``: whole lines, in order, written in batches a few milliseconds
 /// apart (at once from `warning` up, and at the process's exit), so concurrent lines never interleave.
 ///
-/// The handler is three words (the shared ``Settings``, the fields, the level), so a `Logger`'s existential holds it
+/// The handler fits in three words (its shared `Settings`, the fields, the level), so a `Logger`'s existential holds it
 /// inline: copying a logger to set a key allocates no box for the handler.
 public struct GatewayLogHandler: LogHandler {
     /// What every copy of a handler shares.
