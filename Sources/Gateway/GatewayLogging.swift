@@ -14,13 +14,25 @@ public enum LogFormat: String, Sendable, CaseIterable {
 ///
 /// Lines go through ``LogOutput/standardError``: whole lines, in order, written in batches a few milliseconds
 /// apart (at once from `warning` up, and at the process's exit), so concurrent lines never interleave.
+///
+/// The handler fits in three words (its shared `Settings`, the fields, the level), so a `Logger`'s existential holds it
+/// inline: copying a logger to set a key allocates no box for the handler.
 public struct GatewayLogHandler: LogHandler {
-    private let label: String
-    private let format: LogFormat
+    /// What every copy of a handler shares.
+    private final class Settings: Sendable {
+        let label: String
+        let format: LogFormat
+
+        init(label: String, format: LogFormat) {
+            self.label = label
+            self.format = format
+        }
+    }
+
+    private let settings: Settings
+    private var fields = SortedMetadata()
     /// The level below which records are dropped.
     public var logLevel: Logger.Level
-    /// Metadata added to every record of this logger.
-    public var metadata: Logger.Metadata = [:]
 
     /// Creates a handler.
     /// - Parameters:
@@ -28,76 +40,69 @@ public struct GatewayLogHandler: LogHandler {
     ///   - format: JSON or text.
     ///   - level: the minimum level.
     public init(label: String, format: LogFormat, level: Logger.Level) {
-        self.label = label
-        self.format = format
+        self.settings = Settings(label: label, format: format)
         self.logLevel = level
+    }
+
+    /// Metadata added to every record of this logger.
+    public var metadata: Logger.Metadata {
+        get { fields.dictionary }
+        set { fields = SortedMetadata(newValue) }
     }
 
     /// Metadata of this logger by key.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+        get { fields[key] }
+        set { fields[key] = consume newValue }
     }
 
     /// Writes one record.
     public func log(event: LogEvent) {
-        var line = Self.render(
-            format: format, time: Date(), level: event.level, label: label, message: "\(event.message)",
-            metadata: metadata, extra: event.metadata)
-        line.append("\n")
+        var line: [UInt8] = []
+        Self.render(
+            format: settings.format, time: Date(), level: event.level, label: settings.label,
+            message: event.message.description, metadata: fields, extra: event.metadata, into: &line)
+        line.append(UInt8(ascii: "\n"))
         LogOutput.standardError.write(line, now: event.level >= .warning)
     }
 
-    /// One rendered line, without its newline: `metadata` and the record's `extra` (which wins on a key both have),
-    /// by key.
+    /// Appends one line, without its newline, to `line`: `metadata` and the record's `extra` (which wins on a key both
+    /// have), by key.
     static func render(
         format: LogFormat, time: Date, level: Logger.Level, label: String, message: String,
-        metadata: Logger.Metadata, extra: Logger.Metadata? = nil
-    ) -> String {
-        var fields: [(key: String, value: Logger.MetadataValue)] = []
-        fields.reserveCapacity(metadata.count + (extra?.count ?? 0))
-        if let extra {
-            for field in metadata where extra[field.key] == nil { fields.append(field) }
-            for field in extra { fields.append(field) }
-        } else {
-            for field in metadata { fields.append(field) }
-        }
-        fields.sort { $0.key < $1.key }
-        var line = ""
-        line.reserveCapacity(128 + message.utf8.count + 48 * fields.count)
+        metadata: SortedMetadata, extra: Logger.Metadata?, into line: inout [UInt8]
+    ) {
+        line.reserveCapacity(line.count + 160 + message.utf8.count + 64 * (metadata.fields.count + (extra?.count ?? 0)))
+        let (fieldSeparator, keySeparator): (UInt8, UInt8)
+        let writeString: (String, inout [UInt8]) -> Void
         switch format {
         case .json:
-            line += "{\"time\":"
-            line += jsonString(timestamp(time))
-            line += ",\"level\":"
-            line += jsonString(level.rawValue)
-            line += ",\"logger\":"
-            line += jsonString(label)
-            line += ",\"message\":"
-            line += jsonString(message)
-            for field in fields {
-                line += ","
-                line += jsonString(field.key)
-                line += ":"
-                line += jsonString(text(field.value))
-            }
-            line += "}"
+            line.append(contentsOf: #"{"time":""#.utf8)
+            writeTimestamp(time, into: &line)
+            line.append(contentsOf: #"","level":"#.utf8)
+            writeJSONString(level.rawValue, into: &line)
+            line.append(contentsOf: #","logger":"#.utf8)
+            writeJSONString(label, into: &line)
+            line.append(contentsOf: #","message":"#.utf8)
+            writeJSONString(message, into: &line)
+            (fieldSeparator, keySeparator, writeString) = (UInt8(ascii: ","), UInt8(ascii: ":"), writeJSONString)
         case .text:
-            line += timestamp(time)
-            line += " "
-            line += level.rawValue
-            line += " ["
-            line += label
-            line += "] "
-            line += message
-            for field in fields {
-                line += " "
-                line += field.key
-                line += "="
-                line += text(field.value)
-            }
+            writeTimestamp(time, into: &line)
+            line.append(UInt8(ascii: " "))
+            write(level.rawValue, into: &line)
+            line.append(contentsOf: " [".utf8)
+            write(label, into: &line)
+            line.append(contentsOf: "] ".utf8)
+            write(message, into: &line)
+            (fieldSeparator, keySeparator, writeString) = (UInt8(ascii: " "), UInt8(ascii: "="), write)
         }
-        return line
+        metadata.forEach(merging: extra) { key, value in
+            line.append(fieldSeparator)
+            writeString(key, &line)
+            line.append(keySeparator)
+            writeString(text(value), &line)
+        }
+        if format == .json { line.append(UInt8(ascii: "}")) }
     }
 
     /// A metadata value as a line shows it.
@@ -106,40 +111,82 @@ public struct GatewayLogHandler: LogHandler {
         return value.description
     }
 
-    /// `time` in UTC to the millisecond, as ISO 8601 without a zone designator (`2026-12-05T09:40:12.345`), written
-    /// out directly: Foundation's format style was the most expensive part of a log line.
-    static func timestamp(_ time: Date) -> String {
+    /// Appends the UTF-8 of `text` to `line`.
+    private static func write(_ text: String, into line: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { line.append(contentsOf: $0) }
+    }
+
+    /// Appends `time` in UTC to the millisecond, as ISO 8601 without a zone designator (`2026-12-05T09:40:12.345`),
+    /// computed from the count of days: neither Foundation's format style nor `gmtime_r` (which takes glibc's time
+    /// zone lock) on the way of each line.
+    static func writeTimestamp(_ time: Date, into line: inout [UInt8]) {
         let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
-        let (seconds, millisecond) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-        var whole = time_t(millisecond < 0 ? seconds - 1 : seconds)
-        var parts = tm()
-        gmtime_r(&whole, &parts)
-        let fields: [(value: Int, width: Int, separator: UInt8?)] = [
-            (Int(parts.tm_year) + 1900, 4, UInt8(ascii: "-")), (Int(parts.tm_mon) + 1, 2, UInt8(ascii: "-")),
-            (Int(parts.tm_mday), 2, UInt8(ascii: "T")), (Int(parts.tm_hour), 2, UInt8(ascii: ":")),
-            (Int(parts.tm_min), 2, UInt8(ascii: ":")), (Int(parts.tm_sec), 2, UInt8(ascii: ".")),
-            (Int(millisecond < 0 ? millisecond + 1000 : millisecond), 3, nil),
-        ]
-        return String(unsafeUninitializedCapacity: 23) { buffer in
-            var end = 0
-            for (value, width, separator) in fields {
-                var rest = value
-                for position in stride(from: end + width - 1, through: end, by: -1) {
-                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                end += width
-                if let separator {
-                    buffer[end] = separator
-                    end += 1
-                }
-            }
-            return end
+        let millisecondsPerDay: Int64 = 86_400_000
+        let days = floorDivision(milliseconds, millisecondsPerDay)
+        let ofDay = milliseconds - days * millisecondsPerDay
+        let (year, month, day) = EventTimestamp.civilDate(daysSinceEpoch: days)
+        writeDigits(year, width: 4, into: &line)
+        line.append(UInt8(ascii: "-"))
+        writeDigits(month, width: 2, into: &line)
+        line.append(UInt8(ascii: "-"))
+        writeDigits(day, width: 2, into: &line)
+        line.append(UInt8(ascii: "T"))
+        writeDigits(ofDay / 3_600_000, width: 2, into: &line)
+        line.append(UInt8(ascii: ":"))
+        writeDigits(ofDay / 60_000 % 60, width: 2, into: &line)
+        line.append(UInt8(ascii: ":"))
+        writeDigits(ofDay / 1000 % 60, width: 2, into: &line)
+        line.append(UInt8(ascii: "."))
+        writeDigits(ofDay % 1000, width: 3, into: &line)
+    }
+
+    /// `dividend / divisor` rounded towards negative infinity (`divisor` positive).
+    private static func floorDivision(_ dividend: Int64, _ divisor: Int64) -> Int64 {
+        let (quotient, remainder) = dividend.quotientAndRemainder(dividingBy: divisor)
+        return remainder < 0 ? quotient - 1 : quotient
+    }
+
+    /// Appends the last `width` decimal digits of `value` (not negative), zero-padded.
+    private static func writeDigits(_ value: Int64, width: Int, into line: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / divisor % 10))
+            divisor /= 10
         }
     }
 
-    /// `text` as a JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        JSONCodec.encodeToString(.string(text))
+    /// Appends `text` as a JSON string literal, escaped as `JSONCodec` writes it: `\"`, `\\`, `\n`, `\r`, `\t`, other
+    /// control characters as `\u00XX` (lowercase hex), everything else as is; runs needing no escape are copied whole.
+    static func writeJSONString(_ text: String, into line: inout [UInt8]) {
+        line.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for (index, byte) in bytes.enumerated()
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                line.append(UInt8(ascii: "\\"))
+                switch byte {
+                case 0x0a: line.append(UInt8(ascii: "n"))
+                case 0x0d: line.append(UInt8(ascii: "r"))
+                case 0x09: line.append(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    line.append(contentsOf: "u00".utf8)
+                    line.append(hexDigit(byte >> 4))
+                    line.append(hexDigit(byte & 0x0f))
+                default: line.append(byte)
+                }
+                start = index + 1
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        line.append(UInt8(ascii: "\""))
+    }
+
+    /// The lowercase hex digit of `nibble` (0 to 15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -36,10 +36,10 @@ final class LogOutput: Sendable {
         self.fileDescriptor = fileDescriptor
     }
 
-    /// Buffers `line` (ending in a newline), or writes it at once with what is buffered when `now`.
-    func write(_ line: String, now: Bool) {
+    /// Buffers `line` (UTF-8, ending in a newline), or writes it at once with what is buffered when `now`.
+    func write(_ line: [UInt8], now: Bool) {
         let schedule = pending.withLock { pending -> Bool in
-            pending.bytes.append(contentsOf: line.utf8)
+            pending.bytes.append(contentsOf: line)
             if now || pending.bytes.count >= Self.limit {
                 writeOut(&pending.bytes)
                 return false

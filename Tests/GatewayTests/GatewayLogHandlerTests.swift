@@ -1,3 +1,4 @@
+import EventModel
 import Foundation
 import Logging
 import SensorTesting
@@ -5,17 +6,19 @@ import Testing
 
 @testable import Gateway
 
-/// Log lines as operators read them: the timestamp, the record's metadata by key, and every line written, in order.
+/// Log lines as operators read them: the timestamp, the record's metadata by key, values escaped as JSON writes them,
+/// and every line written, in order.
 struct GatewayLogHandlerTests {
     @Test func timestampMatchesFoundationsISO8601() {
         var random = SeededRandom(seed: 7)
         let style = Date.ISO8601FormatStyle.iso8601.year().month().day().time(includingFractionalSeconds: true)
-        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_795_256_100.999_9)]
+        var dates = [0, 1_795_256_100.999_9, 951_782_400.5, 951_868_799.75, 1_709_164_800, 4_107_542_399.125]
+            .map { Date(timeIntervalSince1970: $0) }
         for _ in 0..<5_000 {
             dates.append(Date(timeIntervalSince1970: Double.random(in: 0...4_102_444_800, using: &random)))
         }
         for date in dates {
-            #expect(GatewayLogHandler.timestamp(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
+            #expect(Self.timestamp(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
         }
     }
 
@@ -23,15 +26,14 @@ struct GatewayLogHandlerTests {
         let time = Date(timeIntervalSince1970: 1_795_256_100.25)
         let metadata: Logger.Metadata = ["sensor": "hook", "outcome": "pending", "nats.seq.stream": "7"]
         let extra: Logger.Metadata = ["outcome": "succeeded", "detail": "POST http://h/hook answered 200"]
-        let text = GatewayLogHandler.render(
-            format: .text, time: time, level: .info, label: "sensor-gateway", message: "trigger executed",
-            metadata: metadata, extra: extra)
+        let text = Self.line(
+            .text, time: time, message: "trigger executed", metadata: SortedMetadata(metadata), extra: extra)
         #expect(
-            text == "\(GatewayLogHandler.timestamp(time)) info [sensor-gateway] trigger executed "
+            text == "\(Self.timestamp(time)) info [sensor-gateway] trigger executed "
                 + "detail=POST http://h/hook answered 200 nats.seq.stream=7 outcome=succeeded sensor=hook")
-        let json = GatewayLogHandler.render(
-            format: .json, time: time, level: .warning, label: "sensor-gateway", message: "a \"quoted\" message",
-            metadata: metadata, extra: extra)
+        let json = Self.line(
+            .json, time: time, level: .warning, message: "a \"quoted\" message", metadata: SortedMetadata(metadata),
+            extra: extra)
         let object = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String])
         #expect(object["message"] == "a \"quoted\" message")
         #expect(object["outcome"] == "succeeded")
@@ -42,6 +44,80 @@ struct GatewayLogHandlerTests {
         #expect(detail.lowerBound < sensor.lowerBound, "metadata by key")
     }
 
+    @Test func trickyMetadataRendersExactly() {
+        let time = Date(timeIntervalSince1970: 1_795_256_100.25)
+        var metadata = SortedMetadata()
+        metadata["trigger"] = "notify"
+        metadata["ünïcode"] = "héllo 😀"
+        metadata["outcome"] = "pending"
+        metadata["a\"quote"] = "x\\y"
+        metadata["list"] = .array(["a", .dictionary(["k": "v"])])
+        metadata["nats.seq.stream"] = "7"
+        metadata["count"] = .stringConvertible(42)
+        metadata["ctl"] = "one\ntwo\r\t\u{01}\u{1f}\u{7f}"
+        metadata["gone"] = "removed below"
+        metadata["trigger"] = "notify-http"
+        metadata["gone"] = nil
+        let extra: Logger.Metadata = ["outcome": "succeeded", "detail": #"POST "h" answered 200"#]
+        let message = "a \"quoted\"\nmessage\\ é"
+        let stamp = Self.timestamp(time)
+        #expect(
+            Self.line(.text, time: time, level: .error, message: message, metadata: metadata, extra: extra)
+                == "\(stamp) error [sensor-gateway] \(message) a\"quote=x\\y count=42 ctl=one\ntwo\r\t\u{01}\u{1f}\u{7f} "
+                + #"detail=POST "h" answered 200 list=["a", ["k": "v"]] nats.seq.stream=7 outcome=succeeded "#
+                + "trigger=notify-http ünïcode=héllo 😀")
+        #expect(
+            Self.line(.json, time: time, message: message, metadata: metadata, extra: extra)
+                == #"{"time":"\#(stamp)","level":"info","logger":"sensor-gateway","#
+                + #""message":"a \"quoted\"\nmessage\\ é","a\"quote":"x\\y","count":"42","#
+                + #""ctl":"one\ntwo\r\t\u0001\u001f\#u{7f}","detail":"POST \"h\" answered 200","#
+                + #""list":"[\"a\", [\"k\": \"v\"]]","nats.seq.stream":"7","outcome":"succeeded","#
+                + #""trigger":"notify-http","ünïcode":"héllo 😀"}"#)
+        #expect(
+            Self.line(
+                .text, time: time, message: "no metadata", metadata: SortedMetadata(), extra: ["b": "2", "a": "1"])
+                == "\(stamp) info [sensor-gateway] no metadata a=1 b=2")
+    }
+
+    @Test func jsonStringsAreEscapedAsJSONCodecWritesThem() {
+        var random = SeededRandom(seed: 11)
+        let alphabet = (0..<0x80).map { Character(Unicode.Scalar(UInt8($0))) } + ["é", "€", "😀", "\u{2028}", "\r\n"]
+        var texts = ["", String(alphabet), "plain ascii with no escapes at all"]
+        for _ in 0..<2_000 {
+            texts.append(
+                String(
+                    (0..<Int.random(in: 0...40, using: &random)).map { _ in
+                        alphabet[Int.random(in: alphabet.indices, using: &random)]
+                    }))
+        }
+        for text in texts {
+            var line: [UInt8] = []
+            GatewayLogHandler.writeJSONString(text, into: &line)
+            #expect(
+                String(decoding: line, as: UTF8.self) == JSONCodec.encodeToString(.string(text)),
+                "\(text.debugDescription)")
+        }
+    }
+
+    @Test func loggerCopiesKeepTheirOwnMetadataByKey() {
+        var logger = Logger(label: "sensor-gateway") { GatewayLogHandler(label: $0, format: .text, level: .info) }
+        logger[metadataKey: "sensor"] = "hook"
+        var copy = logger
+        copy[metadataKey: "firing"] = "f1"
+        copy[metadataKey: "sensor"] = "other"
+        #expect(logger.handler.metadata == ["sensor": "hook"])
+        #expect(copy.handler.metadata == ["firing": "f1", "sensor": "other"])
+        copy[metadataKey: "sensor"] = nil
+        #expect(copy[metadataKey: "firing"] == "f1")
+        #expect(copy[metadataKey: "sensor"] == nil)
+        copy.handler.metadata = ["b": "2", "a": "1"]
+        #expect(copy.handler.metadata == ["a": "1", "b": "2"])
+        #expect(copy[metadataKey: "a"] == "1")
+        #expect(
+            MemoryLayout<GatewayLogHandler>.size <= 3 * MemoryLayout<Int>.size,
+            "a Logger's existential holds the handler inline, so copying a logger allocates no box for it")
+    }
+
     @Test func bufferedLinesAreWrittenInOrder() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString)").path
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
@@ -50,14 +126,32 @@ struct GatewayLogHandlerTests {
         defer { try? handle.close() }
         let output = LogOutput(fileDescriptor: handle.fileDescriptor)
         let written = { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        output.write("one\n", now: false)
-        output.write("two\n", now: false)
-        output.write("three (a warning)\n", now: true)
+        let write = { (line: String, now: Bool) in output.write(Array(line.utf8), now: now) }
+        write("one\n", false)
+        write("two\n", false)
+        write("three (a warning)\n", true)
         #expect(written() == "one\ntwo\nthree (a warning)\n", "a line written at once takes the buffered ones first")
-        output.write("four\n", now: false)
+        write("four\n", false)
         try await eventually("the buffered line to be written") { written().hasSuffix("three (a warning)\nfour\n") }
-        output.write("five\n", now: false)
+        write("five\n", false)
         output.flush()
         #expect(written() == "one\ntwo\nthree (a warning)\nfour\nfive\n")
+    }
+
+    private static func line(
+        _ format: LogFormat, time: Date, level: Logger.Level = .info, message: String, metadata: SortedMetadata,
+        extra: Logger.Metadata?
+    ) -> String {
+        var bytes: [UInt8] = []
+        GatewayLogHandler.render(
+            format: format, time: time, level: level, label: "sensor-gateway", message: message, metadata: metadata,
+            extra: extra, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func timestamp(_ time: Date) -> String {
+        var bytes: [UInt8] = []
+        GatewayLogHandler.writeTimestamp(time, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
