@@ -176,10 +176,10 @@ public struct TimeFilter: Sendable, Hashable {
     public var zone: ZoneRule
 }
 
-/// One `spec.triggers[]` entry.
-public struct Trigger: Sendable {
+/// One `spec.triggers[]` entry; immutable, shared by reference (a firing and each offer hold the same one).
+public final class Trigger: Sendable {
     /// `template.name`.
-    public var name: String
+    public let name: String
     /// `template.conditions` parsed, names resolved to the dependencies' own spelling; the AND of all
     /// dependencies when absent.
     public let conditions: ConditionExpression
@@ -187,33 +187,53 @@ public struct Trigger: Sendable {
     /// trigger fires on each event with that event only and never holds anything, so it needs no correlation state.
     public let firesOnEachEvent: Bool
     /// `template.conditions` as written, or `nil` when absent.
-    public var conditionsSource: String?
+    public let conditionsSource: String?
     /// `template.conditionsReset[].byTime`.
-    public var conditionsReset: [CronSchedule]
+    public let conditionsReset: [CronSchedule]
     /// What the trigger does.
-    public var kind: TriggerKind
+    public let kind: TriggerKind
     /// The whole `template` as a JSON-like value: template-level `parameters` apply to it.
-    public var template: EventValue
+    public let template: EventValue
     /// Template-level `parameters` (destinations inside `template`, e.g. `http.url`).
-    public var parameters: [TriggerParameter]
+    public let parameters: [TriggerParameter]
     /// `retryStrategy`, if set.
-    public var retryStrategy: RetryStrategy?
+    public let retryStrategy: RetryStrategy?
     /// `rateLimit`, if set.
-    public var rateLimit: RateLimit?
+    public let rateLimit: RateLimit?
     /// `policy.status.allow`: HTTP statuses that count as success (`nil`: any status).
-    public var allowedStatuses: [Int]?
+    public let allowedStatuses: [Int]?
     /// `policy.k8s`: the labels the created resource must reach (`k8s` and `argoWorkflow` triggers); `nil` when unset.
-    public var resourceLabelPolicy: ResourceLabelPolicy?
+    public let resourceLabelPolicy: ResourceLabelPolicy?
     /// `atLeastOnce`.
-    public var atLeastOnce: Bool
+    public let atLeastOnce: Bool
     /// Where the entry starts.
-    public var location: SourceLocation
-    /// ``dlqTrigger``, held in an array: a value type cannot hold itself directly.
-    var dlqTriggerStorage: [Trigger] = []
-
+    public let location: SourceLocation
     /// `dlqTrigger`: the trigger run with the same events when this one fails for good (a permanent failure, or
     /// retries exhausted on the last delivery), besides the dead letter. Only a trigger of `spec.triggers` has one.
-    public var dlqTrigger: Trigger? { dlqTriggerStorage.first }
+    public let dlqTrigger: Trigger?
+
+    init(
+        name: String, conditions: ConditionExpression, conditionsSource: String?, conditionsReset: [CronSchedule],
+        kind: TriggerKind, template: EventValue, parameters: [TriggerParameter], retryStrategy: RetryStrategy?,
+        rateLimit: RateLimit?, allowedStatuses: [Int]?, resourceLabelPolicy: ResourceLabelPolicy?, atLeastOnce: Bool,
+        location: SourceLocation, dlqTrigger: Trigger?
+    ) {
+        self.name = name
+        self.conditions = conditions
+        self.firesOnEachEvent = conditions.isSatisfiedByEachDependencyAlone
+        self.conditionsSource = conditionsSource
+        self.conditionsReset = conditionsReset
+        self.kind = kind
+        self.template = template
+        self.parameters = parameters
+        self.retryStrategy = retryStrategy
+        self.rateLimit = rateLimit
+        self.allowedStatuses = allowedStatuses
+        self.resourceLabelPolicy = resourceLabelPolicy
+        self.atLeastOnce = atLeastOnce
+        self.location = location
+        self.dlqTrigger = dlqTrigger
+    }
 
     /// The dependencies this trigger listens to: those named in its conditions.
     public var dependencyNames: [String] { conditions.names }

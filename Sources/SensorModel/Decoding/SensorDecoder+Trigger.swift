@@ -54,14 +54,13 @@ extension SensorDecoder {
         checkParameterSources(parameters, of: node, path: path, kind: kind, conditions: conditions, name: name)
         guard let name, let conditions, let kind else { return nil }
         return Trigger(
-            name: name, conditions: conditions, firesOnEachEvent: conditions.isSatisfiedByEachDependencyAlone,
-            conditionsSource: conditionsText, conditionsReset: resets, kind: kind,
+            name: name, conditions: conditions, conditionsSource: conditionsText, conditionsReset: resets, kind: kind,
             template: templateNode.eventValue, parameters: parameters, retryStrategy: retryStrategy,
             rateLimit: rateLimit,
             allowedStatuses: policy?.allowedStatuses,
             resourceLabelPolicy: kind.acceptsResourceLabelPolicy ? policy?.resourceLabels : nil,
             atLeastOnce: atLeastOnce, location: node.location,
-            dlqTriggerStorage: dlqTrigger.map { [$0] } ?? [])
+            dlqTrigger: dlqTrigger)
     }
 
     /// `template.conditions`, its dependency names resolved; every dependency (`a && b && …`) when unset.
