@@ -43,6 +43,8 @@ struct SortedMetadata: Sendable {
             if found {
                 fields[index].value = value
             } else {
+                // A copy shared with another logger is copied once, with room for the keys loggers usually add.
+                fields.reserveCapacity(Swift.max(16, fields.count + 1))
                 fields.insert(Field(key: key, value: value), at: index)
             }
         }
