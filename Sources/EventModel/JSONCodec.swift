@@ -33,6 +33,11 @@ public enum JSONCodec {
         return bytes
     }
 
+    /// Appends `text` as a JSON string literal (quoted and escaped as ``encode(_:)`` writes strings) to `bytes`.
+    package static func writeString(_ text: String, into bytes: inout [UInt8]) {
+        JSONWriter.writeString(text, into: &bytes)
+    }
+
     /// The compact JSON text of `value` as a `String`, map entries in order.
     public static func encodeToString(_ value: EventValue) -> String {
         String(decoding: encode(value), as: UTF8.self)
@@ -366,32 +371,32 @@ private enum JSONWriter {
         }
     }
 
+    /// Appends `text` as a JSON string literal: `\"`, `\\`, `\n`, `\r`, `\t`, other control characters as `\u00xx`,
+    /// everything else as is; runs needing no escape are copied whole.
     static func writeString(_ text: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+        var text = text
+        text.withUTF8 { utf8 in
+            var start = 0
+            for (index, byte) in utf8.enumerated()
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
                 bytes.append(UInt8(ascii: "\\"))
-                bytes.append(byte)
-            case 0x0a: escape(UInt8(ascii: "n"), into: &bytes)
-            case 0x0d: escape(UInt8(ascii: "r"), into: &bytes)
-            case 0x09: escape(UInt8(ascii: "t"), into: &bytes)
-            case 0..<0x20:
-                escape(UInt8(ascii: "u"), into: &bytes)
-                bytes.append(UInt8(ascii: "0"))
-                bytes.append(UInt8(ascii: "0"))
-                bytes.append(hexDigit(byte >> 4))
-                bytes.append(hexDigit(byte & 0x0f))
-            default: bytes.append(byte)
+                switch byte {
+                case 0x0a: bytes.append(UInt8(ascii: "n"))
+                case 0x0d: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    bytes.append(contentsOf: "u00".utf8)
+                    bytes.append(hexDigit(byte >> 4))
+                    bytes.append(hexDigit(byte & 0x0f))
+                default: bytes.append(byte)
+                }
+                start = index + 1
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// A backslash and `letter`.
-    private static func escape(_ letter: UInt8, into bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\\"))
-        bytes.append(letter)
     }
 
     /// The lower-case hex digit of `nibble` (0...15).

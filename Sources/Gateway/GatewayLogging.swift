@@ -80,12 +80,12 @@ public struct GatewayLogHandler: LogHandler {
             line.append(contentsOf: #"{"time":""#.utf8)
             writeTimestamp(time, into: &line)
             line.append(contentsOf: #"","level":"#.utf8)
-            writeJSONString(level.rawValue, into: &line)
+            JSONCodec.writeString(level.rawValue, into: &line)
             line.append(contentsOf: #","logger":"#.utf8)
-            writeJSONString(label, into: &line)
+            JSONCodec.writeString(label, into: &line)
             line.append(contentsOf: #","message":"#.utf8)
-            writeJSONString(message, into: &line)
-            (fieldSeparator, keySeparator, writeString) = (UInt8(ascii: ","), UInt8(ascii: ":"), writeJSONString)
+            JSONCodec.writeString(message, into: &line)
+            (fieldSeparator, keySeparator, writeString) = (UInt8(ascii: ","), UInt8(ascii: ":"), JSONCodec.writeString)
         case .text:
             writeTimestamp(time, into: &line)
             line.append(UInt8(ascii: " "))
@@ -155,38 +155,5 @@ public struct GatewayLogHandler: LogHandler {
             line.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / divisor % 10))
             divisor /= 10
         }
-    }
-
-    /// Appends `text` as a JSON string literal, escaped as `JSONCodec` writes it: `\"`, `\\`, `\n`, `\r`, `\t`, other
-    /// control characters as `\u00XX` (lowercase hex), everything else as is; runs needing no escape are copied whole.
-    static func writeJSONString(_ text: String, into line: inout [UInt8]) {
-        line.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
-            var start = 0
-            for (index, byte) in bytes.enumerated()
-            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                line.append(UInt8(ascii: "\\"))
-                switch byte {
-                case 0x0a: line.append(UInt8(ascii: "n"))
-                case 0x0d: line.append(UInt8(ascii: "r"))
-                case 0x09: line.append(UInt8(ascii: "t"))
-                case 0..<0x20:
-                    line.append(contentsOf: "u00".utf8)
-                    line.append(hexDigit(byte >> 4))
-                    line.append(hexDigit(byte & 0x0f))
-                default: line.append(byte)
-                }
-                start = index + 1
-            }
-            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
-        }
-        line.append(UInt8(ascii: "\""))
-    }
-
-    /// The lowercase hex digit of `nibble` (0 to 15).
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -117,6 +117,24 @@ struct JSONCodecTests {
                 + #""bin":"AAEC+g==","at":"1970-01-01T00:00:01.5Z","nan":"NaN","inf":"-Infinity"}"#)
     }
 
+    @Test("strings are escaped only where JSON requires it, and survive encode then decode")
+    func stringEscapes() throws {
+        let named: [UInt8: String] = [0x22: #"\""#, 0x5c: #"\\"#, 0x0a: #"\n"#, 0x0d: #"\r"#, 0x09: #"\t"#]
+        for byte in UInt8(0)..<0x80 {
+            let text = "a" + String(UnicodeScalar(byte)) + "z"
+            let hex = String(byte, radix: 16)
+            let expected =
+                named[byte]
+                ?? (byte < 0x20 ? #"\u00"# + (hex.count == 1 ? "0" : "") + hex : String(UnicodeScalar(byte)))
+            #expect(JSONCodec.encodeToString(.string(text)) == "\"a\(expected)z\"", "byte \(byte)")
+            #expect(try JSONCodec.decode(JSONCodec.encode(.string(text))) == .string(text), "byte \(byte)")
+        }
+        for text in ["", "é€😀\u{2028}", "\r\n\"\\", String(repeating: "plain ", count: 50) + "\u{7f}\u{0}"] {
+            #expect(try JSONCodec.decode(JSONCodec.encode(.string(text))) == .string(text), "\(text.debugDescription)")
+        }
+        #expect(JSONCodec.encodeToString(.string("é€😀\u{7f}")) == "\"é€😀\u{7f}\"")
+    }
+
     @Test(
         "JSON-representable values survive encode then decode",
         arguments: [

@@ -79,26 +79,6 @@ struct GatewayLogHandlerTests {
                 == "\(stamp) info [sensor-gateway] no metadata a=1 b=2")
     }
 
-    @Test func jsonStringsAreEscapedAsJSONCodecWritesThem() {
-        var random = SeededRandom(seed: 11)
-        let alphabet = (0..<0x80).map { Character(Unicode.Scalar(UInt8($0))) } + ["é", "€", "😀", "\u{2028}", "\r\n"]
-        var texts = ["", String(alphabet), "plain ascii with no escapes at all"]
-        for _ in 0..<2_000 {
-            texts.append(
-                String(
-                    (0..<Int.random(in: 0...40, using: &random)).map { _ in
-                        alphabet[Int.random(in: alphabet.indices, using: &random)]
-                    }))
-        }
-        for text in texts {
-            var line: [UInt8] = []
-            GatewayLogHandler.writeJSONString(text, into: &line)
-            #expect(
-                String(decoding: line, as: UTF8.self) == JSONCodec.encodeToString(.string(text)),
-                "\(text.debugDescription)")
-        }
-    }
-
     @Test func loggerCopiesKeepTheirOwnMetadataByKey() {
         var logger = Logger(label: "sensor-gateway") { GatewayLogHandler(label: $0, format: .text, level: .info) }
         logger[metadataKey: "sensor"] = "hook"
