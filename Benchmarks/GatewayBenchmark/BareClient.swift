@@ -4,9 +4,11 @@ import HTTPTransport
 /// send, in this process, against the same sink, with a fixed number of requests in flight.
 enum BareClient {
     /// Sends `total` `POST {"seq":N}` requests (each after a `GET` when `lookUpFirst`, as a claimed KFP firing
-    /// looks its run up before creating it), `inFlight` at a time.
+    /// looks its run up before creating it), `inFlight` at a time, busy for `work` after each response.
     /// - Returns: requests per second, the sink's first to last request.
-    static func run(sink: RecordingSink, total: Int, inFlight: Int, lookUpFirst: Bool = false) async throws -> Double {
+    static func run(
+        sink: RecordingSink, total: Int, inFlight: Int, lookUpFirst: Bool = false, work: Duration = .zero
+    ) async throws -> Double {
         let requests = lookUpFirst ? 2 * total : total
         sink.reset(capacity: total)
         let client = try HTTPClient()
@@ -21,6 +23,10 @@ enum BareClient {
                         method: "POST", url: lookUpFirst ? base + "/apis/v2beta1/runs" : sink.url,
                         headers: [("Content-Type", "application/json")], body: Array(#"{"seq":\#(sequence)}"#.utf8))
                     _ = try? await client.execute(request)
+                    if work > .zero {
+                        let end = ContinuousClock.now.advanced(by: work)
+                        while ContinuousClock.now < end {}
+                    }
                 }
             }
         }

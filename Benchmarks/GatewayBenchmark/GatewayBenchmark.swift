@@ -7,8 +7,11 @@ import JetStream
 ///
 /// usage: GatewayBenchmark [--smoke] [--only filter,latency,throughput,claimed,memory,sensors,payloads]
 ///                         [--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR] [--rounds N] [--concurrency N]
+///                         [--bare-work MICROSECONDS]
 /// Defaults: `.build/release/sensor-gateway`, `.build/jetstream-consume-c`, `Benchmarks/GatewayBenchmark/bridge.py`,
 /// `specs/jetstream` (relative to the working directory: run it from the repository root, as `make bench` does).
+/// `--bare-work` makes the bare HTTP client of the trigger rows busy-wait that long on its cooperative thread after
+/// each response: how much a client's own work per request costs it, here.
 /// `--smoke` uses small counts (CI keeps the harness working with it; its figures mean nothing).
 /// `GATEWAY_BENCH_WRAPPER` (e.g. `valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p`) prefixes the
 /// gateway's command line, for profiling.
@@ -71,6 +74,9 @@ struct Counts {
     /// (label, message bytes, events)
     var payloads: [(String, Int, Int)] = [("100 B", 100, 50_000), ("10 KB", 10_000, 20_000), ("1 MB", 1_000_000, 200)]
     var concurrency = 16
+    /// Busy work the bare client does on its cooperative thread after each response (a calibration: how much a
+    /// client's own work per request costs it on this machine).
+    var bareWorkMicroseconds = 0
 
     static let smoke = Counts(
         filterEvents: 2_000, rounds: 1, sensors: 10, latencyRate: 200, latencySeconds: 1, throughputEvents: 1_000,
@@ -88,6 +94,7 @@ struct Options {
     var specs = "specs/jetstream"
     var rounds: Int?
     var concurrency: Int?
+    var bareWorkMicroseconds: Int?
 
     init<S: Sequence>(_ arguments: S) throws where S.Element == String {
         var iterator = arguments.makeIterator()
@@ -105,10 +112,12 @@ struct Options {
             case "--specs": specs = try value(argument)
             case "--rounds": rounds = Int(try value(argument))
             case "--concurrency": concurrency = Int(try value(argument))
+            case "--bare-work": bareWorkMicroseconds = Int(try value(argument))
             default:
                 throw BenchmarkFailure(
                     description: "unknown argument \(argument); usage: GatewayBenchmark [--smoke] [--only LIST] "
-                        + "[--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR] [--rounds N] [--concurrency N]")
+                        + "[--gateway PATH] [--c PATH] [--bridge PATH] [--specs DIR] [--rounds N] [--concurrency N] "
+                        + "[--bare-work MICROSECONDS]")
             }
         }
     }
@@ -119,6 +128,7 @@ struct Options {
         var counts = smoke ? Counts.smoke : Counts()
         if let rounds { counts.rounds = rounds }
         if let concurrency { counts.concurrency = concurrency }
+        if let bareWorkMicroseconds { counts.bareWorkMicroseconds = bareWorkMicroseconds }
         return counts
     }
 

@@ -257,7 +257,8 @@ enum Workloads {
                     if bridge { try await stage.makeBaselineConsumer(bridgeDurable) }
                     try await stage.publish(count: total, subject: Events.subject)
                     let run = try await triggerRun(programs, stage, sink: sink, requests: total)
-                    let bare = try await BareClient.run(sink: sink, total: total, inFlight: depth)
+                    let bare = try await BareClient.run(
+                        sink: sink, total: total, inFlight: depth, work: .microseconds(counts.bareWorkMicroseconds))
                     rounds.append((run, bare))
                     if bridge {
                         let bridgeTotal = min(counts.bridgeHTTPEvents, total)
@@ -292,7 +293,10 @@ enum Workloads {
                     + (run.received > total ? "; \(run.received - total) requests repeated" : "")
                     + "; median of \(rounds.count) rounds, each the gateway then the bare client (ratios: \(ratios))",
                 formatRate(run.sustained),
-                baseline: "bare HTTPClient, \(depth) in flight, same sink: \(formatRate(bare))",
+                baseline: "bare HTTPClient, \(depth) in flight, same sink"
+                    + (counts.bareWorkMicroseconds > 0
+                        ? " + \(counts.bareWorkMicroseconds) µs of work per request" : "")
+                    + ": \(formatRate(bare))",
                 ratio: ratio(run.sustained, bare), target: "≥ 0.6×", holds: run.sustained >= 0.6 * bare)
             let peakRSS = rounds.map(\.run.peakRSS).max() ?? 0
             report.add(

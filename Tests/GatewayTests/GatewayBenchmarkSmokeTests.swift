@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `make bench`'s end-to-end benchmark, run once with `--smoke` (small counts, debug build) so it keeps working;
-/// its figures are not checked: benchmarks are not timed tests.
+/// `make bench`'s end-to-end benchmark, run once with `--smoke` (small counts, debug build) and `--bare-work 1` so it
+/// and the calibration option keep working; its figures are not checked: benchmarks are not timed tests.
 @Suite struct GatewayBenchmarkSmokeTests {
     /// The debug build of the benchmark (`swift build --build-tests` builds it), or `$GATEWAY_BENCHMARK_BIN`.
     static var benchmark: URL {
@@ -27,7 +27,9 @@ import Testing
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
         process.executableURL = Self.benchmark
-        process.arguments = ["--smoke", "--gateway", GatewayProcess.executable.path, "--c", cProgram.path]
+        process.arguments = [
+            "--smoke", "--gateway", GatewayProcess.executable.path, "--c", cProgram.path, "--bare-work", "1",
+        ]
         process.currentDirectoryURL = repository
         process.standardOutput = handle
         process.standardError = handle
@@ -44,5 +46,8 @@ import Testing
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "GatewayBenchmark --smoke failed:\n\(text)")
         #expect(text.contains("| workload | gateway |"), "no table printed:\n\(text)")
+        #expect(
+            text.contains("same sink + 1 µs of work per request:"),
+            "the trigger row does not name the bare client's work:\n\(text)")
     }
 }
