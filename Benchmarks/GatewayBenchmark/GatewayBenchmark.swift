@@ -102,6 +102,14 @@ struct Options {
             guard let value = iterator.next() else { throw BenchmarkFailure(description: "\(name) needs a value") }
             return value
         }
+        func number(_ name: String, atLeast minimum: Int) throws -> Int {
+            let text = try value(name)
+            guard let number = Int(text), number >= minimum else {
+                throw BenchmarkFailure(
+                    description: "\(name) needs a whole number of at least \(minimum), not '\(text)'")
+            }
+            return number
+        }
         while let argument = iterator.next() {
             switch argument {
             case "--smoke": smoke = true
@@ -110,9 +118,9 @@ struct Options {
             case "--c": cConsumer = try value(argument)
             case "--bridge": bridge = try value(argument)
             case "--specs": specs = try value(argument)
-            case "--rounds": rounds = Int(try value(argument))
-            case "--concurrency": concurrency = Int(try value(argument))
-            case "--bare-work": bareWorkMicroseconds = Int(try value(argument))
+            case "--rounds": rounds = try number(argument, atLeast: 1)
+            case "--concurrency": concurrency = try number(argument, atLeast: 1)
+            case "--bare-work": bareWorkMicroseconds = try number(argument, atLeast: 0)
             default:
                 throw BenchmarkFailure(
                     description: "unknown argument \(argument); usage: GatewayBenchmark [--smoke] [--only LIST] "

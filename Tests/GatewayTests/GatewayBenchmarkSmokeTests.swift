@@ -50,4 +50,29 @@ import Testing
             text.contains("same sink + 1 µs of work per request:"),
             "the trigger row does not name the bare client's work:\n\(text)")
     }
+
+    @Test(
+        "a bad number is refused, naming the option and the value",
+        arguments: [
+            (["--rounds", "0"], "--rounds needs a whole number of at least 1, not '0'"),
+            (["--bare-work", "fast"], "--bare-work needs a whole number of at least 0, not 'fast'"),
+        ])
+    func badNumberIsRefused(arguments: [String], message: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.benchmark.path) else {
+            Issue.record(
+                "\(Self.benchmark.path) is missing: build it with swift build --build-tests (make test does it)")
+            return
+        }
+        let process = Process()
+        process.executableURL = Self.benchmark
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text.contains(message), "stderr: \(text)")
+    }
 }
