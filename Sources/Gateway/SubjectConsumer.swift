@@ -35,8 +35,14 @@ final class SubjectConsumer: Sendable {
         stopped.withLock { $0 } || Task.isShuttingDownGracefully || Task.isCancelled
     }
 
-    /// Binds and consumes until stopped.
+    /// Binds and consumes until stopped, on a thread of its own (``ConsumerThread``).
     func run(context: ConsumerContext) async {
+        let thread = ConsumerThread(name: "consumer")
+        defer { thread.stop() }
+        await withTaskExecutorPreference(thread) { await consume(context: context) }
+    }
+
+    private func consume(context: ConsumerContext) async {
         var consumerLogger = context.logger
         consumerLogger[metadataKey: LoggingKeys.consumer] = "\(durable)"
         consumerLogger[metadataKey: LoggingKeys.subject] = "\(subject)"
