@@ -5,9 +5,8 @@ import Foundation
 ///
 /// One thread that takes every job queued since it last looked, in order, and sleeps only when there is none: a
 /// message's steps (screened, its request handed to libcurl, resumed with the answer, settled) follow each other
-/// without waking a thread of the cooperative pool each time, and with the pool's two threads on a two-core machine
-/// no longer competing with libcurl's thread for the second core. A job that arrives after ``stop()`` (a task
-/// created under the consumer that outlives it) runs on the global executor instead.
+/// without waking a thread of the cooperative pool each time. A job that arrives after ``stop()`` (a task created
+/// under the consumer that outlives it) runs on the global executor instead.
 ///
 /// Sendable: `jobs`, `isSleeping` and `isStopped` are read and written only with `condition` locked.
 final class ConsumerThread: TaskExecutor, @unchecked Sendable {
