@@ -5,18 +5,23 @@ import Foundation
 ///
 /// One thread that takes every job queued since it last looked, in order, and sleeps only when there is none: a
 /// message's steps (screened, its request handed to libcurl, resumed with the answer, settled) follow each other
-/// without waking a thread of the cooperative pool each time. A job that arrives after ``stop()`` (a task created
-/// under the consumer that outlives it) runs on the global executor instead.
+/// without waking a thread of the cooperative pool each time. Work that can wait (a firing's bookkeeping after its
+/// trigger answered) waits in ``yieldUntilIdle()`` while other jobs are queued. A job that arrives after ``stop()``
+/// (a task created under the consumer that outlives it) runs on the global executor instead.
 ///
-/// Sendable: `jobs`, `isSleeping` and `isStopped` are read and written only with `condition` locked.
+/// Sendable: `jobs`, `idleWaiters`, `isSleeping` and `isStopped` are read and written only with `condition` locked.
 final class ConsumerThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private let idleWaiterLimit: Int
     private var isSleeping = false
     private var isStopped = false
 
     /// Starts the thread, named `name` (at most 15 bytes, as Linux allows).
-    init(name: String) {
+    /// - Parameter idleWaiterLimit: the most tasks ``yieldUntilIdle()`` holds back; with one more, all go on.
+    init(name: String, idleWaiterLimit: Int = 16) {
+        self.idleWaiterLimit = max(1, idleWaiterLimit)
         Thread { [self] in run(name: name) }.start()
     }
 
@@ -35,6 +40,27 @@ final class ConsumerThread: TaskExecutor, @unchecked Sendable {
         if wake { condition.signal() }
     }
 
+    /// Suspends the calling task until the thread has no job queued, so that the jobs queued meanwhile run first;
+    /// it goes on at once when the thread has stopped, and when more than `idleWaiterLimit` tasks would wait.
+    func yieldUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            guard !isStopped else {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            idleWaiters.append(continuation)
+            var released: [CheckedContinuation<Void, Never>] = []
+            if idleWaiters.count > idleWaiterLimit { swap(&released, &idleWaiters) }
+            let wake = isSleeping
+            isSleeping = false
+            condition.unlock()
+            if wake { condition.signal() }
+            for waiter in released { waiter.resume() }
+        }
+    }
+
     /// Lets the thread end once the jobs queued so far have run; later jobs go to the global executor.
     func stop() {
         condition.lock()
@@ -49,15 +75,21 @@ final class ConsumerThread: TaskExecutor, @unchecked Sendable {
         // Named from the thread itself: Foundation applies a name set before `start()` to the object only.
         Thread.current.name = name
         var batch: [UnownedJob] = []
+        var idle: [CheckedContinuation<Void, Never>] = []
         while true {
             condition.lock()
-            while jobs.isEmpty && !isStopped {
+            while jobs.isEmpty && idleWaiters.isEmpty && !isStopped {
                 isSleeping = true
                 condition.wait()
             }
             if jobs.isEmpty {
+                swap(&idle, &idleWaiters)
                 condition.unlock()
-                return
+                // Each resumption queues its task's next job here (or, once stopped, on the global executor).
+                for waiter in idle { waiter.resume() }
+                if idle.isEmpty { return }
+                idle.removeAll(keepingCapacity: true)
+                continue
             }
             swap(&batch, &jobs)
             condition.unlock()

@@ -15,6 +15,8 @@ struct InboundMessage: Sendable {
     /// server from redelivering a message held here, but they can be lost (while the stream's leader changes, or the
     /// connection is re-established). `nil`: never.
     var redeliveryPossibleFrom: ContinuousClock.Instant? = nil
+    /// The permit the message holds while its triggers run; `nil` when the caller holds none.
+    var permit: MessagePermit? = nil
 
     /// Whether what the message completes may have been executed, or be executing, elsewhere: it was delivered
     /// before, or it has been held past ``redeliveryPossibleFrom``.

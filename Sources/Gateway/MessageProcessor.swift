@@ -124,12 +124,15 @@ struct MessageProcessor: Sendable {
     func execute(_ results: [OfferResult], message: InboundMessage) async -> MessageDisposition {
         var delays: [Duration] = []
         var deadLettered = false
-        for result in results {
+        let lastFiring = results.lastIndex(where: \.fires)
+        for (index, result) in results.enumerated() {
             let step: Step
             switch result {
             case .settled(let settled): step = settled
             case .firing(let trigger, let sensor, let events, let logger):
-                step = await fire(trigger, sensor: sensor, events: events, message: message, logger: logger)
+                step = await fire(
+                    trigger, sensor: sensor, events: events, message: message, isLast: index == lastFiring,
+                    logger: logger)
             }
             switch step {
             case .done: break
@@ -227,9 +230,11 @@ struct MessageProcessor: Sendable {
     }
 
     /// Executes the trigger of a firing; every line it logs carries the firing's id (``LoggingKeys/firing``), as do
-    /// the names of what it creates and its dead letter.
+    /// the names of what it creates and its dead letter. When the message's last firing succeeded and leaves nothing
+    /// to write, the message's permit is given back before the bookkeeping (``MessagePermit/triggersAnswered()``).
     private func fire(
-        _ trigger: Trigger, sensor: Sensor, events: [String: Event], message: InboundMessage, logger: Logger
+        _ trigger: Trigger, sensor: Sensor, events: [String: Event], message: InboundMessage, isLast: Bool,
+        logger: Logger
     )
         async -> Step
     {
@@ -249,6 +254,9 @@ struct MessageProcessor: Sendable {
         let elapsed = clock.now - started
         if let traced { PipelineTracer.end(traced.span, execution: execution, trace: traced.trace) }
         let outcome = execution.outcome
+        if isLast, trigger.firesOnEachEvent, let permit = message.permit, outcome.isSuccess {
+            await permit.triggersAnswered()
+        }
         let eventIDs = events.keys.sorted().compactMap { events[$0]?.id }
         let (label, detail) = Self.describe(outcome)
         metrics.triggerExecuted(

@@ -37,12 +37,12 @@ final class SubjectConsumer: Sendable {
 
     /// Binds and consumes until stopped, on a thread of its own (``ConsumerThread``).
     func run(context: ConsumerContext) async {
-        let thread = ConsumerThread(name: "consumer")
+        let thread = ConsumerThread(name: "consumer", idleWaiterLimit: context.concurrency)
         defer { thread.stop() }
-        await withTaskExecutorPreference(thread) { await consume(context: context) }
+        await withTaskExecutorPreference(thread) { await consume(context: context, thread: thread) }
     }
 
-    private func consume(context: ConsumerContext) async {
+    private func consume(context: ConsumerContext, thread: ConsumerThread) async {
         var consumerLogger = context.logger
         consumerLogger[metadataKey: LoggingKeys.consumer] = "\(durable)"
         consumerLogger[metadataKey: LoggingKeys.subject] = "\(subject)"
@@ -149,11 +149,12 @@ final class SubjectConsumer: Sendable {
                         correlating.append((message, key, event, offers, inbound))
                         continue
                     }
-                    await permits.acquire()
+                    let permit = await MessagePermit(of: permits, thread: thread)
                     group.addTask {
-                        let inbound = Self.inbound(
+                        var inbound = Self.inbound(
                             message, headers: headers, stream: context.stream,
                             redeliveryPossibleFrom: redeliveryPossibleFrom)
+                        inbound.permit = permit
                         if inbound.deliveries > 1 { counters.redeliverySeen() }
                         var disposition =
                             if let trace {
@@ -166,7 +167,7 @@ final class SubjectConsumer: Sendable {
                         self.settle(
                             message, disposition, streamSequence: inbound.streamSequence, counters: counters,
                             logger: logger, trace: trace)
-                        permits.release()
+                        permit.release()
                     }
                 }
                 if !correlating.isEmpty {
@@ -183,15 +184,16 @@ final class SubjectConsumer: Sendable {
                                 logger: logger)
                             continue
                         }
-                        await permits.acquire()
-                        group.addTask {
-                            var disposition = await context.processor.execute(offerResults, message: message)
+                        var held = message
+                        held.permit = await MessagePermit(of: permits, thread: thread)
+                        group.addTask { [held] in
+                            var disposition = await context.processor.execute(offerResults, message: held)
                             inFlight.remove(item.key)
                             if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
                             self.settle(
                                 item.message, disposition, streamSequence: message.streamSequence, counters: counters,
                                 logger: logger)
-                            permits.release()
+                            held.permit?.release()
                         }
                     }
                 }

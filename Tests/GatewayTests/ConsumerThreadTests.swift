@@ -41,6 +41,65 @@ struct ConsumerThreadTests {
         #expect(Set(seen) == ["consumer-test"])
     }
 
+    /// What was recorded, in order.
+    private final class Trail: Sendable {
+        private let entries = Mutex<[String]>([])
+        func add(_ entry: String) { entries.withLock { $0.append(entry) } }
+        var all: [String] { entries.withLock { $0 } }
+    }
+
+    @Test func yieldUntilIdleLetsQueuedJobsRunFirst() async {
+        let thread = ConsumerThread(name: "consumer-idle", idleWaiterLimit: 8)
+        defer { thread.stop() }
+        let trail = Trail()
+        await withTaskExecutorPreference(thread) {
+            await withDiscardingTaskGroup { group in
+                // Queued in this order behind the body; the first waits for idleness, so the others overtake it.
+                group.addTask {
+                    trail.add("bookkeeping: waits")
+                    await thread.yieldUntilIdle()
+                    trail.add("bookkeeping: runs")
+                }
+                for index in 1...3 { group.addTask { trail.add("message \(index)") } }
+            }
+        }
+        #expect(
+            trail.all == ["bookkeeping: waits", "message 1", "message 2", "message 3", "bookkeeping: runs"])
+    }
+
+    @Test func yieldUntilIdleHoldsBackAtMostItsLimit() async {
+        for (limit, waitersFirst) in [(2, true), (3, false)] {
+            let thread = ConsumerThread(name: "consumer-limit", idleWaiterLimit: limit)
+            let trail = Trail()
+            await withTaskExecutorPreference(thread) {
+                await withDiscardingTaskGroup { group in
+                    for index in 1...3 {
+                        group.addTask {
+                            await thread.yieldUntilIdle()
+                            trail.add("waiter \(index)")
+                        }
+                    }
+                    // Keeps a job queued at every turn: the thread is never idle until it is done.
+                    group.addTask {
+                        for _ in 0..<200 { await Task.yield() }
+                        trail.add("busy")
+                    }
+                }
+            }
+            thread.stop()
+            let entries = trail.all
+            #expect(entries.count == 4)
+            // Three waiters are one more than a limit of 2: they go on while the thread is still busy.
+            #expect((entries.last == "busy") == waitersFirst, "limit \(limit): \(entries)")
+        }
+    }
+
+    @Test func yieldUntilIdleGoesOnOnceStopped() async {
+        let thread = ConsumerThread(name: "consumer-gone")
+        thread.stop()
+        await thread.yieldUntilIdle()
+    }
+
     @Test func workAfterStopRunsElsewhere() async {
         let thread = ConsumerThread(name: "consumer-stop")
         await withTaskExecutorPreference(thread) {
