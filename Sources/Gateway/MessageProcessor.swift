@@ -147,17 +147,17 @@ struct MessageProcessor: Sendable {
     /// `logger` with the event's id, the offer's sensor, dependency and trigger.
     private static func logger(_ logger: Logger, event: Event, offer: Offer) -> Logger {
         var logger = logger
-        logger[metadataKey: LoggingKeys.eventID] = "\(event.id)"
-        logger[metadataKey: LoggingKeys.sensor] = "\(offer.binding.sensor.name)"
-        logger[metadataKey: LoggingKeys.dependency] = "\(offer.binding.dependency.name)"
-        logger[metadataKey: LoggingKeys.trigger] = "\(offer.trigger.name)"
+        logger[metadataKey: LoggingKeys.eventID] = .string(event.id)
+        logger[metadataKey: LoggingKeys.sensor] = .string(offer.binding.sensor.name)
+        logger[metadataKey: LoggingKeys.dependency] = .string(offer.binding.dependency.name)
+        logger[metadataKey: LoggingKeys.trigger] = .string(offer.trigger.name)
         return logger
     }
 
     /// The pipeline's logger with the message's subject, stream sequence and delivery count.
     private func logger(for message: InboundMessage) -> Logger {
         var logger = self.logger
-        logger[metadataKey: LoggingKeys.subject] = "\(message.subject)"
+        logger[metadataKey: LoggingKeys.subject] = .string(message.subject)
         logger[metadataKey: LoggingKeys.streamSequence] = "\(message.streamSequence)"
         logger[metadataKey: LoggingKeys.deliveries] = "\(message.deliveries)"
         return logger
@@ -241,7 +241,7 @@ struct MessageProcessor: Sendable {
         var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.mayBeRepeated)
         let id = firing.identity.id
         var logger = logger
-        logger[metadataKey: LoggingKeys.firing] = "\(id)"
+        logger[metadataKey: LoggingKeys.firing] = .string(id)
         guard !Task.isCancelled else {
             logger.info("shutting down: the trigger is left for the redelivery")
             return .retry(after: .zero)
@@ -267,28 +267,30 @@ struct MessageProcessor: Sendable {
                 id: id, sensor: sensor.name, trigger: trigger.name, eventIDs: eventIDs, engine: execution.engine,
                 route: execution.route, outcome: label, detail: detail, duration: elapsed, at: SystemClock().now,
                 traceID: firing.trace?.traceID))
-        logger[metadataKey: LoggingKeys.engine] = "\(execution.engine)"
-        if !execution.route.isEmpty { logger[metadataKey: LoggingKeys.route] = "\(execution.route)" }
-        let metadata: Logger.Metadata = ["outcome": "\(label)", "detail": "\(detail)"]
+        logger[metadataKey: LoggingKeys.engine] = .string(execution.engine)
+        if !execution.route.isEmpty { logger[metadataKey: LoggingKeys.route] = .string(execution.route) }
+        // On the firing's logger (a copy of its own by now), not as a dictionary each line would merge and sort.
+        logger[metadataKey: "outcome"] = .string(label)
+        logger[metadataKey: "detail"] = .string(detail)
         switch outcome {
         case .succeeded, .alreadyDone:
             if let publishedAt = message.publishedAt {
                 let seconds = max(0, Date().timeIntervalSince(publishedAt))
                 metrics.eventToTrigger(.nanoseconds(Int64(seconds * 1e9)))
             }
-            logger.info("trigger executed", metadata: metadata)
+            logger.info("trigger executed")
             return await complete(id, trigger: trigger, sensor: sensor, logger: logger)
         case .retryable(let reason, let after):
             guard message.isLastDelivery else {
-                logger.warning("trigger failed, will retry", metadata: metadata)
+                logger.warning("trigger failed, will retry")
                 return .retry(after: after)
             }
-            logger.error("trigger failed on the last delivery", metadata: metadata)
+            logger.error("trigger failed on the last delivery")
             return await giveUp(
                 id, reason: "exhausted: \(reason)", kind: "exhausted", trigger: trigger, sensor: sensor,
                 events: events, message: message, logger: logger)
         case .permanent(let reason):
-            logger.error("trigger failed permanently", metadata: metadata)
+            logger.error("trigger failed permanently")
             return await giveUp(
                 id, reason: "permanent: \(reason)", kind: "permanent", trigger: trigger, sensor: sensor,
                 events: events, message: message, logger: logger)

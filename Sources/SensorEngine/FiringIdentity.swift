@@ -53,14 +53,23 @@ public struct FiringIdentity: Sendable, Hashable {
         self.sensor = sensor
         self.trigger = trigger
         self.events = keys
-        var fields = ["sensor-gateway.io/firing/v1", sensor, trigger]
-        fields.reserveCapacity(3 + 3 * keys.count)
-        for (dependency, key) in keys.sorted(by: { $0.key < $1.key }) {
-            fields.append(dependency)
-            fields.append(key.source)
-            fields.append(key.id)
+        var digest = StableDigest()
+        digest.add("sensor-gateway.io/firing/v1")
+        digest.add(sensor)
+        digest.add(trigger)
+        // By dependency name; a single event (the usual firing) needs no sorted copy.
+        if keys.count == 1, let (dependency, key) = keys.first {
+            Self.add(dependency, key, to: &digest)
+        } else {
+            for (dependency, key) in keys.sorted(by: { $0.key < $1.key }) { Self.add(dependency, key, to: &digest) }
         }
-        id = StableDigest.hex(fields, digits: Self.idDigits)
+        id = digest.hex(digits: Self.idDigits)
+    }
+
+    private static func add(_ dependency: String, _ key: EventKey, to digest: inout StableDigest) {
+        digest.add(dependency)
+        digest.add(key.source)
+        digest.add(key.id)
     }
 
     /// The event id per dependency name.
