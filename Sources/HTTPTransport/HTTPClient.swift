@@ -76,14 +76,20 @@ public final class HTTPClient: Sendable {
 
     let engine: CurlEngine
 
+    /// The name of each client's libcurl thread, as `top -H` and `/proc/<pid>/task/<tid>/comm` show it.
+    public static let threadName = "http-client"
+
     /// Starts the client's thread.
     /// - Throws: ``HTTPTransportError`` when libcurl cannot be initialised.
     public init(configuration: Configuration = Configuration()) throws(HTTPTransportError) {
         engine = try CurlEngine(configuration: configuration)
         let engine = self.engine
-        let thread = Thread { engine.run() }
-        thread.name = "sensor-gateway-http"
-        thread.start()
+        Thread {
+            // Named from the thread itself (Foundation applies a name set before `start()` to the object only), and
+            // within the 15 bytes Linux keeps: `top -H` shows it.
+            Thread.current.name = Self.threadName
+            engine.run()
+        }.start()
     }
 
     deinit {

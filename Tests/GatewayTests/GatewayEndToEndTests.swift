@@ -113,6 +113,21 @@ struct GatewayEndToEndTests {
         #expect(try await gateway.waitForExit() == 0)
     }
 
+    /// The sensor `slow`: each `src`/`one` event fires the `http` trigger `trigger`, which posts to `url`.
+    static func slowSensor(trigger: String, url: String, timeout: Int = 10) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Sensor
+        metadata: {name: slow}
+        spec:
+          dependencies: [{name: one, eventSourceName: src, eventName: one}]
+          triggers:
+            - template:
+                name: \(trigger)
+                http: {url: "\(url)", timeout: \(timeout)}
+        """
+    }
+
     static func oneEvent(_ id: String, accepted: Bool = true, name: String = "n") -> [String: Any] {
         PythonPublisher.event(
             subject: "events.src.one", id: id, source: "src", name: "one",
@@ -561,17 +576,7 @@ struct GatewayEndToEndTests {
     /// `/readyz` fails and `/status` says which consumer and why.
     @Test func readinessFailsForAStuckConsumer() async throws {
         let sink = try HTTPTestServer()
-        let sensor = """
-            apiVersion: argoproj.io/v1alpha1
-            kind: Sensor
-            metadata: {name: slow}
-            spec:
-              dependencies: [{name: one, eventSourceName: src, eventName: one}]
-              triggers:
-                - template:
-                    name: hang
-                    http: {url: "\(sink.url("/slow/30000"))", timeout: 60}
-            """
+        let sensor = Self.slowSensor(trigger: "hang", url: sink.url("/slow/30000"), timeout: 60)
         let server = try NATSServerProcess.start()
         defer { server.stop() }
         let workspace = try GatewayWorkspace(

@@ -13,17 +13,7 @@ import Testing
 struct TriggerConcurrencyTests {
     @Test func concurrencyBoundsTheTriggersInFlight() async throws {
         let sink = try HTTPTestServer()
-        let sensor = """
-            apiVersion: argoproj.io/v1alpha1
-            kind: Sensor
-            metadata: {name: slow}
-            spec:
-              dependencies: [{name: one, eventSourceName: src, eventName: one}]
-              triggers:
-                - template:
-                    name: hold
-                    http: {url: "\(sink.url("/slow/300"))"}
-            """
+        let sensor = GatewayEndToEndTests.slowSensor(trigger: "hold", url: sink.url("/slow/300"))
         let server = try NATSServerProcess.start()
         defer { server.stop() }
         // The workspace's `processing.concurrency` is 8.

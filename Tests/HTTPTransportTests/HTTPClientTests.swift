@@ -72,6 +72,22 @@ struct HTTPClientTests {
         await client.shutdown()
     }
 
+    @Test("the client's libcurl thread is named, as top -H shows it")
+    func threadName() async throws {
+        let threadNames = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { task in
+                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                    .trimmingCharacters(in: .newlines)
+            }
+        }
+        let server = try HTTPTestServer()
+        let client = try HTTPClient()
+        // Answered: the thread has started and named itself.
+        #expect(try await client.execute(HTTPRequest(url: server.url("/status/204"))).status == 204)
+        #expect(threadNames().contains(HTTPClient.threadName), "threads: \(threadNames())")
+        await client.shutdown()
+    }
+
     @Test("many requests are in flight at once")
     func concurrency() async throws {
         let server = try HTTPTestServer()
