@@ -4,12 +4,12 @@ import Synchronization
 /// message is settled, or earlier, when its last trigger has answered and only the firing's bookkeeping is left.
 final class MessagePermit: Sendable {
     private let permits: Permits
-    private let thread: ConsumerThread?
+    private let thread: ConsumerThread
     private let isHeld = Atomic(true)
 
     /// Takes one of `permits`, waiting until one is free.
     /// - Parameter thread: the consumer's thread, which runs queued work before an early release's bookkeeping.
-    init(of permits: Permits, thread: ConsumerThread?) async {
+    init(of permits: Permits, thread: ConsumerThread) async {
         await permits.acquire()
         self.permits = permits
         self.thread = thread
@@ -24,6 +24,6 @@ final class MessagePermit: Sendable {
     /// what is queued: the next messages send their triggers before this one's bookkeeping and ack.
     func triggersAnswered() async {
         release()
-        await thread?.yieldUntilIdle()
+        await thread.yieldUntilIdle()
     }
 }

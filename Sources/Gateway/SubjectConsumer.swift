@@ -184,16 +184,17 @@ final class SubjectConsumer: Sendable {
                                 logger: logger)
                             continue
                         }
-                        var held = message
-                        held.permit = await MessagePermit(of: permits, thread: thread)
-                        group.addTask { [held] in
-                            var disposition = await context.processor.execute(offerResults, message: held)
+                        let permit = await MessagePermit(of: permits, thread: thread)
+                        var firing = message
+                        firing.permit = permit
+                        group.addTask { [firing] in
+                            var disposition = await context.processor.execute(offerResults, message: firing)
                             inFlight.remove(item.key)
                             if Task.isCancelled, disposition != .ack, disposition != .term { disposition = .nak(.zero) }
                             self.settle(
-                                item.message, disposition, streamSequence: message.streamSequence, counters: counters,
+                                item.message, disposition, streamSequence: firing.streamSequence, counters: counters,
                                 logger: logger)
-                            held.permit?.release()
+                            permit.release()
                         }
                     }
                 }
