@@ -49,6 +49,8 @@ import Testing
         #expect(
             text.contains("same sink + 1 µs of work per request:"),
             "the trigger row does not name the bare client's work:\n\(text)")
+        #expect(
+            text.contains("bare bridge, 16 in flight, same sink:"), "no row against the bare bridge:\n\(text)")
     }
 
     @Test(
