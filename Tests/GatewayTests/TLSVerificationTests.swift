@@ -43,15 +43,20 @@ struct TLSVerificationTests {
         #expect(defaults.argo.insecureSkipVerify == false)
         #expect(defaults.argo.tls == nil)
 
+        // The outcomes name the URL, whose port may hold the digits 404.
+        let withoutPort = { (outcome: TriggerOutcome) in
+            "\(outcome)".replacingOccurrences(of: ":\(server.port)", with: ":<port>")
+        }
         let refused = try await Self.submit(argo: "{server: \"\(url)\", namespace: argo}")
         #expect(refused.label != "succeeded")
-        #expect("\(refused)".lowercased().contains("certificate") || "\(refused)".contains("TLS"), "\(refused)")
-        #expect(!"\(refused)".contains("404"), "no request may reach an unverified server: \(refused)")
+        #expect(withoutPort(refused).lowercased().contains("certificate") || withoutPort(refused).contains("TLS"))
+        #expect(!withoutPort(refused).contains("404"), "no request may reach an unverified server: \(refused)")
 
         let trusted = try await Self.submit(
             argo: "{server: \"\(url)\", namespace: argo, tls: {ca: \"\(files.certificate)\"}}")
         #expect(
-            "\(trusted)".contains("404"), "with argo.tls.ca the handshake succeeds and the server answers: \(trusted)")
-        #expect(!"\(trusted)".lowercased().contains("certificate"), "\(trusted)")
+            withoutPort(trusted).contains("404"),
+            "with argo.tls.ca the handshake succeeds and the server answers: \(trusted)")
+        #expect(!withoutPort(trusted).lowercased().contains("certificate"), "\(trusted)")
     }
 }
