@@ -81,6 +81,11 @@ public final class KubernetesStandIn: Sendable {
         try await control(["faults": .array([.map(fault)])])
     }
 
+    /// Drops the faults not used up yet.
+    public func clearFaults() async throws {
+        try await control(["clearFaults": true])
+    }
+
     /// Accepts `token` from now on (and no longer the one before), as after a rotation.
     public func acceptToken(_ token: String) async throws {
         try await control(["token": .string(token)])

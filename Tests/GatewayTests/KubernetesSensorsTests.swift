@@ -218,7 +218,8 @@ struct KubernetesSensorsTests {
             try await Self.waitForDeployed(gateway, standIn, "beta")
 
             let collection = Self.sensors.path(namespace: "ml")
-            try await standIn.fault(collection, status: 500, count: 3, method: "GET")
+            // The watch cannot resume until the history it would resume from is gone.
+            try await standIn.fault(collection, status: 500, count: 1_000, method: "GET")
             try await standIn.endWatches()
             try await gateway.eventually("the watch to be refused on resuming") {
                 (try? await standIn.log())?.contains { $0.path == collection && $0.status == 500 } == true
@@ -228,6 +229,7 @@ struct KubernetesSensorsTests {
                 Self.sensors, namespace: "ml", object: try Self.refiltered(current, accepted: false))
             try await client.delete(Self.sensors, namespace: "ml", name: "beta")
             try await standIn.compact()
+            try await standIn.clearFaults()
 
             try await Self.waitForDeployed(gateway, standIn, "alpha", generation: 2)
             try await gateway.eventually("beta to be gone from /status") {

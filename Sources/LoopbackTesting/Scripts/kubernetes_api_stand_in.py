@@ -18,6 +18,7 @@ certificate signed by --client-ca is accepted instead). --cert/--key serve HTTPS
 Control (for tests, never authenticated):
   POST /_control {"objects": [obj, ...]}        stores objects (validated; 422 when one is invalid), answers them
                  {"faults": [{"prefix", "method", "status", "count", "message", "retryAfter"}]}
+                 {"clearFaults": true}            drops the faults not used up yet
                  {"delay": {"prefix", "seconds"}}
                  {"kinds": [{"group", "version", "kind", "plural", "namespaced", "status"}]}   extra custom kinds
                  {"token": "..."}                 the token accepted from now on
@@ -736,6 +737,8 @@ class Handler(JSONHandler):
             return self.status(404, "no such control endpoint")
         control = json.loads(raw or b"{}")
         with state.lock:
+            if control.get("clearFaults"):
+                state.faults = []
             state.faults.extend(control.get("faults", []))
             state.delay = control.get("delay", state.delay)
             if "token" in control:
