@@ -18,6 +18,18 @@ struct LogFields: Sendable {
         fields.append((key, value))
     }
 
+    /// A copy with `value` under `key`.
+    func adding(_ key: String, _ value: String) -> LogFields {
+        var copy = self
+        copy.add(key, value)
+        return copy
+    }
+
+    /// The value last added under `key`.
+    subscript(key: String) -> String? {
+        fields.last { $0.key == key }?.value
+    }
+
     /// The logger with every field.
     var logger: Logger {
         base.setting(fields)

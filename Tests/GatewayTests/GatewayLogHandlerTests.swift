@@ -105,9 +105,9 @@ struct GatewayLogHandlerTests {
         fields.add("trigger", "post")
         fields.add("sensor", "hook")
         fields.add("nats.seq.stream", "7")
-        var firing = fields
-        firing.add("firing", "f1")
-        firing.add("trigger", "post-2")
+        let firing = fields.adding("firing", "f1").adding("trigger", "post-2")
+        #expect(fields["trigger"] == "post")
+        #expect(firing["trigger"] == "post-2")
         #expect(
             firing.logger.handler.metadata
                 == ["consumer": "c1", "firing": "f1", "nats.seq.stream": "7", "sensor": "hook", "trigger": "post-2"])
@@ -119,9 +119,9 @@ struct GatewayLogHandlerTests {
 
         var other = Logger(label: "other") { StreamLogHandler.standardError(label: $0) }
         other[metadataKey: "b"] = "2"
-        var otherFields = LogFields(other)
-        otherFields.add("a", "1")
-        #expect(otherFields.logger.handler.metadata == ["a": "1", "b": "2"], "any other handler is set key by key")
+        #expect(
+            LogFields(other).adding("a", "1").logger.handler.metadata == ["a": "1", "b": "2"],
+            "any other handler is set key by key")
     }
 
     @Test func bufferedLinesAreWrittenInOrder() async throws {
