@@ -56,11 +56,6 @@ public struct GatewayLogHandler: LogHandler {
         set { fields[key] = consume newValue }
     }
 
-    /// Sets several keys of the metadata, copied at most once for all of them.
-    mutating func setMetadata(_ fields: [(key: String, value: String)]) {
-        self.fields.set(fields)
-    }
-
     /// Writes one record.
     public func log(event: LogEvent) {
         var line: [UInt8] = []
@@ -160,20 +155,5 @@ public struct GatewayLogHandler: LogHandler {
             line.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / divisor % 10))
             divisor /= 10
         }
-    }
-}
-
-extension Logger {
-    /// This logger with each of `fields` set in turn, as setting them one by one would give; a ``GatewayLogHandler``'s
-    /// metadata is copied once for all of them instead of once per key.
-    func setting(_ fields: [(key: String, value: String)]) -> Logger {
-        var logger = self
-        if var handler = logger.handler as? GatewayLogHandler {
-            handler.setMetadata(fields)
-            logger.handler = handler
-        } else {
-            for (key, value) in fields { logger[metadataKey: key] = .string(value) }
-        }
-        return logger
     }
 }

@@ -47,7 +47,7 @@ struct MessageProcessor: Sendable {
     /// What offering an event to one trigger came to: a step already final, or a firing still to execute.
     enum OfferResult: Sendable {
         case settled(Step)
-        case firing(Trigger, sensor: Sensor, events: [String: Event], log: LogFields)
+        case firing(Trigger, sensor: Sensor, events: [String: Event], logger: Logger)
 
         /// Whether the offer fired its trigger, which is still to be executed.
         var fires: Bool {
@@ -62,8 +62,7 @@ struct MessageProcessor: Sendable {
         let dependencies = dependencies(bindings)
         let screening = message.payload.withUnsafeBytes { payload in
             screen(
-                payload: payload, headers: message.headers, dependencies: dependencies,
-                logger: { log(for: message).logger }
+                payload: payload, headers: message.headers, dependencies: dependencies, logger: { logger(for: message) }
             )
         }
         return await finish(screening, message: message)
@@ -72,14 +71,14 @@ struct MessageProcessor: Sendable {
     /// The asynchronous part: dead-letters an undecodable message, or offers the event to each trigger (holding it
     /// for a correlation, or executing the trigger), and says what the message's disposition is.
     func finish(_ screening: Screening, message: InboundMessage) async -> MessageDisposition {
-        let log = log(for: message)
+        var logger = logger(for: message)
+        if let traceID = tracer?.currentTraceID { logger[metadataKey: LoggingKeys.traceID] = "\(traceID)" }
         let event: Event
         let offers: [Offer]
         switch screening {
         case .filteredOut:
             return .ack
         case .undecodable(let error):
-            let logger = log.logger
             metrics.eventInvalid(reason: error.code)
             logger.warning("undecodable message", metadata: [LoggingKeys.error: "\(error)"])
             let stored = await deadLetter(
@@ -91,8 +90,8 @@ struct MessageProcessor: Sendable {
         }
         var results: [OfferResult] = []
         for offer in offers {
-            let log = Self.log(log, event: event, offer: offer)
-            results.append(await correlate(offer.transformed ?? event, offer: offer, log: log))
+            let logger = Self.logger(logger, event: event, offer: offer)
+            results.append(await correlate(offer.transformed ?? event, offer: offer, logger: logger))
         }
         return await execute(results, message: message)
     }
@@ -112,11 +111,11 @@ struct MessageProcessor: Sendable {
         }
         var outcomes = await correlator.correlate(requests)[...]
         return messages.map { item in
-            let log = log(for: item.message)
+            let logger = logger(for: item.message)
             return item.offers.map { offer in
                 // One outcome per offer; should one be missing, the message is retried, never acked unheld.
                 guard let outcome = outcomes.popFirst() else { return .settled(.retry(after: nil)) }
-                return result(of: outcome, offer: offer, log: Self.log(log, event: item.event, offer: offer))
+                return result(of: outcome, offer: offer, logger: Self.logger(logger, event: item.event, offer: offer))
             }
         }
     }
@@ -130,9 +129,10 @@ struct MessageProcessor: Sendable {
             let step: Step
             switch result {
             case .settled(let settled): step = settled
-            case .firing(let trigger, let sensor, let events, let log):
+            case .firing(let trigger, let sensor, let events, let logger):
                 step = await fire(
-                    trigger, sensor: sensor, events: events, message: message, isLast: index == lastFiring, log: log)
+                    trigger, sensor: sensor, events: events, message: message, isLast: index == lastFiring,
+                    logger: logger)
             }
             switch step {
             case .done: break
@@ -144,25 +144,23 @@ struct MessageProcessor: Sendable {
         return deadLettered ? .term : .ack
     }
 
-    /// `log` with the event's id, the offer's sensor, dependency and trigger.
-    private static func log(_ log: LogFields, event: Event, offer: Offer) -> LogFields {
-        var log = log
-        log.add(LoggingKeys.eventID, event.id)
-        log.add(LoggingKeys.sensor, offer.binding.sensor.name)
-        log.add(LoggingKeys.dependency, offer.binding.dependency.name)
-        log.add(LoggingKeys.trigger, offer.trigger.name)
-        return log
+    /// `logger` with the event's id, the offer's sensor, dependency and trigger.
+    private static func logger(_ logger: Logger, event: Event, offer: Offer) -> Logger {
+        var logger = logger
+        logger[metadataKey: LoggingKeys.eventID] = .string(event.id)
+        logger[metadataKey: LoggingKeys.sensor] = .string(offer.binding.sensor.name)
+        logger[metadataKey: LoggingKeys.dependency] = .string(offer.binding.dependency.name)
+        logger[metadataKey: LoggingKeys.trigger] = .string(offer.trigger.name)
+        return logger
     }
 
-    /// The fields of the message's log lines: its subject, stream sequence and delivery count, and the trace id when
-    /// tracing.
-    private func log(for message: InboundMessage) -> LogFields {
-        var log = LogFields(logger)
-        log.add(LoggingKeys.subject, message.subject)
-        log.add(LoggingKeys.streamSequence, String(message.streamSequence))
-        log.add(LoggingKeys.deliveries, String(message.deliveries))
-        if let traceID = tracer?.currentTraceID { log.add(LoggingKeys.traceID, "\(traceID)") }
-        return log
+    /// The pipeline's logger with the message's subject, stream sequence and delivery count.
+    private func logger(for message: InboundMessage) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: LoggingKeys.subject] = .string(message.subject)
+        logger[metadataKey: LoggingKeys.streamSequence] = "\(message.streamSequence)"
+        logger[metadataKey: LoggingKeys.deliveries] = "\(message.deliveries)"
+        return logger
     }
 
     /// `first` doubled for each delivery after the first, at most 32 times `first`: with `max_deliver` 5 and 5 s,
@@ -172,7 +170,7 @@ struct MessageProcessor: Sendable {
     }
 
     /// Offers the event to one trigger, in a correlate span when tracing.
-    private func correlate(_ event: Event, offer: Offer, log: LogFields) async -> OfferResult {
+    private func correlate(_ event: Event, offer: Offer, logger: Logger) async -> OfferResult {
         let sensor = offer.binding.sensor
         let dependency = offer.binding.dependency.name
         let span = tracer?.correlate(sensor: sensor.name, trigger: offer.trigger.name, dependency: dependency)
@@ -188,12 +186,12 @@ struct MessageProcessor: Sendable {
         case .success(let success): span?.end(success.decision)
         case .failure(let error): span?.end(failure: error)
         }
-        return result(of: outcome, offer: offer, log: log)
+        return result(of: outcome, offer: offer, logger: logger)
     }
 
     /// What a correlation outcome means for the message: held, ignored or a duplicate (settled), a store failure
     /// (retried), or a firing to execute.
-    private func result(of correlation: Result<CorrelationOutcome, any Error>, offer: Offer, log: LogFields)
+    private func result(of correlation: Result<CorrelationOutcome, any Error>, offer: Offer, logger: Logger)
         -> OfferResult
     {
         let sensor = offer.binding.sensor
@@ -202,18 +200,17 @@ struct MessageProcessor: Sendable {
         switch correlation {
         case .success(let success): outcome = success
         case .failure(let error):
-            log.logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
+            logger.warning("correlation store failed", metadata: [LoggingKeys.error: "\(error)"])
             return .settled(.retry(after: nil))
         }
         switch outcome.decision {
         case .ignored, .duplicate:
-            if outcome.decision == .duplicate { log.logger.info("already consumed by an earlier firing") }
+            if outcome.decision == .duplicate { logger.info("already consumed by an earlier firing") }
             return .settled(.done)
         case .hold(let satisfied, let evicted):
             let count = state.setPending(
                 sensor: sensor.name, trigger: trigger.name, held: outcome.held.map(HeldDependency.init))
             metrics.setCorrelationsPending(sensor: sensor.name, count: count)
-            let logger = log.logger
             if evicted > 0 {
                 // The replaced event was acknowledged when it was held; only the count records it now.
                 metrics.correlationsEvicted(sensor: sensor.name, count: evicted)
@@ -228,7 +225,7 @@ struct MessageProcessor: Sendable {
                 let count = state.setPending(sensor: sensor.name, trigger: trigger.name, held: [])
                 metrics.setCorrelationsPending(sensor: sensor.name, count: count)
             }
-            return .firing(trigger, sensor: sensor, events: events, log: log)
+            return .firing(trigger, sensor: sensor, events: events, logger: logger)
         }
     }
 
@@ -237,16 +234,16 @@ struct MessageProcessor: Sendable {
     /// to write, the message's permit is given back before the bookkeeping (``MessagePermit/triggersAnswered()``).
     private func fire(
         _ trigger: Trigger, sensor: Sensor, events: [String: Event], message: InboundMessage, isLast: Bool,
-        log: LogFields
+        logger: Logger
     )
         async -> Step
     {
         var firing = TriggerFiring(trigger, sensor: sensor, events: events, isRepeat: message.mayBeRepeated)
         let id = firing.identity.id
-        var log = log
-        log.add(LoggingKeys.firing, id)
+        var logger = logger
+        logger[metadataKey: LoggingKeys.firing] = .string(id)
         guard !Task.isCancelled else {
-            log.logger.info("shutting down: the trigger is left for the redelivery")
+            logger.info("shutting down: the trigger is left for the redelivery")
             return .retry(after: .zero)
         }
         let traced = tracer?.trigger(sensor: sensor.name, trigger: trigger.name, firing: id)
@@ -270,12 +267,11 @@ struct MessageProcessor: Sendable {
                 id: id, sensor: sensor.name, trigger: trigger.name, eventIDs: eventIDs, engine: execution.engine,
                 route: execution.route, outcome: label, detail: detail, duration: elapsed, at: SystemClock().now,
                 traceID: firing.trace?.traceID))
-        log.add(LoggingKeys.engine, execution.engine)
-        if !execution.route.isEmpty { log.add(LoggingKeys.route, execution.route) }
-        // On the firing's logger, not as a dictionary each line would merge and sort.
-        log.add("outcome", label)
-        log.add("detail", detail)
-        let logger = log.logger
+        logger[metadataKey: LoggingKeys.engine] = .string(execution.engine)
+        if !execution.route.isEmpty { logger[metadataKey: LoggingKeys.route] = .string(execution.route) }
+        // On the firing's logger (a copy of its own by now), not as a dictionary each line would merge and sort.
+        logger[metadataKey: "outcome"] = .string(label)
+        logger[metadataKey: "detail"] = .string(detail)
         switch outcome {
         case .succeeded, .alreadyDone:
             if let publishedAt = message.publishedAt {

@@ -50,19 +50,6 @@ struct SortedMetadata: Sendable {
         }
     }
 
-    /// Sets each of `added` in turn, the fields copied at most once for all of them.
-    mutating func set(_ added: [(key: String, value: String)]) {
-        fields.reserveCapacity(Swift.max(16, fields.count + added.count))
-        for (key, value) in added {
-            let (index, found) = position(of: key)
-            if found {
-                fields[index].value = .string(value)
-            } else {
-                fields.insert(Field(key: key, value: .string(value)), at: index)
-            }
-        }
-    }
-
     /// Calls `body` with each field of `self` and of `extra`, by key; where both have a key, with `extra`'s value only.
     func forEach(merging extra: Logger.Metadata?, _ body: (_ key: String, _ value: Logger.MetadataValue) -> Void) {
         guard let extra, !extra.isEmpty else {

@@ -97,33 +97,6 @@ struct GatewayLogHandlerTests {
             "a Logger's existential holds the handler inline, so copying a logger allocates no box for it")
     }
 
-    @Test func logFieldsGiveTheLoggerTheirKeysTheLastValueWinning() {
-        var base = Logger(label: "sensor-gateway") { GatewayLogHandler(label: $0, format: .text, level: .info) }
-        base[metadataKey: "sensor"] = "from-base"
-        base[metadataKey: "consumer"] = "c1"
-        var fields = LogFields(base)
-        fields.add("trigger", "post")
-        fields.add("sensor", "hook")
-        fields.add("nats.seq.stream", "7")
-        let firing = fields.adding("firing", "f1").adding("trigger", "post-2")
-        #expect(fields["trigger"] == "post")
-        #expect(firing["trigger"] == "post-2")
-        #expect(
-            firing.logger.handler.metadata
-                == ["consumer": "c1", "firing": "f1", "nats.seq.stream": "7", "sensor": "hook", "trigger": "post-2"])
-        #expect(
-            fields.logger.handler.metadata
-                == ["consumer": "c1", "nats.seq.stream": "7", "sensor": "hook", "trigger": "post"],
-            "a copy's fields are its own")
-        #expect(base.handler.metadata == ["consumer": "c1", "sensor": "from-base"], "the base logger is left alone")
-
-        var other = Logger(label: "other") { StreamLogHandler.standardError(label: $0) }
-        other[metadataKey: "b"] = "2"
-        #expect(
-            LogFields(other).adding("a", "1").logger.handler.metadata == ["a": "1", "b": "2"],
-            "any other handler is set key by key")
-    }
-
     @Test func bufferedLinesAreWrittenInOrder() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString)").path
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
