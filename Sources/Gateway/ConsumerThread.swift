@@ -71,9 +71,17 @@ final class ConsumerThread: TaskExecutor, @unchecked Sendable {
         if wake { condition.signal() }
     }
 
+    /// Names the calling thread as `top -H` shows it, through `/proc/thread-self/comm`: Foundation's `Thread.name`
+    /// reaches the thread only once `start()` has recorded its pthread, which the new thread may run ahead of.
+    private static func nameCurrentThread(_ name: String) {
+        let file = open("/proc/thread-self/comm", O_WRONLY)
+        guard file >= 0 else { return }
+        _ = write(file, name, name.utf8.count)
+        close(file)
+    }
+
     private func run(name: String) {
-        // Named from the thread itself: Foundation applies a name set before `start()` to the object only.
-        Thread.current.name = name
+        Self.nameCurrentThread(name)
         var batch: [UnownedJob] = []
         var idle: [CheckedContinuation<Void, Never>] = []
         while true {

@@ -85,9 +85,14 @@ public final class HTTPClient: Sendable {
         engine = try CurlEngine(configuration: configuration)
         let engine = self.engine
         Thread {
-            // Named from the thread itself (Foundation applies a name set before `start()` to the object only), and
-            // within the 15 bytes Linux keeps: `top -H` shows it.
-            Thread.current.name = Self.threadName
+            // Named from the thread itself, within the 15 bytes Linux keeps, through `/proc/thread-self/comm`:
+            // Foundation's `Thread.name` reaches the thread only once `start()` has recorded its pthread, which the new
+            // thread may run ahead of.
+            let file = open("/proc/thread-self/comm", O_WRONLY)
+            if file >= 0 {
+                _ = write(file, Self.threadName, Self.threadName.utf8.count)
+                close(file)
+            }
             engine.run()
         }.start()
     }
