@@ -20,50 +20,59 @@ enum BareBridge {
         options.coalescesAcks = true
         let connection = try await NATSConnection.connect(options)
         let client = try HTTPClient()
+        let bridged: Result<Void, any Error>
         do {
-            let consumer = try await connection.pullConsumer(stream: Stage.stream, durable: durable)
-            var batches = consumer.batches(
-                PullConsumer.FetchOptions(batchSize: 256, maxWait: .seconds(1), returnsPartialBatch: true)
-            )
-            .makeAsyncIterator()
-            let url = sink.url
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var (started, running) = (0, 0)
-                while started < total {
-                    guard let batch = try await batches.next() else { break }
-                    for message in batch {
-                        if running == inFlight {
-                            try await group.next()
-                            running -= 1
-                        }
-                        let sequence = try message.withData { try MessagePackCodec.decode($0) }["data"]?["seq"]
-                        guard case .int(let seq)? = sequence else {
-                            throw BenchmarkFailure(description: "bare bridge: an event without data.seq")
-                        }
-                        group.addTask {
-                            _ = try await client.execute(
-                                HTTPRequest(
-                                    method: "POST", url: url, headers: [("Content-Type", "application/json")],
-                                    body: Array(#"{"seq":\#(seq)}"#.utf8)))
-                            try message.ack()
-                        }
-                        running += 1
-                        started += 1
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await bridge(
+                connection: connection, client: client, url: sink.url, total: total, inFlight: inFlight)
+            bridged = .success(())
         } catch {
-            await client.shutdown()
-            await connection.close()
-            throw error
+            bridged = .failure(error)
         }
         await client.shutdown()
         await connection.close()
+        try bridged.get()
         let (first, last, received) = sink.snapshot { ($0.first, $0.last, $0.count) }
         guard received >= total else {
             throw BenchmarkFailure(description: "the bare bridge sent \(received) of \(total) requests")
         }
         return rate(total - 1, (last ?? .now) - (first ?? .now))
+    }
+
+    /// Takes `total` events from the bridge's durable, each posted to `url` and acked once answered, `inFlight` at a
+    /// time.
+    private static func bridge(
+        connection: NATSConnection, client: HTTPClient, url: String, total: Int, inFlight: Int
+    ) async throws {
+        let consumer = try await connection.pullConsumer(stream: Stage.stream, durable: durable)
+        var batches = consumer.batches(
+            PullConsumer.FetchOptions(batchSize: 256, maxWait: .seconds(1), returnsPartialBatch: true)
+        )
+        .makeAsyncIterator()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var (started, running) = (0, 0)
+            while started < total {
+                guard let batch = try await batches.next() else { break }
+                for message in batch {
+                    if running == inFlight {
+                        try await group.next()
+                        running -= 1
+                    }
+                    let sequence = try message.withData { try MessagePackCodec.decode($0) }["data"]?["seq"]
+                    guard case .int(let seq)? = sequence else {
+                        throw BenchmarkFailure(description: "bare bridge: an event without data.seq")
+                    }
+                    group.addTask {
+                        _ = try await client.execute(
+                            HTTPRequest(
+                                method: "POST", url: url, headers: [("Content-Type", "application/json")],
+                                body: Array(#"{"seq":\#(seq)}"#.utf8)))
+                        try message.ack()
+                    }
+                    running += 1
+                    started += 1
+                }
+            }
+            try await group.waitForAll()
+        }
     }
 }
