@@ -96,6 +96,7 @@ public enum GatewayServices {
                         stream: configuration.nats.stream, interval: consumerLagInterval, state: state,
                         metrics: metrics, logger: logger),
                     serviceName: "consumer-lag"),
+                .init(service: StartupPagesService(state: state, logger: logger), serviceName: "startup-pages"),
             ]
                 + EventSourceServices.make(
                     sources: configuration.sources,

@@ -130,13 +130,13 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Starts `run` on `workspace`, with `arguments` after the usual ones (e.g. `--strict`).
-    init(_ workspace: GatewayWorkspace, arguments: [String] = []) throws {
+    init(_ workspace: GatewayWorkspace, arguments: [String] = [], executable: URL = GatewayProcess.executable) throws {
         self.workspace = workspace
         log = workspace.directory.appendingPathComponent("gateway-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments =
             ["run", "--config", workspace.configPath, "--log-format", "json", "--log-level", "debug"] + arguments
         process.currentDirectoryURL = workspace.directory
