@@ -11,7 +11,7 @@ import ServiceLifecycle
 ///
 /// Start-up runs code that never runs again (argument parsing, reading and validating the configuration and the
 /// sensors, provisioning, binding the consumers), and the kernel maps up to 64 KB of the binary around each page a
-/// fault touches, so what start-up touched would stay resident for the process's life: about 15 MB of a release
+/// fault touches, so what start-up touched would stay resident for the process's life: about 20 MB of a release
 /// binary. `madvise(MADV_PAGEOUT)` over the binary's read-only mappings that hold no private copy (relocated data is
 /// left alone) reclaims those pages, except those another process also maps; what runs afterwards faults back in.
 /// The release waits on no device (the pages are clean: they are dropped, not written) and takes a few milliseconds.
