@@ -39,13 +39,16 @@ import Testing
     }
 
     /// The gateway logs the release with its resident memory before and after, and `/metrics` then reports less than
-    /// before. It runs a copy of the binary of its own: the kernel keeps the pages other processes map, and other
-    /// tests run gateways from the same file.
+    /// before. It runs a copy of the binary of its own, beside the built one (a temporary directory may be a tmpfs,
+    /// whose pages the kernel does not page out without swap): the kernel keeps the pages other processes map, and
+    /// other tests run gateways from the same file.
     @Test func readyGatewayGivesBackItsStartupPages() async throws {
         try await GatewayEndToEndTests.withServer(sensors: ["single.yaml": GatewayEndToEndTests.single]) {
             _, workspace in
-            let copy = workspace.directory.appendingPathComponent("sensor-gateway")
+            let copy = GatewayProcess.executable.deletingLastPathComponent()
+                .appendingPathComponent("sensor-gateway-startup-pages-\(UUID().uuidString.prefix(8))")
             try FileManager.default.copyItem(at: GatewayProcess.executable, to: copy)
+            defer { try? FileManager.default.removeItem(at: copy) }
             // Written back first: the kernel does not reclaim a page still to be written.
             let file = open(copy.path, O_RDONLY)
             #expect(file >= 0 && fsync(file) == 0)
