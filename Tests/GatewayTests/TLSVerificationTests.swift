@@ -49,7 +49,9 @@ struct TLSVerificationTests {
         }
         let refused = try await Self.submit(argo: "{server: \"\(url)\", namespace: argo}")
         #expect(refused.label != "succeeded")
-        #expect(withoutPort(refused).lowercased().contains("certificate") || withoutPort(refused).contains("TLS"))
+        #expect(
+            withoutPort(refused).lowercased().contains("certificate") || withoutPort(refused).contains("TLS"),
+            "\(refused)")
         #expect(!withoutPort(refused).contains("404"), "no request may reach an unverified server: \(refused)")
 
         let trusted = try await Self.submit(
